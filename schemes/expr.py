@@ -1,0 +1,82 @@
+"""Safe arithmetic expressions over metric values (formulas are data in scheme files).
+
+Parsing is checked with `ast` up front (so a scheme with a bad formula is refused at load time,
+not when a rule is evaluated); evaluation is delegated to simpleeval with a closed set of
+functions — never `eval`.
+"""
+from __future__ import annotations
+
+import ast
+from decimal import Decimal
+from typing import Mapping
+
+from simpleeval import SimpleEval
+
+__all__ = ["ExprError", "MissingName", "names_in", "evaluate", "check_expr"]
+
+_FUNCS = {"min": min, "max": max, "abs": abs, "round": round}
+_ALLOWED = (
+    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load, ast.Call,
+    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.Pow, ast.USub, ast.UAdd,
+    ast.Compare, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.BoolOp, ast.And,
+    ast.Or, ast.Not, ast.IfExp,
+)
+
+
+class ExprError(ValueError):
+    """A formula that cannot be parsed or evaluated."""
+
+
+class MissingName(ExprError):
+    """The formula reads a metric that has no value yet."""
+
+    def __init__(self, name: str):
+        super().__init__(f"缺少数据：{name}")
+        self.name = name
+
+
+def check_expr(expr: str) -> ast.Expression:
+    """Parse `expr` and refuse anything but arithmetic, comparisons and min/max/abs/round."""
+    try:
+        tree = ast.parse(expr.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"公式无法解析：{expr!r}（{exc.msg}）") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise ExprError(f"公式含不允许的写法 {type(node).__name__}：{expr!r}")
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS or node.keywords:
+                raise ExprError(f"公式只能调用 min/max/abs/round：{expr!r}")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, bool)):
+            raise ExprError(f"公式只能含数字常量：{expr!r}")
+    return tree
+
+
+def names_in(expr: str) -> set[str]:
+    """The metric names a formula reads."""
+    tree = check_expr(expr)
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
+
+
+def evaluate(expr: str, values: Mapping[str, object]) -> float:
+    """Evaluate with float arithmetic; division by zero becomes ExprError (the card says why)."""
+    tree = check_expr(expr)
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in called and node.id not in values:
+            raise MissingName(node.id)
+    names = {k: (float(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+                 else v) for k, v in values.items()}
+    evaluator = SimpleEval(names=names, functions=_FUNCS)
+    try:
+        result = evaluator.eval(expr.strip())
+    except ZeroDivisionError:
+        raise ExprError("分母为0，无法计算") from None
+    except Exception as exc:  # simpleeval raises several types for bad names/operands
+        raise ExprError(f"公式计算失败：{exc}") from None
+    if isinstance(result, bool):
+        return 1.0 if result else 0.0
+    if not isinstance(result, (int, float)):
+        raise ExprError(f"公式结果不是数字：{expr!r}")
+    return float(result)

@@ -1,0 +1,232 @@
+"""Load and check scheme files: YAML -> `Scheme`, with errors that name file, line and path.
+
+Two layers: pydantic checks the shape (unknown keys, wrong types, unknown rule kinds); then
+`semantic_problems` checks what a shape cannot (totals add up, formulas parse and read only
+declared metrics, codes are unique, links point somewhere).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from schemes.expr import ExprError, names_in
+from schemes.model import Indicator, Scheme, metrics_read
+
+__all__ = ["SchemeError", "Problem", "load_scheme", "load_text", "shipped_schemes",
+           "scheme_by_id", "SCHEME_DIR"]
+
+SCHEME_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: tuple[Any, ...]
+    message: str
+
+    def where(self) -> str:
+        out = ""
+        for p in self.path:
+            out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        return out
+
+
+class SchemeError(ValueError):
+    """A scheme file that cannot be used; `lines` are `file:line path: message` strings."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def _line_table(node: yaml.Node, path: tuple = (), table: dict | None = None) -> dict:
+    """Map every data path to the 1-based line of its YAML node."""
+    table = {} if table is None else table
+    table[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = key.value
+            table[path + (k,)] = key.start_mark.line + 1
+            _line_table(value, path + (k,), table)
+            table[path + (k,)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_table(item, path + (i,), table)
+    return table
+
+
+def _line_for(table: dict, path: tuple) -> int:
+    while path and path not in table:
+        path = path[:-1]
+    return table.get(path, 1)
+
+
+def _format(name: str, table: dict, problems: Iterable[Problem]) -> list[str]:
+    return [f"{name}:{_line_for(table, p.path)} {p.where() or '(根)'}: {p.message}"
+            for p in problems]
+
+
+_PYDANTIC_ZH = {
+    "extra_forbidden": "未知字段（拼写错误？）",
+    "missing": "缺少必填字段",
+    "union_tag_invalid": "未知的规则类型 kind",
+    "union_tag_not_found": "规则缺少 kind",
+    "greater_than_equal": "不能为负数",
+}
+
+
+def _pydantic_problems(exc: ValidationError) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        # Discriminated unions insert the tag name into loc; drop it to match the YAML path.
+        loc = tuple(p for p in loc if p not in {"checklist", "per_item", "formula", "piecewise",
+                                                 "bands", "rank", "deduction", "discretionary",
+                                                 "pass_fail", "task"})
+        msg = _PYDANTIC_ZH.get(err["type"], err["msg"])
+        if err["type"] == "union_tag_invalid":
+            msg += f"（可选：checklist, per_item, formula, piecewise, bands, rank, deduction, " \
+                   f"discretionary, pass_fail, task）"
+        out.append(Problem(loc, msg))
+    return out
+
+
+def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
+    out: list[Problem] = []
+    declared = {m.name for m in ind.metrics}
+    if len(declared) != len(ind.metrics):
+        out.append(Problem(path + ("metrics",), "指标项名称重复"))
+    ids = [p.id or f"p{n + 1}" for n, p in enumerate(ind.parts)]
+    if len(set(ids)) != len(ids):
+        out.append(Problem(path + ("parts",), "分项 id 重复"))
+    point_kinds = {p.kind for p in ind.parts} - {"pass_fail", "task"}
+    if point_kinds and ind.max_points is None:
+        out.append(Problem(path + ("max_points",), "计分指标必须给出分值 max_points"))
+    for n, part in enumerate(ind.parts):
+        ppath = path + ("parts", n)
+        try:
+            missing = metrics_read(part) - declared
+        except ExprError as exc:
+            out.append(Problem(ppath, str(exc)))
+            continue
+        if missing:
+            out.append(Problem(ppath, f"规则读取了未声明的指标项：{', '.join(sorted(missing))}"
+                                      f"（请在 metrics 中声明）"))
+        for req in part.requires:
+            if req not in ids:
+                out.append(Problem(ppath + ("requires",), f"关联的分项 {req} 不存在"))
+        if (part.max_points is not None and ind.max_points is not None
+                and part.max_points > ind.max_points and part.kind != "deduction"):
+            out.append(Problem(ppath + ("max_points",),
+                               f"分项分值 {part.max_points} 超过指标分值 {ind.max_points}"))
+    if ind.gate and ind.gate.metric not in declared:
+        out.append(Problem(path + ("gate", "metric"), f"门槛读取了未声明的指标项 {ind.gate.metric}"))
+    if ind.applies:
+        try:
+            missing = names_in(ind.applies.expr) - declared
+        except ExprError as exc:
+            out.append(Problem(path + ("applies", "expr"), str(exc)))
+        else:
+            if missing:
+                out.append(Problem(path + ("applies", "expr"),
+                                   f"适用条件读取了未声明的指标项：{', '.join(sorted(missing))}"))
+    return out
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal:
+    return sum((v or Decimal(0) for v in values), Decimal(0))
+
+
+def semantic_problems(scheme: Scheme) -> list[Problem]:
+    """Everything the shape cannot check: totals, unique codes, formulas, links."""
+    out: list[Problem] = []
+    seen: dict[str, tuple] = {}
+    base_sum = Decimal(0)
+    for ci, cat in enumerate(scheme.categories):
+        cpath = ("categories", ci)
+        for ii, ind in enumerate(cat.indicators):
+            ipath = cpath + ("indicators", ii)
+            if ind.code in seen:
+                out.append(Problem(ipath + ("code",), f"指标编号 {ind.code} 重复"))
+            seen[ind.code] = ipath
+            out += _indicator_problems(ind, ipath)
+            if cat.section == "deduction" and any(p.kind != "deduction" for p in ind.parts):
+                out.append(Problem(ipath, "扣分类别中的指标只能使用 deduction 规则"))
+            if scheme.base_total is None and ind.max_points not in (None, Decimal(0)):
+                out.append(Problem(ipath + ("max_points",), "无总分的方案（任务清单）不应设分值"))
+        ind_sum = _sum(i.max_points for i in cat.indicators)
+        if cat.max_points is not None and cat.section in ("base", "bonus") \
+                and ind_sum != cat.max_points:
+            out.append(Problem(cpath + ("max_points",),
+                               f"类别「{cat.name}」分值 {cat.max_points} 与其指标分值合计 {ind_sum} 不符"))
+        if cat.section == "base":
+            base_sum += cat.max_points if cat.max_points is not None else ind_sum
+    if scheme.base_total is not None and base_sum != scheme.base_total:
+        out.append(Problem(("base_total",),
+                           f"基础分合计 {base_sum} 与声明的总分 {scheme.base_total} 不符"))
+    for ci, cat in enumerate(scheme.categories):
+        for ii, ind in enumerate(cat.indicators):
+            if ind.applies and ind.applies.transfer_to and ind.applies.transfer_to not in seen:
+                out.append(Problem(("categories", ci, "indicators", ii, "applies", "transfer_to"),
+                                   f"转移分值的目标指标 {ind.applies.transfer_to} 不存在"))
+    mins = [b.min for b in scheme.bands]
+    if mins != sorted(mins, reverse=True):
+        out.append(Problem(("bands",), "等级须按分数线从高到低排列"))
+    return out
+
+
+def load_text(text: str, name: str = "<scheme>") -> Scheme:
+    """Parse and check a scheme given as YAML text; raise SchemeError with file:line lines."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise SchemeError([f"{name}:{line} YAML 格式错误：{getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(data, dict) or node is None:
+        raise SchemeError([f"{name}:1 方案文件必须是一个 YAML 映射（key: value）"])
+    table = _line_table(node)
+    try:
+        scheme = Scheme.model_validate(data)
+    except ValidationError as exc:
+        raise SchemeError(_format(name, table, _pydantic_problems(exc))) from None
+    problems = semantic_problems(scheme)
+    if problems:
+        raise SchemeError(_format(name, table, problems))
+    return scheme
+
+
+def load_scheme(path: str | Path) -> Scheme:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemeError([f"{path}:1 无法读取文件：{exc}"]) from None
+    return load_text(text, str(path))
+
+
+@lru_cache(maxsize=None)
+def _shipped(directory: str) -> dict[str, Scheme]:
+    out: dict[str, Scheme] = {}
+    for f in sorted(Path(directory).glob("*.yaml")):
+        s = load_scheme(f)
+        out[s.id] = s
+    return out
+
+
+def shipped_schemes(directory: str | Path | None = None) -> dict[str, Scheme]:
+    """All scheme files in the package (or `directory`), keyed by id; parsed once."""
+    return _shipped(str(directory or SCHEME_DIR))
+
+
+def scheme_by_id(scheme_id: str, directory: str | Path | None = None) -> Scheme:
+    schemes = shipped_schemes(directory)
+    if scheme_id not in schemes:
+        raise KeyError(f"没有编号为 {scheme_id} 的方案；可选：{', '.join(schemes)}")
+    return schemes[scheme_id]

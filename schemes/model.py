@@ -1,0 +1,307 @@
+"""Pydantic models of a scheme file (考核指标细则 as data).
+
+A scheme is categories -> indicators -> rule parts. Each part is one scoring bullet of the
+document with its own rule kind; an indicator's points are the sum of its parts, clamped to
+[0, max_points] (deduction indicators are negative and capped by the scheme's deduction cap).
+`extra="forbid"` everywhere so a mistyped key is an error, not silence.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schemes.expr import names_in
+
+__all__ = [
+    "Metric", "Due", "Gate", "Applicability", "Band", "DowngradeEvent",
+    "Checklist", "PerItem", "Formula", "Piecewise", "Bands", "Rank", "Deduction",
+    "Discretionary", "PassFail", "Task", "Part", "Indicator", "Category", "Scheme",
+    "RULE_KINDS", "metrics_read",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Points = Annotated[Decimal, Field(ge=0)]
+MetricType = Literal["number", "count", "percent", "ratio", "money", "bool", "text"]
+
+
+class Metric(_Strict):
+    """A named input of an indicator. Percent values are stored as fractions (3% -> 0.03)."""
+
+    name: str
+    label: str
+    type: MetricType = "number"
+    unit: str = ""
+    derived: bool = False  # filled by the ledger (e.g. on-time briefings), not typed by users
+
+
+class Due(_Strict):
+    """When data/evidence for an indicator is due.
+
+    monthly: `day` of the month after the period (月报 by the 2nd -> day: 2);
+    quarterly: `day` of the month after the quarter; yearly: `date` (month/day used) or Jan 31
+    of the next year; once: the fixed `date`.
+    """
+
+    frequency: Literal["monthly", "quarterly", "yearly", "once"]
+    day: int | None = Field(default=None, ge=1, le=31)
+    date: dt.date | None = None
+    text: str = ""  # as printed, e.g. "每月2日前"
+
+    @model_validator(mode="after")
+    def _needs_fields(self) -> "Due":
+        if self.frequency == "once" and self.date is None:
+            raise ValueError("一次性截止（once）必须给出 date")
+        if self.frequency == "monthly" and self.day is None:
+            raise ValueError("每月截止（monthly）必须给出 day")
+        return self
+
+
+class Gate(_Strict):
+    """基础指标 (all must pass) or 一票否决 (a veto): the card shows pass/fail and the total does
+    not count if any fails. `metric` is the boolean metric that says "passed"."""
+
+    kind: Literal["basic", "veto"]
+    metric: str
+
+
+class Applicability(_Strict):
+    """The indicator applies only while `expr` is true; otherwise it is 不适用 and its max
+    points move to `transfer_to` (that indicator is scaled up proportionally)."""
+
+    expr: str
+    transfer_to: str | None = None
+    text: str = ""
+
+
+class Band(_Strict):
+    name: str
+    min: Decimal
+
+
+class DowngradeEvent(_Strict):
+    id: str
+    name: str
+    levels: int = 1
+    text: str = ""
+
+
+# ---- rule parts -------------------------------------------------------------------------------
+
+class _Part(_Strict):
+    id: str | None = None  # for `requires` links; defaults to p1, p2, …
+    label: str = ""  # the bullet in words
+    max_points: Points | None = None  # None: the part may reach the indicator max
+    requires: list[str] = []  # part ids that must score > 0, else this part scores 0 too
+    note: str = ""
+
+
+class ChecklistItem(_Strict):
+    metric: str
+    points: Points
+    label: str = ""
+    when: bool = True  # score when the metric equals this (否 -> 2 uses when: false)
+
+
+class Checklist(_Part):
+    """Each item met -> its points (有/无)."""
+
+    kind: Literal["checklist"]
+    items: list[ChecklistItem] = Field(min_length=1)
+
+
+class PerItem(_Part):
+    """points for every `per` units of `value` (每个案例0.1分; 每10个0.1分), capped by max."""
+
+    kind: Literal["per_item"]
+    value: str  # expression over metrics, usually one metric name
+    per: Decimal = Decimal(1)
+    points: Points
+    base: Decimal = Decimal(0)
+    base_step: Decimal = Decimal(0)  # "达到10%的得1分，以此为基数每增加10%得1分": base=0.1, per=0.1
+
+
+class Formula(_Part):
+    """A safe arithmetic expression over metrics (simpleeval), clamped to [floor, max]."""
+
+    kind: Literal["formula"]
+    expr: str
+    floor: Decimal = Decimal(0)
+
+
+class Piece(_Strict):
+    """A condition on x (lt/le/gt/ge/eq; all given must hold) and what it scores: a number or
+    an expression in x."""
+
+    lt: Decimal | None = None
+    le: Decimal | None = None
+    gt: Decimal | None = None
+    ge: Decimal | None = None
+    eq: Decimal | bool | str | None = None
+    then: Decimal | str
+
+
+class Piecewise(_Part):
+    """Continuous scoring by ranges of x = `value` (不良贷款率, 执结率 …). First match wins."""
+
+    kind: Literal["piecewise"]
+    value: str
+    pieces: list[Piece] = Field(min_length=1)
+
+
+class Bands(_Part):
+    """Fixed points by ranges of x = `value` (≥50% -> 1; 比值≥1 -> 3; 是 -> 0, 否 -> 2)."""
+
+    kind: Literal["bands"]
+    value: str
+    pieces: list[Piece] = Field(min_length=1)
+
+
+class Rank(_Part):
+    """Points by rank among all units on `value`.
+
+    method `linear`: the highest gets `top`, the lowest `bottom`, the others by rank position
+      linearly in between (最多的得5分、最少的得1分、中间依序赋分).
+    method `top_bottom`: the first `top_n` get `top`, the last `bottom_n` get `bottom`, the middle
+      linearly by position (前三名5分、后三名0分).
+    method `full_then_rank`: value >= `full_at` gets `top`; the others linearly from `top` down to
+      `bottom` by rank (100%得8分，其余按排名).
+    Ties share the better rank (1, 2, 2, 4). `zero_if_none`: a value of 0 or none scores 0
+    (未报送的不得分).
+    """
+
+    kind: Literal["rank"]
+    value: str
+    method: Literal["linear", "top_bottom", "full_then_rank"] = "linear"
+    top: Points
+    bottom: Points = Decimal(0)
+    top_n: int = 1
+    bottom_n: int = 1
+    full_at: Decimal | None = None
+    higher_is_better: bool = True
+    zero_if_none: bool = True
+    tie_rule: str = "并列者取较好名次的分数（如 1、2、2、4）"
+
+
+class Deduction(_Part):
+    """每发生1个扣5分最高扣10分 (base 0: negative points, capped by `cap`), or a start-from-base
+    rule 无…得3分，每增加1件减1分 (base 3, floor 0)."""
+
+    kind: Literal["deduction"]
+    value: str
+    per: Decimal = Decimal(1)
+    each: Points
+    base: Points = Decimal(0)
+    cap: Points | None = None
+
+
+class Discretionary(_Part):
+    """酌情计分: staff enter points (metric `points`) within the max, with a reason."""
+
+    kind: Literal["discretionary"]
+    metric: str = "points"
+
+
+class PassFail(_Part):
+    """A gate with no points of its own: the boolean `metric` passed or not."""
+
+    kind: Literal["pass_fail"]
+    metric: str
+
+
+class Task(_Part):
+    """A work-plan task with no points: tracked by progress reports (`progress` text metric)."""
+
+    kind: Literal["task"]
+    metric: str = "progress"
+
+
+Part = Annotated[
+    Union[Checklist, PerItem, Formula, Piecewise, Bands, Rank, Deduction, Discretionary,
+          PassFail, Task],
+    Field(discriminator="kind"),
+]
+RULE_KINDS = ("checklist", "per_item", "formula", "piecewise", "bands", "rank", "deduction",
+              "discretionary", "pass_fail", "task")
+
+
+class Indicator(_Strict):
+    code: str
+    name: str
+    max_points: Points | None = None  # None only for tasks / pure gates
+    aliases: list[str] = []
+    content: str = ""  # 考核内容 / 评分标准 as printed (shortened)
+    metrics: list[Metric] = []
+    parts: list[Part] = Field(min_length=1)
+    evidence: str = ""  # 佐证材料
+    lead: list[str] = []  # 牵头单位
+    responsible: list[str] = []  # 责任单位
+    due: Due | None = None
+    gate: Gate | None = None
+    applies: Applicability | None = None
+    note: str = ""
+
+    @field_validator("code")
+    @classmethod
+    def _code_nonempty(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("指标编号不能为空")
+        return v
+
+
+class Category(_Strict):
+    code: str
+    name: str
+    section: Literal["base", "bonus", "deduction", "gate", "tasks"] = "base"
+    max_points: Points | None = None
+    indicators: list[Indicator] = Field(min_length=1)
+    note: str = ""
+
+
+class Scheme(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    issuer: str
+    doc_number: str = ""
+    year: int
+    audience: Literal["departments", "counties", "city", "tasks"]
+    source: str = ""  # seed file it was read from
+    base_total: Points | None = None
+    bonus_cap: Points | None = None
+    deduction_cap: Points | None = None
+    bands: list[Band] = []
+    downgrade_events: list[DowngradeEvent] = []
+    categories: list[Category] = Field(min_length=1)
+    note: str = ""
+
+    def indicators(self) -> list[tuple[Category, Indicator]]:
+        return [(c, i) for c in self.categories for i in c.indicators]
+
+    def indicator(self, code: str) -> Indicator | None:
+        for _, ind in self.indicators():
+            if ind.code == code:
+                return ind
+        return None
+
+
+def metrics_read(part: object) -> set[str]:
+    """The metric names a rule part reads (formulas, piece expressions, items, named metric)."""
+    names: set[str] = set()
+    for attr in ("value", "expr"):
+        text = getattr(part, attr, None)
+        if isinstance(text, str):
+            names |= names_in(text)
+    for piece in getattr(part, "pieces", None) or []:
+        if isinstance(piece.then, str):
+            names |= names_in(piece.then) - {"x"}
+    for item in getattr(part, "items", None) or []:
+        names.add(item.metric)
+    if getattr(part, "kind", "") in ("discretionary", "pass_fail", "task"):
+        names.add(part.metric)
+    return names

@@ -1,0 +1,138 @@
+"""The scorecard: what a unit scored on each indicator, how, and what is missing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+__all__ = ["Q", "q", "fmt", "PartResult", "ItemCard", "Scorecard", "STATUS_ZH"]
+
+Q = Decimal("0.0001")
+
+STATUS_ZH = {
+    "scored": "已计分",
+    "provisional": "待审核",
+    "missing": "未报送",
+    "overdue": "已逾期",
+    "rejected": "已驳回",
+    "not_applicable": "不适用",
+    "reported": "已报告",
+}
+
+
+def q(value: Decimal | float | int) -> Decimal:
+    """Round points to 4 places, half up (the documents never need more)."""
+    return Decimal(str(value)).quantize(Q, rounding=ROUND_HALF_UP)
+
+
+def fmt(value: Decimal | None) -> str:
+    """Points for people: 1.3333, 5, 0.5 — no trailing zeros."""
+    if value is None:
+        return "—"
+    text = format(q(value).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass
+class PartResult:
+    label: str
+    kind: str
+    points: Decimal
+    max_points: Decimal | None
+    explain: str
+    missing: list[str] = field(default_factory=list)
+    complete: bool = True  # all metrics the part reads were present
+
+
+@dataclass
+class ItemCard:
+    code: str
+    name: str
+    category: str
+    section: str
+    points: Decimal | None
+    max_points: Decimal | None
+    status: str
+    explain: str
+    missing: list[str] = field(default_factory=list)
+    parts: list[PartResult] = field(default_factory=list)
+    gate: str | None = None  # "basic" | "veto"
+    gate_passed: bool | None = None
+    evidence: str = ""
+    responsible: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def lost(self) -> Decimal:
+        if self.points is None or self.max_points is None or self.section != "base":
+            return Decimal(0)
+        return self.max_points - self.points
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "points": _num(self.points),
+            "max_points": _num(self.max_points),
+            "status": self.status,
+            "explain": self.explain,
+            "missing": self.missing,
+            "gate_passed": self.gate_passed,
+        }
+
+
+def _num(v: Decimal | None) -> float | int | None:
+    if v is None:
+        return None
+    v = q(v)
+    return int(v) if v == v.to_integral_value() else float(v)
+
+
+@dataclass
+class Scorecard:
+    scheme_id: str
+    unit: str | None
+    items: list[ItemCard]
+    base: Decimal | None
+    bonus: Decimal | None
+    deductions: Decimal | None
+    total: Decimal | None
+    band: str | None
+    band_before_downgrade: str | None
+    gates_passed: bool
+    counted: bool  # False when a gate failed: the total does not count
+    events: list[str] = field(default_factory=list)
+    rank: int | None = None
+    rank_of: int | None = None
+    categories: list[tuple[str, Decimal | None, Decimal | None]] = field(default_factory=list)
+
+    def item(self, code: str) -> ItemCard:
+        for it in self.items:
+            if it.code == code:
+                return it
+        raise KeyError(code)
+
+    def weakest(self, n: int = 3) -> list[ItemCard]:
+        lost = [i for i in self.items if i.lost > 0]
+        return sorted(lost, key=lambda i: i.lost, reverse=True)[:n]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scheme": self.scheme_id,
+            "unit": self.unit,
+            "total": _num(self.total),
+            "base": _num(self.base),
+            "bonus": _num(self.bonus),
+            "deductions": _num(self.deductions),
+            "band": self.band,
+            "band_before_downgrade": self.band_before_downgrade,
+            "gates_passed": self.gates_passed,
+            "counted": self.counted,
+            "events": self.events,
+            "rank": self.rank,
+            "rank_of": self.rank_of,
+            "categories": [{"name": n, "points": _num(p), "max_points": _num(m)}
+                           for n, p, m in self.categories],
+            "indicators": [i.to_json() for i in self.items],
+        }

@@ -1,0 +1,210 @@
+"""score(scheme, facts, peers) -> Scorecard. Pure: no Flask, no DB, no clock.
+
+Facts are plain values: `{indicator code: {metric name: value}}`. Reserved keys in an
+indicator's mapping: `_status` ("provisional" | "rejected" | "accepted"), `_overdue` (bool, the
+ledger knows the calendar), `_reason` (for 酌情计分), `_reject_reason`. Reserved top-level key
+`_events`: a list of downgrade event ids or names (重大失信事件).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Mapping
+
+from schemes.expr import ExprError, evaluate
+from schemes.model import Category, Indicator, Scheme
+from scoring.card import ItemCard, PartResult, Scorecard, fmt, q
+from scoring.rules import PartContext, as_bool, rank_points, score_part
+
+__all__ = ["score", "score_all", "RankTable", "build_ranks", "grade"]
+
+ZERO = Decimal(0)
+Facts = Mapping[str, Any]
+RankTable = dict[tuple[str, int], dict[str, tuple[Decimal, str]]]
+SELF = "\x00self"
+
+
+def _metric_values(facts: Facts, code: str) -> dict[str, Any]:
+    raw = facts.get(code) or {}
+    return {k: v for k, v in raw.items() if not str(k).startswith("_") and v is not None}
+
+
+def build_ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> RankTable:
+    """Points of every unit on every rank part, computed once for all units."""
+    table: RankTable = {}
+    for _, ind in scheme.indicators():
+        for idx, part in enumerate(ind.parts):
+            if part.kind != "rank":
+                continue
+            values: dict[str, Decimal | None] = {}
+            for unit, facts in facts_by_unit.items():
+                vals = _metric_values(facts, ind.code)
+                try:
+                    values[unit] = Decimal(str(evaluate(part.value, vals)))
+                except (ExprError, ArithmeticError):
+                    values[unit] = None
+            table[(ind.code, idx)] = rank_points(part, values)
+    return table
+
+
+def grade(scheme: Scheme, total: Decimal, events: list[str]) -> tuple[str | None, str | None, list[str]]:
+    """The band for a total, then one band down per downgrade event (吕梁: 重大失信事件)."""
+    if not scheme.bands:
+        return None, None, []
+    names = [b.name for b in scheme.bands]
+    idx = next((i for i, b in enumerate(scheme.bands) if total >= b.min), len(names) - 1)
+    before = names[idx]
+    hit = []
+    for ev in scheme.downgrade_events:
+        if ev.id in events or ev.name in events:
+            idx = min(idx + ev.levels, len(names) - 1)
+            hit.append(ev.name)
+    return names[idx], before, hit
+
+
+def _applicable(ind: Indicator, values: Mapping[str, Any]) -> bool:
+    if ind.applies is None:
+        return True
+    try:
+        return bool(evaluate(ind.applies.expr, values))
+    except ExprError:
+        return True  # without the data to decide, it applies
+
+
+def _apply_requires(ind: Indicator, parts: list[PartResult]) -> None:
+    ids = [p.id or f"p{n + 1}" for n, p in enumerate(ind.parts)]
+    by_id = dict(zip(ids, parts))
+    for part, res in zip(ind.parts, parts):
+        failed = [r for r in part.requires if by_id[r].points <= 0]
+        if failed and res.points != 0:
+            names = "、".join(by_id[r].label or r for r in failed)
+            res.explain += f"；但「{names}」未得分，本项也不得分"
+            res.points = ZERO
+
+
+def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: str) -> ItemCard:
+    raw = facts.get(ind.code) or {}
+    values = _metric_values(facts, ind.code)
+    base = ItemCard(ind.code, ind.name, cat.name, cat.section, None, ind.max_points, "missing", "",
+                    gate=ind.gate.kind if ind.gate else None, evidence=ind.evidence,
+                    responsible=list(ind.lead) + list(ind.responsible), note=ind.note)
+    if not _applicable(ind, values):
+        base.status, base.points = "not_applicable", None
+        base.explain = ind.applies.text or f"不适用（{ind.applies.expr} 不成立）"
+        return base
+    parts: list[PartResult] = []
+    for idx, part in enumerate(ind.parts):
+        cap = part.max_points if part.max_points is not None else ind.max_points
+        ctx = PartContext(ind, values, cap,
+                          lambda i, c=ind.code: ranks.get((c, i), {}).get(unit), idx,
+                          str(raw.get("_reason") or ""))
+        parts.append(score_part(part, ctx))
+    _apply_requires(ind, parts)
+    base.parts = parts
+    total = sum((p.points for p in parts), ZERO)
+    if cat.section == "deduction":
+        base.points = max(total, -(ind.max_points or -total))
+    elif ind.max_points is not None:
+        base.points = min(max(total, ZERO), ind.max_points)
+    else:
+        base.points = None
+    base.missing = [m for p in parts for m in p.missing]
+    base.explain = "；".join(_part_line(p, len(parts)) for p in parts)
+    if ind.gate:
+        ok = as_bool(values.get(ind.gate.metric))
+        base.gate_passed = ok if ind.gate.metric in values else None
+    base.status = _status(cat, ind, raw, values)
+    if base.status == "rejected":
+        base.points = ZERO if cat.section != "deduction" else base.points
+        reason = raw.get("_reject_reason") or ""
+        base.missing.insert(0, f"材料被驳回{('：' + reason) if reason else ''}，请补正后重新报送")
+    return base
+
+
+def _part_line(p: PartResult, n: int) -> str:
+    head = f"{p.label}：" if p.label and n > 1 else ""
+    return head + p.explain
+
+
+def _status(cat: Category, ind: Indicator, raw: Mapping[str, Any], values: Mapping[str, Any]) -> str:
+    if cat.section == "deduction":
+        return "scored"  # no event reported means no deduction
+    if not values:
+        return "overdue" if raw.get("_overdue") else "missing"
+    state = raw.get("_status")
+    if state == "rejected":
+        return "rejected"
+    if cat.section == "tasks":
+        return "reported"
+    return "provisional" if state == "provisional" else "scored"
+
+
+def _transfer(items: list[ItemCard], scheme: Scheme) -> None:
+    """不适用 items hand their max points to the named indicator, which is scaled up."""
+    by_code = {i.code: i for i in items}
+    for _, ind in scheme.indicators():
+        item = by_code[ind.code]
+        if item.status != "not_applicable" or not ind.applies or not ind.applies.transfer_to:
+            continue
+        target = by_code[ind.applies.transfer_to]
+        moved = ind.max_points or ZERO
+        if target.max_points and target.points is not None:
+            scale = (target.max_points + moved) / target.max_points
+            target.points = q(target.points * scale)
+            target.explain += f"；含{ind.code}「{ind.name}」不适用转入的{fmt(moved)}分（按比例折算）"
+        target.max_points = (target.max_points or ZERO) + moved
+        item.explain += f"，其{fmt(moved)}分转入{target.code}「{target.name}」"
+
+
+def score(scheme: Scheme, facts: Facts, peers: Mapping[str, Facts] | None = None,
+          unit: str | None = None, ranks: RankTable | None = None) -> Scorecard:
+    """Score one unit. `peers` are all units' facts (for rank rules); `unit` names this one in
+    them. Without peers a rank rule ranks the unit alone."""
+    if ranks is None:
+        pool = dict(peers or {})
+        key = unit if unit is not None and unit in pool else SELF
+        pool[key] = facts
+        ranks, unit = build_ranks(scheme, pool), key
+    items = [_item(cat, ind, facts, ranks, unit or SELF) for cat, ind in scheme.indicators()]
+    _transfer(items, scheme)
+    return _totals(scheme, items, facts, None if unit == SELF else unit)
+
+
+def _sum(items: list[ItemCard], section: str) -> Decimal:
+    return sum((i.points or ZERO for i in items if i.section == section), ZERO)
+
+
+def _totals(scheme: Scheme, items: list[ItemCard], facts: Facts, unit: str | None) -> Scorecard:
+    cats = []
+    for cat in scheme.categories:
+        mine = [i for i in items if i.category == cat.name and i.section == cat.section]
+        pts = None if cat.section in ("tasks", "gate") else sum((i.points or ZERO for i in mine), ZERO)
+        mx = None if pts is None else sum((i.max_points or ZERO for i in mine), ZERO)
+        cats.append((cat.name, pts, mx))
+    gates = [i.gate_passed for i in items if i.gate]
+    gates_passed = all(g is True for g in gates)
+    events = [str(e) for e in (facts.get("_events") or [])]
+    if scheme.base_total is None:
+        return Scorecard(scheme.id, unit, items, None, None, None, None, None, None, gates_passed,
+                         gates_passed, events, categories=cats)
+    base = _sum(items, "base")
+    bonus = _sum(items, "bonus")
+    if scheme.bonus_cap is not None:
+        bonus = min(bonus, scheme.bonus_cap)
+    deductions = -_sum(items, "deduction")
+    if scheme.deduction_cap is not None:
+        deductions = min(deductions, scheme.deduction_cap)
+    total = max(base + bonus - deductions, ZERO)
+    band, before, hit = grade(scheme, total, events)
+    return Scorecard(scheme.id, unit, items, q(base), q(bonus), q(deductions), q(total), band,
+                     before, gates_passed, gates_passed, hit or events, categories=cats)
+
+
+def score_all(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> dict[str, Scorecard]:
+    """Score every unit with rank rules over all of them, then rank the totals."""
+    ranks = build_ranks(scheme, facts_by_unit)
+    cards = {u: score(scheme, f, unit=u, ranks=ranks) for u, f in facts_by_unit.items()}
+    order = sorted((c.total or ZERO for c in cards.values()), reverse=True)
+    for c in cards.values():
+        c.rank = order.index(c.total or ZERO) + 1 if c.total is not None else None
+        c.rank_of = len(cards)
+    return cards

@@ -1,0 +1,321 @@
+"""One scoring function per rule kind, in a registry keyed by `kind`.
+
+Each function takes the part, the indicator's metric values and a context, and returns a
+`PartResult` whose `explain` says in Chinese what was read and how the points were reached.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from schemes.expr import ExprError, MissingName, evaluate, names_in
+from schemes.model import Indicator, Piece, metrics_read
+from scoring.card import PartResult, fmt, q
+
+__all__ = ["RULES", "PartContext", "score_part", "as_bool", "rank_points"]
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class PartContext:
+    indicator: Indicator
+    values: Mapping[str, Any]
+    cap: Decimal | None  # the part's own max, else the indicator's
+    rank: Callable[[int], tuple[Decimal, str] | None]  # part index -> (points, explain)
+    index: int
+    reason: str = ""
+
+
+def as_bool(v: Any) -> bool | None:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float, Decimal)):
+        return v != 0
+    if isinstance(v, str):
+        t = v.strip().lower()
+        if t in ("是", "有", "已", "yes", "y", "true", "1", "√", "✓", "通过", "达标", "完成", "已完成"):
+            return True
+        if t in ("否", "无", "未", "no", "n", "false", "0", "×", "未通过", "不达标", "未完成"):
+            return False
+    return None
+
+
+def _label(ind: Indicator, name: str) -> str:
+    for m in ind.metrics:
+        if m.name == name:
+            return m.label
+    return name
+
+
+def _show(ind: Indicator, name: str, v: Any) -> str:
+    for m in ind.metrics:
+        if m.name == name:
+            if m.type == "bool":
+                return f"{m.label}：{'是' if as_bool(v) else '否'}"
+            if m.type == "percent" and isinstance(v, (int, float, Decimal)):
+                return f"{m.label} {fmt(Decimal(str(v)) * 100)}%"
+            return f"{m.label} {fmt(Decimal(str(v))) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else v}{m.unit}"
+    return f"{name}={v}"
+
+
+def _clamp(v: Decimal, lo: Decimal, hi: Decimal | None) -> Decimal:
+    v = max(v, lo)
+    return min(v, hi) if hi is not None else v
+
+
+def _prepared(values: Mapping[str, Any], ind: Indicator) -> dict[str, Any]:
+    """Booleans typed as 是/否 become True/False so formulas and eq: true/false can read them."""
+    out = dict(values)
+    for m in ind.metrics:
+        if m.type == "bool" and m.name in out:
+            b = as_bool(out[m.name])
+            if b is not None:
+                out[m.name] = b
+    return out
+
+
+def _checklist(part, ctx: PartContext) -> PartResult:
+    total, bits, missing = ZERO, [], []
+    for item in part.items:
+        label = item.label or _label(ctx.indicator, item.metric)
+        if item.metric not in ctx.values:
+            missing.append(_label(ctx.indicator, item.metric))
+            bits.append(f"{label}：未报送，0分")
+            continue
+        met = as_bool(ctx.values[item.metric]) == item.when
+        got = item.points if met else ZERO
+        total += got
+        bits.append(f"{label}：{'是' if as_bool(ctx.values[item.metric]) else '否'}，{fmt(got)}分")
+    pts = _clamp(total, ZERO, ctx.cap)
+    capped = "（已达上限）" if pts < total else ""
+    return PartResult(part.label, part.kind, pts, ctx.cap, "；".join(bits) + capped, missing,
+                      not missing)
+
+
+def _value(part, ctx: PartContext) -> Decimal:
+    return Decimal(str(evaluate(part.value, _prepared(ctx.values, ctx.indicator))))
+
+
+def _per_item(part, ctx: PartContext) -> PartResult:
+    v = _value(part, ctx)
+    if part.base:
+        steps = 0 if v < part.base else 1 + math.floor((v - part.base) / part.per) if part.per else 1
+        raw = part.points * steps
+        how = f"达到{fmt(part.base)}得{fmt(part.points)}分，此后每增加{fmt(part.per)}再得{fmt(part.points)}分"
+    else:
+        steps = math.floor(v / part.per) if part.per else 0
+        raw = part.points * steps
+        per = "每个" if part.per == 1 else f"每{fmt(part.per)}个"
+        how = f"{per}{fmt(part.points)}分"
+    pts = _clamp(q(raw), ZERO, ctx.cap)
+    cap = f"，最高{fmt(ctx.cap)}分" if ctx.cap is not None else ""
+    return PartResult(part.label, part.kind, pts, ctx.cap,
+                      f"{_describe_value(part.value, v, ctx)}，{how}{cap}：得{fmt(pts)}分")
+
+
+def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
+    names = sorted(names_in(expr))
+    if len(names) == 1 and expr.strip() == names[0]:
+        return _show(ctx.indicator, names[0], ctx.values[names[0]])
+    shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
+    return f"{shown}；{expr} = {fmt(v)}"
+
+
+def _formula(part, ctx: PartContext) -> PartResult:
+    raw = q(evaluate(part.expr, _prepared(ctx.values, ctx.indicator)))
+    pts = _clamp(raw, part.floor, ctx.cap)
+    names = sorted(names_in(part.expr))
+    shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
+    cap = f"（上限{fmt(ctx.cap)}分）" if ctx.cap is not None and raw > ctx.cap else ""
+    return PartResult(part.label, part.kind, pts, ctx.cap,
+                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}，得{fmt(pts)}分")
+
+
+def _matches(piece: Piece, x: Decimal) -> bool:
+    if piece.lt is not None and not x < piece.lt:
+        return False
+    if piece.le is not None and not x <= piece.le:
+        return False
+    if piece.gt is not None and not x > piece.gt:
+        return False
+    if piece.ge is not None and not x >= piece.ge:
+        return False
+    if piece.eq is not None:
+        target = Decimal(1 if piece.eq else 0) if isinstance(piece.eq, bool) else Decimal(str(piece.eq))
+        if x != target:
+            return False
+    return True
+
+
+def _cond_text(piece: Piece) -> str:
+    bits = []
+    for op, sym in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
+        v = getattr(piece, op)
+        if v is not None:
+            bits.append(f"{sym}{fmt(v)}")
+    if piece.eq is not None:
+        bits.append(("为“是”" if piece.eq else "为“否”") if isinstance(piece.eq, bool) else f"={piece.eq}")
+    return " 且 ".join(bits) or "其他情况"
+
+
+def _piecewise(part, ctx: PartContext) -> PartResult:
+    values = _prepared(ctx.values, ctx.indicator)
+    x = Decimal(str(evaluate(part.value, values)))
+    for piece in part.pieces:
+        if _matches(piece, x):
+            if isinstance(piece.then, str):
+                raw = q(evaluate(piece.then, {**values, "x": x}))
+                how = f"{_cond_text(piece)}：{piece.then} = {fmt(raw)}"
+            else:
+                raw = q(piece.then)
+                how = _cond_text(piece)
+            pts = _clamp(raw, ZERO, ctx.cap)
+            return PartResult(part.label, part.kind, pts, ctx.cap,
+                              f"{_describe_value(part.value, x, ctx)}；{how}，得{fmt(pts)}分")
+    return PartResult(part.label, part.kind, ZERO, ctx.cap,
+                      f"{_describe_value(part.value, x, ctx)}；不在任何计分区间，0分")
+
+
+def _rank(part, ctx: PartContext) -> PartResult:
+    got = ctx.rank(ctx.index)
+    if got is None:
+        return PartResult(part.label, part.kind, ZERO, ctx.cap, "无法排名", [], False)
+    pts, how = got
+    return PartResult(part.label, part.kind, _clamp(pts, ZERO, ctx.cap), ctx.cap, how)
+
+
+def _deduction(part, ctx: PartContext) -> PartResult:
+    v = _value(part, ctx)
+    units = math.floor(v / part.per) if part.per else 0
+    gross = part.each * units
+    per = "每" if part.per == 1 else f"每{fmt(part.per)}"
+    if part.base:
+        pts = _clamp(part.base - gross, ZERO, part.base)
+        how = f"起评{fmt(part.base)}分，{per}1件减{fmt(part.each)}分：{fmt(part.base)}−{fmt(gross)}"
+        return PartResult(part.label, part.kind, pts, part.base,
+                          f"{_describe_value(part.value, v, ctx)}；{how}，得{fmt(pts)}分")
+    cap = part.cap if part.cap is not None else ctx.cap
+    taken = min(gross, cap) if cap is not None else gross
+    capped = f"，最高扣{fmt(cap)}分" if cap is not None else ""
+    return PartResult(part.label, part.kind, -taken, cap,
+                      f"{_describe_value(part.value, v, ctx)}；{per}个扣{fmt(part.each)}分{capped}："
+                      f"扣{fmt(taken)}分")
+
+
+def _discretionary(part, ctx: PartContext) -> PartResult:
+    raw = Decimal(str(ctx.values[part.metric]))
+    pts = _clamp(q(raw), ZERO, ctx.cap)
+    reason = f"，理由：{ctx.reason}" if ctx.reason else ""
+    capped = f"（超过上限，按{fmt(ctx.cap)}分计）" if ctx.cap is not None and raw > ctx.cap else ""
+    return PartResult(part.label, part.kind, pts, ctx.cap,
+                      f"信用办酌情计分 {fmt(raw)}分{capped}{reason}")
+
+
+def _pass_fail(part, ctx: PartContext) -> PartResult:
+    ok = as_bool(ctx.values[part.metric])
+    return PartResult(part.label, part.kind, ZERO, None, "达标" if ok else "未达标")
+
+
+def _task(part, ctx: PartContext) -> PartResult:
+    return PartResult(part.label, part.kind, ZERO, None, f"进展：{ctx.values[part.metric]}")
+
+
+RULES: dict[str, Callable[[Any, PartContext], PartResult]] = {
+    "checklist": _checklist,
+    "per_item": _per_item,
+    "formula": _formula,
+    "piecewise": _piecewise,
+    "bands": _piecewise,  # same evaluation; bands just never use expressions in `then`
+    "rank": _rank,
+    "deduction": _deduction,
+    "discretionary": _discretionary,
+    "pass_fail": _pass_fail,
+    "task": _task,
+}
+
+
+_SINGLE_METRIC = {"rank", "discretionary", "pass_fail", "task"}
+
+
+def _missing(part: Any, ctx: PartContext, names: list[str]) -> PartResult:
+    if part.kind == "deduction":
+        return PartResult(part.label, part.kind, ZERO, ctx.cap, "无扣分记录，不扣分")
+    labels = [_label(ctx.indicator, n) for n in names]
+    return PartResult(part.label, part.kind, ZERO, ctx.cap, f"缺少数据：{'、'.join(labels)}",
+                      labels, False)
+
+
+def score_part(part: Any, ctx: PartContext) -> PartResult:
+    """Score one part; a part whose metrics are absent scores 0 and lists what is missing."""
+    if part.kind in _SINGLE_METRIC:
+        absent = [n for n in sorted(metrics_read(part)) if n not in ctx.values]
+        if absent:
+            return _missing(part, ctx, absent)
+    try:
+        return RULES[part.kind](part, ctx)
+    except MissingName as exc:
+        return _missing(part, ctx, [exc.name])
+    except ExprError as exc:
+        return PartResult(part.label, part.kind, ZERO, ctx.cap, f"无法计算：{exc}", [], False)
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        return PartResult(part.label, part.kind, ZERO, ctx.cap, f"数据无法计分：{exc}", [], False)
+
+
+def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tuple[Decimal, str]]:
+    """Points for every unit on one rank part. `values` maps unit -> value (None: not sent).
+
+    Ties share the better rank (competition ranking 1, 2, 2, 4). Between the best and the worst
+    points go linearly by rank position — the rule is written into every explanation.
+    """
+    sign = 1 if part.higher_is_better else -1
+    out: dict[str, tuple[Decimal, str]] = {}
+    ranked: dict[str, Decimal] = {}
+    for unit, v in values.items():
+        if v is None or (part.zero_if_none and v == 0):
+            out[unit] = (ZERO, "未报送或为0，不得分" if part.zero_if_none else "未报送，不得分")
+        else:
+            ranked[unit] = v
+    top, bottom = part.top, part.bottom
+    if part.method == "full_then_rank":
+        full = {u for u, v in ranked.items() if part.full_at is not None and v >= part.full_at}
+        for u in full:
+            out[u] = (top, f"达到{fmt(part.full_at * 100)}%，得{fmt(top)}分")
+        rest = {u: v for u, v in ranked.items() if u not in full}
+        m = len(rest)
+        for u, (r, n) in _competition(rest, sign).items():
+            pts = q(bottom + (top - bottom) * Decimal(m - r + 1) / Decimal(m + 1))
+            out[u] = (pts, f"未达{fmt(part.full_at * 100)}%，在其余{m}个单位中排第{r}名；"
+                           f"按{fmt(bottom)}+({fmt(top)}−{fmt(bottom)})×(名次倒数)/({m}+1)赋分，"
+                           f"得{fmt(pts)}分（{part.tie_rule}）")
+        return out
+    n = len(ranked)
+    for u, (r, _) in _competition(ranked, sign).items():
+        if part.method == "top_bottom":
+            if r <= part.top_n:
+                pts, how = top, f"前{part.top_n}名得{fmt(top)}分"
+            elif r > n - part.bottom_n:
+                pts, how = bottom, f"后{part.bottom_n}名得{fmt(bottom)}分"
+            else:
+                span = n - part.top_n - part.bottom_n + 1
+                pts = q(top - (top - bottom) * Decimal(r - part.top_n) / Decimal(span))
+                how = f"中间名次按名次线性赋分"
+        else:
+            pts = top if n == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(n - 1))
+            how = (f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
+                   f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/({n}−1)）")
+        out[u] = (pts, f"在{n}个单位中排第{r}名；{how}，得{fmt(pts)}分（{part.tie_rule}）")
+    return out
+
+
+def _competition(values: Mapping[str, Decimal], sign: int) -> dict[str, tuple[int, int]]:
+    order = sorted(values.items(), key=lambda kv: sign * kv[1], reverse=True)
+    out: dict[str, tuple[int, int]] = {}
+    prev, rank = None, 0
+    for pos, (u, v) in enumerate(order, start=1):
+        if v != prev:
+            rank, prev = pos, v
+        out[u] = (rank, len(order))
+    return out
