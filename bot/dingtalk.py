@@ -48,6 +48,7 @@ __all__ = [
     "parse_callback",
     "render_reply",
     "robot_sign",
+    "strip_mentions",
     "verify_callback",
 ]
 
@@ -171,7 +172,10 @@ def _created_at(body: Mapping[str, Any]) -> datetime:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise DingTalkPayloadError("消息缺少字段 createAt 或不是毫秒时间戳")
-    return datetime.fromtimestamp(value / 1000, tz=SHANGHAI)
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=SHANGHAI)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise DingTalkPayloadError("createAt 超出有效时间范围") from exc
 
 
 def strip_mentions(text: str) -> str:
@@ -323,7 +327,7 @@ def make_blueprint(
     bp = Blueprint("dingtalk", __name__)
 
     @bp.post("/dingtalk/callback")
-    def callback() -> Response | tuple[Response, int]:
+    def callback() -> Response:
         try:
             verify_callback(request.headers, str(settings.get("DINGTALK_APP_SECRET") or ""), now_ms())
         except DingTalkAuthError as exc:
@@ -413,6 +417,9 @@ class DingTalkClient:
         self._token = ""
         self._token_expires = 0.0
         self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never show the secret or the token
+        return f"DingTalkClient(api_base={self.api_base!r}, app_key={self.app_key!r})"
 
     # ---- transport
 

@@ -137,7 +137,7 @@ def parse_xml(data: bytes) -> Element:
     if not data or not data.strip():
         raise WeComPayloadError("请求体为空")
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException as exc:
         raise WeComPayloadError(f"拒绝不安全的 XML（{type(exc).__name__}）") from None
     except (ParseError, ValueError):
@@ -191,10 +191,7 @@ def parse_app_message(xml_bytes: bytes) -> Message:
     if not sender or not msg_type:
         raise WeComPayloadError("消息缺少 FromUserName 或 MsgType")
     at = _created_at(created)
-    if msg_type == "event":
-        raw_type = f"event:{_text(root, 'Event')}"
-    else:
-        raw_type = msg_type
+    raw_type = f"event:{_text(root, 'Event')}" if msg_type == "event" else msg_type
     return Message(
         channel="wecom",
         sender_id=sender,
@@ -347,8 +344,11 @@ def _empty() -> Response:
 
 
 def _query() -> tuple[str, str, str] | None:
-    values = tuple(request.args.get(name, "") for name in ("msg_signature", "timestamp", "nonce"))
-    return values if all(values) else None  # type: ignore[return-value]
+    """msg_signature, timestamp, nonce from the query string, or None if any is missing."""
+    signature = request.args.get("msg_signature", "")
+    timestamp = request.args.get("timestamp", "")
+    nonce = request.args.get("nonce", "")
+    return (signature, timestamp, nonce) if signature and timestamp and nonce else None
 
 
 def _new_nonce() -> str:
@@ -469,7 +469,7 @@ def _aibot_message(crypto: WeComCrypto, handle: Handle) -> Response:
         if payload.get("msgtype") == "stream":  # refresh of a stream we never leave open
             return _empty()
         msg = parse_aibot_message(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # includes JSONDecodeError, UnicodeDecodeError
         detail = exc if isinstance(exc, WeComPayloadError) else "不是有效的 JSON"
         return _plain(f"消息格式错误：{detail}", 400)
     reply = _call_handler(handle, msg)

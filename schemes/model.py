@@ -38,7 +38,10 @@ class Metric(_Strict):
     label: str
     type: MetricType = "number"
     unit: str = ""
-    derived: bool = False  # filled by the ledger (e.g. on-time briefings), not typed by users
+    # Filled by the ledger, not typed by liaisons: "on_time_count" counts the indicator's on-time
+    # reports in the year; "all_on_time" is true while every elapsed period was reported on
+    # time; true means entered by staff only.
+    derived: bool | Literal["on_time_count", "all_on_time"] = False
 
 
 class Due(_Strict):

@@ -128,6 +128,9 @@ def _part_line(p: PartResult, n: int) -> str:
 def _status(cat: Category, ind: Indicator, raw: Mapping[str, Any], values: Mapping[str, Any]) -> str:
     if cat.section == "deduction":
         return "scored"  # no event reported means no deduction
+    typed = {m.name for m in ind.metrics if not m.derived}
+    if typed and not typed & set(values):  # derived values alone do not make a submission
+        values = {}
     if not values:
         return "overdue" if raw.get("_overdue") else "missing"
     state = raw.get("_status")

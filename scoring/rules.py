@@ -241,7 +241,7 @@ _SINGLE_METRIC = {"rank", "discretionary", "pass_fail", "task"}
 
 
 def _missing(part: Any, ctx: PartContext, names: list[str]) -> PartResult:
-    if part.kind == "deduction":
+    if part.kind == "deduction" and not part.base:
         return PartResult(part.label, part.kind, ZERO, ctx.cap, "无扣分记录，不扣分")
     labels = [_label(ctx.indicator, n) for n in names]
     return PartResult(part.label, part.kind, ZERO, ctx.cap, f"缺少数据：{'、'.join(labels)}",
@@ -304,7 +304,8 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
                 how = f"中间名次按名次线性赋分"
         else:
             pts = top if n == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(n - 1))
-            how = (f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
+            how = (f"目前仅1个单位有数据，得最高分{fmt(top)}分" if n == 1 else
+                   f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
                    f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/({n}−1)）")
         out[u] = (pts, f"在{n}个单位中排第{r}名；{how}，得{fmt(pts)}分（{part.tie_rule}）")
     return out

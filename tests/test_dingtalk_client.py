@@ -63,13 +63,17 @@ def test_token_is_refreshed_before_it_expires(
 
 
 def test_rejected_token_is_refreshed_once_and_call_retried(
-    client: DingTalkClient, fake: FakeDingTalk
+    client: DingTalkClient, fake: FakeDingTalk, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("DEBUG", logger="bot.dingtalk")
     client.batch_send(["u1"], "第一条")
     fake.invalidate_tokens()
     client.batch_send(["u2"], "第二条")
     assert fake.token_requests == 2
     assert [call["userIds"] for call in fake.batch_calls] == [["u1"], ["u2"]]
+    bot_logs = " ".join(r.getMessage() for r in caplog.records if r.name == "bot.dingtalk")
+    assert "refreshing" in bot_logs
+    assert "fake-token" not in bot_logs and "app-secret" not in bot_logs
 
 
 def test_wrong_app_secret_is_not_retryable(fake: FakeDingTalk) -> None:
@@ -79,6 +83,10 @@ def test_wrong_app_secret_is_not_retryable(fake: FakeDingTalk) -> None:
     assert info.value.code == "invalidClientIdOrSecret"
     assert not info.value.retryable
     assert "wrong" not in str(info.value)
+
+
+def test_repr_hides_secret(client: DingTalkClient) -> None:
+    assert "app-secret" not in repr(client)
 
 
 # ---- batchSend
@@ -202,10 +210,13 @@ def test_relative_robot_webhook_uses_oapi_base(client: DingTalkClient, fake: Fak
 
 
 def test_wrong_robot_secret_is_refused_and_not_retryable(
-    client: DingTalkClient, fake: FakeDingTalk
+    client: DingTalkClient, fake: FakeDingTalk, caplog: pytest.LogCaptureFixture
 ) -> None:
     with pytest.raises(DingTalkSendError) as info:
         client.group_robot_send(fake.robot_webhook, "SECwrong", "hi")
+    bot_logs = " ".join(r.getMessage() for r in caplog.records if r.name == "bot.dingtalk")
+    assert "sign not match" in bot_logs
+    assert fake.robot_access_token not in bot_logs
     assert info.value.code == "310000"
     assert not info.value.retryable
     assert fake.robot_messages == []

@@ -1,0 +1,97 @@
+"""Scorecards and lists rendered as short Chinese chat text."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ledger.facts import Office
+from reminders.calendar import WorkCalendar, deadline_info, period_of_submission
+from schemes.model import Indicator
+from scoring.card import STATUS_ZH, ItemCard, Scorecard, fmt
+
+__all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text"]
+
+
+def _head(card: Scorecard, who: str, off: Office) -> list[str]:
+    lines = [f"【{who}】{off.year}年度 {off.scheme.title}"]
+    if card.total is None:
+        done = sum(1 for i in card.items if i.status == "reported")
+        lines.append(f"任务进展：已报告 {done}/{len(card.items)} 项")
+        return lines
+    band = f"，{card.band}" if card.band else ""
+    if card.band and card.band_before_downgrade and card.band != card.band_before_downgrade:
+        band += f"（因{'、'.join(card.events)}由{card.band_before_downgrade}降档）"
+    rank = f"，排名 {card.rank}/{card.rank_of}" if card.rank and card.rank_of and card.rank_of > 1 else ""
+    lines.append(f"总分 {fmt(card.total)}{band}{rank}")
+    parts = [f"基础分 {fmt(card.base)}/{fmt(off.scheme.base_total)}"]
+    if off.scheme.bonus_cap is not None:
+        parts.append(f"附加分 {fmt(card.bonus)}")
+    if card.deductions:
+        parts.append(f"扣分 {fmt(card.deductions)}")
+    lines.append("，".join(parts))
+    gates = [i for i in card.items if i.gate]
+    if gates:
+        failed = [i for i in gates if i.gate_passed is not True]
+        if failed:
+            lines.append(f"⚠ {'基础指标' if gates[0].gate == 'basic' else '一票否决指标'}未全部达标"
+                         f"（{len(failed)}/{len(gates)} 项未达标或未确认），总分暂不计入")
+        else:
+            lines.append(f"门槛指标 {len(gates)} 项全部达标")
+    return lines
+
+
+def card_text(card: Scorecard, who: str, off: Office, weakest: int = 3) -> str:
+    lines = _head(card, who, off)
+    if card.total is not None:
+        lines.append("分类得分：")
+        for name, pts, mx in card.categories:
+            if pts is not None and mx:
+                lines.append(f"· {name} {fmt(pts)}/{fmt(mx)}")
+        weak = card.weakest(weakest)
+        if weak:
+            lines.append("失分最多：")
+            for i in weak:
+                lines.append(f"· {i.code} {i.name} {fmt(i.points)}/{fmt(i.max_points)}"
+                             f"（{STATUS_ZH[i.status]}）")
+        pending = sum(1 for i in card.items if i.status == "provisional")
+        if pending:
+            lines.append(f"其中 {pending} 项待信用办审核，分数为暂计。")
+    lines.append("发送「缺项」查看待补项目，「截止」查看截止时间。")
+    return "\n".join(lines)
+
+
+def next_deadline(ind: Indicator, today: date, cal: WorkCalendar) -> date | None:
+    """The deadline of the period a submission made today would count for."""
+    due = ind.due
+    if due is None:
+        return None
+    if due.frequency == "once":
+        return cal.adjust_deadline(due.date) if due.date else None
+    period = period_of_submission(due.frequency, today, due.day, due.date)
+    return deadline_info(cal, due.frequency, period, due.day, due.date).deadline
+
+
+def deadline_text(d: date | None, today: date, cal: WorkCalendar) -> str:
+    if d is None:
+        return ""
+    if d < today:
+        return f"截止{d.month}月{d.day}日（已过）"
+    left = cal.workdays_between(today, d)
+    return f"截止{d.month}月{d.day}日（还剩{left}个工作日）" if d > today else f"今天（{d.month}月{d.day}日）截止"
+
+
+def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], today: date,
+                  cal: WorkCalendar) -> list[str]:
+    """What is missing, rejected or overdue, most points first."""
+    wanted = [i for i in items if i.section in ("base", "gate", "tasks")
+              and (i.status in ("missing", "overdue", "rejected") or i.missing)]
+    wanted.sort(key=lambda i: (-(i.max_points or Decimal(0)) + (i.points or 0), i.code))
+    out = []
+    for i in wanted:
+        ind = scheme_inds[i.code]
+        what = "；".join(dict.fromkeys(i.missing)) if i.missing else (ind.evidence or "数据")
+        pts = f"（{fmt(i.max_points - (i.points or 0))}分）" if i.max_points else ""
+        dl = deadline_text(next_deadline(ind, today, cal), today, cal)
+        tag = {"overdue": "【已逾期】", "rejected": "【被驳回】"}.get(i.status, "")
+        out.append(f"· {tag}{i.code} {i.name}{pts}：缺 {what}{('，' + dl) if dl else ''}")
+    return out

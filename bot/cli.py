@@ -1,0 +1,364 @@
+"""`creditbot …` — thin subcommands over the library; domain errors become a clear message and
+a non-zero exit code here, at the edge."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["main", "build_parser"]
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    from bot.config import load_settings
+    return load_settings(getattr(args, "config", None))
+
+
+def _db(settings: dict[str, Any]):
+    from ledger.db import open_db
+    return open_db(settings["CREDITBOT_DB"])
+
+
+def _now(settings: dict[str, Any]) -> datetime:
+    from bot.app import make_clock
+    return make_clock(settings)()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# ---- scheme ----------------------------------------------------------------------------------
+
+def cmd_scheme_list(args, settings) -> int:
+    from schemes.loader import shipped_schemes
+    rows = [{"id": s.id, "title": s.title, "year": s.year, "audience": s.audience}
+            for s in shipped_schemes().values()]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['id']:32} {r['year']} {r['audience']:12} {r['title']}")
+    return 0
+
+
+def _dec(v) -> Any:
+    if v is None:
+        return None
+    return int(v) if v == v.to_integral_value() else float(v)
+
+
+def scheme_json(s) -> dict[str, Any]:
+    inds = []
+    for cat, ind in s.indicators():
+        inds.append({
+            "code": ind.code, "name": ind.name, "category": cat.name, "section": cat.section,
+            "max_points": _dec(ind.max_points),
+            "kind": ind.parts[0].kind if len(ind.parts) == 1 else [p.kind for p in ind.parts],
+            "metrics": [{"name": m.name, "label": m.label, "type": m.type, "unit": m.unit or None}
+                        for m in ind.metrics],
+            "responsible": (list(ind.lead) + list(ind.responsible)) or None,
+            "due": ind.due.model_dump(mode="json", exclude_defaults=True) if ind.due else None,
+            "gate": ind.gate.kind if ind.gate else None,
+            "evidence": ind.evidence or None,
+            "note": ind.note or None,
+        })
+    return {"id": s.id, "title": s.title, "issuer": s.issuer, "doc_number": s.doc_number or None,
+            "year": s.year, "audience": s.audience, "base_total": _dec(s.base_total),
+            "bonus_cap": _dec(s.bonus_cap), "deduction_cap": _dec(s.deduction_cap),
+            "bands": [{"name": b.name, "min": _dec(b.min)} for b in s.bands] or None,
+            "downgrade_events": [e.name for e in s.downgrade_events] or None,
+            "note": s.note or None, "indicators": inds}
+
+
+def cmd_scheme_show(args, settings) -> int:
+    from schemes.loader import scheme_by_id
+    s = scheme_by_id(args.id)
+    data = scheme_json(s)
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"{s.title}（{s.id}）{s.doc_number}")
+    print(f"总分 {data['base_total']}，附加分上限 {data['bonus_cap']}，扣分上限 {data['deduction_cap']}")
+    for i in data["indicators"]:
+        print(f"  {i['code']:8} {i['name'][:40]:42} {i['max_points']}")
+    return 0
+
+
+def cmd_scheme_check(args, settings) -> int:
+    from schemes.loader import SchemeError, load_scheme
+    try:
+        s = load_scheme(args.file)
+    except SchemeError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        print(f"检查未通过：{len(exc.lines)} 处问题", file=sys.stderr)
+        return 1
+    n = len(s.indicators())
+    print(f"{args.file}: 检查通过 — {s.id}，{len(s.categories)} 个类别，{n} 个指标")
+    return 0
+
+
+# ---- score -----------------------------------------------------------------------------------
+
+def _read_facts(path: str) -> dict[str, Any]:
+    import yaml
+    text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: 事实文件应是「指标编号: {{数据项: 值}}」的映射")
+    return {str(k): v for k, v in data.items()}
+
+
+def cmd_score(args, settings) -> int:
+    from scoring.engine import score
+    if args.scheme:
+        from schemes.loader import scheme_by_id
+        card = score(scheme_by_id(args.scheme), _read_facts(args.facts) if args.facts else {})
+        cards = {None: card}
+    else:
+        from bot.app import make_calendar
+        from ledger.facts import all_facts, office
+        from scoring.engine import score_all
+        db = _db(settings)
+        off = office(db)
+        cards = score_all(off.scheme, all_facts(db, off, _now(settings).date(), make_calendar(settings)))
+        if args.unit:
+            from ledger.units import find_unit
+            name = find_unit(db, args.unit).name
+            cards = {name: cards[name] if name in cards else next(iter(cards.values()))}
+    if args.json:
+        out = [c.to_json() for c in cards.values()]
+        _print_json(out[0] if len(out) == 1 else out)
+        return 0
+    from scoring.card import fmt
+    for unit, c in cards.items():
+        print(f"{unit or c.scheme_id}: 总分 {fmt(c.total)} {c.band or ''} 门槛{'达标' if c.gates_passed else '未达标'}")
+        for i in c.items:
+            print(f"  {i.code:8} {fmt(i.points):>8}/{fmt(i.max_points):<6} {i.status:12} {i.explain[:90]}")
+    return 0
+
+
+# ---- office ----------------------------------------------------------------------------------
+
+def cmd_init(args, settings) -> int:
+    from ledger.facts import init_office
+    db = _db(settings)
+    off = init_office(db, args.scheme, args.year)
+    print(f"已初始化：{off.scheme.title}（{off.scheme.id}），考核年度 {off.year}，数据库 {settings['CREDITBOT_DB']}")
+    return 0
+
+
+def cmd_unit_add(args, settings) -> int:
+    from ledger.units import add_unit
+    u = add_unit(_db(settings), args.name, args.kind, args.alias or [], _now(settings))
+    print(f"已添加单位：{u.name}（编号 {u.id}）")
+    return 0
+
+
+def cmd_unit_list(args, settings) -> int:
+    from ledger.units import list_units
+    units = list_units(_db(settings))
+    if args.json:
+        _print_json([u.to_json() for u in units])
+    else:
+        for u in units:
+            print(f"{u.id:4} {u.name} ({u.kind})")
+    return 0
+
+
+def cmd_unit_import(args, settings) -> int:
+    from ledger.units import import_units
+    units, members = import_units(_db(settings), args.file, _now(settings))
+    print(f"已导入：新增单位 {units} 个，联络员 {members} 名")
+    return 0
+
+
+def cmd_member_add(args, settings) -> int:
+    from ledger.units import add_member, find_unit
+    db = _db(settings)
+    unit_id = find_unit(db, args.unit).id if args.unit else None
+    m = add_member(db, args.user_id, args.name, args.role, unit_id, args.channel or "*",
+                   _now(settings))
+    print(f"已绑定：{m.name}（{m.user_id}，{m.role_zh}）"
+          + (f"，单位：{args.unit}" if args.unit else ""))
+    return 0
+
+
+def cmd_submissions(args, settings) -> int:
+    from ledger.submissions import list_submissions
+    from ledger.units import find_unit, list_units
+    db = _db(settings)
+    unit_id = find_unit(db, args.unit).id if args.unit else None
+    names = {u.id: u.name for u in list_units(db)}
+    rows = []
+    for s in list_submissions(db, unit_id):
+        d = s.to_json()
+        d["unit"] = names.get(s.unit_id)
+        rows.append(d)
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"#{r['id']} {r['unit']} {r['indicator']} {r['period']} {r['kind']} {r['status']} "
+                  f"{r['received_at']} {r['text'][:40]}")
+    return 0
+
+
+def cmd_export(args, settings) -> int:
+    from bot.app import make_calendar
+    from bot.export import export_xlsx
+    from ledger.facts import office
+    db = _db(settings)
+    path = export_xlsx(db, office(db), args.file, _now(settings).date(), make_calendar(settings))
+    print(f"已导出：{path}")
+    return 0
+
+
+# ---- chat ------------------------------------------------------------------------------------
+
+def cmd_chat(args, settings) -> int:
+    import secrets
+    from bot.app import make_pipeline
+    from bot.message import Attachment, Message
+    pipeline = make_pipeline(settings)
+
+    def send(text: str, files: list[str]) -> None:
+        atts = tuple(Attachment("file", Path(f).name, path=str(Path(f).resolve())) for f in files)
+        msg = Message("console", args.as_user, args.as_user, text,
+                      f"console-{datetime.now():%Y%m%d%H%M%S%f}-{secrets.token_hex(3)}",
+                      pipeline.clock(), atts)
+        reply = pipeline.handle(msg)
+        print(reply.text)
+        for f in reply.files:
+            print(f"[文件] {f}")
+
+    if args.text or args.file:
+        send(" ".join(args.text), args.file or [])
+        return 0
+    print(f"以 {args.as_user} 的身份对话；输入「帮助」查看命令，Ctrl-D 退出。")
+    while True:
+        try:
+            line = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if line:
+            send(line, [])
+
+
+# ---- serve -----------------------------------------------------------------------------------
+
+def cmd_serve(args, settings) -> int:
+    from bot.server import serve
+    return serve(settings, args.host, args.port, demo=False)
+
+
+def cmd_demo(args, settings) -> int:
+    from bot.demo import ensure_demo
+    from bot.server import serve
+    ensure_demo(settings)
+    return serve(settings, args.host, args.port, demo=True)
+
+
+def cmd_remind(args, settings) -> int:
+    from reminders.jobs import remind_command
+    return remind_command(settings, dry_run=args.dry_run, as_json=args.json, at=args.at)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="creditbot", description="信用考核助手 — 信用办考核聊天机器人")
+    p.add_argument("--config", help="配置文件（默认 ./creditbot.toml）")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, fn: Callable, help: str, parent=sub) -> argparse.ArgumentParser:
+        sp = parent.add_parser(name, help=help, description=help)
+        sp.set_defaults(fn=fn)
+        return sp
+
+    sp = add("scheme", None, "考核方案：列出、查看、检查")
+    ss = sp.add_subparsers(dest="scheme_command", required=True)
+    a = add("list", cmd_scheme_list, "列出内置方案", ss)
+    a.add_argument("--json", action="store_true")
+    a = add("show", cmd_scheme_show, "查看一个方案", ss)
+    a.add_argument("id")
+    a.add_argument("--json", action="store_true")
+    a = add("check", cmd_scheme_check, "检查方案文件（YAML）", ss)
+    a.add_argument("file")
+
+    a = add("score", cmd_score, "计算得分（--scheme 用事实文件，否则用台账）")
+    a.add_argument("--scheme", help="方案编号；给出时按 --facts 文件计分")
+    a.add_argument("--facts", help="事实文件（YAML/JSON）：指标编号 → 数据项 → 值")
+    a.add_argument("--unit", help="只看一个单位（台账模式）")
+    a.add_argument("--json", action="store_true")
+
+    a = add("init", cmd_init, "初始化考核方案和年度")
+    a.add_argument("--scheme", required=True)
+    a.add_argument("--year", type=int, required=True)
+
+    up = add("unit", None, "单位管理")
+    us = up.add_subparsers(dest="unit_command", required=True)
+    a = add("add", cmd_unit_add, "添加单位", us)
+    a.add_argument("name")
+    a.add_argument("--kind", default="department", choices=["department", "county", "city"])
+    a.add_argument("--alias", action="append", help="简称，可多次使用")
+    a = add("list", cmd_unit_list, "列出单位", us)
+    a.add_argument("--json", action="store_true")
+    a = add("import", cmd_unit_import, "从 CSV 导入单位和联络员（单位,类型,联络员,用户ID）", us)
+    a.add_argument("file")
+
+    mp = add("member", None, "人员管理")
+    ms = mp.add_subparsers(dest="member_command", required=True)
+    a = add("add", cmd_member_add, "绑定人员（联络员/工作人员/管理员）", ms)
+    a.add_argument("user_id")
+    a.add_argument("--name", required=True)
+    a.add_argument("--unit")
+    a.add_argument("--role", required=True, choices=["liaison", "staff", "admin"])
+    a.add_argument("--channel", help="只绑定某个渠道（wecom/dingtalk），默认全部渠道")
+
+    a = add("submissions", cmd_submissions, "列出全部报送记录（含已撤回、已替代）")
+    a.add_argument("--unit")
+    a.add_argument("--json", action="store_true")
+
+    a = add("export", cmd_export, "导出年度考核表（Excel）")
+    a.add_argument("file")
+
+    a = add("chat", cmd_chat, "以某个用户身份对话（不经过渠道）")
+    a.add_argument("--as", dest="as_user", required=True, help="用户ID")
+    a.add_argument("--file", action="append", help="随消息发送的本地文件")
+    a.add_argument("text", nargs="*")
+
+    for name, fn, help in (("serve", cmd_serve, "启动服务（渠道回调 + 定时提醒）"),
+                           ("demo", cmd_demo, "用演示数据启动服务")):
+        a = add(name, fn, help)
+        a.add_argument("--host", default="127.0.0.1")
+        a.add_argument("--port", type=int, default=5000)
+
+    a = add("remind", cmd_remind, "按当前时间生成提醒（--dry-run 只显示不发送）")
+    a.add_argument("--dry-run", action="store_true")
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--at", help="按指定时间计算（ISO 格式），默认当前时间或 CREDITBOT_NOW")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.fn is None:
+        build_parser().print_help()
+        return 2
+    from ledger.db import LedgerError
+    from schemes.loader import SchemeError
+    try:
+        settings = _settings(args)
+        return args.fn(args, settings)
+    except (LedgerError, SchemeError, KeyError, ValueError, FileNotFoundError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"错误：{msg}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

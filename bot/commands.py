@@ -1,0 +1,511 @@
+"""The chat language: a command word -> a small function (msg, ctx) -> Reply.
+
+Each command has a Chinese help line and the roles allowed to use it. A `CommandError` becomes
+the reply text; anything else is logged by the pipeline and answered with an apology.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from bot.cards import card_text, deadline_text, missing_lines, next_deadline
+from bot.context import Ctx
+from bot.message import Reply
+from bot.parse import CommandError, find_indicator, normalise, parse_metrics, split_indicator, usage
+from ledger import submissions as subs
+from ledger.db import LedgerError
+from ledger.facts import CITY, default_period
+from ledger.units import Unit, find_unit, list_members, list_units, pause_unit, set_deputy
+from reminders.calendar import (deadline_info, parse_period, period_of_submission,
+                                previous_period, upcoming_deadlines)
+from schemes.model import Indicator
+from scoring.card import STATUS_ZH, fmt
+
+__all__ = ["COMMANDS", "Command", "dispatch", "help_text", "briefing_indicator"]
+
+Handler = Callable[[list[str], Ctx], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[str, ...]
+    roles: tuple[str, ...]
+    usage: str
+    help: str
+    fn: Handler
+
+
+COMMANDS: list[Command] = []
+LIAISON, STAFF = ("liaison",), ("staff", "admin")
+EVERYONE = ("liaison", "staff", "admin")
+
+
+def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: str):
+    def deco(fn: Handler) -> Handler:
+        COMMANDS.append(Command(words, roles, usage, help, fn))
+        return fn
+    return deco
+
+
+def _lookup(word: str) -> Command | None:
+    w = word.lower()
+    for c in COMMANDS:
+        if w in c.words:
+            return c
+    return None
+
+
+def dispatch(text: str, ctx: Ctx) -> Reply:
+    text = normalise(text)
+    if not text:
+        raise CommandError("收到空消息。发送「帮助」查看可用的命令。")
+    word, *rest = text.split(" ")
+    cmd = _lookup(word)
+    if cmd is None:
+        # "我的得分" and friends: try the longest known command word at the start.
+        for c in COMMANDS:
+            for w in sorted(c.words, key=len, reverse=True):
+                if text.startswith(w) and len(w) >= 2:
+                    cmd, rest = c, normalise(text[len(w):]).split(" ") if text[len(w):].strip() else []
+                    break
+            if cmd:
+                break
+    if cmd is None:
+        raise CommandError(f"没有看懂「{text[:20]}」。发送「帮助」查看可用的命令，例如：得分、缺项、截止、"
+                           f"月报 本月工作…、报送 信用承诺 35。")
+    if ctx.member.role not in cmd.roles:
+        who = "信用办工作人员" if cmd.roles == STAFF else "单位联络员"
+        raise CommandError(f"「{cmd.words[0]}」仅限{who}使用。发送「帮助」查看您可用的命令。")
+    return cmd.fn([w for w in rest if w], ctx)
+
+
+def help_text(role: str) -> str:
+    lines = ["信用考核助手 可用命令："]
+    for c in COMMANDS:
+        if role in c.roles:
+            lines.append(f"· {c.usage} — {c.help}")
+    return "\n".join(lines)
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+def _own_unit(ctx: Ctx) -> Unit:
+    unit = ctx.unit
+    if unit is None:
+        raise CommandError("您的账号没有绑定单位。请联系市信用办绑定后再试。")
+    return unit
+
+
+def _ind(ctx: Ctx, words: list[str]) -> tuple[Indicator, list[str]]:
+    if not words:
+        raise CommandError("请写明指标（编号或名称）。")
+    return split_indicator(ctx.office.scheme, words)
+
+
+def briefing_indicator(ctx_scheme) -> Indicator | None:
+    """The indicator that takes the monthly briefing: alias 月报, else the first monthly one."""
+    inds = [i for _, i in ctx_scheme.indicators()]
+    for i in inds:
+        if "月报" in i.aliases:
+            return i
+    return next((i for i in inds if i.due and i.due.frequency == "monthly"), None)
+
+
+def _responsible_for(ctx: Ctx, unit: Unit) -> set[str]:
+    """For a city scheme: the indicators naming this unit among their 牵头/责任单位."""
+    out = set()
+    short = unit.name.removeprefix("市")
+    for _, ind in ctx.office.scheme.indicators():
+        for r in list(ind.lead) + list(ind.responsible):
+            if unit.name in r or (len(short) >= 2 and short in r) or any(a in r for a in unit.aliases):
+                out.add(ind.code)
+    return out
+
+
+# ---- everyone --------------------------------------------------------------------------------
+
+@command(("帮助", "help", "?", "？", "菜单"), EVERYONE, "帮助", "查看命令和示例")
+def cmd_help(words: list[str], ctx: Ctx) -> Reply:
+    text = help_text(ctx.member.role)
+    if ctx.member.role == "liaison":
+        text += "\n示例：月报 8月完成了…；报送 信用承诺 35；佐证 双公示（随后发文件）；得分；缺项"
+    else:
+        text += "\n示例：排名；单位 市发展改革委；审核 市税务局 双公示 通过；未交 2022-09"
+    return Reply(text)
+
+
+@command(("截止", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）")
+def cmd_due(words: list[str], ctx: Ctx) -> Reply:
+    unit = ctx.unit
+    rows = []
+    mine = _responsible_for(ctx, unit) if unit and ctx.office.city_level else None
+    live = {(s.indicator, s.period) for s in subs.list_submissions(
+        ctx.db, unit.id, statuses=subs.LIVE)} if unit else set()
+    for _, ind in ctx.office.scheme.indicators():
+        if ind.due is None or (mine is not None and ind.code not in mine):
+            continue
+        d = ind.due
+        for period, dl in upcoming_deadlines(ctx.cal, d.frequency, ctx.today, d.day, d.date,
+                                             horizon_days=92)[:1]:
+            info = deadline_info(ctx.cal, d.frequency, period, d.day, d.date)
+            done = (ind.code, period) in live
+            rows.append((dl, ind, period, info, done))
+    if not rows:
+        return Reply("近三个月没有到期事项。")
+    rows.sort(key=lambda r: (r[0], r[1].code))
+    lines = ["近期截止事项："]
+    for dl, ind, period, info, done in rows[:12]:
+        moved = f"（{info.describe()}）" if info.moved else ""
+        state = "✓已报送" if done else "未报送"
+        lines.append(f"· {ind.code} {ind.name}｜{period}｜{deadline_text(dl, ctx.today, ctx.cal)}"
+                     f"{moved}｜{state}")
+    for w in ctx.cal.warnings():
+        lines.append(f"注意：{w}")
+    return Reply("\n".join(lines))
+
+
+# ---- liaisons --------------------------------------------------------------------------------
+
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [2022-08] <内容>", "报送上月工作情况（每月2日前）")
+def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
+    unit = _own_unit(ctx)
+    ind = briefing_indicator(ctx.office.scheme)
+    if ind is None or ind.due is None:
+        raise CommandError("当前考核方案没有月报要求。")
+    period = None
+    if words:
+        try:
+            period = parse_period(words[0], default_year=ctx.today.year)
+            words = words[1:]
+        except ValueError:
+            period = None
+    text = " ".join(words).strip()
+    if not text and not ctx.msg.attachments:
+        raise CommandError("月报内容不能为空。请这样发：月报 8月开展了诚信宣传活动2次……")
+    if period is None:
+        period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
+    if not period[:4].isdigit() or not (ctx.office.year <= int(period[:4]) <= ctx.office.year + 1):
+        raise CommandError(f"期别 {period} 不在{ctx.office.year}年度考核期内。")
+    info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
+    on_time = ctx.today <= info.deadline
+    sub = subs.record_submission(
+        ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="briefing", metrics={},
+        text=text, now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
+        source_msg_id=ctx.msg.msg_id, deadline=info.deadline.isoformat(), on_time=on_time,
+        actor=ctx.actor)
+    y, m = period.split("-")
+    when = f"截止{info.deadline.month}月{info.deadline.day}日"
+    if info.moved:
+        when += f"，{info.describe()}"
+    state = "按时" if on_time else "逾期"
+    return Reply(f"已收到{unit.name} {y}年{int(m)}月月报（记录编号 {sub.id}），{state}（{when}）。"
+                 + ("" if on_time else "\n逾期报送不计入按时次数，请下月按时报送。"))
+
+
+@command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值> …",
+         "报送数据，立即显示该项得分")
+def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
+    unit = _own_unit(ctx)
+    ind, rest = _ind(ctx, words)
+    metrics = parse_metrics(ind, rest)
+    period = default_period(ind, ctx.office.year, ctx.today)
+    dl = next_deadline(ind, ctx.today, ctx.cal)
+    sub = subs.record_submission(
+        ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
+        text=" ".join(words), now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
+        source_msg_id=ctx.msg.msg_id, deadline=dl.isoformat() if dl else None,
+        on_time=(ctx.today <= dl) if dl else None, actor=ctx.actor)
+    ctx._cards = None
+    item = ctx.card_of(unit).item(ind.code)
+    shown = "，".join(f"{m.label} {_show(metrics[m.name], m)}" for m in ind.metrics if m.name in metrics)
+    lines = [f"已记录（编号 {sub.id}）：{ind.code} {ind.name}｜{shown}",
+             f"本项暂计 {fmt(item.points)}/{fmt(item.max_points)} 分（待信用办审核）：{item.explain}"]
+    if item.missing:
+        lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
+    return Reply("\n".join(lines))
+
+
+def _show(v, m) -> str:
+    if m.type == "bool":
+        return "是" if v else "否"
+    if m.type == "percent":
+        return f"{fmt(__import__('decimal').Decimal(str(v)) * 100)}%"
+    return f"{v}{m.unit}"
+
+
+@command(("佐证", "材料", "附件"), LIAISON, "佐证 <指标>（随后发送文件或图片）", "上传佐证材料")
+def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
+    from bot.evidence import accept_files, remember_target
+    unit = _own_unit(ctx)
+    ind, _ = _ind(ctx, words)
+    if ctx.msg.attachments:
+        return accept_files(ctx, unit, ind)
+    return remember_target(ctx, unit, ind)
+
+
+@command(("得分", "我的得分", "分数", "score"), EVERYONE, "得分", "本单位总分、等级、排名和失分项")
+def cmd_score(words: list[str], ctx: Ctx) -> Reply:
+    if ctx.member.is_staff and not ctx.unit:
+        if ctx.office.city_level:
+            return Reply(card_text(ctx.cards()[CITY], f"{CITY}（预计）", ctx.office))
+        return cmd_ranking(words, ctx)
+    unit = _own_unit(ctx)
+    who = f"{CITY}（预计）·{unit.name}" if ctx.office.city_level else unit.name
+    return Reply(card_text(ctx.card_of(unit), who, ctx.office))
+
+
+@command(("缺项", "缺什么", "missing"), EVERYONE, "缺项", "缺少、被驳回或逾期的项目，按分值排序")
+def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
+    unit = ctx.unit
+    if unit is None:
+        if not ctx.office.city_level:
+            raise CommandError("请用「单位 <名称>」查看某单位的情况。")
+        card, mine = ctx.cards()[CITY], None
+    else:
+        card = ctx.card_of(unit)
+        mine = _responsible_for(ctx, unit) if ctx.office.city_level else None
+    items = [i for i in card.items if mine is None or i.code in mine]
+    inds = {i.code: i for _, i in ctx.office.scheme.indicators()}
+    lines = missing_lines(items, inds, ctx.today, ctx.cal)
+    if not lines:
+        return Reply("没有缺项，所有指标都已报送。发送「得分」查看得分。")
+    head = f"{unit.name if unit else CITY} 待补 {len(lines)} 项（按分值从高到低）："
+    more = f"\n……另有 {len(lines) - 15} 项，处理完以上再看。" if len(lines) > 15 else ""
+    return Reply("\n".join([head] + lines[:15]) + more + "\n报送数据：报送 <指标> <数值>；上传材料：佐证 <指标>")
+
+
+@command(("记录", "我的记录", "history"), LIAISON, "记录", "本单位最近的报送记录")
+def cmd_records(words: list[str], ctx: Ctx) -> Reply:
+    unit = _own_unit(ctx)
+    rows = subs.list_submissions(ctx.db, unit.id, limit=15)
+    if not rows:
+        return Reply("还没有报送记录。")
+    lines = [f"{unit.name} 最近的报送记录："]
+    for s in rows:
+        what = {"briefing": "月报", "data": "数据", "report": "台账"}.get(s.kind, s.kind)
+        lines.append(f"#{s.id} {s.received_at[:16].replace('T', ' ')} {s.indicator} {what} {s.period}"
+                     f"｜{subs._STATUS_ZH[s.status]}"
+                     + (f"｜{'按时' if s.on_time else '逾期'}" if s.on_time is not None else ""))
+    lines.append("撤回某条：撤回 <编号>")
+    return Reply("\n".join(lines))
+
+
+@command(("撤回", "撤销"), EVERYONE, "撤回 <编号>", "撤回一条报送（保留在审计记录中）")
+def cmd_withdraw(words: list[str], ctx: Ctx) -> Reply:
+    if not words or not words[0].lstrip("#").isdigit():
+        raise CommandError("请写上记录编号，例如：撤回 12（发送「记录」查看编号）")
+    unit_id = None if ctx.member.is_staff else _own_unit(ctx).id
+    try:
+        sub = subs.withdraw(ctx.db, int(words[0].lstrip("#")), unit_id, ctx.now, ctx.actor)
+    except LedgerError as exc:
+        raise CommandError(str(exc)) from None
+    return Reply(f"已撤回记录 #{sub.id}（{sub.indicator} {sub.period}），该记录仍保留在审计记录中。")
+
+
+@command(("代理", "请假"), LIAISON, "代理 <用户ID> [至 2022-10-31]", "请假期间由同事代收提醒")
+def cmd_deputy(words: list[str], ctx: Ctx) -> Reply:
+    if not words:
+        raise CommandError("请写上代理人的用户ID，例如：代理 zhangsan 至 2022-10-31；取消：代理 取消")
+    if words[0] in ("取消", "结束"):
+        set_deputy(ctx.db, ctx.member, None, None, ctx.now, ctx.actor)
+        return Reply("已取消代理，提醒恢复发给您本人。")
+    until = _until(words[1:])
+    set_deputy(ctx.db, ctx.member, words[0], until, ctx.now, ctx.actor)
+    return Reply(f"已设置：{until or '取消前'}期间提醒发给 {words[0]}。")
+
+
+def _until(words: list[str]) -> str | None:
+    words = [w for w in words if w not in ("至", "到")]
+    if not words:
+        return None
+    try:
+        return date.fromisoformat(words[0]).isoformat()
+    except ValueError:
+        raise CommandError(f"日期「{words[0]}」格式不对，请写成 2022-10-31") from None
+
+
+# ---- staff -----------------------------------------------------------------------------------
+
+@command(("排名", "排行", "ranking"), STAFF, "排名 [类别]", "各单位得分排名")
+def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
+    cards = ctx.cards()
+    if ctx.office.city_level:
+        return Reply(card_text(cards[CITY], f"{CITY}（预计）", ctx.office))
+    cat = " ".join(words)
+    if cat:
+        names = [c.name for c in ctx.office.scheme.categories]
+        match = [n for n in names if cat in n]
+        if len(match) != 1:
+            raise CommandError(f"没有唯一匹配「{cat}」的类别。可选：{'、'.join(names)}")
+        key = lambda c: next(p for n, p, _ in c.categories if n == match[0]) or 0
+        title = f"{match[0]} 排名："
+    else:
+        key = lambda c: c.total or 0
+        title = f"{ctx.office.year}年度 总分排名（{len(cards)} 个单位）："
+    ordered = sorted(cards.items(), key=lambda kv: key(kv[1]), reverse=True)
+    lines = [title]
+    for n, (name, card) in enumerate(ordered, start=1):
+        band = f" {card.band}" if card.band and not cat else ""
+        lines.append(f"{n}. {name} {fmt(key(card))}{band}")
+    return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
+
+
+@command(("单位",), STAFF, "单位 <名称>", "查看任一单位的得分卡")
+def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
+    if not words:
+        names = "、".join(u.name for u in list_units(ctx.db))
+        return Reply(f"请写单位名称。现有单位：{names}")
+    unit = _find_unit(ctx, " ".join(words))
+    card = ctx.card_of(unit)
+    text = card_text(card, unit.name, ctx.office, weakest=5)
+    return Reply(text)
+
+
+def _find_unit(ctx: Ctx, text: str) -> Unit:
+    try:
+        return find_unit(ctx.db, text)
+    except LedgerError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _unit_and_rest(ctx: Ctx, words: list[str]) -> tuple[Unit, list[str]]:
+    if not words:
+        raise CommandError("请写单位名称。")
+    for n in range(1, len(words) + 1):  # unit names come first and are short
+        try:
+            return find_unit(ctx.db, " ".join(words[:n]), loose=False), words[n:]
+        except LedgerError:
+            continue
+    return _find_unit(ctx, words[0]), words[1:]
+
+
+@command(("审核",), STAFF, "审核 <单位> <指标> 通过/驳回 [理由]", "审核报送的数据和材料，联络员会收到通知")
+def cmd_review(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    verdicts = {"通过": True, "同意": True, "驳回": False, "退回": False, "不通过": False}
+    idx = next((n for n, w in enumerate(rest) if w in verdicts), None)
+    if idx is None:
+        raise CommandError("请写明「通过」或「驳回」，例如：审核 市税务局 双公示 驳回 缺少盖章")
+    ind = find_indicator(ctx.office.scheme, " ".join(rest[:idx]))
+    accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
+    if not accept and not reason:
+        raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
+    try:
+        n = subs.review_latest(ctx.db, unit.id, ind.code, accept, reason, ctx.member.id, ctx.now,
+                               ctx.actor)
+    except LedgerError as exc:
+        raise CommandError(str(exc)) from None
+    verdict = "通过" if accept else f"驳回（{reason}）"
+    users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
+    ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」：{verdict}。"
+                      + ("" if accept else "请补正后重新报送。"),
+               key=f"review:{unit.id}:{ind.code}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{n} 条记录，已通知联络员。")
+
+
+@command(("打分", "酌情"), STAFF, "打分 <单位> <指标> <分> [理由]", "酌情计分（在该项分值内）")
+def cmd_points(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    num_at = next((n for n, w in enumerate(rest) if _is_number(w)), None)
+    if num_at is None or num_at == 0:
+        raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 1 4 贯彻部署到位")
+    ind = find_indicator(ctx.office.scheme, " ".join(rest[:num_at]))
+    from decimal import Decimal
+    pts = Decimal(rest[num_at])
+    if not any(p.kind == "discretionary" for p in ind.parts):
+        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按报送数据自动计算。")
+    if pts < 0 or (ind.max_points is not None and pts > ind.max_points):
+        raise CommandError(f"分数应在 0 到 {fmt(ind.max_points)} 之间")
+    reason = " ".join(rest[num_at + 1:])
+    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+                        value=str(pts), reason=reason, member_id=ctx.member.id, now=ctx.now,
+                        actor=ctx.actor)
+    return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」酌情计 {fmt(pts)}/{fmt(ind.max_points)} 分"
+                 + (f"，理由：{reason}" if reason else ""))
+
+
+def _is_number(w: str) -> bool:
+    try:
+        float(w)
+        return True
+    except ValueError:
+        return False
+
+
+@command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明]", "记录扣分情形或重大失信事件")
+def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    if not rest:
+        raise CommandError("请写明扣分情形，例如：扣分 市民政局 养老托幼 被省通报1起")
+    scheme = ctx.office.scheme
+    text = " ".join(rest)
+    for ev in scheme.downgrade_events:
+        if ev.name in text or ev.id == rest[0]:
+            subs.add_adjustment(ctx.db, unit_id=unit.id, kind="event", indicator=None,
+                                value=ev.name, reason=text, member_id=ctx.member.id, now=ctx.now,
+                                actor=ctx.actor)
+            return Reply(f"已记录 {unit.name} 发生「{ev.name}」：考核结果降低{ev.levels}个档次。")
+    deds = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]
+    if not deds:
+        raise CommandError("当前方案没有扣分情形。")
+    ind, note = split_indicator(scheme, rest)
+    if ind not in deds:
+        names = "、".join(f"{i.code} {i.name}" for i in deds)
+        raise CommandError(f"「{ind.name}」不是扣分情形。可选：{names}")
+    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="deduction", indicator=ind.code, value=1,
+                        reason=" ".join(note), member_id=ctx.member.id, now=ctx.now,
+                        actor=ctx.actor)
+    ctx._cards = None
+    item = ctx.card_of(unit).item(ind.code)
+    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」1 起，本项合计扣 {fmt(-item.points)} 分。")
+
+
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位")
+def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
+    ind = briefing_indicator(ctx.office.scheme)
+    if ind is None or ind.due is None:
+        raise CommandError("当前考核方案没有月报要求。")
+    if words:
+        try:
+            period = parse_period(words[0], default_year=ctx.today.year)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    else:
+        period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
+    sent = {s.unit_id for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
+            if s.period == period}
+    missing = [u for u in list_units(ctx.db) if u.id not in sent]
+    info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
+    head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日）"
+    if not missing:
+        return Reply(f"{head}：全部单位已报送。")
+    return Reply(f"{head} 未报送 {len(missing)} 个单位：\n" + "\n".join(f"· {u.name}" for u in missing))
+
+
+@command(("导出", "export"), STAFF, "导出", "导出本年度考核表（Excel）")
+def cmd_export(words: list[str], ctx: Ctx) -> Reply:
+    from bot.export import export_xlsx
+    folder = ctx.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"考核表-{ctx.office.year}-{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}.xlsx"
+    export_xlsx(ctx.db, ctx.office, path, ctx.today, ctx.cal)
+    return Reply(f"已导出 {ctx.office.year} 年度考核表：{path.name}", files=[str(path)])
+
+
+@command(("暂停提醒",), STAFF, "暂停提醒 <单位> 至 <日期>", "暂停某单位的提醒到指定日期")
+def cmd_pause(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    until = _until(rest)
+    if until is None:
+        raise CommandError("请写明日期，例如：暂停提醒 市税务局 至 2022-10-31")
+    pause_unit(ctx.db, unit, until, ctx.now, ctx.actor)
+    return Reply(f"已暂停 {unit.name} 的提醒至 {until}（含）。")
+
+
+@command(("恢复提醒",), STAFF, "恢复提醒 <单位>", "恢复某单位的提醒")
+def cmd_resume(words: list[str], ctx: Ctx) -> Reply:
+    unit, _ = _unit_and_rest(ctx, words)
+    pause_unit(ctx.db, unit, None, ctx.now, ctx.actor)
+    return Reply(f"已恢复 {unit.name} 的提醒。")

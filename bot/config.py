@@ -1,0 +1,71 @@
+"""Settings: one TOML file (creditbot.toml) with environment overrides.
+
+Keys are upper-case (WECOM_CORP_ID …). The file may use a [wecom]/[dingtalk] table with
+lower-case keys; they are read as WECOM_…/DINGTALK_…. The environment wins over the file.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = ["load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status"]
+
+DEFAULTS: dict[str, Any] = {
+    "CREDITBOT_DB": "creditbot.db",
+    "CREDITBOT_DATA": "data",
+    "CREDITBOT_NOW": "",
+    "CREDITBOT_HOLIDAYS": "",
+    "PUBLIC_BASE_URL": "",
+    "UPLOAD_LINK_HOURS": 24,
+    "MAX_BODY_BYTES": 5 * 1024 * 1024,
+    "WECOM_API_BASE": "https://qyapi.weixin.qq.com",
+    "DINGTALK_API_BASE": "https://api.dingtalk.com",
+    "DINGTALK_OAPI_BASE": "https://oapi.dingtalk.com",
+    "REMIND_HOUR": 9,
+    "QUIET_START": 21,
+    "QUIET_END": 8,
+}
+KNOWN_KEYS = set(DEFAULTS) | {
+    "WECOM_CORP_ID", "WECOM_TOKEN", "WECOM_AES_KEY", "WECOM_AGENT_ID", "WECOM_SECRET",
+    "WECOM_AIBOT_TOKEN", "WECOM_AIBOT_AES_KEY", "DINGTALK_APP_KEY", "DINGTALK_APP_SECRET",
+    "DINGTALK_ROBOT_CODE", "STAFF_GROUP_WEBHOOK", "STAFF_GROUP_SECRET", "STAFF_GROUP_CHANNEL",
+}
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = f"{prefix}{k}".upper()
+        if isinstance(v, Mapping) and k.lower() not in ("groups",):
+            out.update(_flatten(v, f"{key}_"))
+        else:
+            out[key] = v
+    return out
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ if env is None else env
+    settings = dict(DEFAULTS)
+    file = Path(path or env.get("CREDITBOT_CONFIG") or "creditbot.toml")
+    if file.exists():
+        try:
+            settings.update(_flatten(tomllib.loads(file.read_text(encoding="utf-8"))))
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{file}: 配置文件格式错误：{exc}") from None
+    for key in list(KNOWN_KEYS) + [k for k in env if k.startswith(("WECOM_", "DINGTALK_", "CREDITBOT_"))]:
+        if key in env and env[key] != "":
+            settings[key] = env[key]
+    settings.update(overrides or {})
+    return settings
+
+
+def channel_status(settings: Mapping[str, Any]) -> dict[str, bool]:
+    """Which channels are configured (a channel without its settings is off)."""
+    return {
+        "wecom": all(settings.get(k) for k in ("WECOM_CORP_ID", "WECOM_TOKEN", "WECOM_AES_KEY")),
+        "wecom_aibot": bool(settings.get("WECOM_AIBOT_TOKEN") and settings.get("WECOM_AIBOT_AES_KEY")),
+        "dingtalk": bool(settings.get("DINGTALK_APP_SECRET")),
+    }

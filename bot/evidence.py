@@ -1,0 +1,147 @@
+"""Evidence files (佐证材料): attach to an indicator, ask which one when the file does not say,
+and the one-time upload link for channels that cannot send documents to the bot."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from bot.context import Ctx
+from bot.message import Attachment, Reply
+from bot.parse import Ambiguous, CommandError, find_indicator
+from ledger import submissions as subs
+from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.units import Unit
+from schemes.model import Indicator
+
+__all__ = ["accept_files", "remember_target", "take_pending", "handle_attachments",
+           "upload_link", "PENDING_MINUTES"]
+
+PENDING_MINUTES = 30
+
+
+def _member_key(ctx: Ctx) -> str:
+    return f"{ctx.msg.channel.split('_')[0]}:{ctx.msg.sender_id}"
+
+
+def _set_pending(ctx: Ctx, kind: str, data: dict) -> None:
+    with immediate(ctx.db):
+        ctx.db.execute(
+            "INSERT OR REPLACE INTO pending(member_key, kind, data, expires_at) VALUES (?, ?, ?, ?)",
+            [_member_key(ctx), kind, dumps(data), now_iso(ctx.now + timedelta(minutes=PENDING_MINUTES))])
+
+
+def take_pending(ctx: Ctx) -> tuple[str, dict] | None:
+    """The member's open question (which indicator? a file is coming), consumed once."""
+    with immediate(ctx.db):
+        row = ctx.db.execute("SELECT kind, data, expires_at FROM pending WHERE member_key = ?",
+                             [_member_key(ctx)]).fetchone()
+        if not row:
+            return None
+        ctx.db.execute("DELETE FROM pending WHERE member_key = ?", [_member_key(ctx)])
+    if row[2] < now_iso(ctx.now):
+        return None
+    return row[0], loads(row[1], {})
+
+
+def upload_link(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
+    base = str(ctx.settings.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not base:
+        return None
+    token = secrets.token_urlsafe(24)
+    hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
+    with immediate(ctx.db):
+        ctx.db.execute("INSERT INTO upload_tokens(token, unit_id, indicator, member_id, expires_at)"
+                       " VALUES (?, ?, ?, ?, ?)",
+                       [token, unit.id, ind.code, ctx.member.id,
+                        now_iso(ctx.now + timedelta(hours=hours))])
+    return f"{base}/upload/{token}"
+
+
+def remember_target(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
+    _set_pending(ctx, "evidence_for", {"indicator": ind.code})
+    link = upload_link(ctx, unit, ind)
+    text = (f"请在{PENDING_MINUTES}分钟内发送「{ind.code} {ind.name}」的佐证材料（文件或图片）。"
+            + (f"\n要求：{ind.evidence}" if ind.evidence else ""))
+    if link:
+        text += f"\n也可以用浏览器打开上传页面（24小时内有效，仅限本项）：{link}"
+    return Reply(text)
+
+
+def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
+    if ctx.fetch is None:
+        raise CommandError("当前渠道暂不能下载文件，请使用上传链接：佐证 <指标>")
+    try:
+        return ctx.fetch(att)
+    except CommandError:
+        raise
+    except Exception as exc:  # network errors from the platform: the user can retry
+        raise CommandError(f"文件下载失败（{type(exc).__name__}），请稍后重新发送。") from None
+
+
+def accept_files(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
+    stored = []
+    for att in ctx.msg.attachments:
+        content, name, ctype = _download(ctx, att)
+        try:
+            row = subs.store_evidence(
+                ctx.db, ctx.data_dir, unit_id=unit.id, indicator=ind.code, content=content,
+                original_name=name or att.name or f"{att.kind}", content_type=ctype, now=ctx.now,
+                member_id=ctx.member.id, channel=ctx.msg.channel, source_msg_id=ctx.msg.msg_id,
+                actor=ctx.actor)
+        except LedgerError as exc:
+            raise CommandError(str(exc)) from None
+        stored.append(row)
+    report = _record_report(ctx, unit, ind)
+    names = "、".join(r["original_name"] for r in stored)
+    return Reply(f"已收到「{ind.code} {ind.name}」的佐证材料：{names}（编号 "
+                 f"{'、'.join(str(r['id']) for r in stored)}），待信用办审核。{report}")
+
+
+def _record_report(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
+    """For a periodic item (季度台账, 月报) the file is that period's report: record it with
+    on-time/late against the calendar, which the timeliness rules count."""
+    due = ind.due
+    if due is None or due.frequency not in ("monthly", "quarterly"):
+        return ""
+    from reminders.calendar import deadline_info, period_of_submission
+    period = period_of_submission(due.frequency, ctx.today, due.day)
+    info = deadline_info(ctx.cal, due.frequency, period, due.day, due.date)
+    on_time = ctx.today <= info.deadline
+    subs.record_submission(
+        ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="report", metrics={},
+        text=f"佐证材料 {len(ctx.msg.attachments)} 个文件", now=ctx.now, member_id=ctx.member.id,
+        channel=ctx.msg.channel, source_msg_id=None, deadline=info.deadline.isoformat(),
+        on_time=on_time, actor=ctx.actor)
+    return f"\n已计为 {period} 的报送，{'按时' if on_time else '逾期'}（截止{info.deadline.month}月{info.deadline.day}日）。"
+
+
+def handle_attachments(ctx: Ctx) -> Reply:
+    """A file/image with no command: its caption or file name may name the indicator; else a
+    pending 佐证 says which; else ask (and keep the file reference for the answer)."""
+    unit = ctx.unit
+    if unit is None:
+        raise CommandError("只有单位联络员可以上传佐证材料。")
+    pending = take_pending(ctx)
+    if pending and pending[0] == "evidence_for":
+        return accept_files(ctx, unit, ctx.office.scheme.indicator(pending[1]["indicator"]))
+    hints = [ctx.msg.text] + [a.name.rsplit(".", 1)[0] for a in ctx.msg.attachments]
+    for hint in filter(None, (h.strip() for h in hints)):
+        try:
+            return accept_files(ctx, unit, find_indicator(ctx.office.scheme, hint))
+        except Ambiguous:
+            continue
+        except CommandError as exc:
+            if "没有找到指标" not in str(exc):
+                raise
+    _set_pending(ctx, "file_waiting", {"attachments": [a.__dict__ for a in ctx.msg.attachments],
+                                       "msg_id": ctx.msg.msg_id})
+    return Reply("收到文件。请问这是哪一项指标的佐证材料？请回复指标编号或名称，例如：双公示")
+
+
+def resolve_waiting_file(ctx: Ctx, data: dict, text: str) -> Reply:
+    unit = ctx.unit
+    ind = find_indicator(ctx.office.scheme, text)
+    atts = tuple(Attachment(**a) for a in data["attachments"])
+    from dataclasses import replace
+    ctx.msg = replace(ctx.msg, attachments=atts, msg_id=data["msg_id"])
+    return accept_files(ctx, unit, ind)

@@ -1,0 +1,91 @@
+"""The year's table as .xlsx (openpyxl): totals and ranks, one sheet per category, evidence."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ledger.facts import Office, all_facts
+from ledger.submissions import list_evidence
+from ledger.units import list_units
+from reminders.calendar import WorkCalendar
+from scoring.card import STATUS_ZH, q
+from scoring.engine import score_all
+
+__all__ = ["export_xlsx"]
+
+HEAD_FONT = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _num(v):
+    if v is None:
+        return None
+    v = q(v)
+    return int(v) if v == v.to_integral_value() else float(v)
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first: bool = False):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title[:31].replace("/", "、").replace("?", "").replace("*", "").replace("[", "(").replace("]", ")").replace(":", "：")
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font, cell.fill = HEAD_FONT, HEAD_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for r in rows:
+        ws.append(r)
+    for n, h in enumerate(header, start=1):
+        width = max([len(str(h))] + [len(str(r[n - 1])) for r in rows if n - 1 < len(r) and r[n - 1] is not None])
+        ws.column_dimensions[get_column_letter(n)].width = min(max(8, width * 1.8 + 2), 60)
+    ws.freeze_panes = "B2"
+    return ws
+
+
+def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today: date,
+                cal: WorkCalendar) -> Path:
+    """Write the workbook; Chinese headers; opens in Excel and WPS."""
+    path = Path(path)
+    cards = score_all(off.scheme, all_facts(db, off, today, cal))
+    ordered = sorted(cards.items(), key=lambda kv: (kv[1].rank or 0, kv[0]))
+    wb = Workbook()
+    cats = [c for c in off.scheme.categories if c.section in ("base", "bonus", "deduction")]
+    header = ["排名", "单位", "总分", "等级", "基础分", "附加分", "扣分", "门槛指标"] + [
+        f"{c.code}、{c.name}" for c in cats]
+    rows = []
+    for name, card in ordered:
+        by_cat = {n: p for n, p, _ in card.categories}
+        rows.append([card.rank, name, _num(card.total), card.band or "", _num(card.base),
+                     _num(card.bonus), _num(card.deductions),
+                     "达标" if card.gates_passed else "未达标"]
+                    + [_num(by_cat.get(c.name)) for c in cats])
+    _sheet(wb, "总分及排名", header, rows, first=True)
+    for cat in off.scheme.categories:
+        inds = cat.indicators
+        head = ["单位"] + [f"{i.code} {i.name}（{i.max_points if i.max_points is not None else '—'}）"
+                           for i in inds]
+        body = []
+        for name, card in ordered:
+            row = [name]
+            for i in inds:
+                item = card.item(i.code)
+                if item.points is None:
+                    row.append(STATUS_ZH[item.status])
+                else:
+                    row.append(_num(item.points))
+            body.append(row)
+        _sheet(wb, f"{cat.code}{cat.name}", head, body)
+    units = {u.id: u.name for u in list_units(db)}
+    ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], e["original_name"],
+                e["size"], {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
+                            "withdrawn": "已撤回"}[e["status"]], e["review_reason"] or "",
+                e["received_at"].replace("T", " ")] for e in list_evidence(db)]
+    _sheet(wb, "佐证材料", ["单位", "指标", "文件名", "大小（字节）", "状态", "审核意见", "收到时间"], ev_rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path

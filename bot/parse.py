@@ -1,0 +1,189 @@
+"""Reading what people type: indicator names, metric values, numbers, periods."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from schemes.model import Indicator, Metric, Scheme
+from scoring.rules import as_bool
+
+__all__ = ["CommandError", "Ambiguous", "normalise", "find_indicator", "parse_value",
+           "parse_metrics", "split_indicator", "writable_metrics"]
+
+
+class CommandError(Exception):
+    """A user-facing refusal: its text becomes the reply."""
+
+
+@dataclass
+class Ambiguous(CommandError):
+    """Several indicators match: the reply is a numbered list to choose from."""
+
+    text: str
+    options: list[Indicator]
+
+    def __str__(self) -> str:
+        lines = [f"「{self.text}」可能指以下指标，请回复序号选择："]
+        lines += [f"{n}. {i.code} {i.name}" for n, i in enumerate(self.options, start=1)]
+        return "\n".join(lines)
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, collapse spaces, strip quotes around names."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _plain(s: str) -> str:
+    return re.sub(r"[“”\"'《》()（）、，,。\s]", "", s)
+
+
+def find_indicator(scheme: Scheme, text: str, fuzzy: bool = True) -> Indicator:
+    """By printed code, alias, or any unambiguous part of the name; fuzzy as a last resort."""
+    key = _plain(normalise(text))
+    if not key:
+        raise CommandError("请写明指标（编号或名称），例如：报送 信用承诺 35")
+    inds = [i for _, i in scheme.indicators()]
+    exact = [i for i in inds if key == _plain(i.code) or key in map(_plain, i.aliases)
+             or key == _plain(i.name)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        raise Ambiguous(text, exact)
+    part = [i for i in inds if key in _plain(i.name) or any(key in _plain(a) for a in i.aliases)]
+    if len(part) == 1:
+        return part[0]
+    if len(part) > 1:
+        raise Ambiguous(text, part[:9])
+    if not fuzzy:
+        raise CommandError(f"没有找到指标「{text}」")
+    # "双公示台账", "我报信用承诺的": an alias or name contained in what was typed.
+    inside = [i for i in inds if any(len(a) >= 2 and _plain(a) in key for a in i.aliases)
+              or (len(_plain(i.name)) >= 4 and _plain(i.name) in key)]
+    if len(inside) == 1:
+        return inside[0]
+    if not fuzzy:
+        raise CommandError(f"没有找到指标「{text}」")
+    names = {i.code: _plain(i.name) for i in inds}
+    hits = process.extract(key, names, scorer=fuzz.partial_ratio, limit=5, score_cutoff=70)
+    if hits and (len(hits) == 1 or hits[0][1] - hits[1][1] >= 10):
+        return scheme.indicator(hits[0][2])
+    if hits:
+        raise Ambiguous(text, [scheme.indicator(h[2]) for h in hits])
+    raise CommandError(f"没有找到指标「{text}」。可以写指标编号（如 7）或名称中的几个字（如 信用承诺）；"
+                       f"发送「缺项」查看本单位的全部指标。")
+
+
+def split_indicator(scheme: Scheme, words: list[str]) -> tuple[Indicator, list[str]]:
+    """The longest leading run of words that names an indicator, and the rest."""
+    last_error: CommandError | None = None
+    for fuzzy in (False, True):
+        # Strict matches longest first ("行政强制 等" before "行政强制"); loose ones shortest
+        # first, so a value after a misspelt name is not swallowed into it.
+        lengths = range(len(words), 0, -1) if not fuzzy else range(1, len(words) + 1)
+        for n in lengths:
+            head = " ".join(words[:n])
+            if "=" in head or "＝" in head:
+                continue
+            try:
+                return find_indicator(scheme, head, fuzzy), words[n:]
+            except Ambiguous as exc:
+                last_error = last_error if isinstance(last_error, Ambiguous) else exc
+            except CommandError as exc:
+                last_error = last_error if isinstance(last_error, Ambiguous) else exc
+        if isinstance(last_error, Ambiguous):
+            raise last_error
+    raise last_error or CommandError("请写明指标（编号或名称）")
+
+
+def writable_metrics(ind: Indicator) -> list[Metric]:
+    return [m for m in ind.metrics if not m.derived]
+
+
+def parse_value(metric: Metric, text: str) -> Any:
+    """A typed value: percent "95%" -> 0.95 (a bare number above 1 is read as a percent too),
+    counts are whole non-negative numbers, booleans are 是/否/有/无."""
+    raw = normalise(text).replace(",", "").replace("，", "")
+    if metric.type == "text":
+        if not raw:
+            raise CommandError(f"「{metric.label}」不能为空")
+        return raw
+    if metric.type == "bool":
+        b = as_bool(raw)
+        if b is None:
+            raise CommandError(f"「{metric.label}」请填 是 或 否，收到：{text}")
+        return b
+    percent = raw.endswith("%")
+    num_text = raw.rstrip("%").rstrip(metric.unit or "\0").strip()
+    for suffix in ("条", "个", "户", "项", "次", "类", "元", "万元", "分", "件"):
+        num_text = num_text.removesuffix(suffix)
+    try:
+        value = Decimal(num_text)
+    except InvalidOperation:
+        raise CommandError(f"「{text}」不是有效的数字（{metric.label}），例如：35、95%、0.03") from None
+    if not value.is_finite():
+        raise CommandError(f"「{text}」不是有效的数字")
+    if value < 0:
+        raise CommandError(f"「{metric.label}」不能为负数")
+    if metric.type == "percent":
+        if percent or value > 1:
+            value = value / 100
+        if value > 1:
+            raise CommandError(f"「{metric.label}」是比例，不能超过100%")
+        return float(value)
+    if metric.type == "count":
+        if value != value.to_integral_value():
+            raise CommandError(f"「{metric.label}」应是整数，收到：{text}")
+        if value > 10**12:
+            raise CommandError(f"「{metric.label}」数值过大，请核对")
+        return int(value)
+    if value > Decimal(10) ** 15:
+        raise CommandError(f"「{metric.label}」数值过大，请核对")
+    return float(value)
+
+
+def _metric_by_name(ind: Indicator, name: str) -> Metric:
+    key = _plain(normalise(name))
+    for m in ind.metrics:
+        if key in (m.name, _plain(m.label)):
+            return m
+    cands = [m for m in writable_metrics(ind) if key and key in _plain(m.label)]
+    if len(cands) == 1:
+        return cands[0]
+    raise CommandError(f"指标「{ind.code} {ind.name}」没有数据项「{name}」。可填：" + usage(ind))
+
+
+def usage(ind: Indicator) -> str:
+    return "；".join(f"{m.name}（{m.label}{'，' + m.unit if m.unit else ''}"
+                     f"{'，填 是/否' if m.type == 'bool' else ''}{'，如 95%' if m.type == 'percent' else ''}）"
+                     for m in writable_metrics(ind))
+
+
+def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
+    """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label)."""
+    writable = writable_metrics(ind)
+    if not writable:
+        raise CommandError(f"「{ind.code} {ind.name}」的数据由机器人自动统计或由信用办录入，无需报送")
+    if not words:
+        raise CommandError(f"请写上数值，例如：报送 {ind.aliases[0] if ind.aliases else ind.code} "
+                           f"{'35' if len(writable) == 1 else writable[0].name + '=…'}。可填：{usage(ind)}")
+    out: dict[str, Any] = {}
+    bare = [w for w in words if "=" not in w and "＝" not in w]
+    pairs = [w.replace("＝", "=") for w in words if "=" in w or "＝" in w]
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        metric = _metric_by_name(ind, name)
+        if metric.derived:
+            raise CommandError(f"「{metric.label}」由机器人自动统计，无需报送")
+        out[metric.name] = parse_value(metric, value)
+    if bare:
+        if len(writable) == 1 and not pairs:
+            out[writable[0].name] = parse_value(writable[0], " ".join(bare))
+        else:
+            raise CommandError(f"「{ind.code} {ind.name}」有多个数据项，请用 名称=数值 的写法。可填：{usage(ind)}")
+    return out

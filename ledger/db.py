@@ -1,0 +1,231 @@
+"""Opening the ledger: one SQLite file in WAL mode, a busy timeout, forward-only migrations.
+
+Each thread opens its own connection (per request via Flask `g`, per scheduler job); nothing at
+module level holds a connection.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+__all__ = ["open_db", "immediate", "get_meta", "set_meta", "now_iso", "dumps", "loads",
+           "SCHEMA_VERSION", "LedgerError"]
+
+
+class LedgerError(ValueError):
+    """A domain error with a message for people (Chinese)."""
+
+
+def now_iso(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    if not text:
+        return default
+    return json.loads(text)
+
+
+MIGRATIONS: list[str] = [
+    # 1: the whole first schema. Later changes are appended, never edited.
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'department',
+        aliases TEXT NOT NULL DEFAULT '[]',
+        group_webhook TEXT,
+        group_channel TEXT,
+        mention_in_group INTEGER NOT NULL DEFAULT 1,
+        paused_until TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT '*',
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('liaison', 'staff', 'admin')),
+        unit_id INTEGER REFERENCES units(id),
+        deputy_user_id TEXT,
+        deputy_until TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        UNIQUE (user_id, channel)
+    );
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        indicator TEXT NOT NULL,
+        period TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'data',
+        metrics TEXT NOT NULL DEFAULT '{}',
+        text TEXT NOT NULL DEFAULT '',
+        received_at TEXT NOT NULL,
+        deadline TEXT,
+        on_time INTEGER,
+        member_id INTEGER REFERENCES members(id),
+        channel TEXT NOT NULL,
+        source_msg_id TEXT,
+        status TEXT NOT NULL DEFAULT 'submitted'
+            CHECK (status IN ('submitted', 'accepted', 'rejected', 'withdrawn', 'superseded')),
+        review_reason TEXT,
+        reviewed_by INTEGER REFERENCES members(id),
+        reviewed_at TEXT
+    );
+    CREATE UNIQUE INDEX submissions_source ON submissions(channel, source_msg_id)
+        WHERE source_msg_id IS NOT NULL;
+    CREATE INDEX submissions_unit ON submissions(unit_id, indicator, period);
+    CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        indicator TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        path TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content_type TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'submitted'
+            CHECK (status IN ('submitted', 'accepted', 'rejected', 'withdrawn')),
+        review_reason TEXT,
+        received_at TEXT NOT NULL,
+        member_id INTEGER REFERENCES members(id),
+        channel TEXT NOT NULL,
+        source_msg_id TEXT
+    );
+    CREATE UNIQUE INDEX evidence_source ON evidence(channel, source_msg_id, sha256)
+        WHERE source_msg_id IS NOT NULL;
+    CREATE TABLE adjustments (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        kind TEXT NOT NULL CHECK (kind IN ('points', 'deduction', 'event')),
+        indicator TEXT,
+        value TEXT,
+        reason TEXT NOT NULL DEFAULT '',
+        member_id INTEGER REFERENCES members(id),
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'withdrawn'))
+    );
+    CREATE TABLE inbound (
+        channel TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        reply TEXT,
+        PRIMARY KEY (channel, msg_id)
+    );
+    CREATE TABLE pending (
+        member_key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_try_at);
+    CREATE TABLE upload_tokens (
+        token TEXT PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        indicator TEXT NOT NULL,
+        member_id INTEGER REFERENCES members(id),
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _connect(path: str | Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=15)
+    conn.execute("PRAGMA busy_timeout = 15000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def open_db(path: str | Path, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (and create or migrate) the ledger at `path`."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(_connect(path))
+    if str(path) != ":memory:" and db.journal_mode != "wal":
+        db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    if migrate:
+        _migrate(db)
+    return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    with immediate(db):
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        for n, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for stmt in _statements(script):
+                db.execute(stmt)
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                       [str(n)])
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the lock up front (BEGIN IMMEDIATE), so two deliveries of
+    one message serialise instead of both reading "not seen yet". Nested use is a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    else:
+        db.conn.commit()
+
+
+def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, value])

@@ -1,0 +1,197 @@
+"""From the ledger to the plain facts the scoring engine reads.
+
+The office has one active scheme and assessment year (`creditbot init`). For unit-level schemes
+each unit gets its own facts; for a city scheme (示范城市) the departments' submissions together
+make the city's facts, and a department is answerable for the items naming it as 责任单位.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlite_utils
+
+from ledger.db import LedgerError, get_meta, immediate, set_meta
+from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
+from ledger.units import Unit, list_units
+from reminders.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
+from schemes.loader import scheme_by_id
+from schemes.model import Indicator, Scheme
+
+__all__ = ["Office", "office", "init_office", "unit_facts", "all_facts", "CITY"]
+
+CITY = "全市"
+
+
+@dataclass(frozen=True)
+class Office:
+    scheme: Scheme
+    year: int
+
+    @property
+    def city_level(self) -> bool:
+        return self.scheme.audience == "city"
+
+
+def init_office(db: sqlite_utils.Database, scheme_id: str, year: int) -> Office:
+    scheme = scheme_by_id(scheme_id)
+    with immediate(db):
+        set_meta(db, "scheme_id", scheme.id)
+        set_meta(db, "year", str(year))
+    return Office(scheme, year)
+
+
+def office(db: sqlite_utils.Database) -> Office:
+    scheme_id = get_meta(db, "scheme_id")
+    if not scheme_id:
+        raise LedgerError("尚未初始化考核方案：请先运行 creditbot init --scheme 方案编号 --year 年份")
+    try:
+        return Office(scheme_by_id(scheme_id), int(get_meta(db, "year") or 0))
+    except KeyError as exc:
+        raise LedgerError(str(exc.args[0])) from None
+
+
+def _merge(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
+    """Newest value per metric; counts reported per period add up across periods."""
+    counts = {m.name for m in ind.metrics if m.type == "count"}
+    per_period = ind.due is not None and ind.due.frequency in ("monthly", "quarterly")
+    out: dict[str, Any] = {}
+    seen_periods: dict[str, set[str]] = {}
+    for s in subs:  # newest first
+        if s.kind != "data":
+            continue
+        for k, v in s.metrics.items():
+            if per_period and k in counts:
+                if s.period in seen_periods.setdefault(k, set()):
+                    continue
+                seen_periods[k].add(s.period)
+                out[k] = Decimal(str(out.get(k, 0))) + Decimal(str(v))
+            elif k not in out:
+                out[k] = v
+    return out
+
+
+def _elapsed_periods(ind: Indicator, year: int, today: date, cal: WorkCalendar) -> list[str]:
+    due = ind.due
+    if due is None or due.frequency == "once":
+        return []
+    periods = periods_in_year(due.frequency, year)
+    return [p for p in periods
+            if deadline(cal, due.frequency, p, due.day, due.date) < today]
+
+
+def _derived(ind: Indicator, subs: list[Submission], year: int, today: date,
+             cal: WorkCalendar) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    reports = [s for s in subs if s.kind in ("briefing", "report")]
+    on_time = {s.period for s in reports if s.on_time}
+    for m in ind.metrics:
+        if m.derived == "on_time_count":
+            if reports:
+                out[m.name] = len(on_time)
+        elif m.derived == "all_on_time":
+            elapsed = _elapsed_periods(ind, year, today, cal)
+            if elapsed:
+                out[m.name] = all(p in on_time for p in elapsed)
+            elif reports:
+                out[m.name] = bool(on_time)
+    return out
+
+
+def _status(subs: list[Submission]) -> str | None:
+    data = [s for s in subs if s.kind in ("data", "report", "briefing")]
+    if not data:
+        return None
+    latest = data[0].status
+    return {"submitted": "provisional", "rejected": "rejected"}.get(latest, "accepted")
+
+
+def _overdue(ind: Indicator, year: int, today: date, cal: WorkCalendar) -> bool:
+    due = ind.due
+    if due is None:
+        return False
+    if due.frequency == "once":
+        return due.date is not None and cal.adjust_deadline(due.date) < today
+    return bool(_elapsed_periods(ind, year, today, cal))
+
+
+def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
+                adjustments: list[dict], evidence: list[dict], today: date,
+                cal: WorkCalendar) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for _, ind in scheme.indicators():
+        subs = by_ind.get(ind.code, [])
+        values = _merge(ind, subs)
+        values.update(_derived(ind, subs, year, today, cal))
+        entry: dict[str, Any] = dict(values)
+        state = _status(subs)
+        files = [e for e in evidence if e["indicator"] == ind.code
+                 and e["status"] in ("submitted", "accepted", "rejected")]
+        if files and state is None:
+            state = {"submitted": "provisional", "rejected": "rejected"}.get(files[0]["status"],
+                                                                              "accepted")
+        if state:
+            entry["_status"] = state
+            reasons = [s.review_reason for s in subs if s.review_reason]
+            if reasons:
+                entry["_reject_reason"] = reasons[0]
+        if not values and _overdue(ind, year, today, cal):
+            entry["_overdue"] = True
+        facts[ind.code] = entry
+    events: list[str] = []
+    for adj in adjustments:
+        if adj["kind"] == "event":
+            events.append(str(adj["value"]))
+            continue
+        ind = scheme.indicator(adj["indicator"] or "")
+        if ind is None:
+            continue
+        entry = facts.setdefault(ind.code, {})
+        if adj["kind"] == "points":
+            metric = next((p.metric for p in ind.parts if p.kind == "discretionary"), "points")
+            entry[metric] = adj["value"]
+            entry["_reason"] = adj["reason"]
+            entry.setdefault("_status", "accepted")
+        elif adj["kind"] == "deduction":
+            metric = ind.metrics[0].name if ind.metrics else "cases"
+            entry[metric] = Decimal(str(entry.get(metric, 0))) + Decimal(str(adj["value"] or 1))
+    if events:
+        facts["_events"] = events
+    return facts
+
+
+def all_facts(db: sqlite_utils.Database, off: Office, today: date,
+              cal: WorkCalendar) -> dict[str, dict[str, Any]]:
+    """Facts keyed by unit name; for a city scheme a single entry for 全市."""
+    subs = latest_by_indicator(db, off.year)
+    adjs = list_adjustments(db)
+    files = list_evidence(db)
+    units = list_units(db)
+    if off.city_level:
+        merged: dict[str, list[Submission]] = {}
+        for u in units:
+            for code, lst in subs.get(u.id, {}).items():
+                merged.setdefault(code, []).extend(lst)
+        for lst in merged.values():
+            lst.sort(key=lambda s: s.id, reverse=True)
+        return {CITY: _facts_from(off.scheme, off.year, merged, adjs, files, today, cal)}
+    return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}),
+                                [a for a in adjs if a["unit_id"] == u.id],
+                                [e for e in files if e["unit_id"] == u.id], today, cal)
+            for u in units}
+
+
+def unit_facts(db: sqlite_utils.Database, off: Office, unit: Unit, today: date,
+               cal: WorkCalendar) -> dict[str, Any]:
+    return all_facts(db, off, today, cal)[CITY if off.city_level else unit.name]
+
+
+def default_period(ind: Indicator, year: int, today: date) -> str:
+    """The period a data submission made today counts for."""
+    if ind.due is None or ind.due.frequency == "yearly":
+        return str(year)
+    if ind.due.frequency == "once":
+        return ind.due.date.isoformat() if ind.due.date else str(year)
+    return period_of_submission(ind.due.frequency, today, ind.due.day)

@@ -1,0 +1,254 @@
+"""Submissions (data, monthly briefings, 台账), evidence files, reviews and staff adjustments.
+
+Nothing is deleted: a new submission for the same unit/indicator/period marks the older one
+`superseded`; a withdrawal marks it `withdrawn`; both stay readable with their history.
+"""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ledger import audit
+from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+
+__all__ = ["Submission", "record_submission", "withdraw", "review_latest", "list_submissions",
+           "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
+           "list_adjustments", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+ALLOWED_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".jpg", ".jpeg",
+                 ".png", ".gif", ".bmp", ".webp", ".zip", ".rar", ".7z", ".txt", ".csv", ".ppt",
+                 ".pptx"}
+LIVE = ("submitted", "accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    unit_id: int
+    indicator: str
+    period: str
+    kind: str
+    metrics: dict[str, Any]
+    text: str
+    received_at: str
+    deadline: str | None
+    on_time: bool | None
+    status: str
+    channel: str
+    source_msg_id: str | None
+    review_reason: str | None = None
+    member_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "unit_id": self.unit_id, "indicator": self.indicator,
+                "period": self.period, "kind": self.kind, "metrics": self.metrics,
+                "text": self.text, "received_at": self.received_at, "deadline": self.deadline,
+                "on_time": self.on_time, "status": self.status, "channel": self.channel,
+                "source_msg_id": self.source_msg_id, "review_reason": self.review_reason}
+
+
+def _sub(row: dict) -> Submission:
+    return Submission(row["id"], row["unit_id"], row["indicator"], row["period"], row["kind"],
+                      loads(row["metrics"], {}), row["text"], row["received_at"], row["deadline"],
+                      None if row["on_time"] is None else bool(row["on_time"]), row["status"],
+                      row["channel"], row["source_msg_id"], row["review_reason"], row["member_id"])
+
+
+def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str, period: str,
+                      kind: str, metrics: dict[str, Any], text: str, now: datetime,
+                      member_id: int | None, channel: str, source_msg_id: str | None,
+                      deadline: str | None = None, on_time: bool | None = None,
+                      actor: str = "") -> Submission:
+    """Record one submission; the previous live one for the same unit/indicator/period/kind
+    becomes `superseded` (metrics merge: new values win, untouched ones carry over)."""
+    with immediate(db):
+        prev = list(db.query(
+            "SELECT * FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
+            "AND kind = ? AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id DESC",
+            [unit_id, indicator, period, kind]))
+        merged = {}
+        if prev and kind == "data":
+            merged.update(loads(prev[0]["metrics"], {}))
+        merged.update(metrics)
+        for p in prev:
+            db.execute("UPDATE submissions SET status = 'superseded' WHERE id = ?", [p["id"]])
+        cur = db.execute(
+            "INSERT INTO submissions(unit_id, indicator, period, kind, metrics, text, received_at,"
+            " deadline, on_time, member_id, channel, source_msg_id, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted')",
+            [unit_id, indicator, period, kind, dumps(merged), text, now_iso(now), deadline,
+             None if on_time is None else int(on_time), member_id, channel, source_msg_id])
+        audit.log(db, now, actor or str(member_id), "submission.add", f"{unit_id}/{indicator}",
+                  id=cur.lastrowid, period=period, kind=kind, metrics=metrics,
+                  superseded=[p["id"] for p in prev])
+        return _sub(list(db.query("SELECT * FROM submissions WHERE id = ?", [cur.lastrowid]))[0])
+
+
+def get(db: sqlite_utils.Database, sub_id: int) -> Submission:
+    rows = list(db.query("SELECT * FROM submissions WHERE id = ?", [sub_id]))
+    if not rows:
+        raise LedgerError(f"没有编号为 {sub_id} 的记录")
+    return _sub(rows[0])
+
+
+def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: datetime,
+             actor: str) -> Submission:
+    """Withdraw a live submission (the unit's own unless unit_id is None for staff); the most
+    recent superseded one for the same item comes back to life, so a withdrawal undoes."""
+    with immediate(db):
+        sub = get(db, sub_id)
+        if unit_id is not None and sub.unit_id != unit_id:
+            raise LedgerError(f"编号 {sub_id} 不是本单位的记录")
+        if sub.status not in LIVE:
+            raise LedgerError(f"编号 {sub_id} 的记录已是「{_STATUS_ZH[sub.status]}」状态，无法撤回")
+        db.execute("UPDATE submissions SET status = 'withdrawn' WHERE id = ?", [sub_id])
+        prev = db.execute(
+            "SELECT id FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
+            "AND kind = ? AND status = 'superseded' AND id < ? ORDER BY id DESC LIMIT 1",
+            [sub.unit_id, sub.indicator, sub.period, sub.kind, sub_id]).fetchone()
+        if prev:
+            db.execute("UPDATE submissions SET status = 'submitted' WHERE id = ?", [prev[0]])
+        audit.log(db, now, actor, "submission.withdraw", f"{sub.unit_id}/{sub.indicator}",
+                  id=sub_id, restored=prev[0] if prev else None)
+        return get(db, sub_id)
+
+
+_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
+              "withdrawn": "已撤回", "superseded": "已被新数据替代"}
+
+
+def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accept: bool,
+                  reason: str, reviewer_id: int, now: datetime, actor: str) -> int:
+    """Accept or reject the live submissions and evidence of a unit's indicator.
+    Returns how many records were reviewed; raises when there is nothing to review."""
+    status = "accepted" if accept else "rejected"
+    with immediate(db):
+        subs = db.execute(
+            "UPDATE submissions SET status = ?, review_reason = ?, reviewed_by = ?, "
+            "reviewed_at = ? WHERE unit_id = ? AND indicator = ? AND status IN "
+            "('submitted', 'accepted', 'rejected')",
+            [status, reason, reviewer_id, now_iso(now), unit_id, indicator]).rowcount
+        files = db.execute(
+            "UPDATE evidence SET status = ?, review_reason = ? WHERE unit_id = ? AND "
+            "indicator = ? AND status IN ('submitted', 'accepted', 'rejected')",
+            [status, reason, unit_id, indicator]).rowcount
+        if subs + files == 0:
+            raise LedgerError("该单位此项还没有报送任何数据或材料，无需审核")
+        audit.log(db, now, actor, f"review.{status}", f"{unit_id}/{indicator}", reason=reason,
+                  submissions=subs, files=files)
+        return subs + files
+
+
+def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,
+                     statuses: tuple[str, ...] | None = None, kind: str | None = None,
+                     limit: int | None = None) -> list[Submission]:
+    sql, args = "SELECT * FROM submissions WHERE 1 = 1", []
+    if unit_id is not None:
+        sql += " AND unit_id = ?"
+        args.append(unit_id)
+    if statuses:
+        sql += f" AND status IN ({','.join('?' * len(statuses))})"
+        args += list(statuses)
+    if kind:
+        sql += " AND kind = ?"
+        args.append(kind)
+    sql += " ORDER BY id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [_sub(r) for r in db.query(sql, args)]
+
+
+def latest_by_indicator(db: sqlite_utils.Database, year: int) -> dict[int, dict[str, list[Submission]]]:
+    """Live submissions of the assessment year, per unit and indicator, newest first."""
+    out: dict[int, dict[str, list[Submission]]] = {}
+    for row in db.query(
+            "SELECT * FROM submissions WHERE status IN ('submitted', 'accepted', 'rejected') "
+            "AND (period LIKE ? OR period LIKE ?) ORDER BY id DESC",
+            [f"{year}%", f"{year + 1}-01%"]):
+        s = _sub(row)
+        out.setdefault(s.unit_id, {}).setdefault(s.indicator, []).append(s)
+    return out
+
+
+def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: int,
+                   indicator: str, content: bytes, original_name: str, content_type: str,
+                   now: datetime, member_id: int | None, channel: str,
+                   source_msg_id: str | None, actor: str = "") -> dict[str, Any]:
+    """Store a file under data_dir by sha256 (the same file twice is stored once)."""
+    suffix = Path(original_name).suffix.lower() or (mimetypes.guess_extension(content_type) or "")
+    if len(content) == 0:
+        raise LedgerError("文件是空的，请重新发送")
+    if len(content) > MAX_FILE_BYTES:
+        raise LedgerError(f"文件过大（{len(content) // 1024 // 1024} MB），单个文件不能超过 "
+                          f"{MAX_FILE_BYTES // 1024 // 1024} MB，请压缩或拆分后再发")
+    if suffix not in ALLOWED_TYPES:
+        raise LedgerError(f"不支持的文件类型「{suffix or '未知'}」，请发送 PDF、Word、Excel、图片或压缩包")
+    digest = hashlib.sha256(content).hexdigest()
+    folder = Path(data_dir) / "evidence" / digest[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}{suffix}"
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    with immediate(db):
+        if source_msg_id and db.execute(
+                "SELECT 1 FROM evidence WHERE channel = ? AND source_msg_id = ? AND sha256 = ?",
+                [channel, source_msg_id, digest]).fetchone():
+            row = list(db.query("SELECT * FROM evidence WHERE channel = ? AND source_msg_id = ? "
+                                "AND sha256 = ?", [channel, source_msg_id, digest]))[0]
+            return dict(row)
+        cur = db.execute(
+            "INSERT INTO evidence(unit_id, indicator, sha256, path, original_name, size, "
+            "content_type, received_at, member_id, channel, source_msg_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [unit_id, indicator, digest, str(path), original_name or path.name, len(content),
+             content_type, now_iso(now), member_id, channel, source_msg_id])
+        audit.log(db, now, actor or str(member_id), "evidence.add", f"{unit_id}/{indicator}",
+                  id=cur.lastrowid, sha256=digest, name=original_name, size=len(content))
+        return dict(list(db.query("SELECT * FROM evidence WHERE id = ?", [cur.lastrowid]))[0])
+
+
+def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None) -> list[dict[str, Any]]:
+    sql, args = "SELECT * FROM evidence", []
+    if unit_id is not None:
+        sql += " WHERE unit_id = ?"
+        args.append(unit_id)
+    return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
+
+
+def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indicator: str | None,
+                   value: Any, reason: str, member_id: int | None, now: datetime,
+                   actor: str) -> int:
+    """Staff entries: 酌情计分 (points), 扣分情形 counts (deduction), downgrade events (event).
+    A new 酌情计分 for the same unit/indicator replaces the previous one (kept, withdrawn);
+    deductions and events add up, one row per case."""
+    with immediate(db):
+        if kind == "points":
+            db.execute("UPDATE adjustments SET status = 'withdrawn' WHERE unit_id = ? AND kind = ? "
+                       "AND indicator IS ? AND status = 'active'", [unit_id, kind, indicator])
+        cur = db.execute(
+            "INSERT INTO adjustments(unit_id, kind, indicator, value, reason, member_id, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now)])
+        audit.log(db, now, actor, f"adjust.{kind}", f"{unit_id}/{indicator or ''}", value=value,
+                  reason=reason)
+        return cur.lastrowid
+
+
+def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None) -> list[dict[str, Any]]:
+    sql, args = "SELECT * FROM adjustments WHERE status = 'active'", []
+    if unit_id is not None:
+        sql += " AND unit_id = ?"
+        args.append(unit_id)
+    rows = [dict(r) for r in db.query(sql + " ORDER BY id", args)]
+    for r in rows:
+        r["value"] = loads(r["value"])
+    return rows

@@ -1,0 +1,230 @@
+"""Units (市直成员单位 / 县（市、区）) and members (联络员, 信用办 staff, admins)."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from ledger import audit
+from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+
+__all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
+           "find_member", "list_members", "liaisons_of", "import_units", "set_deputy",
+           "pause_unit", "ROLES", "KINDS"]
+
+ROLES = ("liaison", "staff", "admin")
+KINDS = ("department", "county", "city")
+ROLE_ZH = {"liaison": "联络员", "staff": "信用办工作人员", "admin": "管理员"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    paused_until: str | None = None
+    group_webhook: str | None = None
+    group_channel: str | None = None
+    mention_in_group: bool = True
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases),
+                "paused_until": self.paused_until}
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    user_id: str
+    channel: str
+    name: str
+    role: str
+    unit_id: int | None
+    deputy_user_id: str | None = None
+    deputy_until: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+    @property
+    def role_zh(self) -> str:
+        return ROLE_ZH[self.role]
+
+
+def _unit(row: dict) -> Unit:
+    return Unit(row["id"], row["name"], row["kind"], tuple(loads(row["aliases"], [])),
+                row["paused_until"], row["group_webhook"], row["group_channel"],
+                bool(row["mention_in_group"]))
+
+
+def _member(row: dict) -> Member:
+    return Member(row["id"], row["user_id"], row["channel"], row["name"], row["role"],
+                  row["unit_id"], row["deputy_user_id"], row["deputy_until"])
+
+
+def add_unit(db: sqlite_utils.Database, name: str, kind: str = "department",
+             aliases: list[str] | None = None, now: datetime | None = None,
+             actor: str = "cli", group_webhook: str | None = None,
+             group_channel: str | None = None) -> Unit:
+    name = name.strip()
+    if not name:
+        raise LedgerError("单位名称不能为空")
+    if kind not in KINDS:
+        raise LedgerError(f"单位类型应为 {'/'.join(KINDS)}，收到：{kind}")
+    now = now or datetime.now()
+    with immediate(db):
+        if db.execute("SELECT 1 FROM units WHERE name = ?", [name]).fetchone():
+            raise LedgerError(f"单位「{name}」已存在")
+        cur = db.execute(
+            "INSERT INTO units(name, kind, aliases, group_webhook, group_channel, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [name, kind, dumps(aliases or []), group_webhook, group_channel, now_iso(now)])
+        audit.log(db, now, actor, "unit.add", name, kind=kind, aliases=aliases or [])
+        return get_unit(db, cur.lastrowid)
+
+
+def get_unit(db: sqlite_utils.Database, unit_id: int) -> Unit:
+    rows = list(db.query("SELECT * FROM units WHERE id = ?", [unit_id]))
+    if not rows:
+        raise LedgerError(f"没有编号为 {unit_id} 的单位")
+    return _unit(rows[0])
+
+
+def list_units(db: sqlite_utils.Database) -> list[Unit]:
+    return [_unit(r) for r in db.query("SELECT * FROM units ORDER BY id")]
+
+
+def find_unit(db: sqlite_utils.Database, text: str, loose: bool = True) -> Unit:
+    """A unit by exact name, alias, or an unambiguous part of its name (`loose`: also a name
+    contained in the text, as in 「市民政局的」)."""
+    text = text.strip()
+    units = list_units(db)
+    exact = [u for u in units if u.name == text or text in u.aliases]
+    if exact:
+        return exact[0]
+    part = [u for u in units if text and (text in u.name or (loose and u.name in text))]
+    if len(part) == 1:
+        return part[0]
+    if not part:
+        raise LedgerError(f"没有找到单位「{text}」。发送「单位列表」查看全部单位。")
+    names = "、".join(u.name for u in part[:8])
+    raise LedgerError(f"「{text}」可能是：{names}。请写完整的单位名称。")
+
+
+def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | None = None,
+                 actor: str = "cli") -> tuple[int, int]:
+    """CSV with columns 单位/name, 类型/kind, 联络员/liaison, 用户ID/user_id (header row required).
+    Returns (units added, liaisons added); existing units and members are kept."""
+    now = now or datetime.now()
+    added_units = added_members = 0
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise LedgerError(f"{path}: 文件为空或缺少表头（单位,类型,联络员,用户ID）")
+
+    def col(row: dict, *names: str) -> str:
+        for n in names:
+            if row.get(n):
+                return row[n].strip()
+        return ""
+
+    kinds = {"市直": "department", "部门": "department", "县": "county", "县区": "county",
+             "county": "county", "department": "department", "city": "city", "": "department"}
+    with immediate(db):
+        for lineno, row in enumerate(rows, start=2):
+            name = col(row, "单位", "name", "单位名称")
+            if not name:
+                raise LedgerError(f"{path}:{lineno} 缺少单位名称")
+            kind = kinds.get(col(row, "类型", "kind"))
+            if kind is None:
+                raise LedgerError(f"{path}:{lineno} 无法识别的单位类型「{col(row, '类型', 'kind')}」")
+            existing = db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
+            unit = get_unit(db, existing[0]) if existing else add_unit(db, name, kind, now=now,
+                                                                       actor=actor)
+            added_units += 0 if existing else 1
+            uid, lname = col(row, "用户ID", "user_id", "userid"), col(row, "联络员", "liaison")
+            if uid:
+                if not db.execute("SELECT 1 FROM members WHERE user_id = ? AND channel = '*'",
+                                  [uid]).fetchone():
+                    add_member(db, uid, lname or uid, "liaison", unit.id, now=now, actor=actor)
+                    added_members += 1
+    return added_units, added_members
+
+
+def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
+               unit_id: int | None = None, channel: str = "*", now: datetime | None = None,
+               actor: str = "cli") -> Member:
+    if role not in ROLES:
+        raise LedgerError(f"角色应为 liaison/staff/admin，收到：{role}")
+    if role == "liaison" and unit_id is None:
+        raise LedgerError("联络员必须属于一个单位（--unit）")
+    if not user_id.strip():
+        raise LedgerError("用户ID不能为空")
+    now = now or datetime.now()
+    with immediate(db):
+        db.execute(
+            "INSERT INTO members(user_id, channel, name, role, unit_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, channel) DO UPDATE SET "
+            "name = excluded.name, role = excluded.role, unit_id = excluded.unit_id, active = 1",
+            [user_id.strip(), channel, name, role, unit_id, now_iso(now)])
+        audit.log(db, now, actor, "member.add", user_id, name=name, role=role, unit_id=unit_id,
+                  channel=channel)
+        row = list(db.query("SELECT * FROM members WHERE user_id = ? AND channel = ?",
+                            [user_id.strip(), channel]))[0]
+    return _member(row)
+
+
+def find_member(db: sqlite_utils.Database, channel: str, user_id: str) -> Member | None:
+    """The member bound to this sender: a channel-specific binding wins over '*'.
+    A deputy (代理) acting for a liaison on leave is returned as that liaison's unit."""
+    base_channel = channel.split("_")[0]
+    rows = list(db.query(
+        "SELECT * FROM members WHERE user_id = ? AND active = 1 AND channel IN (?, ?, '*') "
+        "ORDER BY CASE channel WHEN '*' THEN 1 ELSE 0 END LIMIT 1",
+        [user_id, channel, base_channel]))
+    return _member(rows[0]) if rows else None
+
+
+def list_members(db: sqlite_utils.Database, unit_id: int | None = None,
+                 role: str | None = None) -> list[Member]:
+    sql, args = "SELECT * FROM members WHERE active = 1", []
+    if unit_id is not None:
+        sql += " AND unit_id = ?"
+        args.append(unit_id)
+    if role:
+        sql += " AND role = ?"
+        args.append(role)
+    return [_member(r) for r in db.query(sql + " ORDER BY id", args)]
+
+
+def liaisons_of(db: sqlite_utils.Database, unit_id: int, today: str | None = None) -> list[str]:
+    """User ids to remind for a unit: its liaisons, or their deputies while they are on leave."""
+    out: list[str] = []
+    for m in list_members(db, unit_id, "liaison"):
+        on_leave = m.deputy_user_id and (m.deputy_until is None or today is None
+                                         or today <= m.deputy_until)
+        uid = m.deputy_user_id if on_leave else m.user_id
+        if uid not in out:
+            out.append(uid)
+    return out
+
+
+def set_deputy(db: sqlite_utils.Database, member: Member, deputy_user_id: str | None,
+               until: str | None, now: datetime, actor: str) -> None:
+    with immediate(db):
+        db.execute("UPDATE members SET deputy_user_id = ?, deputy_until = ? WHERE id = ?",
+                   [deputy_user_id, until, member.id])
+        audit.log(db, now, actor, "member.deputy", member.user_id, deputy=deputy_user_id,
+                  until=until)
+
+
+def pause_unit(db: sqlite_utils.Database, unit: Unit, until: str | None, now: datetime,
+               actor: str) -> None:
+    with immediate(db):
+        db.execute("UPDATE units SET paused_until = ? WHERE id = ?", [until, unit.id])
+        audit.log(db, now, actor, "unit.pause_reminders", unit.name, until=until)

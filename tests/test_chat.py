@@ -1,0 +1,175 @@
+"""The chat language end to end through the real pipeline, as dialogues."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.commands import COMMANDS
+from ledger.submissions import list_submissions
+
+
+def test_every_command_has_a_chinese_help_line():
+    for c in COMMANDS:
+        assert c.help and any("\u4e00" <= ch <= "\u9fff" for ch in c.help), c.words
+        assert c.usage
+
+
+def test_briefing_on_time_and_late(lvliang):
+    assert "按时" in lvliang.at("2022-09-01T10:00").chat("sw1", "月报 8月开展诚信宣传活动2次")
+    late = lvliang.at("2022-09-05T09:00").chat("mz1", "月报 8月工作总结")
+    assert "逾期" in late and "9月2日" in late
+
+
+def test_named_period_and_national_day_deadline(lvliang):
+    reply = lvliang.at("2022-10-08T16:00").chat("sw1", "月报 2022-09 九月工作")
+    assert "按时" in reply and "10月8日" in reply
+
+
+def test_score_card_has_total(lvliang):
+    reply = lvliang.chat("sw1", "得分")
+    assert "总分" in reply and "市税务局" in reply
+
+
+def test_missing_names_shuanggongshi_before_it_is_sent(lvliang):
+    reply = lvliang.chat("sw1", "缺项")
+    assert "双公示" in reply
+    first_line_items = reply.splitlines()[1]
+    assert "双公示" in first_line_items  # 15 points: the most at stake comes first
+
+
+def test_submit_reports_points(lvliang):
+    reply = lvliang.chat("sw1", "报送 信用承诺 35")
+    assert "已记录" in reply and "5/5" in reply
+    lvliang.chat("mz1", "报送 信用承诺 10")
+    # two units now: the lower one gets the bottom of the 5..1 range
+    assert "1/5" in lvliang.chat("mz1", "报送 信用承诺 10")
+
+
+def test_stranger_is_told_about_binding_and_nothing_is_recorded(lvliang):
+    reply = lvliang.chat("nobody", "报送 信用承诺 35")
+    assert "绑定" in reply and "nobody" in reply
+    assert list_submissions(lvliang.db) == []
+
+
+def test_staff_ranking_lists_both_units(lvliang):
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    reply = lvliang.chat("staff1", "排名")
+    assert "市税务局" in reply and "市民政局" in reply
+    assert reply.index("市税务局") < reply.index("市民政局")
+
+
+def test_not_sent_lists_the_unit_without_september(lvliang):
+    lvliang.at("2022-10-08T09:00").chat("sw1", "月报 2022-09 九月工作")
+    reply = lvliang.at("2022-10-12T10:00").chat("staff1", "未交 2022-09")
+    assert "市民政局" in reply and "市税务局" not in reply
+
+
+def test_liaison_cannot_read_another_units_card(lvliang):
+    reply = lvliang.chat("sw1", "单位 市民政局")
+    assert "仅限信用办" in reply and "总分" not in reply
+
+
+def test_staff_reads_any_unit_card(lvliang):
+    assert "市民政局" in lvliang.chat("staff1", "单位 民政") and "总分" in lvliang.chat("staff1", "单位 民政")
+
+
+@pytest.mark.parametrize("text, expect", [
+    ("报送 不存在的指标 3", "没有找到指标"),
+    ("报送 共享 3", "请回复序号"),
+    ("报送 信用承诺 abc", "不是有效的数字"),
+    ("报送 信用承诺 -3", "不能为负数"),
+    ("报送 信用承诺 3.5", "应是整数"),
+    ("报送 双公示 95", "名称=数值"),
+    ("月报", "不能为空"),
+    ("", "空消息"),
+    ("随便说点什么", "帮助"),
+    ("排名", "仅限信用办"),
+    ("撤回 abc", "编号"),
+])
+def test_refusals_are_clear_and_change_nothing(lvliang, text, expect):
+    reply = lvliang.chat("sw1", text)
+    assert expect in reply
+    assert list_submissions(lvliang.db) == []
+
+
+def test_ambiguous_indicator_then_choose_by_number(lvliang):
+    assert "请回复序号" in lvliang.chat("sw1", "报送 行政 3")
+    reply = lvliang.chat("sw1", "1")
+    assert "已记录" in reply or "名称=数值" in reply
+
+
+def test_resent_message_id_is_recorded_once(lvliang):
+    first = lvliang.chat("sw1", "报送 信用承诺 35", msg_id="same")
+    again = lvliang.chat("sw1", "报送 信用承诺 35", msg_id="same")
+    assert first == again
+    assert len(list_submissions(lvliang.db)) == 1
+
+
+def test_withdrawn_submission_stays_in_the_ledger(lvliang):
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    sub = list_submissions(lvliang.db)[0]
+    assert "已撤回" in lvliang.chat("sw1", f"撤回 {sub.id}")
+    assert [s.status for s in list_submissions(lvliang.db)] == ["withdrawn"]
+    assert "不是本单位" in lvliang.chat("mz1", f"撤回 {sub.id}")
+
+
+def test_review_reject_notifies_liaison_and_shows_in_missing(lvliang):
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    assert "驳回" in lvliang.chat("staff1", "审核 市税务局 信用承诺 驳回 数据无盖章")
+    rows = list(lvliang.db.query("SELECT * FROM outbox"))
+    assert rows and "sw1" in rows[0]["target"] and "驳回" in rows[0]["payload"]
+    assert "被驳回" in lvliang.chat("sw1", "缺项")
+
+
+def test_review_needs_a_reason_to_reject(lvliang):
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    assert "理由" in lvliang.chat("staff1", "审核 市税务局 信用承诺 驳回")
+
+
+def test_deduction_and_downgrade_event(lvliang):
+    for _ in range(3):
+        lvliang.chat("staff1", "扣分 市民政局 乱收费 被省通报")
+    assert "合计扣 10 分" in lvliang.chat("staff1", "扣分 市民政局 乱收费 又一起")  # capped
+    card = lvliang.chat("staff1", "单位 市民政局")
+    assert "扣分 10" in card
+    assert "降低1个档次" in lvliang.chat("staff1", "扣分 市民政局 重大失信事件 监测排名下滑")
+
+
+def test_evidence_file_with_command_and_with_caption(lvliang, tmp_path):
+    f = tmp_path / "双公示台账.pdf"
+    f.write_bytes(b"%PDF-1.4 test")
+    assert "请在" in lvliang.chat("sw1", "佐证 双公示")
+    assert "已收到" in lvliang.chat("sw1", "", files=[f])
+    assert "已收到" in lvliang.chat("sw1", "", files=[f])  # the file name names the indicator
+
+
+def test_file_too_large_is_refused(lvliang, tmp_path):
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"0" * (20 * 1024 * 1024 + 1))
+    reply = lvliang.chat("sw1", "佐证 双公示", files=[big])
+    assert "过大" in reply
+    assert list(lvliang.db.query("SELECT * FROM evidence")) == []
+
+
+def test_export_opens_and_lists_units(lvliang):
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    reply = lvliang.pipeline.handle(lvliang.message("staff1", "导出"))
+    wb = load_workbook(reply.files[0])
+    names = [row[1] for row in wb["总分及排名"].iter_rows(min_row=2, values_only=True)]
+    assert set(names) == {"市税务局", "市民政局"}
+
+
+def test_cli_submissions_json_includes_withdrawn(lvliang, tmp_path):
+    lvliang.chat("sw1", "报送 信用承诺 35", msg_id="cli-1")
+    sub = list_submissions(lvliang.db)[0]
+    lvliang.chat("sw1", f"撤回 {sub.id}")
+    env = {"CREDITBOT_DB": lvliang.settings["CREDITBOT_DB"], "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "submissions", "--json"], env=env,
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    rows = json.loads(out.stdout)
+    assert rows[0]["status"] == "withdrawn" and rows[0]["source_msg_id"] == "cli-1"
