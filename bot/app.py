@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, Response, abort, jsonify, render_template_string, request
+from flask import Flask, Response, abort, g, jsonify, render_template_string, request
 
 from bot.config import channel_status, load_settings
 from bot.context import Fetcher
@@ -22,7 +22,7 @@ from ledger.outbox import enqueue
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from reminders.calendar import WorkCalendar
 
-__all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar"]
+__all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar", "sniff_suffix"]
 
 log = logging.getLogger("creditbot")
 
@@ -44,29 +44,80 @@ def make_calendar(settings: dict[str, Any]) -> WorkCalendar:
     return WorkCalendar.from_file(extra) if extra else WorkCalendar.default()
 
 
+# Leading bytes of the file types evidence may have → the suffix to store them under.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", ".pdf"), (b"\x89PNG", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF8", ".gif"),
+    (b"PK\x03\x04", ".zip"), (b"\xd0\xcf\x11\xe0", ".doc"), (b"Rar!", ".rar"),
+    (b"7z\xbc\xaf", ".7z"), (b"BM", ".bmp"),
+)
+
+
+def sniff_suffix(data: bytes) -> str:
+    """A file suffix from the content's magic bytes, or "" if unknown."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ".webp"
+    return next((suffix for magic, suffix in _MAGIC if data.startswith(magic)), "")
+
+
+def _aibot_file_mode(settings: dict[str, Any]) -> str:
+    """WECOM_AIBOT_FILE_ENCRYPTED: true (always decrypt), false (never), auto (default:
+    decrypt unless the bytes already look like a known file type)."""
+    value = str(settings.get("WECOM_AIBOT_FILE_ENCRYPTED", "auto")).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return "always"
+    if value in ("0", "false", "no", "off"):
+        return "never"
+    return "auto"
+
+
 def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
     """How each channel downloads what users send; clients are created on first use."""
     from bot import dingtalk, wecom
 
     cache: dict[str, Any] = {}
 
+    def wecom_client() -> Any:
+        return cache.setdefault("wecom", wecom.WeComClient(settings))
+
+    def aibot_fetch(att: Attachment) -> tuple[bytes, str, str]:
+        # 智能机器人 files/images come as a short-lived URL whose bytes are AES-256-CBC with the
+        # bot's EncodingAESKey; the name, if any, is in the download's Content-Disposition.
+        data, name, ctype = wecom_client().download_url_named(att.url)
+        mode = _aibot_file_mode(settings)
+        if mode == "always" or (mode == "auto" and not sniff_suffix(data)):
+            crypto = wecom._aibot_crypto(settings)
+            if crypto is None:
+                raise ValueError("未配置 WECOM_AIBOT_TOKEN/WECOM_AIBOT_AES_KEY，无法解密智能机器人文件")
+            data = crypto.decrypt_file(data)
+        name = name or att.name or ("image" if att.kind == "image" else "file")
+        if not Path(name).suffix:
+            name += sniff_suffix(data)
+        if ctype in ("", "application/octet-stream"):
+            ctype = att.content_type or ctype
+        return data, name, ctype
+
     def wecom_fetch(att: Attachment) -> tuple[bytes, str, str]:
-        client = cache.setdefault("wecom", wecom.WeComClient(settings))
         if att.fetch_ref:
-            return client.download_media(att.fetch_ref)
-        data = client.download_url(att.url)
-        return data, att.name or "file", att.content_type
+            data, name, ctype = wecom_client().download_media(att.fetch_ref)
+            if not Path(name).suffix:
+                name += sniff_suffix(data)
+            return data, name, ctype
+        return aibot_fetch(att)
 
     def dingtalk_fetch(att: Attachment) -> tuple[bytes, str, str]:
         client = cache.setdefault("dingtalk", dingtalk.DingTalkClient(settings))
         data, ctype = client.download_file(att.fetch_ref)
-        return data, att.name or ("image.jpg" if att.kind == "image" else "file"), ctype
+        name = att.name or ("image" if att.kind == "image" else "file")
+        if not Path(name).suffix:
+            name += sniff_suffix(data) or (".jpg" if att.kind == "image" else "")
+        return data, name, ctype
 
     def local_fetch(att: Attachment) -> tuple[bytes, str, str]:
         path = Path(att.path)
         return path.read_bytes(), att.name or path.name, att.content_type
 
-    return {"wecom": wecom_fetch, "dingtalk": dingtalk_fetch, "console": local_fetch}
+    return {"wecom": wecom_fetch, "wecom_aibot": aibot_fetch, "dingtalk": dingtalk_fetch,
+            "console": local_fetch}
 
 
 def make_pipeline(settings: dict[str, Any]) -> Pipeline:
@@ -96,11 +147,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _too_large(_: Exception) -> Response:
         return Response("请求内容过大", status=413, mimetype="text/plain")
 
+    def handle(msg: Message) -> Reply:
+        g.creditbot_msg_id = msg.msg_id  # keys the overflow push of this reply (see below)
+        return pipeline.handle(msg)
+
     def push_overflow(user_id: str, reply: Reply) -> None:
+        """The part of a WeCom passive reply beyond 2048 bytes goes out by message/send. Keyed
+        by the message id, so WeCom's retries of one message queue it once."""
         db = pipeline.open_db()
         try:
             digest = hashlib.sha256(reply.text.encode()).hexdigest()[:16]
-            enqueue(db, f"overflow:wecom:{user_id}:{digest}:{now_iso(pipeline.clock())}", "wecom",
+            source = getattr(g, "creditbot_msg_id", None) or now_iso(pipeline.clock())
+            if reply.files:
+                log.warning("overflow push to %s cannot carry %d file(s)", user_id, len(reply.files))
+            enqueue(db, f"overflow:wecom:{user_id}:{source}:{digest}", "wecom",
                     {"users": [user_id]}, {"text": reply.text, "markdown": reply.markdown},
                     pipeline.clock())
         finally:
@@ -108,9 +168,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from bot import dingtalk, wecom
     if status["wecom"] or status["wecom_aibot"]:
-        app.register_blueprint(wecom.make_blueprint(settings, pipeline.handle, push_overflow))
+        app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow))
     if status["dingtalk"]:
-        app.register_blueprint(dingtalk.make_blueprint(settings, pipeline.handle))
+        app.register_blueprint(dingtalk.make_blueprint(settings, handle))
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -51,13 +51,22 @@ def _dec(v) -> Any:
     return int(v) if v == v.to_integral_value() else float(v)
 
 
+def indicator_kind(ind) -> str:
+    """One word for an indicator's rule: its parts' kind when they share one, else "composite"
+    (the parts are listed under "parts")."""
+    kinds = {p.kind for p in ind.parts}
+    return kinds.pop() if len(kinds) == 1 else "composite"
+
+
 def scheme_json(s) -> dict[str, Any]:
     inds = []
     for cat, ind in s.indicators():
         inds.append({
             "code": ind.code, "name": ind.name, "category": cat.name, "section": cat.section,
             "max_points": _dec(ind.max_points),
-            "kind": ind.parts[0].kind if len(ind.parts) == 1 else [p.kind for p in ind.parts],
+            "kind": indicator_kind(ind),
+            "parts": [{"label": p.label or None, "kind": p.kind, "max_points": _dec(p.max_points)}
+                      for p in ind.parts],
             "metrics": [{"name": m.name, "label": m.label, "type": m.type, "unit": m.unit or None}
                         for m in ind.metrics],
             "responsible": (list(ind.lead) + list(ind.responsible)) or None,

@@ -1,6 +1,8 @@
 """What a command handler gets: the ledger, the office, who is asking, and the clock."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from bot.message import Attachment, Message
+from ledger.db import data_version
 from ledger.facts import CITY, Office, all_facts
 from ledger.outbox import enqueue
 from ledger.units import Member, Unit, get_unit
@@ -16,10 +19,49 @@ from reminders.calendar import WorkCalendar
 from scoring.card import Scorecard
 from scoring.engine import score_all
 
-__all__ = ["Ctx", "Fetcher"]
+__all__ = ["Ctx", "Fetcher", "CardCache"]
 
 # Downloads an attachment: returns (bytes, file name, content type).
 Fetcher = Callable[[Attachment], tuple[bytes, str, str]]
+
+
+CacheKey = tuple[str, int, date, int]  # scheme id, year, today, data version
+
+
+class CardCache:
+    """Every unit's scorecards per (scheme, year, day, data version), shared by a pipeline's
+    threads. Entries are read-only once stored; the data version (bumped by a trigger on every
+    write to a scored table) makes a stale entry unreachable, so nothing is ever invalidated by
+    hand. One computation per key at a time: threads that miss together wait for the first."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._entries: OrderedDict[CacheKey, dict[str, Scorecard]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._compute_lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def put(self, key: CacheKey, cards: dict[str, Scorecard]) -> None:
+        with self._lock:
+            self._entries[key] = cards
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def get(self, key: CacheKey, compute: Callable[[], dict[str, Scorecard]]) -> dict[str, Scorecard]:
+        with self._lock:
+            if key in self._entries:
+                self.hits += 1
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        with self._compute_lock:
+            with self._lock:
+                if key in self._entries:
+                    self.hits += 1
+                    return self._entries[key]
+            cards = compute()
+            self.misses += 1
+            self.put(key, cards)
+            return cards
 
 
 @dataclass
@@ -34,6 +76,14 @@ class Ctx:
     fetch: Fetcher | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     _cards: dict[str, Scorecard] | None = None
+    # Set by the pipeline: the shared cache, and the data version this connection saw before it
+    # wrote anything. Cards are cached only while the version is still that one, i.e. they are
+    # computed from committed data (never from this message's own uncommitted writes).
+    card_cache: CardCache | None = None
+    base_version: int | None = None
+    # Told about cards computed after this message's own writes: (data version, the connection's
+    # total_changes, cards). The pipeline may cache them once the transaction has committed.
+    on_fresh_cards: Callable[[int, int, dict[str, Scorecard]], None] | None = None
 
     @property
     def today(self) -> date:
@@ -50,9 +100,21 @@ class Ctx:
     def cards(self) -> dict[str, Scorecard]:
         """Every unit's card (rank rules over all units), computed once per message."""
         if self._cards is None:
-            facts = all_facts(self.db, self.office, self.today, self.cal)
-            self._cards = score_all(self.office.scheme, facts)
+            def compute() -> dict[str, Scorecard]:
+                facts = all_facts(self.db, self.office, self.today, self.cal)
+                return score_all(self.office.scheme, facts)
+
+            version = data_version(self.db) if self.card_cache is not None else None
+            if version is not None and version == self.base_version:
+                self._cards = self.card_cache.get(self.cache_key(version), compute)
+            else:
+                self._cards = compute()
+                if version is not None and self.on_fresh_cards is not None:
+                    self.on_fresh_cards(version, self.db.conn.total_changes, self._cards)
         return self._cards
+
+    def cache_key(self, version: int) -> CacheKey:
+        return (self.office.scheme.id, self.office.year, self.today, version)
 
     def card_of(self, unit: Unit) -> Scorecard:
         cards = self.cards()

@@ -63,7 +63,8 @@ def remember_target(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
     text = (f"请在{PENDING_MINUTES}分钟内发送「{ind.code} {ind.name}」的佐证材料（文件或图片）。"
             + (f"\n要求：{ind.evidence}" if ind.evidence else ""))
     if link:
-        text += f"\n也可以用浏览器打开上传页面（24小时内有效，仅限本项）：{link}"
+        hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
+        text += f"\n也可以用浏览器打开上传页面（{hours}小时内有效，仅限本项）：{link}"
     return Reply(text)
 
 

@@ -1,26 +1,39 @@
 """Message -> Reply: de-duplicate, identify the sender, dispatch, commit, answer.
 
-The whole handling of one message runs in one write transaction that starts by claiming the
-(channel, msg_id) row, so a platform retry of the same message waits for the first delivery and
-then gets the same reply; a reply is only produced after its writes are committed.
+A message that may change the ledger runs in one write transaction (BEGIN IMMEDIATE) that starts
+by claiming the (channel, msg_id) row, so a platform retry of the same message waits for the
+first delivery and then gets the same reply; a reply is only produced after its writes are
+committed.
+
+A question (得分, 排名, 缺项 …) is answered first in a read-only snapshot — no write lock, so
+questions do not queue behind each other — and then its inbound row is claimed in a short write
+transaction (INSERT OR IGNORE: a retry is recorded once and gets the first answer). If the
+question turns out to need a write after all (an open "which indicator?" to consume, a
+notification), the read-only snapshot refuses it and the message takes the write path instead.
+
+Each thread keeps one connection (waitress reuses its threads), and every unit's scorecards are
+cached per data version (bot.context.CardCache), so a question costs a few queries, not a full
+recompute.
 """
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+import sqlite3
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 import sqlite_utils
 
-from bot.commands import dispatch
-from bot.context import Ctx, Fetcher
+from bot.commands import COMMANDS, dispatch
+from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from bot.message import Message, Reply
-from bot.parse import Ambiguous, CommandError
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from bot.parse import Ambiguous, CommandError, normalise
+from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
 from ledger.facts import office
 from ledger.units import find_member
 from reminders.calendar import WorkCalendar
@@ -34,6 +47,10 @@ UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，�
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
 MAX_TEXT = 4000
 
+# Commands that only read the ledger (checked, not trusted: the read path enforces it).
+READ_ONLY = frozenset({"cmd_help", "cmd_due", "cmd_score", "cmd_missing", "cmd_records",
+                       "cmd_ranking", "cmd_unit", "cmd_not_sent"})
+
 
 @dataclass
 class Pipeline:
@@ -45,57 +62,107 @@ class Pipeline:
     clock: Callable[[], datetime]
     fetchers: dict[str, Fetcher]
     settings: dict[str, Any]
+    cards: CardCache = field(default_factory=CardCache, init=False, repr=False)
+    _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
+    # Writers of this process queue here rather than in SQLite's busy handler, which polls
+    # with growing sleeps and so gives long, unfair waits under load. Other processes (a
+    # second worker, the CLI) still meet the busy timeout.
+    _write_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def handle(self, msg: Message, db: sqlite_utils.Database | None = None) -> Reply:
         own = db is None
-        db = db or self.open_db()
+        db = db or self._thread_db()
         try:
-            return self._handle(msg, db)
+            return self._handle(msg, db, cache=own)
         except Exception:  # never let an error reach the webhook (it would retry)
             log.exception("message %s/%s failed", msg.channel, msg.msg_id)
-            return Reply(APOLOGY)
-        finally:
             if own:
-                db.close()
+                self._drop_thread_db()
+            return Reply(APOLOGY)
 
-    def _handle(self, msg: Message, db: sqlite_utils.Database) -> Reply:
+    def _thread_db(self) -> sqlite_utils.Database:
+        """This thread's connection, opened on first use (one connection per thread)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self.open_db()
+        return db
+
+    def _drop_thread_db(self) -> None:
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+
+    def _handle(self, msg: Message, db: sqlite_utils.Database, cache: bool = False) -> Reply:
         now = self.clock()
-        with immediate(db):
+        if not msg.attachments and not db.conn.in_transaction and _is_question(msg.text):
+            try:
+                return self._ask(msg, db, now, cache)
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc):
+                    raise
+                log.debug("%s/%s needs a write; taking the write path", msg.channel, msg.msg_id)
+        fresh: list[tuple[int, int, dict]] = []
+        with self._write_lock, immediate(db):
             row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
                              [msg.channel, msg.msg_id]).fetchone()
             if row is not None:
                 return _reply_from(row[0])
-            reply = self._answer(msg, db, now)
-            db.execute("INSERT INTO inbound(channel, msg_id, sender, received_at, text, reply) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       [msg.channel, msg.msg_id, msg.sender_id, now_iso(now), msg.text[:MAX_TEXT],
-                        dumps({"text": reply.text, "markdown": reply.markdown,
-                               "mentions": reply.mentions, "files": reply.files})])
+            reply, ctx = self._answer(msg, db, now, data_version(db) if cache else None,
+                                      on_fresh=(lambda *c: fresh.append(c)) if cache else None)
+            # Cards computed after this message's writes describe the state about to be
+            # committed if nothing was written (or rolled back) since: cache them after commit.
+            final = fresh and fresh[-1][:2] == (data_version(db), db.conn.total_changes)
+            _record_inbound(db, msg, now, reply)
+        if final and ctx is not None:
+            self.cards.put(ctx.cache_key(fresh[-1][0]), fresh[-1][2])
         return reply
 
-    def _answer(self, msg: Message, db: sqlite_utils.Database, now: datetime) -> Reply:
+    def _ask(self, msg: Message, db: sqlite_utils.Database, now: datetime, cache: bool) -> Reply:
+        """A question: answer from a read-only snapshot, then claim the inbound row."""
+        with read_only(db):
+            row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
+                             [msg.channel, msg.msg_id]).fetchone()
+            if row is not None:
+                return _reply_from(row[0])
+            reply, _ = self._answer(msg, db, now, data_version(db) if cache else None)
+        with self._write_lock, immediate(db):
+            if not _record_inbound(db, msg, now, reply, if_new=True):
+                row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
+                                 [msg.channel, msg.msg_id]).fetchone()
+                return _reply_from(row[0])  # a concurrent delivery of the same message won
+        return reply
+
+    def _answer(self, msg: Message, db: sqlite_utils.Database, now: datetime,
+                version: int | None = None, on_fresh: Callable[..., None] | None = None,
+                ) -> tuple[Reply, Ctx | None]:
+        """The reply, and the context when a command ran normally (None after an error)."""
         member = find_member(db, msg.channel, msg.sender_id)
         if member is None:
-            return Reply(UNBOUND.format(uid=msg.sender_id))
+            return Reply(UNBOUND.format(uid=msg.sender_id)), None
         if len(msg.text) > MAX_TEXT:
-            return Reply(f"消息太长（{len(msg.text)}字），请控制在{MAX_TEXT}字以内，或把长文作为文件发送。")
+            return Reply(f"消息太长（{len(msg.text)}字），请控制在{MAX_TEXT}字以内，或把长文作为文件发送。"), None
         try:
             off = office(db)
         except LedgerError as exc:
-            return Reply(str(exc))
+            return Reply(str(exc)), None
         ctx = Ctx(db, off, member, msg, now, self.cal, self.data_dir,
                   self.fetchers.get(msg.channel.split("_")[0]) or self.fetchers.get(msg.channel),
-                  self.settings)
+                  self.settings, card_cache=self.cards if version is not None else None,
+                  base_version=version, on_fresh_cards=on_fresh)
         # A failed command must leave nothing behind: run it in a savepoint.
         try:
             with db.atomic():
-                return self._route(ctx)
+                return self._route(ctx), ctx
         except Ambiguous as exc:
             with db.atomic():
                 _remember_choice(ctx, exc)
-            return Reply(str(exc))
+            return Reply(str(exc)), None
         except (CommandError, LedgerError) as exc:
-            return Reply(str(exc))
+            return Reply(str(exc)), None
 
     def _route(self, ctx: Ctx) -> Reply:
         msg = ctx.msg
@@ -117,6 +184,27 @@ class Pipeline:
         if msg.attachments and not _looks_like_command(text):
             return handle_attachments(ctx)
         return dispatch(text, ctx)
+
+
+def _record_inbound(db: sqlite_utils.Database, msg: Message, now: datetime, reply: Reply,
+                    if_new: bool = False) -> bool:
+    cur = db.execute(
+        f"INSERT {'OR IGNORE ' if if_new else ''}INTO inbound(channel, msg_id, sender, received_at, "
+        "text, reply) VALUES (?, ?, ?, ?, ?, ?)",
+        [msg.channel, msg.msg_id, msg.sender_id, now_iso(now), msg.text[:MAX_TEXT],
+         dumps({"text": reply.text, "markdown": reply.markdown, "mentions": reply.mentions,
+                "files": reply.files})])
+    return cur.rowcount == 1
+
+
+def _is_question(text: str) -> bool:
+    """A read-only command, or text that is no command at all (answered with help)."""
+    text = normalise(text)
+    word = text.split(" ")[0] if text else ""
+    for c in COMMANDS:
+        if word.lower() in c.words or any(len(w) >= 2 and text.startswith(w) for w in c.words):
+            return c.fn.__name__ in READ_ONLY
+    return True
 
 
 def _looks_like_command(text: str) -> bool:

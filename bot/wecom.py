@@ -719,6 +719,14 @@ class WeComClient:
         `WeComCrypto.decrypt_file`)."""
         return self._read_capped(self._request("GET", url, stream=True))
 
+    def download_url_named(self, url: str) -> tuple[bytes, str, str]:
+        """Like `download_url`, keeping the file name (Content-Disposition, RFC 5987) and the
+        content type: 智能机器人 file messages carry only the URL, so the name is only here."""
+        resp = self._request("GET", url, stream=True)
+        content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        disposition = resp.headers.get("Content-Disposition", "")
+        return self._read_capped(resp), _filename(disposition, ""), content_type
+
     # -- group robot -----------------------------------------------------------------------
     def webhook_send(
         self,

@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-__all__ = ["open_db", "immediate", "get_meta", "set_meta", "now_iso", "dumps", "loads",
-           "SCHEMA_VERSION", "LedgerError"]
+__all__ = ["open_db", "immediate", "read_only", "data_version", "get_meta", "set_meta", "now_iso",
+           "dumps", "loads", "SCHEMA_VERSION", "LedgerError", "SCORED_TABLES"]
 
 
 class LedgerError(ValueError):
@@ -164,6 +164,23 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+# Tables whose rows change a scorecard. Every write to them bumps meta.data_version (by trigger,
+# so the CLI, the scheduler and a second worker process are all covered), which is what keeps
+# cached scorecards honest.
+SCORED_TABLES = ("units", "submissions", "evidence", "adjustments")
+
+
+def _version_triggers() -> str:
+    bump = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'"
+    return "".join(f"CREATE TRIGGER {t}_{op.lower()}_version AFTER {op} ON {t} BEGIN {bump}; END;\n"
+                   for t in SCORED_TABLES for op in ("INSERT", "UPDATE", "DELETE"))
+
+
+MIGRATIONS.append(
+    # 2: a data version counter for caches of derived data (scorecards).
+    "INSERT OR IGNORE INTO meta(key, value) VALUES ('data_version', '0');\n" + _version_triggers()
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -201,7 +218,18 @@ def _migrate(db: sqlite_utils.Database) -> None:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration into statements; a CREATE TRIGGER … BEGIN …; END is one statement."""
+    out: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending = f"{pending};{part}" if pending else part
+        if sqlite3.complete_statement(pending + ";"):
+            if pending.strip():
+                out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        out.append(pending.strip())
+    return out
 
 
 @contextlib.contextmanager
@@ -220,6 +248,29 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         db.conn.commit()
+
+
+@contextlib.contextmanager
+def read_only(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A read transaction (one consistent snapshot, no write lock) in which any write fails with
+    sqlite3.OperationalError ("attempt to write a readonly database") instead of happening."""
+    if db.conn.in_transaction:
+        raise RuntimeError("read_only() cannot run inside another transaction")
+    db.conn.execute("PRAGMA query_only = ON")
+    try:
+        db.conn.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.conn.rollback()  # nothing to keep: ends the snapshot
+    finally:
+        db.conn.execute("PRAGMA query_only = OFF")
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """The counter bumped by every write to a scored table (see SCORED_TABLES)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:

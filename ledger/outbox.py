@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 import sqlite_utils
 
 from ledger.db import dumps, immediate, loads, now_iso
 
-__all__ = ["OutboxItem", "enqueue", "due_items", "mark_sent", "mark_failed", "list_items"]
+__all__ = ["OutboxItem", "enqueue", "due_items", "mark_sent", "mark_failed", "list_items",
+           "claim", "defer", "retarget", "webhook_sent_times"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,18 @@ def enqueue(db: sqlite_utils.Database, key: str, channel: str, target: dict[str,
         return cur.rowcount == 1
 
 
-def due_items(db: sqlite_utils.Database, now: datetime, limit: int = 100) -> list[OutboxItem]:
-    return [_item(r) for r in db.query(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_try_at <= ? ORDER BY id LIMIT ?",
-        [now_iso(now), limit])]
+def due_items(db: sqlite_utils.Database, now: datetime, limit: int = 100,
+              channels: Iterable[str] | None = None) -> list[OutboxItem]:
+    """Pending pushes whose time has come, oldest first; `channels` keeps only those channels
+    (so items of a channel nobody can send for do not starve the rest)."""
+    sql, args = "SELECT * FROM outbox WHERE status = 'pending' AND next_try_at <= ?", [now_iso(now)]
+    if channels is not None:
+        names = list(channels)
+        if not names:
+            return []
+        sql += f" AND channel IN ({', '.join('?' * len(names))})"
+        args += names
+    return [_item(r) for r in db.query(sql + " ORDER BY id LIMIT ?", [*args, limit])]
 
 
 def mark_sent(db: sqlite_utils.Database, item_id: int, now: datetime) -> None:
@@ -78,3 +87,35 @@ def list_items(db: sqlite_utils.Database, status: str | None = None) -> list[Out
         sql += " WHERE status = ?"
         args.append(status)
     return [_item(r) for r in db.query(sql + " ORDER BY id", args)]
+
+
+def claim(db: sqlite_utils.Database, item_id: int, now: datetime, lease: timedelta) -> bool:
+    """Take a due item for one send: its next_try_at moves to now + lease, so a second worker
+    (or this one after a crash) does not pick it up before the lease ends. False if someone
+    else took it or it is no longer due."""
+    with immediate(db):
+        cur = db.execute("UPDATE outbox SET next_try_at = ? WHERE id = ? AND status = 'pending' "
+                         "AND next_try_at <= ?", [now_iso(now + lease), item_id, now_iso(now)])
+        return cur.rowcount == 1
+
+
+def defer(db: sqlite_utils.Database, item_id: int, until: datetime, reason: str = "") -> None:
+    """Postpone without counting an attempt (a rate limit, not a failure)."""
+    with immediate(db):
+        db.execute("UPDATE outbox SET next_try_at = ?, last_error = COALESCE(NULLIF(?, ''), "
+                   "last_error) WHERE id = ? AND status = 'pending'",
+                   [now_iso(until), reason[:500], item_id])
+
+
+def retarget(db: sqlite_utils.Database, item_id: int, target: dict[str, Any]) -> None:
+    """Narrow a partly delivered push to whom it has not reached yet (retry only those)."""
+    with immediate(db):
+        db.execute("UPDATE outbox SET target = ? WHERE id = ?", [dumps(target), item_id])
+
+
+def webhook_sent_times(db: sqlite_utils.Database, webhook: str, since: datetime) -> list[datetime]:
+    """When pushes to this group-robot webhook were sent at or after `since`, oldest first.
+    Read from the table (not memory), so a rate limit survives a restart."""
+    return [datetime.fromisoformat(r[0]) for r in db.execute(
+        "SELECT sent_at FROM outbox WHERE status = 'sent' AND sent_at >= ? "
+        "AND json_extract(target, '$.webhook') = ? ORDER BY sent_at", [now_iso(since), webhook])]

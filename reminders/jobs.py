@@ -1,19 +1,466 @@
-"""Scheduled work as plain functions of time (filled in by the reminders issue)."""
+"""Scheduled work as plain functions of time.
+
+`plan_reminders` says what should go out at `now` (a pure read of the ledger);
+`send_due_reminders` writes those pushes to the outbox under stable keys, so a second run, a
+second process or a restart writes each push once; the outbox worker (`outbox_tick`) sends them.
+Catching up after downtime is automatic and limited to what is still useful: the plan is a
+function of the day, so a reminder missed on the day before a deadline is not sent after it.
+
+Outbox rows written here (for the sender):
+
+    direct message   channel = the member's channel   target {"users": [ids]}
+    unit group       channel = the group's channel    target {"webhook": url, "mentions": [ids]}
+    staff group      channel = STAFF_GROUP_CHANNEL    target {"webhook": url, "group": "staff"}
+
+and payload {"text": …, "mentions": [ids]}.
+"""
 from __future__ import annotations
 
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
-__all__ = ["outbox_tick", "reminder_tick", "remind_command"]
+import sqlite_utils
+
+from ledger import audit
+from ledger.db import LedgerError, immediate, open_db
+from ledger.facts import Office, office
+from ledger.outbox import enqueue
+from ledger.submissions import LIVE
+from ledger.units import Unit, list_members, list_units
+from reminders.calendar import WorkCalendar, deadline_info, periods_in_year
+from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, ReminderKind, ReminderPolicy,
+                              digest_text, liaison_text, unit_answers_for)
+
+__all__ = ["Reminder", "plan_reminders", "send_due_reminders", "outbox_tick", "outbox_senders",
+           "reminder_tick", "remind_command", "default_channel"]
+
+log = logging.getLogger("creditbot")
+
+STAFF_SLOT = "staff"
 
 
-def outbox_tick(settings: dict[str, Any]) -> None:
-    return None
+@dataclass(frozen=True)
+class Reminder:
+    """One push: one outbox row."""
+
+    key: str
+    kind: ReminderKind
+    channel: str
+    to: tuple[str, ...]  # user ids messaged or @-mentioned
+    target: dict[str, Any]
+    text: str
+    items: tuple[tuple[str, str], ...]  # (indicator code, period)
+    deadline: date
+    unit_id: int | None = None
+    unit: str = ""
+    mentions: tuple[str, ...] = field(default=())
+
+    @property
+    def indicator(self) -> str:
+        return "+".join(code for code, _ in self.items)
+
+    @property
+    def period(self) -> str:
+        return "+".join(period for _, period in self.items)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "mentions": list(self.mentions)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"to": list(self.to), "channel": self.channel, "kind": self.kind,
+                "indicator": self.indicator, "period": self.period,
+                "deadline": self.deadline.isoformat(), "unit": self.unit, "key": self.key,
+                "text": self.text}
+
+
+# --------------------------------------------------------------------------------------------
+# Planning
+# --------------------------------------------------------------------------------------------
+
+
+def default_channel(settings: Mapping[str, Any]) -> str:
+    """Where a binding valid on every channel ('*') is reached: the first configured channel
+    that can push to a person (the WeCom app, then DingTalk), else the local console."""
+    from bot.config import channel_status
+
+    status = channel_status(settings)
+    for name in ("wecom", "dingtalk"):
+        if status.get(name):
+            return name
+    return "console"
+
+
+def _channel_of(binding: str, fallback: str) -> str:
+    return fallback if binding in ("*", "") else binding.split("_")[0]
+
+
+def _webhook_channel(url: str, named: str | None, fallback: str) -> str:
+    if named:
+        return named.split("_")[0]
+    if "dingtalk" in url:
+        return "dingtalk"
+    if "weixin.qq.com" in url or "wecom" in url:
+        return "wecom"
+    return fallback
+
+
+def _briefing_code(off: Office) -> str | None:
+    from bot.commands import briefing_indicator  # one definition of "the 月报 indicator"
+
+    ind = briefing_indicator(off.scheme)
+    return ind.code if ind else None
+
+
+def _due_items(off: Office, today: date, cal: WorkCalendar,
+               policy: ReminderPolicy) -> dict[ReminderKind, list[DueItem]]:
+    """The assessment year's periods whose deadline calls for a push today, by kind."""
+    briefing = _briefing_code(off)
+    out: dict[ReminderKind, list[DueItem]] = defaultdict(list)
+    for _, ind in off.scheme.indicators():
+        due = ind.due
+        if due is None:
+            continue
+        for period in periods_in_year(due.frequency, off.year, due.date):
+            info = deadline_info(cal, due.frequency, period, due.day, due.date)
+            for kind in policy.kinds_for(today, info.deadline, cal):
+                out[kind].append(DueItem(ind, period, info, briefing=ind.code == briefing))
+    return out
+
+
+def _received(db: sqlite_utils.Database, off: Office) -> dict[tuple[int, str, str], date]:
+    """(unit, indicator, period) -> the first day a live submission arrived. For the 月报
+    indicator only briefings count; for a one-off item a live evidence file counts too."""
+    briefing = _briefing_code(off)
+    out: dict[tuple[int, str, str], date] = {}
+
+    def note(key: tuple[int, str, str], at: str) -> None:
+        day = date.fromisoformat(at[:10])
+        if key not in out or day < out[key]:
+            out[key] = day
+
+    marks = ",".join("?" * len(LIVE))
+    for unit_id, code, period, kind, at in db.execute(
+            f"SELECT unit_id, indicator, period, kind, received_at FROM submissions "
+            f"WHERE status IN ({marks})", list(LIVE)).fetchall():
+        if code == briefing and kind != "briefing":
+            continue
+        note((unit_id, code, period), at)
+    once = {ind.code: ind.due.date.isoformat() for _, ind in off.scheme.indicators()
+            if ind.due and ind.due.frequency == "once" and ind.due.date}
+    for unit_id, code, at in db.execute(
+            f"SELECT unit_id, indicator, received_at FROM evidence WHERE status IN ({marks})",
+            list(LIVE)).fetchall():
+        if code in once:
+            note((unit_id, code, once[code]), at)
+    return out
+
+
+def _queued(db: sqlite_utils.Database, today: date) -> set[tuple[str, str, str, str, str]]:
+    """(kind, code, period, unit slot, route) already in the outbox for today, read back from
+    the keys, so an item is pushed once a day even if its unit's list changes in between."""
+    day = today.isoformat()
+    out: set[tuple[str, str, str, str, str]] = set()
+    for (key,) in db.execute("SELECT key FROM outbox WHERE key LIKE ?",
+                             [f"remind:%:{day}%"]).fetchall():
+        parts = key.split(":")
+        if len(parts) < 6 or parts[5] != day:
+            continue
+        route = "group" if parts[6:7] == ["group"] else "dm"
+        codes, periods = parts[2].split("+"), parts[3].split("+")
+        if len(periods) == 1:
+            periods *= len(codes)
+        for code, period in zip(codes, periods):
+            out.add((parts[1], code, period, parts[4], route))
+    return out
+
+
+def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
+                fallback: str) -> dict[str, list[str]]:
+    """channel -> user ids to message for a unit: its liaisons, or their deputies while on
+    leave (the rule of ledger.units.liaisons_of), each on the channel they are bound to."""
+    members = list_members(db)
+    bound = {}
+    for m in members:  # a channel-specific binding wins over '*'
+        if m.user_id not in bound or bound[m.user_id] == "*":
+            bound[m.user_id] = m.channel
+    out: dict[str, list[str]] = defaultdict(list)
+    for m in members:
+        if m.role != "liaison" or m.unit_id != unit_id:
+            continue
+        on_leave = m.deputy_user_id and (m.deputy_until is None
+                                         or today.isoformat() <= m.deputy_until)
+        uid = m.deputy_user_id if on_leave else m.user_id
+        channel = _channel_of(bound.get(uid, m.channel), fallback)
+        if uid not in out[channel]:
+            out[channel].append(uid)
+    return dict(out)
+
+
+def _paused(unit: Unit, today: date) -> bool:
+    return bool(unit.paused_until) and unit.paused_until >= today.isoformat()
+
+
+def _key(kind: str, items: Iterable[DueItem], slot: str, today: date, suffix: str = "") -> str:
+    items = list(items)
+    periods = list(dict.fromkeys(i.period for i in items))  # one period when all share it
+    if len(periods) > 1:
+        periods = [i.period for i in items]
+    key = (f"remind:{kind}:{'+'.join(i.code for i in items)}:"
+           f"{'+'.join(periods)}:{slot}:{today.isoformat()}")
+    return f"{key}:{suffix}" if suffix else key
+
+
+def _answers(off: Office, item: DueItem, unit: Unit) -> bool:
+    if off.scheme.audience in ("city", "tasks"):
+        return unit_answers_for(item.indicator, unit.name, unit.aliases)
+    return True
+
+
+def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
+                    items: list[DueItem], unit: Unit, received: Mapping, queued: set,
+                    today: date, cal: WorkCalendar, policy: ReminderPolicy,
+                    fallback: str) -> list[Reminder]:
+    owed = [i for i in items if _answers(off, i, unit)
+            and (unit.id, i.code, i.period) not in received]
+    by_deadline: dict[date, list[DueItem]] = defaultdict(list)
+    for i in owed:
+        by_deadline[i.deadline.deadline].append(i)
+    slot = str(unit.id)
+    out: list[Reminder] = []
+    for dl, group in sorted(by_deadline.items()):
+        people = _recipients(db, unit.id, today, fallback)
+        everyone = tuple(u for ids in people.values() for u in ids)
+        if policy.direct:
+            fresh = [i for i in group if (kind, i.code, i.period, slot, "dm") not in queued]
+            for channel, ids in sorted(people.items()) if fresh else ():
+                suffix = channel if len(people) > 1 else ""
+                out.append(Reminder(
+                    _key(kind, fresh, slot, today, suffix), kind, channel, tuple(ids),
+                    {"users": list(ids)}, liaison_text(kind, unit.name, fresh, today, cal),
+                    tuple((i.code, i.period) for i in fresh), dl, unit.id, unit.name))
+        if policy.mention_in_group and unit.group_webhook and unit.mention_in_group:
+            fresh = [i for i in group if (kind, i.code, i.period, slot, "group") not in queued]
+            if fresh:
+                channel = _webhook_channel(unit.group_webhook, unit.group_channel, fallback)
+                out.append(Reminder(
+                    _key(kind, fresh, slot, today, "group"), kind, channel, everyone,
+                    {"webhook": unit.group_webhook, "mentions": list(everyone)},
+                    liaison_text(kind, unit.name, fresh, today, cal),
+                    tuple((i.code, i.period) for i in fresh), dl, unit.id, unit.name,
+                    mentions=everyone))
+    return out
+
+
+def _digest(db: sqlite_utils.Database, off: Office, items: list[DueItem], units: list[Unit],
+            received: Mapping, queued: set, today: date, settings: Mapping[str, Any],
+            fallback: str) -> list[Reminder]:
+    webhook = str(settings.get("STAFF_GROUP_WEBHOOK") or "").strip()
+    route = "group" if webhook else "dm"
+    rows = []
+    for item in items:
+        if (DIGEST, item.code, item.period, STAFF_SLOT, route) in queued:
+            continue
+        missing, late = [], []
+        for unit in units:
+            if not _answers(off, item, unit):
+                continue
+            name = unit.name + ("（已暂停提醒）" if _paused(unit, today) else "")
+            got = received.get((unit.id, item.code, item.period))
+            if got is None:
+                missing.append(name)
+            elif got > item.deadline.deadline:
+                late.append(name)
+        if missing or late:
+            rows.append((item, missing, late))
+    if not rows:
+        return []
+    text = digest_text(today, rows)
+    done = [item for item, _, _ in rows]
+    pairs = tuple((i.code, i.period) for i in done)
+    dl = done[0].deadline.deadline
+    if webhook:
+        channel = _webhook_channel(webhook, settings.get("STAFF_GROUP_CHANNEL"), fallback)
+        target = {"webhook": webhook, "group": "staff"}
+        secret = str(settings.get("STAFF_GROUP_SECRET") or "").strip()
+        if secret:  # DingTalk 加签; the sender reads it from the target
+            target["secret"] = secret
+        return [Reminder(_key(DIGEST, done, STAFF_SLOT, today, "group"), DIGEST, channel, (),
+                         target, text, pairs, dl, unit="信用办")]
+    people: dict[str, list[str]] = defaultdict(list)
+    for m in list_members(db):
+        if m.is_staff and m.user_id not in people[_channel_of(m.channel, fallback)]:
+            people[_channel_of(m.channel, fallback)].append(m.user_id)
+    return [Reminder(_key(DIGEST, done, STAFF_SLOT, today, channel if len(people) > 1 else ""),
+                     DIGEST, channel, tuple(ids), {"users": list(ids)}, text, pairs, dl,
+                     unit="信用办")
+            for channel, ids in sorted(people.items())]
+
+
+def plan_reminders(db: sqlite_utils.Database, now: datetime, cal: WorkCalendar,
+                   settings: Mapping[str, Any], *, whole_day: bool = False) -> list[Reminder]:
+    """What should be pushed at `now`, leaving out what the outbox already holds for today.
+    `whole_day` ignores the hour (a dry run showing the day's plan); rest days stay silent."""
+    policy = ReminderPolicy.from_settings(settings)
+    if policy.why_not_now(now, cal, whole_day=whole_day):
+        return []
+    off = office(db)
+    today = now.date()
+    due = _due_items(off, today, cal, policy)
+    if not due:
+        return []
+    units = list_units(db)
+    received = _received(db, off)
+    queued = _queued(db, today)
+    fallback = default_channel(settings)
+    out: list[Reminder] = []
+    for kind in (BEFORE, DAY):
+        if not due.get(kind):
+            continue
+        for unit in units:
+            if _paused(unit, today):
+                continue
+            out += _unit_reminders(db, off, kind, due[kind], unit, received, queued, today,
+                                   cal, policy, fallback)
+    if due.get(DIGEST):
+        out += _digest(db, off, due[DIGEST], units, received, queued, today, settings, fallback)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+
+
+def _enqueue_all(db: sqlite_utils.Database, reminders: list[Reminder],
+                 now: datetime) -> list[Reminder]:
+    queued = [r for r in reminders
+              if enqueue(db, r.key, r.channel, r.target, r.payload, now)]
+    if queued:
+        audit.log(db, now, "scheduler", "remind.queue", "", keys=[r.key for r in queued])
+    return queued
+
+
+def send_due_reminders(db_path: str | Path, now: datetime, settings: Mapping[str, Any],
+                       cal: WorkCalendar | None = None) -> list[Reminder]:
+    """Plan and enqueue in one write transaction (two runners serialise), on a connection of
+    its own. Returns the reminders written this time; a repeat run returns []."""
+    if cal is None:
+        from bot.app import make_calendar
+        cal = make_calendar(dict(settings))
+    db = open_db(db_path)
+    try:
+        with immediate(db):
+            queued = _enqueue_all(db, plan_reminders(db, now, cal, settings), now)
+    finally:
+        db.close()
+    if queued:
+        log.info("reminders queued: %d (%s)", len(queued), ", ".join(r.key for r in queued))
+    return queued
 
 
 def reminder_tick(settings: dict[str, Any]) -> None:
-    return None
+    """The scheduler's job (every few minutes): queue whatever is due now."""
+    from bot.app import make_calendar, make_clock
+
+    try:
+        send_due_reminders(settings["CREDITBOT_DB"], make_clock(settings)(), settings,
+                           make_calendar(settings))
+    except LedgerError as exc:  # e.g. no scheme chosen yet: nothing to remind about
+        log.warning("reminders skipped: %s", exc)
+    except Exception:
+        log.exception("reminder tick failed")
 
 
-def remind_command(settings: dict[str, Any], dry_run: bool, as_json: bool, at: str | None) -> int:
-    print("提醒功能尚未实现")
-    return 1
+def _outbox_worker() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+    """(deliver_due, make_senders) from reminders.outbox, or None in a build without it."""
+    try:
+        from reminders.outbox import deliver_due, make_senders
+    except ModuleNotFoundError as exc:
+        if exc.name != "reminders.outbox":
+            raise
+        return None
+    return deliver_due, make_senders
+
+
+def outbox_senders(settings: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The channel senders, built once per scheduler so access tokens stay cached."""
+    worker = _outbox_worker()
+    return worker[1](settings) if worker else None
+
+
+def outbox_tick(settings: dict[str, Any], senders: Mapping[str, Any] | None = None) -> None:
+    """The scheduler's job (every 15 s): hand due outbox rows to the channel senders."""
+    worker = _outbox_worker()
+    if worker is None:
+        log.debug("outbox sender not available in this build")
+        return
+    deliver_due, make_senders = worker
+    from bot.app import make_clock
+
+    db = open_db(settings["CREDITBOT_DB"], migrate=False)
+    try:
+        deliver_due(db, make_clock(settings)(),
+                    senders if senders is not None else make_senders(settings))
+    except Exception:
+        log.exception("outbox tick failed")
+    finally:
+        db.close()
+
+
+def _parse_at(at: str | None, settings: Mapping[str, Any]) -> datetime:
+    from bot.app import make_clock
+
+    if not at:
+        return make_clock(dict(settings))()
+    text = at.strip()
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--at 时间格式错误：{at}（应为 2022-08-01 或 2022-08-01T09:00）") from None
+    if len(text) == 10:  # a day: plan it as of the reminder hour
+        when = datetime.combine(when.date(), time(ReminderPolicy.from_settings(settings).remind_hour))
+    return when
+
+
+def remind_command(settings: dict[str, Any], dry_run: bool, as_json: bool,
+                   at: str | None) -> int:
+    """`creditbot remind`: with --dry-run show the day's reminders (nothing is written); else
+    queue what is due now, under the same keys as the scheduler."""
+    from bot.app import make_calendar
+
+    now = _parse_at(at, settings)
+    cal = make_calendar(settings)
+    policy = ReminderPolicy.from_settings(settings)
+    if dry_run:
+        db = open_db(settings["CREDITBOT_DB"])
+        try:
+            planned = plan_reminders(db, now, cal, settings, whole_day=True)
+        finally:
+            db.close()
+        if as_json:
+            print(json.dumps([r.to_json() for r in planned], ensure_ascii=False, indent=2))
+            return 0
+        why = policy.why_not_now(now, cal)
+        if why:
+            print(f"注意：{why}。")
+        if not planned:
+            print(f"{now:%Y-%m-%d} 没有需要发送的提醒。")
+        for r in planned:
+            print(f"→ {r.channel} {','.join(r.to) or r.target.get('group', '群')}"
+                  f"｜{r.kind}｜{r.indicator}｜截止 {r.deadline.isoformat()}\n  "
+                  + r.text.replace("\n", "\n  "))
+        return 0
+    why = policy.why_not_now(now, cal)
+    queued = [] if why else send_due_reminders(settings["CREDITBOT_DB"], now, settings, cal)
+    if as_json:
+        print(json.dumps([r.to_json() for r in queued], ensure_ascii=False, indent=2))
+    else:
+        print(f"{why}。" if why else f"已加入发送队列 {len(queued)} 条提醒。")
+    return 0

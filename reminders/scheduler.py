@@ -16,7 +16,8 @@ def start_scheduler(settings: dict[str, Any]) -> BackgroundScheduler:
     from reminders import jobs
 
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(jobs.outbox_tick, "interval", seconds=15, args=[settings],
+    senders = jobs.outbox_senders(settings)  # once, so access tokens stay cached
+    scheduler.add_job(jobs.outbox_tick, "interval", seconds=15, args=[settings, senders],
                       id="outbox", replace_existing=True, coalesce=True, max_instances=1,
                       misfire_grace_time=60)
     scheduler.add_job(jobs.reminder_tick, "interval", minutes=10, args=[settings],

@@ -7,6 +7,7 @@ functions — never `eval`.
 from __future__ import annotations
 
 import ast
+import math
 from decimal import Decimal
 from typing import Mapping
 
@@ -59,6 +60,25 @@ def names_in(expr: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
 
 
+def _number(v: object) -> object:
+    """Numbers as float; numeric text as typed in chat ("45", "3%", "1,200") too; else as is."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float, Decimal)):
+        return float(v)
+    if isinstance(v, str):
+        t = v.strip().replace(",", "").replace("，", "")
+        scale = 1.0
+        if t.endswith(("%", "％")):
+            t, scale = t[:-1], 0.01
+        try:
+            f = float(Decimal(t)) * scale
+        except ArithmeticError:
+            return v
+        return f if math.isfinite(f) else v
+    return v
+
+
 def evaluate(expr: str, values: Mapping[str, object]) -> float:
     """Evaluate with float arithmetic; division by zero becomes ExprError (the card says why)."""
     tree = check_expr(expr)
@@ -66,13 +86,12 @@ def evaluate(expr: str, values: Mapping[str, object]) -> float:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and id(node) not in called and node.id not in values:
             raise MissingName(node.id)
-    names = {k: (float(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
-                 else v) for k, v in values.items()}
+    names = {k: _number(v) for k, v in values.items()}
     evaluator = SimpleEval(names=names, functions=_FUNCS)
     try:
         result = evaluator.eval(expr.strip())
     except ZeroDivisionError:
-        raise ExprError("分母为0，无法计算") from None
+        raise ExprError("分母为0") from None
     except Exception as exc:  # simpleeval raises several types for bad names/operands
         raise ExprError(f"公式计算失败：{exc}") from None
     if isinstance(result, bool):

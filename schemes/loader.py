@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from schemes.expr import ExprError, names_in
-from schemes.model import Indicator, Scheme, metrics_read
+from schemes.model import Indicator, Scheme
 
 __all__ = ["SchemeError", "Problem", "load_scheme", "load_text", "shipped_schemes",
            "scheme_by_id", "SCHEME_DIR"]
@@ -77,6 +77,15 @@ _PYDANTIC_ZH = {
     "union_tag_invalid": "未知的规则类型 kind",
     "union_tag_not_found": "规则缺少 kind",
     "greater_than_equal": "不能为负数",
+    "greater_than": "必须大于0",
+    "decimal_parsing": "应为数字",
+    "int_parsing": "应为整数",
+    "bool_parsing": "应为 true/false",
+    "literal_error": "取值不在可选范围内",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "too_short": "不能为空",
+    "string_pattern_mismatch": "格式不符（只能用小写字母、数字和连字符）",
 }
 
 
@@ -88,11 +97,37 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
         loc = tuple(p for p in loc if p not in {"checklist", "per_item", "formula", "piecewise",
                                                  "bands", "rank", "deduction", "discretionary",
                                                  "pass_fail", "task"})
-        msg = _PYDANTIC_ZH.get(err["type"], err["msg"])
+        msg = _PYDANTIC_ZH.get(err["type"], err["msg"].removeprefix("Value error, "))
+        if err["type"] == "literal_error" and "expected" in (err.get("ctx") or {}):
+            msg += f"（可选：{err['ctx']['expected']}）"
         if err["type"] == "union_tag_invalid":
             msg += f"（可选：checklist, per_item, formula, piecewise, bands, rank, deduction, " \
                    f"discretionary, pass_fail, task）"
         out.append(Problem(loc, msg))
+    return out
+
+
+def _reads(part: Any) -> list[tuple[tuple, set[str] | ExprError]]:
+    """What each field of a rule part reads, by sub-path, so an error points at its line."""
+    out: list[tuple[tuple, set[str] | ExprError]] = []
+
+    def expr(sub: tuple, text: str, local: set[str] = frozenset()) -> None:
+        try:
+            out.append((sub, names_in(text) - local))
+        except ExprError as exc:
+            out.append((sub, exc))
+
+    for attr in ("value", "expr"):
+        text = getattr(part, attr, None)
+        if isinstance(text, str):
+            expr((attr,), text)
+    for k, piece in enumerate(getattr(part, "pieces", None) or []):
+        if isinstance(piece.then, str):
+            expr(("pieces", k, "then"), piece.then, {"x"})
+    for k, item in enumerate(getattr(part, "items", None) or []):
+        out.append((("items", k, "metric"), {item.metric}))
+    if part.kind in ("discretionary", "pass_fail", "task"):
+        out.append((("metric",), {part.metric}))
     return out
 
 
@@ -109,14 +144,13 @@ def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
         out.append(Problem(path + ("max_points",), "计分指标必须给出分值 max_points"))
     for n, part in enumerate(ind.parts):
         ppath = path + ("parts", n)
-        try:
-            missing = metrics_read(part) - declared
-        except ExprError as exc:
-            out.append(Problem(ppath, str(exc)))
-            continue
-        if missing:
-            out.append(Problem(ppath, f"规则读取了未声明的指标项：{', '.join(sorted(missing))}"
-                                      f"（请在 metrics 中声明）"))
+        for sub, names in _reads(part):
+            if isinstance(names, ExprError):
+                out.append(Problem(ppath + sub, str(names)))
+            elif names - declared:
+                out.append(Problem(ppath + sub, f"规则读取了未声明的指标项："
+                                                f"{', '.join(sorted(names - declared))}"
+                                                f"（请在 metrics 中声明）"))
         for req in part.requires:
             if req not in ids:
                 out.append(Problem(ppath + ("requires",), f"关联的分项 {req} 不存在"))

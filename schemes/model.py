@@ -124,10 +124,10 @@ class PerItem(_Part):
 
     kind: Literal["per_item"]
     value: str  # expression over metrics, usually one metric name
-    per: Decimal = Decimal(1)
+    per: Decimal = Field(default=Decimal(1), gt=0)
     points: Points
+    # "达到10%的得1分，以此为基数每增加10%得1分": base=0.1, per=0.1 (base reached -> 1 step)
     base: Decimal = Decimal(0)
-    base_step: Decimal = Decimal(0)  # "达到10%的得1分，以此为基数每增加10%得1分": base=0.1, per=0.1
 
 
 class Formula(_Part):
@@ -176,7 +176,7 @@ class Rank(_Part):
     method `full_then_rank`: value >= `full_at` gets `top`; the others linearly from `top` down to
       `bottom` by rank (100%得8分，其余按排名).
     Ties share the better rank (1, 2, 2, 4). `zero_if_none`: a value of 0 or none scores 0
-    (未报送的不得分).
+    (未报送的不得分); with `higher_is_better: false` only none does (0 is then the best value).
     """
 
     kind: Literal["rank"]
@@ -198,7 +198,7 @@ class Deduction(_Part):
 
     kind: Literal["deduction"]
     value: str
-    per: Decimal = Decimal(1)
+    per: Decimal = Field(default=Decimal(1), gt=0)
     each: Points
     base: Points = Decimal(0)
     cap: Points | None = None

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from schemes.expr import ExprError, evaluate
 from schemes.model import Category, Indicator, Scheme
 from scoring.card import ItemCard, PartResult, Scorecard, fmt, q
-from scoring.rules import PartContext, as_bool, rank_points, score_part
+from scoring.rules import PartContext, prepared_values, as_bool, rank_points, score_part, to_decimal
 
 __all__ = ["score", "score_all", "RankTable", "build_ranks", "grade"]
 
@@ -39,7 +39,7 @@ def build_ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> RankTable
             for unit, facts in facts_by_unit.items():
                 vals = _metric_values(facts, ind.code)
                 try:
-                    values[unit] = Decimal(str(evaluate(part.value, vals)))
+                    values[unit] = to_decimal(evaluate(part.value, prepared_values(vals, ind)))
                 except (ExprError, ArithmeticError):
                     values[unit] = None
             table[(ind.code, idx)] = rank_points(part, values)
@@ -65,7 +65,7 @@ def _applicable(ind: Indicator, values: Mapping[str, Any]) -> bool:
     if ind.applies is None:
         return True
     try:
-        return bool(evaluate(ind.applies.expr, values))
+        return bool(evaluate(ind.applies.expr, prepared_values(values, ind)))
     except ExprError:
         return True  # without the data to decide, it applies
 
@@ -181,7 +181,9 @@ def _totals(scheme: Scheme, items: list[ItemCard], facts: Facts, unit: str | Non
     for cat in scheme.categories:
         mine = [i for i in items if i.category == cat.name and i.section == cat.section]
         pts = None if cat.section in ("tasks", "gate") else sum((i.points or ZERO for i in mine), ZERO)
-        mx = None if pts is None else sum((i.max_points or ZERO for i in mine), ZERO)
+        # 不适用 items do not count towards the category's max (their points moved or lapsed)
+        mx = None if pts is None else sum((i.max_points or ZERO for i in mine
+                                           if i.status != "not_applicable"), ZERO)
         cats.append((cat.name, pts, mx))
     gates = [i.gate_passed for i in items if i.gate]
     gates_passed = all(g is True for g in gates)

@@ -14,7 +14,8 @@ from schemes.expr import ExprError, MissingName, evaluate, names_in
 from schemes.model import Indicator, Piece, metrics_read
 from scoring.card import PartResult, fmt, q
 
-__all__ = ["RULES", "PartContext", "score_part", "as_bool", "rank_points"]
+__all__ = ["RULES", "PartContext", "score_part", "as_bool", "rank_points", "to_decimal",
+           "prepared_values"]
 
 ZERO = Decimal(0)
 
@@ -66,7 +67,7 @@ def _clamp(v: Decimal, lo: Decimal, hi: Decimal | None) -> Decimal:
     return min(v, hi) if hi is not None else v
 
 
-def _prepared(values: Mapping[str, Any], ind: Indicator) -> dict[str, Any]:
+def prepared_values(values: Mapping[str, Any], ind: Indicator) -> dict[str, Any]:
     """Booleans typed as 是/否 become True/False so formulas and eq: true/false can read them."""
     out = dict(values)
     for m in ind.metrics:
@@ -95,8 +96,29 @@ def _checklist(part, ctx: PartContext) -> PartResult:
                       not missing)
 
 
+def to_decimal(v: float) -> Decimal:
+    """A computed value as Decimal without binary-float noise (0.1*3 -> 0.3, not 0.30000000000000004),
+    so that floor() in 每10个 / 每降低1% rules counts whole steps."""
+    return Decimal(repr(float(v))).quantize(Decimal("1e-9")).normalize()
+
+
 def _value(part, ctx: PartContext) -> Decimal:
-    return Decimal(str(evaluate(part.value, _prepared(ctx.values, ctx.indicator))))
+    return to_decimal(evaluate(part.value, prepared_values(ctx.values, ctx.indicator)))
+
+
+def _unit(ctx: PartContext, expr: str) -> str:
+    """The unit of the single metric an expression reads (个, 件 …), else ''."""
+    names = names_in(expr)
+    for m in ctx.indicator.metrics:
+        if names == {m.name} and m.type != "percent":
+            return m.unit
+    return ""
+
+
+def _is_percent(ctx: PartContext, expr: str) -> bool:
+    names = names_in(expr)
+    return any(names == {m.name} and m.type == "percent" and expr.strip() == m.name
+               for m in ctx.indicator.metrics)
 
 
 def _per_item(part, ctx: PartContext) -> PartResult:
@@ -125,13 +147,14 @@ def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
 
 
 def _formula(part, ctx: PartContext) -> PartResult:
-    raw = q(evaluate(part.expr, _prepared(ctx.values, ctx.indicator)))
+    raw = q(evaluate(part.expr, prepared_values(ctx.values, ctx.indicator)))
     pts = _clamp(raw, part.floor, ctx.cap)
     names = sorted(names_in(part.expr))
     shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
     cap = f"（上限{fmt(ctx.cap)}分）" if ctx.cap is not None and raw > ctx.cap else ""
+    floor = f"（下限{fmt(part.floor)}分）" if raw < part.floor else ""
     return PartResult(part.label, part.kind, pts, ctx.cap,
-                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}，得{fmt(pts)}分")
+                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}{floor}，得{fmt(pts)}分")
 
 
 def _matches(piece: Piece, x: Decimal) -> bool:
@@ -150,28 +173,30 @@ def _matches(piece: Piece, x: Decimal) -> bool:
     return True
 
 
-def _cond_text(piece: Piece) -> str:
+def _cond_text(piece: Piece, percent: bool = False) -> str:
     bits = []
     for op, sym in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
         v = getattr(piece, op)
         if v is not None:
-            bits.append(f"{sym}{fmt(v)}")
+            bits.append(f"{sym}{fmt(v * 100)}%" if percent else f"{sym}{fmt(v)}")
     if piece.eq is not None:
-        bits.append(("为“是”" if piece.eq else "为“否”") if isinstance(piece.eq, bool) else f"={piece.eq}")
+        bits.append(("为“是”" if piece.eq else "为“否”") if isinstance(piece.eq, bool)
+                    else f"为{fmt(piece.eq) if isinstance(piece.eq, Decimal) else piece.eq}")
     return " 且 ".join(bits) or "其他情况"
 
 
 def _piecewise(part, ctx: PartContext) -> PartResult:
-    values = _prepared(ctx.values, ctx.indicator)
-    x = Decimal(str(evaluate(part.value, values)))
+    values = prepared_values(ctx.values, ctx.indicator)
+    x = to_decimal(evaluate(part.value, values))
+    pct = _is_percent(ctx, part.value)
     for piece in part.pieces:
         if _matches(piece, x):
             if isinstance(piece.then, str):
                 raw = q(evaluate(piece.then, {**values, "x": x}))
-                how = f"{_cond_text(piece)}：{piece.then} = {fmt(raw)}"
+                how = f"{_cond_text(piece, pct)}：{piece.then} = {fmt(raw)}"
             else:
                 raw = q(piece.then)
-                how = _cond_text(piece)
+                how = _cond_text(piece, pct)
             pts = _clamp(raw, ZERO, ctx.cap)
             return PartResult(part.label, part.kind, pts, ctx.cap,
                               f"{_describe_value(part.value, x, ctx)}；{how}，得{fmt(pts)}分")
@@ -184,25 +209,33 @@ def _rank(part, ctx: PartContext) -> PartResult:
     if got is None:
         return PartResult(part.label, part.kind, ZERO, ctx.cap, "无法排名", [], False)
     pts, how = got
+    try:
+        how = f"{_describe_value(part.value, _value(part, ctx), ctx)}；{how}"
+    except (ExprError, ArithmeticError):
+        pass  # the rank explanation alone still says what happened
     return PartResult(part.label, part.kind, _clamp(pts, ZERO, ctx.cap), ctx.cap, how)
 
 
 def _deduction(part, ctx: PartContext) -> PartResult:
     v = _value(part, ctx)
-    units = math.floor(v / part.per) if part.per else 0
+    units = max(math.floor(v / part.per), 0)
     gross = part.each * units
-    per = "每" if part.per == 1 else f"每{fmt(part.per)}"
+    unit = _unit(ctx, part.value)
+    per = f"{fmt(part.per)}{unit if part.base else unit or '个'}"
+    seen = _describe_value(part.value, v, ctx)
     if part.base:
-        pts = _clamp(part.base - gross, ZERO, part.base)
-        how = f"起评{fmt(part.base)}分，{per}1件减{fmt(part.each)}分：{fmt(part.base)}−{fmt(gross)}"
-        return PartResult(part.label, part.kind, pts, part.base,
-                          f"{_describe_value(part.value, v, ctx)}；{how}，得{fmt(pts)}分")
+        left = part.base - gross
+        pts = _clamp(left, ZERO, part.base)
+        floor = "，减至0分为止" if left < 0 else ""
+        how = (f"起评{fmt(part.base)}分，每增加{per}减{fmt(part.each)}分：{fmt(part.base)}−"
+               f"{fmt(part.each)}×{units} = {fmt(left)}{floor}")
+        return PartResult(part.label, part.kind, pts, part.base, f"{seen}；{how}，得{fmt(pts)}分")
     cap = part.cap if part.cap is not None else ctx.cap
     taken = min(gross, cap) if cap is not None else gross
     capped = f"，最高扣{fmt(cap)}分" if cap is not None else ""
     return PartResult(part.label, part.kind, -taken, cap,
-                      f"{_describe_value(part.value, v, ctx)}；{per}个扣{fmt(part.each)}分{capped}："
-                      f"扣{fmt(taken)}分")
+                      f"{seen}；每发生{per}扣{fmt(part.each)}分{capped}："
+                      f"{fmt(part.each)}×{units} = {fmt(gross)}，扣{fmt(taken)}分")
 
 
 def _discretionary(part, ctx: PartContext) -> PartResult:
@@ -259,7 +292,8 @@ def score_part(part: Any, ctx: PartContext) -> PartResult:
     except MissingName as exc:
         return _missing(part, ctx, [exc.name])
     except ExprError as exc:
-        return PartResult(part.label, part.kind, ZERO, ctx.cap, f"无法计算：{exc}", [], False)
+        return PartResult(part.label, part.kind, ZERO, ctx.cap, f"无法计算：{exc}",
+                          [f"可计算的数据（{exc}，请核对）"], False)
     except (ArithmeticError, TypeError, ValueError) as exc:
         return PartResult(part.label, part.kind, ZERO, ctx.cap, f"数据无法计分：{exc}", [], False)
 
@@ -274,7 +308,8 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
     out: dict[str, tuple[Decimal, str]] = {}
     ranked: dict[str, Decimal] = {}
     for unit, v in values.items():
-        if v is None or (part.zero_if_none and v == 0):
+        # 0 means "nothing reported" only when more is better; when less is better 0 is the best
+        if v is None or (part.zero_if_none and part.higher_is_better and v == 0):
             out[unit] = (ZERO, "未报送或为0，不得分" if part.zero_if_none else "未报送，不得分")
         else:
             ranked[unit] = v
@@ -288,7 +323,7 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
         for u, (r, n) in _competition(rest, sign).items():
             pts = q(bottom + (top - bottom) * Decimal(m - r + 1) / Decimal(m + 1))
             out[u] = (pts, f"未达{fmt(part.full_at * 100)}%，在其余{m}个单位中排第{r}名；"
-                           f"按{fmt(bottom)}+({fmt(top)}−{fmt(bottom)})×(名次倒数)/({m}+1)赋分，"
+                           f"按{fmt(bottom)}+({fmt(top)}−{fmt(bottom)})×({m}−名次+1)/({m}+1)赋分，"
                            f"得{fmt(pts)}分（{part.tie_rule}）")
         return out
     n = len(ranked)
@@ -301,10 +336,12 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
             else:
                 span = n - part.top_n - part.bottom_n + 1
                 pts = q(top - (top - bottom) * Decimal(r - part.top_n) / Decimal(span))
-                how = f"中间名次按名次线性赋分"
+                how = (f"前{part.top_n}名得{fmt(top)}分、后{part.bottom_n}名得{fmt(bottom)}分，"
+                       f"中间按名次线性赋分（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×"
+                       f"(名次−{part.top_n})/{span}）")
         else:
             pts = top if n == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(n - 1))
-            how = (f"目前仅1个单位有数据，得最高分{fmt(top)}分" if n == 1 else
+            how = ("目前仅1个单位有数据，按最高分计" if n == 1 else
                    f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
                    f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/({n}−1)）")
         out[u] = (pts, f"在{n}个单位中排第{r}名；{how}，得{fmt(pts)}分（{part.tie_rule}）")

@@ -1,0 +1,147 @@
+"""End to end on loopback: the real app served on 127.0.0.1, a DingTalk client written from the
+protocol (timestamp + HMAC-SHA256 sign headers, JSON body), and FakeDingTalk as the DingTalk API
+for file downloads and pushes."""
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from bot.app import create_app
+from bot.dingtalk import callback_sign
+from fake_dingtalk import FakeDingTalk
+from ledger.db import open_db
+from ledger.facts import init_office
+from ledger.outbox import enqueue, list_items
+from ledger.submissions import list_evidence, list_submissions
+from ledger.units import add_member, add_unit
+from reminders.outbox import deliver_due, make_senders
+from servers import app_server
+
+XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
+_ids = itertools.count(1)
+
+
+@dataclass
+class Robot:
+    """Plays DingTalk's side of the enterprise robot HTTP callback."""
+
+    base: str
+    fake: FakeDingTalk
+    settings: dict[str, Any]
+
+    def body(self, user: str, msgtype: str, content: Any, msg_id: str | None = None) -> dict:
+        body: dict[str, Any] = {
+            "conversationId": "cid-e2e", "msgId": msg_id or f"msg{next(_ids)}",
+            "senderNick": "张敏", "senderStaffId": user, "senderId": "$:LWCP_v1:$x",
+            "createAt": int(time.time() * 1000), "conversationType": "1",
+            "sessionWebhook": self.fake.session_webhook(), "robotCode": self.fake.robot_code,
+            "msgtype": msgtype,
+        }
+        body["text" if msgtype == "text" else "content"] = content
+        return body
+
+    def post(self, body: dict, timestamp_ms: int | None = None, sign: str | None = None) -> requests.Response:
+        ts = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
+        headers = {"timestamp": ts, "sign": sign or callback_sign(ts, self.fake.app_secret)}
+        return requests.post(f"{self.base}/dingtalk/callback", json=body, headers=headers,
+                             timeout=10)
+
+    def say(self, user: str, text: str, msg_id: str | None = None) -> str:
+        resp = self.post(self.body(user, "text", {"content": f" {text}"}, msg_id))
+        assert resp.status_code == 200, resp.text
+        data = resp.json()
+        return data["text"]["content"] if data["msgtype"] == "text" else data["markdown"]["text"]
+
+    def db(self) -> Any:
+        return open_db(self.settings["CREDITBOT_DB"])
+
+
+@pytest.fixture
+def robot(tmp_path: Path) -> Iterator[Robot]:
+    with FakeDingTalk() as fake:
+        settings = {"CREDITBOT_DB": str(tmp_path / "creditbot.db"),
+                    "CREDITBOT_DATA": str(tmp_path / "data"),
+                    "CREDITBOT_NOW": "2022-09-01T10:00:00", **fake.settings()}
+        db = open_db(settings["CREDITBOT_DB"])
+        init_office(db, "lvliang-2022-departments", 2022)
+        tax = add_unit(db, "市税务局")
+        add_member(db, "sw1", "张敏", "liaison", tax.id)
+        db.close()
+        with app_server(create_app(settings)) as base:
+            yield Robot(base, fake, settings)
+
+
+def test_signed_score_request_gets_the_card(robot: Robot):
+    assert "总分" in robot.say("sw1", "得分")
+
+
+def test_stale_timestamp_and_wrong_sign_are_refused(robot: Robot):
+    body = robot.body("sw1", "text", {"content": "报送 信用承诺 35"})
+    two_hours_ago = int(time.time() * 1000) - 2 * 3600 * 1000
+    assert robot.post(body, timestamp_ms=two_hours_ago).status_code == 403
+    assert robot.post(body, sign="d3Jvbmcgc2lnbg==").status_code == 403
+    db = robot.db()
+    assert list_submissions(db) == []
+    assert db.execute("SELECT COUNT(*) FROM inbound").fetchone()[0] == 0
+    db.close()
+    assert requests.get(f"{robot.base}/healthz", timeout=5).json()["channels"]["dingtalk"] is True
+
+
+def test_unknown_sender_is_told_about_binding(robot: Robot):
+    assert "绑定" in robot.say("stranger", "得分")
+
+
+def test_a_file_after_evidence_command_is_fetched_and_stored(robot: Robot):
+    robot.fake.files["DLCODE-1"] = (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert "佐证材料" in robot.say("sw1", "佐证 双公示")
+    resp = robot.post(robot.body("sw1", "file", {"fileName": "2022年第三季度双公示台账.xlsx",
+                                                 "downloadCode": "DLCODE-1", "spaceId": "1",
+                                                 "fileId": "2"}))
+    assert resp.status_code == 200 and "已收到" in resp.json()["text"]["content"]
+    assert robot.fake.download_requests[-1] == {"downloadCode": "DLCODE-1",
+                                                "robotCode": robot.fake.robot_code}
+    db = robot.db()
+    rows = list_evidence(db)
+    db.close()
+    assert len(rows) == 1 and rows[0]["indicator"] == "3" and rows[0]["channel"] == "dingtalk"
+    assert rows[0]["original_name"] == "2022年第三季度双公示台账.xlsx"
+    assert Path(rows[0]["path"]).read_bytes() == XLSX
+
+
+def test_a_repeated_msg_id_records_once(robot: Robot):
+    replies = [robot.say("sw1", "报送 信用承诺 35", msg_id="dup-1") for _ in range(3)]
+    assert replies[0] == replies[1] == replies[2]
+    db = robot.db()
+    assert len(list_submissions(db)) == 1
+    db.close()
+
+
+def test_pushes_to_users_and_group_robot_with_throttle_retry(robot: Robot):
+    db = robot.db()
+    t0 = datetime(2022, 9, 1, 9, 0)
+    enqueue(db, "r:users", "dingtalk", {"users": [f"u{i}" for i in range(25)]},
+            {"text": "请于9月2日前报送8月月报"}, t0)
+    enqueue(db, "r:group", "dingtalk",
+            {"webhook": robot.fake.robot_webhook, "secret": robot.fake.robot_secret,
+             "mentions": ["sw1"]}, {"text": "以下单位尚未报送月报：市税务局"}, t0)
+    robot.fake.robot_errcode_script.append(410100)
+    senders = make_senders(robot.settings)
+    assert deliver_due(db, t0, senders) == {"sent": 1, "retried": 1, "failed": 0, "deferred": 0}
+    assert [len(c["userIds"]) for c in robot.fake.batch_calls] == [20, 5]
+    group = next(i for i in list_items(db) if i.key == "r:group")
+    assert group.status == "pending" and "410100" in (group.last_error or "")
+    assert deliver_due(db, t0 + timedelta(minutes=5), senders)["sent"] == 0  # still throttled
+    assert deliver_due(db, t0 + timedelta(minutes=10), senders)["sent"] == 1
+    db.close()
+    message = robot.fake.robot_messages[0]
+    assert message["text"]["content"] == "以下单位尚未报送月报：市税务局"
+    assert message["at"]["atUserIds"] == ["sw1"]
+    assert robot.fake.token_requests == 1

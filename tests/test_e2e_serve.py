@@ -1,0 +1,41 @@
+"""`creditbot serve` as a real subprocess with no channel settings: it starts, says which
+channels are off, and answers /healthz."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import requests
+
+from servers import serve_process
+
+
+def test_serve_starts_without_any_channel_settings(tmp_path: Path):
+    env = {"CREDITBOT_DB": str(tmp_path / "s.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+           "CREDITBOT_CONFIG": str(tmp_path / "absent.toml")}
+    # No WECOM_* / DINGTALK_* from the calling shell either.
+    for key in [k for k in os.environ if k.startswith(("WECOM_", "DINGTALK_"))]:
+        env[key] = ""
+    with serve_process(env) as (base, proc):
+        health = requests.get(f"{base}/healthz", timeout=5)
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok", "channels": {
+            "wecom": False, "wecom_aibot": False, "dingtalk": False}}
+        # Channel routes are not registered when their settings are missing.
+        assert requests.post(f"{base}/dingtalk/callback", json={}, timeout=5).status_code == 404
+        assert requests.get(f"{base}/wecom/callback", timeout=5).status_code == 404
+        assert proc.poll() is None
+
+
+def test_serve_prints_each_channel_state(tmp_path: Path, monkeypatch, capsys):
+    import waitress
+
+    from bot import server
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
+    settings = {"CREDITBOT_DB": str(tmp_path / "p.db"), "CREDITBOT_DATA": str(tmp_path / "d"),
+                "CREDITBOT_NO_SCHEDULER": "1", "DINGTALK_APP_SECRET": "s"}
+    assert server.serve(settings, "127.0.0.1", 0) == 0
+    out = capsys.readouterr().out
+    assert "企业微信/政务微信 自建应用：未配置，已关闭" in out
+    assert "企业微信 智能机器人：未配置，已关闭" in out
+    assert "钉钉：已启用" in out

@@ -1,0 +1,97 @@
+"""The ledger: units and members, imports, migrations, nothing deleted, city-level schemes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from ledger import audit
+from ledger.db import SCHEMA_VERSION, get_meta, open_db
+from ledger.facts import init_office
+from ledger.submissions import list_submissions
+from ledger.units import (add_member, add_unit, find_member, find_unit, import_units,
+                          liaisons_of, list_units)
+from ledger.db import LedgerError
+
+
+def test_fresh_db_is_migrated_and_reopening_is_harmless(tmp_path):
+    path = tmp_path / "x.db"
+    db = open_db(path)
+    assert get_meta(db, "schema_version") == str(SCHEMA_VERSION)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+    db = open_db(path)
+    assert get_meta(db, "schema_version") == str(SCHEMA_VERSION)
+
+
+def test_import_sixty_units_with_liaisons(tmp_path):
+    db = open_db(tmp_path / "x.db")
+    csv = tmp_path / "units.csv"
+    lines = ["单位,类型,联络员,用户ID"] + [f"单位{n:02d},{'县区' if n % 3 == 0 else '市直'},联络员{n},u{n}"
+                                          for n in range(60)]
+    csv.write_text("\n".join(lines), encoding="utf-8-sig")
+    assert import_units(db, csv) == (60, 60)
+    assert import_units(db, csv) == (0, 0)  # importing again adds nothing
+    units = list_units(db)
+    assert len(units) == 60 and sum(u.kind == "county" for u in units) == 20
+    assert find_member(db, "wecom", "u7").unit_id == find_unit(db, "单位07").id
+
+
+def test_import_reports_the_bad_line(tmp_path):
+    db = open_db(tmp_path / "x.db")
+    csv = tmp_path / "units.csv"
+    csv.write_text("单位,类型,联络员,用户ID\n市税务局,市直,张,u1\n,市直,李,u2\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match=r"units.csv:3"):
+        import_units(db, csv)
+    assert list_units(db) == []  # all or nothing
+
+
+def test_channel_binding_wins_over_any_channel(tmp_path):
+    db = open_db(tmp_path / "x.db")
+    u1, u2 = add_unit(db, "市税务局"), add_unit(db, "市民政局")
+    add_member(db, "same", "张", "liaison", u1.id)
+    add_member(db, "same", "赵", "liaison", u2.id, channel="dingtalk")
+    assert find_member(db, "wecom", "same").unit_id == u1.id
+    assert find_member(db, "dingtalk", "same").unit_id == u2.id
+    assert find_member(db, "wecom", "other") is None
+
+
+def test_liaison_needs_a_unit_and_roles_are_checked(tmp_path):
+    db = open_db(tmp_path / "x.db")
+    with pytest.raises(LedgerError, match="单位"):
+        add_member(db, "x", "x", "liaison", None)
+    with pytest.raises(LedgerError, match="角色"):
+        add_member(db, "x", "x", "boss", None)
+
+
+def test_deputy_receives_reminders_while_on_leave(lvliang):
+    assert "代理" not in lvliang.chat("sw1", "代理 li4 至 2022-09-30")
+    unit = find_unit(lvliang.db, "市税务局")
+    assert liaisons_of(lvliang.db, unit.id, "2022-09-10") == ["li4"]
+    assert liaisons_of(lvliang.db, unit.id, "2022-10-01") == ["sw1"]
+    assert any(e["action"] == "member.deputy" for e in audit.entries(lvliang.db))
+
+
+def test_every_change_is_in_the_audit_log(lvliang):
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    lvliang.chat("staff1", "审核 市税务局 信用承诺 通过")
+    actions = [e["action"] for e in audit.entries(lvliang.db)]
+    assert "submission.add" in actions and "review.accepted" in actions
+
+
+def test_superseded_data_is_kept(lvliang):
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    lvliang.chat("sw1", "报送 信用承诺 40")
+    assert [s.status for s in list_submissions(lvliang.db)] == ["submitted", "superseded"]
+
+
+def test_demo_city_department_sees_its_own_items_and_staff_the_city(office):
+    init_office(office.db, "huangshi-2019-demo-city", 2019)
+    office.unit("市法院", "fy1")
+    office.staff()
+    office.at("2019-01-20T10:00")
+    missing = office.chat("fy1", "缺项")
+    assert "待补" in missing and "六" in missing  # 司法公信 items name 市法院
+    assert "金融" in missing or "执结率" in missing
+    card = office.chat("staff1", "得分")
+    assert "全市（预计）" in card and "总分" in card

@@ -1,0 +1,111 @@
+"""The one-time evidence upload page (/upload/<token>), served for real on loopback."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from bot.app import create_app
+from bot.message import Message
+from ledger.db import open_db
+from ledger.facts import init_office
+from ledger.submissions import MAX_FILE_BYTES, list_evidence
+from ledger.units import add_member, add_unit
+from servers import app_server
+
+PUBLIC = "https://credit.example.gov.cn/bot"
+NOW = datetime(2022, 9, 1, 10, 0)
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@dataclass
+class Site:
+    base: str
+    app: Any
+    settings: dict[str, Any]
+
+    def link(self, user: str = "sw1", text: str = "佐证 双公示") -> str:
+        """Ask for evidence in chat; return the upload URL from the reply, on loopback."""
+        pipeline = self.app.extensions["creditbot"]
+        reply = pipeline.handle(Message("console", user, user, text, f"m-{text}-{user}", NOW))
+        found = re.search(r"https?://\S+/upload/[\w-]+", reply.text)
+        assert found, reply.text
+        assert found.group(0).startswith(PUBLIC + "/upload/")
+        return found.group(0).replace(PUBLIC, self.base)
+
+    def evidence(self) -> list[dict[str, Any]]:
+        db = open_db(self.settings["CREDITBOT_DB"])
+        try:
+            return list_evidence(db)
+        finally:
+            db.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    settings = {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+                "CREDITBOT_NOW": NOW.isoformat(), "PUBLIC_BASE_URL": PUBLIC + "/",
+                "UPLOAD_LINK_HOURS": 24}
+    db = open_db(settings["CREDITBOT_DB"])
+    init_office(db, "lvliang-2022-departments", 2022)
+    add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
+    db.close()
+    app = create_app(settings)
+    with app_server(app) as base:
+        yield Site(base, app, settings)
+
+
+def test_page_and_upload_store_evidence_for_the_unit_and_indicator(site: Site):
+    url = site.link()
+    page = requests.get(url, timeout=5)
+    assert page.status_code == 200
+    assert "上传佐证材料" in page.text and "市税务局" in page.text and 'type="file"' in page.text
+    resp = requests.post(url, files={"file": ("双公示台账.pdf", PDF, "application/pdf")}, timeout=10)
+    assert resp.status_code == 200 and "已收到" in resp.text
+    rows = site.evidence()
+    assert len(rows) == 1
+    assert (rows[0]["indicator"], rows[0]["original_name"], rows[0]["channel"]) == \
+        ("3", "双公示台账.pdf", "upload")
+    assert Path(rows[0]["path"]).read_bytes() == PDF
+
+
+def test_the_link_says_how_long_it_lasts(site: Site):
+    pipeline = site.app.extensions["creditbot"]
+    reply = pipeline.handle(Message("console", "sw1", "sw1", "佐证 双公示", "m-hours", NOW))
+    assert "24小时内有效" in reply.text
+
+
+def test_expired_token_is_gone(site: Site):
+    url = site.link()
+    site.app.extensions["creditbot"].clock = lambda: NOW + timedelta(hours=25)
+    assert requests.get(url, timeout=5).status_code == 410
+    resp = requests.post(url, files={"file": ("a.pdf", PDF)}, timeout=10)
+    assert resp.status_code == 410 and "过期" in resp.text
+    assert site.evidence() == []
+
+
+def test_unknown_token_is_not_found(site: Site):
+    assert requests.get(f"{site.base}/upload/no-such-token", timeout=5).status_code == 404
+
+
+def test_file_over_20_mb_is_refused_and_nothing_stored(site: Site):
+    url = site.link()
+    big = b"%PDF" + b"0" * MAX_FILE_BYTES
+    resp = requests.post(url, files={"file": ("大文件.pdf", big, "application/pdf")}, timeout=30)
+    assert resp.status_code in (400, 413)
+    assert "过大" in resp.text
+    assert site.evidence() == []
+    huge = b"0" * (MAX_FILE_BYTES + 2 * 1024 * 1024)
+    try:
+        status = requests.post(url, files={"file": ("巨大.pdf", huge)}, timeout=30).status_code
+    except requests.ConnectionError:
+        status = -1
+    assert status == 413
+    assert site.evidence() == []
+    assert requests.get(f"{site.base}/healthz", timeout=5).status_code == 200
