@@ -44,8 +44,9 @@ def card_text(card: Scorecard, who: str, off: Office, weakest: int = 3) -> str:
     lines = _head(card, who, off)
     if card.total is not None:
         lines.append("分类得分：")
+        sections = {c.name: c.section for c in off.scheme.categories}
         for name, pts, mx in card.categories:
-            if pts is not None and mx:
+            if pts is not None and mx and sections.get(name) in ("base", "bonus"):
                 lines.append(f"· {name} {fmt(pts)}/{fmt(mx)}")
         weak = card.weakest(weakest)
         if weak:

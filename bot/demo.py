@@ -7,7 +7,9 @@ from typing import Any
 
 from ledger.db import get_meta, open_db
 from ledger.facts import init_office
+from ledger.submissions import record_submission
 from ledger.units import add_member, add_unit, list_units
+from reminders.calendar import WorkCalendar, deadline
 
 __all__ = ["ensure_demo", "DEMO_UNITS", "DEMO_STAFF"]
 
@@ -35,6 +37,7 @@ def ensure_demo(settings: dict[str, Any]) -> None:
                 unit = add_unit(db, name, "department", now=now, actor="demo")
                 add_member(db, uid, person, "liaison", unit.id, now=now, actor="demo")
             add_member(db, DEMO_STAFF[0], DEMO_STAFF[1], "staff", None, now=now, actor="demo")
+            _seed(db, int(get_meta(db, "year") or now.year), now)
     finally:
         db.close()
     print("演示数据已就绪：吕梁市市直成员单位考核方案，5 个单位。试试（另开一个终端）：")
@@ -42,3 +45,34 @@ def ensure_demo(settings: dict[str, Any]) -> None:
     print("  .venv/bin/creditbot chat --as fgw 报送 信用承诺 35")
     print("  .venv/bin/creditbot chat --as fgw 得分")
     print("  .venv/bin/creditbot chat --as xyb 排名")
+
+
+# Some units further along than others, so 得分/排名/缺项 have something to show.
+_DATA = {
+    "市发展改革委": {"1": {"staffed": True, "mechanism": True}, "7": {"commitments": 420},
+                 "8": {"fulfilments": 380}, "12": {"cases": 36}, "13": {"realtime_push": True},
+                 "5": {"classes": 5}},
+    "市市场监管局": {"1": {"staffed": True, "mechanism": False}, "7": {"commitments": 260},
+                 "8": {"fulfilments": 300}, "12": {"cases": 12}},
+    "市税务局": {"7": {"commitments": 90}, "12": {"cases": 20}, "13": {"realtime_push": True}},
+}
+
+
+def _seed(db, year: int, now: datetime) -> None:
+    cal = WorkCalendar.default()
+    units = {u.name: u for u in list_units(db)}
+    for n, (name, indicators) in enumerate(_DATA.items()):
+        unit = units[name]
+        for code, metrics in indicators.items():
+            record_submission(db, unit_id=unit.id, indicator=code, period=str(year), kind="data",
+                              metrics=metrics, text="演示数据", now=now, member_id=None,
+                              channel="demo", source_msg_id=None, actor="demo")
+        # monthly briefings so far this year, the later units less punctual
+        for month in range(1, min(now.month, 12) if now.year == year else 12):
+            period = f"{year}-{month:02d}"
+            due = deadline(cal, "monthly", period, 2)
+            on_time = (month + n) % (n + 2) != 0
+            record_submission(db, unit_id=unit.id, indicator="11", period=period,
+                              kind="briefing", metrics={}, text=f"{month}月工作总结（演示）",
+                              now=now, member_id=None, channel="demo", source_msg_id=None,
+                              deadline=due.isoformat(), on_time=on_time, actor="demo")
