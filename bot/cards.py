@@ -68,7 +68,7 @@ def next_deadline(ind: Indicator, today: date, cal: WorkCalendar) -> date | None
         return None
     if due.frequency == "once":
         return cal.adjust_deadline(due.date) if due.date else None
-    period = period_of_submission(due.frequency, today, due.day, due.date)
+    period = period_of_submission(due.frequency, today, due.day, due.date, cal=cal)
     return deadline_info(cal, due.frequency, period, due.day, due.date).deadline
 
 

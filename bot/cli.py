@@ -186,6 +186,16 @@ def cmd_unit_import(args, settings) -> int:
     return 0
 
 
+def cmd_unit_group(args, settings) -> int:
+    from ledger.units import find_unit, set_group
+    db = _db(settings)
+    unit = find_unit(db, args.name)
+    set_group(db, unit, args.webhook or None, args.channel, args.secret, not args.no_mention,
+              _now(settings), "cli")
+    print(f"已设置 {unit.name} 的群机器人" + ("" if args.webhook else "（已清除）"))
+    return 0
+
+
 def cmd_member_add(args, settings) -> int:
     from ledger.units import add_member, find_unit
     db = _db(settings)
@@ -318,6 +328,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true")
     a = add("import", cmd_unit_import, "从 CSV 导入单位和联络员（单位,类型,联络员,用户ID）", us)
     a.add_argument("file")
+
+    a = add("group", cmd_unit_group, "设置单位的群机器人（提醒时 @ 联络员）", us)
+    a.add_argument("name")
+    a.add_argument("--webhook", help="群机器人地址；留空则清除")
+    a.add_argument("--channel", choices=["wecom", "dingtalk"])
+    a.add_argument("--secret", help="钉钉自定义机器人加签密钥（SEC…）")
+    a.add_argument("--no-mention", action="store_true", help="在群里提醒但不 @ 联络员")
 
     mp = add("member", None, "人员管理")
     ms = mp.add_subparsers(dest="member_command", required=True)

@@ -143,6 +143,11 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     mine = _responsible_for(ctx, unit) if unit and ctx.office.city_level else None
     live = {(s.indicator, s.period) for s in subs.list_submissions(
         ctx.db, unit.id, statuses=subs.LIVE)} if unit else set()
+    if unit:  # a one-off item is met by its 佐证材料 too (as the reminders count it)
+        once = {i.code: i.due.date.isoformat() for _, i in ctx.office.scheme.indicators()
+                if i.due and i.due.frequency == "once" and i.due.date}
+        live |= {(e["indicator"], once[e["indicator"]]) for e in subs.list_evidence(ctx.db, unit.id)
+                 if e["indicator"] in once and e["status"] in subs.LIVE}
     for _, ind in ctx.office.scheme.indicators():
         if ind.due is None or (mine is not None and ind.code not in mine):
             continue
@@ -210,7 +215,7 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     ind, rest = _ind(ctx, words)
     metrics = parse_metrics(ind, rest)
-    period = default_period(ind, ctx.office.year, ctx.today)
+    period = default_period(ind, ctx.office.year, ctx.today, ctx.cal)
     dl = next_deadline(ind, ctx.today, ctx.cal)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,

@@ -105,7 +105,7 @@ def _record_report(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
     if due is None or due.frequency not in ("monthly", "quarterly"):
         return ""
     from reminders.calendar import deadline_info, period_of_submission
-    period = period_of_submission(due.frequency, ctx.today, due.day)
+    period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
     info = deadline_info(ctx.cal, due.frequency, period, due.day, due.date)
     on_time = ctx.today <= info.deadline
     subs.record_submission(

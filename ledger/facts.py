@@ -177,9 +177,14 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
         for lst in merged.values():
             lst.sort(key=lambda s: s.id, reverse=True)
         return {CITY: _facts_from(off.scheme, off.year, merged, adjs, files, today, cal)}
-    return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}),
-                                [a for a in adjs if a["unit_id"] == u.id],
-                                [e for e in files if e["unit_id"] == u.id], today, cal)
+    adjs_of: dict[int, list[dict]] = {}
+    for a in adjs:
+        adjs_of.setdefault(a["unit_id"], []).append(a)
+    files_of: dict[int, list[dict]] = {}
+    for e in files:
+        files_of.setdefault(e["unit_id"], []).append(e)
+    return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}), adjs_of.get(u.id, []),
+                                files_of.get(u.id, []), today, cal)
             for u in units}
 
 
@@ -188,10 +193,10 @@ def unit_facts(db: sqlite_utils.Database, off: Office, unit: Unit, today: date,
     return all_facts(db, off, today, cal)[CITY if off.city_level else unit.name]
 
 
-def default_period(ind: Indicator, year: int, today: date) -> str:
+def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:
     """The period a data submission made today counts for."""
     if ind.due is None or ind.due.frequency == "yearly":
         return str(year)
     if ind.due.frequency == "once":
         return ind.due.date.isoformat() if ind.due.date else str(year)
-    return period_of_submission(ind.due.frequency, today, ind.due.day)
+    return period_of_submission(ind.due.frequency, today, ind.due.day, cal=cal)

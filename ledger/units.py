@@ -13,7 +13,7 @@ from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
            "find_member", "list_members", "liaisons_of", "import_units", "set_deputy",
-           "pause_unit", "ROLES", "KINDS"]
+           "pause_unit", "set_group", "ROLES", "KINDS"]
 
 ROLES = ("liaison", "staff", "admin")
 KINDS = ("department", "county", "city")
@@ -30,6 +30,7 @@ class Unit:
     group_webhook: str | None = None
     group_channel: str | None = None
     mention_in_group: bool = True
+    group_secret: str | None = None
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases),
@@ -59,7 +60,7 @@ class Member:
 def _unit(row: dict) -> Unit:
     return Unit(row["id"], row["name"], row["kind"], tuple(loads(row["aliases"], [])),
                 row["paused_until"], row["group_webhook"], row["group_channel"],
-                bool(row["mention_in_group"]))
+                bool(row["mention_in_group"]), row.get("group_secret"))
 
 
 def _member(row: dict) -> Member:
@@ -221,6 +222,19 @@ def set_deputy(db: sqlite_utils.Database, member: Member, deputy_user_id: str | 
                    [deputy_user_id, until, member.id])
         audit.log(db, now, actor, "member.deputy", member.user_id, deputy=deputy_user_id,
                   until=until)
+
+
+def set_group(db: sqlite_utils.Database, unit: Unit, webhook: str | None, channel: str | None,
+              secret: str | None, mention: bool, now: datetime, actor: str) -> None:
+    """The unit's group robot for reminders (@-mentions are a per-group setting)."""
+    if channel not in (None, "wecom", "dingtalk"):
+        raise LedgerError("群机器人渠道应为 wecom 或 dingtalk")
+    with immediate(db):
+        db.execute("UPDATE units SET group_webhook = ?, group_channel = ?, group_secret = ?, "
+                   "mention_in_group = ? WHERE id = ?",
+                   [webhook, channel, secret, int(mention), unit.id])
+        audit.log(db, now, actor, "unit.group", unit.name, channel=channel, mention=mention,
+                  webhook_set=bool(webhook))
 
 
 def pause_unit(db: sqlite_utils.Database, unit: Unit, until: str | None, now: datetime,

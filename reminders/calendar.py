@@ -433,8 +433,11 @@ def period_of_submission(
     when: date,
     day: int | None = None,
     fixed: date | str | None = None,
+    cal: "WorkCalendar | None" = None,
 ) -> str:
     """The period a submission made on `when` reports, when the sender names none.
+    With `cal`, a quarterly window ends at the holiday-adjusted deadline (a 台账 due on a
+    Sunday the 10th and sent on Monday the 11th still counts for the previous quarter).
 
     monthly: the previous month (a 月报 sent 2022-09-01 is for 2022-08); quarterly: the previous
     quarter while inside its reporting window (the month after the quarter, up to day N, default
@@ -446,7 +449,12 @@ def period_of_submission(
         return _month_label(*_shift_month(when.year, when.month, -1))
     if frequency == "quarterly":
         quarter = (when.month - 1) // 3 + 1
-        in_window = when.month in (1, 4, 7, 10) and when.day <= _due_day(day)
+        last_day = _due_day(day)
+        if cal is not None and when.month in (1, 4, 7, 10):
+            nominal = _day_in_month(when.year, when.month, last_day)
+            last_day = max(last_day, cal.adjust_deadline(nominal).day
+                           if cal.adjust_deadline(nominal).month == when.month else 31)
+        in_window = when.month in (1, 4, 7, 10) and when.day <= last_day
         if in_window:
             return previous_period("quarterly", f"{when.year}-Q{quarter}")
         return f"{when.year}-Q{quarter}"

@@ -251,7 +251,8 @@ def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
                 channel = _webhook_channel(unit.group_webhook, unit.group_channel, fallback)
                 out.append(Reminder(
                     _key(kind, fresh, slot, today, "group"), kind, channel, everyone,
-                    {"webhook": unit.group_webhook, "mentions": list(everyone)},
+                    {"webhook": unit.group_webhook, "mentions": list(everyone),
+                     **({"secret": unit.group_secret} if unit.group_secret else {})},
                     liaison_text(kind, unit.name, fresh, today, cal),
                     tuple((i.code, i.period) for i in fresh), dl, unit.id, unit.name,
                     mentions=everyone))
@@ -431,8 +432,8 @@ def _parse_at(at: str | None, settings: Mapping[str, Any]) -> datetime:
 
 def remind_command(settings: dict[str, Any], dry_run: bool, as_json: bool,
                    at: str | None) -> int:
-    """`creditbot remind`: with --dry-run show the day's reminders (nothing is written); else
-    queue what is due now, under the same keys as the scheduler."""
+    """`creditbot remind`: with --dry-run show the day's reminders not yet queued, whatever
+    the hour (nothing is written); else queue what is due now, under the scheduler's keys."""
     from bot.app import make_calendar
 
     now = _parse_at(at, settings)

@@ -95,3 +95,24 @@ def test_demo_city_department_sees_its_own_items_and_staff_the_city(office):
     assert "金融" in missing or "执结率" in missing
     card = office.chat("staff1", "得分")
     assert "全市（预计）" in card and "总分" in card
+
+
+def test_quarterly_ledger_sent_on_a_moved_deadline_counts_for_the_previous_quarter(lvliang, tmp_path):
+    # 2022-07-10 is a Sunday: the Q2 双公示台账 is due Monday 2022-07-11.
+    f = tmp_path / "双公示台账.pdf"
+    f.write_bytes(b"%PDF-1.4 q2")
+    reply = lvliang.at("2022-07-11T10:00").chat("sw1", "佐证 双公示", files=[f])
+    assert "2022-Q2" in reply and "按时" in reply
+
+
+def test_unit_group_robot_settings_survive_in_the_ledger(tmp_path):
+    from ledger.units import set_group
+    db = open_db(tmp_path / "x.db")
+    unit = add_unit(db, "市税务局")
+    set_group(db, unit, "http://127.0.0.1:9/robot/send?access_token=x", "dingtalk", "SECabc",
+              False, datetime(2022, 9, 1), "test")
+    again = find_unit(db, "市税务局")
+    assert again.group_secret == "SECabc" and again.group_channel == "dingtalk"
+    assert again.mention_in_group is False
+    with pytest.raises(LedgerError):
+        set_group(db, unit, "x", "email", None, True, datetime(2022, 9, 1), "test")

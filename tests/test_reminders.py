@@ -307,3 +307,24 @@ def test_a_withdrawn_briefing_brings_its_reminder_back_once(lvliang):
     assert who(send(lvliang, "2022-08-01T10:00")) == ["sw1"]
     assert send(lvliang, "2022-08-01T10:10") == []
     assert outbox_count(lvliang) == 2
+
+
+def test_evidence_meets_a_one_off_item_for_reminders_and_deadlines(office):
+    """濮阳 2021: 佐证材料 due 1 June; a unit that has sent the file for an item is not chased."""
+    from ledger.facts import init_office
+    from ledger.submissions import store_evidence
+    from reminders.policy import unit_answers_for
+    scheme = init_office(office.db, "puyang-2021-demo-city", 2021).scheme
+    unit = office.unit("市民政局", "mz1")
+    mine = [i.code for _, i in scheme.indicators() if unit_answers_for(i, unit.name)]
+    assert len(mine) >= 2
+    first = plan(office, "2021-05-31T10:00")
+    assert [r.indicator.split("+") for r in first] == [mine]
+    store_evidence(office.db, office.settings["CREDITBOT_DATA"], unit_id=unit.id,
+                   indicator=mine[0], content=b"%PDF-1.4 test", original_name="佐证.pdf",
+                   content_type="application/pdf", now=datetime(2021, 5, 31, 11),
+                   member_id=None, channel="console", source_msg_id=None)
+    assert [r.indicator.split("+") for r in plan(office, "2021-06-01T09:00")] == [mine[1:]]
+    due = office.at("2021-05-31T12:00").chat("mz1", "截止")
+    line = next(li for li in due.splitlines() if li.startswith(f"· {mine[0]} "))
+    assert "✓已报送" in line
