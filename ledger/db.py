@@ -181,6 +181,10 @@ MIGRATIONS.append(
     # 2: a data version counter for caches of derived data (scorecards).
     "INSERT OR IGNORE INTO meta(key, value) VALUES ('data_version', '0');\n" + _version_triggers()
 )
+MIGRATIONS.append(
+    # 3: a unit's DingTalk group robot may require 加签.
+    "ALTER TABLE units ADD COLUMN group_secret TEXT;"
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -116,3 +116,19 @@ def test_unit_group_robot_settings_survive_in_the_ledger(tmp_path):
     assert again.mention_in_group is False
     with pytest.raises(LedgerError):
         set_group(db, unit, "x", "email", None, True, datetime(2022, 9, 1), "test")
+
+
+def test_an_older_database_is_migrated_forward_keeping_its_rows(tmp_path):
+    import sqlite3
+    from ledger.db import MIGRATIONS, _statements
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for stmt in _statements(MIGRATIONS[0]):
+        conn.execute(stmt)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO units(name, kind, created_at) VALUES ('市税务局', 'department', 'x')")
+    conn.commit()
+    conn.close()
+    db = open_db(path)
+    assert get_meta(db, "schema_version") == str(SCHEMA_VERSION)
+    assert find_unit(db, "市税务局").group_secret is None
