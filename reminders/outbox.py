@@ -122,21 +122,31 @@ def _setting(settings: Mapping[str, Any], key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-class WeComSender:
-    """WeCom app message/send to users, or a group robot webhook. The client (and its cached
-    access token) lives as long as this sender."""
+class _ChannelSender:
+    """A channel's API client, created on first use and kept (with its cached access token)
+    as long as this sender lives."""
 
     def __init__(self, settings: Mapping[str, Any], session: requests.Session | None = None) -> None:
         self.settings = settings
         self.session = session
         self._client: Any = None
 
+    def _make_client(self) -> Any:
+        raise NotImplementedError
+
     @property
     def client(self) -> Any:
         if self._client is None:
-            from bot.wecom import WeComClient
-            self._client = WeComClient(self.settings, session=self.session)
+            self._client = self._make_client()
         return self._client
+
+
+class WeComSender(_ChannelSender):
+    """WeCom app message/send to users, or a group robot webhook."""
+
+    def _make_client(self) -> Any:
+        from bot.wecom import WeComClient
+        return WeComClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
         text, markdown = _text(payload), bool(payload.get("markdown"))
@@ -161,20 +171,12 @@ class WeComSender:
                 raise error from exc
 
 
-class DingTalkSender:
+class DingTalkSender(_ChannelSender):
     """DingTalk robot batchSend to users (≤20 a call), or a custom group robot with 加签."""
 
-    def __init__(self, settings: Mapping[str, Any], session: requests.Session | None = None) -> None:
-        self.settings = settings
-        self.session = session
-        self._client: Any = None
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from bot.dingtalk import DingTalkClient
-            self._client = DingTalkClient(self.settings, session=self.session)
-        return self._client
+    def _make_client(self) -> Any:
+        from bot.dingtalk import DingTalkClient
+        return DingTalkClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
         text, markdown = _text(payload), bool(payload.get("markdown"))
