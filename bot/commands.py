@@ -17,7 +17,8 @@ from bot.parse import CommandError, find_indicator, normalise, parse_metrics, sp
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY, default_period
-from ledger.units import Unit, find_unit, list_members, list_units, pause_unit, set_deputy
+from ledger.units import (Unit, add_member, find_unit, list_members, list_units, pause_unit,
+                          set_deputy)
 from reminders.calendar import (deadline_info, parse_period, period_of_submission,
                                 previous_period, upcoming_deadlines)
 from schemes.model import Indicator
@@ -169,6 +170,14 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     for w in ctx.cal.warnings():
         lines.append(f"注意：{w}")
     return Reply("\n".join(lines))
+
+
+@command(("单位列表", "全部单位"), EVERYONE, "单位列表", "参加考核的全部单位")
+def cmd_units(words: list[str], ctx: Ctx) -> Reply:
+    units = list_units(ctx.db)
+    if not units:
+        return Reply("还没有单位。")
+    return Reply(f"参加考核的单位（{len(units)} 个）：\n" + "、".join(u.name for u in units))
 
 
 # ---- liaisons --------------------------------------------------------------------------------
@@ -410,25 +419,49 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{n} 条记录，已通知联络员。")
 
 
-@command(("打分", "酌情"), STAFF, "打分 <单位> <指标> <分> [理由]", "酌情计分（在该项分值内）")
+@command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
+         "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
-    num_at = next((n for n, w in enumerate(rest) if _is_number(w)), None)
-    if num_at is None or num_at == 0:
+    at = next((n for n, w in enumerate(rest) if n and (_is_number(w) or "=" in w)), None)
+    if at is None:
         raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 1 4 贯彻部署到位")
-    ind = find_indicator(ctx.office.scheme, " ".join(rest[:num_at]))
-    from decimal import Decimal
-    pts = Decimal(rest[num_at])
-    if not any(p.kind == "discretionary" for p in ind.parts):
+    ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
+    parts = [p for p in ind.parts if p.kind == "discretionary"]
+    if not parts:
         raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按报送数据自动计算。")
-    if pts < 0 or (ind.max_points is not None and pts > ind.max_points):
-        raise CommandError(f"分数应在 0 到 {fmt(ind.max_points)} 之间")
-    reason = " ".join(rest[num_at + 1:])
+    which, _, amount = rest[at].rpartition("=")
+    part = _discretionary_part(ind, parts, which)
+    if not _is_number(amount):
+        raise CommandError(f"「{amount}」不是有效的分数")
+    from decimal import Decimal
+    pts, cap = Decimal(amount), part.max_points if part.max_points is not None else ind.max_points
+    if pts < 0 or (cap is not None and pts > cap):
+        raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")
+    reason = " ".join(rest[at + 1:])
     subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
-                        value=str(pts), reason=reason, member_id=ctx.member.id, now=ctx.now,
-                        actor=ctx.actor)
-    return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」酌情计 {fmt(pts)}/{fmt(ind.max_points)} 分"
+                        value={"metric": part.metric, "points": str(pts)}, reason=reason,
+                        member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
+    label = f"{part.label}：" if len(parts) > 1 and part.label else ""
+    return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{label}酌情计 {fmt(pts)}/{fmt(cap)} 分"
                  + (f"，理由：{reason}" if reason else ""))
+
+
+def _discretionary_part(ind: Indicator, parts: list, which: str):
+    """The 酌情 part named by its number (1, 2 …) or a piece of its label."""
+    if len(parts) == 1 and not which:
+        return parts[0]
+    listing = "；".join(f"{n}={p.label or p.metric}（最高{fmt(p.max_points or ind.max_points)}分）"
+                       for n, p in enumerate(parts, start=1))
+    if not which:
+        raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
+                           f"例如：打分 单位 {ind.code} 1=2 理由。分项：{listing}")
+    if which.isdigit() and 1 <= int(which) <= len(parts):
+        return parts[int(which) - 1]
+    hits = [p for p in parts if which in (p.label or "") or which == p.metric]
+    if len(hits) == 1:
+        return hits[0]
+    raise CommandError(f"没有唯一匹配「{which}」的分项。分项：{listing}")
 
 
 def _is_number(w: str) -> bool:
@@ -497,6 +530,26 @@ def cmd_export(words: list[str], ctx: Ctx) -> Reply:
     path = folder / f"考核表-{ctx.office.year}-{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}.xlsx"
     export_xlsx(ctx.db, ctx.office, path, ctx.today, ctx.cal)
     return Reply(f"已导出 {ctx.office.year} 年度考核表：{path.name}", files=[str(path)])
+
+
+@command(("绑定",), STAFF, "绑定 <用户ID> <单位> [姓名]", "把联络员绑定到单位（管理员可写「工作人员」绑定同事）")
+def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
+    if len(words) < 2:
+        raise CommandError("格式：绑定 <用户ID> <单位> [姓名]，例如：绑定 zhangsan 市税务局 张三。"
+                           "未绑定的人发消息时，机器人会告诉他自己的用户ID。")
+    user_id, rest = words[0], words[1:]
+    if rest[0] in ("工作人员", "信用办"):
+        if ctx.member.role != "admin":
+            raise CommandError("只有管理员可以绑定信用办工作人员。")
+        name = " ".join(rest[1:]) or user_id
+        add_member(ctx.db, user_id, name, "staff", None, now=ctx.now, actor=ctx.actor)
+        return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。")
+    unit, name_words = _unit_and_rest(ctx, rest)
+    name = " ".join(name_words) or user_id
+    add_member(ctx.db, user_id, name, "liaison", unit.id, now=ctx.now, actor=ctx.actor)
+    ctx.notify([user_id], f"您已被绑定为{unit.name}的联络员。发送「帮助」查看可用的命令。",
+               key=f"bind:{user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    return Reply(f"已绑定：{name}（{user_id}）为{unit.name}的联络员。")
 
 
 @command(("暂停提醒",), STAFF, "暂停提醒 <单位> 至 <日期>", "暂停某单位的提醒到指定日期")

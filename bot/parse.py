@@ -102,7 +102,9 @@ def split_indicator(scheme: Scheme, words: list[str]) -> tuple[Indicator, list[s
 
 
 def writable_metrics(ind: Indicator) -> list[Metric]:
-    return [m for m in ind.metrics if not m.derived]
+    """What a liaison may report: not derived by the bot, not 酌情计分 (staff only)."""
+    staff_only = {p.metric for p in ind.parts if p.kind == "discretionary"}
+    return [m for m in ind.metrics if not m.derived and m.name not in staff_only]
 
 
 def parse_value(metric: Metric, text: str) -> Any:
@@ -168,7 +170,7 @@ def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
     """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label)."""
     writable = writable_metrics(ind)
     if not writable:
-        raise CommandError(f"「{ind.code} {ind.name}」的数据由机器人自动统计或由信用办录入，无需报送")
+        raise CommandError(f"「{ind.code} {ind.name}」的数据由机器人自动统计或由信用办酌情计分，无需报送")
     if not words:
         raise CommandError(f"请写上数值，例如：报送 {ind.aliases[0] if ind.aliases else ind.code} "
                            f"{'35' if len(writable) == 1 else writable[0].name + '=…'}。可填：{usage(ind)}")
@@ -178,8 +180,8 @@ def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, _, value = pair.partition("=")
         metric = _metric_by_name(ind, name)
-        if metric.derived:
-            raise CommandError(f"「{metric.label}」由机器人自动统计，无需报送")
+        if metric not in writable:
+            raise CommandError(f"「{metric.label}」由机器人自动统计或由信用办酌情计分，无需报送")
         out[metric.name] = parse_value(metric, value)
     if bare:
         if len(writable) == 1 and not pairs:

@@ -150,9 +150,13 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
             continue
         entry = facts.setdefault(ind.code, {})
         if adj["kind"] == "points":
-            metric = next((p.metric for p in ind.parts if p.kind == "discretionary"), "points")
-            entry[metric] = adj["value"]
-            entry["_reason"] = adj["reason"]
+            value = adj["value"]
+            if not isinstance(value, dict):  # one discretionary part: the plain points
+                metric = next((p.metric for p in ind.parts if p.kind == "discretionary"), "points")
+                value = {"metric": metric, "points": value}
+            entry[value["metric"]] = value["points"]
+            if adj["reason"]:
+                entry["_reason"] = "；".join(filter(None, [entry.get("_reason"), adj["reason"]]))
             entry.setdefault("_status", "accepted")
         elif adj["kind"] == "deduction":
             metric = ind.metrics[0].name if ind.metrics else "cases"

@@ -232,8 +232,11 @@ def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indica
     deductions and events add up, one row per case."""
     with immediate(db):
         if kind == "points":
+            metric = value.get("metric") if isinstance(value, dict) else None
             db.execute("UPDATE adjustments SET status = 'withdrawn' WHERE unit_id = ? AND kind = ? "
-                       "AND indicator IS ? AND status = 'active'", [unit_id, kind, indicator])
+                       "AND indicator IS ? AND status = 'active' "
+                       "AND json_extract(value, '$.metric') IS ?",
+                       [unit_id, kind, indicator, metric])
         cur = db.execute(
             "INSERT INTO adjustments(unit_id, kind, indicator, value, reason, member_id, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -173,3 +173,27 @@ def test_cli_submissions_json_includes_withdrawn(lvliang, tmp_path):
                          capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
     rows = json.loads(out.stdout)
     assert rows[0]["status"] == "withdrawn" and rows[0]["source_msg_id"] == "cli-1"
+
+
+def test_discretionary_points_by_part_and_liaisons_cannot_self_score(office):
+    from ledger.facts import init_office
+    init_office(office.db, "zhengzhou-2019-counties", 2019)
+    office.unit("中原区", "zy1")
+    office.staff()
+    office.at("2019-06-01T10:00")
+    one = office.chat("staff1", "打分 中原区 一 1.5 机制健全")
+    assert "分项序号=分" in one and "1=" in one
+    assert "酌情计 1.5/2" in office.chat("staff1", "打分 中原区 一 1=1.5 机制健全")
+    assert "酌情计 2/2" in office.chat("staff1", "打分 中原区 一 2=2")
+    assert "0 到 2 之间" in office.chat("staff1", "打分 中原区 一 3=5")
+    card = office.chat("staff1", "单位 中原区")
+    assert "总分 3.5" in card
+    assert "信用办" in office.chat("zy1", "报送 一 mechanism_points=2")
+
+
+def test_staff_binds_a_new_liaison_in_chat(lvliang):
+    assert "绑定" in lvliang.chat("newbie", "得分")
+    assert "已绑定" in lvliang.chat("staff1", "绑定 newbie 市税务局 王五")
+    assert "总分" in lvliang.chat("newbie", "得分")
+    assert "管理员" in lvliang.chat("staff1", "绑定 other 工作人员 李四")
+    assert "市税务局" in lvliang.chat("sw1", "单位列表")
