@@ -9,6 +9,7 @@ Prints requests/s and p50/p99 per kind and the ratio 得分/healthz throughput.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -29,8 +30,18 @@ THREADS = 8
 Call = Callable[[requests.Session, random.Random], requests.Response]
 
 
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc), in seconds; 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def run_phase(name: str, calls: dict[str, Call], seconds: float, max_requests: int,
-              check: Callable[[str, requests.Response], bool]) -> dict[str, dict[str, float]]:
+              check: Callable[[str, requests.Response], bool],
+              server_pid: int) -> dict[str, dict[str, float]]:
     """Hammer with THREADS clients; returns per-kind {n, rps, p50, p99, errors}."""
     lat: dict[str, list[float]] = {k: [] for k in calls}
     errors: dict[str, int] = {k: 0 for k in calls}
@@ -60,12 +71,17 @@ def run_phase(name: str, calls: dict[str, Call], seconds: float, max_requests: i
                     errors[kind] += 0 if ok else 1
 
     started = time.monotonic()
+    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
+    server_cpu, client_cpu = cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu
+    total = sum(len(xs) for xs in lat.values()) or 1
+    print(f"  [{name}] CPU per request: server {server_cpu / total * 1000:.2f} ms, "
+          f"bench client {client_cpu / total * 1000:.2f} ms (2 cores shared)", flush=True)
     out = {}
     for kind, xs in lat.items():
         out[kind] = {"n": len(xs), "rps": len(xs) / elapsed, "p50": median(xs) * 1000,
@@ -122,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                        "wecom_得分": wecom_score, "dingtalk_报送": ding_submit}),
         ]
         results: dict[str, dict[str, dict[str, float]]] = {}
-        with serve_process(server_env(db_path, Path(tmp) / "data")) as (base, _proc):
+        with serve_process(server_env(db_path, Path(tmp) / "data")) as (base, proc):
             # Warm up (imports, first scheme load) outside the measured phases.
             with requests.Session() as s:
                 for n in range(5):
@@ -130,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, calls in phases:
                 print(f"phase {name}: {THREADS} threads, ≤{args.seconds:g} s, "
                       f"≤{args.max_requests} requests", flush=True)
-                results[name] = run_phase(name, calls, args.seconds, args.max_requests, check)
+                results[name] = run_phase(name, calls, args.seconds, args.max_requests, check,
+                                          proc.pid)
         h = results["healthz"]["healthz"]
         d = results["得分 dingtalk"]["dingtalk_得分"]
         w = results["得分 wecom"]["wecom_得分"]

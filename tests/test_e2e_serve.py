@@ -39,3 +39,20 @@ def test_serve_prints_each_channel_state(tmp_path: Path, monkeypatch, capsys):
     assert "企业微信/政务微信 自建应用：未配置，已关闭" in out
     assert "企业微信 智能机器人：未配置，已关闭" in out
     assert "钉钉：已启用" in out
+
+
+def test_example_config_parses_to_known_settings_with_channels_off(tmp_path: Path):
+    from bot.app import create_app
+    from bot.config import DEFAULTS, KNOWN_KEYS, channel_status, load_settings
+
+    example = Path(__file__).resolve().parent.parent / "docs" / "creditbot.example.toml"
+    settings = load_settings(example, env={})
+    extra = {"WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_HTTP_TIMEOUT", "WECOM_MAX_MEDIA_BYTES",
+             "WECOM_AIBOT_FILE_ENCRYPTED", "DINGTALK_TIMEOUT", "DINGTALK_FLOW_CONTROL_ROUNDS",
+             "DINGTALK_FLOW_CONTROL_DELAY", "DINGTALK_MAX_DOWNLOAD_BYTES", "CREDITBOT_NO_SCHEDULER",
+             "REMIND_DAYS_BEFORE", "REMIND_DIRECT", "REMIND_MENTION_IN_GROUP", "REMIND_DIGEST"}
+    assert set(settings) <= KNOWN_KEYS | set(DEFAULTS) | extra
+    assert settings["PUBLIC_BASE_URL"] == "" and settings["QUIET_START"] == 21
+    assert channel_status(settings) == {"wecom": False, "wecom_aibot": False, "dingtalk": False}
+    settings |= {"CREDITBOT_DB": str(tmp_path / "x.db"), "CREDITBOT_DATA": str(tmp_path / "d")}
+    assert create_app(settings).test_client().get("/healthz").status_code == 200
