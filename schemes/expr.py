@@ -7,6 +7,8 @@ functions — never `eval`.
 from __future__ import annotations
 
 import ast
+import threading
+from functools import lru_cache
 import math
 from decimal import Decimal
 from typing import Mapping
@@ -55,9 +57,17 @@ def check_expr(expr: str) -> ast.Expression:
 
 def names_in(expr: str) -> set[str]:
     """The metric names a formula reads."""
+    return set(_compiled(expr)[1])
+
+
+@lru_cache(maxsize=4096)
+def _compiled(expr: str) -> tuple[object, tuple[str, ...]]:
+    """Checked once per formula text: simpleeval's parsed form and the names it reads."""
     tree = check_expr(expr)
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
+    names = tuple(dict.fromkeys(n.id for n in ast.walk(tree)
+                                if isinstance(n, ast.Name) and id(n) not in called))
+    return SimpleEval.parse(expr.strip()), names
 
 
 def _number(v: object) -> object:
@@ -79,17 +89,27 @@ def _number(v: object) -> object:
     return v
 
 
+_local = threading.local()
+
+
+def _evaluator() -> SimpleEval:
+    """One evaluator per thread: building a SimpleEval costs more than evaluating with it."""
+    ev = getattr(_local, "evaluator", None)
+    if ev is None:
+        ev = _local.evaluator = SimpleEval(functions=_FUNCS)
+    return ev
+
+
 def evaluate(expr: str, values: Mapping[str, object]) -> float:
     """Evaluate with float arithmetic; division by zero becomes ExprError (the card says why)."""
-    tree = check_expr(expr)
-    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in called and node.id not in values:
-            raise MissingName(node.id)
-    names = {k: _number(v) for k, v in values.items()}
-    evaluator = SimpleEval(names=names, functions=_FUNCS)
+    parsed, reads = _compiled(expr)
+    for name in reads:
+        if name not in values:
+            raise MissingName(name)
+    evaluator = _evaluator()
+    evaluator.names = {k: _number(values[k]) for k in reads}
     try:
-        result = evaluator.eval(expr.strip())
+        result = evaluator.eval(expr, previously_parsed=parsed)
     except ZeroDivisionError:
         raise ExprError("分母为0") from None
     except Exception as exc:  # simpleeval raises several types for bad names/operands

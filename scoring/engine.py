@@ -209,7 +209,10 @@ def score_all(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> dict[str, S
     ranks = build_ranks(scheme, facts_by_unit)
     cards = {u: score(scheme, f, unit=u, ranks=ranks) for u, f in facts_by_unit.items()}
     order = sorted((c.total or ZERO for c in cards.values()), reverse=True)
+    first = {}
+    for pos, total in enumerate(order, start=1):
+        first.setdefault(total, pos)  # ties share the better rank
     for c in cards.values():
-        c.rank = order.index(c.total or ZERO) + 1 if c.total is not None else None
+        c.rank = first[c.total or ZERO] if c.total is not None else None
         c.rank_of = len(cards)
     return cards
