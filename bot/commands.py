@@ -167,8 +167,10 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
         state = "✓已报送" if done else "未报送"
         lines.append(f"· {ind.code} {ind.name}｜{period}｜{deadline_text(dl, ctx.today, ctx.cal)}"
                      f"{moved}｜{state}")
-    for w in ctx.cal.warnings():
-        lines.append(f"注意：{w}")
+    shown_years = {str(r[0].year) for r in rows[:12]}
+    for w in ctx.cal.warnings():  # only for the years of the deadlines listed
+        if any(y in w for y in shown_years):
+            lines.append(f"注意：{w}")
     return Reply("\n".join(lines))
 
 
