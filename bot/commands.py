@@ -430,9 +430,12 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 1 4 贯彻部署到位")
     ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
     parts = [p for p in ind.parts if p.kind == "discretionary"]
+    which, _, amount = rest[at].rpartition("=")
+    staff_metric = _staff_metric(ind, which)
+    if staff_metric is not None:  # e.g. 双公示 瞒报5条以下时的酌情扣分
+        return _staff_value(ctx, unit, ind, staff_metric, amount, " ".join(rest[at + 1:]))
     if not parts:
         raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按报送数据自动计算。")
-    which, _, amount = rest[at].rpartition("=")
     part = _discretionary_part(ind, parts, which)
     if not _is_number(amount):
         raise CommandError(f"「{amount}」不是有效的分数")
@@ -447,6 +450,28 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     label = f"{part.label}：" if len(parts) > 1 and part.label else ""
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{label}酌情计 {fmt(pts)}/{fmt(cap)} 分"
                  + (f"，理由：{reason}" if reason else ""))
+
+
+def _staff_metric(ind: Indicator, which: str):
+    """A metric only staff enter (derived: true in the scheme), named by name or label."""
+    if not which:
+        return None
+    for m in ind.metrics:
+        if m.derived is True and (which == m.name or which in m.label):
+            return m
+    return None
+
+
+def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reason: str) -> Reply:
+    from bot.parse import parse_value
+    value = parse_value(metric, amount)
+    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+                        value={"metric": metric.name, "points": value}, reason=reason,
+                        member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
+    ctx._cards = None
+    item = ctx.card_of(unit).item(ind.code)
+    return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
+                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
 
 
 def _discretionary_part(ind: Indicator, parts: list, which: str):

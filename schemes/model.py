@@ -8,6 +8,7 @@ document with its own rule kind; an indicator's points are the sum of its parts,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
@@ -189,7 +190,7 @@ class Rank(_Part):
     full_at: Decimal | None = None
     higher_is_better: bool = True
     zero_if_none: bool = True
-    tie_rule: str = "并列者取较好名次的分数（如 1、2、2、4）"
+    tie_rule: str = "并列者名次相同并取较好名次（如 1、2、2、4），末名（含并列）得最低分"
 
 
 class Deduction(_Part):
@@ -234,6 +235,14 @@ RULE_KINDS = ("checklist", "per_item", "formula", "piecewise", "bands", "rank", 
               "discretionary", "pass_fail", "task")
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _join_cjk(text: str) -> str:
+    """YAML folded text puts a space at each line break; Chinese has no spaces between words."""
+    return _CJK_GAP.sub("", text) if isinstance(text, str) else text
+
+
 class Indicator(_Strict):
     code: str
     name: str
@@ -249,6 +258,11 @@ class Indicator(_Strict):
     gate: Gate | None = None
     applies: Applicability | None = None
     note: str = ""
+
+    @field_validator("content", "evidence", "note", mode="before")
+    @classmethod
+    def _tidy(cls, v: str) -> str:
+        return _join_cjk(v)
 
     @field_validator("code")
     @classmethod

@@ -302,7 +302,8 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
     """Points for every unit on one rank part. `values` maps unit -> value (None: not sent).
 
     Ties share the better rank (competition ranking 1, 2, 2, 4). Between the best and the worst
-    points go linearly by rank position — the rule is written into every explanation.
+    points go linearly by rank position, the last place (shared or not) getting the bottom
+    score — the rule is written into every explanation.
     """
     sign = 1 if part.higher_is_better else -1
     out: dict[str, tuple[Decimal, str]] = {}
@@ -327,7 +328,8 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
                            f"得{fmt(pts)}分（{part.tie_rule}）")
         return out
     n = len(ranked)
-    for u, (r, _) in _competition(ranked, sign).items():
+    ranks = _competition(ranked, sign)
+    for u, (r, _) in ranks.items():
         if part.method == "top_bottom":
             if r <= part.top_n:
                 pts, how = top, f"前{part.top_n}名得{fmt(top)}分"
@@ -340,10 +342,13 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
                        f"中间按名次线性赋分（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×"
                        f"(名次−{part.top_n})/{span}）")
         else:
-            pts = top if n == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(n - 1))
-            how = ("目前仅1个单位有数据，按最高分计" if n == 1 else
+            # The lowest value always gets `bottom` (最少的得1分), even when it is shared:
+            # positions run from 1 to the rank of the last place, not to n.
+            last = max(rk for rk, _ in ranks.values())
+            pts = top if last == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(last - 1))
+            how = ("目前仅1个单位有数据或数值全部相同，按最高分计" if last == 1 else
                    f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
-                   f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/({n}−1)）")
+                   f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/(末名名次{last}−1)）")
         out[u] = (pts, f"在{n}个单位中排第{r}名；{how}，得{fmt(pts)}分（{part.tie_rule}）")
     return out
 

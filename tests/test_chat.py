@@ -197,3 +197,10 @@ def test_staff_binds_a_new_liaison_in_chat(lvliang):
     assert "总分" in lvliang.chat("newbie", "得分")
     assert "管理员" in lvliang.chat("staff1", "绑定 other 工作人员 李四")
     assert "市税务局" in lvliang.chat("sw1", "单位列表")
+
+
+def test_staff_enter_the_concealment_cut(lvliang):
+    lvliang.chat("sw1", "报送 双公示 accuracy=100% concealed=2")
+    reply = lvliang.chat("staff1", "打分 市税务局 双公示 concealed_cut=1.5 瞒报2条")
+    assert "已记录" in reply and "瞒报" in reply and "本项现为" in reply
+    assert "信用办" in lvliang.chat("sw1", "报送 双公示 concealed_cut=0")  # not the liaison's to set

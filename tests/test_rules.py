@@ -278,7 +278,17 @@ def test_rank_all_equal_without_zero_rule():
     assert all(pts(c) == 5 for c in cards.values())
     cards = score_all(s, {"A": {"1": {"n": 3}}, "B": {"1": {"n": 1}}})
     assert (pts(cards["A"]), pts(cards["B"])) == (5, 1)
-    assert "(2−1)" in item(cards["A"]).explain
+    assert "末名名次2−1" in item(cards["A"]).explain
+
+
+def test_rank_shared_last_place_still_gets_the_bottom_score():
+    # 吕梁: 最多的得5分、最少的得1分 — also when the fewest is a tie
+    s = one("{kind: rank, value: n, top: 5, bottom: 1}", "[{name: n, label: 条数, type: count}]",
+            max_points=5)
+    cards = score_all(s, {"A": {"1": {"n": 300}}, "B": {"1": {"n": 100}}, "C": {"1": {"n": 100}}})
+    assert [pts(cards[u]) for u in "ABC"] == [5, 1, 1]
+    cards = score_all(s, {u: {"1": {"n": v}} for u, v in zip("ABCDE", (50, 40, 40, 30, 20))})
+    assert [pts(cards[u]) for u in "ABCDE"] == [5, 4, 4, 2, 1]
 
 
 def test_rank_lower_is_better():

@@ -85,6 +85,52 @@ def test_roster_task(scheme):
     assert card.total == Decimal(0)
 
 
+def test_veto_mapping_is_marked_as_from_the_national_list(scheme):
+    # The OCR lost the numbers in the boxes: the document shows only that these ten bullets are boxed.
+    # Which boxed bullets are 1-10 comes from the national 示范城市评审硬指标 list, and every veto says so.
+    assert "第三方转载件" in scheme.note and "27条带方框" in scheme.note
+    for _, ind in scheme.indicators():
+        if ind.gate:
+            assert "国家《示范城市评审硬指标》" in ind.note, ind.code
+            assert "序号不可辨" in ind.note, ind.code
+            label = next(m.label for m in ind.metrics if m.name == "veto_ok")
+            assert label.startswith("一票否决：") and "硬指标" not in label, ind.code
+
+
+def test_responsible_units_follow_the_last_column(scheme):
+    def resp(code):
+        ind = scheme.indicator(code)
+        return ind.lead, ind.responsible
+    for code in ("四.1", "四.4", "五.1", "五.3"):  # 市信用信息中心 is only in 落实路径
+        assert "市信用信息中心" not in resp(code)[1], code
+    assert resp("四.1")[1][0] == "市农业局" and resp("五.1")[1][-1] == "市网信办"
+    for code in ("六.1", "六.2", "六.3"):  # one cell for the whole of 六
+        assert resp(code)[1] == ["市法院", "市司法局", "市信用信息中心", "市大数据公司"], code
+    assert resp("三.2") == ([], ["县（市）区人民政府", "市直各部门"])
+    assert resp("十.7") == ([], ["市信用办", "县（市）区人民政府", "市直相关部门"])
+    assert resp("十.6")[1] == ["市信用办", "市法院", "市工商局", "市税务局"]
+    assert resp("十.1")[0] == ["市工商局"] and "市人防办" in resp("十.1")[1]
+    assert "市大数据公司" not in resp("十.1")[1]
+    for code in ("十.2", "十.3", "十.4", "十.5"):
+        r = resp(code)[1]
+        assert "市信用办" not in r and r[0] == "市法院" and len(r) == len(set(r)), code
+    assert resp("二.1")[0] == ["市信用办", "市文明办"]
+    assert resp("九.2") == ([], ["县（市）区人民政府", "市直相关单位"])
+    assert resp("八.5")[1] == ["具有行政权力的各级部门（含县市区）"]
+
+
+def test_aliases_short_unique_and_not_generic(scheme):
+    seen = {}
+    for _, ind in scheme.indicators():
+        assert 1 <= len(ind.aliases) <= 3, ind.code
+        for a in ind.aliases:
+            assert a not in seen, (a, ind.code, seen.get(a))
+            seen[a] = ind.code
+    # words that name several indicators must not be claimed by one (the bot then asks which)
+    for generic in ("联合奖惩", "诚信档案", "金融风险", "考核", "创新", "红黑名单", "信用记录"):
+        assert generic not in seen, generic
+
+
 def test_every_indicator_has_responsible_units(scheme):
     for _, ind in scheme.indicators():
         assert ind.lead or ind.responsible, ind.code
@@ -160,7 +206,17 @@ def test_personal_credit_score_coverage(scheme):
 
 @pytest.mark.parametrize("events, expected", [(0, 2), (1, 1.5), (2, 1), (4, 0), (7, 0)])
 def test_government_dishonesty_events(scheme, events, expected):
-    assert pts(scheme, "三.2", {"new_events": events, "veto_ok": True}) == approx(expected)
+    # 细则(3)：2018.12.15—2019.3.15 每新增1件政府失信事件减0.5分
+    assert pts(scheme, "三.2", {"open_events": 0, "new_events": events, "veto_ok": True}) == approx(expected)
+
+
+def test_unrectified_government_events_also_deduct(scheme):
+    # 评分标准：每增加1件未整改到位的政府失信事件减0.5分（截至12月15日未整改到位的 + 窗口内新增的）
+    assert pts(scheme, "三.2", {"open_events": 1, "new_events": 0}) == approx(1.5)
+    assert pts(scheme, "三.2", {"open_events": 1, "new_events": 2}) == approx(0.5)
+    assert pts(scheme, "三.2", {"open_events": 3, "new_events": 2}) == approx(0)  # 减至0为止
+    card = item(score(scheme, {"三.2": {"new_events": 0}}), "三.2")
+    assert card.points == Decimal(0) and card.missing  # 未整改件数须填报（无则填0）
 
 
 def test_code_conversion_and_duplicates(scheme):
@@ -292,7 +348,7 @@ def full_facts(veto_ok=True):
         "二.1": {"relay": True, "education": True, "companies": True},
         "二.2": {"fields": 20, "other_fields": 0},
         "三.1": {"servants_filed": 100, "servants_total": 100, "use_points": 1},
-        "三.2": {"new_events": 0, "veto_ok": veto_ok},
+        "三.2": {"open_events": 0, "new_events": 0, "veto_ok": veto_ok},
         "三.3": {"extended": True, "planned": True, "monitor_avg": 100, "veto_ok": True},
         "四.1": {"fields": 10}, "四.2": {"fields": 10}, "四.3": {"fields": 10}, "四.4": {"fields": 10},
         "五.1": {"fields": 10}, "五.2": {"fields": 10}, "五.3": {"fields": 10}, "五.4": {"fields": 10},

@@ -196,3 +196,50 @@ def test_publicity_rank_three_to_one_plus_participation():
     assert pts(cards["A"], "9") == 5
     assert pts(cards["B"], "9") == 2
     assert pts(cards["C"], "9") == 3
+
+
+def test_evidence_names_basis_and_method():
+    """考核依据 + 考核方式 as printed, for every indicator."""
+    expected = {
+        "1": "文件资料（年底集中督查）", "2": "文件资料（年底集中督查）",
+        "3": "市信用办统计资料（日常工作调度）", "4": "市信用办统计资料（日常工作调度）",
+        "5": "市信用办统计资料（日常工作调度）", "6": "县级平台建设情况（年底集中评价）",
+        "7": "文件资料（日常工作调度）", "8": "文件资料（日常工作调度）",
+        "9": "相关报道、照片（日常工作调度）", "10": "文件资料（日常工作调度）",
+        "11": "文件资料（日常工作调度）", "12": "文件资料（日常工作调度）",
+        "13": "文件资料（日常工作调度与年底集中评查相结合）",
+        "七.1": "文件资料（日常工作调度与年底集中评查相结合）",
+        "七.2": "文件资料（日常工作调度与年底集中评查相结合）",
+        "七.3": "文件资料（日常工作调度与年底集中评查相结合）",
+    }
+    assert {i.code: i.evidence for _, i in scheme().indicators()} == expected
+
+
+def test_aliases_resolve_uniquely():
+    from bot.parse import find_indicator
+    s = scheme()
+    for _, ind in s.indicators():
+        assert 1 <= len(ind.aliases) <= 3, ind.code
+        for a in ind.aliases:
+            assert find_indicator(s, a).code == ind.code, a
+    assert find_indicator(s, "工作机制").code == "1"
+    assert find_indicator(s, "制度建设").code == "2"
+
+
+@pytest.mark.parametrize("code, metric", [("7", "commitments"), ("8", "fulfilments"),
+                                          ("10", "on_time_reports"), ("11", "cases")])
+def test_rank_five_to_one_not_sent_zero(code, metric):
+    """最多的得5分，最少的得1分，中间依序赋分；未报送的不得分."""
+    values = [300, 200, 100, 0, None]
+    facts = {f"县{n}": ({code: {metric: v}} if v is not None else {}) for n, v in enumerate(values)}
+    cards = score_all(scheme(), facts)
+    assert [pts(cards[f"县{n}"], code) for n in range(5)] == [5, 3, 1, 0, 0]
+
+
+def test_innovation_per_item_points():
+    s = scheme()
+    # 中央表扬每项5分；发改委信息推广每项5分（无单独上限）；当月其他部门表彰每项1分最高5分
+    assert pts(score(s, {"13": {"central_praise": 1}}), "13") == 5
+    assert pts(score(s, {"13": {"ndrc_bulletin": 3}}), "13") == 15
+    assert pts(score(s, {"13": {"other_awards": 8}}), "13") == 5
+    assert pts(score(s, {"13": {"ndrc_media": 3, "other_awards": 1, "ndrc_bulletin": 1}}), "13") == 9

@@ -72,7 +72,7 @@ def test_counts_and_codes():
     assert codes[12:] == [
         "一", "二.1", "二.2", "三(一)", "三(二)", "四(一)", "四(二)", "四(三)", "四(四)",
         "五(一)", "五(二)", "五(三)", "五(四)", "五(五)", "五(六)", "六.1",
-        "七(二)", "七(三)", "七(四)", "八.1", "八.2", "八.3", "缺项",
+        "七(二)", "七(三)", "七(四)", "八.1", "八.2", "八.3", "六七缺",
         "附加(一)", "附加(二)", "附加(三)"]
 
 
@@ -100,7 +100,7 @@ def test_twelve_basic_gates():
 def test_evidence_due_june_first():
     s = scheme()
     for _, ind in s.indicators():
-        if ind.code == "缺项":
+        if ind.code == "六七缺":
             assert ind.due is None
             continue
         assert ind.evidence, ind.code
@@ -279,6 +279,30 @@ def test_rural_coverage_two_decimals_and_requires_system():
     assert pts(card, "四(二)") == approx(0)  # 均未建立系统: 覆盖率也不得分
 
 
+@pytest.mark.parametrize("covered, total, expected", [
+    (1, 8, 0.13),        # 0.125: 保留两位小数按四舍五入，不是银行家舍入的0.12
+    (123, 200, 0.62),    # 0.615 in binary is 0.61499…; still 0.62
+    (3, 8, 0.38),
+    (2, 3, 0.67),
+    (12345, 20000, 0.62),
+])
+def test_rural_coverage_rounds_half_up(covered, total, expected):
+    facts = {"四(二)": {"urbanization": 0.5, "local_system": False, "provincial_system": True,
+                       "farmers_covered": covered, "farmers_total": total,
+                       "agri_covered": covered, "agri_total": total}}
+    parts = score(scheme(), facts).item("四(二)").parts
+    assert parts[1].points == approx(expected)
+    assert parts[2].points == approx(expected)
+
+
+def test_rural_rule_encoded_as_applies_and_transfer():
+    ind = scheme().indicator("四(二)")
+    assert ind.applies is not None
+    assert ind.applies.expr == "urbanization < 0.9"  # 高于90%（含）不适用
+    assert ind.applies.transfer_to == "四(一)"
+    assert "90%" in ind.applies.text and "6分" in ind.applies.text
+
+
 @pytest.mark.parametrize("rate, applies", [(0.92, False), (0.9, False), (0.89, True)])
 def test_urbanization_90_moves_rural_points_to_enterprise_sharing(rate, applies):
     facts = {"四(一)": {"platform": True, "dept_share": 0.6, "bank_share": 0.3},
@@ -308,6 +332,47 @@ def test_urbanization_90_moves_rural_points_to_enterprise_sharing(rate, applies)
 ])
 def test_per_item_caps(code, metric, value, expected):
     assert pts(score(scheme(), {code: {metric: value}}), code) == approx(expected)
+
+
+def test_printed_names_and_placeholder_notes():
+    s = scheme()
+    assert s.indicator("三(一)").name == "事业单位信用状况"  # as printed: (一)事业单位信用状况(4分)
+    assert s.indicator("三(一)").note
+    six = next(c for c in s.categories if c.code == "六")
+    assert six.name == "“信易贷”工作" and "缺失" in six.note
+    seven = next(c for c in s.categories if c.code == "七")
+    assert "（一）整行缺失" in seven.note
+    gap = s.indicator("六七缺")
+    assert gap.max_points == 21 and [p.kind for p in gap.parts] == ["discretionary"]
+    assert not gap.lead and not gap.responsible  # no liaison is asked for it
+    assert "79" in s.note and "21" in s.note
+    assert s.indicator("基础5").note  # 自带 → 自建; the 四种情况 paragraph
+
+
+def test_bonus_cap_is_the_sum_of_the_printed_items():
+    # 原文未写附加项总上限：三项 5+5+3 = 13 全部可得
+    s = scheme()
+    assert s.bonus_cap == 13
+    bonus = [c for c in s.categories if c.section == "bonus"][0]
+    assert sum(i.max_points for i in bonus.indicators) == s.bonus_cap
+    card = score(s, {"附加(一)": {"city_law": True}, "附加(二)": {"tracking": False},
+                     "附加(三)": {"practices": 2}})
+    assert card.bonus == approx(7)
+
+
+def test_aliases_short_unique_and_resolve():
+    from bot.parse import find_indicator
+    s = scheme()
+    seen = {}
+    for _, ind in s.indicators():
+        assert 1 <= len(ind.aliases) <= 3, ind.code
+        for a in ind.aliases:
+            assert a not in seen, (a, ind.code, seen.get(a))
+            seen[a] = ind.code
+            assert find_indicator(s, a, fuzzy=False).code == ind.code
+    assert find_indicator(s, "信易贷").code == "六.1"
+    assert find_indicator(s, "双公示").code == "五(二)"
+    assert find_indicator(s, "农村信用").code == "四(二)"
 
 
 def test_bonus_capped_and_added():
@@ -353,8 +418,8 @@ def test_full_marks_on_printed_items_is_79_then_100():
     card = score(s, facts)
     assert card.gates_passed is True
     assert card.base == approx(79)
-    assert card.item("缺项").status == "missing"
-    facts["缺项"] = {"points": 21}
+    assert card.item("六七缺").status == "missing"
+    facts["六七缺"] = {"points": 21}
     card = score(s, facts)
     assert card.base == approx(100) and card.total == approx(100)
     assert all(i.points == i.max_points for i in card.items if i.section == "base")

@@ -271,3 +271,49 @@ def test_county_score_all_bonus_cap(county):
     assert cards["金水区"].total == 10
     assert cards["登封市"].total == pytest.approx(D("1.2"), abs=D("0.0001"))
     assert [cards[u].rank for u in ("中原区", "金水区", "登封市")] == [1, 2, 3]
+
+
+# ---- readings of the printed gaps and liaison words ------------------------------------------
+
+def test_dept_eight_keeps_printed_8_and_says_why(dept):
+    cat = next(c for c in dept.categories if c.code == "八")
+    ind = dept.indicator("八")
+    assert cat.max_points == 8 and ind.max_points == 8
+    assert [p.max_points for p in ind.parts] == [2, 5]  # 工作保障（2分）+ 推进落实（5分）
+    assert sum(i.points for p in ind.parts for i in p.items) == 7
+    assert "督查考核" in ind.note and "7" in ind.note
+
+
+def test_county_one_is_6_not_8(county):
+    ind = county.indicator("一")
+    assert ind.max_points == 6 and "（8分）" in ind.note and "笔误" in ind.note
+    card = score(county, {"一": {"mechanism_points": 2, "plan_points": 2, "inspection_points": 2}})
+    assert pts(card, "一") == 6
+
+
+def test_county_enforcement_rate_metrics_and_note(county):
+    # 金融案件执结率 = 执结数/(上期未执结数+报告期收案数)；得分与执结率的对应关系原文未给
+    ind = county.indicator("七.3")
+    assert {m.name for m in ind.metrics} == {"cleared_cases", "prior_pending", "new_cases", "points"}
+    assert "cleared_cases / (prior_pending + new_cases)" in ind.note
+    assert ind.parts[0].max_points is None and ind.max_points == 2
+
+
+@pytest.mark.parametrize("sid", [DEPTS, COUNTIES])
+def test_aliases_short_unique_and_resolve(sid):
+    from bot.parse import find_indicator
+    s = scheme_by_id(sid)
+    seen = {}
+    for _, ind in s.indicators():
+        assert 1 <= len(ind.aliases) <= 3, ind.code
+        for a in ind.aliases:
+            assert a not in seen, (a, ind.code, seen.get(a))
+            seen[a] = ind.code
+            assert find_indicator(s, a, fuzzy=False).code == ind.code
+    # words a liaison types, by name part or alias
+    words = {DEPTS: {"联合奖惩": "七", "红黑名单": "四", "双公示": "五", "信用承诺": "六", "专项经费": "八"},
+             COUNTIES: {"联合奖惩": "十", "信易贷": "七.2", "执结率": "七.3", "信易批": "九",
+                        "双公示": "八", "专项经费": "十一", "政务诚信": "三"}}[sid]
+    for w, code in words.items():
+        assert find_indicator(s, w).code == code, w
+

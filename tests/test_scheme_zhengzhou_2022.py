@@ -70,3 +70,59 @@ def test_progress_report_marks_task_reported():
     assert by_code["5"].points is None
     assert all(i.status == "missing" for c, i in by_code.items() if c != "5")
     assert card.total is None
+
+
+OFFICES = ["各开发区管委会", "各区县(市)人民政府"]
+TRADES = "市级各行业主管部门"
+UNITS_AS_PRINTED = {  # code: (牵头单位, 责任单位), in the printed order
+    "1": ([], ["市发展改革委"]),
+    "2": (["市发展改革委"], [TRADES, *OFFICES]),
+    "3": ([], ["市发展改革委"]),
+    "4": (["市发展改革委"], [TRADES, *OFFICES]),
+    "5": ([], ["市发展改革委", *OFFICES, TRADES]),
+    "6": (["市发展改革委", "市大数据局"],
+          ["市市场监管局", "市人社局", "市医保局", "市税务局", "郑州公积金中心", "市物流口岸局",
+           "市邮政局", "市交通局", "市自然资源规划局", "市科技局", "市生态环境局等行业主管部门",
+           "市自来水公司", "郑州华润燃气公司", "市热力公司"]),
+    "7": ([], [TRADES, "市发展改革委"]),
+    "8": ([], ["市发展改革委", *OFFICES, TRADES]),
+    "9": ([], ["市发展改革委", *OFFICES, TRADES]),
+    "10": ([], ["市发展改革委", *OFFICES, TRADES]),
+    "11": ([], [TRADES, "市发展改革委", *OFFICES]),
+    "12": ([], ["市发展改革委", *OFFICES, TRADES]),
+    "13": ([], ["市司法局", "市检察院"]),
+    "14": ([], ["市公安局", "市司法局"]),
+    "15": (["市市场监管局(知识产权局)"],
+           ["市法院", "市检察院", "市发展改革委", "市公安局", "市司法局", "市财政局", "市农委",
+            "市林业局", "市卫健委", "市文化广电和旅游局", "市工信局", "市商务局", "市金融局",
+            "市税务局", "市仲裁办", "市邮政局"]),
+    "16": (["市市场监管局", "市司法局"], [TRADES, *OFFICES]),
+    "17": (["市财政局", "市发展改革委"], ["市直各预算单位"]),
+    "18": (["市发展改革委", "市金融局", "市大数据局", "市财政局"], [TRADES, *OFFICES]),
+    "19": ([], ["市文明办", "市发展改革委", TRADES, *OFFICES]),
+    "20": ([], [*OFFICES, TRADES]),
+    "21": ([], [*OFFICES, "市发展改革委"]),
+    "22": ([], [*OFFICES, "市委宣传部", "市发展改革委", "市教育局", TRADES]),
+    "23": ([], ["市发展改革委", "市文明办", *OFFICES]),
+    "24": ([], [*OFFICES, TRADES]),
+    "25": ([], ["市财政局", "市发展改革委"]),
+    "26": ([], [*OFFICES, TRADES]),
+    "27": ([], ["市发展改革委"]),
+}
+
+
+def test_every_tasks_units_exactly_as_printed():
+    s = scheme()
+    got = {i.code: (i.lead, i.responsible) for _, i in s.indicators()}
+    assert got == UNITS_AS_PRINTED
+
+
+def test_no_invented_deadlines_and_aliases_unique():
+    from bot.parse import find_indicator
+    s = scheme()
+    for _, ind in s.indicators():
+        assert ind.due is None, ind.code  # the 工作要点 prints no dates or frequencies
+        assert 1 <= len(ind.aliases) <= 3, ind.code
+        for a in ind.aliases:
+            assert find_indicator(s, a).code == ind.code, a
+    assert "2020年版" in s.indicator("12").content  # as printed in a 2022 document
