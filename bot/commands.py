@@ -234,7 +234,7 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
         source_msg_id=ctx.msg.msg_id, deadline=dl.isoformat() if dl else None,
         on_time=(ctx.today <= dl) if dl else None, actor=ctx.actor)
     ctx._cards = None
-    item = ctx.card_of(unit).item(ind.code)
+    item = ctx.item_of(unit, ind.code)
     shown = "，".join(f"{m.label} {_show(metrics[m.name], m)}" for m in ind.metrics if m.name in metrics)
     lines = [f"已记录（编号 {sub.id}）：{ind.code} {ind.name}｜{shown}",
              f"本项暂计 {fmt(item.points)}/{fmt(item.max_points)} 分（待信用办审核）：{item.explain}"]
@@ -469,7 +469,7 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
                         value={"metric": metric.name, "points": value}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     ctx._cards = None
-    item = ctx.card_of(unit).item(ind.code)
+    item = ctx.item_of(unit, ind.code)
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
                  f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
 
@@ -523,7 +523,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
                         reason=" ".join(note), member_id=ctx.member.id, now=ctx.now,
                         actor=ctx.actor)
     ctx._cards = None
-    item = ctx.card_of(unit).item(ind.code)
+    item = ctx.item_of(unit, ind.code)
     return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」1 起，本项合计扣 {fmt(-item.points)} 分。")
 
 

@@ -12,11 +12,11 @@ import sqlite_utils
 
 from bot.message import Attachment, Message
 from ledger.db import data_version
-from ledger.facts import CITY, Office, all_facts
+from ledger.facts import CITY, Office, all_facts, single_indicator
 from ledger.outbox import enqueue
 from ledger.units import Member, Unit, get_unit
 from reminders.calendar import WorkCalendar
-from scoring.card import Scorecard
+from scoring.card import ItemCard, Scorecard
 from scoring.engine import score_all
 
 __all__ = ["Ctx", "Fetcher", "CardCache"]
@@ -115,6 +115,15 @@ class Ctx:
 
     def cache_key(self, version: int) -> CacheKey:
         return (self.office.scheme.id, self.office.year, self.today, version)
+
+    def item_of(self, unit: Unit, code: str) -> ItemCard:
+        """One unit's item on one indicator, ranked against all units, without scoring the
+        rest of the scheme (the reply to a 报送 needs nothing more)."""
+        narrow = single_indicator(self.office, code)
+        if self._cards is not None or narrow is None:
+            return self.card_of(unit).item(code)
+        cards = score_all(narrow.scheme, all_facts(self.db, narrow, self.today, self.cal, only=code))
+        return cards[CITY if self.office.city_level else unit.name].item(code)
 
     def card_of(self, unit: Unit) -> Scorecard:
         cards = self.cards()

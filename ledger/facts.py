@@ -167,11 +167,13 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
 
 
 def all_facts(db: sqlite_utils.Database, off: Office, today: date,
-              cal: WorkCalendar) -> dict[str, dict[str, Any]]:
-    """Facts keyed by unit name; for a city scheme a single entry for 全市."""
-    subs = latest_by_indicator(db, off.year)
-    adjs = list_adjustments(db)
-    files = list_evidence(db)
+              cal: WorkCalendar, only: str | None = None) -> dict[str, dict[str, Any]]:
+    """Facts keyed by unit name; for a city scheme a single entry for 全市. With `only` (an
+    indicator code, and `off` an office whose scheme holds just that indicator) it reads just
+    what that indicator needs — a 报送 reply shows one item, ranked against every unit."""
+    subs = latest_by_indicator(db, off.year, only)
+    adjs = [a for a in list_adjustments(db) if only is None or a["indicator"] == only]
+    files = [e for e in list_evidence(db) if only is None or e["indicator"] == only]
     units = list_units(db)
     if off.city_level:
         merged: dict[str, list[Submission]] = {}
@@ -190,6 +192,18 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
     return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}), adjs_of.get(u.id, []),
                                 files_of.get(u.id, []), today, cal)
             for u in units}
+
+
+def single_indicator(off: Office, code: str) -> Office | None:
+    """The office narrowed to one indicator, or None when another indicator can change its
+    points (an applicability transfer), so only the whole scheme gives the right answer."""
+    if any(ind.applies for _, ind in off.scheme.indicators()):
+        return None
+    for cat, ind in off.scheme.indicators():
+        if ind.code == code:
+            narrow = cat.model_copy(update={"indicators": [ind]})
+            return Office(off.scheme.model_copy(update={"categories": [narrow]}), off.year)
+    return None
 
 
 def unit_facts(db: sqlite_utils.Database, off: Office, unit: Unit, today: date,

@@ -165,13 +165,15 @@ def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,
     return [_sub(r) for r in db.query(sql, args)]
 
 
-def latest_by_indicator(db: sqlite_utils.Database, year: int) -> dict[int, dict[str, list[Submission]]]:
+def latest_by_indicator(db: sqlite_utils.Database, year: int,
+                        indicator: str | None = None) -> dict[int, dict[str, list[Submission]]]:
     """Live submissions of the assessment year, per unit and indicator, newest first."""
     out: dict[int, dict[str, list[Submission]]] = {}
+    only = " AND indicator = ?" if indicator is not None else ""
     for row in db.query(
             "SELECT * FROM submissions WHERE status IN ('submitted', 'accepted', 'rejected') "
-            "AND (period LIKE ? OR period LIKE ?) ORDER BY id DESC",
-            [f"{year}%", f"{year + 1}-01%"]):
+            f"AND (period LIKE ? OR period LIKE ?){only} ORDER BY id DESC",
+            [f"{year}%", f"{year + 1}-01%"] + ([indicator] if indicator is not None else [])):
         s = _sub(row)
         out.setdefault(s.unit_id, {}).setdefault(s.indicator, []).append(s)
     return out
