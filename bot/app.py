@@ -17,7 +17,7 @@ from bot.config import channel_status, load_settings
 from bot.context import Fetcher
 from bot.message import Attachment, Message, Reply
 from bot.pipeline import Pipeline
-from ledger.db import LedgerError, immediate, now_iso, open_db
+from ledger.db import LedgerError, now_iso, open_db
 from ledger.outbox import enqueue
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from reminders.calendar import WorkCalendar

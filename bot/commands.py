@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from decimal import Decimal
 from typing import Callable
 
 from bot.cards import card_text, deadline_text, missing_lines, next_deadline
 from bot.context import Ctx
 from bot.message import Reply
-from bot.parse import CommandError, find_indicator, normalise, parse_metrics, split_indicator, usage
+from bot.parse import CommandError, find_indicator, normalise, parse_metrics, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY, default_period
 from ledger.units import (Unit, add_member, find_unit, list_members, list_units, pause_unit,
                           set_deputy)
 from reminders.calendar import (deadline_info, parse_period, period_of_submission,
-                                previous_period, upcoming_deadlines)
+                                upcoming_deadlines)
 from schemes.model import Indicator
-from scoring.card import STATUS_ZH, fmt
+from scoring.card import fmt
 
 __all__ = ["COMMANDS", "Command", "dispatch", "help_text", "briefing_indicator"]
 
@@ -247,7 +248,7 @@ def _show(v, m) -> str:
     if m.type == "bool":
         return "是" if v else "否"
     if m.type == "percent":
-        return f"{fmt(__import__('decimal').Decimal(str(v)) * 100)}%"
+        return f"{fmt(Decimal(str(v)) * 100)}%"
     return f"{v}{m.unit}"
 
 
@@ -439,7 +440,6 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     part = _discretionary_part(ind, parts, which)
     if not _is_number(amount):
         raise CommandError(f"「{amount}」不是有效的分数")
-    from decimal import Decimal
     pts, cap = Decimal(amount), part.max_points if part.max_points is not None else ind.max_points
     if pts < 0 or (cap is not None and pts > cap):
         raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")

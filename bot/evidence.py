@@ -3,7 +3,7 @@ and the one-time upload link for channels that cannot send documents to the bot.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.context import Ctx
 from bot.message import Attachment, Reply

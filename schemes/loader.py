@@ -101,8 +101,8 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
         if err["type"] == "literal_error" and "expected" in (err.get("ctx") or {}):
             msg += f"（可选：{err['ctx']['expected']}）"
         if err["type"] == "union_tag_invalid":
-            msg += f"（可选：checklist, per_item, formula, piecewise, bands, rank, deduction, " \
-                   f"discretionary, pass_fail, task）"
+            msg += "（可选：checklist, per_item, formula, piecewise, bands, rank, deduction, " \
+                   "discretionary, pass_fail, task）"
         out.append(Problem(loc, msg))
     return out
 
