@@ -15,9 +15,11 @@ from flask import Flask, Response, abort, g, jsonify, render_template_string, re
 
 from bot.config import channel_status, load_settings
 from bot.context import Fetcher
+from bot.evidence import record_period_report
 from bot.message import Attachment, Message, Reply
 from bot.pipeline import Pipeline
-from ledger.db import LedgerError, now_iso, open_db
+from ledger.db import LedgerError, immediate, now_iso, open_db
+from ledger.facts import office
 from ledger.outbox import enqueue
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from reminders.calendar import WorkCalendar
@@ -197,17 +199,20 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
         db = pipeline.open_db()
         try:
             row = db.execute(
-                "SELECT t.unit_id, t.indicator, t.member_id, t.expires_at, u.name FROM "
-                "upload_tokens t JOIN units u ON u.id = t.unit_id WHERE t.token = ?",
+                "SELECT t.unit_id, t.indicator, t.member_id, t.expires_at, u.name, t.used_at "
+                "FROM upload_tokens t JOIN units u ON u.id = t.unit_id WHERE t.token = ?",
                 [token]).fetchone()
             if row is None:
                 abort(404)
-            unit_id, indicator, member_id, expires, unit_name = row
+            unit_id, indicator, member_id, expires, unit_name, used_at = row
             now = pipeline.clock()
             page = dict(unit=unit_name, indicator=indicator, mb=MAX_FILE_BYTES // 1024 // 1024,
                         open=True, message="")
             if expires < now_iso(now):
                 page.update(open=False, message="链接已过期，请在聊天中重新发送「佐证 指标」获取新链接。")
+                return render_template_string(UPLOAD_PAGE, **page), 410
+            if used_at:
+                page.update(open=False, message="此链接已使用过（一次性链接）。如需再传，请在聊天中重新发送「佐证 指标」。")
                 return render_template_string(UPLOAD_PAGE, **page), 410
             if request.method == "GET":
                 return render_template_string(UPLOAD_PAGE, **page)
@@ -215,19 +220,26 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
             if not files:
                 page["message"] = "请选择文件。"
                 return render_template_string(UPLOAD_PAGE, **page), 400
-            names = []
-            for f in files:
-                content = f.read(MAX_FILE_BYTES + 1)
-                try:
-                    store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
-                                   content=content, original_name=f.filename,
-                                   content_type=f.mimetype or "", now=now, member_id=member_id,
-                                   channel="upload", source_msg_id=None, actor=f"upload:{member_id}")
-                except LedgerError as exc:
-                    page["message"] = f"{f.filename}：{exc}"
-                    return render_template_string(UPLOAD_PAGE, **page), 400
-                names.append(f.filename)
-            page["message"] = f"已收到：{'、'.join(names)}，待信用办审核。可以继续上传。"
+            contents = [(f, f.read(MAX_FILE_BYTES + 1)) for f in files]
+            try:
+                with immediate(db):  # all the files of one upload, or none of them
+                    for f, content in contents:
+                        store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
+                                       content=content, original_name=f.filename,
+                                       content_type=f.mimetype or "", now=now,
+                                       member_id=member_id, channel="upload", source_msg_id=None,
+                                       actor=f"upload:{member_id}")
+                    ind = office(db).scheme.indicator(indicator)
+                    note = record_period_report(db, pipeline.cal, unit_id, ind, now, member_id,
+                                                "upload", len(contents),
+                                                f"upload:{member_id}") if ind else ""
+                    db.execute("UPDATE upload_tokens SET used_at = ? WHERE token = ?",
+                               [now_iso(now), token])
+            except LedgerError as exc:
+                page["message"] = f"上传失败：{exc}（本次文件均未保存，请修改后重新选择）"
+                return render_template_string(UPLOAD_PAGE, **page), 400
+            names = "、".join(f.filename for f, _ in contents)
+            page.update(open=False, message=f"已收到：{names}，待信用办审核。{note.strip()}")
             return render_template_string(UPLOAD_PAGE, **page)
         finally:
             db.close()

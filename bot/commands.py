@@ -422,6 +422,37 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{n} 条记录，已通知联络员。")
 
 
+@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料，最早的在前")
+def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
+    unit = _find_unit(ctx, " ".join(words)) if words else None
+    names = {u.id: u.name for u in list_units(ctx.db)}
+    waiting: dict[tuple[int, str], dict] = {}
+    for s in subs.list_submissions(ctx.db, unit.id if unit else None, statuses=("submitted",)):
+        w = waiting.setdefault((s.unit_id, s.indicator), {"data": 0, "files": 0, "since": s.received_at})
+        w["data"] += 1
+        w["since"] = min(w["since"], s.received_at)
+    for e in subs.list_evidence(ctx.db, unit.id if unit else None):
+        if e["status"] == "submitted":
+            w = waiting.setdefault((e["unit_id"], e["indicator"]),
+                                   {"data": 0, "files": 0, "since": e["received_at"]})
+            w["files"] += 1
+            w["since"] = min(w["since"], e["received_at"])
+    if not waiting:
+        return Reply("没有等待审核的报送或材料。")
+    rows = sorted(waiting.items(), key=lambda kv: kv[1]["since"])
+    lines = [f"待审核 {len(rows)} 项（最早的在前）："]
+    for (unit_id, code), w in rows[:20]:
+        ind = ctx.office.scheme.indicator(code)
+        what = "、".join(filter(None, [f"数据 {w['data']} 条" if w["data"] else "",
+                                        f"材料 {w['files']} 个" if w["files"] else ""]))
+        lines.append(f"· {names.get(unit_id, unit_id)}｜{code} {ind.name if ind else ''}｜{what}"
+                     f"｜{w['since'][5:16].replace('T', ' ')}起")
+    if len(rows) > 20:
+        lines.append(f"……另有 {len(rows) - 20} 项")
+    lines.append("审核：审核 <单位> <指标> 通过/驳回 [理由]")
+    return Reply("\n".join(lines))
+
+
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
          "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:

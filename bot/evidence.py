@@ -3,7 +3,7 @@ and the one-time upload link for channels that cannot send documents to the bot.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import Ctx
 from bot.message import Attachment, Reply
@@ -92,27 +92,30 @@ def accept_files(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
         except LedgerError as exc:
             raise CommandError(str(exc)) from None
         stored.append(row)
-    report = _record_report(ctx, unit, ind)
+    report = record_period_report(ctx.db, ctx.cal, unit.id, ind, ctx.now, ctx.member.id,
+                                  ctx.msg.channel, len(stored), ctx.actor)
     names = "、".join(r["original_name"] for r in stored)
     return Reply(f"已收到「{ind.code} {ind.name}」的佐证材料：{names}（编号 "
                  f"{'、'.join(str(r['id']) for r in stored)}），待信用办审核。{report}")
 
 
-def _record_report(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
-    """For a periodic item (季度台账, 月报) the file is that period's report: record it with
-    on-time/late against the calendar, which the timeliness rules count."""
+def record_period_report(db, cal, unit_id: int, ind: Indicator, now: datetime,
+                         member_id: int | None, channel: str, files: int, actor: str) -> str:
+    """For a periodic item (季度台账, 月报) the files are that period's report: record it with
+    on-time/late against the calendar, which the timeliness rules count. Chat and the upload
+    page both come here."""
     due = ind.due
     if due is None or due.frequency not in ("monthly", "quarterly"):
         return ""
     from reminders.calendar import deadline_info, period_of_submission
-    period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
-    info = deadline_info(ctx.cal, due.frequency, period, due.day, due.date)
-    on_time = ctx.today <= info.deadline
+    today = now.date()
+    period = period_of_submission(due.frequency, today, due.day, cal=cal)
+    info = deadline_info(cal, due.frequency, period, due.day, due.date)
+    on_time = today <= info.deadline
     subs.record_submission(
-        ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="report", metrics={},
-        text=f"佐证材料 {len(ctx.msg.attachments)} 个文件", now=ctx.now, member_id=ctx.member.id,
-        channel=ctx.msg.channel, source_msg_id=None, deadline=info.deadline.isoformat(),
-        on_time=on_time, actor=ctx.actor)
+        db, unit_id=unit_id, indicator=ind.code, period=period, kind="report", metrics={},
+        text=f"佐证材料 {files} 个文件", now=now, member_id=member_id, channel=channel,
+        source_msg_id=None, deadline=info.deadline.isoformat(), on_time=on_time, actor=actor)
     return f"\n已计为 {period} 的报送，{'按时' if on_time else '逾期'}（截止{info.deadline.month}月{info.deadline.day}日）。"
 
 

@@ -49,7 +49,8 @@ MAX_TEXT = 4000
 
 # Commands that only read the ledger (checked, not trusted: the read path enforces it).
 READ_ONLY = frozenset({"cmd_help", "cmd_due", "cmd_score", "cmd_missing", "cmd_records",
-                       "cmd_ranking", "cmd_unit", "cmd_not_sent"})
+                       "cmd_ranking", "cmd_unit", "cmd_not_sent", "cmd_units",
+                       "cmd_pending_reviews"})
 
 
 @dataclass

@@ -204,3 +204,16 @@ def test_staff_enter_the_concealment_cut(lvliang):
     reply = lvliang.chat("staff1", "打分 市税务局 双公示 concealed_cut=1.5 瞒报2条")
     assert "已记录" in reply and "瞒报" in reply and "本项现为" in reply
     assert "信用办" in lvliang.chat("sw1", "报送 双公示 concealed_cut=0")  # not the liaison's to set
+
+
+def test_staff_see_what_waits_for_review(lvliang, tmp_path):
+    assert "没有等待审核" in lvliang.chat("staff1", "待审")
+    f = tmp_path / "台账.pdf"
+    f.write_bytes(b"%PDF-1.4 x")
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    lvliang.chat("sw1", "佐证 双公示", files=[f])
+    reply = lvliang.chat("staff1", "待审")
+    assert "待审核 2 项" in reply and "市税务局" in reply and "材料 1 个" in reply
+    lvliang.chat("staff1", "审核 市税务局 信用承诺 通过")
+    assert "待审核 1 项" in lvliang.chat("staff1", "待审 市税务局")
+    assert "仅限信用办" in lvliang.chat("sw1", "待审")

@@ -15,7 +15,7 @@ from bot.app import create_app
 from bot.message import Message
 from ledger.db import open_db
 from ledger.facts import init_office
-from ledger.submissions import MAX_FILE_BYTES, list_evidence
+from ledger.submissions import MAX_FILE_BYTES, list_evidence, list_submissions
 from ledger.units import add_member, add_unit
 from servers import app_server
 
@@ -109,3 +109,29 @@ def test_file_over_20_mb_is_refused_and_nothing_stored(site: Site):
     assert status == 413
     assert site.evidence() == []
     assert requests.get(f"{site.base}/healthz", timeout=5).status_code == 200
+
+
+def test_the_link_works_once_and_counts_as_the_quarterly_ledger(site: Site):
+    url = site.link()
+    files = [("file", ("台账一.pdf", PDF, "application/pdf")),
+             ("file", ("台账二.pdf", PDF + b"2", "application/pdf"))]
+    resp = requests.post(url, files=files, timeout=10)
+    assert resp.status_code == 200 and "台账一.pdf" in resp.text and "台账二.pdf" in resp.text
+    assert len(site.evidence()) == 2
+    again = requests.post(url, files={"file": ("台账三.pdf", PDF + b"3")}, timeout=10)
+    assert again.status_code == 410 and "已使用" in again.text
+    assert requests.get(url, timeout=5).status_code == 410
+    assert len(site.evidence()) == 2
+    db = open_db(site.settings["CREDITBOT_DB"])
+    reports = [s for s in list_submissions(db) if s.kind == "report"]
+    assert len(reports) == 1 and reports[0].indicator == "3" and reports[0].channel == "upload"
+
+
+def test_a_bad_file_in_an_upload_stores_none_of_them(site: Site):
+    url = site.link()
+    files = [("file", ("好的.pdf", PDF, "application/pdf")),
+             ("file", ("病毒.exe", b"MZ...", "application/octet-stream"))]
+    resp = requests.post(url, files=files, timeout=10)
+    assert resp.status_code == 400 and "均未保存" in resp.text
+    assert site.evidence() == []
+    assert requests.get(url, timeout=5).status_code == 200  # not used up
