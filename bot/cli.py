@@ -283,6 +283,29 @@ def cmd_demo(args, settings) -> int:
     return serve(settings, args.host, args.port, demo=True)
 
 
+def cmd_stream(args, settings) -> int:
+    """DingTalk stream mode: an outbound connection, no public callback URL needed."""
+    from bot.app import make_pipeline
+    from bot.dingtalk_stream import DingTalkStreamUnavailable, run_stream
+    missing = [k for k in ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET") if not settings.get(k)]
+    if missing:
+        print(f"错误：钉钉 Stream 模式需要配置 {'、'.join(missing)}", file=sys.stderr)
+        return 1
+    scheduler = None
+    if not settings.get("CREDITBOT_NO_SCHEDULER"):
+        from reminders.scheduler import start_scheduler
+        scheduler = start_scheduler(settings)
+    try:
+        run_stream(settings, make_pipeline(settings).handle)
+    except DingTalkStreamUnavailable as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
 def cmd_remind(args, settings) -> int:
     from reminders.jobs import remind_command
     return remind_command(settings, dry_run=args.dry_run, as_json=args.json, at=args.at)
@@ -362,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
         a = add(name, fn, help)
         a.add_argument("--host", default="127.0.0.1")
         a.add_argument("--port", type=int, default=5000)
+
+    add("stream", cmd_stream, "钉钉 Stream 模式（无需公网回调地址；需 pip install '.[stream]'）")
 
     a = add("remind", cmd_remind, "按当前时间生成提醒（--dry-run 只显示不发送）")
     a.add_argument("--dry-run", action="store_true")

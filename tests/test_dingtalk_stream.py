@@ -71,3 +71,16 @@ def test_stream_handler_acks_garbage_without_calling_handle() -> None:
     callback: Any = types.SimpleNamespace(data={"msgtype": "text"})
     assert asyncio.run(handler.process(callback)) == (200, "OK")
     assert calls == []
+
+
+def test_cli_stream_says_what_is_missing(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "CREDITBOT_DB": str(tmp_path / "s.db"), "CREDITBOT_NO_SCHEDULER": "1"}
+    env.pop("DINGTALK_APP_KEY", None)
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "stream"], env=env, cwd=root,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "DINGTALK_APP_KEY" in out.stderr
