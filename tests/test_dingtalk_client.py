@@ -6,18 +6,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from clock import FakeClock
+from fake_dingtalk import FakeDingTalk
 
 from bot.dingtalk import DingTalkClient, DingTalkSendError, render_reply
 from bot.message import Reply
-from fake_dingtalk import FakeDingTalk
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -5,17 +5,10 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from clock import FakeClock
 from fake_wecom import FakeWeCom
 
 from bot.wecom import WeComClient, WeComSendError
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
