@@ -217,3 +217,22 @@ def test_staff_see_what_waits_for_review(lvliang, tmp_path):
     lvliang.chat("staff1", "审核 市税务局 信用承诺 通过")
     assert "待审核 1 项" in lvliang.chat("staff1", "待审 市税务局")
     assert "仅限信用办" in lvliang.chat("sw1", "待审")
+
+
+@pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: c.words[0])
+def test_every_command_answers_each_role_without_an_apology(lvliang, cmd):
+    from bot.pipeline import APOLOGY
+    for user, role in (("sw1", "liaison"), ("staff1", "staff")):
+        reply = lvliang.chat(user, cmd.words[0])
+        assert reply and reply != APOLOGY, (cmd.words[0], user)
+        if role not in cmd.roles:
+            assert "仅限" in reply
+
+
+def test_records_list_own_submissions_with_ids(lvliang):
+    lvliang.chat("sw1", "月报 8月工作")
+    lvliang.chat("sw1", "报送 信用承诺 35")
+    lvliang.chat("mz1", "报送 信用承诺 9")
+    reply = lvliang.chat("sw1", "记录")
+    assert "月报" in reply and "2022-08" in reply and "按时" in reply and "撤回" in reply
+    assert reply.count("#") == 2  # only its own unit's two records
