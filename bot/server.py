@@ -26,9 +26,13 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
         scheduler = start_scheduler(settings)
-    print(f"信用考核助手已启动：http://{host}:{port}/healthz  数据库：{settings['CREDITBOT_DB']}")
+    print(f"信用考核助手启动中：http://{host}:{port}/healthz  数据库：{settings['CREDITBOT_DB']}")
     try:
         waitress_serve(app, host=host, port=port, threads=8, ident="creditbot")
+    except OSError as exc:
+        print(f"错误：无法在 {host}:{port} 上启动（{exc.strerror or exc}）。端口可能已被占用，"
+              f"请用 --port 换一个端口。")
+        return 1
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
