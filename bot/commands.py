@@ -237,11 +237,20 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
     shown = "，".join(f"{m.label} {_show(metrics[m.name], m)}" for m in ind.metrics if m.name in metrics)
-    lines = [f"已记录（编号 {sub.id}）：{ind.code} {ind.name}｜{shown}",
+    lines = [f"已记录（编号 {sub.id}，{_scope(ind, period, metrics)}）：{ind.code} {ind.name}｜{shown}",
              f"本项暂计 {fmt(item.points)}/{fmt(item.max_points)} 分（待信用办审核）：{item.explain}"]
     if item.missing:
         lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
     return Reply("\n".join(lines))
+
+
+def _scope(ind: Indicator, period: str, metrics: dict) -> str:
+    """Say what a number stands for: this period's count (periods add up) or the year's total
+    (a new one replaces it) — liaisons otherwise guess."""
+    counts = any(m.type == "count" and m.name in metrics for m in ind.metrics)
+    if ind.due and ind.due.frequency in ("monthly", "quarterly"):
+        return f"{period} 期" + ("，各期数量逐期累加" if counts else "")
+    return "本年度累计数，再次报送会替换此数" if counts else "本年度数据"
 
 
 def _show(v, m) -> str:
