@@ -12,12 +12,12 @@ import sqlite_utils
 
 from bot.message import Attachment, Message
 from ledger.db import data_version
-from ledger.facts import CITY, Office, all_facts, single_indicator
+from ledger.facts import CITY, Office, all_facts, facts_versions, single_indicator
 from ledger.outbox import enqueue
 from ledger.units import Member, Unit, get_unit
 from reminders.calendar import WorkCalendar
 from scoring.card import ItemCard, Scorecard
-from scoring.engine import score_all
+from scoring.engine import Scored, rescore, score_all
 
 __all__ = ["Ctx", "Fetcher", "CardCache"]
 
@@ -26,6 +26,14 @@ Fetcher = Callable[[Attachment], tuple[bytes, str, str]]
 
 
 CacheKey = tuple[str, int, date, int]  # scheme id, year, today, data version
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Scored cards with the per-unit facts versions they were computed from."""
+
+    scored: Scored
+    versions: dict[str, int]
 
 
 class CardCache:
@@ -39,7 +47,18 @@ class CardCache:
         self._entries: OrderedDict[CacheKey, dict[str, Scorecard]] = OrderedDict()
         self._lock = threading.Lock()
         self._compute_lock = threading.Lock()
+        self._states: dict[tuple[str, int, date], Baseline] = {}
         self.hits = self.misses = 0
+
+    def baseline(self, key: CacheKey) -> Baseline | None:
+        """The latest committed scoring state for this scheme, year and day (any version)."""
+        with self._lock:
+            return self._states.get(key[:3])
+
+    def remember(self, key: CacheKey, state: Baseline) -> None:
+        """Keep a state computed from committed data as the base for the next recompute."""
+        with self._lock:
+            self._states = {key[:3]: state}  # only today's: older days are never asked again
 
     def put(self, key: CacheKey, cards: dict[str, Scorecard]) -> None:
         with self._lock:
@@ -97,18 +116,33 @@ class Ctx:
     def actor(self) -> str:
         return f"{self.member.name}({self.member.user_id})"
 
+    def _compute(self, version: int | None, committed: bool) -> dict[str, Scorecard]:
+        """All cards; when the cache has a committed baseline, only the units whose facts
+        versions moved are re-read, and only the cards they affect are rescored."""
+        key = self.cache_key(version) if version is not None else None
+        base = self.card_cache.baseline(key) if key and not self.office.city_level else None
+        versions = facts_versions(self.db)
+        if base is None:
+            scored = rescore(self.office.scheme, all_facts(self.db, self.office, self.today, self.cal))
+        else:
+            moved = {u for u, v in versions.items() if base.versions.get(u) != v
+                     or u not in base.scored.facts}
+            fresh = all_facts(self.db, self.office, self.today, self.cal, units=moved) if moved else {}
+            facts = {u: fresh[u] if u in moved else base.scored.facts[u] for u in versions}
+            scored = rescore(self.office.scheme, facts, base.scored, changed=moved)
+        if committed and key is not None:
+            self.card_cache.remember(key, Baseline(scored, versions))
+        return scored.cards
+
     def cards(self) -> dict[str, Scorecard]:
         """Every unit's card (rank rules over all units), computed once per message."""
         if self._cards is None:
-            def compute() -> dict[str, Scorecard]:
-                facts = all_facts(self.db, self.office, self.today, self.cal)
-                return score_all(self.office.scheme, facts)
-
             version = data_version(self.db) if self.card_cache is not None else None
             if version is not None and version == self.base_version:
-                self._cards = self.card_cache.get(self.cache_key(version), compute)
+                self._cards = self.card_cache.get(self.cache_key(version),
+                                                  lambda: self._compute(version, committed=True))
             else:
-                self._cards = compute()
+                self._cards = self._compute(version, committed=False)
                 if version is not None and self.on_fresh_cards is not None:
                     self.on_fresh_cards(version, self.db.conn.total_changes, self._cards)
         return self._cards

@@ -185,6 +185,25 @@ MIGRATIONS.append(
     # 3: a unit's DingTalk group robot may require 加签.
     "ALTER TABLE units ADD COLUMN group_secret TEXT;"
 )
+
+
+def _unit_version_triggers() -> str:
+    """A unit's facts change only with its own submissions, evidence and adjustments: count
+    those writes per unit, so a cache can recompute just the units that moved."""
+    out = []
+    for t in ("submissions", "evidence", "adjustments"):
+        for op, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            out.append(f"CREATE TRIGGER {t}_{op.lower()}_unit_version AFTER {op} ON {t} BEGIN "
+                       f"UPDATE units SET facts_version = facts_version + 1 "
+                       f"WHERE id = {row}.unit_id; END;")
+    return "\n".join(out)
+
+
+MIGRATIONS.append(
+    # 4: per-unit facts version (see _unit_version_triggers).
+    "ALTER TABLE units ADD COLUMN facts_version INTEGER NOT NULL DEFAULT 0;\n"
+    + _unit_version_triggers()
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

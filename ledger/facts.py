@@ -166,15 +166,30 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
     return facts
 
 
+def facts_versions(db: sqlite_utils.Database) -> dict[str, int]:
+    """Each unit's facts version (bumped by triggers on its own writes), by unit name."""
+    return {name: version for name, version in
+            db.execute("SELECT name, facts_version FROM units ORDER BY id").fetchall()}
+
+
 def all_facts(db: sqlite_utils.Database, off: Office, today: date,
-              cal: WorkCalendar, only: str | None = None) -> dict[str, dict[str, Any]]:
+              cal: WorkCalendar, only: str | None = None,
+              units: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """Facts keyed by unit name; for a city scheme a single entry for 全市. With `only` (an
     indicator code, and `off` an office whose scheme holds just that indicator) it reads just
-    what that indicator needs — a 报送 reply shows one item, ranked against every unit."""
-    subs = latest_by_indicator(db, off.year, only)
-    adjs = [a for a in list_adjustments(db) if only is None or a["indicator"] == only]
-    files = [e for e in list_evidence(db) if only is None or e["indicator"] == only]
-    units = list_units(db)
+    what that indicator needs — a 报送 reply shows one item, ranked against every unit. With
+    `units` (names; not for a city scheme) only those units' facts are built."""
+    all_units = list_units(db)
+    if off.city_level:
+        units = None
+    chosen = [u for u in all_units if units is None or u.name in units]
+    ids = None if units is None else {u.id for u in chosen}
+    subs = latest_by_indicator(db, off.year, only, ids)
+    adjs = [a for a in list_adjustments(db) if (only is None or a["indicator"] == only)
+            and (ids is None or a["unit_id"] in ids)]
+    files = [e for e in list_evidence(db) if (only is None or e["indicator"] == only)
+             and (ids is None or e["unit_id"] in ids)]
+    units = chosen
     if off.city_level:
         merged: dict[str, list[Submission]] = {}
         for u in units:

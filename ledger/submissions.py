@@ -165,15 +165,20 @@ def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,
     return [_sub(r) for r in db.query(sql, args)]
 
 
-def latest_by_indicator(db: sqlite_utils.Database, year: int,
-                        indicator: str | None = None) -> dict[int, dict[str, list[Submission]]]:
+def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | None = None,
+                        unit_ids: set[int] | None = None) -> dict[int, dict[str, list[Submission]]]:
     """Live submissions of the assessment year, per unit and indicator, newest first."""
     out: dict[int, dict[str, list[Submission]]] = {}
-    only = " AND indicator = ?" if indicator is not None else ""
+    where, args = "", [f"{year}%", f"{year + 1}-01%"]
+    if indicator is not None:
+        where += " AND indicator = ?"
+        args.append(indicator)
+    if unit_ids is not None:
+        where += f" AND unit_id IN ({','.join('?' * len(unit_ids)) or 'NULL'})"
+        args += sorted(unit_ids)
     for row in db.query(
             "SELECT * FROM submissions WHERE status IN ('submitted', 'accepted', 'rejected') "
-            f"AND (period LIKE ? OR period LIKE ?){only} ORDER BY id DESC",
-            [f"{year}%", f"{year + 1}-01%"] + ([indicator] if indicator is not None else [])):
+            f"AND (period LIKE ? OR period LIKE ?){where} ORDER BY id DESC", args):
         s = _sub(row)
         out.setdefault(s.unit_id, {}).setdefault(s.indicator, []).append(s)
     return out

@@ -7,6 +7,8 @@ ledger knows the calendar), `_reason` (for 酌情计分), `_reject_reason`. Rese
 """
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -15,7 +17,7 @@ from schemes.model import Category, Indicator, Scheme
 from scoring.card import ItemCard, PartResult, Scorecard, fmt, q
 from scoring.rules import PartContext, prepared_values, as_bool, rank_points, score_part, to_decimal
 
-__all__ = ["score", "score_all", "RankTable", "build_ranks", "grade"]
+__all__ = ["score", "score_all", "rescore", "Scored", "RankTable", "build_ranks", "grade"]
 
 ZERO = Decimal(0)
 Facts = Mapping[str, Any]
@@ -204,15 +206,49 @@ def _totals(scheme: Scheme, items: list[ItemCard], facts: Facts, unit: str | Non
                      before, gates_passed, gates_passed, hit or events, categories=cats)
 
 
-def score_all(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> dict[str, Scorecard]:
-    """Score every unit with rank rules over all of them, then rank the totals."""
-    ranks = build_ranks(scheme, facts_by_unit)
-    cards = {u: score(scheme, f, unit=u, ranks=ranks) for u, f in facts_by_unit.items()}
+@dataclass(frozen=True)
+class Scored:
+    """Every unit's facts, rank table and card: what `rescore` needs to redo only the part a
+    change touched. Cards in it are never modified after it is built."""
+
+    facts: Mapping[str, Facts]
+    ranks: RankTable
+    cards: dict[str, Scorecard]
+
+
+def _rank_totals(cards: dict[str, Scorecard]) -> None:
     order = sorted((c.total or ZERO for c in cards.values()), reverse=True)
-    first = {}
+    first: dict[Decimal, int] = {}
     for pos, total in enumerate(order, start=1):
         first.setdefault(total, pos)  # ties share the better rank
     for c in cards.values():
         c.rank = first[c.total or ZERO] if c.total is not None else None
         c.rank_of = len(cards)
-    return cards
+
+
+def rescore(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: Scored | None = None,
+            changed: set[str] | None = None) -> Scored:
+    """Score every unit, reusing `previous` for units whose own facts did not change and whose
+    rank points are the same as before: the result equals a full `score_all`.
+
+    `changed` names the units whose facts may differ from `previous.facts` (None: compare)."""
+    ranks = build_ranks(scheme, facts_by_unit)
+    if previous is None:
+        redo = set(facts_by_unit)
+    else:
+        redo = set(changed) if changed is not None else {
+            u for u, f in facts_by_unit.items() if previous.facts.get(u) != f}
+        redo |= set(facts_by_unit) - set(previous.cards)
+        for key, points in ranks.items():
+            before = previous.ranks.get(key, {})
+            redo |= {u for u, p in points.items() if before.get(u) != p}
+    cards = {u: (score(scheme, f, unit=u, ranks=ranks) if u in redo
+                 else copy.copy(previous.cards[u]))  # a shallow copy: only rank fields change
+             for u, f in facts_by_unit.items()}
+    _rank_totals(cards)
+    return Scored(dict(facts_by_unit), ranks, cards)
+
+
+def score_all(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> dict[str, Scorecard]:
+    """Score every unit with rank rules over all of them, then rank the totals."""
+    return rescore(scheme, facts_by_unit).cards
