@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, Response, abort, g, jsonify, render_template_string, request
+from flask import (Flask, Response, abort, g, jsonify, render_template_string, request,
+                   send_file)
 
 from bot.config import channel_status, load_settings
 from bot.context import Fetcher
@@ -134,7 +135,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(overrides=config or {})
     app = Flask(__name__)
     limit = int(settings.get("MAX_BODY_BYTES") or 5 * 1024 * 1024)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_FILE_BYTES + 1024 * 1024
+    # The upload page takes several files at once, each up to MAX_FILE_BYTES.
+    app.config["MAX_CONTENT_LENGTH"] = 3 * MAX_FILE_BYTES + 1024 * 1024
     pipeline = make_pipeline(settings)
     app.extensions["creditbot"] = pipeline
     status = channel_status(settings)
@@ -146,8 +148,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             request.max_content_length = limit
 
     @app.errorhandler(413)
-    def _too_large(_: Exception) -> Response:
+    def _too_large(_: Exception) -> Any:
+        if request.path.startswith("/upload/"):
+            page = dict(unit="", indicator="", mb=MAX_FILE_BYTES // 1024 // 1024, open=False,
+                        message=f"上传的文件合计过大（每次最多 {3 * MAX_FILE_BYTES // 1024 // 1024} MB，"
+                                f"单个文件不超过 {MAX_FILE_BYTES // 1024 // 1024} MB）。请返回重新选择。")
+            return render_template_string(UPLOAD_PAGE, **page), 413
         return Response("请求内容过大", status=413, mimetype="text/plain")
+
+    @app.errorhandler(404)
+    def _not_found(_: Exception) -> Response:
+        return Response("页面不存在或链接无效", status=404, mimetype="text/plain")
 
     def handle(msg: Message) -> Reply:
         g.creditbot_msg_id = msg.msg_id  # keys the overflow push of this reply (see below)
@@ -156,12 +167,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def push_overflow(user_id: str, reply: Reply) -> None:
         """The part of a WeCom passive reply beyond 2048 bytes goes out by message/send. Keyed
         by the message id, so WeCom's retries of one message queue it once."""
+        if not reply.text.strip():
+            return  # nothing to push (files travel as download links in the text)
         db = pipeline.open_db()
         try:
             digest = hashlib.sha256(reply.text.encode()).hexdigest()[:16]
             source = getattr(g, "creditbot_msg_id", None) or now_iso(pipeline.clock())
-            if reply.files:
-                log.warning("overflow push to %s cannot carry %d file(s)", user_id, len(reply.files))
             enqueue(db, f"overflow:wecom:{user_id}:{source}:{digest}", "wecom",
                     {"users": [user_id]}, {"text": reply.text, "markdown": reply.markdown},
                     pipeline.clock())
@@ -179,6 +190,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return jsonify({"status": "ok", "channels": status})
 
     _upload_routes(app, pipeline)
+    _download_route(app, pipeline)
     return app
 
 
@@ -189,8 +201,26 @@ button{font-size:1.1em;padding:.4em 1.2em}</style></head><body>
 <h2>上传佐证材料</h2><p>单位：{{ unit }}<br>指标：{{ indicator }}</p>
 {% if message %}<p><b>{{ message }}</b></p>{% endif %}
 {% if open %}<form method="post" enctype="multipart/form-data">
-<input type="file" name="file" multiple required><p>单个文件不超过 {{ mb }} MB；PDF、Word、Excel、图片或压缩包。</p>
+<input type="file" name="file" multiple required><p>可一次选多个文件，单个文件不超过 {{ mb }} MB；PDF、Word、Excel、图片或压缩包。</p>
 <button type="submit">上传</button></form>{% endif %}</body></html>"""
+
+
+def _download_route(app: Flask, pipeline: Pipeline) -> None:
+    @app.get("/download/<token>")
+    def download(token: str) -> Any:
+        db = pipeline.open_db()
+        try:
+            row = db.execute("SELECT path, name, expires_at FROM downloads WHERE token = ?",
+                             [token]).fetchone()
+        finally:
+            db.close()
+        if row is None:
+            abort(404)
+        path, name, expires = row
+        if expires < now_iso(pipeline.clock()) or not Path(path).exists():
+            return Response("下载链接已过期，请在聊天中重新发送「导出」。", status=410,
+                            mimetype="text/plain")
+        return send_file(path, as_attachment=True, download_name=name)
 
 
 def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
@@ -214,7 +244,7 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
             if used_at:
                 page.update(open=False, message="此链接已使用过（一次性链接）。如需再传，请在聊天中重新发送「佐证 指标」。")
                 return render_template_string(UPLOAD_PAGE, **page), 410
-            if request.method == "GET":
+            if request.method in ("GET", "HEAD"):
                 return render_template_string(UPLOAD_PAGE, **page)
             files = [f for f in request.files.getlist("file") if f.filename]
             if not files:

@@ -93,6 +93,9 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
         what = "；".join(dict.fromkeys(i.missing)) if i.missing else (ind.evidence or "数据")
         pts = f"（{fmt(i.max_points - (i.points or 0))}分）" if i.max_points else ""
         dl = deadline_text(next_deadline(ind, today, cal), today, cal)
-        tag = {"overdue": "【已逾期】", "rejected": "【被驳回】"}.get(i.status, "")
+        periodic = ind.due is not None and ind.due.frequency != "once"
+        # For a periodic item "overdue" is about earlier periods; the date shown is the next one.
+        tag = {"overdue": "【往期未报】" if periodic else "【已逾期】",
+               "rejected": "【被驳回】"}.get(i.status, "")
         out.append(f"· {tag}{i.code} {i.name}{pts}：缺 {what}{('，' + dl) if dl else ''}")
     return out

@@ -5,9 +5,10 @@ the reply text; anything else is logged by the pipeline and answered with an apo
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Callable
 
@@ -18,8 +19,8 @@ from bot.parse import CommandError, find_indicator, normalise, parse_metrics, sp
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY, default_period
-from ledger.units import (Unit, add_member, find_unit, list_members, list_units, pause_unit,
-                          set_deputy)
+from ledger.units import (Unit, add_member, find_member, find_unit, list_members, list_units,
+                          pause_unit, set_deputy)
 from reminders.calendar import (deadline_info, parse_period, period_of_submission,
                                 upcoming_deadlines)
 from schemes.model import Indicator
@@ -191,20 +192,19 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
         raise CommandError("当前考核方案没有月报要求。")
-    period = None
-    if words:
-        try:
-            period = parse_period(words[0], default_year=ctx.today.year)
-            words = words[1:]
-        except ValueError:
-            period = None
+    period = _named_month(words[0], ctx) if words else None
+    if period is not None:
+        words = words[1:]
     text = " ".join(words).strip()
     if not text and not ctx.msg.attachments:
         raise CommandError("月报内容不能为空。请这样发：月报 8月开展了诚信宣传活动2次……")
     if period is None:
         period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
-    if not period[:4].isdigit() or not (ctx.office.year <= int(period[:4]) <= ctx.office.year + 1):
-        raise CommandError(f"期别 {period} 不在{ctx.office.year}年度考核期内。")
+    if period[:4] != str(ctx.office.year):
+        raise CommandError(f"{period} 不在{ctx.office.year}年度考核期内，请写考核年度内的月份，例如：月报 "
+                           f"{ctx.office.year}-08 工作内容")
+    if period > f"{ctx.today.year}-{ctx.today.month:02d}":
+        raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     on_time = ctx.today <= info.deadline
     sub = subs.record_submission(
@@ -253,6 +253,24 @@ def _scope(ind: Indicator, period: str, metrics: dict) -> str:
     return "本年度累计数，再次报送会替换此数" if counts else "本年度数据"
 
 
+_MONTH_WORD = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*月?(份)?|\d{1,2}\s*月(份)?|[一二三四五六七八九十]{1,3}月(份)?)$")
+
+
+def _named_month(word: str, ctx: Ctx) -> str | None:
+    """「2022-08」「8月」 at the start of a 月报 names its month; a month-like word that is not a
+    real month is an error, not part of the text. Without a year, the latest such month
+    that is not in the future (12月 sent in January is last December)."""
+    if not _MONTH_WORD.match(word):
+        return None
+    try:
+        period = parse_period(word, default_year=ctx.today.year)
+    except ValueError as exc:
+        raise CommandError(f"{exc}。月份请写成 2022-08 或 8月") from None
+    if not word[:4].isdigit() and period > f"{ctx.today.year}-{ctx.today.month:02d}":
+        period = f"{int(period[:4]) - 1}{period[4:]}"
+    return period
+
+
 def _show(v, m) -> str:
     if m.type == "bool":
         return "是" if v else "否"
@@ -271,7 +289,8 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
     return remember_target(ctx, unit, ind)
 
 
-@command(("得分", "我的得分", "分数", "score"), EVERYONE, "得分", "本单位总分、等级、排名和失分项")
+@command(("得分", "我的得分", "分数", "score"), EVERYONE, "得分",
+         "总分、等级、排名和失分项（信用办人员：各单位排名，示范城市方案为全市预计得分）")
 def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.is_staff and not ctx.unit:
         if ctx.office.city_level:
@@ -337,9 +356,19 @@ def cmd_deputy(words: list[str], ctx: Ctx) -> Reply:
     if words[0] in ("取消", "结束"):
         set_deputy(ctx.db, ctx.member, None, None, ctx.now, ctx.actor)
         return Reply("已取消代理，提醒恢复发给您本人。")
+    deputy = find_member(ctx.db, ctx.msg.channel, words[0])
+    if deputy is None:
+        raise CommandError(f"用户「{words[0]}」还没有绑定，提醒无法送达。请先请信用办绑定此人，"
+                           f"或核对用户ID。")
+    if deputy.id == ctx.member.id:
+        raise CommandError("代理人不能是自己。取消代理请发：代理 取消")
     until = _until(words[1:])
-    set_deputy(ctx.db, ctx.member, words[0], until, ctx.now, ctx.actor)
-    return Reply(f"已设置：{until or '取消前'}期间提醒发给 {words[0]}。")
+    if until is not None and until < ctx.today.isoformat():
+        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
+    set_deputy(ctx.db, ctx.member, deputy.user_id, until, ctx.now, ctx.actor)
+    when = f"至 {until}" if until else "直到取消"
+    return Reply(f"已设置：{when}，本单位的提醒改发给 {deputy.name}（{deputy.user_id}）。"
+                 f"取消请发：代理 取消")
 
 
 def _until(words: list[str]) -> str | None:
@@ -596,7 +625,25 @@ def cmd_export(words: list[str], ctx: Ctx) -> Reply:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"考核表-{ctx.office.year}-{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}.xlsx"
     export_xlsx(ctx.db, ctx.office, path, ctx.today, ctx.cal)
-    return Reply(f"已导出 {ctx.office.year} 年度考核表：{path.name}", files=[str(path)])
+    link = download_link(ctx, path)
+    where = (f"下载（{ctx.settings.get('UPLOAD_LINK_HOURS') or 24}小时内有效）：{link}" if link else
+             f"文件保存在服务器：{path}。配置 PUBLIC_BASE_URL 后可在聊天中直接获取下载链接。")
+    return Reply(f"已导出 {ctx.office.year} 年度考核表 {path.name}\n{where}", files=[str(path)])
+
+
+def download_link(ctx: Ctx, path) -> str | None:
+    """A time-limited link to a file the bot made (the chat channels cannot carry it)."""
+    base = str(ctx.settings.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not base:
+        return None
+    token = secrets.token_urlsafe(24)
+    hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
+    ctx.db.execute("INSERT INTO downloads(token, path, name, member_id, expires_at, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [token, str(path), path.name, ctx.member.id,
+                    (ctx.now + timedelta(hours=hours)).isoformat(timespec="seconds"),
+                    ctx.now.isoformat(timespec="seconds")])
+    return f"{base}/download/{token}"
 
 
 @command(("绑定",), STAFF, "绑定 <用户ID> <单位> [姓名]", "把联络员绑定到单位（管理员可写「工作人员」绑定同事）")

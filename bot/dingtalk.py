@@ -346,7 +346,7 @@ def make_blueprint(
 def _json_object(raw: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # deep nesting too
         raise DingTalkPayloadError("消息体不是合法的 JSON") from exc
     if not isinstance(body, dict):
         raise DingTalkPayloadError("消息体应为 JSON 对象")

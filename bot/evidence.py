@@ -3,7 +3,9 @@ and the one-time upload link for channels that cannot send documents to the bot.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.context import Ctx
 from bot.message import Attachment, Reply
@@ -69,6 +71,11 @@ def remember_target(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
 
 
 def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
+    if att.path:  # fetched before the transaction (see Pipeline._fetch_first)
+        try:
+            return Path(att.path).read_bytes(), att.name or Path(att.path).name, att.content_type
+        except OSError:
+            raise CommandError("文件已过期，请重新发送。") from None
     if ctx.fetch is None:
         raise CommandError("当前渠道暂不能下载文件，请使用上传链接：佐证 <指标>")
     try:
@@ -76,7 +83,7 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
     except CommandError:
         raise
     except Exception as exc:  # network errors from the platform: the user can retry
-        raise CommandError(f"文件下载失败（{type(exc).__name__}），请稍后重新发送。") from None
+        raise CommandError("文件下载失败，请稍后重新发送。") from None
 
 
 def accept_files(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
@@ -127,25 +134,30 @@ def handle_attachments(ctx: Ctx) -> Reply:
         raise CommandError("只有单位联络员可以上传佐证材料。")
     pending = take_pending(ctx)
     if pending and pending[0] == "evidence_for":
+        # Screenshots come several at a time: the 佐证 target holds for the whole window.
+        _set_pending(ctx, "evidence_for", pending[1])
         return accept_files(ctx, unit, ctx.office.scheme.indicator(pending[1]["indicator"]))
-    hints = [ctx.msg.text] + [a.name.rsplit(".", 1)[0] for a in ctx.msg.attachments]
-    for hint in filter(None, (h.strip() for h in hints)):
+    # A caption may be loosely written; a file name must name the indicator plainly
+    # ("微信图片_2022…" must not fuzzy-match anything).
+    hints = [(ctx.msg.text, True)] + [(a.name.rsplit(".", 1)[0], False) for a in ctx.msg.attachments]
+    for hint, loose in ((h.strip(), loose) for h, loose in hints if h and h.strip()):
         try:
-            return accept_files(ctx, unit, find_indicator(ctx.office.scheme, hint))
+            return accept_files(ctx, unit, find_indicator(ctx.office.scheme, hint, fuzzy=loose))
         except Ambiguous:
             continue
         except CommandError as exc:
             if "没有找到指标" not in str(exc):
                 raise
-    _set_pending(ctx, "file_waiting", {"attachments": [a.__dict__ for a in ctx.msg.attachments],
-                                       "msg_id": ctx.msg.msg_id})
-    return Reply("收到文件。请问这是哪一项指标的佐证材料？请回复指标编号或名称，例如：双公示")
+    waiting = pending[1]["attachments"] if pending and pending[0] == "file_waiting" else []
+    waiting += [a.__dict__ for a in ctx.msg.attachments]
+    _set_pending(ctx, "file_waiting", {"attachments": waiting})
+    n = f"已收到 {len(waiting)} 个文件。" if len(waiting) > 1 else "收到文件。"
+    return Reply(f"{n}请问这是哪一项指标的佐证材料？请回复指标编号或名称，例如：双公示")
 
 
 def resolve_waiting_file(ctx: Ctx, data: dict, text: str) -> Reply:
     unit = ctx.unit
     ind = find_indicator(ctx.office.scheme, text)
     atts = tuple(Attachment(**a) for a in data["attachments"])
-    from dataclasses import replace
-    ctx.msg = replace(ctx.msg, attachments=atts, msg_id=data["msg_id"])
+    ctx.msg = replace(ctx.msg, attachments=atts)
     return accept_files(ctx, unit, ind)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -74,12 +75,55 @@ class Pipeline:
         own = db is None
         db = db or self._thread_db()
         try:
-            return self._handle(msg, db, cache=own)
+            msg = _clean(msg)
+            early = _triage(msg)
+            if early is not None:
+                return early
+            if msg.attachments:
+                msg, failed = self._fetch_first(msg, db)
+                if failed is not None:
+                    return failed
+            reply = self._handle(msg, db, cache=own)
+            if msg.is_group and reply and msg.sender_id not in reply.mentions:
+                reply.mentions.append(msg.sender_id)  # in a group, say who the answer is for
+            return reply
         except Exception:  # never let an error reach the webhook (it would retry)
             log.exception("message %s/%s failed", msg.channel, msg.msg_id)
             if own:
                 self._drop_thread_db()
             return Reply(APOLOGY)
+
+    def _fetch_first(self, msg: Message, db: sqlite_utils.Database) -> tuple[Message, Reply | None]:
+        """Download what a bound sender attached before any lock is taken: a slow platform
+        must not hold up everyone else's writes. Files land in data/incoming; a failed
+        download is not recorded as handled, so the platform's retry can succeed."""
+        if find_member(db, msg.channel, msg.sender_id) is None:
+            return replace(msg, attachments=()), None  # a stranger's files are never fetched
+        if db.execute("SELECT 1 FROM inbound WHERE channel = ? AND msg_id = ?",
+                      [msg.channel, msg.msg_id]).fetchone():
+            return msg, None  # a retry: the first delivery already has its answer
+        fetch = self.fetchers.get(msg.channel.split("_")[0]) or self.fetchers.get(msg.channel)
+        if fetch is None:
+            return msg, Reply("当前渠道暂不能接收文件，请发送「佐证 <指标>」获取上传链接。")
+        folder = self.data_dir / "incoming"
+        folder.mkdir(parents=True, exist_ok=True)
+        _prune(folder)
+        local = []
+        for att in msg.attachments:
+            if att.path:
+                local.append(att)
+                continue
+            try:
+                content, name, ctype = fetch(att)
+            except Exception as exc:  # the platform's error: the user can send it again
+                log.warning("download for %s/%s failed: %s", msg.channel, msg.msg_id,
+                            type(exc).__name__)
+                return msg, Reply("文件下载失败，请稍后重新发送。")
+            path = folder / f"{secrets.token_hex(12)}.part"
+            path.write_bytes(content)
+            local.append(replace(att, path=str(path), name=name or att.name,
+                                 content_type=ctype or att.content_type, size=len(content)))
+        return replace(msg, attachments=tuple(local)), None
 
     def _thread_db(self) -> sqlite_utils.Database:
         """This thread's connection, opened on first use (one connection per thread)."""
@@ -206,6 +250,58 @@ def _is_question(text: str) -> bool:
         if word.lower() in c.words or any(len(w) >= 2 and text.startswith(w) for w in c.words):
             return c.fn.__name__ in READ_ONLY
     return True
+
+
+# Message types the chat understands; everything else gets one polite answer and changes nothing.
+_UNDERSTOOD = {"text", "richText", "mixed", "image", "picture", "file"}
+_WELCOME = "您好，我是信用考核助手。发送「帮助」查看可用的命令。"
+_UNSUPPORTED = {
+    "voice": "暂不支持语音消息，请发送文字。",
+    "audio": "暂不支持语音消息，请发送文字。",
+    "video": "暂不支持视频，请把佐证材料以文件或图片发送。",
+    "location": "暂不支持位置消息，请发送文字。",
+    "link": "暂不支持链接消息。如需报送，请发送文字命令；佐证材料请以文件或图片发送。",
+}
+
+
+def _triage(msg: Message) -> Reply | None:
+    """Events, voice without recognition, links, locations, stickers: answered here, before
+    anything is recorded or any pending question is consumed."""
+    if msg.raw_type.startswith("event:"):
+        event = msg.raw_type.split(":", 1)[1]
+        return Reply(_WELCOME if event in ("subscribe", "enter_agent", "enter_chat") else "")
+    if msg.raw_type in ("voice", "audio") and msg.text.strip():
+        return None  # speech recognition gave text: handled as text (the audio is dropped)
+    if msg.raw_type not in _UNDERSTOOD:
+        return Reply(_UNSUPPORTED.get(msg.raw_type, "暂不支持此类消息，请发送文字、图片或文件。"))
+    return None
+
+
+_FORMAT_CHARS = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def _clean(msg: Message) -> Message:
+    """Lone surrogates (unstorable) become U+FFFD; zero-width and direction marks that pasted
+    text carries are dropped, so 「\u200b得分」 is 得分."""
+    def tidy(s: str) -> str:
+        s = s.encode("utf-8", "replace").decode("utf-8")
+        return _FORMAT_CHARS.sub("", s)
+    kept = tuple(a for a in msg.attachments if a.kind in ("image", "file"))
+    if msg.raw_type in ("voice", "audio"):
+        kept = ()
+    return replace(msg, text=tidy(msg.text), sender_id=tidy(msg.sender_id), attachments=kept)
+
+
+def _prune(folder: Path, days: int = 2) -> None:
+    """Incoming downloads are kept while a "which indicator?" may still be answered."""
+    import time
+    limit = time.time() - days * 86400
+    for f in folder.glob("*.part"):
+        try:
+            if f.stat().st_mtime < limit:
+                f.unlink()
+        except OSError:
+            pass
 
 
 def _looks_like_command(text: str) -> bool:

@@ -68,6 +68,7 @@ SHANGHAI = _shanghai()
 
 APOLOGY = "抱歉，系统出了点问题，请稍后再试。"
 TRUNCATED_NOTE = "…（内容过长，已截断）"
+MORE_NOTE = "\n（内容较长，其余部分随后单独发送）"
 TEXT_LIMIT = 2048  # bytes: passive reply Content, message/send text & markdown, robot text
 WEBHOOK_MARKDOWN_LIMIT = 4096  # bytes: group robot markdown
 AIBOT_STREAM_LIMIT = 20480  # bytes: 智能机器人 stream content
@@ -373,16 +374,15 @@ def _push(push_overflow: PushOverflow, user_id: str, reply: Reply) -> None:
 
 def _passive_text(reply: Reply, user_id: str, push_overflow: PushOverflow | None) -> str:
     """First ≤2048-byte chunk for the passive reply; the rest (and files) go to push_overflow."""
-    chunks = split_utf8(reply.text, TEXT_LIMIT) if reply.text else []
-    rest = "\n".join(chunks[1:])
-    if push_overflow is None:
-        if reply.files:
-            log.warning("WeCom passive reply cannot carry files; %d dropped", len(reply.files))
+    if push_overflow is None or len(reply.text.encode("utf-8")) <= TEXT_LIMIT:
+        if reply.files:  # files travel as links in the text (see 导出), never as attachments
+            log.info("WeCom passive reply leaves %d local file(s) out", len(reply.files))
         return truncate_utf8(reply.text, TEXT_LIMIT)
-    if rest or reply.files:
-        overflow = Reply(rest, markdown=reply.markdown, title=reply.title, files=list(reply.files))
-        _push(push_overflow, user_id, overflow)
-    return chunks[0] if chunks else ""
+    # Say that more is coming, and mark the pushed part as the continuation.
+    chunks = split_utf8(reply.text, TEXT_LIMIT - len(MORE_NOTE.encode("utf-8")))
+    _push(push_overflow, user_id, Reply("（续）\n" + "\n".join(chunks[1:]),
+                                        markdown=reply.markdown, title=reply.title))
+    return chunks[0] + MORE_NOTE
 
 
 def _echostr() -> str:
@@ -415,7 +415,7 @@ def _outer_encrypt_xml(body: bytes) -> str:
 def _outer_encrypt_json(body: bytes) -> str:
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting too
         raise WeComPayloadError("请求体不是有效的 JSON") from None
     encrypt = payload.get("encrypt") if isinstance(payload, dict) else None
     if not isinstance(encrypt, str) or not encrypt:
@@ -433,8 +433,8 @@ def _decrypt_body(crypto: WeComCrypto, outer: Callable[[bytes], str]) -> bytes |
         return crypto.decrypt(*params, encrypt)
     except WeComPayloadError as exc:
         return _plain(f"请求格式错误：{exc}", 400)
-    except WeComCryptoError:
-        return _plain("签名校验失败", 403)
+    except WeComCryptoError as exc:  # a bad signature, a wrong CorpID, undecryptable data
+        return _plain(f"消息校验失败：{exc}", 403)
 
 
 def _app_message(
@@ -469,7 +469,7 @@ def _aibot_message(crypto: WeComCrypto, handle: Handle) -> Response:
         if payload.get("msgtype") == "stream":  # refresh of a stream we never leave open
             return _empty()
         msg = parse_aibot_message(payload)
-    except ValueError as exc:  # includes JSONDecodeError, UnicodeDecodeError
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, nesting
         detail = exc if isinstance(exc, WeComPayloadError) else "不是有效的 JSON"
         return _plain(f"消息格式错误：{detail}", 400)
     reply = _call_handler(handle, msg)

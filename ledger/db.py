@@ -204,6 +204,19 @@ MIGRATIONS.append(
     "ALTER TABLE units ADD COLUMN facts_version INTEGER NOT NULL DEFAULT 0;\n"
     + _unit_version_triggers()
 )
+MIGRATIONS.append(
+    # 5: time-limited download links for exports sent in chat.
+    """
+    CREATE TABLE downloads (
+        token TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        member_id INTEGER REFERENCES members(id),
+        expires_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

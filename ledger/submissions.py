@@ -26,6 +26,9 @@ ALLOWED_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd"
                  ".png", ".gif", ".bmp", ".webp", ".zip", ".rar", ".7z", ".txt", ".csv", ".ppt",
                  ".pptx"}
 LIVE = ("submitted", "accepted", "rejected")
+# Programs renamed to .pdf/.jpg: Windows PE, ELF, Mach-O, scripts.
+_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe",
+                     b"\xca\xfe\xba\xbe", b"#!")
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,8 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
                           f"{MAX_FILE_BYTES // 1024 // 1024} MB，请压缩或拆分后再发")
     if suffix not in ALLOWED_TYPES:
         raise LedgerError(f"不支持的文件类型「{suffix or '未知'}」，请发送 PDF、Word、Excel、图片或压缩包")
+    if content.startswith(_EXECUTABLE_MAGIC):
+        raise LedgerError(f"「{original_name}」实际是可执行程序，不能作为佐证材料")
     digest = hashlib.sha256(content).hexdigest()
     folder = Path(data_dir) / "evidence" / digest[:2]
     folder.mkdir(parents=True, exist_ok=True)

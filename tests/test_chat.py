@@ -236,3 +236,69 @@ def test_records_list_own_submissions_with_ids(lvliang):
     reply = lvliang.chat("sw1", "记录")
     assert "月报" in reply and "2022-08" in reply and "按时" in reply and "撤回" in reply
     assert reply.count("#") == 2  # only its own unit's two records
+
+
+def test_several_files_after_one_evidence_command_all_land(lvliang, tmp_path):
+    files = []
+    for n in range(3):
+        f = tmp_path / f"shot{n}.png"
+        f.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([n]) * 10)
+        files.append(f)
+    lvliang.chat("sw1", "佐证 双公示")
+    for f in files:
+        assert "已收到" in lvliang.chat("sw1", "", files=[f])
+    rows = list(lvliang.db.query("SELECT original_name, indicator FROM evidence"))
+    assert sorted(r["original_name"] for r in rows) == ["shot0.png", "shot1.png", "shot2.png"]
+    assert {r["indicator"] for r in rows} == {"3"}
+
+
+def test_files_waiting_for_an_indicator_are_all_kept(lvliang, tmp_path):
+    for n in range(2):
+        f = tmp_path / f"IMG_{n}.png"
+        f.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([n]) * 10)
+        reply = lvliang.chat("sw1", "", files=[f])
+    assert "已收到 2 个文件" in reply
+    assert "IMG_0.png" in lvliang.chat("sw1", "双公示")
+    assert len(list(lvliang.db.query("SELECT id FROM evidence"))) == 2
+
+
+@pytest.mark.parametrize("raw_type, text, expect", [
+    ("link", "月报 吕梁市信用办工作动态\nhttps://example.org/a", "暂不支持链接"),
+    ("location", "月报 我在这里", "暂不支持位置"),
+    ("voice", "", "暂不支持语音"),
+    ("interactiveCard", "暂不支持识别该类消息", "暂不支持此类消息"),
+    ("event:subscribe", "", "帮助"),
+])
+def test_non_text_messages_get_one_polite_answer_and_change_nothing(lvliang, raw_type, text, expect):
+    from dataclasses import replace
+    msg = replace(lvliang.message("sw1", text), raw_type=raw_type)
+    assert expect in lvliang.pipeline.handle(msg).text
+    assert list_submissions(lvliang.db) == []
+
+
+def test_invisible_characters_and_lone_surrogates_are_harmless(lvliang):
+    assert "总分" in lvliang.chat("sw1", "\u200b得分")
+    assert "总分" in lvliang.chat("sw1", "\ufeff得分")
+    reply = lvliang.chat("sw1", "得分\ud800")
+    assert reply and "抱歉" not in reply
+
+
+def test_group_answers_mention_the_sender(lvliang):
+    from dataclasses import replace
+    msg = replace(lvliang.message("sw1", "得分"), is_group=True)
+    assert lvliang.pipeline.handle(msg).mentions == ["sw1"]
+
+
+@pytest.mark.parametrize("text, expect", [
+    ("月报 2022-13 内容", "月份"),
+    ("月报 2023-01 内容", "不在2022年度"),
+    ("月报 2022-11 内容", "还没到"),
+])
+def test_briefing_month_must_be_real_and_in_the_year(lvliang, text, expect):
+    assert expect in lvliang.at("2022-09-20T10:00").chat("sw1", text)
+    assert list_submissions(lvliang.db) == []
+
+
+def test_december_briefing_sent_in_january_is_last_year(lvliang):
+    reply = lvliang.at("2023-01-03T10:00").chat("sw1", "月报 12月 全年总结")
+    assert "2022年12月" in reply and "按时" in reply  # 1月2日 is a holiday: due 1月3日

@@ -65,7 +65,10 @@ def test_liaison_needs_a_unit_and_roles_are_checked(tmp_path):
 
 
 def test_deputy_receives_reminders_while_on_leave(lvliang):
-    assert "代理" not in lvliang.chat("sw1", "代理 li4 至 2022-09-30")
+    assert "还没有绑定" in lvliang.chat("sw1", "代理 li4 至 2022-09-30")
+    add_member(lvliang.db, "li4", "李四", "staff", None)  # a colleague who is not a liaison
+    assert "已经过去" in lvliang.chat("sw1", "代理 li4 至 2022-08-30")
+    assert "已设置" in lvliang.chat("sw1", "代理 li4 至 2022-09-30")
     unit = find_unit(lvliang.db, "市税务局")
     assert liaisons_of(lvliang.db, unit.id, "2022-09-10") == ["li4"]
     assert liaisons_of(lvliang.db, unit.id, "2022-10-01") == ["sw1"]

@@ -127,7 +127,9 @@ def test_a_paused_unit_gets_nothing(lvliang):
 
 
 def test_a_deputy_receives_the_liaisons_reminder_while_on_leave(lvliang):
-    lvliang.at("2022-07-29T10:00").chat("sw1", "代理 sw2 至 2022-08-01")
+    from ledger.units import add_member
+    add_member(lvliang.db, "sw2", "王五", "staff", None)  # the deputy must be bound
+    assert "已设置" in lvliang.at("2022-07-29T10:00").chat("sw1", "代理 sw2 至 2022-08-01")
     assert who(plan(lvliang, "2022-08-01T10:00")) == ["mz1", "sw2"]
     assert who(plan(lvliang, "2022-08-02T10:00")) == ["mz1", "sw1"]  # leave is over
 

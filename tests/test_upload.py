@@ -101,12 +101,13 @@ def test_file_over_20_mb_is_refused_and_nothing_stored(site: Site):
     assert resp.status_code in (400, 413)
     assert "过大" in resp.text
     assert site.evidence() == []
-    huge = b"0" * (MAX_FILE_BYTES + 2 * 1024 * 1024)
+    huge = b"0" * (3 * MAX_FILE_BYTES + 2 * 1024 * 1024)  # over the whole-request limit
     try:
-        status = requests.post(url, files={"file": ("巨大.pdf", huge)}, timeout=30).status_code
+        resp = requests.post(url, files={"file": ("巨大.pdf", huge)}, timeout=30)
+        status, text = resp.status_code, resp.text
     except requests.ConnectionError:
-        status = -1
-    assert status == 413
+        status, text = -1, ""
+    assert status == 413 and ("过大" in text or status == -1)
     assert site.evidence() == []
     assert requests.get(f"{site.base}/healthz", timeout=5).status_code == 200
 
@@ -135,3 +136,34 @@ def test_a_bad_file_in_an_upload_stores_none_of_them(site: Site):
     assert resp.status_code == 400 and "均未保存" in resp.text
     assert site.evidence() == []
     assert requests.get(url, timeout=5).status_code == 200  # not used up
+
+
+def test_a_program_renamed_to_pdf_is_refused(site: Site):
+    url = site.link()
+    resp = requests.post(url, files={"file": ("a.pdf", b"MZ\x90\x00" + b"0" * 100)}, timeout=10)
+    assert resp.status_code == 400 and "可执行程序" in resp.text
+    assert site.evidence() == []
+
+
+def test_head_and_unknown_pages_answer_plainly(site: Site):
+    url = site.link()
+    assert requests.head(url, timeout=5).status_code == 200
+    missing = requests.get(f"{site.base}/upload/nope", timeout=5)
+    assert missing.status_code == 404 and "链接无效" in missing.text
+
+
+def test_export_in_chat_gives_a_download_link(site: Site):
+    from openpyxl import load_workbook
+    import io
+    db = open_db(site.settings["CREDITBOT_DB"])
+    add_member(db, "staff9", "刘洋", "staff", None)
+    db.close()
+    pipeline = site.app.extensions["creditbot"]
+    reply = pipeline.handle(Message("console", "staff9", "staff9", "导出", "m-export", NOW)).text
+    link = re.search(r"https?://\S+/download/\S+", reply).group(0).replace(PUBLIC, site.base)
+    got = requests.get(link, timeout=10)
+    assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(got.content))
+    assert "总分及排名" in wb.sheetnames
+    pipeline.clock = lambda: NOW + timedelta(hours=25)
+    assert requests.get(link, timeout=10).status_code == 410

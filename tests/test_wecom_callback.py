@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from bot.message import Message, Reply
 from bot.wecom import (
     APOLOGY,
-    TRUNCATED_NOTE,
+    MORE_NOTE, TRUNCATED_NOTE,
     WeComPayloadError,
     make_blueprint,
     parse_aibot_message,
@@ -258,10 +258,13 @@ def test_long_reply_is_split_and_the_rest_pushed() -> None:
     client = make_client(Recorder(Reply(text)), push_overflow=lambda user, reply: pushed.append((user, reply)))
     content = open_reply(sample_post(client)).findtext("Content")
     assert len(content.encode("utf-8")) <= 2048
-    assert text.startswith(content)
+    assert content.endswith(MORE_NOTE)  # the user is told the rest follows
+    head = content[: -len(MORE_NOTE)]
+    assert text.startswith(head)
     ((user, rest),) = pushed
     assert user == "mycreate"
-    assert content + "\n" + rest.text == text
+    assert rest.text.startswith("（续）\n")
+    assert head + "\n" + rest.text.removeprefix("（续）\n") == text
 
 
 def test_long_reply_without_push_is_truncated_with_a_note() -> None:
