@@ -93,6 +93,9 @@ def test_a_reminder_round_killed_midway_neither_repeats_nor_drops(tmp_path: Path
         while time.monotonic() < deadline and (not log.exists()
                                                or len(log.read_text().splitlines()) < 8):
             time.sleep(0.01)
+        # Land the kill inside the next push's platform call (its 50 ms sleep), not in the
+        # instant between a push and its mark_sent, which at-least-once delivery may repeat.
+        time.sleep(0.025)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
