@@ -9,7 +9,20 @@ from reminders.calendar import WorkCalendar, deadline_info, period_of_submission
 from schemes.model import Indicator
 from scoring.card import STATUS_ZH, ItemCard, Scorecard, fmt
 
-__all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text"]
+__all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text", "staff_only_metrics"]
+
+
+def staff_only_metrics(ind: Indicator) -> list:
+    """Metrics only the credit office enters: 酌情计分, gate confirmations, staff values."""
+    names = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
+    if ind.gate:
+        names.add(ind.gate.metric)
+    return [m for m in ind.metrics if m.name in names or m.derived is True]
+
+
+def _all_staff_only(ind: Indicator) -> bool:
+    typed = [m for m in ind.metrics if not m.derived or m.derived is True]
+    return bool(typed) and len(staff_only_metrics(ind)) == len(typed)
 
 
 def _head(card: Scorecard, who: str, off: Office) -> list[str]:
@@ -81,16 +94,32 @@ def deadline_text(d: date | None, today: date, cal: WorkCalendar) -> str:
     return f"截止{d.month}月{d.day}日（还剩{left}个工作日）" if d > today else f"今天（{d.month}月{d.day}日）截止"
 
 
+def _task_order(code: str) -> tuple[int, str]:
+    return (int(code), "") if code.isdigit() else (10**6, code)
+
+
 def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], today: date,
-                  cal: WorkCalendar) -> list[str]:
-    """What is missing, rejected or overdue, most points first."""
+                  cal: WorkCalendar, staff: bool = True) -> list[str]:
+    """What is missing, rejected or overdue, most points first (tasks in their own order).
+    A liaison is not told about what only staff enter (酌情计分, gates)."""
+    def theirs(i: ItemCard) -> list[str]:
+        if staff:
+            return list(i.missing)
+        hidden = {m.label for m in staff_only_metrics(scheme_inds[i.code])}
+        return [m for m in i.missing if m not in hidden]
+
     wanted = [i for i in items if i.section in ("base", "gate", "tasks")
-              and (i.status in ("missing", "overdue", "rejected") or i.missing)]
-    wanted.sort(key=lambda i: (-(i.max_points or Decimal(0)) + (i.points or 0), i.code))
+              and (i.status in ("rejected", "overdue") or theirs(i)
+                   or (i.status == "missing" and (staff or not _all_staff_only(scheme_inds[i.code]))))]
+    if all(i.section == "tasks" for i in wanted):
+        wanted.sort(key=lambda i: _task_order(i.code))
+    else:
+        wanted.sort(key=lambda i: (-(i.max_points or Decimal(0)) + (i.points or 0), i.code))
     out = []
     for i in wanted:
         ind = scheme_inds[i.code]
-        what = "；".join(dict.fromkeys(i.missing)) if i.missing else (ind.evidence or "数据")
+        gaps = theirs(i)
+        what = "；".join(dict.fromkeys(gaps)) if gaps else (ind.evidence or "数据")
         pts = f"（{fmt(i.max_points - (i.points or 0))}分）" if i.max_points else ""
         dl = deadline_text(next_deadline(ind, today, cal), today, cal)
         periodic = ind.due is not None and ind.due.frequency != "once"

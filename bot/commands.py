@@ -19,6 +19,7 @@ from bot.parse import CommandError, find_indicator, normalise, parse_metrics, sp
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY, default_period
+from ledger.responsibility import duties
 from ledger.units import (Unit, add_member, find_member, find_unit, list_members, list_units,
                           pause_unit, set_deputy)
 from reminders.calendar import (deadline_info, parse_period, period_of_submission,
@@ -116,15 +117,11 @@ def briefing_indicator(ctx_scheme) -> Indicator | None:
     return next((i for i in inds if i.due and i.due.frequency == "monthly"), None)
 
 
-def _responsible_for(ctx: Ctx, unit: Unit) -> set[str]:
-    """For a city scheme: the indicators naming this unit among their 牵头/责任单位."""
-    out = set()
-    short = unit.name.removeprefix("市")
-    for _, ind in ctx.office.scheme.indicators():
-        for r in list(ind.lead) + list(ind.responsible):
-            if unit.name in r or (len(short) >= 2 and short in r) or any(a in r for a in unit.aliases):
-                out.add(ind.code)
-    return out
+def _mine(ctx: Ctx, unit: Unit | None) -> set[str] | None:
+    """For a city scheme or a work plan, the indicators this unit answers for (None: all)."""
+    if unit is None or ctx.office.scheme.audience not in ("city", "tasks"):
+        return None
+    return duties(ctx.office.scheme, unit)
 
 
 # ---- everyone --------------------------------------------------------------------------------
@@ -143,7 +140,7 @@ def cmd_help(words: list[str], ctx: Ctx) -> Reply:
 def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     rows = []
-    mine = _responsible_for(ctx, unit) if unit and ctx.office.city_level else None
+    mine = _mine(ctx, unit)
     live = {(s.indicator, s.period) for s in subs.list_submissions(
         ctx.db, unit.id, statuses=subs.LIVE)} if unit else set()
     if unit:  # a one-off item is met by its 佐证材料 too (as the reminders count it)
@@ -207,6 +204,12 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     on_time = ctx.today <= info.deadline
+    # A correction after the deadline keeps the original on-time receipt.
+    kept = not on_time and any(
+        s.on_time and s.period == period and s.indicator == ind.code
+        for s in subs.list_submissions(ctx.db, unit.id, statuses=("submitted", "accepted"),
+                                       kind="briefing"))
+    on_time = on_time or kept
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="briefing", metrics={},
         text=text, now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
@@ -216,7 +219,7 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     when = f"截止{info.deadline.month}月{info.deadline.day}日"
     if info.moved:
         when += f"，{info.describe()}"
-    state = "按时" if on_time else "逾期"
+    state = "按时（更正，保留原按时报送记录）" if kept else "按时" if on_time else "逾期"
     return Reply(f"已收到{unit.name} {y}年{int(m)}月月报（记录编号 {sub.id}），{state}（{when}）。"
                  + ("" if on_time else "\n逾期报送不计入按时次数，请下月按时报送。"))
 
@@ -310,13 +313,17 @@ def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
         card, mine = ctx.cards()[CITY], None
     else:
         card = ctx.card_of(unit)
-        mine = _responsible_for(ctx, unit) if ctx.office.city_level else None
+        mine = _mine(ctx, unit)
+        if mine is not None and not mine:
+            return Reply(f"方案中没有列明由{unit.name}负责的指标。如有遗漏，请联系市信用办。")
     items = [i for i in card.items if mine is None or i.code in mine]
     inds = {i.code: i for _, i in ctx.office.scheme.indicators()}
-    lines = missing_lines(items, inds, ctx.today, ctx.cal)
+    lines = missing_lines(items, inds, ctx.today, ctx.cal, staff=ctx.member.is_staff)
     if not lines:
-        return Reply("没有缺项，所有指标都已报送。发送「得分」查看得分。")
-    head = f"{unit.name if unit else CITY} 待补 {len(lines)} 项（按分值从高到低）："
+        return Reply("没有缺项，负责的指标都已报送。发送「得分」查看得分。")
+    tasks = ctx.office.scheme.base_total is None
+    order = "按任务序号" if tasks else "按分值从高到低"
+    head = f"{unit.name if unit else CITY} 待补 {len(lines)} 项（{order}）："
     more = f"\n……另有 {len(lines) - 15} 项，处理完以上再看。" if len(lines) > 15 else ""
     return Reply("\n".join([head] + lines[:15]) + more + "\n报送数据：报送 <指标> <数值>；上传材料：佐证 <指标>")
 
@@ -443,13 +450,20 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     idx = next((n for n, w in enumerate(rest) if w in verdicts), None)
     if idx is None:
         raise CommandError("请写明「通过」或「驳回」，例如：审核 市税务局 双公示 驳回 缺少盖章")
-    ind = find_indicator(ctx.office.scheme, " ".join(rest[:idx]))
+    named, period = rest[:idx], None
+    if len(named) > 1:  # 审核 市民政局 月报 2022-09 驳回 …: one period only
+        try:
+            period = parse_period(named[-1], default_year=ctx.office.year)
+            named = named[:-1]
+        except ValueError:
+            period = None
+    ind = find_indicator(ctx.office.scheme, " ".join(named))
     accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
     if not accept and not reason:
         raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
     try:
         n = subs.review_latest(ctx.db, unit.id, ind.code, accept, reason, ctx.member.id, ctx.now,
-                               ctx.actor)
+                               ctx.actor, period=period)
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
     verdict = "通过" if accept else f"驳回（{reason}）"
@@ -457,7 +471,9 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」：{verdict}。"
                       + ("" if accept else "请补正后重新报送。"),
                key=f"review:{unit.id}:{ind.code}:{ctx.msg.channel}:{ctx.msg.msg_id}")
-    return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{n} 条记录，已通知联络员。")
+    which = f" {period}" if period else ""
+    return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{which}{n} 条记录，已通知联络员。"
+                 + ("" if period or n <= 1 else "\n只审核某一期请写期别，例如：审核 单位 月报 2022-09 驳回 理由"))
 
 
 @command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料，最早的在前")

@@ -103,7 +103,9 @@ def split_indicator(scheme: Scheme, words: list[str]) -> tuple[Indicator, list[s
 
 def writable_metrics(ind: Indicator) -> list[Metric]:
     """What a liaison may report: not derived by the bot, not 酌情计分 (staff only)."""
-    staff_only = {p.metric for p in ind.parts if p.kind == "discretionary"}
+    staff_only = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
+    if ind.gate:
+        staff_only.add(ind.gate.metric)
     return [m for m in ind.metrics if not m.derived and m.name not in staff_only]
 
 

@@ -54,7 +54,23 @@ def office(db: sqlite_utils.Database) -> Office:
 
 
 def _merge(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
-    """Newest value per metric; counts reported per period add up across periods."""
+    """Per unit: the newest value per metric, counts reported per period adding up. Across
+    units (the departments of a city scheme): counts add up, other values are the newest."""
+    by_unit: dict[int, list[Submission]] = {}
+    for s in subs:
+        by_unit.setdefault(s.unit_id, []).append(s)
+    if len(by_unit) <= 1:
+        return _merge_unit(ind, subs)
+    counts = {m.name for m in ind.metrics if m.type == "count"}
+    out: dict[str, Any] = {}
+    # oldest unit first, so the newest unit's non-count values win
+    for unit_subs in sorted(by_unit.values(), key=lambda lst: lst[0].id):
+        for k, v in _merge_unit(ind, unit_subs).items():
+            out[k] = (Decimal(str(out.get(k, 0))) + Decimal(str(v))) if k in counts else v
+    return out
+
+
+def _merge_unit(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
     counts = {m.name for m in ind.metrics if m.type == "count"}
     per_period = ind.due is not None and ind.due.frequency in ("monthly", "quarterly")
     out: dict[str, Any] = {}
@@ -85,7 +101,8 @@ def _elapsed_periods(ind: Indicator, year: int, today: date, cal: WorkCalendar) 
 def _derived(ind: Indicator, subs: list[Submission], year: int, today: date,
              cal: WorkCalendar) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    reports = [s for s in subs if s.kind in ("briefing", "report")]
+    # A rejected briefing does not count as sent, on time or not.
+    reports = [s for s in subs if s.kind in ("briefing", "report") and s.status != "rejected"]
     on_time = {s.period for s in reports if s.on_time}
     for m in ind.metrics:
         if m.derived == "on_time_count":

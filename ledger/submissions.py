@@ -128,17 +128,20 @@ _STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "�
 
 
 def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accept: bool,
-                  reason: str, reviewer_id: int, now: datetime, actor: str) -> int:
+                  reason: str, reviewer_id: int, now: datetime, actor: str,
+                  period: str | None = None) -> int:
     """Accept or reject the live submissions and evidence of a unit's indicator.
     Returns how many records were reviewed; raises when there is nothing to review."""
     status = "accepted" if accept else "rejected"
     with immediate(db):
+        only = " AND period = ?" if period else ""
         subs = db.execute(
             "UPDATE submissions SET status = ?, review_reason = ?, reviewed_by = ?, "
             "reviewed_at = ? WHERE unit_id = ? AND indicator = ? AND status IN "
-            "('submitted', 'accepted', 'rejected')",
-            [status, reason, reviewer_id, now_iso(now), unit_id, indicator]).rowcount
-        files = db.execute(
+            f"('submitted', 'accepted', 'rejected'){only}",
+            [status, reason, reviewer_id, now_iso(now), unit_id, indicator]
+            + ([period] if period else [])).rowcount
+        files = 0 if period else db.execute(  # files carry no period: reviewed with the item
             "UPDATE evidence SET status = ?, review_reason = ? WHERE unit_id = ? AND "
             "indicator = ? AND status IN ('submitted', 'accepted', 'rejected')",
             [status, reason, unit_id, indicator]).rowcount
@@ -172,7 +175,7 @@ def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | N
                         unit_ids: set[int] | None = None) -> dict[int, dict[str, list[Submission]]]:
     """Live submissions of the assessment year, per unit and indicator, newest first."""
     out: dict[int, dict[str, list[Submission]]] = {}
-    where, args = "", [f"{year}%", f"{year + 1}-01%"]
+    where, args = "", [f"{year}%"]
     if indicator is not None:
         where += " AND indicator = ?"
         args.append(indicator)
@@ -181,7 +184,7 @@ def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | N
         args += sorted(unit_ids)
     for row in db.query(
             "SELECT * FROM submissions WHERE status IN ('submitted', 'accepted', 'rejected') "
-            f"AND (period LIKE ? OR period LIKE ?){where} ORDER BY id DESC", args):
+            f"AND period LIKE ?{where} ORDER BY id DESC", args):
         s = _sub(row)
         out.setdefault(s.unit_id, {}).setdefault(s.indicator, []).append(s)
     return out

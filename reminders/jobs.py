@@ -32,10 +32,11 @@ from ledger.db import LedgerError, immediate, open_db
 from ledger.facts import Office, office
 from ledger.outbox import enqueue
 from ledger.submissions import LIVE
+from ledger.responsibility import answers_for
 from ledger.units import Unit, list_members, list_units
 from reminders.calendar import WorkCalendar, deadline_info, periods_in_year
 from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, ReminderKind, ReminderPolicy,
-                              digest_text, liaison_text, unit_answers_for)
+                              digest_text, liaison_text)
 
 __all__ = ["Reminder", "plan_reminders", "send_due_reminders", "outbox_tick", "outbox_senders",
            "reminder_tick", "remind_command", "default_channel"]
@@ -219,7 +220,7 @@ def _key(kind: str, items: Iterable[DueItem], slot: str, today: date, suffix: st
 
 def _answers(off: Office, item: DueItem, unit: Unit) -> bool:
     if off.scheme.audience in ("city", "tasks"):
-        return unit_answers_for(item.indicator, unit.name, unit.aliases)
+        return answers_for(item.indicator, unit)
     return True
 
 

@@ -30,7 +30,7 @@ from reminders.calendar import Deadline, WorkCalendar
 from schemes.model import Indicator
 
 __all__ = ["BEFORE", "DAY", "DIGEST", "MAX_PUSH_BYTES", "DueItem", "ReminderKind", "ReminderPolicy",
-           "digest_text", "liaison_text", "period_label", "unit_answers_for"]
+           "digest_text", "liaison_text", "period_label"]
 
 ReminderKind = Literal["before_deadline", "deadline_day", "late_digest"]
 BEFORE: ReminderKind = "before_deadline"
@@ -169,17 +169,6 @@ def period_label(frequency: str, period: str) -> str:
     if frequency == "yearly":
         return f"{period}年度"
     return ""
-
-
-def unit_answers_for(indicator: Indicator, unit_name: str, aliases: Sequence[str] = ()) -> bool:
-    """For a city scheme: the indicator names this unit among its 牵头/责任单位 (the same match
-    as the 截止/缺项 commands: full name, the name without 市, or an alias)."""
-    short = unit_name.removeprefix("市")
-    for named in list(indicator.lead) + list(indicator.responsible):
-        if unit_name in named or (len(short) >= 2 and short in named) \
-                or any(a and a in named for a in aliases):
-            return True
-    return False
 
 
 def _fmt_points(value: Decimal) -> str:

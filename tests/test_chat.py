@@ -302,3 +302,19 @@ def test_briefing_month_must_be_real_and_in_the_year(lvliang, text, expect):
 def test_december_briefing_sent_in_january_is_last_year(lvliang):
     reply = lvliang.at("2023-01-03T10:00").chat("sw1", "月报 12月 全年总结")
     assert "2022年12月" in reply and "按时" in reply  # 1月2日 is a holiday: due 1月3日
+
+
+def test_a_late_correction_keeps_the_on_time_briefing(lvliang):
+    assert "按时" in lvliang.at("2022-10-08T18:00").chat("mz1", "月报 9月工作")
+    reply = lvliang.at("2022-10-09T18:00").chat("mz1", "月报 9月工作（修改版）")
+    assert "保留原按时" in reply
+
+
+def test_one_briefing_month_can_be_rejected_and_then_does_not_count(lvliang):
+    from ledger.facts import all_facts, office
+    lvliang.at("2022-08-01T10:00").chat("mz1", "月报 7月工作")
+    lvliang.at("2022-09-01T10:00").chat("mz1", "月报 8月工作")
+    reply = lvliang.chat("staff1", "审核 市民政局 月报 2022-08 驳回 内容空洞")
+    assert "2022-08" in reply and "1 条" in reply
+    facts = all_facts(lvliang.db, office(lvliang.db), lvliang.now.date(), lvliang.pipeline.cal)
+    assert facts["市民政局"]["11"]["on_time_reports"] == 1

@@ -135,3 +135,23 @@ def test_an_older_database_is_migrated_forward_keeping_its_rows(tmp_path):
     db = open_db(path)
     assert get_meta(db, "schema_version") == str(SCHEMA_VERSION)
     assert find_unit(db, "市税务局").group_secret is None
+
+
+def test_group_names_in_responsible_units_reach_every_unit_of_that_kind(office):
+    init_office(office.db, "huangshi-2019-demo-city", 2019)
+    office.unit("市园林局", "yl1")
+    county = add_unit(office.db, "阳新县", kind="county")
+    add_member(office.db, "yx1", "阳", "liaison", county.id)
+    office.at("2019-01-20T10:00")
+    assert "待补" in office.chat("yl1", "缺项")  # 市直各部门 items
+    assert "待补" in office.chat("yx1", "缺项")  # 县（市）区人民政府 items
+
+
+def test_workplan_units_see_only_their_tasks_in_task_order(office):
+    init_office(office.db, "zhengzhou-2022-workplan", 2022)
+    office.unit("市教育局", "jy1")
+    office.at("2022-05-01T10:00")
+    reply = office.chat("jy1", "缺项")
+    codes = [line.split()[1] for line in reply.splitlines() if line.startswith("· ")]
+    assert "1" not in codes  # task 1 is 市发展改革委's alone
+    assert codes == sorted(codes, key=int) and "按任务序号" in reply
