@@ -231,6 +231,9 @@ def cmd_export(args, settings) -> int:
     from bot.app import make_calendar
     from bot.export import export_xlsx
     from ledger.facts import office
+    if not args.file.lower().endswith(".xlsx"):
+        print("错误：导出文件名应以 .xlsx 结尾，例如 考核表.xlsx", file=sys.stderr)
+        return 1
     db = _db(settings)
     path = export_xlsx(db, office(db), args.file, _now(settings).date(), make_calendar(settings))
     print(f"已导出：{path}")

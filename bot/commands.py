@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Callable
 
-from bot.cards import card_text, deadline_text, missing_lines, next_deadline
+from bot.cards import card_text, deadline_text, missing_lines, next_deadline, staff_only_metrics
 from bot.context import Ctx
 from bot.message import Reply
 from bot.parse import CommandError, find_indicator, normalise, parse_metrics, split_indicator
@@ -24,7 +24,7 @@ from ledger.units import (Unit, add_member, find_member, find_unit, list_members
                           pause_unit, set_deputy)
 from reminders.calendar import (deadline_info, parse_period, period_of_submission,
                                 upcoming_deadlines)
-from schemes.model import Indicator
+from schemes.model import Indicator, metrics_read
 from scoring.card import fmt
 
 __all__ = ["COMMANDS", "Command", "dispatch", "help_text", "briefing_indicator"]
@@ -163,9 +163,11 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     lines = ["近期截止事项："]
     for dl, ind, period, info, done in rows[:12]:
         moved = f"（{info.describe()}）" if info.moved else ""
-        state = "✓已报送" if done else "未报送"
+        state = f"｜{'✓已报送' if done else '未报送'}" if unit else ""
         lines.append(f"· {ind.code} {ind.name}｜{period}｜{deadline_text(dl, ctx.today, ctx.cal)}"
-                     f"{moved}｜{state}")
+                     f"{moved}{state}")
+    if unit is None:
+        lines.append("各单位的报送情况：未交 [月份]；待审")
     shown_years = {str(r[0].year) for r in rows[:12]}
     for w in ctx.cal.warnings():  # only for the years of the deadlines listed
         if any(y in w for y in shown_years):
@@ -228,6 +230,7 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
          "报送数据，立即显示该项得分")
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
+    words = _loosen(words)
     ind, rest = _ind(ctx, words)
     metrics = parse_metrics(ind, rest)
     period = default_period(ind, ctx.office.year, ctx.today, ctx.cal)
@@ -245,6 +248,17 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     if item.missing:
         lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
     return Reply("\n".join(lines))
+
+
+def _loosen(words: list[str]) -> list[str]:
+    """「信用承诺：35」「信用承诺=45」: a colon, or = right after the indicator, is a space."""
+    out: list[str] = []
+    for n, w in enumerate(words):
+        w = w.replace("：", " ").replace(":", " ")
+        if n == 0 and "=" in w:
+            w = w.replace("=", " ", 1)
+        out += [p for p in w.split(" ") if p]
+    return out
 
 
 def _scope(ind: Indicator, period: str, metrics: dict) -> str:
@@ -346,13 +360,18 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
 
 @command(("撤回", "撤销"), EVERYONE, "撤回 <编号>", "撤回一条报送（保留在审计记录中）")
 def cmd_withdraw(words: list[str], ctx: Ctx) -> Reply:
-    if not words or not words[0].lstrip("#").isdigit():
+    if not words or not words[0].lstrip("#").isdigit() or len(words[0].lstrip("#")) > 12:
         raise CommandError("请写上记录编号，例如：撤回 12（发送「记录」查看编号）")
     unit_id = None if ctx.member.is_staff else _own_unit(ctx).id
     try:
         sub = subs.withdraw(ctx.db, int(words[0].lstrip("#")), unit_id, ctx.now, ctx.actor)
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
+    if ctx.member.is_staff:
+        from ledger.units import get_unit
+        _tell_liaisons(ctx, get_unit(ctx.db, sub.unit_id),
+                       f"市信用办撤回了您单位的记录 #{sub.id}（{sub.indicator} {sub.period}）。"
+                       f"如有疑问请联系市信用办。")
     return Reply(f"已撤回记录 #{sub.id}（{sub.indicator} {sub.period}），该记录仍保留在审计记录中。")
 
 
@@ -395,6 +414,13 @@ def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     cards = ctx.cards()
     if ctx.office.city_level:
         return Reply(card_text(cards[CITY], f"{CITY}（预计）", ctx.office))
+    if ctx.office.scheme.base_total is None:  # a work plan: progress, not points
+        done = {u: sum(1 for i in c.items if i.status == "reported") for u, c in cards.items()}
+        mine = {u.name: len(duties(ctx.office.scheme, u)) for u in list_units(ctx.db)}
+        lines = [f"{ctx.office.year}年 任务进展（已报告/负责的任务）："]
+        for name in sorted(cards, key=lambda u: (-done[u], u)):
+            lines.append(f"· {name} {done[name]}/{mine.get(name, 0)}")
+        return Reply("\n".join(lines[:61]))
     cat = " ".join(words)
     if cat:
         names = [c.name for c in ctx.office.scheme.categories]
@@ -406,11 +432,14 @@ def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     else:
         key = lambda c: c.total or 0
         title = f"{ctx.office.year}年度 总分排名（{len(cards)} 个单位）："
-    ordered = sorted(cards.items(), key=lambda kv: key(kv[1]), reverse=True)
+    ordered = sorted(cards.items(), key=lambda kv: (-key(kv[1]), kv[0]))
     lines = [title]
+    rank, prev = 0, None
     for n, (name, card) in enumerate(ordered, start=1):
+        if key(card) != prev:  # ties share the better rank, as on the cards (1, 2, 2, 4)
+            rank, prev = n, key(card)
         band = f" {card.band}" if card.band and not cat else ""
-        lines.append(f"{n}. {name} {fmt(key(card))}{band}")
+        lines.append(f"{rank}. {name} {fmt(key(card))}{band}")
     return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
 
 
@@ -513,7 +542,8 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     at = next((n for n, w in enumerate(rest) if n and (_is_number(w) or "=" in w)), None)
     if at is None:
-        raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 1 4 贯彻部署到位")
+        raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 一 4 贯彻部署到位；"
+                           "信用办录入的数据项写 名称=值，例如：打分 市税务局 双公示 concealed_cut=2")
     ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     which, _, amount = rest[at].rpartition("=")
@@ -538,23 +568,40 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
 
 
 def _staff_metric(ind: Indicator, which: str):
-    """A metric only staff enter (derived: true in the scheme), named by name or label."""
+    """A value only staff enter (a staff value, a gate or 基础指标 confirmation — not 酌情
+    points, which have their own path), named by name or a piece of its label."""
     if not which:
         return None
-    for m in ind.metrics:
-        if m.derived is True and (which == m.name or which in m.label):
+    key = which.lower()
+    for m in staff_only_metrics(ind):
+        if any(p.kind == "discretionary" and p.metric == m.name for p in ind.parts):
+            continue
+        if key == m.name.lower() or which in m.label:
             return m
     return None
+
+
+def _staff_cap(ind: Indicator, metric) -> Decimal | None:
+    """A staff-entered number may not exceed what the parts reading it can give or take."""
+    caps = [p.max_points if p.max_points is not None else ind.max_points
+            for p in ind.parts if metric.name in metrics_read(p)]
+    caps = [c for c in caps if c is not None]
+    return min(caps) if caps else None
 
 
 def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reason: str) -> Reply:
     from bot.parse import parse_value
     value = parse_value(metric, amount)
+    cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
+    if cap is not None and Decimal(str(value)) > cap:
+        raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
     subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": metric.name, "points": value}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
+    _tell_liaisons(ctx, unit, f"市信用办录入了您单位「{ind.code} {ind.name}」的{metric.label}："
+                              f"{amount}；本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
                  f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
 
@@ -604,12 +651,26 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     if ind not in deds:
         names = "、".join(f"{i.code} {i.name}" for i in deds)
         raise CommandError(f"「{ind.name}」不是扣分情形。可选：{names}")
-    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="deduction", indicator=ind.code, value=1,
-                        reason=" ".join(note), member_id=ctx.member.id, now=ctx.now,
-                        actor=ctx.actor)
+    cases = 1
+    if note and re.fullmatch(r"\d{1,2}(起|个|件)?", note[0]):  # 扣分 单位 乱收费 2 …
+        cases, note = int(re.match(r"\d+", note[0]).group(0)), note[1:]
+        if cases < 1:
+            raise CommandError("起数应至少为 1")
+    for _ in range(cases):  # one row per case: each can be withdrawn on its own
+        subs.add_adjustment(ctx.db, unit_id=unit.id, kind="deduction", indicator=ind.code,
+                            value=1, reason=" ".join(note), member_id=ctx.member.id,
+                            now=ctx.now, actor=ctx.actor)
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
-    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」1 起，本项合计扣 {fmt(-item.points)} 分。")
+    _tell_liaisons(ctx, unit, f"市信用办记录了您单位的扣分情形「{ind.name}」{cases} 起，"
+                              f"本项现扣 {fmt(-item.points)} 分。如有异议请联系市信用办。")
+    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
+
+
+def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
+    """Staff changed a unit's score: its liaisons hear of it."""
+    users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
+    ctx.notify(users, text, key=f"notice:{unit.id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
 
 
 @command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位")
@@ -628,7 +689,8 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
             if s.period == period}
     missing = [u for u in list_units(ctx.db) if u.id not in sent]
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
-    head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日）"
+    head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
+        ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
     if not missing:
         return Reply(f"{head}：全部单位已报送。")
     return Reply(f"{head} 未报送 {len(missing)} 个单位：\n" + "\n".join(f"· {u.name}" for u in missing))
@@ -675,7 +737,18 @@ def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
         add_member(ctx.db, user_id, name, "staff", None, now=ctx.now, actor=ctx.actor)
         return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。")
     unit, name_words = _unit_and_rest(ctx, rest)
-    name = " ".join(name_words) or user_id
+    move = bool(name_words) and name_words[-1] == "改绑"
+    name_words = name_words[:-1] if move else name_words
+    current = find_member(ctx.db, ctx.msg.channel, user_id)
+    if current is not None and current.is_staff:
+        raise CommandError(f"{current.name}（{user_id}）是{current.role_zh}，不能改绑为联络员。"
+                           f"如确需调整，请管理员在服务器上用 creditbot member add 处理。")
+    if current is not None and current.unit_id not in (None, unit.id) and not move:
+        from ledger.units import get_unit
+        old = get_unit(ctx.db, current.unit_id).name
+        raise CommandError(f"{current.name}（{user_id}）现在是{old}的联络员。如确需改到{unit.name}，"
+                           f"请发：绑定 {user_id} {unit.name} {current.name} 改绑")
+    name = " ".join(name_words) or (current.name if current else user_id)
     add_member(ctx.db, user_id, name, "liaison", unit.id, now=ctx.now, actor=ctx.actor)
     ctx.notify([user_id], f"您已被绑定为{unit.name}的联络员。发送「帮助」查看可用的命令。",
                key=f"bind:{user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
@@ -688,6 +761,8 @@ def cmd_pause(words: list[str], ctx: Ctx) -> Reply:
     until = _until(rest)
     if until is None:
         raise CommandError("请写明日期，例如：暂停提醒 市税务局 至 2022-10-31")
+    if until < ctx.today.isoformat():
+        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
     pause_unit(ctx.db, unit, until, ctx.now, ctx.actor)
     return Reply(f"已暂停 {unit.name} 的提醒至 {until}（含）。")
 

@@ -28,7 +28,8 @@ def ensure_demo(settings: dict[str, Any]) -> None:
     """Create the demo office in an empty database; leave an existing one alone."""
     db = open_db(settings["CREDITBOT_DB"])
     try:
-        now = datetime.now()
+        from bot.app import make_clock
+        now = make_clock(settings)()  # CREDITBOT_NOW fixes the demo's clock too
         if not get_meta(db, "scheme_id"):
             year = int(str(settings.get("CREDITBOT_NOW") or now.isoformat())[:4])
             init_office(db, DEMO_SCHEME, year)

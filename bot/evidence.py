@@ -133,10 +133,13 @@ def handle_attachments(ctx: Ctx) -> Reply:
     if unit is None:
         raise CommandError("只有单位联络员可以上传佐证材料。")
     pending = take_pending(ctx)
+    caption = _caption_indicator(ctx)
     if pending and pending[0] == "evidence_for":
-        # Screenshots come several at a time: the 佐证 target holds for the whole window.
+        # Screenshots come several at a time: the 佐证 target holds for the whole window, but
+        # a caption naming another indicator wins for its own file.
         _set_pending(ctx, "evidence_for", pending[1])
-        return accept_files(ctx, unit, ctx.office.scheme.indicator(pending[1]["indicator"]))
+        target = caption or ctx.office.scheme.indicator(pending[1]["indicator"])
+        return accept_files(ctx, unit, target)
     # A caption may be loosely written; a file name must name the indicator plainly
     # ("微信图片_2022…" must not fuzzy-match anything).
     hints = [(ctx.msg.text, True)] + [(a.name.rsplit(".", 1)[0], False) for a in ctx.msg.attachments]
@@ -153,6 +156,16 @@ def handle_attachments(ctx: Ctx) -> Reply:
     _set_pending(ctx, "file_waiting", {"attachments": waiting})
     n = f"已收到 {len(waiting)} 个文件。" if len(waiting) > 1 else "收到文件。"
     return Reply(f"{n}请问这是哪一项指标的佐证材料？请回复指标编号或名称，例如：双公示")
+
+
+def _caption_indicator(ctx: Ctx) -> Indicator | None:
+    text = ctx.msg.text.strip()
+    if not text:
+        return None
+    try:
+        return find_indicator(ctx.office.scheme, text)
+    except CommandError:
+        return None
 
 
 def resolve_waiting_file(ctx: Ctx, data: dict, text: str) -> Reply:

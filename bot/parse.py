@@ -112,11 +112,12 @@ def writable_metrics(ind: Indicator) -> list[Metric]:
 def parse_value(metric: Metric, text: str) -> Any:
     """A typed value: percent "95%" -> 0.95 (a bare number above 1 is read as a percent too),
     counts are whole non-negative numbers, booleans are 是/否/有/无."""
-    raw = normalise(text).replace(",", "").replace("，", "")
-    if metric.type == "text":
-        if not raw:
+    if metric.type == "text":  # progress reports keep their own punctuation
+        kept = (text or "").strip()
+        if not kept:
             raise CommandError(f"「{metric.label}」不能为空")
-        return raw
+        return kept
+    raw = normalise(text).replace(",", "").replace("，", "")
     if metric.type == "bool":
         b = as_bool(raw)
         if b is None:
@@ -154,7 +155,7 @@ def parse_value(metric: Metric, text: str) -> Any:
 def _metric_by_name(ind: Indicator, name: str) -> Metric:
     key = _plain(normalise(name))
     for m in ind.metrics:
-        if key in (m.name, _plain(m.label)):
+        if key.lower() == m.name.lower() or key == _plain(m.label):
             return m
     cands = [m for m in writable_metrics(ind) if key and key in _plain(m.label)]
     if len(cands) == 1:
@@ -168,6 +169,9 @@ def usage(ind: Indicator) -> str:
                      for m in writable_metrics(ind))
 
 
+_PAIR_SEP = re.compile(r"[,;，；、]\s*(?=[^\s=,;，；、]+[=＝])")
+
+
 def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
     """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label)."""
     writable = writable_metrics(ind)
@@ -177,6 +181,8 @@ def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
         raise CommandError(f"请写上数值，例如：报送 {ind.aliases[0] if ind.aliases else ind.code} "
                            f"{'35' if len(writable) == 1 else writable[0].name + '=…'}。可填：{usage(ind)}")
     out: dict[str, Any] = {}
+    # "accuracy=95%，concealed=0": a comma or 、 before the next name= separates pairs too
+    words = [part for w in words for part in _PAIR_SEP.split(w) if part]
     bare = [w for w in words if "=" not in w and "＝" not in w]
     pairs = [w.replace("＝", "=") for w in words if "=" in w or "＝" in w]
     for pair in pairs:
@@ -185,9 +191,12 @@ def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
         if metric not in writable:
             raise CommandError(f"「{metric.label}」由机器人自动统计或由信用办酌情计分，无需报送")
         out[metric.name] = parse_value(metric, value)
+    percents = [m for m in writable if m.type == "percent" and m.name not in out]
     if bare:
         if len(writable) == 1 and not pairs:
             out[writable[0].name] = parse_value(writable[0], " ".join(bare))
+        elif len(bare) == 1 and bare[0].endswith("%") and len(percents) == 1:
+            out[percents[0].name] = parse_value(percents[0], bare[0])  # 报送 双公示 98%
         else:
             raise CommandError(f"「{ind.code} {ind.name}」有多个数据项，请用 名称=数值 的写法。可填：{usage(ind)}")
     return out

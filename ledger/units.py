@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -123,8 +124,16 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
     Returns (units added, liaisons added); existing units and members are kept."""
     now = now or datetime.now()
     added_units = added_members = 0
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    raw = Path(path).read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise LedgerError(f"{path}: 无法识别文件编码，请在 Excel 中另存为「CSV UTF-8」")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows:
         raise LedgerError(f"{path}: 文件为空或缺少表头（单位,类型,联络员,用户ID）")
 
@@ -135,7 +144,9 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
         return ""
 
     kinds = {"市直": "department", "部门": "department", "县": "county", "县区": "county",
+             "区县": "county", "县（市、区）": "county", "县市区": "county",
              "county": "county", "department": "department", "city": "city", "": "department"}
+    seen_ids: dict[str, int] = {}
     with immediate(db):
         for lineno, row in enumerate(rows, start=2):
             name = col(row, "单位", "name", "单位名称")
@@ -149,7 +160,11 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
                                                                        actor=actor)
             added_units += 0 if existing else 1
             uid, lname = col(row, "用户ID", "user_id", "userid"), col(row, "联络员", "liaison")
+            if uid in seen_ids:
+                raise LedgerError(f"{path}:{lineno} 用户ID「{uid}」与第{seen_ids[uid]}行重复："
+                                  f"一个人只能是一个单位的联络员")
             if uid:
+                seen_ids[uid] = lineno
                 if not db.execute("SELECT 1 FROM members WHERE user_id = ? AND channel = '*'",
                                   [uid]).fetchone():
                     add_member(db, uid, lname or uid, "liaison", unit.id, now=now, actor=actor)

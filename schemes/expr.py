@@ -52,6 +52,9 @@ def check_expr(expr: str) -> ast.Expression:
                 raise ExprError(f"公式只能调用 min/max/abs/round：{expr!r}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, bool)):
             raise ExprError(f"公式只能含数字常量：{expr!r}")
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Mod))
+                and isinstance(node.right, ast.Constant) and node.right.value == 0):
+            raise ExprError(f"公式除以0：{expr!r}")
     return tree
 
 

@@ -60,6 +60,32 @@ def _line_table(node: yaml.Node, path: tuple = (), table: dict | None = None) ->
     return table
 
 
+def _duplicate_keys(node: yaml.Node, path: tuple = ()) -> list[Problem]:
+    """YAML lets a later `id:` silently replace an earlier one; a scheme file may not."""
+    out: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                out.append(Problem(path + (key.value,), f"字段「{key.value}」重复出现"))
+            seen.add(key.value)
+            out += _duplicate_keys(value, path + (key.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, path + (i,))
+    return out
+
+
+def _dup_line(node: yaml.Node, path: tuple) -> int:
+    """The line of the last occurrence of a duplicated key (the table keeps only one)."""
+    for step in path[:-1]:
+        if isinstance(node, yaml.MappingNode):
+            node = next(v for k, v in node.value if k.value == step)
+        else:
+            node = node.value[step]
+    return [k for k, _ in node.value if k.value == path[-1]][-1].start_mark.line + 1
+
+
 def _line_for(table: dict, path: tuple) -> int:
     while path and path not in table:
         path = path[:-1]
@@ -86,6 +112,10 @@ _PYDANTIC_ZH = {
     "list_type": "应为列表",
     "too_short": "不能为空",
     "string_pattern_mismatch": "格式不符（只能用小写字母、数字和连字符）",
+    "less_than_equal": "超出允许的最大值",
+    "less_than": "超出允许的范围",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
 }
 
 
@@ -226,6 +256,9 @@ def load_text(text: str, name: str = "<scheme>") -> Scheme:
     if not isinstance(data, dict) or node is None:
         raise SchemeError([f"{name}:1 方案文件必须是一个 YAML 映射（key: value）"])
     table = _line_table(node)
+    dups = _duplicate_keys(node)
+    if dups:
+        raise SchemeError([f"{name}:{_dup_line(node, p.path)} {p.where()}: {p.message}" for p in dups])
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as exc:

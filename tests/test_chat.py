@@ -318,3 +318,12 @@ def test_one_briefing_month_can_be_rejected_and_then_does_not_count(lvliang):
     assert "2022-08" in reply and "1 条" in reply
     facts = all_facts(lvliang.db, office(lvliang.db), lvliang.now.date(), lvliang.pipeline.cal)
     assert facts["市民政局"]["11"]["on_time_reports"] == 1
+
+
+def test_binding_never_demotes_staff_and_moving_a_liaison_needs_confirmation(lvliang):
+    assert "不能改绑" in lvliang.chat("staff1", "绑定 staff1 市税务局")
+    assert "总分排名" in lvliang.chat("staff1", "排名")  # still staff
+    assert "改绑" in lvliang.chat("staff1", "绑定 sw1 市民政局")
+    assert "市税务局" in lvliang.chat("sw1", "得分")  # not moved
+    assert "已绑定" in lvliang.chat("staff1", "绑定 sw1 市民政局 改绑")
+    assert "市民政局" in lvliang.chat("sw1", "得分") and "张敏" in lvliang.chat("staff1", "绑定 sw1 市民政局")

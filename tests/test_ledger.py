@@ -155,3 +155,17 @@ def test_workplan_units_see_only_their_tasks_in_task_order(office):
     codes = [line.split()[1] for line in reply.splitlines() if line.startswith("· ")]
     assert "1" not in codes  # task 1 is 市发展改革委's alone
     assert codes == sorted(codes, key=int) and "按任务序号" in reply
+
+
+def test_import_reads_gbk_and_refuses_a_person_in_two_units(tmp_path):
+    db = open_db(tmp_path / "x.db")
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("单位,类型,联络员,用户ID\n市教育局,市直,王,a1\n中原区,区县,李,b1\n".encode("gbk"))
+    assert import_units(db, gbk) == (2, 2)
+    assert find_unit(db, "中原区").kind == "county"
+    dup = tmp_path / "dup.csv"
+    dup.write_text("单位,类型,联络员,用户ID\n市科技局,市直,王,c1\n市商务局,市直,王,c1\n",
+                   encoding="utf-8")
+    with pytest.raises(LedgerError, match=r"dup.csv:3.*c1"):
+        import_units(db, dup)
+    assert [u.name for u in list_units(db)] == ["市教育局", "中原区"]

@@ -139,3 +139,23 @@ def test_every_shipped_scheme_passes(path):
     r = check(path)
     assert r.returncode == 0, r.stderr
     assert "检查通过" in r.stdout
+
+
+def test_duplicate_keys_and_division_by_zero_are_refused(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    good = (root / "schemes" / "lvliang-2022-departments.yaml").read_text(encoding="utf-8")
+    dup = tmp_path / "dup.yaml"
+    dup.write_text(good.replace("id: lvliang-2022-departments\n",
+                                "id: lvliang-2022-departments\nid: another\n", 1), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(dup)],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode != 0 and "重复" in out.stderr and f"{dup}:" in out.stderr
+    zero = tmp_path / "zero.yaml"
+    zero.write_text(good.replace("value: tax_records / enterprises", "value: tax_records / 0", 1),
+                    encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(zero)],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode != 0 and "除以0" in out.stderr
