@@ -126,7 +126,24 @@ def cmd_score(args, settings) -> int:
     from scoring.engine import score
     if args.scheme:
         from schemes.loader import scheme_by_id
-        card = score(scheme_by_id(args.scheme), _read_facts(args.facts) if args.facts else {})
+        scheme = scheme_by_id(args.scheme)
+        facts = _read_facts(args.facts) if args.facts else {}
+        unknown = [k for k in facts if not k.startswith("_") and scheme.indicator(k) is None]
+        if facts and len(unknown) == len([k for k in facts if not k.startswith("_")]):
+            print(f"错误：事实文件中没有「{scheme.id}」的指标编号（{'、'.join(unknown[:5])}…）。"
+                  f"文件应为「指标编号: {{数据项: 值}}」，不按单位分组。", file=sys.stderr)
+            return 1
+        for k in unknown:
+            print(f"警告：方案中没有指标「{k}」，已忽略", file=sys.stderr)
+        for k, values in facts.items():
+            ind = scheme.indicator(k)
+            if ind is None or not isinstance(values, dict):
+                continue
+            declared = {m.name for m in ind.metrics}
+            for name in values:
+                if not str(name).startswith("_") and name not in declared:
+                    print(f"警告：指标「{k}」没有数据项「{name}」，已忽略", file=sys.stderr)
+        card = score(scheme, facts)
         cards = {None: card}
     else:
         from bot.app import make_calendar

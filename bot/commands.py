@@ -300,10 +300,18 @@ def _show(v, m) -> str:
 def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
     from bot.evidence import accept_files, remember_target
     unit = _own_unit(ctx)
-    ind, _ = _ind(ctx, words)
+    ind, rest = _ind(ctx, words)
+    period = None
+    if rest and ind.due and ind.due.frequency in ("monthly", "quarterly"):
+        try:  # 佐证 双公示 2022-Q3: a late ledger for the quarter it belongs to
+            period = parse_period(rest[0], default_year=ctx.office.year)
+        except ValueError as exc:
+            raise CommandError(f"{exc}。期别请写成 2022-Q3 或 2022-08") from None
+        if period[:4] != str(ctx.office.year) or (ind.due.frequency == "quarterly") != ("Q" in period):
+            raise CommandError(f"期别 {period} 与「{ind.name}」的报送周期或考核年度不符")
     if ctx.msg.attachments:
-        return accept_files(ctx, unit, ind)
-    return remember_target(ctx, unit, ind)
+        return accept_files(ctx, unit, ind, period)
+    return remember_target(ctx, unit, ind, period)
 
 
 @command(("得分", "我的得分", "分数", "score"), EVERYONE, "得分",

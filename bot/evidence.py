@@ -59,8 +59,8 @@ def upload_link(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
     return f"{base}/upload/{token}"
 
 
-def remember_target(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
-    _set_pending(ctx, "evidence_for", {"indicator": ind.code})
+def remember_target(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+    _set_pending(ctx, "evidence_for", {"indicator": ind.code, "period": period})
     link = upload_link(ctx, unit, ind)
     text = (f"请在{PENDING_MINUTES}分钟内发送「{ind.code} {ind.name}」的佐证材料（文件或图片）。"
             + (f"\n要求：{ind.evidence}" if ind.evidence else ""))
@@ -86,7 +86,7 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
         raise CommandError("文件下载失败，请稍后重新发送。") from None
 
 
-def accept_files(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
+def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
     stored = []
     for att in ctx.msg.attachments:
         content, name, ctype = _download(ctx, att)
@@ -100,14 +100,15 @@ def accept_files(ctx: Ctx, unit: Unit, ind: Indicator) -> Reply:
             raise CommandError(str(exc)) from None
         stored.append(row)
     report = record_period_report(ctx.db, ctx.cal, unit.id, ind, ctx.now, ctx.member.id,
-                                  ctx.msg.channel, len(stored), ctx.actor)
+                                  ctx.msg.channel, len(stored), ctx.actor, period)
     names = "、".join(r["original_name"] for r in stored)
     return Reply(f"已收到「{ind.code} {ind.name}」的佐证材料：{names}（编号 "
                  f"{'、'.join(str(r['id']) for r in stored)}），待信用办审核。{report}")
 
 
 def record_period_report(db, cal, unit_id: int, ind: Indicator, now: datetime,
-                         member_id: int | None, channel: str, files: int, actor: str) -> str:
+                         member_id: int | None, channel: str, files: int, actor: str,
+                         period: str | None = None) -> str:
     """For a periodic item (季度台账, 月报) the files are that period's report: record it with
     on-time/late against the calendar, which the timeliness rules count. Chat and the upload
     page both come here."""
@@ -116,7 +117,7 @@ def record_period_report(db, cal, unit_id: int, ind: Indicator, now: datetime,
         return ""
     from reminders.calendar import deadline_info, period_of_submission
     today = now.date()
-    period = period_of_submission(due.frequency, today, due.day, cal=cal)
+    period = period or period_of_submission(due.frequency, today, due.day, cal=cal)
     info = deadline_info(cal, due.frequency, period, due.day, due.date)
     on_time = today <= info.deadline
     subs.record_submission(
@@ -138,8 +139,10 @@ def handle_attachments(ctx: Ctx) -> Reply:
         # Screenshots come several at a time: the 佐证 target holds for the whole window, but
         # a caption naming another indicator wins for its own file.
         _set_pending(ctx, "evidence_for", pending[1])
-        target = caption or ctx.office.scheme.indicator(pending[1]["indicator"])
-        return accept_files(ctx, unit, target)
+        if caption is not None and caption.code != pending[1]["indicator"]:
+            return accept_files(ctx, unit, caption)
+        target = ctx.office.scheme.indicator(pending[1]["indicator"])
+        return accept_files(ctx, unit, target, pending[1].get("period"))
     # A caption may be loosely written; a file name must name the indicator plainly
     # ("微信图片_2022…" must not fuzzy-match anything).
     hints = [(ctx.msg.text, True)] + [(a.name.rsplit(".", 1)[0], False) for a in ctx.msg.attachments]

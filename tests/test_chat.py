@@ -327,3 +327,11 @@ def test_binding_never_demotes_staff_and_moving_a_liaison_needs_confirmation(lvl
     assert "市税务局" in lvliang.chat("sw1", "得分")  # not moved
     assert "已绑定" in lvliang.chat("staff1", "绑定 sw1 市民政局 改绑")
     assert "市民政局" in lvliang.chat("sw1", "得分") and "张敏" in lvliang.chat("staff1", "绑定 sw1 市民政局")
+
+
+def test_a_late_quarterly_ledger_is_filed_for_its_own_quarter(lvliang, tmp_path):
+    f = tmp_path / "台账.pdf"
+    f.write_bytes(b"%PDF-1.4 q3")
+    reply = lvliang.at("2022-11-15T10:00").chat("sw1", "佐证 双公示 2022-Q3", files=[f])
+    assert "2022-Q3" in reply and "逾期" in reply
+    assert "不符" in lvliang.chat("sw1", "佐证 双公示 2022-08")

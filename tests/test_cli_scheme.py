@@ -143,3 +143,22 @@ def test_score_with_facts_file(tmp_path):
 def test_score_text_output():
     r = cli("score", "--scheme", "lvliang-2022-counties")
     assert "总分" in r.stdout and "较差" in r.stdout
+
+
+def test_score_warns_about_unknown_keys_and_refuses_a_per_unit_file(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    f = tmp_path / "f.yaml"
+    f.write_text('"99": {x: 1}\n"7": {commitments: 3, foo: 1}\n', encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
+                          "lvliang-2022-departments", "--facts", str(f), "--json"],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode == 0 and "「99」" in out.stderr and "「foo」" in out.stderr
+    g = tmp_path / "g.yaml"
+    g.write_text('市A局: {"7": {commitments: 3}}\n', encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
+                          "lvliang-2022-departments", "--facts", str(g)],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode == 1 and "不按单位分组" in out.stderr
