@@ -7,7 +7,7 @@ from decimal import Decimal
 from ledger.facts import Office
 from reminders.calendar import WorkCalendar, deadline_info, period_of_submission
 from schemes.model import Indicator
-from scoring.card import STATUS_ZH, ItemCard, Scorecard, fmt
+from scoring.card import STATUS_ZH, ItemCard, Scorecard, fmt, pts
 
 __all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text", "staff_only_metrics"]
 
@@ -35,12 +35,12 @@ def _head(card: Scorecard, who: str, off: Office) -> list[str]:
     if card.band and card.band_before_downgrade and card.band != card.band_before_downgrade:
         band += f"（因{'、'.join(card.events)}由{card.band_before_downgrade}降档）"
     rank = f"，排名 {card.rank}/{card.rank_of}" if card.rank and card.rank_of and card.rank_of > 1 else ""
-    lines.append(f"总分 {fmt(card.total)}{band}{rank}")
-    parts = [f"基础分 {fmt(card.base)}/{fmt(off.scheme.base_total)}"]
+    lines.append(f"总分 {pts(card.total)}{band}{rank}")
+    parts = [f"基础分 {pts(card.base)}/{pts(off.scheme.base_total)}"]
     if off.scheme.bonus_cap is not None:
-        parts.append(f"附加分 {fmt(card.bonus)}")
+        parts.append(f"附加分 {pts(card.bonus)}")
     if card.deductions:
-        parts.append(f"扣分 {fmt(card.deductions)}")
+        parts.append(f"扣分 {pts(card.deductions)}")
     lines.append("，".join(parts))
     gates = [i for i in card.items if i.gate]
     if gates:
@@ -58,14 +58,14 @@ def card_text(card: Scorecard, who: str, off: Office, weakest: int = 3) -> str:
     if card.total is not None:
         lines.append("分类得分：")
         sections = {c.name: c.section for c in off.scheme.categories}
-        for name, pts, mx in card.categories:
-            if pts is not None and mx and sections.get(name) in ("base", "bonus"):
-                lines.append(f"· {name} {fmt(pts)}/{fmt(mx)}")
+        for name, got, mx in card.categories:
+            if got is not None and mx and sections.get(name) in ("base", "bonus"):
+                lines.append(f"· {name} {pts(got)}/{pts(mx)}")
         weak = card.weakest(weakest)
         if weak:
             lines.append("失分最多：")
             for i in weak:
-                lines.append(f"· {i.code} {i.name} {fmt(i.points)}/{fmt(i.max_points)}"
+                lines.append(f"· {i.code} {i.name} {pts(i.points)}/{pts(i.max_points)}"
                              f"（{STATUS_ZH[i.status]}）")
         pending = sum(1 for i in card.items if i.status == "provisional")
         if pending:
@@ -120,11 +120,11 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
         ind = scheme_inds[i.code]
         gaps = theirs(i)
         what = "；".join(dict.fromkeys(gaps)) if gaps else (ind.evidence or "数据")
-        pts = f"（{fmt(i.max_points - (i.points or 0))}分）" if i.max_points else ""
+        at_stake = f"（{pts(i.max_points - (i.points or 0))}分）" if i.max_points else ""
         dl = deadline_text(next_deadline(ind, today, cal), today, cal)
         periodic = ind.due is not None and ind.due.frequency != "once"
         # For a periodic item "overdue" is about earlier periods; the date shown is the next one.
         tag = {"overdue": "【往期未报】" if periodic else "【已逾期】",
                "rejected": "【被驳回】"}.get(i.status, "")
-        out.append(f"· {tag}{i.code} {i.name}{pts}：缺 {what}{('，' + dl) if dl else ''}")
+        out.append(f"· {tag}{i.code} {i.name}{at_stake}：缺 {what}{('，' + dl) if dl else ''}")
     return out

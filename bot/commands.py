@@ -25,7 +25,7 @@ from ledger.units import (Unit, add_member, find_member, find_unit, list_members
 from reminders.calendar import (deadline_info, parse_period, period_of_submission,
                                 upcoming_deadlines)
 from schemes.model import Indicator, metrics_read
-from scoring.card import fmt
+from scoring.card import fmt, pts
 
 __all__ = ["COMMANDS", "Command", "dispatch", "help_text", "briefing_indicator"]
 
@@ -244,7 +244,7 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     item = ctx.item_of(unit, ind.code)
     shown = "，".join(f"{m.label} {_show(metrics[m.name], m)}" for m in ind.metrics if m.name in metrics)
     lines = [f"已记录（编号 {sub.id}，{_scope(ind, period, metrics)}）：{ind.code} {ind.name}｜{shown}",
-             f"本项暂计 {fmt(item.points)}/{fmt(item.max_points)} 分（待信用办审核）：{item.explain}"]
+             f"本项暂计 {pts(item.points)}/{pts(item.max_points)} 分（待信用办审核）：{item.explain}"]
     if item.missing:
         lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
     return Reply("\n".join(lines))
@@ -447,7 +447,7 @@ def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
         if key(card) != prev:  # ties share the better rank, as on the cards (1, 2, 2, 4)
             rank, prev = n, key(card)
         band = f" {card.band}" if card.band and not cat else ""
-        lines.append(f"{rank}. {name} {fmt(key(card))}{band}")
+        lines.append(f"{rank}. {name} {pts(key(card))}{band}")
     return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
 
 

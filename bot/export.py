@@ -38,6 +38,10 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r in rows:
         ws.append(r)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = "0.00"  # points print with 2 decimals; the value keeps 4
     for n, h in enumerate(header, start=1):
         width = max([len(str(h))] + [len(str(r[n - 1])) for r in rows if n - 1 < len(r) and r[n - 1] is not None])
         ws.column_dimensions[get_column_letter(n)].width = min(max(8, width * 1.8 + 2), 60)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["Q", "q", "fmt", "PartResult", "ItemCard", "Scorecard", "STATUS_ZH"]
+__all__ = ["Q", "q", "fmt", "pts", "PartResult", "ItemCard", "Scorecard", "STATUS_ZH"]
 
 Q = Decimal("0.0001")
 
@@ -25,12 +25,19 @@ def q(value: Decimal | float | int) -> Decimal:
     return Decimal(str(value)).quantize(Q, rounding=ROUND_HALF_UP)
 
 
-def fmt(value: Decimal | None) -> str:
-    """Points for people: 1.3333, 5, 0.5 — no trailing zeros."""
+def fmt(value: Decimal | None, places: int = 4) -> str:
+    """Points for people: 1.3333, 5, 0.5 — no trailing zeros. Explanations keep 4 places (the
+    documents' own worked numbers); totals and tables use `places=2`."""
     if value is None:
         return "—"
-    text = format(q(value).normalize(), "f")
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(rounded.normalize(), "f")
     return "0" if text in ("-0", "") else text
+
+
+def pts(value: Decimal | None) -> str:
+    """Points in cards, rankings and lists: 2 decimal places, as score sheets print them."""
+    return fmt(value, 2)
 
 
 @dataclass
