@@ -285,6 +285,8 @@ def cmd_chat(args, settings) -> int:
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
+        if line in ("退出", "exit", "quit"):
+            return 0
         if line:
             send(line, [])
 
@@ -344,10 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("scheme", None, "考核方案：列出、查看、检查")
     ss = sp.add_subparsers(dest="scheme_command", required=True)
     a = add("list", cmd_scheme_list, "列出内置方案", ss)
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("show", cmd_scheme_show, "查看一个方案", ss)
     a.add_argument("id")
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("check", cmd_scheme_check, "检查方案文件（YAML）", ss)
     a.add_argument("file")
 
@@ -355,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--scheme", help="方案编号；给出时按 --facts 文件计分")
     a.add_argument("--facts", help="事实文件（YAML/JSON）：指标编号 → 数据项 → 值")
     a.add_argument("--unit", help="只看一个单位（台账模式）")
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     a = add("init", cmd_init, "初始化考核方案和年度")
     a.add_argument("--scheme", required=True)
@@ -368,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--kind", default="department", choices=["department", "county", "city"])
     a.add_argument("--alias", action="append", help="简称，可多次使用")
     a = add("list", cmd_unit_list, "列出单位", us)
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("import", cmd_unit_import, "从 CSV 导入单位和联络员（单位,类型,联络员,用户ID）", us)
     a.add_argument("file")
 
@@ -384,13 +386,13 @@ def build_parser() -> argparse.ArgumentParser:
     a = add("add", cmd_member_add, "绑定人员（联络员/工作人员/管理员）", ms)
     a.add_argument("user_id")
     a.add_argument("--name", required=True)
-    a.add_argument("--unit")
+    a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
     a.add_argument("--role", required=True, choices=["liaison", "staff", "admin"])
     a.add_argument("--channel", help="只绑定某个渠道（wecom/dingtalk），默认全部渠道")
 
     a = add("submissions", cmd_submissions, "列出全部报送记录（含已撤回、已替代）")
-    a.add_argument("--unit")
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     a = add("export", cmd_export, "导出年度考核表（Excel）")
     a.add_argument("file")
@@ -403,14 +405,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name, fn, help in (("serve", cmd_serve, "启动服务（渠道回调 + 定时提醒）"),
                            ("demo", cmd_demo, "用演示数据启动服务")):
         a = add(name, fn, help)
-        a.add_argument("--host", default="127.0.0.1")
-        a.add_argument("--port", type=int, default=5000)
+        a.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+        a.add_argument("--port", type=int, default=5000, help="端口（默认 5000）")
 
     add("stream", cmd_stream, "钉钉 Stream 模式（无需公网回调地址；需 pip install '.[stream]'）")
 
     a = add("remind", cmd_remind, "按当前时间生成提醒（--dry-run 只显示不发送）")
     a.add_argument("--dry-run", action="store_true")
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a.add_argument("--at", help="按指定时间计算（ISO 格式），默认当前时间或 CREDITBOT_NOW")
     return p
 

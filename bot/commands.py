@@ -76,6 +76,10 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
                     break
             if cmd:
                 break
+    if cmd is None and " " in text:  # 「得 分」: a command word typed with a space in it
+        squeezed = text.replace(" ", "")
+        if any(squeezed == w for c in COMMANDS for w in c.words):
+            return dispatch(squeezed, ctx)
     if cmd is None:
         raise CommandError(f"没有看懂「{text[:20]}」。发送「帮助」查看可用的命令，例如：得分、缺项、截止、"
                            f"月报 本月工作…、报送 信用承诺 35。")
@@ -647,7 +651,8 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     scheme = ctx.office.scheme
     text = " ".join(rest)
     for ev in scheme.downgrade_events:
-        if ev.name in text or ev.id == rest[0]:
+        # 「重大失信事件」, its id, or a clear start of it such as 「重大失信」
+        if ev.name in text or ev.id == rest[0] or (len(rest[0]) >= 4 and ev.name.startswith(rest[0])):
             subs.add_adjustment(ctx.db, unit_id=unit.id, kind="event", indicator=None,
                                 value=ev.name, reason=text, member_id=ctx.member.id, now=ctx.now,
                                 actor=ctx.actor)

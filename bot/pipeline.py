@@ -121,7 +121,7 @@ class Pipeline:
                 return msg, Reply("文件下载失败，请稍后重新发送。")
             path = folder / f"{secrets.token_hex(12)}.part"
             path.write_bytes(content)
-            local.append(replace(att, path=str(path), name=name or att.name,
+            local.append(replace(att, path=str(path), name=att.name or name,
                                  content_type=ctype or att.content_type, size=len(content)))
         return replace(msg, attachments=tuple(local)), None
 
