@@ -7,7 +7,7 @@ from decimal import Decimal
 from ledger.facts import Office
 from reminders.calendar import WorkCalendar, deadline_info, period_of_submission
 from schemes.model import Indicator
-from scoring.card import STATUS_ZH, ItemCard, Scorecard, fmt, pts
+from scoring.card import STATUS_ZH, ItemCard, Scorecard, pts
 
 __all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text", "staff_only_metrics"]
 

@@ -82,7 +82,7 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
         return ctx.fetch(att)
     except CommandError:
         raise
-    except Exception as exc:  # network errors from the platform: the user can retry
+    except Exception:  # network errors from the platform: the user can retry
         raise CommandError("文件下载失败，请稍后重新发送。") from None
 
 

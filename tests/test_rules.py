@@ -53,34 +53,19 @@ def part(card, code, label):
     return next(p for p in card.item(code).parts if p.label == label)
 
 
-@pytest.fixture(scope="module")
-def lv_dept():
-    return scheme_by_id("lvliang-2022-departments")
+def _scheme(sid: str):
+    @pytest.fixture(scope="module")
+    def fixture():
+        return scheme_by_id(sid)
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def lv_county():
-    return scheme_by_id("lvliang-2022-counties")
-
-
-@pytest.fixture(scope="module")
-def zz_dept():
-    return scheme_by_id("zhengzhou-2019-departments")
-
-
-@pytest.fixture(scope="module")
-def zz_county():
-    return scheme_by_id("zhengzhou-2019-counties")
-
-
-@pytest.fixture(scope="module")
-def huangshi():
-    return scheme_by_id("huangshi-2019-demo-city")
-
-
-@pytest.fixture(scope="module")
-def puyang():
-    return scheme_by_id("puyang-2021-demo-city")
+lv_dept = _scheme("lvliang-2022-departments")
+lv_county = _scheme("lvliang-2022-counties")
+zz_dept = _scheme("zhengzhou-2019-departments")
+zz_county = _scheme("zhengzhou-2019-counties")
+huangshi = _scheme("huangshi-2019-demo-city")
+puyang = _scheme("puyang-2021-demo-city")
 
 
 # ---- the shipped schemes add up ---------------------------------------------------------------
