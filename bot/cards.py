@@ -108,9 +108,17 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
         hidden = {m.label for m in staff_only_metrics(scheme_inds[i.code])}
         return [m for m in i.missing if m not in hidden]
 
-    wanted = [i for i in items if i.section in ("base", "gate", "tasks")
-              and (i.status in ("rejected", "overdue") or theirs(i)
-                   or (i.status == "missing" and (staff or not _all_staff_only(scheme_inds[i.code]))))]
+    def owed(i: ItemCard) -> bool:
+        ind = scheme_inds[i.code]
+        if i.status in ("rejected", "overdue"):
+            return True
+        if i.status == "provisional" and _all_staff_only(ind):
+            return False  # evidence is in; the office confirms the rest
+        # what only the office enters is not the liaison's to send, unless evidence is asked
+        return bool(theirs(i)) or (i.status == "missing" and (
+            staff or not _all_staff_only(ind) or bool(ind.evidence)))
+
+    wanted = [i for i in items if i.section in ("base", "gate", "tasks") and owed(i)]
     if all(i.section == "tasks" for i in wanted):
         wanted.sort(key=lambda i: _task_order(i.code))
     else:

@@ -133,9 +133,13 @@ def _status(cat: Category, ind: Indicator, raw: Mapping[str, Any], values: Mappi
     typed = {m.name for m in ind.metrics if not m.derived}
     if typed and not typed & set(values):  # derived values alone do not make a submission
         values = {}
-    if not values:
-        return "overdue" if raw.get("_overdue") else "missing"
     state = raw.get("_status")
+    if not values:
+        # Evidence sent but no data yet (a 基础指标 awaiting the office's confirmation): the
+        # item is submitted, not missing.
+        if state in ("provisional", "rejected") and cat.section != "tasks":
+            return state
+        return "overdue" if raw.get("_overdue") else "missing"
     if state == "rejected":
         return "rejected"
     if cat.section == "tasks":

@@ -169,3 +169,15 @@ def test_import_reads_gbk_and_refuses_a_person_in_two_units(tmp_path):
     with pytest.raises(LedgerError, match=r"dup.csv:3.*c1"):
         import_units(db, dup)
     assert [u.name for u in list_units(db)] == ["市教育局", "中原区"]
+
+
+def test_a_department_owes_evidence_for_its_basic_indicators_until_sent(office, tmp_path):
+    init_office(office.db, "puyang-2021-demo-city", 2021)
+    office.unit("市中级人民法院", "fy1")
+    office.at("2021-05-20T10:00")
+    assert "基础3" in office.chat("fy1", "缺项")  # 失信被执行人整改 names 市中级人民法院
+    f = tmp_path / "说明.pdf"
+    f.write_bytes(b"%PDF-1.4 basic 3")
+    assert "已收到" in office.chat("fy1", "佐证 基础3", files=[f])
+    assert "基础3" not in office.chat("fy1", "缺项")
+    assert "信用办" in office.chat("fy1", "报送 基础3 passed=是")  # the office confirms gates
