@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
 
 import requests  # noqa: E402
 
-from bot.commands import briefing_indicator  # noqa: E402
+from ledger.facts import briefing_indicator  # noqa: E402
 from bot.dingtalk import callback_sign  # noqa: E402
 from bot.wecom_crypto import WeComCrypto  # noqa: E402
 from ledger.db import immediate, open_db  # noqa: E402

@@ -20,7 +20,7 @@ from reminders.calendar import WorkCalendar, deadline, period_of_submission, per
 from schemes.loader import scheme_by_id
 from schemes.model import Indicator, Scheme
 
-__all__ = ["Office", "office", "init_office", "unit_facts", "all_facts", "CITY"]
+__all__ = ["Office", "office", "init_office", "unit_facts", "all_facts", "CITY", "briefing_indicator"]
 
 CITY = "全市"
 
@@ -241,6 +241,15 @@ def single_indicator(off: Office, code: str) -> Office | None:
 def unit_facts(db: sqlite_utils.Database, off: Office, unit: Unit, today: date,
                cal: WorkCalendar) -> dict[str, Any]:
     return all_facts(db, off, today, cal)[CITY if off.city_level else unit.name]
+
+
+def briefing_indicator(scheme: Scheme) -> Indicator | None:
+    """The indicator that takes the monthly briefing: alias 月报, else the first monthly one."""
+    inds = [i for _, i in scheme.indicators()]
+    for i in inds:
+        if "月报" in i.aliases:
+            return i
+    return next((i for i in inds if i.due and i.due.frequency == "monthly"), None)
 
 
 def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:

@@ -113,7 +113,7 @@ def _webhook_channel(url: str, named: str | None, fallback: str) -> str:
 
 
 def _briefing_code(off: Office) -> str | None:
-    from bot.commands import briefing_indicator  # one definition of "the 月报 indicator"
+    from ledger.facts import briefing_indicator  # one definition of "the 月报 indicator"
 
     ind = briefing_indicator(off.scheme)
     return ind.code if ind else None

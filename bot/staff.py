@@ -1,0 +1,367 @@
+"""Credit-office staff commands: 排名, 单位, 审核, 待审, 打分, 扣分, 未交, 导出, 绑定, 提醒暂停
+(registered in bot.commands)."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from bot.cards import card_text, staff_only_metrics
+from bot.commands import (
+    STAFF,
+    _find_unit,
+    _is_number,
+    _tell_liaisons,
+    _unit_and_rest,
+    _until,
+    briefing_indicator,
+    command,
+)
+from bot.context import Ctx
+from bot.message import Reply
+from bot.parse import CommandError, find_indicator, split_indicator
+from ledger import submissions as subs
+from ledger.db import LedgerError
+from ledger.facts import CITY
+from ledger.responsibility import duties
+from ledger.units import Unit, add_member, find_member, list_members, list_units, pause_unit
+from reminders.calendar import deadline_info, parse_period, period_of_submission
+from schemes.model import Indicator, metrics_read
+from scoring.card import fmt, pts
+
+__all__: list[str] = []  # commands register themselves with @command
+
+
+@command(("排名", "排行", "ranking"), STAFF, "排名 [类别]", "各单位得分排名")
+def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
+    cards = ctx.cards()
+    if ctx.office.city_level:
+        return Reply(card_text(cards[CITY], f"{CITY}（预计）", ctx.office))
+    if ctx.office.scheme.base_total is None:  # a work plan: progress, not points
+        done = {u: sum(1 for i in c.items if i.status == "reported") for u, c in cards.items()}
+        mine = {u.name: len(duties(ctx.office.scheme, u)) for u in list_units(ctx.db)}
+        lines = [f"{ctx.office.year}年 任务进展（已报告/负责的任务）："]
+        for name in sorted(cards, key=lambda u: (-done[u], u)):
+            lines.append(f"· {name} {done[name]}/{mine.get(name, 0)}")
+        return Reply("\n".join(lines[:61]))
+    cat = " ".join(words)
+    if cat:
+        names = [c.name for c in ctx.office.scheme.categories]
+        match = [n for n in names if cat in n]
+        if len(match) != 1:
+            raise CommandError(f"没有唯一匹配「{cat}」的类别。可选：{'、'.join(names)}")
+        key = lambda c: next(p for n, p, _ in c.categories if n == match[0]) or 0
+        title = f"{match[0]} 排名："
+    else:
+        key = lambda c: c.total or 0
+        title = f"{ctx.office.year}年度 总分排名（{len(cards)} 个单位）："
+    ordered = sorted(cards.items(), key=lambda kv: (-key(kv[1]), kv[0]))
+    lines = [title]
+    rank, prev = 0, None
+    for n, (name, card) in enumerate(ordered, start=1):
+        if key(card) != prev:  # ties share the better rank, as on the cards (1, 2, 2, 4)
+            rank, prev = n, key(card)
+        band = f" {card.band}" if card.band and not cat else ""
+        lines.append(f"{rank}. {name} {pts(key(card))}{band}")
+    return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
+
+
+@command(("单位",), STAFF, "单位 <名称>", "查看任一单位的得分卡")
+def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
+    if not words:
+        names = "、".join(u.name for u in list_units(ctx.db))
+        return Reply(f"请写单位名称。现有单位：{names}")
+    unit = _find_unit(ctx, " ".join(words))
+    card = ctx.card_of(unit)
+    text = card_text(card, unit.name, ctx.office, weakest=5)
+    return Reply(text)
+
+
+@command(("审核",), STAFF, "审核 <单位> <指标> 通过/驳回 [理由]", "审核报送的数据和材料，联络员会收到通知")
+def cmd_review(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    verdicts = {"通过": True, "同意": True, "驳回": False, "退回": False, "不通过": False}
+    idx = next((n for n, w in enumerate(rest) if w in verdicts), None)
+    if idx is None:
+        raise CommandError("请写明「通过」或「驳回」，例如：审核 市税务局 双公示 驳回 缺少盖章")
+    named, period = rest[:idx], None
+    if len(named) > 1:  # 审核 市民政局 月报 2022-09 驳回 …: one period only
+        try:
+            period = parse_period(named[-1], default_year=ctx.office.year)
+            named = named[:-1]
+        except ValueError:
+            period = None
+    ind = find_indicator(ctx.office.scheme, " ".join(named))
+    accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
+    if not accept and not reason:
+        raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
+    try:
+        n = subs.review_latest(ctx.db, unit.id, ind.code, accept, reason, ctx.member.id, ctx.now,
+                               ctx.actor, period=period)
+    except LedgerError as exc:
+        raise CommandError(str(exc)) from None
+    verdict = "通过" if accept else f"驳回（{reason}）"
+    users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
+    ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」：{verdict}。"
+                      + ("" if accept else "请补正后重新报送。"),
+               key=f"review:{unit.id}:{ind.code}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    which = f" {period}" if period else ""
+    return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{which}{n} 条记录，已通知联络员。"
+                 + ("" if period or n <= 1 else "\n只审核某一期请写期别，例如：审核 单位 月报 2022-09 驳回 理由"))
+
+
+@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料，最早的在前")
+def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
+    unit = _find_unit(ctx, " ".join(words)) if words else None
+    names = {u.id: u.name for u in list_units(ctx.db)}
+    waiting: dict[tuple[int, str], dict] = {}
+    for s in subs.list_submissions(ctx.db, unit.id if unit else None, statuses=("submitted",)):
+        w = waiting.setdefault((s.unit_id, s.indicator), {"data": 0, "files": 0, "since": s.received_at})
+        w["data"] += 1
+        w["since"] = min(w["since"], s.received_at)
+    for e in subs.list_evidence(ctx.db, unit.id if unit else None):
+        if e["status"] == "submitted":
+            w = waiting.setdefault((e["unit_id"], e["indicator"]),
+                                   {"data": 0, "files": 0, "since": e["received_at"]})
+            w["files"] += 1
+            w["since"] = min(w["since"], e["received_at"])
+    if not waiting:
+        return Reply("没有等待审核的报送或材料。")
+    rows = sorted(waiting.items(), key=lambda kv: kv[1]["since"])
+    lines = [f"待审核 {len(rows)} 项（最早的在前）："]
+    for (unit_id, code), w in rows[:20]:
+        ind = ctx.office.scheme.indicator(code)
+        what = "、".join(filter(None, [f"数据 {w['data']} 条" if w["data"] else "",
+                                        f"材料 {w['files']} 个" if w["files"] else ""]))
+        lines.append(f"· {names.get(unit_id, unit_id)}｜{code} {ind.name if ind else ''}｜{what}"
+                     f"｜{w['since'][5:16].replace('T', ' ')}起")
+    if len(rows) > 20:
+        lines.append(f"……另有 {len(rows) - 20} 项")
+    lines.append("审核：审核 <单位> <指标> 通过/驳回 [理由]")
+    return Reply("\n".join(lines))
+
+
+@command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
+         "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分")
+def cmd_points(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    at = next((n for n, w in enumerate(rest) if n and (_is_number(w) or "=" in w)), None)
+    if at is None:
+        raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 一 4 贯彻部署到位；"
+                           "信用办录入的数据项写 名称=值，例如：打分 市税务局 双公示 concealed_cut=2")
+    ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
+    parts = [p for p in ind.parts if p.kind == "discretionary"]
+    which, _, amount = rest[at].rpartition("=")
+    staff_metric = _staff_metric(ind, which)
+    if staff_metric is not None:  # e.g. 双公示 瞒报5条以下时的酌情扣分
+        return _staff_value(ctx, unit, ind, staff_metric, amount, " ".join(rest[at + 1:]))
+    if not parts:
+        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按报送数据自动计算。")
+    part = _discretionary_part(ind, parts, which)
+    if not _is_number(amount):
+        raise CommandError(f"「{amount}」不是有效的分数")
+    pts, cap = Decimal(amount), part.max_points if part.max_points is not None else ind.max_points
+    if pts < 0 or (cap is not None and pts > cap):
+        raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")
+    reason = " ".join(rest[at + 1:])
+    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+                        value={"metric": part.metric, "points": str(pts)}, reason=reason,
+                        member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
+    label = f"{part.label}：" if len(parts) > 1 and part.label else ""
+    return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{label}酌情计 {fmt(pts)}/{fmt(cap)} 分"
+                 + (f"，理由：{reason}" if reason else ""))
+
+
+def _staff_metric(ind: Indicator, which: str):
+    """A value only staff enter (a staff value, a gate or 基础指标 confirmation — not 酌情
+    points, which have their own path), named by name or a piece of its label."""
+    if not which:
+        return None
+    key = which.lower()
+    for m in staff_only_metrics(ind):
+        if any(p.kind == "discretionary" and p.metric == m.name for p in ind.parts):
+            continue
+        if key == m.name.lower() or which in m.label:
+            return m
+    return None
+
+
+def _staff_cap(ind: Indicator, metric) -> Decimal | None:
+    """A staff-entered number may not exceed what the parts reading it can give or take."""
+    caps = [p.max_points if p.max_points is not None else ind.max_points
+            for p in ind.parts if metric.name in metrics_read(p)]
+    caps = [c for c in caps if c is not None]
+    return min(caps) if caps else None
+
+
+def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reason: str) -> Reply:
+    from bot.parse import parse_value
+    value = parse_value(metric, amount)
+    cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
+    if cap is not None and Decimal(str(value)) > cap:
+        raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
+    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+                        value={"metric": metric.name, "points": value}, reason=reason,
+                        member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
+    ctx._cards = None
+    item = ctx.item_of(unit, ind.code)
+    _tell_liaisons(ctx, unit, f"市信用办录入了您单位「{ind.code} {ind.name}」的{metric.label}："
+                              f"{amount}；本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
+    return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
+                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
+
+
+def _discretionary_part(ind: Indicator, parts: list, which: str):
+    """The 酌情 part named by its number (1, 2 …) or a piece of its label."""
+    if len(parts) == 1 and not which:
+        return parts[0]
+    listing = "；".join(f"{n}={p.label or p.metric}（最高{fmt(p.max_points or ind.max_points)}分）"
+                       for n, p in enumerate(parts, start=1))
+    if not which:
+        raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
+                           f"例如：打分 单位 {ind.code} 1=2 理由。分项：{listing}")
+    if which.isdigit() and 1 <= int(which) <= len(parts):
+        return parts[int(which) - 1]
+    hits = [p for p in parts if which in (p.label or "") or which == p.metric]
+    if len(hits) == 1:
+        return hits[0]
+    raise CommandError(f"没有唯一匹配「{which}」的分项。分项：{listing}")
+
+
+@command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明]", "记录扣分情形或重大失信事件")
+def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    if not rest:
+        raise CommandError("请写明扣分情形，例如：扣分 市民政局 养老托幼 被省通报1起")
+    scheme = ctx.office.scheme
+    text = " ".join(rest)
+    for ev in scheme.downgrade_events:
+        # 「重大失信事件」, its id, or a clear start of it such as 「重大失信」
+        if ev.name in text or ev.id == rest[0] or (len(rest[0]) >= 4 and ev.name.startswith(rest[0])):
+            subs.add_adjustment(ctx.db, unit_id=unit.id, kind="event", indicator=None,
+                                value=ev.name, reason=text, member_id=ctx.member.id, now=ctx.now,
+                                actor=ctx.actor)
+            return Reply(f"已记录 {unit.name} 发生「{ev.name}」：考核结果降低{ev.levels}个档次。")
+    deds = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]
+    if not deds:
+        raise CommandError("当前方案没有扣分情形。")
+    ind, note = split_indicator(scheme, rest)
+    if ind not in deds:
+        names = "、".join(f"{i.code} {i.name}" for i in deds)
+        raise CommandError(f"「{ind.name}」不是扣分情形。可选：{names}")
+    cases = 1
+    if note and re.fullmatch(r"\d{1,2}(起|个|件)?", note[0]):  # 扣分 单位 乱收费 2 …
+        cases, note = int(re.match(r"\d+", note[0]).group(0)), note[1:]
+        if cases < 1:
+            raise CommandError("起数应至少为 1")
+    for _ in range(cases):  # one row per case: each can be withdrawn on its own
+        subs.add_adjustment(ctx.db, unit_id=unit.id, kind="deduction", indicator=ind.code,
+                            value=1, reason=" ".join(note), member_id=ctx.member.id,
+                            now=ctx.now, actor=ctx.actor)
+    ctx._cards = None
+    item = ctx.item_of(unit, ind.code)
+    _tell_liaisons(ctx, unit, f"市信用办记录了您单位的扣分情形「{ind.name}」{cases} 起，"
+                              f"本项现扣 {fmt(-item.points)} 分。如有异议请联系市信用办。")
+    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
+
+
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位")
+def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
+    ind = briefing_indicator(ctx.office.scheme)
+    if ind is None or ind.due is None:
+        raise CommandError("当前考核方案没有月报要求。")
+    if words:
+        try:
+            period = parse_period(words[0], default_year=ctx.today.year)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    else:
+        period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
+    sent = {s.unit_id for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
+            if s.period == period}
+    missing = [u for u in list_units(ctx.db) if u.id not in sent]
+    info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
+    head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
+        ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
+    if not missing:
+        return Reply(f"{head}：全部单位已报送。")
+    return Reply(f"{head} 未报送 {len(missing)} 个单位：\n" + "\n".join(f"· {u.name}" for u in missing))
+
+
+@command(("导出", "export"), STAFF, "导出", "导出本年度考核表（Excel）")
+def cmd_export(words: list[str], ctx: Ctx) -> Reply:
+    from bot.export import export_xlsx
+    folder = ctx.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"考核表-{ctx.office.year}-{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}.xlsx"
+    export_xlsx(ctx.db, ctx.office, path, ctx.today, ctx.cal)
+    link = download_link(ctx, path)
+    where = (f"下载（{ctx.settings.get('UPLOAD_LINK_HOURS') or 24}小时内有效）：{link}" if link else
+             f"文件保存在服务器：{path}。配置 PUBLIC_BASE_URL 后可在聊天中直接获取下载链接。")
+    return Reply(f"已导出 {ctx.office.year} 年度考核表 {path.name}\n{where}", files=[str(path)])
+
+
+def download_link(ctx: Ctx, path) -> str | None:
+    """A time-limited link to a file the bot made (the chat channels cannot carry it)."""
+    base = str(ctx.settings.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not base:
+        return None
+    token = secrets.token_urlsafe(24)
+    hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
+    ctx.db.execute("INSERT INTO downloads(token, path, name, member_id, expires_at, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [token, str(path), path.name, ctx.member.id,
+                    (ctx.now + timedelta(hours=hours)).isoformat(timespec="seconds"),
+                    ctx.now.isoformat(timespec="seconds")])
+    return f"{base}/download/{token}"
+
+
+@command(("绑定",), STAFF, "绑定 <用户ID> <单位> [姓名]", "把联络员绑定到单位（管理员可写「工作人员」绑定同事）")
+def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
+    if len(words) < 2:
+        raise CommandError("格式：绑定 <用户ID> <单位> [姓名]，例如：绑定 zhangsan 市税务局 张三。"
+                           "未绑定的人发消息时，机器人会告诉他自己的用户ID。")
+    user_id, rest = words[0], words[1:]
+    if rest[0] in ("工作人员", "信用办"):
+        if ctx.member.role != "admin":
+            raise CommandError("只有管理员可以绑定信用办工作人员。")
+        name = " ".join(rest[1:]) or user_id
+        add_member(ctx.db, user_id, name, "staff", None, now=ctx.now, actor=ctx.actor)
+        return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。")
+    unit, name_words = _unit_and_rest(ctx, rest)
+    move = bool(name_words) and name_words[-1] == "改绑"
+    name_words = name_words[:-1] if move else name_words
+    current = find_member(ctx.db, ctx.msg.channel, user_id)
+    if current is not None and current.is_staff:
+        raise CommandError(f"{current.name}（{user_id}）是{current.role_zh}，不能改绑为联络员。"
+                           f"如确需调整，请管理员在服务器上用 creditbot member add 处理。")
+    if current is not None and current.unit_id not in (None, unit.id) and not move:
+        from ledger.units import get_unit
+        old = get_unit(ctx.db, current.unit_id).name
+        raise CommandError(f"{current.name}（{user_id}）现在是{old}的联络员。如确需改到{unit.name}，"
+                           f"请发：绑定 {user_id} {unit.name} {current.name} 改绑")
+    name = " ".join(name_words) or (current.name if current else user_id)
+    add_member(ctx.db, user_id, name, "liaison", unit.id, now=ctx.now, actor=ctx.actor)
+    ctx.notify([user_id], f"您已被绑定为{unit.name}的联络员。发送「帮助」查看可用的命令。",
+               key=f"bind:{user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    return Reply(f"已绑定：{name}（{user_id}）为{unit.name}的联络员。")
+
+
+@command(("暂停提醒",), STAFF, "暂停提醒 <单位> 至 <日期>", "暂停某单位的提醒到指定日期")
+def cmd_pause(words: list[str], ctx: Ctx) -> Reply:
+    unit, rest = _unit_and_rest(ctx, words)
+    until = _until(rest)
+    if until is None:
+        raise CommandError("请写明日期，例如：暂停提醒 市税务局 至 2022-10-31")
+    if until < ctx.today.isoformat():
+        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
+    pause_unit(ctx.db, unit, until, ctx.now, ctx.actor)
+    return Reply(f"已暂停 {unit.name} 的提醒至 {until}（含）。")
+
+
+@command(("恢复提醒",), STAFF, "恢复提醒 <单位>", "恢复某单位的提醒")
+def cmd_resume(words: list[str], ctx: Ctx) -> Reply:
+    unit, _ = _unit_and_rest(ctx, words)
+    pause_unit(ctx.db, unit, None, ctx.now, ctx.actor)
+    return Reply(f"已恢复 {unit.name} 的提醒。")
