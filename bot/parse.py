@@ -164,7 +164,9 @@ def _metric_by_name(ind: Indicator, name: str) -> Metric:
 
 
 def usage(ind: Indicator) -> str:
-    return "；".join(f"{m.name}（{m.label}{'，' + m.unit if m.unit else ''}"
+    """What can be reported, Chinese label first; either the label or the short name works
+    before the =."""
+    return "；".join(f"{m.label}（写作 {m.name}=…{'，' + m.unit if m.unit else ''}"
                      f"{'，填 是/否' if m.type == 'bool' else ''}{'，如 95%' if m.type == 'percent' else ''}）"
                      for m in writable_metrics(ind))
 
