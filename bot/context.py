@@ -92,7 +92,6 @@ class Ctx:
     now: datetime
     cal: WorkCalendar
     data_dir: Path
-    fetch: Fetcher | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     _cards: dict[str, Scorecard] | None = None
     # Set by the pipeline: the shared cache, and the data version this connection saw before it

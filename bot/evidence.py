@@ -71,19 +71,11 @@ def remember_target(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = N
 
 
 def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
-    if att.path:  # fetched before the transaction (see Pipeline._fetch_first)
-        try:
-            return Path(att.path).read_bytes(), att.name or Path(att.path).name, att.content_type
-        except OSError:
-            raise CommandError("文件已过期，请重新发送。") from None
-    if ctx.fetch is None:
-        raise CommandError("当前渠道暂不能下载文件，请使用上传链接：佐证 <指标>")
+    """The file as Pipeline._fetch_first stored it (downloads happen there, outside locks)."""
     try:
-        return ctx.fetch(att)
-    except CommandError:
-        raise
-    except Exception:  # network errors from the platform: the user can retry
-        raise CommandError("文件下载失败，请稍后重新发送。") from None
+        return Path(att.path).read_bytes(), att.name or Path(att.path).name, att.content_type
+    except OSError:
+        raise CommandError("文件已过期，请重新发送。") from None
 
 
 def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:

@@ -194,9 +194,7 @@ class Pipeline:
             off = office(db)
         except LedgerError as exc:
             return Reply(str(exc)), None
-        ctx = Ctx(db, off, member, msg, now, self.cal, self.data_dir,
-                  self.fetchers.get(msg.channel.split("_")[0]) or self.fetchers.get(msg.channel),
-                  self.settings, card_cache=self.cards if version is not None else None,
+        ctx = Ctx(db, off, member, msg, now, self.cal, self.data_dir, self.settings, card_cache=self.cards if version is not None else None,
                   base_version=version, on_fresh_cards=on_fresh)
         # A failed command must leave nothing behind: run it in a savepoint.
         try:

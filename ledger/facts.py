@@ -15,12 +15,12 @@ import sqlite_utils
 
 from ledger.db import LedgerError, get_meta, immediate, set_meta
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
-from ledger.units import Unit, list_units
+from ledger.units import list_units
 from reminders.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
 from schemes.loader import scheme_by_id
 from schemes.model import Indicator, Scheme
 
-__all__ = ["Office", "office", "init_office", "unit_facts", "all_facts", "CITY", "briefing_indicator"]
+__all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator"]
 
 CITY = "全市"
 
@@ -236,11 +236,6 @@ def single_indicator(off: Office, code: str) -> Office | None:
             narrow = cat.model_copy(update={"indicators": [ind]})
             return Office(off.scheme.model_copy(update={"categories": [narrow]}), off.year)
     return None
-
-
-def unit_facts(db: sqlite_utils.Database, off: Office, unit: Unit, today: date,
-               cal: WorkCalendar) -> dict[str, Any]:
-    return all_facts(db, off, today, cal)[CITY if off.city_level else unit.name]
 
 
 def briefing_indicator(scheme: Scheme) -> Indicator | None:

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from reminders.calendar import Deadline, WorkCalendar
 from schemes.model import Indicator
+from scoring.card import fmt
 
 __all__ = ["BEFORE", "DAY", "DIGEST", "MAX_PUSH_BYTES", "DueItem", "ReminderKind", "ReminderPolicy",
            "digest_text", "liaison_text", "period_label"]
@@ -171,11 +172,6 @@ def period_label(frequency: str, period: str) -> str:
     return ""
 
 
-def _fmt_points(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _cn_day(d: date) -> str:
     return f"{d.month}月{d.day}日"
 
@@ -199,7 +195,7 @@ def _stakes(items: Sequence[DueItem]) -> str:
     gates = sum(1 for i in items if i.indicator.gate is not None)
     text = f"缺 {len(items)} 项"
     if points > 0:
-        text += f"，最多可失 {_fmt_points(points)} 分"
+        text += f"，最多可失 {fmt(points)} 分"
     if gates:
         text += f"；其中 {gates} 项为基础指标/一票否决项，不达标则总分不计"
     return text + "。"
