@@ -7,6 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
+
+# One Hypothesis profile for the whole suite. CI runs on a loaded 2-core machine, so nothing may
+# depend on timing: no deadline and no health check (too_slow, data_too_large, …) that measures
+# generation speed. Derandomized so a failure reproduces on the next run.
+hypothesis_settings.register_profile(
+    "creditbot", deadline=None, derandomize=True, print_blob=True,
+    suppress_health_check=list(HealthCheck))
+hypothesis_settings.load_profile("creditbot")
 
 from bot.app import make_pipeline
 from bot.message import Attachment, Message

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.app import create_app
@@ -27,9 +27,7 @@ from bot.wecom_crypto import WeComCrypto
 from conftest import Office
 from servers import app_server
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=150)  # the rest comes from the suite's profile (conftest.py)
 SECRET = "fuzz-dingtalk-secret"
 WECOM = {"WECOM_TOKEN": "QDG6eK", "WECOM_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
          "WECOM_CORP_ID": "wx5823bf96d3bd56c7"}

@@ -30,7 +30,7 @@ def snapshot(cards):
             for u, c in cards.items()}
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=60)
 @given(before=offices, after=offices)
 def test_rescore_equals_a_full_recompute(before, after):
     previous = rescore(SCHEME, before)
