@@ -4,15 +4,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from schemes.model import Indicator, Metric, Scheme
+from bot.numbers import AmbiguousValue, NumberError, read_value
 from scoring.rules import as_bool
 
-__all__ = ["CommandError", "Ambiguous", "normalise", "find_indicator", "parse_value",
+__all__ = ["CommandError", "Ambiguous", "AskValue", "normalise", "find_indicator", "parse_value",
            "parse_metrics", "split_indicator", "writable_metrics"]
 
 
@@ -110,46 +110,44 @@ def writable_metrics(ind: Indicator) -> list[Metric]:
 
 
 def parse_value(metric: Metric, text: str) -> Any:
-    """A typed value: percent "95%" -> 0.95 (a bare number above 1 is read as a percent too),
-    counts are whole non-negative numbers, booleans are 是/否/有/无."""
+    """A typed value as people write it (bot.numbers): percents as fractions ("95%", 百分之九十五,
+    a bare 95 -> 0.95), counts whole (35份, 三十五), money in the metric's unit (5000万元),
+    booleans 是/否/有/无; the metric's declared range is checked."""
     if metric.type == "text":  # progress reports keep their own punctuation
         kept = (text or "").strip()
         if not kept:
             raise CommandError(f"「{metric.label}」不能为空")
         return kept
-    raw = normalise(text).replace(",", "").replace("，", "")
+    raw = normalise(text)
     if metric.type == "bool":
         b = as_bool(raw)
         if b is None:
             raise CommandError(f"「{metric.label}」请填 是 或 否，收到：{text}")
         return b
-    percent = raw.endswith("%")
-    num_text = raw.rstrip("%").rstrip(metric.unit or "\0").strip()
-    for suffix in ("条", "个", "户", "项", "次", "类", "元", "万元", "分", "件"):
-        num_text = num_text.removesuffix(suffix)
     try:
-        value = Decimal(num_text)
-    except InvalidOperation:
-        raise CommandError(f"「{text}」不是有效的数字（{metric.label}），例如：35、95%、0.03") from None
-    if not value.is_finite():
-        raise CommandError(f"「{text}」不是有效的数字")
-    if value < 0:
-        raise CommandError(f"「{metric.label}」不能为负数")
-    if metric.type == "percent":
-        if percent or value > 1:
-            value = value / 100
-        if value > 1:
-            raise CommandError(f"「{metric.label}」是比例，不能超过100%")
-        return float(value)
+        value = read_value(metric, raw)
+    except AmbiguousValue as exc:
+        raise AskValue(exc.text, exc.options, exc.label) from None
+    except NumberError as exc:
+        msg = str(exc)
+        if "不是有效的数字" in msg:
+            msg += f"（{metric.label}），例如：35、95%、三十五、百分之九十五"
+        raise CommandError(msg) from None
     if metric.type == "count":
-        if value != value.to_integral_value():
-            raise CommandError(f"「{metric.label}」应是整数，收到：{text}")
-        if value > 10**12:
-            raise CommandError(f"「{metric.label}」数值过大，请核对")
         return int(value)
-    if value > Decimal(10) ** 15:
-        raise CommandError(f"「{metric.label}」数值过大，请核对")
     return float(value)
+
+
+@dataclass
+class AskValue(CommandError):
+    """A number that reads two ways (1.5: 1.5% or 150%): the reply asks, the answer is a number."""
+
+    text: str
+    options: list[str]
+    label: str
+
+    def __str__(self) -> str:
+        return str(AmbiguousValue(self.text, self.options, self.label))
 
 
 def _metric_by_name(ind: Indicator, name: str) -> Metric:

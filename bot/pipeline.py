@@ -33,7 +33,7 @@ from bot.commands import COMMANDS, dispatch
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from bot.message import Message, Reply
-from bot.parse import Ambiguous, CommandError, normalise
+from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
 from ledger.facts import office
 from ledger.units import find_member
@@ -200,7 +200,7 @@ class Pipeline:
         try:
             with db.atomic():
                 return self._route(ctx), ctx
-        except Ambiguous as exc:
+        except (Ambiguous, AskValue) as exc:
             with db.atomic():
                 _remember_choice(ctx, exc)
             return Reply(str(exc)), None
@@ -308,10 +308,10 @@ def _looks_like_command(text: str) -> bool:
     return any(first.lower() in c.words for c in COMMANDS)
 
 
-def _remember_choice(ctx: Ctx, exc: Ambiguous) -> None:
+def _remember_choice(ctx: Ctx, exc: Ambiguous | AskValue) -> None:
     from bot.evidence import _set_pending
     _set_pending(ctx, "choose", {"template": ctx.msg.text.strip(), "ambiguous": exc.text,
-                                 "options": [i.code for i in exc.options]})
+                                 "options": [getattr(o, "code", o) for o in exc.options]})
 
 
 def _reply_from(stored: str | None) -> Reply:

@@ -91,6 +91,12 @@ BROKEN = [
      "expr: cases.real / total", ["不允许"]),
     ("typo-key", "        metrics:\n          - {name: cases",
      "        metrix:\n          - {name: cases", "metrix:", ["未知字段", "metrix"]),
+    ("range-order", "{name: cases, label: 案例数, type: count}",
+     "{name: cases, label: 案例数, type: count, min: 5, max: 2}", "min: 5, max: 2", ["取值范围", "min"]),
+    ("range-count-fraction", "{name: cases, label: 案例数, type: count}",
+     "{name: cases, label: 案例数, type: count, max: 2.5}", "max: 2.5", ["整数"]),
+    ("range-on-bool", "{name: staffed, label: 明确分管领导, type: bool}",
+     "{name: staffed, label: 明确分管领导, type: bool, max: 1}", "type: bool, max: 1", ["取值范围"]),
     ("yaml-syntax", "    name: 工作机制\n", "    name: 工作机制\n   bad: [\n",
      "bad: [", ["YAML"]),
 ]
