@@ -47,12 +47,13 @@ def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: st
     return deco
 
 
-def _lookup(word: str) -> Command | None:
+def _lookup(word: str, role: str | None = None) -> Command | None:
+    """The command for a word; when two share it (撤销: a liaison withdraws a submission, staff
+    undo a record), the one for this role."""
     w = word.lower()
-    for c in COMMANDS:
-        if w in c.words:
-            return c
-    return None
+    found = [c for c in COMMANDS if w in c.words]
+    mine = sorted((c for c in found if role in c.roles), key=lambda c: len(c.roles))
+    return mine[0] if mine else (found[0] if found else None)
 
 
 def dispatch(text: str, ctx: Ctx) -> Reply:
@@ -60,7 +61,7 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
     if not text:
         raise CommandError("收到空消息。发送「帮助」查看可用的命令。")
     word, *rest = text.split(" ")
-    cmd = _lookup(word)
+    cmd = _lookup(word, ctx.member.role)
     if cmd is None:
         # "我的得分" and friends: try the longest known command word at the start.
         for c in COMMANDS:
@@ -218,6 +219,9 @@ def cmd_withdraw(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError("请写上记录编号，例如：撤回 12（发送「记录」查看编号）")
     unit_id = None if ctx.member.is_staff else _own_unit(ctx).id
     try:
+        if unit_id is not None and subs.get(ctx.db, int(words[0].lstrip("#"))).member_id in {
+                m.id for m in list_members(ctx.db) if m.is_staff}:
+            raise CommandError("这条记录是市信用办代报的，请联系市信用办更正。")
         sub = subs.withdraw(ctx.db, int(words[0].lstrip("#")), unit_id, ctx.now, ctx.actor)
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
@@ -277,4 +281,4 @@ def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
 
 
 # The liaison and staff commands live in their own modules; importing them registers them.
-from bot import liaison, staff  # noqa: E402,F401
+from bot import liaison, records, staff  # noqa: E402,F401

@@ -11,7 +11,7 @@ from bot.message import Reply
 from bot.parse import CommandError, parse_metrics
 from ledger import submissions as subs
 from ledger.facts import default_period
-from ledger.units import find_member, set_deputy
+from ledger.units import find_member, list_members, set_deputy
 from reminders.calendar import deadline_info, parse_period, period_of_submission
 from schemes.model import Indicator
 from scoring.card import fmt, pts
@@ -155,10 +155,11 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     if not rows:
         return Reply("还没有报送记录。")
     lines = [f"{unit.name} 最近的报送记录："]
+    office_ids = {m.id for m in list_members(ctx.db) if m.is_staff}
     for s in rows:
         what = {"briefing": "月报", "data": "数据", "report": "台账"}.get(s.kind, s.kind)
         lines.append(f"#{s.id} {s.received_at[:16].replace('T', ' ')} {s.indicator} {what} {s.period}"
-                     f"｜{subs._STATUS_ZH[s.status]}"
+                     f"｜{subs._STATUS_ZH[s.status]}" + ("｜信用办代报" if s.member_id in office_ids else "")
                      + (f"｜{'按时' if s.on_time else '逾期'}" if s.on_time is not None else ""))
     lines.append("撤回某条：撤回 <编号>")
     return Reply("\n".join(lines))

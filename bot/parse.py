@@ -150,12 +150,13 @@ class AskValue(CommandError):
         return str(AmbiguousValue(self.text, self.options, self.label))
 
 
-def _metric_by_name(ind: Indicator, name: str) -> Metric:
+def _metric_by_name(ind: Indicator, name: str, writable: list[Metric] | None = None) -> Metric:
     key = _plain(normalise(name))
     for m in ind.metrics:
         if key.lower() == m.name.lower() or key == _plain(m.label):
             return m
-    cands = [m for m in writable_metrics(ind) if key and key in _plain(m.label)]
+    cands = [m for m in (writable_metrics(ind) if writable is None else writable)
+             if key and key in _plain(m.label)]
     if len(cands) == 1:
         return cands[0]
     raise CommandError(f"指标「{ind.code} {ind.name}」没有数据项「{name}」。可填：" + usage(ind))
@@ -172,9 +173,11 @@ def usage(ind: Indicator) -> str:
 _PAIR_SEP = re.compile(r"[,;，；、]\s*(?=[^\s=,;，；、]+[=＝])")
 
 
-def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
-    """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label)."""
-    writable = writable_metrics(ind)
+def parse_metrics(ind: Indicator, words: list[str],
+                  allowed: list[Metric] | None = None) -> dict[str, Any]:
+    """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label).
+    `allowed`: the metrics this person may set (default: what a liaison may report)."""
+    writable = writable_metrics(ind) if allowed is None else allowed
     if not writable:
         raise CommandError(f"「{ind.code} {ind.name}」的数据由机器人自动统计或由信用办酌情计分，无需报送")
     if not words:
@@ -187,7 +190,7 @@ def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
     pairs = [w.replace("＝", "=") for w in words if "=" in w or "＝" in w]
     for pair in pairs:
         name, _, value = pair.partition("=")
-        metric = _metric_by_name(ind, name)
+        metric = _metric_by_name(ind, name, writable)
         if metric not in writable:
             raise CommandError(f"「{metric.label}」由机器人自动统计或由信用办酌情计分，无需报送")
         out[metric.name] = parse_value(metric, value)

@@ -21,6 +21,7 @@ from bot.commands import (
 from bot.context import Ctx
 from bot.message import Reply
 from bot.parse import CommandError, find_indicator, split_indicator
+from bot.records import _bound_unit, recorded
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY
@@ -79,6 +80,7 @@ def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
 
 
 @command(("审核",), STAFF, "审核 <单位> <指标> 通过/驳回 [理由]", "审核报送的数据和材料，联络员会收到通知")
+@recorded("审核")
 def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     verdicts = {"通过": True, "同意": True, "驳回": False, "退回": False, "不通过": False}
@@ -144,6 +146,7 @@ def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
 
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
          "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分")
+@recorded("打分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     at = next((n for n, w in enumerate(rest) if n and (_is_number(w) or "=" in w)), None)
@@ -157,7 +160,9 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if staff_metric is not None:  # e.g. 双公示 瞒报5条以下时的酌情扣分
         return _staff_value(ctx, unit, ind, staff_metric, amount, " ".join(rest[at + 1:]))
     if not parts:
-        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按报送数据自动计算。")
+        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按数据自动计算。"
+                           f"替单位录入数据请用：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
+                           f"{rest[at]}；基础指标请用：确认 <单位> <指标> 达标/未达标")
     part = _discretionary_part(ind, parts, which)
     if not _is_number(amount):
         raise CommandError(f"「{amount}」不是有效的分数")
@@ -230,6 +235,7 @@ def _discretionary_part(ind: Indicator, parts: list, which: str):
 
 
 @command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明]", "记录扣分情形或重大失信事件")
+@recorded("扣分")
 def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     if not rest:
@@ -318,6 +324,7 @@ def download_link(ctx: Ctx, path) -> str | None:
 
 
 @command(("绑定",), STAFF, "绑定 <用户ID> <单位> [姓名]", "把联络员绑定到单位（管理员可写「工作人员」绑定同事）")
+@recorded("绑定", _bound_unit)
 def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
     if len(words) < 2:
         raise CommandError("格式：绑定 <用户ID> <单位> [姓名]，例如：绑定 zhangsan 市税务局 张三。"

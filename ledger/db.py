@@ -217,6 +217,24 @@ MIGRATIONS.append(
     );
     """
 )
+MIGRATIONS.append(
+    # Staff acts (代报, 确认, 打分, 扣分, 事件, 审核, 绑定): the 编号 that 撤销 undoes, with the
+    # rows each act changed (see ledger/acts.py).
+    """
+    CREATE TABLE staff_acts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        member_id INTEGER REFERENCES members(id),
+        summary TEXT NOT NULL DEFAULT '',
+        changes TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        undone_at TEXT,
+        undone_by TEXT
+    );
+    CREATE INDEX staff_acts_unit ON staff_acts(unit_id, id);
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
