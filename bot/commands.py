@@ -47,13 +47,12 @@ def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: st
     return deco
 
 
-def _lookup(word: str, role: str | None = None) -> Command | None:
-    """The command for a word; when two share it (撤销: a liaison withdraws a submission, staff
-    undo a record), the one for this role."""
+def _lookup(word: str) -> Command | None:
     w = word.lower()
-    found = [c for c in COMMANDS if w in c.words]
-    mine = sorted((c for c in found if role in c.roles), key=lambda c: len(c.roles))
-    return mine[0] if mine else (found[0] if found else None)
+    for c in COMMANDS:
+        if w in c.words:
+            return c
+    return None
 
 
 def dispatch(text: str, ctx: Ctx) -> Reply:
@@ -61,7 +60,7 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
     if not text:
         raise CommandError("收到空消息。发送「帮助」查看可用的命令。")
     word, *rest = text.split(" ")
-    cmd = _lookup(word, ctx.member.role)
+    cmd = _lookup(word)
     if cmd is None:
         # "我的得分" and friends: try the longest known command word at the start.
         for c in COMMANDS:
@@ -213,7 +212,7 @@ def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join([head] + lines[:15]) + more + "\n报送数据：报送 <指标> <数值>；上传材料：佐证 <指标>")
 
 
-@command(("撤回", "撤销"), EVERYONE, "撤回 <编号>", "撤回一条报送（保留在审计记录中）")
+@command(("撤回",), EVERYONE, "撤回 <编号>", "撤回一条报送（保留在审计记录中）")
 def cmd_withdraw(words: list[str], ctx: Ctx) -> Reply:
     if not words or not words[0].lstrip("#").isdigit() or len(words[0].lstrip("#")) > 12:
         raise CommandError("请写上记录编号，例如：撤回 12（发送「记录」查看编号）")

@@ -7,7 +7,7 @@ import functools
 import re
 from typing import Callable
 
-from bot.commands import STAFF, Handler, _tell_liaisons, _unit_and_rest, command
+from bot.commands import EVERYONE, STAFF, Handler, _tell_liaisons, _unit_and_rest, command
 from bot.context import Ctx
 from bot.message import Reply
 from bot.numbers import show_value
@@ -206,8 +206,12 @@ def cmd_confirm(words: list[str], ctx: Ctx) -> Reply:
 
 # ---- 撤销 ----------------------------------------------------------------------------------
 
-@command(("撤销",), STAFF, "撤销 <编号>", "撤销一条信用办记录（代报、确认、打分、扣分、事件、审核、绑定），审计记录保留")
+@command(("撤销",), EVERYONE, "撤销 <编号>",
+         "信用办：撤销一条信用办记录（代报、确认、打分、扣分、事件、审核、绑定）；联络员：同「撤回」")
 def cmd_undo(words: list[str], ctx: Ctx) -> Reply:
+    if not ctx.member.is_staff:  # a liaison's 撤销 is a 撤回 of their own submission
+        from bot.commands import cmd_withdraw
+        return cmd_withdraw(words, ctx)
     key = words[0].lstrip("#") if words else ""
     if not key.isdigit() or len(key) > 12:
         raise CommandError("请写上编号，例如：撤销 12（编号在每条代报、打分、扣分、审核等回复的末尾）")
