@@ -55,7 +55,54 @@ def _lookup(word: str) -> Command | None:
     return None
 
 
+def _starts_command(line: str) -> bool:
+    """Does this line begin with a command word (「报送 …」, 「我的得分」)?"""
+    text = normalise(line)
+    if not text:
+        return False
+    if _lookup(text.split(" ")[0]) is not None:
+        return True
+    return any(len(w) >= 2 and text.startswith(w) for c in COMMANDS for w in c.words)
+
+
+def split_commands(text: str) -> list[str]:
+    """Several lines, several commands: a line that starts with a command word begins a new
+    one; any other line continues the one before it (a 月报 written over several lines)."""
+    groups: list[list[str]] = []
+    for line in (text or "").splitlines():
+        if not groups or (line.strip() and _starts_command(line)):
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return ["\n".join(g).strip() for g in groups if "".join(g).strip()]
+
+
 def dispatch(text: str, ctx: Ctx) -> Reply:
+    """Answer every command in the message, in one reply; each runs on its own, so one that
+    is refused changes nothing and does not stop the others."""
+    parts = split_commands(text)
+    if len(parts) <= 1:
+        return _dispatch_one(parts[0] if parts else text, ctx)
+    from dataclasses import replace
+    msg, answers, files = ctx.msg, [], []
+    for n, part in enumerate(parts, start=1):
+        # Each command is its own record (a retry of the message is still caught as a whole).
+        ctx.msg = replace(msg, text=part, msg_id=msg.msg_id if n == 1 else f"{msg.msg_id}#{n}")
+        try:
+            with ctx.db.atomic():
+                reply = _dispatch_one(part, ctx)
+            answers.append(reply.text)
+            files += reply.files
+        except (CommandError, LedgerError) as exc:
+            answers.append(str(exc))
+        ctx._cards = None
+    ctx.msg = msg
+    head = lambda n, part: f"【{n}】{normalise(part)[:16]}"
+    return Reply("\n\n".join(f"{head(n, p)}\n{a}" for n, (p, a) in
+                              enumerate(zip(parts, answers), start=1)), files=files)
+
+
+def _dispatch_one(text: str, ctx: Ctx) -> Reply:
     text = normalise(text)
     if not text:
         raise CommandError("收到空消息。发送「帮助」查看可用的命令。")
@@ -73,7 +120,7 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
     if cmd is None and " " in text:  # 「得 分」: a command word typed with a space in it
         squeezed = text.replace(" ", "")
         if any(squeezed == w for c in COMMANDS for w in c.words):
-            return dispatch(squeezed, ctx)
+            return _dispatch_one(squeezed, ctx)
     if cmd is None:
         raise CommandError(f"没有看懂「{text[:20]}」。发送「帮助」查看可用的命令，例如：得分、缺项、截止、"
                            f"月报 本月工作…、报送 信用承诺 35。")
@@ -125,7 +172,7 @@ def cmd_help(words: list[str], ctx: Ctx) -> Reply:
     return Reply(text)
 
 
-@command(("截止", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）")
+@command(("截止", "截至", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）")
 def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     rows = []
@@ -175,7 +222,7 @@ def cmd_units(words: list[str], ctx: Ctx) -> Reply:
 # ---- liaisons --------------------------------------------------------------------------------
 
 
-@command(("得分", "我的得分", "分数", "score"), EVERYONE, "得分",
+@command(("得分", "我的得分", "分数", "score", "得份", "的分", "我的的分", "我的得份", "多少分"), EVERYONE, "得分",
          "总分、等级、排名和失分项（信用办人员：各单位排名，示范城市方案为全市预计得分）")
 def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.is_staff and not ctx.unit:
@@ -280,4 +327,4 @@ def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
 
 
 # The liaison and staff commands live in their own modules; importing them registers them.
-from bot import liaison, records, staff  # noqa: E402,F401
+from bot import inbox, liaison, records, staff  # noqa: E402,F401

@@ -8,7 +8,7 @@ from bot.cards import next_deadline
 from bot.commands import LIAISON, _ind, _own_unit, _until, briefing_indicator, command
 from bot.context import Ctx
 from bot.message import Reply
-from bot.parse import CommandError, parse_metrics
+from bot.parse import CommandError, exact_tail, parse_metrics
 from ledger import submissions as subs
 from ledger.facts import default_period
 from ledger.units import find_member, list_members, set_deputy
@@ -28,7 +28,7 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     period = _named_month(words[0], ctx) if words else None
     if period is not None:
         words = words[1:]
-    text = " ".join(words).strip()
+    text = exact_tail(ctx.msg.text, words)
     if not text and not ctx.msg.attachments:
         raise CommandError("月报内容不能为空。请这样发：月报 8月开展了诚信宣传活动2次……")
     if period is None:
@@ -64,6 +64,7 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
          "报送数据，立即显示该项得分")
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
+    typed = exact_tail(ctx.msg.text, words)
     words = _loosen(words)
     ind, rest = _ind(ctx, words)
     metrics = parse_metrics(ind, rest)
@@ -71,7 +72,7 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     dl = next_deadline(ind, ctx.today, ctx.cal)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
-        text=" ".join(words), now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
+        text=typed, now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
         source_msg_id=ctx.msg.msg_id, deadline=dl.isoformat() if dl else None,
         on_time=(ctx.today <= dl) if dl else None, actor=ctx.actor)
     ctx._cards = None

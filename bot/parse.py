@@ -12,7 +12,7 @@ from schemes.model import Indicator, Metric, Scheme
 from bot.numbers import AmbiguousValue, NumberError, read_value
 from scoring.rules import as_bool
 
-__all__ = ["CommandError", "Ambiguous", "AskValue", "normalise", "find_indicator", "parse_value",
+__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "normalise", "find_indicator", "parse_value",
            "parse_metrics", "split_indicator", "writable_metrics"]
 
 
@@ -37,6 +37,22 @@ def normalise(text: str) -> str:
     """Full-width to half-width, collapse spaces, strip quotes around names."""
     text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"\s+", " ", text).strip()
+
+
+def exact_tail(raw: str, words: list[str]) -> str:
+    """The part of the message as sent (full-width punctuation, line breaks and all) that the
+    normalised `words` were read from; stored text keeps what people wrote."""
+    wanted = " ".join(words).strip()
+    if not wanted:
+        return ""
+    starts = [m.start() for m in re.finditer(r"\S+", raw or "")]
+    guess = len(starts) - len(wanted.split(" "))
+    order = ([guess] if 0 <= guess < len(starts) else []) + list(range(len(starts)))
+    for i in order:
+        candidate = raw[starts[i]:].strip()
+        if normalise(candidate) == wanted:
+            return candidate
+    return wanted
 
 
 def _plain(s: str) -> str:

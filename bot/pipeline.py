@@ -43,6 +43,10 @@ __all__ = ["Pipeline", "APOLOGY", "UNBOUND"]
 
 log = logging.getLogger("creditbot")
 
+CANCEL_WORDS = frozenset({"取消", "算了", "不用了", "不要了", "cancel"})
+_CANCELLED = {"choose": "已取消，刚才的命令没有执行。",
+              "file_waiting": "已取消，刚才收到的文件没有保存。",
+              "evidence_for": "已取消，之后发送的文件不再计入刚才的指标。"}
 APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行，请联系市信用办。"
 UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，暂时无法使用。请把这个用户ID发给市信用办，"
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
@@ -211,6 +215,9 @@ class Pipeline:
         msg = ctx.msg
         text = msg.text.strip()
         pending = take_pending(ctx) if text and not msg.attachments else None
+        if normalise(text).rstrip("。!！") in CANCEL_WORDS:  # 取消 ends any open question
+            return Reply(_CANCELLED.get(pending[0], "已取消。") if pending
+                         else "没有需要取消的操作。发送「帮助」查看可用的命令。")
         if pending:
             kind, data = pending
             if kind == "choose" and re.fullmatch(r"\d{1,2}", text):

@@ -11,7 +11,7 @@ from bot.commands import EVERYONE, STAFF, Handler, _tell_liaisons, _unit_and_res
 from bot.context import Ctx
 from bot.message import Reply
 from bot.numbers import show_value
-from bot.parse import CommandError, parse_metrics, split_indicator
+from bot.parse import CommandError, exact_tail, parse_metrics, split_indicator
 from ledger import acts
 from ledger import submissions as subs
 from ledger.db import LedgerError, now_iso
@@ -119,7 +119,8 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     period = period or default_period(ind, ctx.office.year, ctx.today, ctx.cal)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
-        text=" ".join(words), now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
+        text=exact_tail(ctx.msg.text, words), now=ctx.now, member_id=ctx.member.id,
+        channel=ctx.msg.channel,
         source_msg_id=ctx.msg.msg_id, actor=ctx.actor)
     _accept_entered(ctx, sub.id)
     ctx._cards = None

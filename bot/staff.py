@@ -113,37 +113,6 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
                  + ("" if period or n <= 1 else "\n只审核某一期请写期别，例如：审核 单位 月报 2022-09 驳回 理由"))
 
 
-@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料，最早的在前")
-def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
-    unit = _find_unit(ctx, " ".join(words)) if words else None
-    names = {u.id: u.name for u in list_units(ctx.db)}
-    waiting: dict[tuple[int, str], dict] = {}
-    for s in subs.list_submissions(ctx.db, unit.id if unit else None, statuses=("submitted",)):
-        w = waiting.setdefault((s.unit_id, s.indicator), {"data": 0, "files": 0, "since": s.received_at})
-        w["data"] += 1
-        w["since"] = min(w["since"], s.received_at)
-    for e in subs.list_evidence(ctx.db, unit.id if unit else None):
-        if e["status"] == "submitted":
-            w = waiting.setdefault((e["unit_id"], e["indicator"]),
-                                   {"data": 0, "files": 0, "since": e["received_at"]})
-            w["files"] += 1
-            w["since"] = min(w["since"], e["received_at"])
-    if not waiting:
-        return Reply("没有等待审核的报送或材料。")
-    rows = sorted(waiting.items(), key=lambda kv: kv[1]["since"])
-    lines = [f"待审核 {len(rows)} 项（最早的在前）："]
-    for (unit_id, code), w in rows[:20]:
-        ind = ctx.office.scheme.indicator(code)
-        what = "、".join(filter(None, [f"数据 {w['data']} 条" if w["data"] else "",
-                                        f"材料 {w['files']} 个" if w["files"] else ""]))
-        lines.append(f"· {names.get(unit_id, unit_id)}｜{code} {ind.name if ind else ''}｜{what}"
-                     f"｜{w['since'][5:16].replace('T', ' ')}起")
-    if len(rows) > 20:
-        lines.append(f"……另有 {len(rows) - 20} 项")
-    lines.append("审核：审核 <单位> <指标> 通过/驳回 [理由]")
-    return Reply("\n".join(lines))
-
-
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
          "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分")
 @recorded("打分")
@@ -308,8 +277,9 @@ def cmd_export(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已导出 {ctx.office.year} 年度考核表 {path.name}\n{where}", files=[str(path)])
 
 
-def download_link(ctx: Ctx, path) -> str | None:
-    """A time-limited link to a file the bot made (the chat channels cannot carry it)."""
+def download_link(ctx: Ctx, path, name: str | None = None, once: bool = False) -> str | None:
+    """A time-limited link to a file (an export; with `once`, an evidence file that works for
+    one download), for when the chat channel cannot carry it."""
     base = str(ctx.settings.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if not base:
         return None
@@ -317,9 +287,11 @@ def download_link(ctx: Ctx, path) -> str | None:
     hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
     ctx.db.execute("INSERT INTO downloads(token, path, name, member_id, expires_at, created_at) "
                    "VALUES (?, ?, ?, ?, ?, ?)",
-                   [token, str(path), path.name, ctx.member.id,
+                   [token, str(path), name or path.name, ctx.member.id,
                     (ctx.now + timedelta(hours=hours)).isoformat(timespec="seconds"),
                     ctx.now.isoformat(timespec="seconds")])
+    if once:
+        ctx.db.execute("UPDATE downloads SET single_use = 1 WHERE token = ?", [token])
     return f"{base}/download/{token}"
 
 

@@ -213,9 +213,10 @@ def test_staff_see_what_waits_for_review(lvliang, tmp_path):
     lvliang.chat("sw1", "报送 信用承诺 35")
     lvliang.chat("sw1", "佐证 双公示", files=[f])
     reply = lvliang.chat("staff1", "待审")
-    assert "待审核 2 项" in reply and "市税务局" in reply and "材料 1 个" in reply
+    # the data, the quarter's 台账 the file counts as, and the file itself, each on its own line
+    assert "待审核 3 条" in reply and "市税务局" in reply and "文件 台账.pdf" in reply
     lvliang.chat("staff1", "审核 市税务局 信用承诺 通过")
-    assert "待审核 1 项" in lvliang.chat("staff1", "待审 市税务局")
+    assert "待审核 2 条" in lvliang.chat("staff1", "待审 市税务局")
     assert "仅限信用办" in lvliang.chat("sw1", "待审")
 
 
