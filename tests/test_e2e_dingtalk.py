@@ -4,6 +4,7 @@ for file downloads and pushes."""
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -145,3 +146,26 @@ def test_pushes_to_users_and_group_robot_with_throttle_retry(robot: Robot):
     assert message["text"]["content"] == "以下单位尚未报送月报：市税务局"
     assert message["at"]["atUserIds"] == ["sw1"]
     assert robot.fake.token_requests == 1
+
+
+def test_staff_read_a_submission_and_get_its_file_as_a_dingtalk_file_message(robot: Robot):
+    db = robot.db()
+    add_member(db, "staff1", "刘洋", "staff", None)
+    db.close()
+    robot.fake.files["DLCODE-9"] = (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = robot.post(robot.body("sw1", "file", {"fileName": "双公示台账2022Q3.xlsx",
+                                                 "downloadCode": "DLCODE-9"}))
+    assert "已收到" in resp.json()["text"]["content"]  # named by its file name alone
+    assert "F1｜市税务局｜3" in robot.say("staff1", "待审")
+    shown = robot.say("staff1", "查看 F1")
+    assert "双公示台账2022Q3.xlsx" in shown and "随后单独发给您" in shown
+    db = robot.db()
+    counts = deliver_due(db, datetime(2022, 9, 1, 10, 1), make_senders(robot.settings))
+    db.close()
+    assert counts["failed"] == 0
+    (media_id,) = robot.fake.uploads
+    assert robot.fake.uploads[media_id] == (XLSX, "双公示台账2022Q3.xlsx")
+    call = next(c for c in robot.fake.batch_calls if c["msgKey"] == "sampleFile")
+    assert call["userIds"] == ["staff1"]
+    assert json.loads(call["msgParam"]) == {"mediaId": media_id, "fileName": "双公示台账2022Q3.xlsx",
+                                            "fileType": "xlsx"}

@@ -292,3 +292,28 @@ def test_wecom_push_retries_45009_and_reuses_the_token(platform: Platform):
     assert [s["touser"] for s in platform.fake.sent] == ["sw1"]
     assert platform.fake.webhook_calls[0]["text"]["content"] == "月报截止提醒"
     assert platform.fake.token_requests == 1
+
+
+def test_staff_read_a_submission_and_get_its_file_as_a_wecom_file_message(platform: Platform):
+    from datetime import datetime
+    from ledger.submissions import store_evidence
+    assert "已记录" in platform.say("sw1", "报送 信用承诺 35", "v-1")
+    db = platform.db()
+    store_evidence(db, platform.settings["CREDITBOT_DATA"], unit_id=1, indicator="7", content=PDF,
+                   original_name="信用承诺汇总.pdf", content_type="application/pdf",
+                   now=datetime(2022, 9, 1, 10, 0), member_id=None, channel="wecom",
+                   source_msg_id="aibot-file-1")
+    db.close()
+    pending = platform.say("staff1", "待审", "v-2")
+    assert "#1｜市税务局｜7 信用承诺信息上报情况" in pending and "F1｜市税务局" in pending
+    shown = platform.say("staff1", "查看 1", "v-3")
+    assert "原文：信用承诺 35" in shown and "信用承诺汇总.pdf" in shown and "随后单独发给您" in shown
+    db = platform.db()
+    counts = deliver_due(db, datetime(2022, 9, 1, 10, 1), make_senders(platform.settings))
+    db.close()
+    assert counts["failed"] == 0 and counts["sent"] >= 1
+    (upload,) = platform.fake.uploads
+    assert upload.data == PDF and upload.filename == "信用承诺汇总.pdf"
+    files = [m for m in platform.fake.sent if m["msgtype"] == "file"]
+    assert files == [{"touser": "staff1", "msgtype": "file", "agentid": files[0]["agentid"],
+                      "file": {"media_id": "up-1"}}]
