@@ -192,7 +192,16 @@ def cmd_unit_list(args, settings) -> int:
         _print_json([u.to_json() for u in units])
     else:
         for u in units:
-            print(f"{u.id:4} {u.name} ({u.kind})")
+            short = f"，简称：{'、'.join(u.aliases)}" if u.aliases else ""
+            print(f"{u.id:4} {u.name} ({u.kind}{short})")
+    return 0
+
+
+def cmd_unit_alias(args, settings) -> int:
+    from ledger.units import find_unit, set_aliases
+    db = _db(settings)
+    u = set_aliases(db, find_unit(db, args.name, loose=False), args.aliases, _now(settings))
+    print(f"{u.name} 的简称：{'、'.join(u.aliases)}")
     return 0
 
 
@@ -371,8 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--alias", action="append", help="简称，可多次使用")
     a = add("list", cmd_unit_list, "列出单位", us)
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
-    a = add("import", cmd_unit_import, "从 CSV 导入单位和联络员（单位,类型,联络员,用户ID）", us)
+    a = add("import", cmd_unit_import, "从 CSV 导入单位和联络员（单位,类型,联络员,用户ID[,简称]）", us)
     a.add_argument("file")
+    a = add("alias", cmd_unit_alias, "给单位添加简称（聊天中用简称也能找到该单位）", us)
+    a.add_argument("name")
+    a.add_argument("aliases", nargs="+")
 
     a = add("group", cmd_unit_group, "设置单位的群机器人（提醒时 @ 联络员）", us)
     a.add_argument("name")

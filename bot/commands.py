@@ -216,7 +216,8 @@ def cmd_units(words: list[str], ctx: Ctx) -> Reply:
     units = list_units(ctx.db)
     if not units:
         return Reply("还没有单位。")
-    return Reply(f"参加考核的单位（{len(units)} 个）：\n" + "、".join(u.name for u in units))
+    return Reply(f"参加考核的单位（{len(units)} 个）：\n" + "、".join(
+        u.name + (f"（{'、'.join(u.aliases)}）" if u.aliases else "") for u in units))
 
 
 # ---- liaisons --------------------------------------------------------------------------------

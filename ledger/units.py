@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
-           "find_member", "list_members", "liaisons_of", "import_units", "set_deputy",
+           "find_member", "list_members", "liaisons_of", "import_units", "set_deputy", "set_aliases",
            "pause_unit", "set_group", "ROLES", "KINDS"]
 
 ROLES = ("liaison", "staff", "admin")
@@ -109,7 +110,9 @@ def find_unit(db: sqlite_utils.Database, text: str, loose: bool = True) -> Unit:
     exact = [u for u in units if u.name == text or text in u.aliases]
     if exact:
         return exact[0]
-    part = [u for u in units if text and (text in u.name or (loose and u.name in text))]
+    part = [u for u in units if text and (text in u.name or any(text in a for a in u.aliases)
+                                          or (loose and (u.name in text or any(
+                                              len(a) >= 2 and a in text for a in u.aliases))))]
     if len(part) == 1:
         return part[0]
     if not part:
@@ -118,10 +121,32 @@ def find_unit(db: sqlite_utils.Database, text: str, loose: bool = True) -> Unit:
     raise LedgerError(f"「{text}」可能是：{names}。请写完整的单位名称。")
 
 
+def _split_aliases(text: str) -> list[str]:
+    return [a for a in re.split(r"[、,，;；/|\s]+", text or "") if a]
+
+
+def set_aliases(db: sqlite_utils.Database, unit: Unit, aliases: list[str], now: datetime,
+                actor: str = "cli") -> Unit:
+    """Add short names (简称/别名) to a unit; one may not be (part of) another unit's name or
+    one of its short names."""
+    with immediate(db):
+        for other in list_units(db):
+            clash = [a for a in aliases if other.id != unit.id
+                     and (a in other.name or a in other.aliases)]
+            if clash:  # 民政局 as 发改委's short name would hide 市民政局
+                raise LedgerError(f"简称「{clash[0]}」与{other.name}的名称或简称重合，会找错单位")
+        merged = list(dict.fromkeys([*get_unit(db, unit.id).aliases, *aliases]))
+        db.execute("UPDATE units SET aliases = ? WHERE id = ?", [dumps(merged), unit.id])
+        audit.log(db, now, actor, "unit.aliases", unit.name, aliases=merged)
+        return get_unit(db, unit.id)
+
+
 def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | None = None,
                  actor: str = "cli") -> tuple[int, int]:
-    """CSV with columns 单位/name, 类型/kind, 联络员/liaison, 用户ID/user_id (header row required).
-    Returns (units added, liaisons added); existing units and members are kept."""
+    """CSV with columns 单位/name, 类型/kind, 联络员/liaison, 用户ID/user_id, and optionally
+    简称/别名/aliases (several separated by 、 or ;) (header row required).
+    Returns (units added, liaisons added); existing units and members are kept, new short
+    names are added to them."""
     now = now or datetime.now()
     added_units = added_members = 0
     raw = Path(path).read_bytes()
@@ -159,6 +184,12 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
             unit = get_unit(db, existing[0]) if existing else add_unit(db, name, kind, now=now,
                                                                        actor=actor)
             added_units += 0 if existing else 1
+            aliases = _split_aliases(col(row, "简称", "别名", "aliases", "alias"))
+            if aliases:
+                try:
+                    unit = set_aliases(db, unit, aliases, now, actor)
+                except LedgerError as exc:
+                    raise LedgerError(f"{path}:{lineno} {exc}") from None
             uid, lname = col(row, "用户ID", "user_id", "userid"), col(row, "联络员", "liaison")
             if uid in seen_ids:
                 raise LedgerError(f"{path}:{lineno} 用户ID「{uid}」与第{seen_ids[uid]}行重复："
