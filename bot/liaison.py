@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.cards import next_deadline
@@ -166,7 +167,7 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join(lines))
 
 
-@command(("代理", "请假"), LIAISON, "代理 <用户ID> [至 2022-10-31]", "请假期间由同事代收提醒")
+@command(("代理", "请假"), LIAISON, "代理 <用户ID> 至 <日期>", "请假期间由本单位同事代收提醒，到期自动恢复")
 def cmd_deputy(words: list[str], ctx: Ctx) -> Reply:
     if not words:
         raise CommandError("请写上代理人的用户ID，例如：代理 zhangsan 至 2022-10-31；取消：代理 取消")
@@ -179,10 +180,25 @@ def cmd_deputy(words: list[str], ctx: Ctx) -> Reply:
                            f"或核对用户ID。")
     if deputy.id == ctx.member.id:
         raise CommandError("代理人不能是自己。取消代理请发：代理 取消")
-    until = _until(words[1:])
-    if until is not None and until < ctx.today.isoformat():
-        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
+    until = deputy_until(ctx, words[1:], f"代理 {deputy.user_id}")
+    if deputy.unit_id != ctx.member.unit_id or deputy.role != "liaison":
+        raise CommandError(f"代理人须是本单位的联络员，{deputy.name}（{deputy.user_id}）不是。如确需由其他人代理，"
+                           f"请信用办设置：批准代理 {ctx.member.user_id} {deputy.user_id} 至 {until}")
     set_deputy(ctx.db, ctx.member, deputy.user_id, until, ctx.now, ctx.actor)
-    when = f"至 {until}" if until else "直到取消"
-    return Reply(f"已设置：{when}，本单位的提醒改发给 {deputy.name}（{deputy.user_id}）。"
-                 f"取消请发：代理 取消")
+    return Reply(f"已设置：至 {until}（含），本单位的提醒改发给 {deputy.name}（{deputy.user_id}），"
+                 f"到期自动恢复发给您。提前取消请发：代理 取消")
+
+
+MAX_DEPUTY_DAYS = 183
+
+
+def deputy_until(ctx: Ctx, words: list[str], example: str) -> str:
+    """A deputy's end date: required, not past, and within half a year (leave has an end)."""
+    until = _until(words)
+    if until is None:
+        raise CommandError(f"请写明代理到哪一天，例如：{example} 至 {ctx.today + timedelta(days=14)}")
+    if until < ctx.today.isoformat():
+        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
+    if date.fromisoformat(until) > ctx.today + timedelta(days=MAX_DEPUTY_DAYS):
+        raise CommandError(f"代理最长半年（至 {ctx.today + timedelta(days=MAX_DEPUTY_DAYS)}），请缩短后再设。")
+    return until

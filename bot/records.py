@@ -227,3 +227,29 @@ def cmd_undo(words: list[str], ctx: Ctx) -> Reply:
         _tell_liaisons(ctx, unit, f"市信用办撤销了对您单位的一条记录（{act.kind}）：「{act.summary}」。")
     note = (f"\n以下内容之后已有新的变化，保持不变：{'、'.join(kept)}" if kept else "")
     return Reply(f"已撤销编号 {act.id}（{act.kind}），原记录为「{act.summary}」。\n原记录和撤销都保留在审计记录中。{note}")
+
+
+# ---- 代理 approved by staff --------------------------------------------------------------
+
+@command(("批准代理",), STAFF, "批准代理 <联络员ID> <代理人ID> 至 <日期>",
+         "为联络员设置本单位以外的代理人（到期自动结束）")
+def cmd_approve_deputy(words: list[str], ctx: Ctx) -> Reply:
+    from bot.liaison import deputy_until
+    from ledger.units import find_member, set_deputy
+    if len(words) < 2:
+        raise CommandError("格式：批准代理 <联络员ID> <代理人ID> 至 <日期>，例如：批准代理 zhangsan lisi 至 2022-10-31")
+    liaison = find_member(ctx.db, ctx.msg.channel, words[0])
+    if liaison is None or liaison.role != "liaison":
+        raise CommandError(f"「{words[0]}」不是已绑定的联络员，请核对用户ID。")
+    deputy = find_member(ctx.db, ctx.msg.channel, words[1])
+    if deputy is None:
+        raise CommandError(f"代理人「{words[1]}」还没有绑定，提醒无法送达。请先绑定此人。")
+    if deputy.id == liaison.id:
+        raise CommandError("代理人不能是联络员本人。")
+    until = deputy_until(ctx, words[2:], f"批准代理 {liaison.user_id} {deputy.user_id}")
+    set_deputy(ctx.db, liaison, deputy.user_id, until, ctx.now, ctx.actor)
+    ctx.notify([liaison.user_id, deputy.user_id],
+               f"市信用办已批准：至 {until}，{liaison.name}的提醒改发给 {deputy.name}（{deputy.user_id}）。",
+               key=f"deputy:{liaison.user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    return Reply(f"已批准：至 {until}（含），{liaison.name}（{liaison.user_id}）的提醒改发给 "
+                 f"{deputy.name}（{deputy.user_id}），到期自动恢复。")
