@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.cards import card_text, staff_only_metrics
@@ -253,15 +253,42 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
             raise CommandError(str(exc)) from None
     else:
         period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
-    sent = {s.unit_id for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
-            if s.period == period}
+    briefings = [s for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
+                 if s.period == period]
+    sent = {s.unit_id for s in briefings}
     missing = [u for u in list_units(ctx.db) if u.id not in sent]
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
         ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
+    late = _late_senders(ctx, briefings, info.deadline)
     if not missing:
-        return Reply(f"{head}：全部单位已报送。")
-    return Reply(f"{head} 未报送 {len(missing)} 个单位：\n" + "\n".join(f"· {u.name}" for u in missing))
+        return Reply(f"{head}：全部单位已报送。" + (f"\n{late}" if late else ""))
+    overdue = ctx.today > info.deadline
+    days = f"，已超期 {(ctx.today - info.deadline).days} 天" if overdue else ""
+    return Reply(f"{head} 未报送 {len(missing)} 个单位{days}：\n"
+                 + "\n".join(f"· {u.name}" for u in missing) + (f"\n{late}" if late else ""))
+
+
+def _late_senders(ctx: Ctx, briefings: list, deadline) -> str:
+    """Units whose briefing for the period came after its deadline, and how late (a unit
+    counts as on time if any of its live briefings was; a correction keeps the receipt)."""
+    names = {u.id: u.name for u in list_units(ctx.db)}
+    by_unit: dict[int, list] = {}
+    for s in briefings:
+        by_unit.setdefault(s.unit_id, []).append(s)
+    rows = []
+    for unit_id, lst in by_unit.items():
+        if any(s.on_time for s in lst):
+            continue
+        first = min(lst, key=lambda s: s.received_at)
+        got = date.fromisoformat(first.received_at[:10])
+        work = ctx.cal.workdays_between(deadline, got)
+        rows.append((got, f"· {names.get(unit_id, unit_id)} {got.month}月{got.day}日报送，"
+                          f"晚 {(got - deadline).days} 天（{work} 个工作日）"))
+    if not rows:
+        return ""
+    rows.sort()
+    return f"逾期报送 {len(rows)} 个单位：\n" + "\n".join(r for _, r in rows)
 
 
 @command(("导出", "export"), STAFF, "导出", "导出本年度考核表（Excel）")

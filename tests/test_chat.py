@@ -336,3 +336,14 @@ def test_a_late_quarterly_ledger_is_filed_for_its_own_quarter(lvliang, tmp_path)
     reply = lvliang.at("2022-11-15T10:00").chat("sw1", "佐证 双公示 2022-Q3", files=[f])
     assert "2022-Q3" in reply and "逾期" in reply
     assert "不符" in lvliang.chat("sw1", "佐证 双公示 2022-08")
+
+
+def test_not_sent_after_the_deadline_names_late_senders_and_how_late(lvliang):
+    lvliang.at("2022-09-01T10:00").chat("sw1", "月报 8月工作")
+    lvliang.at("2022-09-06T10:00").chat("mz1", "月报 8月工作总结")  # deadline Fri 9月2日
+    reply = lvliang.at("2022-09-08T10:00").chat("staff1", "未交 2022-08")
+    assert "全部单位已报送" in reply
+    assert "逾期报送 1 个单位" in reply and "市民政局 9月6日报送，晚 4 天（2 个工作日）" in reply
+    assert "市税务局" not in reply
+    waiting = lvliang.at("2022-10-12T10:00").chat("staff1", "未交 2022-09")
+    assert "未报送 2 个单位，已超期" in waiting
