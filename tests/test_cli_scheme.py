@@ -162,3 +162,52 @@ def test_score_warns_about_unknown_keys_and_refuses_a_per_unit_file(tmp_path):
                           "lvliang-2022-departments", "--facts", str(g)],
                          capture_output=True, text=True, cwd=root)
     assert out.returncode == 1 and "不按单位分组" in out.stderr
+
+
+def test_score_facts_refuses_a_percent_above_one_and_reads_percent_text(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    f = tmp_path / "f.yaml"
+    f.write_text("五: {platform_linked: 是, licensing_penalty_rate: 98}\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
+                          "zhengzhou-2019-departments", "--facts", str(f), "--json"],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode == 1 and "licensing_penalty_rate" in out.stderr and "0.98" in out.stderr
+    f.write_text("五: {platform_linked: 是, licensing_penalty_rate: '98%'}\n", encoding="utf-8")
+    d = cli_json("score", "--scheme", "zhengzhou-2019-departments", "--facts", str(f), "--json")
+    assert {i["code"]: i for i in d["indicators"]}["五"]["points"] == 10  # 98% is not 100%
+    g = tmp_path / "g.yaml"  # a growth rate may be negative and above 100%
+    g.write_text("七.5: {growth: -0.1}\n", encoding="utf-8")
+    d = cli_json("score", "--scheme", "huangshi-2019-demo-city", "--facts", str(g), "--json")
+    assert {i["code"]: i for i in d["indicators"]}["七.5"]["points"] == 1
+
+
+def test_score_facts_rank_items_take_given_points_or_peers(tmp_path):
+    f = tmp_path / "f.yaml"
+    f.write_text("'7': {commitments: 35, peers: {市A局: 120, 市B局: 80, 市C局: 10}}\n"
+                 "'8': {fulfilments: 20, rank_points: 3}\n", encoding="utf-8")
+    d = cli_json("score", "--scheme", "lvliang-2022-departments", "--facts", str(f), "--json")
+    items = {i["code"]: i for i in d["indicators"]}
+    assert items["7"]["points"] == 2.3333  # 5 − 4×(3−1)/(4−1)
+    assert "在4个单位中排第3名" in items["7"]["explain"]
+    assert items["8"]["points"] == 3 and "给定" in items["8"]["explain"]
+    alone = tmp_path / "alone.yaml"
+    alone.write_text("'7': {commitments: 35}\n", encoding="utf-8")
+    d = cli_json("score", "--scheme", "lvliang-2022-departments", "--facts", str(alone), "--json")
+    assert {i["code"]: i for i in d["indicators"]}["7"]["points"] == 5  # ranked alone
+
+
+def test_score_facts_refuses_rank_points_out_of_range_or_on_a_non_rank_item(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    f = tmp_path / "f.yaml"
+    f.write_text("'8': {fulfilments: 20, rank_points: 9}\n'1': {staffed: 是, rank_points: 1}\n",
+                 encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
+                          "lvliang-2022-departments", "--facts", str(f)],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode == 1 and "0 到 5" in out.stderr and "不是排名计分项" in out.stderr
