@@ -169,3 +169,22 @@ def test_staff_read_a_submission_and_get_its_file_as_a_dingtalk_file_message(rob
     assert call["userIds"] == ["staff1"]
     assert json.loads(call["msgParam"]) == {"mediaId": media_id, "fileName": "双公示台账2022Q3.xlsx",
                                             "fileType": "xlsx"}
+
+
+def test_staff_control_through_the_dingtalk_callback(robot: Robot):
+    db = robot.db()
+    add_member(db, "staff1", "刘洋", "staff", None)
+    add_unit(db, "市发展改革委", aliases=["发改委"])
+    db.close()
+    entered = robot.say("staff1", "代报 市税务局 双公示 台账 2022-Q1 按时\n代报 市税务局 行政强制 三类")
+    assert "【1】" in entered and "【2】" in entered and entered.count("编号") == 2
+    number = int(entered.split("撤销请发：撤销 ")[2].split("）")[0])
+    assert "已撤销" in robot.say("staff1", f"撤销 {number}")
+    assert "市发展改革委" in robot.say("staff1", "单位 发改委")
+    assert "5类" in robot.say("sw1", "报送 行政强制 7")
+    assert "已记录" in robot.say("sw1", "报送 信用承诺 三十五份")
+    assert "总分" in robot.say("sw1", "的分")
+    db = robot.db()
+    subs = list_submissions(db, statuses=("submitted", "accepted"))
+    db.close()
+    assert sorted((s.indicator, s.metrics.get("commitments")) for s in subs) == [("3", None), ("7", 35)]

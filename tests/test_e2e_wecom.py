@@ -317,3 +317,20 @@ def test_staff_read_a_submission_and_get_its_file_as_a_wecom_file_message(platfo
     files = [m for m in platform.fake.sent if m["msgtype"] == "file"]
     assert files == [{"touser": "staff1", "msgtype": "file", "agentid": files[0]["agentid"],
                       "file": {"media_id": "up-1"}}]
+
+
+def test_staff_control_through_the_wecom_callback(platform: Platform):
+    entered = platform.say("staff1", "代报 市税务局 双公示 准确率=百分之九十五", "c-1")
+    assert "已代报" in entered and "95%" in entered
+    event = platform.say("staff1", "扣分 市税务局 重大失信 通报", "c-2")
+    assert "降低1个档次" in event
+    number = int(event.split("撤销请发：撤销 ")[1].split("）")[0])
+    assert "已撤销" in platform.say("staff1", f"撤销 {number}", "c-3")
+    assert "请回复序号" in platform.say("sw1", "报送 行政 3", "c-4")
+    assert "已取消" in platform.say("sw1", "取消", "c-5")
+    both = platform.say("sw1", "月报 8月：宣传２次！\n继续走访企业。\n得份", "c-6")
+    assert "已收到" in both and "总分" in both
+    db = platform.db()
+    (briefing,) = list_submissions(db, statuses=("submitted",))
+    db.close()
+    assert briefing.text == "8月：宣传２次！\n继续走访企业。"
