@@ -165,15 +165,9 @@ def test_score_warns_about_unknown_keys_and_refuses_a_per_unit_file(tmp_path):
 
 
 def test_score_facts_refuses_a_percent_above_one_and_reads_percent_text(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
     f = tmp_path / "f.yaml"
     f.write_text("五: {platform_linked: 是, licensing_penalty_rate: 98}\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
-                          "zhengzhou-2019-departments", "--facts", str(f), "--json"],
-                         capture_output=True, text=True, cwd=root)
+    out = cli("score", "--scheme", "zhengzhou-2019-departments", "--facts", str(f), "--json", ok=False)
     assert out.returncode == 1 and "licensing_penalty_rate" in out.stderr and "0.98" in out.stderr
     f.write_text("五: {platform_linked: 是, licensing_penalty_rate: '98%'}\n", encoding="utf-8")
     d = cli_json("score", "--scheme", "zhengzhou-2019-departments", "--facts", str(f), "--json")
@@ -200,14 +194,8 @@ def test_score_facts_rank_items_take_given_points_or_peers(tmp_path):
 
 
 def test_score_facts_refuses_rank_points_out_of_range_or_on_a_non_rank_item(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
     f = tmp_path / "f.yaml"
     f.write_text("'8': {fulfilments: 20, rank_points: 9}\n'1': {staffed: 是, rank_points: 1}\n",
                  encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
-                          "lvliang-2022-departments", "--facts", str(f)],
-                         capture_output=True, text=True, cwd=root)
+    out = cli("score", "--scheme", "lvliang-2022-departments", "--facts", str(f), ok=False)
     assert out.returncode == 1 and "0 到 5" in out.stderr and "不是排名计分项" in out.stderr
