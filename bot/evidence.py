@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.context import Ctx
 from bot.message import Attachment, Reply
-from bot.parse import Ambiguous, CommandError, find_indicator
+from bot.parse import Ambiguous, CommandError, find_indicator, period_in_text
 from ledger import submissions as subs
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 from ledger.units import Unit
@@ -142,15 +142,17 @@ def handle_attachments(ctx: Ctx) -> Reply:
     hints = [(ctx.msg.text, True)] + [(a.name.rsplit(".", 1)[0], False) for a in ctx.msg.attachments]
     for hint, loose in ((h.strip(), loose) for h, loose in hints if h and h.strip()):
         try:
-            return accept_files(ctx, unit, find_indicator(ctx.office.scheme, hint, fuzzy=loose))
+            named = find_indicator(ctx.office.scheme, hint, fuzzy=loose)
         except Ambiguous:
             continue
         except CommandError as exc:
             if "没有找到指标" not in str(exc):
                 raise
-        named = named_inside(ctx.office.scheme, hint)  # 双公示台账2022Q3, 宣传活动方案
-        if named is not None:
-            return accept_files(ctx, unit, named)
+            named = named_inside(ctx.office.scheme, hint)  # 双公示台账2022Q3, 宣传活动方案
+        if named is not None:  # a period in the name (2022Q3) is the period it reports
+            period = period_in_text(hint, named.due.frequency if named.due else None,
+                                    ctx.office.year)
+            return accept_files(ctx, unit, named, period)
     waiting = pending[1]["attachments"] if pending and pending[0] == "file_waiting" else []
     waiting += [a.__dict__ for a in ctx.msg.attachments]
     _set_pending(ctx, "file_waiting", {"attachments": waiting})

@@ -12,7 +12,7 @@ from schemes.model import Indicator, Metric, Scheme
 from bot.numbers import AmbiguousValue, NumberError, read_value
 from scoring.rules import as_bool
 
-__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "normalise", "find_indicator", "parse_value",
+__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "period_in_text", "normalise", "find_indicator", "parse_value",
            "parse_metrics", "split_indicator", "writable_metrics"]
 
 
@@ -53,6 +53,26 @@ def exact_tail(raw: str, words: list[str]) -> str:
         if normalise(candidate) == wanted:
             return candidate
     return wanted
+
+
+_PERIOD_IN_TEXT = re.compile(
+    r"(20\d{2})\s*(?:年\s*)?(?:[-_ ]?[Qq]([1-4])|第?([一二三四1-4])季度?|[-_.]?(\d{1,2})月?)(?!\d)")
+
+
+def period_in_text(text: str, frequency: str | None, year: int) -> str | None:
+    """A period named inside a file name or caption (双公示台账2022Q3, 2022年第三季度台账,
+    月报2022-09), when it fits the indicator's frequency and the assessment year."""
+    for m in _PERIOD_IN_TEXT.finditer(unicodedata.normalize("NFKC", text or "")):
+        y = int(m.group(1))
+        if y != year:
+            continue
+        quarter = m.group(2) or m.group(3)
+        if frequency == "quarterly" and quarter:
+            q = int(quarter) if quarter.isdigit() else "一二三四".index(quarter) + 1
+            return f"{y}-Q{q}"
+        if frequency == "monthly" and m.group(4) and 1 <= int(m.group(4)) <= 12:
+            return f"{y}-{int(m.group(4)):02d}"
+    return None
 
 
 def _plain(s: str) -> str:

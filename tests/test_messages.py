@@ -55,3 +55,11 @@ def test_file_names_that_name_an_indicator_need_no_command(lvliang, tmp_path):
         f.write_bytes(b"%PDF-1.4 " + name.encode())
         assert "已收到" in lvliang.chat("sw1", "", files=[f])
         assert list_evidence(lvliang.db)[0]["indicator"] == code
+
+
+def test_a_late_ledger_named_for_its_quarter_counts_for_that_quarter(lvliang, tmp_path):
+    f = tmp_path / "2022年第二季度双公示台账.pdf"
+    f.write_bytes(b"%PDF-1.4 q2")
+    reply = lvliang.at("2022-08-15T10:00").chat("sw1", "", files=[f])
+    assert "已计为 2022-Q2 的报送，逾期" in reply
+    assert [s.period for s in list_submissions(lvliang.db)] == ["2022-Q2"]
