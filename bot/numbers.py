@@ -145,7 +145,12 @@ def in_range(metric: Metric, value: Decimal) -> bool:
     return (lo is None or value >= lo) and (hi is None or value <= hi)
 
 
+SANE = Decimal(10) ** 15  # no figure in a credit assessment comes near this: a slip of the keys
+
+
 def _check(metric: Metric, value: Decimal, original: str) -> Decimal:
+    if abs(value) > SANE:
+        raise NumberError(f"「{metric.label}」数值过大，请核对（收到 {original}）")
     if in_range(metric, value):
         return value
     lo, _ = metric.bounds()

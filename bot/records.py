@@ -52,6 +52,8 @@ def recorded(kind: str, unit_of: Callable[[list[str], Ctx], Unit | None] = _unit
                                 ctx.actor, member=member) as rec:
                 reply = fn(words, ctx)
                 rec.summary = reply.text.splitlines()[0][:200] if reply.text else kind
+                if kind == "扣分" and "档次" in reply.text:
+                    rec.kind = "事件"
             reply.text = f"{reply.text}\n{number_line(rec.id)}"
             return reply
         return run

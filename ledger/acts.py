@@ -67,6 +67,7 @@ class Recording:
 
     id: int | None = None
     summary: str = ""
+    kind: str = ""  # may be narrowed inside the block (a 扣分 that was a 重大失信事件)
     watch_member: tuple[str, str] | None = None
     _member_before: dict | None = field(default=None, repr=False)
 
@@ -79,7 +80,7 @@ def recording(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_
     `member` (user id, channel) watches a binding as well. Set `rec.summary` inside."""
     if kind not in KINDS:
         raise ValueError(kind)
-    rec = Recording(watch_member=member)
+    rec = Recording(watch_member=member, kind=kind)
     with immediate(db):
         before = {t: _rows(db, t, unit_id) for t in _WATCHED} if unit_id is not None else {}
         if member:
@@ -100,9 +101,9 @@ def recording(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_
         cur = db.execute(
             "INSERT INTO staff_acts(kind, unit_id, member_id, summary, changes, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [kind, unit_id, member_id, rec.summary, dumps(changes), now_iso(now)])
+            [rec.kind, unit_id, member_id, rec.summary, dumps(changes), now_iso(now)])
         rec.id = cur.lastrowid
-        audit.log(db, now, actor, "act.add", str(unit_id or ""), id=rec.id, kind=kind,
+        audit.log(db, now, actor, "act.add", str(unit_id or ""), id=rec.id, kind=rec.kind,
                   summary=rec.summary)
 
 

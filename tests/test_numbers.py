@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.numbers import AmbiguousValue, NumberError, read_number, read_value
 from ledger.submissions import list_submissions
@@ -46,6 +48,7 @@ def test_numbers_as_people_write_them(where, text, expect):
     (COMMITMENTS, "1e9", ["科学计数法"]), (COMMITMENTS, "2E+3", ["科学计数法"]),
     (COMMITMENTS, "-3", ["不能为负数"]), (COMMITMENTS, "3.5", ["整数"]),
     (COMMITMENTS, "abc", ["不是有效的数字"]), (COMMITMENTS, "3%", ["不是比例"]),
+    (COMMITMENTS, "9" * 20, ["数值过大"]), (LOANS, "一万亿亿元", ["数值过大"]),
     (CLASSES, "7", ["0类", "5类", "之间"]),  # five classes of 行政管理信息
     (ACCURACY, "150%", ["0%", "100%"]), (ACCURACY, "百分之一百零五", ["100%"]),
     (GROWTH, "-120%", ["不小于 -100%"]),
@@ -96,3 +99,21 @@ def test_chat_asks_about_an_ambiguous_percent_and_takes_the_answer(office):
     assert list_submissions(office.db)[0].metrics["growth"] == pytest.approx(1.5)
     # a falling case count reaches the < 0 band: full marks
     assert "1/1" in office.chat("jr1", "报送 非法集资 -10%")
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_chinese_numerals_read_back_to_the_number(n):
+    import cn2an
+    assert read_value(metric(*COMMITMENTS), cn2an.an2cn(n)) == n
+    assert read_value(metric(*COMMITMENTS), f"{n:,}") == n
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_a_number_or_a_clear_refusal(text):
+    for where in (COMMITMENTS, ACCURACY, GROWTH, LOANS, ERROR_RATE):
+        try:
+            value = read_value(metric(*where), text)
+        except NumberError as exc:
+            assert str(exc)
+        else:
+            assert value.is_finite()
