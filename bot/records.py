@@ -51,7 +51,7 @@ def recorded(kind: str, unit_of: Callable[[list[str], Ctx], Unit | None] = _unit
             with acts.recording(ctx.db, kind, unit.id if unit else None, ctx.member.id, ctx.now,
                                 ctx.actor, member=member) as rec:
                 reply = fn(words, ctx)
-                rec.summary = reply.text.splitlines()[0][:200] if reply.text else kind
+                rec.summary = reply.text.splitlines()[0][:200].rstrip("。") if reply.text else kind
                 if kind == "扣分" and "档次" in reply.text:
                     rec.kind = "事件"
             reply.text = f"{reply.text}\n{number_line(rec.id)}"
