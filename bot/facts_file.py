@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from bot.numbers import NumberError, in_range, read_value, show_value
+from bot.numbers import AmbiguousValue, NumberError, in_range, read_value, show_value
 from schemes.model import Indicator, Scheme
 
 __all__ = ["FactsFile", "FactsFileError", "read_facts_file"]
@@ -55,6 +55,9 @@ def _value(ind: Indicator, name: str, raw: Any, where: str, problems: list[str])
     if isinstance(raw, str):
         try:
             return float(read_value(metric, raw)) if metric.type != "count" else int(read_value(metric, raw))
+        except AmbiguousValue as exc:
+            problems.append(f"{where}：「{raw}」可读作 {' 或 '.join(exc.options)}，请写明 %")
+            return None
         except NumberError as exc:
             problems.append(f"{where}：{exc}")
             return None

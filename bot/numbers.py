@@ -185,16 +185,23 @@ def read_value(metric: Metric, text: str) -> Decimal:
 
 
 def _percent(metric: Metric, r: Reading, original: str) -> Decimal:
-    """A percent metric: 95% and 百分之九十五 are explicit; a bare 95 is 95%; a bare 0.95 is 95%;
-    a bare number that could be either (1.5: 1.5% or 150%) when both fit the range is asked."""
+    """A percent metric: 95% and 百分之九十五 are explicit, and a bare 95 is 95%. A bare number
+    that reads two ways within the metric's range is asked, not guessed: 0.8 (80% or 0.8%? a
+    不良贷款率 is often below 1%) or, where more than 100% is possible, 1.5 (1.5% or 150%).
+    0 and 1 are 0% and 100%."""
     if r.fraction:
         return r.value
     if r.money_scale is not None:
         raise NumberError(f"「{metric.label}」是比例，收到：{original}")
     x = r.value
     as_percent, as_fraction = x / 100, x
-    if abs(x) <= 1:  # 0.95: a fraction, as written in the schemes (0.5 is 50%)
+    if x in (0, 1):
         return as_fraction
-    if in_range(metric, as_fraction) and in_range(metric, as_percent):
-        raise AmbiguousValue(original, [f"{_plain(x)}%", f"{_plain(x * 100)}%"], metric.label)
-    return as_percent
+    # the likelier reading first: 0.95 is 95% before 0.95%, 1.5 is 1.5% before 150%
+    order = [(as_fraction, "fraction"), (as_percent, "percent")] if abs(x) < 1 else \
+        [(as_percent, "percent"), (as_fraction, "fraction")]
+    readings = [v for v, how in order if in_range(metric, v)
+                and not (how == "fraction" and abs(x) > 10)]  # 98 is never 9800%
+    if len(readings) == 2:
+        raise AmbiguousValue(original, [f"{_plain(v * 100)}%" for v in readings], metric.label)
+    return readings[0] if readings else as_percent

@@ -31,7 +31,7 @@ LOANS = ("huangshi-2019-demo-city", "九.4", "loans")
     (COMMITMENTS, "35个", 35), (COMMITMENTS, "1,200", 1200), (COMMITMENTS, "３５条", 35),
     (COMMITMENTS, "三万五千", 35000), (COMMITMENTS, "两千", 2000),
     (ACCURACY, "95%", Decimal("0.95")), (ACCURACY, "百分之九十八", Decimal("0.98")),
-    (ACCURACY, "98", Decimal("0.98")), (ACCURACY, "0.95", Decimal("0.95")),
+    (ACCURACY, "98", Decimal("0.98")), (ACCURACY, "1", Decimal("1")), (ACCURACY, "0", 0),
     (ACCURACY, "９８％", Decimal("0.98")), (ACCURACY, "980‰", Decimal("0.98")),
     (CLASSES, "五类", 5), (CLASSES, "5", 5),
     (GROWTH, "-10%", Decimal("-0.1")), (GROWTH, "负百分之十", Decimal("-0.1")),
@@ -66,6 +66,10 @@ def test_a_percent_that_reads_two_ways_is_asked_not_guessed():
     assert err.value.options == ["1.5%", "150%"]
     # with a 0–100% range only one reading fits, so there is nothing to ask
     assert read_value(metric(*ACCURACY), "1.5") == Decimal("0.015")
+    # below 1 both fit: 0.8 may be 80%, or 0.8% (a 不良贷款率 usually is)
+    with pytest.raises(AmbiguousValue) as err:
+        read_value(metric("huangshi-2019-demo-city", "七.1", "npl_rate"), "0.8")
+    assert err.value.options == ["80%", "0.8%"]
 
 
 def test_reading_keeps_the_scale():
