@@ -168,7 +168,8 @@ def cmd_help(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.role == "liaison":
         text += "\n示例：月报 8月完成了…；报送 信用承诺 35；佐证 双公示（随后发文件）；得分；缺项"
     else:
-        text += "\n示例：排名；单位 市发展改革委；审核 市税务局 双公示 通过；未交 2022-09"
+        text += ("\n示例：排名；单位 市发展改革委；审核 市税务局 双公示 通过；待审；查看 12；"
+                 "代报 市税务局 双公示 准确率=95%；撤销 3；未交 2022-09")
     return Reply(text)
 
 
@@ -328,4 +329,4 @@ def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
 
 
 # The liaison and staff commands live in their own modules; importing them registers them.
-from bot import inbox, liaison, records, staff  # noqa: E402,F401
+from bot import liaison, staff, entries, inbox  # noqa: E402,F401  (this order is the help's)

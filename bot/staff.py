@@ -21,7 +21,7 @@ from bot.commands import (
 from bot.context import Ctx
 from bot.message import Reply
 from bot.parse import CommandError, find_indicator, split_indicator
-from bot.records import _bound_unit, recorded
+from bot.records import bound_unit, recorded
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY
@@ -241,7 +241,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
 
 
-@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位")
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数")
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
@@ -323,7 +323,7 @@ def download_link(ctx: Ctx, path, name: str | None = None, once: bool = False) -
 
 
 @command(("绑定",), STAFF, "绑定 <用户ID> <单位> [姓名]", "把联络员绑定到单位（管理员可写「工作人员」绑定同事）")
-@recorded("绑定", _bound_unit)
+@recorded("绑定", bound_unit)
 def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
     if len(words) < 2:
         raise CommandError("格式：绑定 <用户ID> <单位> [姓名]，例如：绑定 zhangsan 市税务局 张三。"
