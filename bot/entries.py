@@ -180,7 +180,12 @@ def cmd_undo(words: list[str], ctx: Ctx) -> Reply:
         return cmd_withdraw(words, ctx)
     key = words[0].lstrip("#") if words else ""
     if not key.isdigit() or len(key) > 12:
-        raise CommandError("请写上编号，例如：撤销 12（编号在每条代报、打分、扣分、审核等回复的末尾）")
+        recent = [a for a in acts.list_acts(ctx.db, limit=50)
+                  if a.member_id == ctx.member.id and not a.undone_at][:8]
+        listing = "".join(f"\n#{a.id} {a.created_at[5:16].replace('T', ' ')} {a.kind}：{a.summary[:40]}"
+                          for a in recent)
+        raise CommandError("请写上编号，例如：撤销 12（编号在每条代报、打分、扣分、审核等回复的末尾）"
+                           + (f"\n您最近的记录：{listing}" if listing else ""))
     try:
         act, kept = acts.undo_act(ctx.db, int(key), ctx.now, ctx.actor, ctx.member.id,
                                   may_undo_others=ctx.member.role == "admin")

@@ -134,9 +134,12 @@ def test_undo_keeps_what_changed_since(lvliang):
 
 def test_undo_refusals(lvliang):
     assert "编号" in lvliang.chat("staff1", "撤销 abc")
+    lvliang.chat("staff1", "扣分 市民政局 乱收费 1 通报")
+    listing = lvliang.chat("staff1", "撤销")
+    assert "您最近的记录" in listing and re.search(r"#\d+ .* 扣分：已记录 市民政局", listing)
     assert "没有编号为 99" in lvliang.chat("staff1", "撤销 99")
     from ledger.units import add_member
     add_member(lvliang.db, "staff2", "王芳", "staff")
     n = number(lvliang.chat("staff1", "扣分 市税务局 乱收费"))
     assert "其他工作人员" in lvliang.chat("staff2", f"撤销 {n}")
-    assert list_adjustments(lvliang.db)
+    assert len(list_adjustments(lvliang.db)) == 2
