@@ -33,6 +33,7 @@ class Command:
     usage: str
     help: str
     fn: Handler
+    free_text: bool = False  # its text runs on over the following lines (a 月报)
 
 
 COMMANDS: list[Command] = []
@@ -40,9 +41,10 @@ LIAISON, STAFF = ("liaison",), ("staff", "admin")
 EVERYONE = ("liaison", "staff", "admin")
 
 
-def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: str):
+def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: str,
+            free_text: bool = False):
     def deco(fn: Handler) -> Handler:
-        COMMANDS.append(Command(words, roles, usage, help, fn))
+        COMMANDS.append(Command(words, roles, usage, help, fn, free_text))
         return fn
     return deco
 
@@ -55,23 +57,30 @@ def _lookup(word: str) -> Command | None:
     return None
 
 
-def _starts_command(line: str) -> bool:
-    """Does this line begin with a command word (「报送 …」, 「我的得分」)?"""
+def _command_of(line: str, exact: bool = False) -> Command | None:
+    """The command a line begins with: its first word (「报送 …」), or unless `exact` a command
+    word it starts with (「我的得分」)."""
     text = normalise(line)
     if not text:
-        return False
-    if _lookup(text.split(" ")[0]) is not None:
-        return True
-    return any(len(w) >= 2 and text.startswith(w) for c in COMMANDS for w in c.words)
+        return None
+    cmd = _lookup(text.split(" ")[0])
+    if cmd is not None or exact:
+        return cmd
+    return next((c for c in COMMANDS for w in c.words if len(w) >= 2 and text.startswith(w)), None)
 
 
 def split_commands(text: str) -> list[str]:
     """Several lines, several commands: a line that starts with a command word begins a new
-    one; any other line continues the one before it (a 月报 written over several lines)."""
+    one; any other line continues the one before it. After a 月报, whose lines often begin with
+    words such as 报送 or 报告期内, only a line whose first word is a command word begins one."""
     groups: list[list[str]] = []
+    free = False
     for line in (text or "").splitlines():
-        if not groups or (line.strip() and _starts_command(line)):
+        cmd = _command_of(line, exact=free) if groups and line.strip() else None
+        if not groups or cmd is not None:
             groups.append([line])
+            first = _command_of(line)
+            free = first is not None and first.free_text
         else:
             groups[-1].append(line)
     return ["\n".join(g).strip() for g in groups if "".join(g).strip()]

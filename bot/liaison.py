@@ -20,7 +20,8 @@ from scoring.card import fmt, pts
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("月报", "报告", "工作总结"), LIAISON, "月报 [2022-08] <内容>", "报送上月工作情况（每月2日前）")
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [2022-08] <内容>", "报送上月工作情况（每月2日前）",
+         free_text=True)
 def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     ind = briefing_indicator(ctx.office.scheme)

@@ -63,3 +63,11 @@ def test_a_late_ledger_named_for_its_quarter_counts_for_that_quarter(lvliang, tm
     reply = lvliang.at("2022-08-15T10:00").chat("sw1", "", files=[f])
     assert "已计为 2022-Q2 的报送，逾期" in reply
     assert [s.period for s in list_submissions(lvliang.db)] == ["2022-Q2"]
+
+
+def test_briefing_lines_that_start_like_a_command_stay_in_the_briefing(lvliang):
+    text = "月报 8月工作：\n报送信用信息120条；\n报告期内开展宣传2次。\n得分"
+    reply = lvliang.chat("sw1", text)
+    assert "【1】" in reply and "【2】得分" in reply and "总分" in reply
+    (sub,) = list_submissions(lvliang.db)
+    assert sub.text == "8月工作：\n报送信用信息120条；\n报告期内开展宣传2次。"
