@@ -64,6 +64,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 BATCH_LIMIT = 20  # userIds per oToMessages/batchSend call
 TOKEN_MARGIN_S = 300.0  # refresh this long before DingTalk says the token expires
 TOKEN_ERROR_CODES = frozenset({"InvalidAuthentication", "40014", "42001"})
+# What a robot file message (sampleFile) can carry.
+FILE_TYPES = frozenset({"xlsx", "pdf", "zip", "rar", "doc", "docx"})
 RETRYABLE_CODES = frozenset({"429", "system.busy", "410100", "130101"})
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
@@ -574,9 +576,12 @@ class DingTalkClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def send_file(self, user_ids: list[str], content: bytes, name: str) -> None:
-        """Upload a file and send it to each user as a robot file message (sampleFile)."""
+        """Upload a file and send it to each user as a robot file message (sampleFile), which
+        takes only the types in FILE_TYPES."""
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if suffix not in FILE_TYPES:
+            raise DingTalkSendError("file_type", f"钉钉机器人不能发送 .{suffix or '无扩展名'} 文件", False)
         media_id = self.upload_file(content, name)
-        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "file"
         param = json.dumps({"mediaId": media_id, "fileName": name, "fileType": suffix},
                            ensure_ascii=False)
         self._send_all(user_ids, "sampleFile", param)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.commands import STAFF, _find_unit, command
 from bot.context import Ctx
+from bot.dingtalk import FILE_TYPES
 from bot.message import Reply
 from bot.numbers import show_value
 from bot.parse import CommandError
@@ -144,6 +145,8 @@ def _attach(ctx: Ctx, reply: Reply, files: list[dict]) -> None:
         listing.append(f"· F{e['id']} {e['original_name']}（{size}）")
         if not path.exists():
             listing[-1] += "（文件已不在服务器上）"
+        elif ctx.msg.channel.startswith("dingtalk") and path.suffix.lower().lstrip(".") not in FILE_TYPES:
+            listing[-1] += "（钉钉只能发送 Word、Excel、PDF 和压缩包；此文件请配置 PUBLIC_BASE_URL 后用下载链接查看）"
         elif ctx.msg.channel == "console":
             reply.files.append(str(path))
         else:

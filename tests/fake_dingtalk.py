@@ -206,6 +206,9 @@ class FakeDingTalk:
             return "msgParam 缺少字段"
         if body["msgKey"] == "sampleFile" and param["mediaId"] not in self.uploads:
             return "mediaId 无效"
+        if body["msgKey"] == "sampleFile" and param["fileType"] not in (
+                "xlsx", "pdf", "zip", "rar", "doc", "docx"):
+            return "fileType 不支持"
         return ""
 
     def _media_upload(self) -> Any:

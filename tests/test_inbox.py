@@ -60,3 +60,16 @@ def test_show_in_wecom_queues_the_file_for_the_staff_member(lvliang, tmp_path):
     item = [i for i in list_items(lvliang.db) if "file" in i.payload][0]
     assert item.channel == "wecom" and item.target == {"users": ["staff1"]}
     assert item.payload["name"] == "台账.pdf"
+
+
+def test_show_in_dingtalk_says_which_files_the_robot_cannot_carry(lvliang, tmp_path):
+    photo = tmp_path / "宣传现场.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 jpeg")
+    sheet = tmp_path / "宣传台账.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 sheet")
+    lvliang.chat("sw1", "佐证 宣传", files=[photo, sheet])
+    reply = lvliang.chat("staff1", "查看 F1", channel="dingtalk") + lvliang.chat(
+        "staff1", "查看 F2", channel="dingtalk")
+    assert "钉钉只能发送" in reply and reply.count("钉钉只能发送") == 1
+    queued = [i.payload["name"] for i in list_items(lvliang.db) if "file" in i.payload]
+    assert queued == ["宣传台账.xlsx"]
