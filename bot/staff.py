@@ -119,6 +119,10 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     at = next((n for n, w in enumerate(rest) if n and (_is_number(w) or "=" in w)), None)
+    verdict = next((w for w in rest[1:] if w in ("达标", "未达标", "不达标", "是", "否")), None)
+    if at is None and verdict:  # 打分 单位 基础3 达标: a gate, confirmed by name
+        raise CommandError(f"基础指标和一票否决项请用「确认」：确认 {unit.name} "
+                           f"{' '.join(rest[:rest.index(verdict)])} {verdict}")
     if at is None:
         raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 一 4 贯彻部署到位；"
                            "信用办录入的数据项写 名称=值，例如：打分 市税务局 双公示 concealed_cut=2")

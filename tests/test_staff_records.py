@@ -72,6 +72,7 @@ def test_gates_confirmed_by_their_printed_names(office):
     values = {a["indicator"]: a["value"]["points"] for a in list_adjustments(office.db)}
     assert values == {"基础3": True, "基础4": True, "基础5": False}
     assert "不是基础指标" in office.chat("staff1", "确认 市中级人民法院 五(一) 达标")
+    assert "确认 市中级人民法院 基础3 达标" in office.chat("staff1", "打分 市中级人民法院 基础3 达标")
 
 
 def test_undo_a_downgrade_event_restores_the_band_and_keeps_the_audit(lvliang):
