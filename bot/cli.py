@@ -343,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(fn=fn)
         return sp
 
-    sp = add("scheme", None, "考核方案：列出、查看、检查")
+    sp = add("scheme", None, "考核方案：列出、查看、检查；从考核文件起草、Excel 往返、比较")
     ss = sp.add_subparsers(dest="scheme_command", required=True)
     a = add("list", cmd_scheme_list, "列出内置方案", ss)
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -352,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("check", cmd_scheme_check, "检查方案文件（YAML）", ss)
     a.add_argument("file")
+    from bot.authoring import add_authoring_commands
+    add_authoring_commands(ss, add)
 
     a = add("score", cmd_score, "计算得分（--scheme 用事实文件，否则用台账）")
     a.add_argument("--scheme", help="方案编号；给出时按 --facts 文件计分")

@@ -556,7 +556,8 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, blocks: list[Block]) -> dict:
+def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, blocks: list[Block],
+            document: list[Block]) -> dict:
     year = meta["year"] or int((re.search(r"(20\d\d)\s*年", title) or re.search(r"(20\d\d)", source)
                                 or re.search(r"(20\d\d)", "2000")).group(1))
     tasks = bool(cats) and all(c.section == "tasks" for c in cats)
@@ -587,7 +588,7 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         ded = [c for c in cats if c.section == "deduction"]
         if ded:
             data["deduction_cap"] = ded[0].points
-    data["bands"] = _bands(blocks)
+    data["bands"] = _bands(document)  # grade bands are set out in the notice, before the annexes
     categories = []
     for c in cats:
         inds = [_indicator(i, year, tasks) for i in c.inds]
@@ -603,10 +604,13 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
 def _bands(blocks: list[Block]) -> list[dict[str, Any]]:
     text = normalise(" ".join(b.text for b in blocks if not b.is_row))
     out = []
-    for name in ("优秀", "良好", "合格", "一般", "较好"):
-        m = re.search(rf"{name}[^。;；]{{0,12}}?(\d+)分(?:以上|及以上)?", text)
+    for name in ("优秀", "良好", "较好", "合格", "一般", "较差", "不合格"):
+        m = (re.search(rf"(\d+)分(?:及以上|以上)(?:的)?(?:为|评为|定为){name}", text)
+             or re.search(rf"{name}[:：(（]?(?:\d+分?-)?[≥]?(\d+)分(?:及以上|以上)", text))
         if m:
             out.append({"name": name, "min": int(m.group(1))})
+        elif out and re.search(rf"(?:低于|不足|以下)[^。;；]{{0,6}}?(?:为|评为){name}", text):
+            out.append({"name": name, "min": 0})
     return sorted(out, key=lambda b: -b["min"])
 
 
@@ -627,7 +631,7 @@ def draft_blocks(blocks: list[Block], source: str = "document") -> list[Draft]:
             found.append((title, cats, blocks))
     drafts = []
     for n, (title, cats, part) in enumerate(found, start=1):
-        data = _scheme(meta, title, cats, source, n if len(found) > 1 else 0, part)
+        data = _scheme(meta, title, cats, source, n if len(found) > 1 else 0, part, blocks)
         problems = draft_problems(data)
         drafts.append(Draft(data, problems, _count_unresolved(data), source))
     return drafts
