@@ -116,27 +116,28 @@ def diff_schemes(old: Scheme, new: Scheme) -> SchemeDiff:
     d = SchemeDiff(scheme=_scheme_fields(old, new))
     olds = [i for _, i in old.indicators()]
     news = [i for _, i in new.indicators()]
-    new_by_code = {i.code: i for i in news}
     pairs: list[tuple[Indicator, Indicator]] = []
-    left = []
-    for o in olds:
-        n = new_by_code.get(o.code)
-        if n is not None and (fuzz.token_set_ratio(o.name, n.name) >= _SAME_NAME
-                              or not any(fuzz.token_set_ratio(o.name, x.name) >= _SAME_NAME
-                                         for x in news if x.code != o.code)):
-            pairs.append((o, n))
-        else:
-            left.append(o)
-    paired_new = {id(n) for _, n in pairs}
-    right = [n for n in news if id(n) not in paired_new]
-    for o in left:
-        best = max(right, key=lambda n: fuzz.token_set_ratio(o.name, n.name), default=None)
-        if best is not None and fuzz.token_set_ratio(o.name, best.name) >= _SAME_NAME:
-            pairs.append((o, best))
-            right.remove(best)
-        else:
-            d.removed.append(o)
-    d.added = right
+
+    def sim(o: Indicator, n: Indicator) -> float:
+        return fuzz.ratio(o.name, n.name)
+
+    def take(match) -> None:
+        for o in list(olds):
+            n = match(o)
+            if n is not None:
+                pairs.append((o, n))
+                olds.remove(o)
+                news.remove(n)
+
+    # same code and a similar name; then the most similar name anywhere (renumbered); then
+    # the same code with a new name (renamed); what is left was removed or added
+    take(lambda o: next((n for n in news if n.code == o.code and sim(o, n) >= _SAME_NAME), None))
+    take(lambda o: max((n for n in news if sim(o, n) >= _SAME_NAME), key=lambda n: sim(o, n),
+                       default=None))
+    take(lambda o: next((n for n in news if n.code == o.code), None))
+    d.removed = olds
+    d.added = news
+    news = [i for _, i in new.indicators()]
     order = {id(n): k for k, n in enumerate(news)}
     for o, n in sorted(pairs, key=lambda p: order[id(p[1])]):
         changes = _compare(o, n)

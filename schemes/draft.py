@@ -353,7 +353,8 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             if not (cat and cat.code == ccode):
                 section = ("bonus" if ccode == "附加" or "附加" in cname else
                            "deduction" if "扣分" in cname else "base")
-                cat = _Cat(ccode, cname, pts if pts is not None else cpts, section,
+                # （12分） in the category's own cell wins; else the row's 分值 is the category's
+                cat = _Cat(ccode, cname, cpts if cpts is not None else pts, section,
                            split=section == "deduction" or not ({"name", "content"} & set(roles)))
                 cats.append(cat)
         if cat is None:
@@ -445,6 +446,8 @@ def _part(reading: Reading, n: int, many: bool) -> tuple[dict[str, Any], list[di
                     "unit": "分"}]
     elif reading.reason:
         part = {UNRESOLVED: reading.reason, **part}
+    elif reading.kind == "task":  # no points in a scored table is more likely a gap than a task
+        part = {UNRESOLVED: "本条没有分值，暂读作工作任务（不计分）；请写明计分办法或确认不计分", **part}
     if many:
         _rename(part, metrics, f"p{n}_")
     return part, metrics

@@ -129,7 +129,7 @@ class Reading:
 
 # ---- helpers ---------------------------------------------------------------------------------
 
-_CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过)"
+_CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共)"
                   rf"(?:的|得|计|加|扣|为)?(?P<n>{NUM})分")
 _POINTS = re.compile(rf"(?:得|计|加|记|给予?)(?P<n>{NUM})分")
 _SUBJECT_END = re.compile(r"(?:的|者)?[,，:：]?$")
@@ -380,7 +380,8 @@ def _deduction(t: str, r: Reading) -> bool:
 
 
 def _per_item(t: str, r: Reading) -> bool:
-    m = re.search(rf"每(?:增加|新增|多|开展|建立|有|完成)?(?P<per>{NUM})?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日)"
+    m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:{MEASURE})))?"
+                  rf"(?P<per>{NUM})?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日)"
                   rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)(?P<pts>{NUM})分", t)
     if not m:
         return False
@@ -409,6 +410,13 @@ _COND = re.compile(
 
 
 def _bound(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
+    out = _bound_open(pre, post, v)
+    if out and post in ("(含)", "（含）"):  # 小于十万分之一（含）: the limit itself is inside
+        out = {{"lt": "le", "gt": "ge"}.get(k, k): x for k, x in out.items()}
+    return out
+
+
+def _bound_open(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
     if pre in ("低于", "少于", "小于", "不足", "未达到", "未达", "<"):
         return {"lt": v}
     if pre in ("高于", "超过", "大于", "多于", ">"):
@@ -449,6 +457,9 @@ def _bands(t: str, r: Reading) -> bool:
         words.append(conds[-1].group(0) + got.group(0))
     if not pieces:
         return False
+    between = re.search(r"(?:介于|在)(?:两者|二者|上述两者|其)?之间的?[,，]?(?:按比例|线性|等比例)(?:计分|得分|赋分|折算)?", t)
+    if between and len(pieces) == 2:
+        return _interpolated(t, r, pieces, words + [between.group(0)], percent)
     if not any(set(p) == {"then"} for p in pieces) and all(p["then"] > 0 for p in pieces):
         pieces.append({"then": Decimal(0)})  # anything else scores nothing
     r.kind = "bands"
@@ -458,6 +469,45 @@ def _bands(t: str, r: Reading) -> bool:
     r.metrics = [_metric(r.params["value"], _subject(t, first.start()) or "数值",
                          "percent" if percent else "number")]
     r.words = words
+    return True
+
+
+def _interpolated(t: str, r: Reading, pieces: list[dict], words: list[str], percent: bool) -> bool:
+    """≤a得P分；>b不得分；介于两者之间按比例计分 -> piecewise, linear from (a, P) to (b, Q)."""
+    def edge(p: dict) -> Decimal:
+        return next(p[k] for k in ("lt", "le", "gt", "ge") if k in p)
+    (p1, p2) = pieces
+    a, b = edge(p1), edge(p2)
+    if a == b:
+        return False
+    pa, pb = p1["then"], p2["then"]
+    fa, fb = format(a.normalize(), "f"), format(b.normalize(), "f")
+    r.kind = "piecewise"
+    r.points = max(pa, pb)
+    r.params = {"value": "rate" if percent else "value", "pieces": [
+        p1, p2, {"then": f"{_fmt(pb)} + ({_fmt(pa)} - {_fmt(pb)}) * ({fb} - x) / ({fb} - {fa})"}]}
+    first = next(c for c in _COND.finditer(t) if _is_condition(c))
+    r.metrics = [_metric(r.params["value"], _subject(t, first.start()) or "数值",
+                         "percent" if percent else "number")]
+    r.words = words
+    return True
+
+
+def _fmt(v: Decimal) -> str:
+    return format(v.normalize(), "f")
+
+
+def _task(t: str, r: Reading) -> bool:
+    """A work-plan item with no points at all: tracked by progress reports."""
+    if "分" in re.sub(r"[十千百万]分之|部分|充分|分类|分级|分工|区分|分析|分别", "", t):
+        return False
+    m = re.search(r"完成|推进|推动|建立|健全|完善|制定|开展|落实|加强|提升|实现|做好|深化|强化|构建|实施|规范|明确", t)
+    if not m or len(t) < 6:
+        return False
+    r.kind = "task"
+    r.params = {"metric": "progress"}
+    r.metrics = [_metric("progress", "工作进展", "text")]
+    r.words = [m.group(0), "（未写分值）"]
     return True
 
 
@@ -525,7 +575,7 @@ def _checklist(t: str, r: Reading) -> bool:
 
 
 _READERS = (_veto, _rank, _base_steps, _formula, _deduction, _per_item, _bands, _discretionary,
-            _checklist, _threshold_gate)
+            _checklist, _threshold_gate, _task)
 
 
 def read_rule(text: str) -> Reading:
@@ -542,10 +592,7 @@ def read_rule(text: str) -> Reading:
             trial.label = _label(t, trial)
             return trial
         r.reason = r.reason or trial.reason
-    if re.search(r"完成|推进|落实|开展", t) and not re.search(r"分", t):
-        r.reason = "没有写分值：如是工作任务（无分值），请改为 task"
-    else:
-        r.reason = r.reason or "没有读出“得X分”“每…得/扣X分”“最高X分”“酌情计分”“一票否决”等计分写法"
+    r.reason = r.reason or "没有读出“得X分”“每…得/扣X分”“最高X分”“酌情计分”“一票否决”等计分写法"
     return r
 
 
