@@ -173,7 +173,8 @@ def split_bullets(text: str) -> list[str]:
 
 
 def _has_rule(n: str) -> bool:
-    return bool(re.search(r"分|一票否决|否决", n))
+    """Says something about points (得1分, 不得分, 酌情, 否决), not just 分工 / 分类 in passing."""
+    return bool(re.search(rf"{NUM}分(?![之工类级别析])|不得分|不计分|酌情|否决|赋分|排名|排序", n))
 
 
 def parse_units(text: str) -> tuple[list[str], list[str]]:
