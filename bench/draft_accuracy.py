@@ -54,12 +54,13 @@ def _num(v: Any) -> Any:
         return v  # an expression such as "(5 - x) / 2"
 
 
-def bullets(part: dict[str, Any]) -> list[tuple]:
-    """A rule part (as plain data) -> comparable bullets (kind, parameters...)."""
+def bullets(part: dict[str, Any], ind_max: Any = None) -> list[tuple]:
+    """A rule part (as plain data) -> comparable bullets (kind, parameters...). A part without
+    its own max may reach the indicator's, so that is its max."""
     if UNRESOLVED in part:
         return [("待确认",)]
     k = part["kind"]
-    mx = _num(part.get("max_points"))
+    mx = _num(part.get("max_points") if part.get("max_points") is not None else ind_max)
     if k == "checklist":
         return [("checklist", _num(it["points"])) for it in part["items"]]
     if k == "per_item":
@@ -106,14 +107,15 @@ def _pair(shipped: list[dict], drafted: list[dict]) -> list[tuple[dict, dict | N
     return out
 
 
-def compare(shipped: dict[str, Any], drafted: dict[str, Any]) -> dict[str, int]:
+def compare(shipped: dict[str, Any], drafted: dict[str, Any] | None,
+            detail: list[str] | None = None) -> dict[str, int]:
     """Counts for one shipped scheme (plain data) against one draft (plain data)."""
     s_inds = [i for c in shipped["categories"] for i in c["indicators"]]
     d_inds = [i for c in drafted["categories"] for i in c["indicators"]] if drafted else []
     n = {"indicators": len(s_inds), "found": 0, "code": 0, "name": 0, "points": 0, "units": 0,
          "all4": 0, "bullets": 0, "kind": 0, "exact": 0, "unresolved": 0}
     for ind, hit in _pair(s_inds, d_inds):
-        sb = [b for p in ind["parts"] for b in bullets(p)]
+        sb = [b for p in ind["parts"] for b in bullets(p, ind.get("max_points"))]
         n["bullets"] += len(sb)
         if hit is None:
             continue
@@ -128,18 +130,23 @@ def compare(shipped: dict[str, Any], drafted: dict[str, Any]) -> dict[str, int]:
         for k, v in ok.items():
             n[k] += v
         n["all4"] += all(ok.values())
-        db = [b for p in hit["parts"] for b in bullets(p)]
+        db = [b for p in hit["parts"] for b in bullets(p, hit.get("max_points"))]
         n["unresolved"] += sum(b == ("待确认",) for b in db)
+        missed = []
         for b in sb:
             if b in db:
                 db.remove(b)
                 n["exact"] += 1
                 n["kind"] += 1
             else:
-                same = next((x for x in db if x[0] == b[0]), None)
-                if same is not None:
-                    db.remove(same)
-                    n["kind"] += 1
+                missed.append(b)
+        for b in missed:
+            same = next((x for x in db if x[0] == b[0]), None)
+            if same is not None:
+                db.remove(same)
+                n["kind"] += 1
+        if missed and detail is not None:
+            detail.append(f"    {ind['code']}: shipped {missed} draft left {db}")
     return n
 
 
@@ -160,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         for k, sid in enumerate(ids):
             shipped = _plain(scheme_by_id(sid))
             drafted = drafts[k].data if k < len(drafts) else None
-            n = compare(shipped, drafted)
+            lines: list[str] | None = [] if args.detail else None
+            n = compare(shipped, drafted, lines)
             for key, v in n.items():
                 total[key] = total.get(key, 0) + v
             print(_row(seed[:3], sid, n))
@@ -170,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 for ind, hit in _pair(s_inds, d_inds):
                     print(f"    {ind['code']:8} {ind['name'][:20]:22} -> "
                           f"{(hit['code'] + ' ' + hit['name'][:20]) if hit else '—'}")
+                print("\n".join(lines))
     print(_row("all", "", total))
     ind_share = total["all4"] / total["indicators"]
     bullet_share = total["exact"] / total["bullets"]

@@ -19,7 +19,7 @@ import yaml
 
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
-from schemes.rule_reader import NUM, Reading, normalise, parse_number, read_rule
+from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, read_rule
 
 __all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bullets",
            "parse_units", "draft_problems"]
@@ -208,7 +208,8 @@ def parse_units(text: str) -> tuple[list[str], list[str]]:
 def _unit_list(text: str) -> list[str]:
     out = []
     for u in re.split(r"[、，,；;/。]|和(?=市|县|区)", text):
-        u = u.strip("。.： ").removesuffix("等").removesuffix("等相关部门").removesuffix("牵头")
+        u = u.strip("。.： ")
+        u = re.sub(r"等(?:相关)?(?:部门|单位)?$", "", u).removesuffix("牵头")
         if u and len(u) <= 40 and not re.fullmatch(r"[\d\W]+", u):
             out.append(u)
     return out
@@ -305,12 +306,29 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
     return cells
 
 
+_UNIT_LABEL = r"(?:牵头|责任)(?:单位|部门)\s*[:：]"
+_SUB = re.compile(rf"^\s*[(（]({CN_ORDINAL})[)）]\s*([^(（]{{2,40}}?)\s*[(（]\s*({NUM})\s*分?\s*[)）]\s*(.*)$",
+                  re.S)
+
+
+def _sub_item(cells: tuple[str, ...]) -> tuple[str, str, Decimal, str] | None:
+    """'(一)事业单位信用状况(4分) 未整改到位扣2分…' in any cell: a numbered sub-indicator."""
+    for c in cells:
+        m = _SUB.match(re.sub(r"<[^>]*>", " ", c))
+        if m:
+            return m.group(1), m.group(2).strip(), parse_number(m.group(3)), m.group(4).strip()
+    return None
+
+
 def _read_tables(blocks: list[Block]) -> list[_Cat]:
     cats: list[_Cat] = []
     roles: dict[str, int] | None = None
     table_title = ""
     cat: _Cat | None = None
     width = 0
+    # A merged 项目 cell prints its text in the middle of its rows, so a row with an empty
+    # 项目 cell that would overflow the category above belongs to the category below.
+    pending: list[_Ind] = []
 
     def cell(cells: tuple[str, ...], role: str) -> str:
         i = roles.get(role) if roles else None
@@ -357,52 +375,84 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
                 # （12分） in the category's own cell wins; else the row's 分值 is the category's
                 cat = _Cat(ccode, cname, cpts if cpts is not None else pts, section,
                            split=section == "deduction" or not ({"name", "content"} & set(roles)))
+                cat.inds, pending = pending, []
                 cats.append(cat)
         if cat is None:
             cat = _Cat("一", table_title or "考核指标", None)
             cats.append(cat)
         rules = cell(cells, "rules")
         content = cell(cells, "content")
+        sub = _sub_item(cells)
+        if sub and cat is not None:
+            scode, sname, spts, rest = sub
+            code, name, pts = f"{cat.code}({scode})", sname, spts
+            if rest and _looks_like_rules(rest):
+                rules = rest
+            head_cat = None
         if head_cat and not rules and not content:
             continue  # a bare category row
+        if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)):
+            continue  # a note or list typed under the table, not an indicator
         if not head_cat and not code and not name and not (cat_text and _cat_head(cat_text)) \
                 and cat.inds and (rules or content):
-            cat.inds[-1].rules.append(rules or content)  # a row broken across pages
+            cat.inds[-1].rules[-1] += " " + (rules or content)  # a row broken across pages
             continue
         if head_cat and cat.inds and not name and cat.code == head_cat[0] and \
                 (pts is None or pts == cat.points) and len(cats) and cats[-1] is cat and rules:
-            cat.inds[-1].rules.append(rules)  # the category repeated on a new page
+            cat.inds[-1].rules[-1] += " " + rules  # the category repeated on a new page
             continue
         iname, ipts = _name_points(name or (head_cat[1] if head_cat else "") or content[:30])
+        resp = cell(cells, "responsible")
+        if not re.search(_UNIT_LABEL, resp):  # OCR moved 责任单位：… into another column
+            resp = next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
+                         if re.search(_UNIT_LABEL, c)), resp)
         ind = _Ind(code=re.sub(r"\s", "", code) if code and not head_cat else "",
-                   name=iname, points=ipts if ipts is not None else pts,
+                   # 名称（8分） in a category row whose 分值 is 6: the 分值 column wins
+                   name=iname, points=ipts if ipts is not None and not (
+                       head_cat and pts is not None and ipts > pts) else pts,
                    content=content if rules else "", evidence=cell(cells, "evidence"),
-                   responsible=cell(cells, "responsible"), due=cell(cells, "due"),
+                   responsible=resp, due=cell(cells, "due"),
                    note=cell(cells, "note"), gate=cat.section == "gate")
         if head_cat and ind.points is None:
             ind.points = cat.points
         ind.rules.append(rules or (content if not ind.gate else "") or (name if ind.gate else ""))
+        if (not head_cat and "category" in roles and not cat_text and cat.points is not None
+                and ind.points is not None
+                and sum((i.points or 0 for i in cat.inds), Decimal(0)) + ind.points > cat.points):
+            pending.append(ind)
+            continue
         cat.inds.append(ind)
+    if cat is not None:
+        cat.inds += pending
     return [c for c in cats if c.inds]
 
 
 def _tasks(blocks: list[Block]) -> list[_Cat]:
-    """A work plan with no table: numbered paragraphs '1.完成…工作。…（责任单位：…）' are tasks."""
-    inds: list[_Ind] = []
+    """A work plan with no table: numbered paragraphs '1.完成…工作。…（责任单位：…）' are tasks,
+    grouped under the 二、重点工作 / 三、保障措施 headings they follow."""
+    cats: list[_Cat] = []
+    heading = ("一", "重点工作")
+    last: _Ind | None = None
     for b in blocks:
         t = re.sub(r"^[-*#\s]+", "", b.text)
+        h = re.match(rf"^({CN_ORDINAL})、\s*(.{{2,20}})$", t)
+        if h:
+            heading, last = (h.group(1), h.group(2).strip()), None
+            continue
         m = re.match(r"^(\d{1,2})[.、．]\s*([^。；;]{2,40})[。；;]?(.*)$", t)
         if m:
-            inds.append(_Ind(m.group(1), m.group(2).strip(), None, [t]))
-        elif inds and not re.match(rf"^{CN_ORDINAL}、", t):
-            inds[-1].rules.append(t)
-        elif re.match(rf"^{CN_ORDINAL}、", t) and inds:
-            break
-    for ind in inds:
-        whole = " ".join(ind.rules)
-        ind.responsible = _bracketed_units(whole)
-        ind.content = whole
-    return [_Cat("一", "重点工作", None, "tasks", inds=inds)] if inds else []
+            if not cats or cats[-1].code != heading[0]:
+                cats.append(_Cat(heading[0], heading[1], None, "tasks"))
+            last = _Ind(m.group(1), m.group(2).strip(), None, [t])
+            cats[-1].inds.append(last)
+        elif last is not None:
+            last.rules.append(t)
+    for cat in cats:
+        for ind in cat.inds:
+            whole = " ".join(ind.rules)
+            ind.responsible = _bracketed_units(whole)
+            ind.content = whole
+    return cats
 
 
 def _bracketed_units(text: str) -> str:
@@ -522,8 +572,13 @@ def _split_cat(cat: _Cat) -> None:
         if len(bullets) <= 1:
             out.append(ind)
             continue
+        listed = 0
         for b in bullets:
             r = read_rule(b)
+            listed = listed_count(b) or listed
+            if r.kind == "per_item" and r.points is None and listed and "上述" in b:
+                # 上述领域每1个领域…: the list was in an earlier bullet of the same cell
+                r.points = r.params["points"] * listed / r.params.get("per", 1)
             name = re.sub(r"^(?:\d+[.、]|[(（]\d+[)）])", "", r.label or normalise(b)[:20])
             out.append(_Ind("", name[:30], r.points, [b], evidence=ind.evidence,
                             responsible=ind.responsible, due=ind.due, note=ind.note))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Reading", "read_rule", "parse_number", "normalise", "KIND_ZH"]
+__all__ = ["Reading", "read_rule", "parse_number", "normalise", "listed_count", "KIND_ZH"]
 
 KIND_ZH = {
     "checklist": "达标得分", "per_item": "按个数计分", "formula": "公式计分", "piecewise": "分段计分",
@@ -198,12 +198,13 @@ def _rank(t: str, r: Reading) -> bool:
         sub = _subject(t, mm.start())
         r.metrics = [_metric("value", sub or "排名依据", "number")]
         return True
-    m = re.search(rf"前({NUM})名(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})名(?:的|单位)?(?:得|计)({NUM})分", t)
+    m = re.search(rf"前({NUM})名(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})名(?:的|单位)?(?:(?:得|计)({NUM})分|不得分|不计分)", t)
     if m:
         top = parse_number(m.group(2))
         r.kind, r.points = "rank", top
         r.params = {"value": "value", "method": "top_bottom", "top": top,
-                    "bottom": parse_number(m.group(4)), "top_n": int(parse_number(m.group(1))),
+                    "bottom": parse_number(m.group(4)) if m.group(4) else Decimal(0),
+                    "top_n": int(parse_number(m.group(1))),
                     "bottom_n": int(parse_number(m.group(3)))}
         r.words = [m.group(0)]
         r.metrics = [_metric("value", _subject(t, m.start()) or "排名依据", "number")]
@@ -392,6 +393,11 @@ def _per_item(t: str, r: Reading) -> bool:
     if per != 1:
         r.params["per"] = per
     cap, capw = _cap(t)
+    if cap is None:
+        # 包括生产、流通、税务……等领域，每1个领域…得0.1分: the list sets the most it can give
+        n = listed_count(t)
+        if n:
+            cap, capw = r.params["points"] * n / per, f"所列{n}项"
     r.points = cap
     what = re.sub(r"(?:的|者)?[,，]?(?:得|加|计|记)$", "", t[m.end("unit"):m.start("pts")]).strip("的,，")
     what = re.sub(r"(?:的|并?上报)$", "", what)[:24]
@@ -402,6 +408,15 @@ def _per_item(t: str, r: Reading) -> bool:
     r.metrics = [_metric("count", label + "（个数）", "count", unit)]
     r.words = [m.group(0)] + ([capw] if capw else [])
     return True
+
+
+def listed_count(t: str) -> int:
+    """包括A、B、C等领域 -> 3 (0 when the text lists nothing)."""
+    m = re.search(r"(?:包括|涵盖|含)([^;；。:：]{2,200}?)等(?:[\u4e00-\u9fff]{1,4})", normalise(t))
+    if not m:
+        return 0
+    items = [x for x in re.split(r"[、,，]", m.group(1)) if x]
+    return len(items) if len(items) >= 2 else 0
 
 
 _COND = re.compile(
