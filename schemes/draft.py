@@ -75,6 +75,14 @@ class _Ind:
     due: str = ""
     note: str = ""
     gate: bool = False
+    shared: bool = False  # points read from a category row's 分值, i.e. the category's
+
+    def used(self) -> Decimal:
+        """Points this row's bullets can give, when each says (else its 分值)."""
+        got = [read_rule(b).points for r in self.rules for b in split_bullets(r)]
+        if got and all(p is not None for p in got):
+            return min(sum(got, Decimal(0)), self.points or sum(got, Decimal(0)))
+        return self.points or Decimal(0)
 
 
 @dataclass
@@ -350,7 +358,7 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if roles is None:
             continue
         cells = _align(b.cells, roles, width)
-        if re.sub(r"\s", "", "".join(cells[:2])) in ("总分", "合计", "总计"):
+        if re.sub(r"\s", "", next((c for c in cells if c.strip()), "")) in ("总分", "合计", "总计", "总计分"):
             continue
         code = cell(cells, "code")
         cat_text = cell(cells, "category")
@@ -413,17 +421,24 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
                    content=content if rules else "", evidence=cell(cells, "evidence"),
                    responsible=resp, due=cell(cells, "due"),
                    note=cell(cells, "note"), gate=cat.section == "gate")
-        if head_cat and ind.points is None:
-            ind.points = cat.points
+        if head_cat and (ind.points is None or (ipts is None and pts == cat.points)):
+            ind.points, ind.shared = cat.points, True
         ind.rules.append(rules or (content if not ind.gate else "") or (name if ind.gate else ""))
         if (not head_cat and "category" in roles and not cat_text and cat.points is not None
                 and ind.points is not None
-                and sum((i.points or 0 for i in cat.inds), Decimal(0)) + ind.points > cat.points):
+                and sum((i.used() for i in cat.inds), Decimal(0)) + ind.points > cat.points):
             pending.append(ind)
             continue
         cat.inds.append(ind)
     if cat is not None:
         cat.inds += pending
+    for c in cats:
+        first = c.inds[0] if c.inds else None
+        if first and first.shared and len(c.inds) > 1 and c.points is not None:
+            # the category's 分值 was on the first row; the other rows have their own
+            rest = sum((i.points or Decimal(0) for i in c.inds[1:]), Decimal(0))
+            if c.points - rest > 0:
+                first.points = c.points - rest
     return [c for c in cats if c.inds]
 
 
@@ -630,9 +645,20 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         "audience": "tasks" if tasks else _audience(title),
         "source": Path(source).name,
     }
+    numbered = [i for c in cats for i in c.inds if re.fullmatch(r"\d+", i.code)]
+    last = 0
     for c in cats:
         if c.split:
             _split_cat(c)
+        for ind in c.inds:
+            # a table numbered 1, 2, 3 … through its categories: an unnumbered row in the run
+            # (a category row that is itself an indicator) takes the next number
+            if re.fullmatch(r"\d+", ind.code):
+                last = int(ind.code)
+            elif len(numbered) >= 3 and not ind.code and c.section in ("base", "bonus") \
+                    and len(c.inds) == 1:
+                last += 1
+                ind.code = str(last)
         _codes(c)
     base = [c for c in cats if c.section == "base"]
     full = re.search(r"满分\s*(\d+)\s*分", " ".join(b.text for b in blocks if not b.is_row))

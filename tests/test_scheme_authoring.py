@@ -332,3 +332,32 @@ def test_commands_from_word_file_to_checked_scheme(tmp_path):
     assert r.returncode == 0 and r.stdout.strip() == "两个方案的指标、分值和规则相同"
     r = cli("scheme", "draft", str(tmp_path / "无.docx"), "-o", str(tmp_path / "a.yaml"))
     assert r.returncode == 1 and "找不到文件" in r.stderr
+
+
+def test_ocr_text_table_with_merged_and_broken_cells():
+    """A table as OCR gives it: the merged 项目 text lands on the middle row, a row is broken
+    across a page (the category repeated, the rest of a bullet below), sub-items are written
+    (一)名称(N分), and 责任单位 drifts into the wrong column."""
+    text = "\n".join([
+        "某市2025年信用建设考核细则",
+        "项目\t分值\t考核内容\t评分标准\t备注",
+        "一、制度建设\t6\t制度文件\t<p>· 出台信用承诺制度的，得2分；</p> <p>· 出台信用修复制度的，得2分。</p>\t",
+        "\t\t<p>信用宣传（2分）</p>\t· 开展诚信宣传活动的，最高得2分。\t",
+        "二、信用应用（8分）\t\t<p>信用报告</p>\t· 信用报告使用比例计分，计分公式为：提交信用报告的主体数量/",
+        "二、信用应用\t\t\t应提交的主体数量×6，最高得6分。\t",
+        "\t\t(一)信用修复(2分) 每完成1家信用修复得0.5分，最高2分。\t责任单位：市发展改革委\t",
+        "合计\t14\t\t\t",
+    ])
+    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
+    inds = _inds(d.data)
+    # 信用宣传 fits in 一 (its bullets give 2 + 2 of 6), so it stays there; the first row's 6 is
+    # the category's 分值, of which 信用宣传 has 2
+    assert [(c["code"], [(i["code"], i["max_points"]) for i in c["indicators"]])
+            for c in d.data["categories"]] == [
+        ("一", [("一.1", 4), ("一.2", 2)]), ("二", [("二.1", 6), ("二(一)", 2)])]
+    assert d.problems == [] and d.unresolved == 0
+    formula = inds["二.1"]["parts"][0]
+    assert formula["kind"] == "formula" and formula["expr"] == "v1 / max(v2, 1) * 6"
+    sub = inds["二(一)"]
+    assert sub["name"] == "信用修复" and sub["max_points"] == 2 and sub["responsible"] == ["市发展改革委"]
+    assert sub["parts"][0]["kind"] == "per_item"
