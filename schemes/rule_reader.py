@@ -412,6 +412,9 @@ def _per_item(t: str, r: Reading) -> bool:
 
 def listed_count(t: str) -> int:
     """包括A、B、C等领域 -> 3 (0 when the text lists nothing)."""
+    n = re.search(rf"等({NUM})(?:类|项|个|种)", normalise(t))  # 燃气费、不动产等3类信息
+    if n:
+        return int(parse_number(n.group(1)))
     m = re.search(r"(?:包括|涵盖|含)([^;；。:：]{2,200}?)等(?:[\u4e00-\u9fff]{1,4})", normalise(t))
     if not m:
         return 0
