@@ -28,7 +28,7 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUM = "[零〇一二两三四五六七八九十百千]+"
 NUM = rf"(?:\d+(?:\.\d+)?|{CN_NUM}|半)"
 # a measure word after a count: 每个, 每起, 每10个, 每1个领域
-MEASURE = "个|起|件|项|次|家|条|户|人|名|所|份|篇|期|场|笔|宗|例|批|类|种"
+MEASURE = "个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期|场|笔|宗|例|批|类|种|天|小时"
 
 
 def normalise(text: str) -> str:
@@ -330,8 +330,9 @@ def _base_steps(t: str, r: Reading) -> bool:
 
 def _deduction(t: str, r: Reading) -> bool:
     # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止
-    m = re.search(rf"(?:(?:基础分|起评分?)(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评|(?:得|计)(?P<b3>{NUM})分)"
-                  rf"[^。]*?每(?:增加|发生|出现|有|新增|降低|下降|减少)?(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
+    m = re.search(rf"(?:(?:基础分|起评分?|满分)(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评|(?:得|计)(?P<b3>{NUM})分)"
+                  rf"[^。]*?每(?:增加|发生|出现|有|新增|降低|下降|减少|少|缺|缺少|漏报|迟报|超过|超期)?"
+                  rf"(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
                   rf"[^;；。]*?(?:减|扣|扣除|扣减)(?P<each>{NUM})分", t)
     if m:
         base = parse_number(m.group("b1") or m.group("b2") or m.group("b3"))
@@ -345,6 +346,8 @@ def _deduction(t: str, r: Reading) -> bool:
         sub = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "",
                      t[m.end("unit") if m.group("unit") else t.find("每", m.start()) + 1:
                        m.start("each")]).strip(",，的")
+        if not sub:  # 处理时间在5个工作日内，得2分；每增加1天减0.4分: what the base clause is about
+            sub = _subject(t, t.find("得", m.start()) if m.group("b3") else m.start())
         r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
                              "" if pct else (m.group("unit") or "个"))]
         r.words = [m.group(0)]
@@ -358,8 +361,11 @@ def _deduction(t: str, r: Reading) -> bool:
         r.kind = "deduction"
         r.params = {"value": "count", "each": parse_number(m2.group("each"))}
         cap, capw = _cap(t)
-        r.params["cap"] = r.params["each"] if cap is None else cap
-        r.points = r.params["cap"]
+        # 迟报一次扣0.5分 / 发生一起扣2分 count occurrences; 出现…的，扣2分 is a one-off
+        per_case = re.search(rf"(?:一|1)(?:{MEASURE})", t[:m2.start()]) or re.search(r"扣完为止|扣满为止", t)
+        if cap is not None or not per_case:
+            r.params["cap"] = r.params["each"] if cap is None else cap
+            r.points = r.params["cap"]
         r.metrics = [_metric("count", (_subject(t, m2.start()) or "发生") + "（次数）", "count", "次")]
         r.words = [m2.group(0)]
         return True
@@ -383,9 +389,9 @@ def _deduction(t: str, r: Reading) -> bool:
 def _per_item(t: str, r: Reading) -> bool:
     m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:{MEASURE})))?"
                   rf"(?P<per>{NUM})?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日)"
-                  rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)(?P<pts>{NUM})分", t)
+                  rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)?(?P<pts>{NUM})分", t)
     if not m:
-        return False
+        return _per_period(t, r)
     per = parse_number(m.group("per")) if m.group("per") else Decimal(1)
     unit = m.group("unit")
     r.kind = "per_item"
@@ -420,6 +426,21 @@ def listed_count(t: str) -> int:
         return 0
     items = [x for x in re.split(r"[、,，]", m.group(1)) if x]
     return len(items) if len(items) >= 2 else 0
+
+
+def _per_period(t: str, r: Reading) -> bool:
+    """每月按时报送得0.5分，全年最高6分: points per month (quarter) that meets the bar."""
+    m = re.search(rf"每(?:个)?(?P<p>月|季度|半年)(?P<what>[^;；。]{{0,30}}?)(?:的)?[,，]?(?:得|加|计)(?P<pts>{NUM})分", t)
+    cap, capw = _cap(t)
+    if not m or cap is None:
+        return False  # 每个季度按时报送得3分 with no cap: every quarter on time is the condition
+    r.kind = "per_item"
+    r.params = {"value": "count", "points": parse_number(m.group("pts"))}
+    r.points = cap
+    what = m.group("what").strip("的,，") or "符合要求"
+    r.metrics = [_metric("count", f"{what}的{m.group('p')}数", "count", m.group("p"))]
+    r.words = [m.group(0)] + ([capw] if capw else [])
+    return True
 
 
 _COND = re.compile(

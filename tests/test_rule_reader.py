@@ -93,6 +93,13 @@ READINGS = [
      {"items": [{"metric": "done1", "points": 1}, {"metric": "done2", "points": 2}]}),
     ("完善社会信用体系建设工作联席会议制度，明确各成员单位职责分工", "task", {}),
     ("根据各单位信用工作开展情况综合评定，视情况给分", "discretionary", {}),
+    ("每月按时报送得0.5分，全年最高6分", "per_item", {"points": Decimal("0.5")}),
+    ("满分5分，每少一项扣1分", "deduction", {"base": 5, "each": 1}),
+    ("每项0.5分，最高3分", "per_item", {"points": Decimal("0.5")}),
+    ("迟报一次扣0.5分，最多扣2分", "deduction", {"each": Decimal("0.5"), "cap": 2}),
+    ("处理时间在5个工作日内，得2分；每增加1天减0.4分；此项最低得0分", "deduction",
+     {"base": 2, "each": Decimal("0.4")}),
+    ("得分=完成率×10", "formula", {"expr": "v1 * 10"}),
 ]
 
 
@@ -131,6 +138,9 @@ def test_every_engine_kind_is_readable():
      {"v1": 3, "v2": 4}, "1.5"),
     ("本项得分为0、2两档：如果为“是”，得0分；如果为“否”，得2分；", {"answer": "否"}, "2"),
     ("纳税信息条数与企业数比值≥1的得3分，否则不得分", {"value": 0.8}, "0"),
+    ("每月按时报送得0.5分，全年最高6分", {"count": 11}, "5.5"),
+    ("满分5分，每少一项扣1分", {"count": 2}, "3"),
+    ("处理时间在5个工作日内，得2分；每增加1天减0.4分；此项最低得0分", {"count": 3}, "0.8"),
 ])
 def test_reading_scores_what_the_sentence_says(text, values, want):
     assert points(text, values) == Decimal(want)
@@ -139,6 +149,10 @@ def test_reading_scores_what_the_sentence_says(text, values, want):
 def test_deduction_without_base_takes_points_off_with_its_cap():
     scheme, _ = _scheme("每发生1个案例扣5分，最高扣10分")
     assert score(scheme, {"1": {"count": 3}}).items[0].points == Decimal(-10)
+    once = read_rule("出现瞒报的，扣2分")  # a one-off: 2 points whatever the count
+    assert once.params["each"] == 2 and once.params["cap"] == 2
+    each = read_rule("发生一起扣2分，扣完为止")  # per case, until the points run out
+    assert each.params["each"] == 2 and "cap" not in each.params
 
 
 def test_rank_reading_ranks_among_units():
