@@ -19,7 +19,7 @@ import yaml
 
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
-from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, read_rule
+from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
 
 __all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bullets",
            "parse_units", "draft_problems"]
@@ -620,16 +620,6 @@ def _audience(title: str) -> str:
     return "city"
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    return v
-
-
 def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, blocks: list[Block],
             document: list[Block]) -> dict:
     year = meta["year"] or int((re.search(r"(20\d\d)\s*年", title) or re.search(r"(20\d\d)", source)
@@ -683,7 +673,7 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         cd["indicators"] = inds
         categories.append(cd)
     data["categories"] = categories
-    return _plain(data)
+    return plain(data)
 
 
 def _bands(blocks: list[Block]) -> list[dict[str, Any]]:

@@ -8,13 +8,14 @@ bullet `待确认`). Pure functions: no files, no clock.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Reading", "read_rule", "parse_number", "normalise", "listed_count", "KIND_ZH"]
+__all__ = ["Reading", "read_rule", "parse_number", "normalise", "listed_count", "plain", "KIND_ZH"]
 
 KIND_ZH = {
     "checklist": "达标得分", "per_item": "按个数计分", "formula": "公式计分", "piecewise": "分段计分",
@@ -85,6 +86,19 @@ def _ratio(m: re.Match) -> tuple[Decimal, bool]:
 RATIO_TEXT = rf"(?:(?:十万分之|万分之|千分之|百分之){NUM}|{NUM}(?:%|‰|个百分点)?)"
 
 
+def plain(v: Any) -> Any:
+    """Decimals, dates and tuples as YAML/JSON write them (6 not 6.0, 0.1 not '0.1')."""
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
 @dataclass
 class Reading:
     """What one bullet is read as. `kind` None means not recognised (`reason` says why)."""
@@ -113,14 +127,6 @@ class Reading:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        def plain(v: Any) -> Any:
-            if isinstance(v, Decimal):
-                return int(v) if v == v.to_integral_value() else float(v)
-            if isinstance(v, dict):
-                return {k: plain(x) for k, x in v.items()}
-            if isinstance(v, list):
-                return [plain(x) for x in v]
-            return v
         return {"text": self.text, "kind": self.kind, "kind_zh": KIND_ZH.get(self.kind or "", "待确认"),
                 "params": plain(self.params), "metrics": plain(self.metrics),
                 "points": plain(self.points), "gate": self.gate, "links": self.links,

@@ -8,7 +8,6 @@ same checks as `scheme check`, so a workbook that imports is a scheme that loads
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import yaml
 
 from schemes.loader import SchemeError, load_text
 from schemes.model import Indicator, Scheme
-from schemes.rule_reader import KIND_ZH, read_rule
+from schemes.rule_reader import KIND_ZH, plain, read_rule
 
 __all__ = ["export_workbook", "import_workbook", "describe_part", "RULE_COLUMNS"]
 
@@ -39,26 +38,14 @@ METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "�
 _PART_COMMON = {"kind", "id", "label", "max_points", "requires", "note", "text"}
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return v
-
-
 def _flow(v: Any) -> str:
     if v in (None, "", [], {}):
         return ""
-    return yaml.safe_dump(_plain(v), allow_unicode=True, default_flow_style=True, width=10_000).strip()
+    return yaml.safe_dump(plain(v), allow_unicode=True, default_flow_style=True, width=10_000).strip()
 
 
 def _n(v: Decimal | None) -> str:
-    return "" if v is None else str(_plain(v))
+    return "" if v is None else str(plain(v))
 
 
 def describe_part(part: Any, ind: Indicator | None = None) -> str:
@@ -179,7 +166,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
         value = data.get(key)
         _set(ss, r, 1, zh)
         _set(ss, r, 2, _flow(value) if isinstance(value, (list, dict)) else
-             ("" if value is None else str(_plain(value))))
+             ("" if value is None else str(plain(value))))
     path = Path(path)
     wb.save(path)
     return path
@@ -254,7 +241,7 @@ def _part_from_row(r: dict[str, str], where: str, metrics: list[dict]) -> dict[s
         known = {m["name"] for m in metrics}
         metrics += [dict(m) for m in reading.metrics if m["name"] not in known]
         if r["分项分值"] == "" and reading.points is not None:
-            r["分项分值"] = str(_plain(reading.points))
+            r["分项分值"] = str(plain(reading.points))
     if params is not None and not isinstance(params, dict):
         raise SchemeError([f"{where} 规则参数: 应为 {{键: 值}} 形式"])
     part["kind"] = kind
@@ -354,5 +341,5 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
             cats[-1]["indicators"].append(inds[key])
         inds[key]["parts"].append(_part_from_row(r, where, inds[key]["metrics"]))
     data["categories"] = cats
-    text = yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, width=100)
     return load_text(text, f"{path}"), text
