@@ -579,6 +579,14 @@ def _as_gate(r: Reading, ind: _Ind) -> Reading:
                              "type": "bool"}], words=["基础指标"], gate="basic")
 
 
+def _bullet_name(bullet: str) -> str:
+    """'地区不良贷款率。地区不良贷款率可从…' / '诚信分：使用…' / '失信行为穿透式监管根据…':
+    a bullet that opens with its own short title."""
+    t = re.sub(r"^(?:\d+[.、]|\(\d+\)|[①-⑩])\s*", "", normalise(bullet))
+    m = re.match(r"^([^,，。:：;；()（）]{2,16}?)(?:[。:：]|(?=根据|按照|是指|指的是))", t)
+    return m.group(1) if m and not re.search(r"得|分|的$", m.group(1)) else ""
+
+
 def _split_cat(cat: _Cat) -> None:
     """No indicator column (or 扣分情形): each bullet of the category is its own indicator."""
     out = []
@@ -594,7 +602,7 @@ def _split_cat(cat: _Cat) -> None:
             if r.kind == "per_item" and r.points is None and listed and "上述" in b:
                 # 上述领域每1个领域…: the list was in an earlier bullet of the same cell
                 r.points = r.params["points"] * listed / r.params.get("per", 1)
-            name = re.sub(r"^(?:\d+[.、]|[(（]\d+[)）])", "", r.label or normalise(b)[:20])
+            name = _bullet_name(b) or re.sub(r"^(?:\d+[.、]|[(（]\d+[)）])", "", r.label or normalise(b)[:20])
             out.append(_Ind("", name[:30], r.points, [b], evidence=ind.evidence,
                             responsible=ind.responsible, due=ind.due, note=ind.note))
     cat.inds = out
