@@ -505,15 +505,17 @@ def _rename(part: dict[str, Any], metrics: list[dict], prefix: str) -> None:
 def _part(reading: Reading, n: int, many: bool) -> tuple[dict[str, Any], list[dict]]:
     part = reading.part()
     metrics = [dict(m) for m in reading.metrics]
+    why = reading.reason
     if reading.kind is None:
-        part = {UNRESOLVED: reading.reason, "kind": "discretionary", "metric": "points",
-                "text": reading.text}
+        part = {"kind": "discretionary", "metric": "points", "text": reading.text}
         metrics = [{"name": "points", "label": "信用办评定分数（待确认规则）", "type": "number",
                     "unit": "分"}]
-    elif reading.reason:
-        part = {UNRESOLVED: reading.reason, **part}
-    elif reading.kind == "task":  # no points in a scored table is more likely a gap than a task
-        part = {UNRESOLVED: "本条没有分值，暂读作工作任务（不计分）；请写明计分办法或确认不计分", **part}
+    elif reading.kind == "task" and not why:  # no points in a scored table: a gap, not a task
+        why = "本条没有分值，暂读作工作任务（不计分）；请写明计分办法或确认不计分"
+    if why:
+        # after `kind`, never first: deleting the 待确认 line must not delete the list's "- "
+        part = {"kind": part["kind"], UNRESOLVED: why,
+                **{k: v for k, v in part.items() if k != "kind"}}
     if many:
         _rename(part, metrics, f"p{n}_")
     return part, metrics
@@ -752,7 +754,8 @@ def draft_problems(data: dict[str, Any]) -> list[str]:
 def draft_yaml(draft: Draft) -> str:
     head = [f"# 由 creditbot scheme draft 从 {Path(draft.source).name} 生成的方案草稿。",
             f"# 共 {draft.unresolved} 处「{UNRESOLVED}」：逐条核对 text（原文）与读出的规则，改好后删除该行；",
-            "# 全部处理后运行 creditbot scheme check 本文件，通过后再用于考核。"]
+            "# 全部处理后运行 creditbot scheme check 本文件，通过后再用于考核。",
+            "# id 是草稿编号，可改为本办的方案编号（小写字母、数字和连字符）。"]
     for p in draft.problems:
         head.append(f"# 检查提示：{p}")
     body = yaml.safe_dump(draft.data, allow_unicode=True, sort_keys=False, width=100)

@@ -113,7 +113,12 @@ def test_unresolved_draft_is_refused_until_staff_resolve_it(word_draft, tmp_path
     for ln in lines:  # each refusal names the line of its 待确认
         number = int(re.match(rf"{re.escape(str(path))}:(\d+) ", ln).group(1))
         assert "待确认" in text[number - 1]
-    # staff decide: 特色工作 is worth 0 points of 酌情 in the bonus, i.e. they delete it
+    # deleting the 待确认 lines as told leaves a file that checks (特色工作 stays a 0-point task)
+    kept = [ln for ln in path.read_text(encoding="utf-8").splitlines() if "待确认:" not in ln]
+    resolved = tmp_path / "照删.yaml"
+    resolved.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert cli("scheme", "check", str(resolved)).returncode == 0
+    # or staff decide 特色工作 does not belong in the scheme and delete it
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     bonus = data["categories"][3]
     bonus["indicators"] = [i for i in bonus["indicators"] if i["code"] != "8"]
