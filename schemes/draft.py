@@ -364,27 +364,13 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         cat_text = cell(cells, "category")
         name = cell(cells, "name")
         pts = _points(cell(cells, "points"))
-        # a category row: 一 | 工作机制 | 15, or 一、政务诚信建设 in the 项目 column
-        head_cat = None
-        if re.fullmatch(CN_ORDINAL, re.sub(r"\s", "", code)):
-            head_cat = (re.sub(r"\s", "", code), name or cat_text)
-        elif cat_text and _cat_head(cat_text):
-            head_cat = _cat_head(cat_text)
-        elif not code and not cat_text and name and _cat_head(name) and not cell(cells, "rules"):
-            head_cat = _cat_head(name)
+        head_cat = _row_category(code, cat_text, name, cell(cells, "rules"))
         if head_cat and cat and cat.section == "gate" and not re.fullmatch(r"\d+", code):
             cat = None
-        if head_cat:
-            ccode, cname = head_cat
-            cname, cpts = _name_points(cname)
-            if not (cat and cat.code == ccode):
-                section = ("bonus" if ccode == "附加" or "附加" in cname else
-                           "deduction" if "扣分" in cname else "base")
-                # （12分） in the category's own cell wins; else the row's 分值 is the category's
-                cat = _Cat(ccode, cname, cpts if cpts is not None else pts, section,
-                           split=section == "deduction" or not ({"name", "content"} & set(roles)))
-                cat.inds, pending = pending, []
-                cats.append(cat)
+        if head_cat and not (cat and cat.code == head_cat[0]):
+            cat = _new_category(head_cat, pts, roles)
+            cat.inds, pending = pending, []
+            cats.append(cat)
         if cat is None:
             cat = _Cat("一", table_title or "考核指标", None)
             cats.append(cat)
@@ -410,16 +396,12 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             cat.inds[-1].rules[-1] += " " + rules  # the category repeated on a new page
             continue
         iname, ipts = _name_points(name or (head_cat[1] if head_cat else "") or content[:30])
-        resp = cell(cells, "responsible")
-        if not re.search(_UNIT_LABEL, resp):  # OCR moved 责任单位：… into another column
-            resp = next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
-                         if re.search(_UNIT_LABEL, c)), resp)
         ind = _Ind(code=re.sub(r"\s", "", code) if code and not head_cat else "",
                    # 名称（8分） in a category row whose 分值 is 6: the 分值 column wins
                    name=iname, points=ipts if ipts is not None and not (
                        head_cat and pts is not None and ipts > pts) else pts,
                    content=content if rules else "", evidence=cell(cells, "evidence"),
-                   responsible=resp, due=cell(cells, "due"),
+                   responsible=_row_units(cells, cell(cells, "responsible")), due=cell(cells, "due"),
                    note=cell(cells, "note"), gate=cat.section == "gate")
         if head_cat and (ind.points is None or (ipts is None and pts == cat.points)):
             ind.points, ind.shared = cat.points, True
@@ -433,13 +415,47 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
     if cat is not None:
         cat.inds += pending
     for c in cats:
-        first = c.inds[0] if c.inds else None
-        if first and first.shared and len(c.inds) > 1 and c.points is not None:
-            # the category's 分值 was on the first row; the other rows have their own
-            rest = sum((i.points or Decimal(0) for i in c.inds[1:]), Decimal(0))
-            if c.points - rest > 0:
-                first.points = c.points - rest
+        _settle_shared(c)
     return [c for c in cats if c.inds]
+
+
+def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str, str] | None:
+    """A category row: 一 | 工作机制 | 15, or 一、政务诚信建设 in the 项目 column."""
+    code = re.sub(r"\s", "", code)
+    if re.fullmatch(CN_ORDINAL, code):
+        return code, name or cat_text
+    if cat_text and _cat_head(cat_text):
+        return _cat_head(cat_text)
+    if not code and not cat_text and name and not rules:
+        return _cat_head(name)
+    return None
+
+
+def _new_category(head: tuple[str, str], pts: Decimal | None, roles: dict[str, int]) -> _Cat:
+    code, name = head
+    name, own = _name_points(name)
+    section = ("bonus" if code == "附加" or "附加" in name else
+               "deduction" if "扣分" in name else "base")
+    # （12分） in the category's own cell wins; else the row's 分值 is the category's
+    return _Cat(code, name, own if own is not None else pts, section,
+                split=section == "deduction" or not ({"name", "content"} & set(roles)))
+
+
+def _row_units(cells: tuple[str, ...], units: str) -> str:
+    """The row's 责任单位 cell, or the 责任单位：… that OCR moved into another column."""
+    if re.search(_UNIT_LABEL, units):
+        return units
+    return next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
+                 if re.search(_UNIT_LABEL, c)), units)
+
+
+def _settle_shared(cat: _Cat) -> None:
+    """The category's 分值 was on its first row; the other rows have their own points."""
+    first = cat.inds[0] if cat.inds else None
+    if first and first.shared and len(cat.inds) > 1 and cat.points is not None:
+        rest = sum((i.points or Decimal(0) for i in cat.inds[1:]), Decimal(0))
+        if cat.points - rest > 0:
+            first.points = cat.points - rest
 
 
 def _tasks(blocks: list[Block]) -> list[_Cat]:
