@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schemes.model import RULE_KINDS, Scheme
 from schemes.rule_reader import parse_number, read_rule
@@ -191,3 +193,23 @@ def test_cli_rule_json_and_text():
     r = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "rule", "最多的得5分，最少的得1分"],
                        capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 0 and "排名赋分" in r.stdout and "依据" in r.stdout
+
+
+# Words documents are made of, so random bullets look like real ones often enough to reach
+# every reader, not only the 未识别 path.
+_WORDS = ["每", "个", "起", "项", "得", "扣", "减", "分", "最高", "不超过", "达到", "低于", "高于",
+          "以上", "以下", "%", "‰", "万分之", "十万分之", "之间", "按比例计分", "最多的", "最少的",
+          "前三名", "后三名", "酌情计分", "一票否决", "起评", "扣完为止", "计分公式为", "/", "×",
+          "(", ")", "“是”", "“否”", "，", "；", "。", "第二条也不得分", "以此为基数每增加", "满分",
+          "信用", "承诺", "案例", "率", "0", "1", "2", "5", "10", "0.5", "十", "两", "半", "-"]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=30).map("".join) | st.text(max_size=200))
+def test_any_bullet_reads_or_says_why(text):
+    r = read_rule(text)
+    json.dumps(r.to_json(), ensure_ascii=False)
+    if r.kind is None:
+        assert r.reason
+        return
+    assert r.kind in RULE_KINDS and r.words and r.part()["text"] == r.text
+    _scheme(text)  # whatever was read is a part the scheme model accepts

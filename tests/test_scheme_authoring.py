@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schemes.diff import diff_schemes
 from schemes.document import DocumentError, blocks_from_text, read_blocks
@@ -366,3 +368,18 @@ def test_ocr_text_table_with_merged_and_broken_cells():
     sub = inds["二(一)"]
     assert sub["name"] == "信用修复" and sub["max_points"] == 2 and sub["responsible"] == ["市发展改革委"]
     assert sub["parts"][0]["kind"] == "per_item"
+
+
+_CELLS = ["项目", "序号", "考核指标", "分值", "评分标准", "责任单位", "一、制度建设", "二", "1", "2",
+          "6", "（4分）", "得2分", "每个得0.5分，最高3分", "低于5%的不得分", "酌情计分", "市信用办",
+          "责任单位：市发展改革委", "(一)信用修复(2分) 每起扣1分", "", "<p>", "·", "附件1", "合计"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=1, max_size=6), max_size=12))
+def test_any_table_drafts_or_is_refused_cleanly(rows):
+    text = "\n".join("\t".join(r) if len(r) > 1 else r[0] for r in rows)
+    for d in draft_blocks(blocks_from_text(text), "random.txt"):
+        try:
+            load_text(draft_yaml(d))
+        except SchemeError as exc:  # 待确认 or totals: refused with file:line messages
+            assert all(re.match(r"<scheme>:\d+ ", line) for line in exc.lines)
