@@ -50,8 +50,6 @@ def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
             for i, w in enumerate(words):
                 if i not in roles.values() and w and len(w) <= 12 and key in w:
                     roles.setdefault(role, i)
-        if role in roles:
-            continue
     if len(roles) < 2 or not ({"rules", "name", "content", "category"} & set(roles)):
         return None
     # 评分标准 absent: a second descriptive column carries the bullets (考核内容 | 考核指标)
