@@ -383,3 +383,38 @@ def test_any_table_drafts_or_is_refused_cleanly(rows):
             load_text(draft_yaml(d))
         except SchemeError as exc:  # 待确认 or totals: refused with file:line messages
             assert all(re.match(r"<scheme>:\d+ ", line) for line in exc.lines)
+
+
+def test_staff_add_an_indicator_row_in_excel(tmp_path):
+    """A new indicator typed into the workbook in words: import reads the rule from 规则说明."""
+    from openpyxl import load_workbook
+    scheme = shipped_schemes()["lvliang-2022-departments"]
+    path = export_workbook(scheme, tmp_path / "方案.xlsx")
+    wb = load_workbook(path)
+    ws = wb["细则"]
+    head = [c.value for c in ws[1]]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    last_base = max(i for i, r in enumerate(rows) if r[head.index("类别编号")] == "七")
+    new = dict.fromkeys(head, None)
+    new.update({"类别编号": "七", "类别名称": "工作创新", "类别分组": "基础分", "类别分值": "10",
+                "指标编号": "15", "指标名称": "信用承诺公示", "指标分值": "2",
+                "规则类型": "", "规则说明": "每公示1批信用承诺得0.5分，最高2分"})
+    ws.insert_rows(last_base + 3)
+    for c, h in enumerate(head, start=1):
+        ws.cell(row=last_base + 3, column=c, value=new[h])
+    wb.save(path)
+    with pytest.raises(SchemeError, match="分值 10 与其指标分值合计 12 不符"):
+        import_workbook(path)  # the category total is checked as in scheme check
+    wb = load_workbook(path)
+    for row in wb["细则"].iter_rows(min_row=2):
+        if row[head.index("类别编号")].value == "七":
+            row[head.index("类别分值")].value = "12"
+    ss = wb["方案"]
+    for row in ss.iter_rows(min_row=2):
+        if row[0].value == "基础分总分":
+            row[1].value = "102"
+    wb.save(path)
+    back, _ = import_workbook(path)
+    ind = back.indicator("15")
+    assert ind.max_points == 2 and ind.parts[0].kind == "per_item" and ind.parts[0].points == Decimal("0.5")
+    assert [m.name for m in ind.metrics] == ["count"]
