@@ -337,7 +337,7 @@ def _base_steps(t: str, r: Reading) -> bool:
 def _deduction(t: str, r: Reading) -> bool:
     # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止
     m = re.search(rf"(?:(?:基础分|起评分?|满分)(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评|(?:得|计)(?P<b3>{NUM})分)"
-                  rf"[^。]*?每(?:增加|发生|出现|有|新增|降低|下降|减少|少|缺|缺少|漏报|迟报|超过|超期)?"
+                  rf"[^。]*?每(?:增加|发生|出现|有|新增|降低|下降|减少|低|高|少报|少|缺|缺少|漏报|迟报|超过|超期)?"
                   rf"(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
                   rf"[^;；。]*?(?:减|扣|扣除|扣减)(?P<each>{NUM})分", t)
     if m:
@@ -349,9 +349,9 @@ def _deduction(t: str, r: Reading) -> bool:
             r.params["per"] = per
         r.points = base
         # what is counted: 每增加1件[未整改到位的政府失信事件]减1分
+        after = max(m.end("unit") if m.group("unit") else -1, m.end("per") if m.group("per") else -1)
         sub = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "",
-                     t[m.end("unit") if m.group("unit") else t.find("每", m.start()) + 1:
-                       m.start("each")]).strip(",，的")
+                     t[after if after >= 0 else t.find("每", m.start()) + 1:m.start("each")]).strip(",，的")
         if not sub:  # 处理时间在5个工作日内，得2分；每增加1天减0.4分: what the base clause is about
             sub = _subject(t, t.find("得", m.start()) if m.group("b3") else m.start())
         r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
@@ -366,6 +366,8 @@ def _deduction(t: str, r: Reading) -> bool:
             return False
         r.kind = "deduction"
         r.params = {"value": "count", "each": parse_number(m2.group("each"))}
+        if _POINTS.search(t[:m2.start()]):
+            r.reason = "同一条里既有得分又有扣分：已按扣分读，请拆成两条（得分一条、扣分一条）"
         cap, capw = _cap(t)
         # 迟报一次扣0.5分 / 发生一起扣2分 count occurrences; 出现…的，扣2分 is a one-off
         per_case = re.search(rf"(?:一|1)(?:{MEASURE})", t[:m2.start()]) or re.search(r"扣完为止|扣满为止", t)
@@ -387,7 +389,8 @@ def _deduction(t: str, r: Reading) -> bool:
     r.words = [m.group(0)] + ([capw] if capw else [])
     if re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t):
         r.words.append(re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t).group(0))
-    r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or "发生数",
+    what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
+    r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or what.strip(",，的") or "发生数",
                          "percent" if pct else "count", "" if pct else (m.group("unit") or "个"))]
     return True
 
@@ -600,18 +603,27 @@ def _threshold_gate(t: str, r: Reading) -> bool:
 def _checklist(t: str, r: Reading) -> bool:
     items = []
     for clause in re.split(r"[;；。]", t):
+        start = 0
         for got in _POINTS.finditer(clause):
             before = clause[:got.start()]
             if re.search(r"最高|最多|不超过", before[-4:]):
                 continue
-            items.append((_subject(clause, got.start()), parse_number(got.group("n")), got.group(0)))
+            # 国家级表彰的加3分，省级表彰的加2分: each item's words start after the one before
+            subject = _subject(clause[start:], got.start() - start) or _subject(clause, got.start())
+            items.append((subject, parse_number(got.group("n")), got.group(0)))
+            start = got.end()
     if not items:
         return False
     r.kind = "checklist"
+    tiers = len(items) > 1 and re.search(
+        r"其余|其他|逾期|省级|市级|县级|国家级|第[一二三四五六七八九十\d至到-]+[位名]|前[一二三四五六七八九十\d]+[位名]", t)
+    if tiers:
+        r.reason = (f"这几档得分像是只取其一的档次（“{tiers.group(0)}”），已按逐项累加读；"
+                    f"如只取其一，请改为分档（bands）或酌情计分")
     names = [f"done{i + 1}" if len(items) > 1 else "done" for i in range(len(items))]
     r.params = {"items": [{"metric": n, "points": p} for n, (_, p, _) in zip(names, items)]}
     r.metrics = [_metric(n, s or "达到要求", "bool") for n, (s, _, _) in zip(names, items)]
-    r.points = sum((p for _, p, _ in items), Decimal(0))
+    r.points = max(p for _, p, _ in items) if tiers else sum((p for _, p, _ in items), Decimal(0))
     cap, capw = _cap(t)
     if cap is not None and cap < r.points:
         r.points = cap
@@ -637,6 +649,10 @@ def read_rule(text: str) -> Reading:
             trial.label = _label(t, trial)
             return trial
         r.reason = r.reason or trial.reason
+    if not r.reason and re.search(r"降(?:一|1|两|2)?(?:个)?(?:档|等次|等级)|降低(?:一个)?(?:考核)?(?:档次|等次)", t):
+        r.reason = "这是降档事项（不是计分规则）：请写入方案的 downgrade_events"
+    elif not r.reason and re.search(r"本项不得分|不得分|计0分|得0分", t):
+        r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
     r.reason = r.reason or "没有读出“得X分”“每…得/扣X分”“最高X分”“酌情计分”“一票否决”等计分写法"
     return r
 

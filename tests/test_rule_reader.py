@@ -213,3 +213,23 @@ def test_any_bullet_reads_or_says_why(text):
         return
     assert r.kind in RULE_KINDS and r.words and r.part()["text"] == r.text
     _scheme(text)  # whatever was read is a part the scheme model accepts
+
+
+@pytest.mark.parametrize("text,kind,why,points", [
+    ("获得国家级表彰的加3分，省级表彰的加2分，市级表彰的加1分", "checklist", "只取其一", 3),
+    ("信用信息归集数量位列全市前三位的得5分，第四至六位的得3分，其余得1分", "checklist", "只取其一", 5),
+    ("按要求报送信用信息的得3分，未报送的不得分，报送不及时的扣1分", "deduction", "拆成两条", 1),
+    ("对考核期内发生重大失信事件的单位，考核等次降一档", None, "downgrade_events", None),
+    ("被列入失信被执行人名单的，本项不得分", None, "requires", None),
+])
+def test_doubtful_readings_say_what_to_check(text, kind, why, points):
+    """What a reader can only guess at is read as best it can and says what staff must decide:
+    a draft turns the reason into a 待确认 line."""
+    r = read_rule(text)
+    assert r.kind == kind and why in r.reason
+    assert r.points == (Decimal(points) if points is not None else None)
+
+
+def test_items_are_named_by_their_own_words():
+    r = read_rule("获得国家级表彰的加3分，省级表彰的加2分，市级表彰的加1分")
+    assert [m["label"] for m in r.metrics] == ["获得国家级表彰", "省级表彰", "市级表彰"]

@@ -174,8 +174,13 @@ def test_excel_document_with_merged_category_cells(tmp_path):
 def test_seed_text_drafts_and_checks():
     drafts = draft_document(SEEDS / "004_219a59123a3888cc.txt")
     assert [d.data["audience"] for d in drafts] == ["departments", "counties"]
+    # 市直 3: 未出现瞒报得4分，出现5条以上扣4分 mixes points and a deduction in one bullet
+    assert [d.unresolved for d in drafts] == [1, 0]
+    flagged = _inds(drafts[0].data)["3"]["parts"][1]
+    assert "瞒报" in flagged["text"] and "拆成两条" in flagged["待确认"]
     for d in drafts:
-        scheme = load_text(draft_yaml(d))
+        text = "\n".join(ln for ln in draft_yaml(d).splitlines() if "待确认:" not in ln)
+        scheme = load_text(text)
         assert scheme.base_total == 100 and [b.name for b in scheme.bands][:2] == ["优秀", "良好"]
     assert drafts[0].data["deduction_cap"] == 20 and drafts[1].data["deduction_cap"] == 30
 
