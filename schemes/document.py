@@ -76,7 +76,11 @@ def _xlsx_blocks(path: Path) -> list[Block]:
     except Exception as exc:  # openpyxl raises several kinds for a damaged file
         raise DocumentError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
     out: list[Block] = []
-    for ws in wb.worksheets:
+    sheets = [ws for ws in wb.worksheets if ws.max_row > 1]
+    for k, ws in enumerate(wb.worksheets, start=1):
+        if len(sheets) > 1 and ws in sheets:
+            # 市直 and 县 annexes on two sheets are two schemes, as 附件1 / 附件2 are in Word
+            out.append(Block(f"附件{sheets.index(ws) + 1}"))
         merged = {}
         for rng in ws.merged_cells.ranges:
             value = ws.cell(rng.min_row, rng.min_col).value

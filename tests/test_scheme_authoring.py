@@ -423,3 +423,40 @@ def test_staff_add_an_indicator_row_in_excel(tmp_path):
     ind = back.indicator("15")
     assert ind.max_points == 2 and ind.parts[0].kind == "per_item" and ind.parts[0].points == Decimal("0.5")
     assert [m.name for m in ind.metrics] == ["count"]
+
+
+def test_two_sheets_are_two_schemes(tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    for n, (title, who) in enumerate((("市直单位考核表", "市直"), ("县（区）考核表", "县区"))):
+        ws = wb.active if n == 0 else wb.create_sheet(who)
+        ws.title = who
+        ws.append([f"某市2025年{title}"])
+        ws.append(["序号", "考核指标", "分值", "评分标准"])
+        ws.append(["1", "信用承诺", 10, "每报送1份承诺得0.1分，最高10分"])
+    wb.save(tmp_path / "两表.xlsx")
+    drafts = draft_document(tmp_path / "两表.xlsx")
+    assert [(d.data["title"], d.data["audience"]) for d in drafts] == [
+        ("某市2025年市直单位考核表", "departments"), ("某市2025年县（区）考核表", "counties")]
+
+
+def test_word_table_with_vertically_merged_category(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_paragraph("某市2025年市直部门信用考核细则")
+    t = d.add_table(rows=4, cols=4)
+    for c, h in enumerate(["项目", "考核内容", "分值", "评分标准"]):
+        t.cell(0, c).text = h
+    for r, row in enumerate([["一、制度建设（6分）", "信用承诺", "3", "出台信用承诺制度的得3分"],
+                             ["", "信用修复", "3", "每完成1家信用修复得0.5分，最高3分"],
+                             ["二、信用应用（4分）", "信用报告", "4", "酌情计分，最高4分"]], start=1):
+        for c, v in enumerate(row):
+            t.cell(r, c).text = v
+    t.cell(1, 0).merge(t.cell(2, 0))
+    d.save(str(tmp_path / "合并.docx"))
+    (dr,) = draft_document(tmp_path / "合并.docx")
+    assert [(c["code"], c["max_points"], [(i["code"], i["name"], i["max_points"], i["parts"][0]["kind"])
+                                          for i in c["indicators"]]) for c in dr.data["categories"]] == [
+        ("一", 6, [("一.1", "信用承诺", 3, "checklist"), ("一.2", "信用修复", 3, "per_item")]),
+        ("二", 4, [("二", "信用报告", 4, "discretionary")])]
+    assert dr.problems == [] and dr.unresolved == 0 and dr.data["audience"] == "departments"
