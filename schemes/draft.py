@@ -186,7 +186,8 @@ def _has_rule(n: str) -> bool:
 def parse_units(text: str) -> tuple[list[str], list[str]]:
     """'牵头单位：市发展改革委；责任单位：A、B' -> (lead, responsible). Words ending in 牵头
     ('市信用办、市文明办牵头，县区人民政府') are leads too."""
-    t = re.sub(r"<[^>]*>", " ", text or "")
+    t = re.sub(r"<[^>]*>", " ", text or "").strip()
+    t = re.sub(r"\s{2,}|\n", "、", t)  # units on separate lines (or far apart in OCR text)
     t = re.sub(r"\s+", "", t)
     if not t:
         return [], []
@@ -309,7 +310,21 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
                 gap = ri - i
                 cells = cells[:i] + ("",) * gap + cells[i:]
                 break
+    ui = roles.get("responsible")
+    if ui is not None and len(cells) <= ui and len(cells) < width and _looks_like_units(cells[-1]):
+        cells = cells[:-1] + ("",) * (ui - len(cells) + 1) + cells[-1:]  # a short row's units
     return cells
+
+
+_ORG = re.compile(r"(?:局|委|办|院|政府|中心|公司|部门|单位|行|会|室|厅|所|队|处|科|管委会)"
+                  r"(?:[(（][^)）]*[)）])?等?$")
+
+
+def _looks_like_units(text: str) -> bool:
+    """'市人行   市财政局、市经信委': a cell of organisation names, not prose."""
+    tokens = [x for x in re.split(r"[、，,；;\s]+", re.sub(r"<[^>]*>", " ", text)) if x]
+    return bool(tokens) and all(len(x) <= 30 for x in tokens) and \
+        sum(bool(_ORG.search(x)) for x in tokens) >= 0.6 * len(tokens)
 
 
 _UNIT_LABEL = r"(?:牵头|责任)(?:单位|部门)\s*[:：]"
@@ -612,7 +627,10 @@ def _split_cat(cat: _Cat) -> None:
             out.append(ind)
             continue
         listed = 0
-        for b in bullets:
+        # one group of units per bullet, as a cell lists them line by line (OCR: wide gaps)
+        groups = [g for g in re.split(r"\s{3,}|\n", ind.responsible.strip()) if g]
+        per_bullet = len(groups) == len(bullets)
+        for k, b in enumerate(bullets):
             r = read_rule(b)
             listed = listed_count(b) or listed
             if r.kind == "per_item" and r.points is None and listed and "上述" in b:
@@ -620,7 +638,8 @@ def _split_cat(cat: _Cat) -> None:
                 r.points = r.params["points"] * listed / r.params.get("per", 1)
             name = _bullet_name(b) or re.sub(r"^(?:\d+[.、]|[(（]\d+[)）])", "", r.label or normalise(b)[:20])
             out.append(_Ind("", name[:30], r.points, [b], evidence=ind.evidence,
-                            responsible=ind.responsible, due=ind.due, note=ind.note))
+                            responsible=groups[k] if per_bullet else ind.responsible,
+                            due=ind.due, note=ind.note))
     cat.inds = out
 
 
