@@ -207,6 +207,8 @@ def test_units_as_written():
         ["市信用办", "市文明办"], ["县（市）区人民政府"])
     assert parse_units("牵头单位：市发展改革委；责任单位：出台失信约束制度的相关单位") == (
         ["市发展改革委"], ["出台失信约束制度的相关单位"])
+    assert parse_units("市人行\n市财政局、市经信委   市 法院") == (
+        [], ["市人行", "市财政局", "市经信委", "市法院"])
 
 
 def test_unreadable_files_are_refused_clearly(tmp_path):
