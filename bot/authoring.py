@@ -99,7 +99,11 @@ def cmd_export(args, settings) -> int:
         print("错误：导出文件名应以 .xlsx 结尾", file=sys.stderr)
         return 1
     scheme = _scheme_ref(args.id)
-    path = export_workbook(scheme, args.file)
+    try:
+        path = export_workbook(scheme, args.file)
+    except OSError as exc:
+        print(f"错误：无法写入 {args.file}（{exc.strerror or exc}）", file=sys.stderr)
+        return 1
     rows = sum(len(i.parts) for _, i in scheme.indicators())
     print(f"已导出 {path}：{scheme.title}，{rows} 条评分规则（工作表「细则」每行一条）")
     return 0

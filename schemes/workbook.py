@@ -294,6 +294,8 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
     from openpyxl import load_workbook
 
     path = Path(path)
+    if not path.exists():
+        raise SchemeError([f"{path}:1 找不到文件"])
     try:
         wb = load_workbook(str(path), data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a damaged file
