@@ -9,8 +9,9 @@ by column position, so a city's own layout works as long as its headers say what
 """
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -561,6 +562,7 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
         if ind.gate:
             readings = [_as_gate(r, ind) for r in readings[:1]]
+        readings, first = _expand_each(readings)
         parts, metrics = [], []
         many = len(readings) > 1
         for n, r in enumerate(readings, start=1):
@@ -568,8 +570,8 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
             parts.append(p)
             metrics += ms
         for n, r in enumerate(readings, start=1):
-            for target in r.links:
-                if 1 <= target <= len(parts) and target != n:
+            for target in (first.get(k) for k in r.links):
+                if target and target != n:
                     parts[n - 1]["id"] = f"p{n}"
                     parts[target - 1].setdefault("requires", []).append(f"p{n}")
         if ind.gate:
@@ -599,6 +601,22 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     if ind.note:
         out["note"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.note))[:400]
     return out
+
+
+def _expand_each(readings: list[Reading]) -> tuple[list[Reading], dict[int, int]]:
+    """水费、电费…各得2分 is one rule per name: one part each. Also returns where each bullet
+    (1-based, as 第二条 counts them) now starts."""
+    out: list[Reading] = []
+    first: dict[int, int] = {}
+    for k, r in enumerate(readings, start=1):
+        first[k] = len(out) + 1
+        for name in r.each_of or [None]:
+            if name is None:
+                out.append(r)
+                continue
+            out.append(replace(r, each_of=[], label=name, params=copy.deepcopy(r.params),
+                               metrics=[dict(m, label=f"{name}：{m['label']}") for m in r.metrics]))
+    return out, first
 
 
 def _as_gate(r: Reading, ind: _Ind) -> Reading:

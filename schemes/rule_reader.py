@@ -112,6 +112,7 @@ class Reading:
     points: Decimal | None = None  # the most this bullet can give (None: unknown)
     gate: str | None = None  # "veto" / "basic" when the bullet is a gate
     links: list[int] = field(default_factory=list)  # 1-based bullets that also score 0
+    each_of: list[str] = field(default_factory=list)  # 水费、电费…各得2分: one part per name
     label: str = ""
 
     def part(self) -> dict[str, Any]:
@@ -130,6 +131,7 @@ class Reading:
         return {"text": self.text, "kind": self.kind, "kind_zh": KIND_ZH.get(self.kind or "", "待确认"),
                 "params": plain(self.params), "metrics": plain(self.metrics),
                 "points": plain(self.points), "gate": self.gate, "links": self.links,
+                "each_of": self.each_of,
                 "words": self.words, "reason": self.reason or None, "label": self.label}
 
 
@@ -635,6 +637,16 @@ _READERS = (_veto, _rank, _base_steps, _formula, _deduction, _per_item, _bands, 
             _checklist, _threshold_gate, _task)
 
 
+def _each_of(t: str) -> list[str]:
+    """水费、电费信息条数与企业数比值≥1的各得2分 -> ['水费', '电费']: the same rule for each."""
+    m = re.search(r"(?:各|分别)(?:得|计|加)", t)
+    if not m:
+        return []
+    lead = re.split(r"的|[,，:：]|与|信息|数据|≥|>|达到|低于|高于", t[:m.start()])[0]
+    names = [x for x in re.split(r"、|和|及", lead) if x]
+    return names if 2 <= len(names) <= 12 and all(len(x) <= 12 for x in names) else []
+
+
 def read_rule(text: str) -> Reading:
     """Read one bullet; `kind` None (with `reason`) when no phrasing was recognised."""
     t = normalise(text)
@@ -647,6 +659,9 @@ def read_rule(text: str) -> Reading:
         trial = Reading(text=r.text, links=r.links)
         if reader(t, trial):
             trial.label = _label(t, trial)
+            trial.each_of = _each_of(t) if trial.kind in ("checklist", "bands", "per_item") else []
+            if trial.each_of:
+                trial.words.append(f"各得（{len(trial.each_of)}项：{'、'.join(trial.each_of)}）")
             return trial
         r.reason = r.reason or trial.reason
     if not r.reason and re.search(r"降(?:一|1|两|2)?(?:个)?(?:档|等次|等级)|降低(?:一个)?(?:考核)?(?:档次|等次)", t):

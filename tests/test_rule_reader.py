@@ -233,3 +233,9 @@ def test_doubtful_readings_say_what_to_check(text, kind, why, points):
 def test_items_are_named_by_their_own_words():
     r = read_rule("获得国家级表彰的加3分，省级表彰的加2分，市级表彰的加1分")
     assert [m["label"] for m in r.metrics] == ["获得国家级表彰", "省级表彰", "市级表彰"]
+
+
+def test_each_of_names_one_rule_per_name():
+    r = read_rule("水费、电费信息条数与企业数比值≥1的各得2分")
+    assert r.kind == "bands" and r.each_of == ["水费", "电费"] and r.points == 2
+    assert read_rule("建立信用修复机制的得2分").each_of == []

@@ -462,3 +462,14 @@ def test_word_table_with_vertically_merged_category(tmp_path):
         ("一", 6, [("一.1", "信用承诺", 3, "checklist"), ("一.2", "信用修复", 3, "per_item")]),
         ("二", 4, [("二", "信用报告", 4, "discretionary")])]
     assert dr.problems == [] and dr.unresolved == 0 and dr.data["audience"] == "departments"
+
+
+def test_each_of_becomes_one_part_per_name():
+    text = "\n".join(["序号\t考核指标\t分值\t评分标准",
+                      "1\t共享信息\t4\t水费、电费信息条数与企业数比值≥1的各得2分"])
+    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
+    ind = _inds(d.data)["1"]
+    assert [(p["label"], p["kind"], p["max_points"]) for p in ind["parts"]] == [
+        ("水费", "bands", 2), ("电费", "bands", 2)]
+    assert [m["label"].split("：")[0] for m in ind["metrics"]] == ["水费", "电费"]
+    assert d.problems == [] and d.unresolved == 0
