@@ -243,10 +243,13 @@ def _until(words: list[str]) -> str | None:
 
 
 def _find_unit(ctx: Ctx, text: str) -> Unit:
+    """A unit named by staff; from here on the command speaks of the scheme assessing it."""
     try:
-        return find_unit(ctx.db, text)
+        unit = find_unit(ctx.db, text)
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
+    ctx.use_unit(unit)
+    return unit
 
 
 def _unit_and_rest(ctx: Ctx, words: list[str]) -> tuple[Unit, list[str]]:
@@ -254,9 +257,11 @@ def _unit_and_rest(ctx: Ctx, words: list[str]) -> tuple[Unit, list[str]]:
         raise CommandError("请写单位名称。")
     for n in range(1, len(words) + 1):  # unit names come first and are short
         try:
-            return find_unit(ctx.db, " ".join(words[:n]), loose=False), words[n:]
+            unit = find_unit(ctx.db, " ".join(words[:n]), loose=False)
         except LedgerError:
             continue
+        ctx.use_unit(unit)
+        return unit, words[n:]
     return _find_unit(ctx, words[0]), words[1:]
 
 

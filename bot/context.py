@@ -120,7 +120,7 @@ class Ctx:
         versions moved are re-read, and only the cards they affect are rescored."""
         key = self.cache_key(version) if version is not None else None
         base = self.card_cache.baseline(key) if key and not self.office.city_level else None
-        versions = facts_versions(self.db)
+        versions = facts_versions(self.db, self.office)
         if base is None:
             scored = rescore(self.office.scheme, all_facts(self.db, self.office, self.today, self.cal))
         else:
@@ -145,6 +145,18 @@ class Ctx:
                 if version is not None and self.on_fresh_cards is not None:
                     self.on_fresh_cards(version, self.db.conn.total_changes, self._cards)
         return self._cards
+
+    def use_office(self, off: Office) -> None:
+        """Speak of another scheme or year (a staff command naming a unit of another kind,
+        `排名 2022`): cards computed so far belong to the previous one."""
+        if (off.scheme.id, off.year) != (self.office.scheme.id, self.office.year):
+            self.office = off
+            self._cards = None
+
+    def use_unit(self, unit: Unit, year: int | None = None) -> None:
+        """The scheme that assesses `unit` (in `year`, default the year spoken of so far)."""
+        from ledger.office import office_for_kind
+        self.use_office(office_for_kind(self.db, unit.kind, year or self.office.year))
 
     def cache_key(self, version: int) -> CacheKey:
         return (self.office.scheme.id, self.office.year, self.today, version)

@@ -87,7 +87,7 @@ def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None
                 ctx.db, ctx.data_dir, unit_id=unit.id, indicator=ind.code, content=content,
                 original_name=name or att.name or f"{att.kind}", content_type=ctype, now=ctx.now,
                 member_id=ctx.member.id, channel=ctx.msg.channel, source_msg_id=ctx.msg.msg_id,
-                actor=ctx.actor)
+                actor=ctx.actor, year=ctx.office.year, period=period)
         except LedgerError as exc:
             raise CommandError(str(exc)) from None
         stored.append(row)

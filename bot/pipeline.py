@@ -35,8 +35,8 @@ from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from bot.message import Message, Reply
 from bot.parse import Ambiguous, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
-from ledger.facts import office
-from ledger.units import find_member
+from ledger.office import office, office_for_kind
+from ledger.units import find_member, get_unit
 from reminders.calendar import WorkCalendar
 
 __all__ = ["Pipeline", "APOLOGY", "UNBOUND"]
@@ -191,7 +191,9 @@ class Pipeline:
         if len(msg.text) > MAX_TEXT:
             return Reply(f"消息太长（{len(msg.text)}字），请控制在{MAX_TEXT}字以内，或把长文作为文件发送。"), None
         try:
-            off = office(db)
+            # a liaison speaks under the scheme that assesses their unit
+            off = (office_for_kind(db, get_unit(db, member.unit_id).kind) if member.unit_id
+                   else office(db))
         except LedgerError as exc:
             return Reply(str(exc)), None
         ctx = Ctx(db, off, member, msg, now, self.cal, self.data_dir, self.settings, card_cache=self.cards if version is not None else None,

@@ -165,7 +165,7 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if pts < 0 or (cap is not None and pts > cap):
         raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")
     reason = " ".join(rest[at + 1:])
-    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+    subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": part.metric, "points": str(pts)}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     label = f"{part.label}：" if len(parts) > 1 and part.label else ""
@@ -201,7 +201,7 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
     if cap is not None and Decimal(str(value)) > cap:
         raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
-    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+    subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": metric.name, "points": value}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     ctx._cards = None
@@ -239,7 +239,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     for ev in scheme.downgrade_events:
         # 「重大失信事件」, its id, or a clear start of it such as 「重大失信」
         if ev.name in text or ev.id == rest[0] or (len(rest[0]) >= 4 and ev.name.startswith(rest[0])):
-            subs.add_adjustment(ctx.db, unit_id=unit.id, kind="event", indicator=None,
+            subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="event", indicator=None,
                                 value=ev.name, reason=text, member_id=ctx.member.id, now=ctx.now,
                                 actor=ctx.actor)
             return Reply(f"已记录 {unit.name} 发生「{ev.name}」：考核结果降低{ev.levels}个档次。")
@@ -256,7 +256,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
         if cases < 1:
             raise CommandError("起数应至少为 1")
     for _ in range(cases):  # one row per case: each can be withdrawn on its own
-        subs.add_adjustment(ctx.db, unit_id=unit.id, kind="deduction", indicator=ind.code,
+        subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="deduction", indicator=ind.code,
                             value=1, reason=" ".join(note), member_id=ctx.member.id,
                             now=ctx.now, actor=ctx.actor)
     ctx._cards = None

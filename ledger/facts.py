@@ -1,56 +1,26 @@
 """From the ledger to the plain facts the scoring engine reads.
 
-The office has one active scheme and assessment year (`creditbot init`). For unit-level schemes
+An `Office` (ledger.office) is one scheme in one assessment year. For unit-level schemes
 each unit gets its own facts; for a city scheme (示范城市) the departments' submissions together
 make the city's facts, and a department is answerable for the items naming it as 责任单位.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
 
-from ledger.db import LedgerError, get_meta, immediate, set_meta
+from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.units import list_units
 from reminders.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
-from schemes.loader import scheme_by_id
 from schemes.model import Indicator, Scheme
 
 __all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator"]
 
 CITY = "全市"
-
-
-@dataclass(frozen=True)
-class Office:
-    scheme: Scheme
-    year: int
-
-    @property
-    def city_level(self) -> bool:
-        return self.scheme.audience == "city"
-
-
-def init_office(db: sqlite_utils.Database, scheme_id: str, year: int) -> Office:
-    scheme = scheme_by_id(scheme_id)
-    with immediate(db):
-        set_meta(db, "scheme_id", scheme.id)
-        set_meta(db, "year", str(year))
-    return Office(scheme, year)
-
-
-def office(db: sqlite_utils.Database) -> Office:
-    scheme_id = get_meta(db, "scheme_id")
-    if not scheme_id:
-        raise LedgerError("尚未初始化考核方案：请先运行 creditbot init --scheme 方案编号 --year 年份")
-    try:
-        return Office(scheme_by_id(scheme_id), int(get_meta(db, "year") or 0))
-    except KeyError as exc:
-        raise LedgerError(str(exc.args[0])) from None
 
 
 def _merge(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
@@ -183,10 +153,12 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
     return facts
 
 
-def facts_versions(db: sqlite_utils.Database) -> dict[str, int]:
-    """Each unit's facts version (bumped by triggers on its own writes), by unit name."""
-    return {name: version for name, version in
-            db.execute("SELECT name, facts_version FROM units ORDER BY id").fetchall()}
+def facts_versions(db: sqlite_utils.Database, off: Office | None = None) -> dict[str, int]:
+    """Each unit's facts version (bumped by triggers on its own writes), by unit name; with
+    `off`, only the units its scheme assesses."""
+    return {name: version for name, version, kind in
+            db.execute("SELECT name, facts_version, kind FROM units ORDER BY id").fetchall()
+            if off is None or off.assesses(kind)}
 
 
 def all_facts(db: sqlite_utils.Database, off: Office, today: date,
@@ -196,15 +168,15 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
     indicator code, and `off` an office whose scheme holds just that indicator) it reads just
     what that indicator needs — a 报送 reply shows one item, ranked against every unit. With
     `units` (names; not for a city scheme) only those units' facts are built."""
-    all_units = list_units(db)
+    all_units = [u for u in list_units(db) if off.assesses(u.kind)]
     if off.city_level:
         units = None
     chosen = [u for u in all_units if units is None or u.name in units]
     ids = None if units is None else {u.id for u in chosen}
     subs = latest_by_indicator(db, off.year, only, ids)
-    adjs = [a for a in list_adjustments(db) if (only is None or a["indicator"] == only)
+    adjs = [a for a in list_adjustments(db, year=off.year) if (only is None or a["indicator"] == only)
             and (ids is None or a["unit_id"] in ids)]
-    files = [e for e in list_evidence(db) if (only is None or e["indicator"] == only)
+    files = [e for e in list_evidence(db, year=off.year) if (only is None or e["indicator"] == only)
              and (ids is None or e["unit_id"] in ids)]
     units = chosen
     if off.city_level:
@@ -234,7 +206,8 @@ def single_indicator(off: Office, code: str) -> Office | None:
     for cat, ind in off.scheme.indicators():
         if ind.code == code:
             narrow = cat.model_copy(update={"indicators": [ind]})
-            return Office(off.scheme.model_copy(update={"categories": [narrow]}), off.year)
+            return Office(off.scheme.model_copy(update={"categories": [narrow]}), off.year,
+                          off.kinds)
     return None
 
 

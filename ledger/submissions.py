@@ -193,7 +193,8 @@ def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | N
 def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: int,
                    indicator: str, content: bytes, original_name: str, content_type: str,
                    now: datetime, member_id: int | None, channel: str,
-                   source_msg_id: str | None, actor: str = "") -> dict[str, Any]:
+                   source_msg_id: str | None, actor: str = "", year: int | None = None,
+                   period: str | None = None) -> dict[str, Any]:
     """Store a file under data_dir by sha256 (the same file twice is stored once)."""
     suffix = Path(original_name).suffix.lower() or (mimetypes.guess_extension(content_type) or "")
     if len(content) == 0:
@@ -222,26 +223,34 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
             return dict(row)
         cur = db.execute(
             "INSERT INTO evidence(unit_id, indicator, sha256, path, original_name, size, "
-            "content_type, received_at, member_id, channel, source_msg_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "content_type, received_at, member_id, channel, source_msg_id, year, period) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [unit_id, indicator, digest, str(path), original_name or path.name, len(content),
-             content_type, now_iso(now), member_id, channel, source_msg_id])
+             content_type, now_iso(now), member_id, channel, source_msg_id, year, period])
         audit.log(db, now, actor or str(member_id), "evidence.add", f"{unit_id}/{indicator}",
                   id=cur.lastrowid, sha256=digest, name=original_name, size=len(content))
         return dict(list(db.query("SELECT * FROM evidence WHERE id = ?", [cur.lastrowid]))[0])
 
 
-def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None) -> list[dict[str, Any]]:
-    sql, args = "SELECT * FROM evidence", []
+# Rows from before years existed (year NULL) belong to the office's first year.
+_OF_YEAR = " AND (year = ? OR (year IS NULL AND ? = (SELECT MIN(year) FROM office_years)))"
+
+
+def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None,
+                  year: int | None = None) -> list[dict[str, Any]]:
+    sql, args = "SELECT * FROM evidence WHERE 1 = 1", []
     if unit_id is not None:
-        sql += " WHERE unit_id = ?"
+        sql += " AND unit_id = ?"
         args.append(unit_id)
+    if year is not None:
+        sql += _OF_YEAR
+        args += [year, year]
     return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
 
 
 def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indicator: str | None,
                    value: Any, reason: str, member_id: int | None, now: datetime,
-                   actor: str) -> int:
+                   actor: str, year: int | None = None) -> int:
     """Staff entries: 酌情计分 (points), 扣分情形 counts (deduction), downgrade events (event).
     A new 酌情计分 for the same unit/indicator replaces the previous one (kept, withdrawn);
     deductions and events add up, one row per case."""
@@ -250,22 +259,26 @@ def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indica
             metric = value.get("metric") if isinstance(value, dict) else None
             db.execute("UPDATE adjustments SET status = 'withdrawn' WHERE unit_id = ? AND kind = ? "
                        "AND indicator IS ? AND status = 'active' "
-                       "AND json_extract(value, '$.metric') IS ?",
-                       [unit_id, kind, indicator, metric])
+                       "AND json_extract(value, '$.metric') IS ? AND year IS ?",
+                       [unit_id, kind, indicator, metric, year])
         cur = db.execute(
             "INSERT INTO adjustments(unit_id, kind, indicator, value, reason, member_id, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now)])
+            "created_at, year) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now), year])
         audit.log(db, now, actor, f"adjust.{kind}", f"{unit_id}/{indicator or ''}", value=value,
                   reason=reason)
         return cur.lastrowid
 
 
-def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None) -> list[dict[str, Any]]:
+def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None,
+                     year: int | None = None) -> list[dict[str, Any]]:
     sql, args = "SELECT * FROM adjustments WHERE status = 'active'", []
     if unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(unit_id)
+    if year is not None:
+        sql += _OF_YEAR
+        args += [year, year]
     rows = [dict(r) for r in db.query(sql + " ORDER BY id", args)]
     for r in rows:
         r["value"] = loads(r["value"])
