@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from bot.cards import next_deadline
@@ -11,6 +12,7 @@ from bot.message import Reply
 from bot.parse import CommandError, parse_metrics
 from ledger import submissions as subs
 from ledger.facts import default_period
+from ledger.office import year_status
 from ledger.units import find_member, set_deputy
 from reminders.calendar import deadline_info, parse_period, period_of_submission
 from schemes.model import Indicator
@@ -19,32 +21,30 @@ from scoring.card import fmt, pts
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("月报", "报告", "工作总结"), LIAISON, "月报 [2022-08] <内容>", "报送上月工作情况（每月2日前）")
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月）")
 def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
         raise CommandError("当前考核方案没有月报要求。")
-    period = _named_month(words[0], ctx) if words else None
-    if period is not None:
-        words = words[1:]
-    text = " ".join(words).strip()
+    text = re.sub(r"^[\s:：,，、.。\-—]+", "", " ".join(words)).strip()
+    period, text = _named_month(text, ctx)
     if not text and not ctx.msg.attachments:
         raise CommandError("月报内容不能为空。请这样发：月报 8月开展了诚信宣传活动2次……")
     if period is None:
-        period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
+        period = _unnamed_month(ctx, unit, ind, text)
+        if period is None:
+            return _ask_month(ctx, text)
+    if period > f"{ctx.today.year}-{ctx.today.month:02d}":
+        raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
+    if int(period[:4]) != ctx.office.year and year_status(ctx.db, int(period[:4])) is not None:
+        ctx.use_unit(unit, int(period[:4]))  # last year's December, sent in January
     if period[:4] != str(ctx.office.year):
         raise CommandError(f"{period} 不在{ctx.office.year}年度考核期内，请写考核年度内的月份，例如：月报 "
                            f"{ctx.office.year}-08 工作内容")
-    if period > f"{ctx.today.year}-{ctx.today.month:02d}":
-        raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     on_time = ctx.today <= info.deadline
-    # A correction after the deadline keeps the original on-time receipt.
-    kept = not on_time and any(
-        s.on_time and s.period == period and s.indicator == ind.code
-        for s in subs.list_submissions(ctx.db, unit.id, statuses=("submitted", "accepted"),
-                                       kind="briefing"))
+    kept = not on_time and _keeps_on_time(ctx, unit.id, ind.code, period)
     on_time = on_time or kept
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="briefing", metrics={},
@@ -58,6 +58,97 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     state = "按时（更正，保留原按时报送记录）" if kept else "按时" if on_time else "逾期"
     return Reply(f"已收到{unit.name} {y}年{int(m)}月月报（记录编号 {sub.id}），{state}（{when}）。"
                  + ("" if on_time else "\n逾期报送不计入按时次数，请下月按时报送。"))
+
+
+def _keeps_on_time(ctx: Ctx, unit_id: int, code: str, period: str) -> bool:
+    """A correction after the deadline keeps the original's on-time receipt: while the original
+    stands, or within REVIEW_GRACE_WORKDAYS workdays of the office rejecting it."""
+    grace = int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0)
+    for status, reviewed_at in ctx.db.execute(
+            "SELECT status, reviewed_at FROM submissions WHERE unit_id = ? AND indicator = ? "
+            "AND period = ? AND kind = 'briefing' AND on_time = 1 AND status IN "
+            "('submitted', 'accepted', 'rejected')", [unit_id, code, period]).fetchall():
+        if status != "rejected":
+            return True
+        if reviewed_at and ctx.today <= ctx.cal.add_workdays(
+                date.fromisoformat(reviewed_at[:10]), grace):
+            return True
+    return False
+
+
+def _unnamed_month(ctx: Ctx, unit, ind: Indicator, text: str) -> str | None:
+    """No month named: the previous month up to its deadline; after it, this month if the
+    previous one is in; None when the previous month is missing and overdue (ask)."""
+    prev = period_of_submission("monthly", ctx.today)
+    info = deadline_info(ctx.cal, "monthly", prev, ind.due.day, ind.due.date)
+    if ctx.today <= info.deadline:
+        return prev
+    sent = ctx.db.execute(
+        "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
+        "AND kind = 'briefing' AND status IN ('submitted', 'accepted')",
+        [unit.id, ind.code, prev]).fetchone()
+    if sent or prev[:4] != str(ctx.office.year) and year_status(ctx.db, int(prev[:4])) != "open":
+        return f"{ctx.today.year}-{ctx.today.month:02d}"
+    return None
+
+
+_ASK = "〔月份〕"
+
+
+def _ask_month(ctx: Ctx, text: str) -> Reply:
+    """The previous month is missing and overdue: which month is this? Nothing is recorded
+    until the liaison answers with a number."""
+    from bot.evidence import _set_pending
+    prev = period_of_submission("monthly", ctx.today)
+    this = f"{ctx.today.year}-{ctx.today.month:02d}"
+    _set_pending(ctx, "choose", {"template": f"月报 {_ASK} {text}", "ambiguous": _ASK,
+                                 "options": [prev, this]})
+    return Reply(f"这份月报是哪个月的？{int(prev[5:])}月的月报还没有报送，已逾期。请回复序号：\n"
+                 f"1. {int(prev[5:])}月（上月补报，逾期）\n2. {int(this[5:])}月（本月）\n"
+                 f"也可以直接写明月份重新发送，例如：月报 {int(this[5:])}月 工作内容")
+
+
+_CN_MONTH = "一二三四五六七八九十"
+_MONTH_IN = re.compile(
+    r"(?P<ym>(?P<y>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:月份?)?)"
+    r"|(?P<md>(?<!\d)(?P<m2>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?)"
+    r"|(?P<rel>本月|这个月|当月|上月|上个月)")
+
+
+def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
+    """The month a 月报 names in its first words (「8月」「八月份」「本月」「上月」「2022-08」
+    「2022年8月」), and the text without a month that stands alone as the first word. Without
+    a year, the latest such month that is not in the future (12月 sent in January)."""
+    m = _MONTH_IN.search(text[:12])
+    if m is None:
+        return None, text
+    this = (ctx.today.year, ctx.today.month)
+    if m.group("rel"):
+        y, mo = this if m.group("rel") in ("本月", "这个月", "当月") else (
+            (this[0] - 1, 12) if this[1] == 1 else (this[0], this[1] - 1))
+    else:
+        raw = m.group("m1") or m.group("m2")
+        mo = int(raw) if raw.isdigit() else _cn_number(raw)
+        if not 1 <= mo <= 12:
+            raise CommandError(f"月份「{m.group(0)}」不对。月份请写成 8月 或 2022-08")
+        if m.group("y"):
+            y = int(m.group("y"))
+        else:
+            y = this[0] if (this[0], mo) <= this else this[0] - 1
+    rest = text
+    if m.start() == 0 and (m.end() == len(text) or text[m.end()] in " :：,，"):
+        rest = re.sub(r"^[\s:：,，]+", "", text[m.end():])
+    return f"{y}-{mo:02d}", rest
+
+
+def _cn_number(raw: str) -> int:
+    if raw == "十":
+        return 10
+    if raw.startswith("十"):
+        return 10 + _CN_MONTH.index(raw[1]) + 1
+    if len(raw) == 1:
+        return _CN_MONTH.index(raw) + 1
+    return 99  # 二十 and the like: not a month
 
 
 @command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值> …",
@@ -102,24 +193,6 @@ def _scope(ind: Indicator, period: str, metrics: dict) -> str:
     if ind.due and ind.due.frequency in ("monthly", "quarterly"):
         return f"{period} 期" + ("，各期数量逐期累加" if counts else "")
     return "本年度累计数，再次报送会替换此数" if counts else "本年度数据"
-
-
-_MONTH_WORD = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*月?(份)?|\d{1,2}\s*月(份)?|[一二三四五六七八九十]{1,3}月(份)?)$")
-
-
-def _named_month(word: str, ctx: Ctx) -> str | None:
-    """「2022-08」「8月」 at the start of a 月报 names its month; a month-like word that is not a
-    real month is an error, not part of the text. Without a year, the latest such month
-    that is not in the future (12月 sent in January is last December)."""
-    if not _MONTH_WORD.match(word):
-        return None
-    try:
-        period = parse_period(word, default_year=ctx.today.year)
-    except ValueError as exc:
-        raise CommandError(f"{exc}。月份请写成 2022-08 或 8月") from None
-    if not word[:4].isdigit() and period > f"{ctx.today.year}-{ctx.today.month:02d}":
-        period = f"{int(period[:4]) - 1}{period[4:]}"
-    return period
 
 
 def _show(v, m) -> str:

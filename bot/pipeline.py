@@ -35,7 +35,7 @@ from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from bot.message import Message, Reply
 from bot.parse import Ambiguous, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
-from ledger.office import office, office_for_kind
+from ledger.office import office, office_for_kind, open_years
 from ledger.units import find_member, get_unit
 from reminders.calendar import WorkCalendar
 
@@ -201,7 +201,8 @@ class Pipeline:
         # A failed command must leave nothing behind: run it in a savepoint.
         try:
             with db.atomic():
-                return self._route(ctx), ctx
+                reply = self._route(ctx)
+            return _say_year(db, ctx, reply), ctx
         except Ambiguous as exc:
             with db.atomic():
                 _remember_choice(ctx, exc)
@@ -229,6 +230,14 @@ class Pipeline:
         if msg.attachments and not _looks_like_command(text):
             return handle_attachments(ctx)
         return dispatch(text, ctx)
+
+
+def _say_year(db: sqlite_utils.Database, ctx: Ctx, reply: Reply) -> Reply:
+    """While two years are open (January: last year's final filings), every reply says which
+    year it speaks of."""
+    if reply.text and len(open_years(db)) > 1:
+        return replace(reply, text=f"【{ctx.office.year}年度】{reply.text}")
+    return reply
 
 
 def _record_inbound(db: sqlite_utils.Database, msg: Message, now: datetime, reply: Reply,

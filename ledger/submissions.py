@@ -72,6 +72,7 @@ def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str
     """Record one submission; the previous live one for the same unit/indicator/period/kind
     becomes `superseded` (metrics merge: new values win, untouched ones carry over)."""
     with immediate(db):
+        refuse_closed(db, period[:4])
         prev = list(db.query(
             "SELECT * FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
             "AND kind = ? AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id DESC",
@@ -109,6 +110,7 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
         sub = get(db, sub_id)
         if unit_id is not None and sub.unit_id != unit_id:
             raise LedgerError(f"编号 {sub_id} 不是本单位的记录")
+        refuse_closed(db, sub.period[:4])
         if sub.status not in LIVE:
             raise LedgerError(f"编号 {sub_id} 的记录已是「{_STATUS_ZH[sub.status]}」状态，无法撤回")
         db.execute("UPDATE submissions SET status = 'withdrawn' WHERE id = ?", [sub_id])
@@ -215,6 +217,7 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
         tmp.write_bytes(content)
         tmp.replace(path)
     with immediate(db):
+        refuse_closed(db, year)
         if source_msg_id and db.execute(
                 "SELECT 1 FROM evidence WHERE channel = ? AND source_msg_id = ? AND sha256 = ?",
                 [channel, source_msg_id, digest]).fetchone():
@@ -230,6 +233,14 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
         audit.log(db, now, actor or str(member_id), "evidence.add", f"{unit_id}/{indicator}",
                   id=cur.lastrowid, sha256=digest, name=original_name, size=len(content))
         return dict(list(db.query("SELECT * FROM evidence WHERE id = ?", [cur.lastrowid]))[0])
+
+
+def refuse_closed(db: sqlite_utils.Database, year: int | str | None) -> None:
+    """A closed year is frozen: its results are final."""
+    if year and str(year).isdigit() and db.execute(
+            "SELECT 1 FROM office_years WHERE year = ? AND status = 'closed'",
+            [int(year)]).fetchone():
+        raise LedgerError(f"{year} 考核年度已关闭，结果已定稿，不能再报送、审核或修改。")
 
 
 # Rows from before years existed (year NULL) belong to the office's first year.
@@ -255,6 +266,7 @@ def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indica
     A new 酌情计分 for the same unit/indicator replaces the previous one (kept, withdrawn);
     deductions and events add up, one row per case."""
     with immediate(db):
+        refuse_closed(db, year)
         if kind == "points":
             metric = value.get("metric") if isinstance(value, dict) else None
             db.execute("UPDATE adjustments SET status = 'withdrawn' WHERE unit_id = ? AND kind = ? "
