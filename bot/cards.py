@@ -6,18 +6,11 @@ from decimal import Decimal
 
 from ledger.facts import Office
 from reminders.calendar import WorkCalendar, deadline_info, period_of_submission
+from schemes.asks import staff_only_metrics
 from schemes.model import Indicator
 from scoring.card import STATUS_ZH, ItemCard, Scorecard, pts
 
 __all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text", "staff_only_metrics"]
-
-
-def staff_only_metrics(ind: Indicator) -> list:
-    """Metrics only the credit office enters: 酌情计分, gate confirmations, staff values."""
-    names = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
-    if ind.gate:
-        names.add(ind.gate.metric)
-    return [m for m in ind.metrics if m.name in names or m.derived is True]
 
 
 def _all_staff_only(ind: Indicator) -> bool:

@@ -76,7 +76,7 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
             return dispatch(squeezed, ctx)
     if cmd is None:
         raise CommandError(f"没有看懂「{text[:20]}」。发送「帮助」查看可用的命令，例如：得分、缺项、截止、"
-                           f"月报 本月工作…、报送 信用承诺 35。")
+                           f"月报 8月工作…、报送 信用承诺 35。")
     if ctx.member.role not in cmd.roles:
         who = "信用办工作人员" if cmd.roles == STAFF else "单位联络员"
         raise CommandError(f"「{cmd.words[0]}」仅限{who}使用。发送「帮助」查看您可用的命令。")

@@ -11,7 +11,7 @@ from bot.context import Ctx
 from bot.message import Reply
 from bot.parse import CommandError, parse_metrics
 from ledger import submissions as subs
-from ledger.facts import default_period
+from ledger.facts import default_period, reports_per_period, unit_figures
 from ledger.office import year_status
 from ledger.units import find_member, set_deputy
 from reminders.calendar import deadline_info, parse_period, period_of_submission
@@ -35,13 +35,13 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
         period = _unnamed_month(ctx, unit, ind, text)
         if period is None:
             return _ask_month(ctx, text)
-    if period > f"{ctx.today.year}-{ctx.today.month:02d}":
-        raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     if int(period[:4]) != ctx.office.year and year_status(ctx.db, int(period[:4])) is not None:
         ctx.use_unit(unit, int(period[:4]))  # last year's December, sent in January
     if period[:4] != str(ctx.office.year):
         raise CommandError(f"{period} 不在{ctx.office.year}年度考核期内，请写考核年度内的月份，例如：月报 "
                            f"{ctx.office.year}-08 工作内容")
+    if period > f"{ctx.today.year}-{ctx.today.month:02d}":
+        raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     on_time = ctx.today <= info.deadline
     kept = not on_time and _keeps_on_time(ctx, unit.id, ind.code, period)
@@ -159,6 +159,8 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     ind, rest = _ind(ctx, words)
     metrics = parse_metrics(ind, rest)
     period = default_period(ind, ctx.office.year, ctx.today, ctx.cal)
+    if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) == "open":
+        ctx.use_unit(unit, int(period[:4]))  # January: last year's Q4 still goes to last year
     dl = next_deadline(ind, ctx.today, ctx.cal)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
@@ -168,7 +170,17 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
     shown = "，".join(f"{m.label} {_show(metrics[m.name], m)}" for m in ind.metrics if m.name in metrics)
-    lines = [f"已记录（编号 {sub.id}，{_scope(ind, period, metrics)}）：{ind.code} {ind.name}｜{shown}",
+    lines = [f"已记录（编号 {sub.id}，{_scope(ind, period, metrics)}）：{ind.code} {ind.name}｜{shown}"]
+    if reports_per_period(ind):
+        year = unit_figures(ctx.db, unit.id, ind, ctx.office.year)
+        totals = [f"{m.label} {_show(year[m.name], m)}" for m in ind.metrics
+                  if m.name in metrics and m.name in year
+                  and m.aggregate(True) in ("sum", "max")]
+        if totals:
+            how = "全年累计" if all(m.aggregate(True) == "sum" for m in ind.metrics
+                                 if m.name in metrics) else "全年计分数"
+            lines.append(f"{ctx.office.year}年{how}：{'，'.join(totals)}")
+    lines += [
              f"本项暂计 {pts(item.points)}/{pts(item.max_points)} 分（待信用办审核）：{item.explain}"]
     if item.missing:
         lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
@@ -187,11 +199,15 @@ def _loosen(words: list[str]) -> list[str]:
 
 
 def _scope(ind: Indicator, period: str, metrics: dict) -> str:
-    """Say what a number stands for: this period's count (periods add up) or the year's total
-    (a new one replaces it) — liaisons otherwise guess."""
+    """Say what a number stands for: this period's figure (periods add up; sending again for
+    the same period replaces it) or the year's (a new one replaces it) — liaisons otherwise
+    guess."""
+    if reports_per_period(ind):
+        adds = any(m.aggregate(True) == "sum" and m.name in metrics for m in ind.metrics)
+        label = f"{int(period[5:])}月" if len(period) == 7 and "Q" not in period else period
+        return f"{period[:4]}年{label}" if len(period) == 7 and "Q" not in period and adds \
+            else f"{period} 期" + ("，各期数量逐期累加" if adds else "")
     counts = any(m.type == "count" and m.name in metrics for m in ind.metrics)
-    if ind.due and ind.due.frequency in ("monthly", "quarterly"):
-        return f"{period} 期" + ("，各期数量逐期累加" if counts else "")
     return "本年度累计数，再次报送会替换此数" if counts else "本年度数据"
 
 

@@ -132,6 +132,10 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
         except ValueError:
             period = None
     ind = find_indicator(ctx.office.scheme, " ".join(named))
+    if period is None and ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
+        period = _latest_period(ctx, unit, ind)  # a periodic item is reviewed one period at a time
+    if period is not None and int(period[:4]) != ctx.office.year:
+        ctx.use_unit(unit, int(period[:4]))
     accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
     if not accept and not reason:
         raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
@@ -141,13 +145,35 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
     verdict = "通过" if accept else f"驳回（{reason}）"
+    which = f"{period} 期的" if period else ""
     users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
-    ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」：{verdict}。"
-                      + ("" if accept else "请补正后重新报送。"),
+    ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」{which}报送：{verdict}。"
+                      + ("" if accept else _correct_hint(ctx, ind, period)),
                key=f"review:{unit.id}:{ind.code}:{ctx.msg.channel}:{ctx.msg.msg_id}")
-    which = f" {period}" if period else ""
-    return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{which}{n} 条记录，已通知联络员。"
-                 + ("" if period or n <= 1 else "\n只审核某一期请写期别，例如：审核 单位 月报 2022-09 驳回 理由"))
+    lines = [f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{which}共 {n} 条记录，已通知联络员。"]
+    if period and not accept:
+        lines.append(f"只影响 {period} 这一期；其他各期不受影响。联络员在"
+                     f"{ctx.settings.get('REVIEW_GRACE_WORKDAYS', 3)}个工作日内补正的，保留原按时记录。")
+    elif not period and n > 1:
+        lines.append("只审核某一期请写期别，例如：审核 单位 月报 2022-09 驳回 理由")
+    return Reply("\n".join(lines))
+
+
+def _correct_hint(ctx: Ctx, ind: Indicator, period: str | None) -> str:
+    if period is None or ind.due is None or ind.due.frequency != "monthly":
+        return "请补正后重新报送。"
+    grace = int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0)
+    until = ctx.cal.add_workdays(ctx.today, grace)
+    return (f"请在{until.month}月{until.day}日前补正（发送：月报 {period} 内容），"
+            f"保留原按时记录。")
+
+
+def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
+    row = ctx.db.execute(
+        "SELECT period FROM submissions WHERE unit_id = ? AND indicator = ? AND status IN "
+        "('submitted', 'accepted', 'rejected') ORDER BY id DESC LIMIT 1",
+        [unit.id, ind.code]).fetchone()
+    return row[0] if row else None
 
 
 @command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料，最早的在前")

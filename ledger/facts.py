@@ -41,22 +41,46 @@ def _merge(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
 
 
 def _merge_unit(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
-    counts = {m.name for m in ind.metrics if m.type == "count"}
-    per_period = ind.due is not None and ind.due.frequency in ("monthly", "quarterly")
+    """One unit's figures for the year: per metric, the newest figure of each period, added up
+    as the metric declares (sum / latest / max; see Metric.adds_up)."""
+    per_period = reports_per_period(ind) is not None
+    how = {m.name: m.aggregate(per_period) for m in ind.metrics}
     out: dict[str, Any] = {}
     seen_periods: dict[str, set[str]] = {}
     for s in subs:  # newest first
         if s.kind != "data":
             continue
         for k, v in s.metrics.items():
-            if per_period and k in counts:
-                if s.period in seen_periods.setdefault(k, set()):
-                    continue
-                seen_periods[k].add(s.period)
-                out[k] = Decimal(str(out.get(k, 0))) + Decimal(str(v))
-            elif k not in out:
-                out[k] = v
+            agg = how.get(k, "latest")
+            if agg == "latest" or not per_period:
+                out.setdefault(k, v)
+                continue
+            if s.period in seen_periods.setdefault(k, set()):
+                continue  # an older figure for a period already read
+            seen_periods[k].add(s.period)
+            if k not in out:
+                out[k] = Decimal(str(v))
+            elif agg == "sum":
+                out[k] = Decimal(str(out[k])) + Decimal(str(v))
+            else:
+                out[k] = max(Decimal(str(out[k])), Decimal(str(v)))
     return out
+
+
+def reports_per_period(ind: Indicator) -> str | None:
+    """'monthly' or 'quarterly' when the indicator's figures are stored per period (its due
+    date is monthly/quarterly, or its metrics are reported per month/quarter), else None."""
+    if ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
+        return ind.due.frequency
+    per = {m.period for m in ind.metrics} & {"month", "quarter"}
+    return {"month": "monthly", "quarter": "quarterly"}[per.pop()] if per else None
+
+
+def unit_figures(db: sqlite_utils.Database, unit_id: int, ind: Indicator,
+                 year: int) -> dict[str, Any]:
+    """A unit's year figures on one indicator, as scored (the reply to a 报送 shows them)."""
+    subs = latest_by_indicator(db, year, ind.code, {unit_id}).get(unit_id, {}).get(ind.code, [])
+    return _merge_unit(ind, subs)
 
 
 def _elapsed_periods(ind: Indicator, year: int, today: date, cal: WorkCalendar) -> list[str]:
@@ -87,10 +111,17 @@ def _derived(ind: Indicator, subs: list[Submission], year: int, today: date,
     return out
 
 
-def _status(subs: list[Submission]) -> str | None:
+def _status(ind: Indicator, subs: list[Submission]) -> str | None:
     data = [s for s in subs if s.kind in ("data", "report", "briefing")]
     if not data:
         return None
+    if ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
+        # Each period is reviewed on its own: a rejected month leaves the on-time count (and
+        # the rank) without it, it never turns the whole item into "rejected".
+        live = [s for s in data if s.status != "rejected"]
+        if not live:
+            return None
+        return "provisional" if any(s.status == "submitted" for s in live) else "accepted"
     latest = data[0].status
     return {"submitted": "provisional", "rejected": "rejected"}.get(latest, "accepted")
 
@@ -113,7 +144,7 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
         values = _merge(ind, subs)
         values.update(_derived(ind, subs, year, today, cal))
         entry: dict[str, Any] = dict(values)
-        state = _status(subs)
+        state = _status(ind, subs)
         files = [e for e in evidence if e["indicator"] == ind.code
                  and e["status"] in ("submitted", "accepted", "rejected")]
         if files and state is None:
@@ -222,6 +253,13 @@ def briefing_indicator(scheme: Scheme) -> Indicator | None:
 
 def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:
     """The period a data submission made today counts for."""
+    per = reports_per_period(ind)
+    if per is not None and (ind.due is None or ind.due.frequency not in ("monthly", "quarterly")):
+        # reported as it happens: this month's (quarter's) figure, within the year spoken of
+        if today.year != year:
+            return f"{year}-12" if per == "monthly" else f"{year}-Q4"
+        return (f"{today.year}-{today.month:02d}" if per == "monthly"
+                else f"{today.year}-Q{(today.month - 1) // 3 + 1}")
     if ind.due is None or ind.due.frequency == "yearly":
         return str(year)
     if ind.due.frequency == "once":

@@ -195,6 +195,7 @@ def init_office(db: sqlite_utils.Database, scheme_id: str | list[str], year: int
             add_scheme(db, sid, now)
         set_meta(db, "scheme_id", office_schemes(db)[0].id)
         set_meta(db, "year", str(year))
+        db.execute("DELETE FROM office_years WHERE status = 'open'")  # a restart: this year only
         db.execute("INSERT OR IGNORE INTO office_years(year, opened_at) VALUES (?, ?)",
                    [year, now_iso(now)])
         db.execute("UPDATE office_years SET status = 'open', closed_at = NULL WHERE year = ?",

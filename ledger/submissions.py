@@ -136,6 +136,8 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
     Returns how many records were reviewed; raises when there is nothing to review."""
     status = "accepted" if accept else "rejected"
     with immediate(db):
+        if period:
+            refuse_closed(db, period[:4])
         only = " AND period = ?" if period else ""
         subs = db.execute(
             "UPDATE submissions SET status = ?, review_reason = ?, reviewed_by = ?, "
@@ -143,10 +145,11 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
             f"('submitted', 'accepted', 'rejected'){only}",
             [status, reason, reviewer_id, now_iso(now), unit_id, indicator]
             + ([period] if period else [])).rowcount
-        files = 0 if period else db.execute(  # files carry no period: reviewed with the item
+        # a period's review takes the files sent for that period (older files name none)
+        files = db.execute(
             "UPDATE evidence SET status = ?, review_reason = ? WHERE unit_id = ? AND "
-            "indicator = ? AND status IN ('submitted', 'accepted', 'rejected')",
-            [status, reason, unit_id, indicator]).rowcount
+            f"indicator = ? AND status IN ('submitted', 'accepted', 'rejected'){only}",
+            [status, reason, unit_id, indicator] + ([period] if period else [])).rowcount
         if subs + files == 0:
             raise LedgerError("该单位此项还没有报送任何数据或材料，无需审核")
         audit.log(db, now, actor, f"review.{status}", f"{unit_id}/{indicator}", reason=reason,
