@@ -15,6 +15,7 @@ from ledger.facts import default_period, reports_per_period, unit_figures
 from ledger.office import year_status
 from ledger.units import find_member, set_deputy
 from reminders.calendar import deadline_info, parse_period, period_of_submission
+from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
 from scoring.card import fmt, pts
 
@@ -173,13 +174,17 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     lines = [f"已记录（编号 {sub.id}，{_scope(ind, period, metrics)}）：{ind.code} {ind.name}｜{shown}"]
     if reports_per_period(ind):
         year = unit_figures(ctx.db, unit.id, ind, ctx.office.year)
-        totals = [f"{m.label} {_show(year[m.name], m)}" for m in ind.metrics
-                  if m.name in metrics and m.name in year
-                  and m.aggregate(True) in ("sum", "max")]
-        if totals:
-            how = "全年累计" if all(m.aggregate(True) == "sum" for m in ind.metrics
-                                 if m.name in metrics) else "全年计分数"
-            lines.append(f"{ctx.office.year}年{how}：{'，'.join(totals)}")
+        for agg, how in (("sum", "全年累计"), ("max", "全年最高")):
+            totals = [f"{m.label} {_show(year[m.name], m)}" for m in ind.metrics
+                      if m.name in metrics and m.name in year and m.aggregate(True) == agg]
+            if totals:
+                lines.append(f"{ctx.office.year}年{how}：{'，'.join(totals)}")
+    if needs_report(ind) and not ctx.db.execute(
+            "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? AND "
+            "kind = 'report' AND status IN ('submitted', 'accepted')",
+            [unit.id, ind.code, period]).fetchone():
+        # the figures are in, but the period counts only when its 台账 (files) arrives
+        lines.append(f"{period} 的台账尚未报送（数据不能代替台账）：请发送 {send_command(ind, period)}")
     lines += [
              f"本项暂计 {pts(item.points)}/{pts(item.max_points)} 分（待信用办审核）：{item.explain}"]
     if item.missing:

@@ -16,9 +16,11 @@ from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.units import list_units
 from reminders.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
+from schemes.asks import needs_report
 from schemes.model import Indicator, Scheme
 
-__all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator"]
+__all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator",
+           "period_gaps", "unit_figures", "reports_per_period"]
 
 CITY = "全市"
 
@@ -244,7 +246,11 @@ def single_indicator(off: Office, code: str) -> Office | None:
 
 def briefing_indicator(scheme: Scheme) -> Indicator | None:
     """The indicator that takes the monthly briefing: alias 月报, else the first monthly one."""
-    inds = [i for _, i in scheme.indicators()]
+    return briefing_of([i for _, i in scheme.indicators()])
+
+
+def briefing_of(inds: list[Indicator]) -> Indicator | None:
+    """briefing_indicator over a list of a scheme's indicators."""
     for i in inds:
         if "月报" in i.aliases:
             return i
@@ -265,3 +271,40 @@ def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | N
     if ind.due.frequency == "once":
         return ind.due.date.isoformat() if ind.due.date else str(year)
     return period_of_submission(ind.due.frequency, today, ind.due.day, cal=cal)
+
+
+def period_gaps(db: sqlite_utils.Database, off: Office, unit_id: int, today: date,
+                cal: WorkCalendar) -> dict[str, list[tuple[str, str, date]]]:
+    """Per periodic indicator of a report (月报, quarterly 台账), each elapsed period that is not
+    in on time: (period, 'missing' | 'late' | 'rejected', deadline), oldest first. Figures do
+    not complete a 台账 period; only its files (or the briefing) do."""
+    briefing = briefing_indicator(off.scheme)
+    out: dict[str, list[tuple[str, str, date]]] = {}
+    rows = db.execute(
+        "SELECT indicator, period, kind, status, on_time FROM submissions WHERE unit_id = ? "
+        "AND period LIKE ? AND status IN ('submitted', 'accepted', 'rejected')",
+        [unit_id, f"{off.year}%"]).fetchall()
+    for _, ind in off.scheme.indicators():
+        is_briefing = briefing is not None and ind.code == briefing.code
+        if not (is_briefing or needs_report(ind)) or ind.due is None:
+            continue
+        kinds = ("briefing",) if is_briefing else ("report", "briefing")
+        state: dict[str, str] = {}
+        for code, period, kind, status, on_time in rows:
+            if code != ind.code or kind not in kinds:
+                continue
+            now = "rejected" if status == "rejected" else "ok" if on_time else "late"
+            rank = {"ok": 3, "late": 2, "rejected": 1}
+            if rank[now] > rank.get(state.get(period, ""), 0):
+                state[period] = now
+        due = ind.due
+        gaps = []
+        for period in periods_in_year(due.frequency, off.year):
+            dl = deadline(cal, due.frequency, period, due.day, due.date)
+            got = state.get(period)
+            if got == "ok" or (got is None and dl >= today):
+                continue
+            gaps.append((period, got or "missing", dl))
+        if gaps:
+            out[ind.code] = gaps
+    return out
