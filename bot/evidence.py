@@ -12,6 +12,7 @@ from bot.message import Attachment, Reply
 from bot.parse import Ambiguous, CommandError, find_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.office import year_status
 from ledger.units import Unit
 from schemes.model import Indicator
 
@@ -79,6 +80,13 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
 
 
 def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+    due = ind.due
+    if period is None and due is not None and due.frequency in ("monthly", "quarterly"):
+        from reminders.calendar import period_of_submission
+        period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
+    if period and period[:4].isdigit() and int(period[:4]) != ctx.office.year \
+            and year_status(ctx.db, int(period[:4])) is not None:
+        ctx.use_unit(unit, int(period[:4]))  # January: last year's Q4 台账 is last year's
     stored = []
     for att in ctx.msg.attachments:
         content, name, ctype = _download(ctx, att)

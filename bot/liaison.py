@@ -235,6 +235,8 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
             period = parse_period(rest[0], default_year=ctx.office.year)
         except ValueError as exc:
             raise CommandError(f"{exc}。期别请写成 2022-Q3 或 2022-08") from None
+        if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
+            ctx.use_unit(unit, int(period[:4]))  # a period of the other open year
         if period[:4] != str(ctx.office.year) or (ind.due.frequency == "quarterly") != ("Q" in period):
             raise CommandError(f"期别 {period} 与「{ind.name}」的报送周期或考核年度不符")
     if ctx.msg.attachments:
