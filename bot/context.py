@@ -58,7 +58,9 @@ class CardCache:
     def remember(self, key: CacheKey, state: Baseline) -> None:
         """Keep a state computed from committed data as the base for the next recompute."""
         with self._lock:
-            self._states = {key[:3]: state}  # only today's: older days are never asked again
+            # one per scheme and year, today's only: older days are never asked again
+            self._states = {k: v for k, v in self._states.items() if k[2] == key[2]}
+            self._states[key[:3]] = state
 
     def put(self, key: CacheKey, cards: dict[str, Scorecard]) -> None:
         with self._lock:
@@ -99,9 +101,11 @@ class Ctx:
     # computed from committed data (never from this message's own uncommitted writes).
     card_cache: CardCache | None = None
     base_version: int | None = None
-    # Told about cards computed after this message's own writes: (data version, the connection's
-    # total_changes, cards). The pipeline may cache them once the transaction has committed.
-    on_fresh_cards: Callable[[int, int, dict[str, Scorecard]], None] | None = None
+    # Told about cards computed after this message's own writes: (cache key, the connection's
+    # total_changes, cards, baseline). The pipeline may cache them once the transaction has
+    # committed.
+    on_fresh_cards: Callable[[CacheKey, int, dict[str, Scorecard], "Baseline"], None] | None = None
+    _state: Baseline | None = None
 
     @property
     def today(self) -> date:
@@ -129,8 +133,9 @@ class Ctx:
             fresh = all_facts(self.db, self.office, self.today, self.cal, units=moved) if moved else {}
             facts = {u: fresh[u] if u in moved else base.scored.facts[u] for u in versions}
             scored = rescore(self.office.scheme, facts, base.scored, changed=moved)
+        self._state = Baseline(scored, versions)
         if committed and key is not None:
-            self.card_cache.remember(key, Baseline(scored, versions))
+            self.card_cache.remember(key, self._state)
         return scored.cards
 
     def cards(self) -> dict[str, Scorecard]:
@@ -143,7 +148,9 @@ class Ctx:
             else:
                 self._cards = self._compute(version, committed=False)
                 if version is not None and self.on_fresh_cards is not None:
-                    self.on_fresh_cards(version, self.db.conn.total_changes, self._cards)
+                    # the key now: a later use_office() must not file these under another
+                    self.on_fresh_cards(self.cache_key(version), self.db.conn.total_changes,
+                                        self._cards, self._state)
         return self._cards
 
     def use_office(self, off: Office) -> None:

@@ -150,7 +150,7 @@ class Pipeline:
                 if "readonly" not in str(exc):
                     raise
                 log.debug("%s/%s needs a write; taking the write path", msg.channel, msg.msg_id)
-        fresh: list[tuple[int, int, dict]] = []
+        fresh: list[tuple] = []  # (cache key, total changes, cards, baseline)
         with self._write_lock, immediate(db):
             row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
                              [msg.channel, msg.msg_id]).fetchone()
@@ -160,10 +160,13 @@ class Pipeline:
                                       on_fresh=(lambda *c: fresh.append(c)) if cache else None)
             # Cards computed after this message's writes describe the state about to be
             # committed if nothing was written (or rolled back) since: cache them after commit.
-            final = fresh and fresh[-1][:2] == (data_version(db), db.conn.total_changes)
+            final = fresh and (fresh[-1][0][3], fresh[-1][1]) == (data_version(db),
+                                                                db.conn.total_changes)
             _record_inbound(db, msg, now, reply)
         if final and ctx is not None:
-            self.cards.put(ctx.cache_key(fresh[-1][0]), fresh[-1][2])
+            key, _, cards, state = fresh[-1]
+            self.cards.put(key, cards)
+            self.cards.remember(key, state)  # the next write rescores from here
         return reply
 
     def _ask(self, msg: Message, db: sqlite_utils.Database, now: datetime, cache: bool) -> Reply:
