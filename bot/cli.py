@@ -218,8 +218,15 @@ def cmd_year_list(args, settings) -> int:
 
 
 def cmd_unit_add(args, settings) -> int:
-    from ledger.units import add_unit
-    u = add_unit(_db(settings), args.name, args.kind, args.alias or [], _now(settings))
+    from ledger.db import LedgerError
+    from ledger.office import KIND_ZH, unit_kinds
+    from ledger.units import add_unit, kind_of
+    db = _db(settings)
+    assessed = unit_kinds(db)
+    kind = kind_of(args.kind or "", assessed)
+    if assessed is not None and kind not in assessed:
+        raise LedgerError(f"本办没有考核{KIND_ZH[kind]}的方案，先运行 creditbot scheme add 方案编号")
+    u = add_unit(db, args.name, kind, args.alias or [], _now(settings))
     print(f"已添加单位：{u.name}（编号 {u.id}）")
     return 0
 
@@ -421,7 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
     us = up.add_subparsers(dest="unit_command", required=True)
     a = add("add", cmd_unit_add, "添加单位", us)
     a.add_argument("name")
-    a.add_argument("--kind", default="department", choices=["department", "county", "city"])
+    a.add_argument("--kind", default="", help="单位类型：市直/县区 等（或 department/county/city）；"
+                                            "不写则为本办唯一考核的类型")
     a.add_argument("--alias", action="append", help="简称，可多次使用")
     a = add("list", cmd_unit_list, "列出单位", us)
     a.add_argument("--json", action="store_true", help="以 JSON 输出")

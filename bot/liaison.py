@@ -12,9 +12,9 @@ from bot.message import Reply
 from bot.parse import CommandError, parse_metrics
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
-from ledger.office import year_status
+from ledger.office import open_years, year_status
 from ledger.units import find_member, set_deputy
-from reminders.calendar import deadline_info, parse_period, period_of_submission
+from reminders.calendar import deadline, deadline_info, parse_period, period_of_submission
 from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
 from scoring.card import fmt, pts
@@ -158,10 +158,14 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     words = _loosen(words)
     ind, rest = _ind(ctx, words)
+    named, rest = _named_period(ind, rest, ctx)
     metrics = parse_metrics(ind, rest)
-    period = default_period(ind, ctx.office.year, ctx.today, ctx.cal)
-    if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) == "open":
+    period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
+    if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
         ctx.use_unit(unit, int(period[:4]))  # January: last year's Q4 still goes to last year
+    if named and period > default_period(ind, int(period[:4]), ctx.today, ctx.cal) \
+            and len(period) > 4:
+        raise CommandError(f"{period} 还没到，不能提前报送。")
     dl = next_deadline(ind, ctx.today, ctx.cal)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
@@ -190,6 +194,45 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     if item.missing:
         lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
     return Reply("\n".join(lines))
+
+
+_PERIOD_WORD = re.compile(r"^(\d{4})(?:-?Q[1-4]|-\d{1,2}|年(?:第?[一二三四1-4]季度|\d{1,2}月份?)?|年度)$",
+                          re.IGNORECASE)
+
+
+def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | None, list[str]]:
+    """「报送 双公示 2022-Q4 准确率=100%」: a period among the words names where the figures go
+    (and so the year); it must fit the indicator's reporting period."""
+    for n, w in enumerate(words):
+        if not _PERIOD_WORD.match(w):
+            continue
+        try:
+            period = parse_period(w)
+        except ValueError as exc:
+            raise CommandError(f"{exc}") from None
+        per = reports_per_period(ind)
+        want = {"monthly": "2022-08", "quarterly": "2022-Q3", None: "2022"}[per]
+        fits = ("Q" in period) == (per == "quarterly") and \
+            (len(period) == 7 and "Q" not in period) == (per == "monthly")
+        if not fits:
+            raise CommandError(f"「{ind.code} {ind.name}」按{ {'monthly': '月', 'quarterly': '季度'}.get(per, '年度')}"
+                               f"报送，期别请写成 {want} 的样子")
+        if year_status(ctx.db, int(period[:4])) is None:
+            raise CommandError(f"{period[:4]} 不是本办的考核年度。")
+        return period, words[:n] + words[n + 1:]
+    return None, words
+
+
+def _filing_year(ctx: Ctx, ind: Indicator) -> int:
+    """With two years open and no period named, a yearly item goes to the year whose deadline
+    comes next (in January: last year's year-end items); past every deadline, the latest."""
+    years = open_years(ctx.db)
+    due = ind.due
+    if len(years) < 2 or due is None or due.frequency != "yearly":
+        return ctx.office.year
+    ahead = [y for y in years
+             if deadline(ctx.cal, "yearly", str(y), due.day, due.date) >= ctx.today]
+    return min(ahead) if ahead else max(years)
 
 
 def _loosen(words: list[str]) -> list[str]:
