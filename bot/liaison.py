@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from bot.cards import next_deadline
@@ -45,7 +44,9 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     on_time = ctx.today <= info.deadline
-    kept = not on_time and _keeps_on_time(ctx, unit.id, ind.code, period)
+    kept = not on_time and subs.keeps_on_time(
+        ctx.db, ctx.cal, unit.id, ind.code, period, "briefing", ctx.today,
+        int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0))
     on_time = on_time or kept
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="briefing", metrics={},
@@ -59,22 +60,6 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     state = "按时（更正，保留原按时报送记录）" if kept else "按时" if on_time else "逾期"
     return Reply(f"已收到{unit.name} {y}年{int(m)}月月报（记录编号 {sub.id}），{state}（{when}）。"
                  + ("" if on_time else "\n逾期报送不计入按时次数，请下月按时报送。"))
-
-
-def _keeps_on_time(ctx: Ctx, unit_id: int, code: str, period: str) -> bool:
-    """A correction after the deadline keeps the original's on-time receipt: while the original
-    stands, or within REVIEW_GRACE_WORKDAYS workdays of the office rejecting it."""
-    grace = int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0)
-    for status, reviewed_at in ctx.db.execute(
-            "SELECT status, reviewed_at FROM submissions WHERE unit_id = ? AND indicator = ? "
-            "AND period = ? AND kind = 'briefing' AND on_time = 1 AND status IN "
-            "('submitted', 'accepted', 'rejected')", [unit_id, code, period]).fetchall():
-        if status != "rejected":
-            return True
-        if reviewed_at and ctx.today <= ctx.cal.add_workdays(
-                date.fromisoformat(reviewed_at[:10]), grace):
-            return True
-    return False
 
 
 def _unnamed_month(ctx: Ctx, unit, ind: Indicator, text: str) -> str | None:

@@ -28,6 +28,7 @@ from ledger.office import KIND_ZH, Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
 from reminders.calendar import deadline_info, parse_period, period_of_submission
+from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts
 
@@ -160,12 +161,14 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
 
 
 def _correct_hint(ctx: Ctx, ind: Indicator, period: str | None) -> str:
-    if period is None or ind.due is None or ind.due.frequency != "monthly":
+    """What to send, and by when the correction keeps the original's on-time receipt."""
+    is_briefing = (b := briefing_indicator(ctx.office.scheme)) is not None and b.code == ind.code
+    how = send_command(ind, period, briefing=is_briefing) if period else None
+    if how is None or ind.due is None or ind.due.frequency not in ("monthly", "quarterly"):
         return "请补正后重新报送。"
     grace = int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0)
     until = ctx.cal.add_workdays(ctx.today, grace)
-    return (f"请在{until.month}月{until.day}日前补正（发送：月报 {period} 内容），"
-            f"保留原按时记录。")
+    return f"请在{until.month}月{until.day}日前补正（发送：{how}），保留原按时记录。"
 
 
 def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:

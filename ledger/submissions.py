@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 
-__all__ = ["Submission", "record_submission", "withdraw", "review_latest", "list_submissions",
+__all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
            "list_adjustments", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
@@ -155,6 +155,23 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
         audit.log(db, now, actor, f"review.{status}", f"{unit_id}/{indicator}", reason=reason,
                   submissions=subs, files=files)
         return subs + files
+
+
+def keeps_on_time(db: sqlite_utils.Database, cal: Any, unit_id: int, indicator: str,
+                  period: str, kind: str, today: date, grace_workdays: int) -> bool:
+    """A correction after the deadline keeps the original's on-time receipt: while the original
+    stands, or within `grace_workdays` workdays of the office rejecting it (`cal`: the
+    WorkCalendar)."""
+    for status, reviewed_at in db.execute(
+            "SELECT status, reviewed_at FROM submissions WHERE unit_id = ? AND indicator = ? "
+            "AND period = ? AND kind = ? AND on_time = 1 AND status IN "
+            "('submitted', 'accepted', 'rejected')", [unit_id, indicator, period, kind]).fetchall():
+        if status != "rejected":
+            return True
+        if reviewed_at and today <= cal.add_workdays(date.fromisoformat(reviewed_at[:10]),
+                                                     grace_workdays):
+            return True
+    return False
 
 
 def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,

@@ -162,3 +162,15 @@ def test_7_reminders_ask_only_for_what_the_liaison_can_send(tmp_path):
     assert send_command(ind.model_copy(update={"evidence": ""})) is None
     digest = [r for r in plan(office, "2021-06-02T10:00") if r.kind == "late_digest"]
     assert digest and "基础4" in digest[0].text
+
+
+def test_3_a_rejected_quarterly_ledger_corrected_within_the_grace_window_stays_on_time(
+        lvliang, tmp_path):
+    assert "按时" in lvliang.at("2022-07-08T10:00").chat(
+        "sw1", "佐证 双公示 2022-Q2", files=[ledger_file(tmp_path)])
+    reply = lvliang.at("2022-07-12T10:00").chat("staff1", "审核 市税务局 双公示 驳回 缺少盖章")
+    assert "2022-Q2 期的" in reply
+    fixed = lvliang.at("2022-07-14T10:00").chat(
+        "sw1", "佐证 双公示 2022-Q2", files=[ledger_file(tmp_path, "盖章台账.pdf")])
+    assert "保留原按时报送记录" in fixed
+    assert "2022年第二季度" not in lvliang.chat("sw1", "缺项")
