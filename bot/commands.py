@@ -16,6 +16,7 @@ from bot.parse import CommandError, normalise, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY, briefing_indicator, period_gaps
+from ledger.office import offices
 from ledger.responsibility import duties
 from ledger.units import Unit, find_unit, list_members, list_units
 from reminders.calendar import deadline_info, upcoming_deadlines
@@ -141,7 +142,13 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
                 if i.due and i.due.frequency == "once" and i.due.date}
         live |= {(e["indicator"], once[e["indicator"]]) for e in subs.list_evidence(ctx.db, unit.id)
                  if e["indicator"] in once and e["status"] in subs.LIVE}
-    for _, ind in ctx.office.scheme.indicators():
+    inds = [i for _, i in ctx.office.scheme.indicators()]
+    if unit is None:  # staff: the deadlines of every scheme the office runs
+        seen = {(i.code, i.name) for i in inds}
+        for off in offices(ctx.db, ctx.office.year)[1:]:
+            inds += [i for _, i in off.scheme.indicators() if (i.code, i.name) not in seen]
+            seen |= {(i.code, i.name) for _, i in off.scheme.indicators()}
+    for ind in inds:
         if ind.due is None or (mine is not None and ind.code not in mine):
             continue
         if unit is not None and not ctx.member.is_staff and not liaison_can_send(ind):
