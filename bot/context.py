@@ -175,7 +175,8 @@ class Ctx:
         # With a committed baseline in the cache, rescoring what this write moved costs less
         # than scoring one indicator over every unit, and the cards it makes are cached for
         # the 得分 that follow.
-        warm = (self.card_cache is not None and self.base_version is not None
+        warm = (not self.office.city_level  # a city's one card is rescored whole anyway
+                and self.card_cache is not None and self.base_version is not None
                 and self.card_cache.baseline(self.cache_key(self.base_version)) is not None)
         if self._cards is not None or narrow is None or warm:
             return self.card_of(unit).item(code)
