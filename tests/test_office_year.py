@@ -161,3 +161,26 @@ def test_a_restart_with_init_leaves_one_open_year(tmp_path):
     init_office(o.db, "puyang-2021-demo-city", 2021)
     assert open_years(o.db) == [2021]
     assert [off.scheme.id for off in offices(o.db)] == ["puyang-2021-demo-city"]
+
+
+def test_staff_chat_speaks_of_each_scheme(tmp_path):
+    from ledger.office import add_scheme
+    from ledger.units import add_member, add_unit
+    o = Office(tmp_path)
+    add_scheme(o.db, "lvliang-2022-counties", o.now)
+    dep = add_unit(o.db, "市税务局", "department", now=o.now)
+    cty = add_unit(o.db, "离石区", "county", now=o.now)
+    add_member(o.db, "sw1", "张敏", "liaison", dep.id, now=o.now)
+    add_member(o.db, "ls1", "王刚", "liaison", cty.id, now=o.now)
+    o.staff()
+    o.at("2022-09-01T10:00").chat("sw1", "月报 8月工作")
+    late = o.at("2022-09-06T10:00").chat("staff1", "未交 2022-08")
+    assert "离石区" in late and "市税务局" not in late
+    export = o.pipeline.handle(o.message("staff1", "导出"))
+    assert len(export.files) == 2 and any("县区" in f for f in export.files)
+    assert all(Path(f).exists() for f in export.files)
+    card = o.chat("staff1", "单位 离石区")
+    assert "吕梁市各县（市、区）" in card
+    # a liaison sees their own scheme only
+    assert "吕梁市各县（市、区）" in o.chat("ls1", "得分")
+    assert "吕梁市市直成员单位" in o.chat("sw1", "得分")
