@@ -24,7 +24,7 @@ from bot.parse import CommandError, find_indicator, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY
-from ledger.office import KIND_ZH, Office, close_year, offices
+from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
 from reminders.calendar import deadline_info, parse_period, period_of_submission
