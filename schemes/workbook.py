@@ -34,7 +34,9 @@ RULE_COLUMNS = ["类别编号", "类别名称", "类别分组", "类别分值", 
                 "报送频次", "截止日", "截止日期", "截止说明", "门槛", "门槛数据项", "适用条件", "指标说明",
                 "分项编号", "分项名称", "规则类型", "规则说明", "规则参数", "分项分值", "关联分项",
                 "原文", "分项说明"]
-METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "自动计算"]
+METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "自动计算", "报送周期", "汇总方式"]
+PERIOD_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
+ADDS_UP_ZH = {"sum": "累加", "latest": "取最新", "max": "取最大"}
 _PART_COMMON = {"kind", "id", "label", "max_points", "requires", "note", "text"}
 
 
@@ -154,7 +156,9 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     for _, ind in scheme.indicators():
         for m in ind.metrics:
             derived = "" if m.derived is False else ("是" if m.derived is True else m.derived)
-            for c, v in enumerate([ind.code, m.name, m.label, m.type, m.unit, derived], start=1):
+            row_cells = [ind.code, m.name, m.label, m.type, m.unit, derived,
+                         PERIOD_ZH.get(m.period or "", ""), ADDS_UP_ZH.get(m.adds_up or "", "")]
+            for c, v in enumerate(row_cells, start=1):
                 _set(ms, row, c, v)
             row += 1
 
@@ -321,6 +325,10 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
             m["unit"] = r["单位"]
         if r["自动计算"]:
             m["derived"] = True if r["自动计算"] == "是" else r["自动计算"]
+        if r["报送周期"]:
+            m["period"] = {v: k for k, v in PERIOD_ZH.items()}.get(r["报送周期"], r["报送周期"])
+        if r["汇总方式"]:
+            m["adds_up"] = {v: k for k, v in ADDS_UP_ZH.items()}.get(r["汇总方式"], r["汇总方式"])
         metrics.setdefault(r["指标编号"], []).append(m)
     cats: list[dict[str, Any]] = []
     inds: dict[tuple[str, str], dict[str, Any]] = {}
