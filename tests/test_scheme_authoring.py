@@ -473,3 +473,21 @@ def test_each_of_becomes_one_part_per_name():
         ("水费", "bands", 2), ("电费", "bands", 2)]
     assert [m["label"].split("：")[0] for m in ind["metrics"]] == ["水费", "电费"]
     assert d.problems == [] and d.unresolved == 0
+
+
+def test_scheme_add_refuses_a_draft_until_resolved(word_draft, tmp_path):
+    from datetime import datetime
+
+    from ledger.db import open_db
+    from ledger.office import add_scheme, office_schemes
+    db = open_db(str(tmp_path / "o.db"))
+    draft = tmp_path / "草稿.yaml"
+    draft.write_text(draft_yaml(word_draft), encoding="utf-8")
+    with pytest.raises(SchemeError, match="待确认"):
+        add_scheme(db, str(draft), datetime(2025, 1, 6, 9, 0))
+    assert office_schemes(db) == []  # refused: nothing installed
+    resolved = tmp_path / "方案.yaml"
+    resolved.write_text("\n".join(ln for ln in draft.read_text(encoding="utf-8").splitlines()
+                                  if "待确认:" not in ln) + "\n", encoding="utf-8")
+    added = add_scheme(db, str(resolved), datetime(2025, 1, 6, 9, 5))
+    assert [s.id for s in office_schemes(db)] == [added.id] == [word_draft.data["id"]]
