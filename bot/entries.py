@@ -15,6 +15,7 @@ from ledger import acts
 from ledger import submissions as subs
 from ledger.db import LedgerError, now_iso
 from ledger.facts import briefing_indicator, default_period
+from ledger.office import year_status
 from ledger.units import Unit, get_unit
 from reminders.calendar import deadline_info, parse_period
 from schemes.model import Indicator, Metric
@@ -44,9 +45,8 @@ def _split_period(ctx: Ctx, ind: Indicator, words: list[str]) -> tuple[str | Non
         fits = {"monthly": re.fullmatch(r"\d{4}-\d{2}", period),
                 "quarterly": re.fullmatch(r"\d{4}-Q\d", period),
                 "yearly": re.fullmatch(r"\d{4}", period)}.get(freq, True)
-        if not fits or period[:4] != str(ctx.office.year):
-            raise CommandError(f"期别 {period} 与「{ind.code} {ind.name}」的报送周期或 {ctx.office.year} "
-                               f"考核年度不符" + ("，季度写作 2022-Q1" if freq == "quarterly" else
+        if not fits or year_status(ctx.db, int(period[:4])) is None:
+            raise CommandError(f"期别 {period} 与「{ind.code} {ind.name}」的报送周期或本办的考核年度不符" + ("，季度写作 2022-Q1" if freq == "quarterly" else
                                                  "，月份写作 2022-09" if freq == "monthly" else ""))
         return period, words[:n] + words[n + 1:]
     return None, words
@@ -72,16 +72,18 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     if not rest:
         raise CommandError("格式：代报 <单位> <指标> [期别] <数值…>，例如：代报 市税务局 双公示 准确率=95%；"
                            "代报 市税务局 双公示 台账 2022-Q1 按时")
-    from bot.liaison import _loosen
+    from bot.liaison import _filing_year, _loosen, _named_period
     ind, rest = split_indicator(ctx.office.scheme, _loosen(rest))
-    period, rest = _split_period(ctx, ind, rest)
     timing = [w for w in rest if w in _ON_TIME]
-    report = bool(timing) or any(w in _REPORT_WORDS for w in rest[:1])
-    if report:
+    if timing or any(w in _REPORT_WORDS for w in rest if "=" not in w):
+        period, rest = _split_period(ctx, ind, rest)
         return _enter_report(ctx, unit, ind, period, timing, [w for w in rest if w not in _ON_TIME
                                                               and w not in _REPORT_WORDS])
+    # figures go where a liaison's own would: the named period, else the current one
+    named, rest = _named_period(ind, rest, ctx)
     metrics = parse_metrics(ind, rest, allowed=staff_writable(ind))
-    period = period or default_period(ind, ctx.office.year, ctx.today, ctx.cal)
+    period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
+    _use_year(ctx, unit, period)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
         text=exact_tail(ctx.msg.text, words), now=ctx.now, member_id=ctx.member.id,
@@ -95,6 +97,12 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     _tell_liaisons(ctx, unit, f"市信用办为您单位代报了「{ind.code} {ind.name}」{period} 期：{shown}；{score}。"
                               f"如有疑问请联系市信用办。")
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。")
+
+
+def _use_year(ctx: Ctx, unit: Unit, period: str) -> None:
+    """A period of another open year (January: last year's Q4) is scored in that year."""
+    if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
+        ctx.use_unit(unit, int(period[:4]))
 
 
 def _shown(m: Metric, v: object) -> str:
@@ -113,6 +121,7 @@ def _enter_report(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None, timi
     if period is None:
         raise CommandError(f"请写明期别，例如：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
                            f"台账 {ctx.office.year}-{'Q1' if due.frequency == 'quarterly' else '09'} 按时")
+    _use_year(ctx, unit, period)
     info = deadline_info(ctx.cal, due.frequency, period, due.day, due.date)
     if period > (f"{ctx.today.year}-{ctx.today.month:02d}" if due.frequency == "monthly"
                  else f"{ctx.today.year}-Q{(ctx.today.month - 1) // 3 + 1}"):
@@ -161,7 +170,8 @@ def cmd_confirm(words: list[str], ctx: Ctx) -> Reply:
     passed, reason = _PASS[rest[idx]], " ".join(rest[idx + 1:])
     if not passed and not reason:
         raise CommandError("未达标时请写明理由，联络员才知道差在哪里。")
-    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+    subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points",
+                        indicator=ind.code,
                         value={"metric": ind.gate.metric, "points": passed}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     word = "达标" if passed else f"未达标（{reason}）"

@@ -17,7 +17,8 @@ from bot.numbers import show_value
 from bot.parse import CommandError
 from ledger import submissions as subs
 from ledger.db import LedgerError
-from ledger.units import get_unit, list_members, list_units
+from ledger.office import office_for_kind
+from ledger.units import Unit, get_unit, list_members, list_units
 
 __all__: list[str] = []  # commands register themselves with @command
 
@@ -34,9 +35,20 @@ def _when(iso: str) -> str:
     return iso[5:16].replace("T", " ")
 
 
-def _metrics_text(ctx: Ctx, code: str, metrics: dict, short: bool = False) -> str:
+def _indicator(ctx: Ctx, unit: Unit | None, code: str):
+    """The indicator as the scheme assessing this unit defines it (an office may run a 市直 and
+    a 县区 scheme side by side, with the same codes meaning different items)."""
+    scheme = ctx.office.scheme
+    if unit is not None:
+        try:
+            scheme = office_for_kind(ctx.db, unit.kind, ctx.office.year).scheme
+        except LedgerError:
+            pass
+    return scheme.indicator(code)
+
+
+def _metrics_text(ind, metrics: dict, short: bool = False) -> str:
     """The values in words; `short` keeps each label to its head (the list shows many rows)."""
-    ind = ctx.office.scheme.indicator(code)
     if ind is None:
         return ""
     out = []
@@ -53,19 +65,20 @@ def _metrics_text(ctx: Ctx, code: str, metrics: dict, short: bool = False) -> st
 @command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料（逐条，最早的在前），查看：查看 <编号>")
 def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
     unit = _find_unit(ctx, " ".join(words)) if words else None
-    names = {u.id: u.name for u in list_units(ctx.db)}
+    units = {u.id: u for u in list_units(ctx.db)}
+    names = {u.id: u.name for u in units.values()}
     rows: list[tuple[str, int, str]] = []  # (received, order, line)
     for s in subs.list_submissions(ctx.db, unit.id if unit else None, statuses=("submitted",)):
-        ind = ctx.office.scheme.indicator(s.indicator)
+        ind = _indicator(ctx, units.get(s.unit_id), s.indicator)
         what = _first_words(s.text) if s.kind != "data" else _first_words(
-            _metrics_text(ctx, s.indicator, s.metrics, short=True) or s.text, 40)
+            _metrics_text(ind, s.metrics, short=True) or s.text, 40)
         rows.append((s.received_at, s.id, f"#{s.id}｜{names.get(s.unit_id, s.unit_id)}｜{s.indicator} "
                                     f"{ind.name if ind else ''}｜{_KIND_ZH.get(s.kind, s.kind)} "
                                     f"{s.period}｜{_when(s.received_at)}｜{what}"))
     for e in subs.list_evidence(ctx.db, unit.id if unit else None):
         if e["status"] != "submitted":
             continue
-        ind = ctx.office.scheme.indicator(e["indicator"])
+        ind = _indicator(ctx, units.get(e["unit_id"]), e["indicator"])
         rows.append((e["received_at"], e["id"], f"F{e['id']}｜{names.get(e['unit_id'], e['unit_id'])}｜"
                                        f"{e['indicator']} {ind.name if ind else ''}｜文件 "
                                        f"{e['original_name']}｜{_when(e['received_at'])}"))
@@ -91,7 +104,7 @@ def cmd_show(words: list[str], ctx: Ctx) -> Reply:
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
     unit = get_unit(ctx.db, sub.unit_id)
-    ind = ctx.office.scheme.indicator(sub.indicator)
+    ind = _indicator(ctx, unit, sub.indicator)
     who = next((m.name for m in list_members(ctx.db) if m.id == sub.member_id), "")
     lines = [f"#{sub.id}｜{unit.name}｜{sub.indicator} {ind.name if ind else ''}｜"
              f"{_KIND_ZH.get(sub.kind, sub.kind)} {sub.period}",
@@ -99,7 +112,7 @@ def cmd_show(words: list[str], ctx: Ctx) -> Reply:
              + (f"，{'按时' if sub.on_time else '逾期'}" if sub.on_time is not None else "")
              + f"｜状态：{subs._STATUS_ZH.get(sub.status, sub.status)}"
              + (f"（{sub.review_reason}）" if sub.review_reason else "")]
-    data = _metrics_text(ctx, sub.indicator, sub.metrics) if sub.kind == "data" else ""
+    data = _metrics_text(ind, sub.metrics) if sub.kind == "data" else ""
     if data:
         lines.append(f"数据：{data}")
     if sub.text:
@@ -119,7 +132,7 @@ def _show_file(ctx: Ctx, file_id: int) -> Reply:
     if row is None:
         raise CommandError(f"没有编号为 F{file_id} 的佐证材料")
     unit = get_unit(ctx.db, row["unit_id"])
-    ind = ctx.office.scheme.indicator(row["indicator"])
+    ind = _indicator(ctx, unit, row["indicator"])
     reply = Reply(f"F{row['id']}｜{unit.name}｜{row['indicator']} {ind.name if ind else ''}｜"
                   f"收到 {row['received_at'][:16].replace('T', ' ')}｜"
                   f"状态：{subs._STATUS_ZH.get(row['status'], row['status'])}")

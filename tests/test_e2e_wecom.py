@@ -333,4 +333,4 @@ def test_staff_control_through_the_wecom_callback(platform: Platform):
     db = platform.db()
     (briefing,) = list_submissions(db, statuses=("submitted",))
     db.close()
-    assert briefing.text == "8月：宣传２次！\n继续走访企业。"
+    assert briefing.text == "宣传２次！\n继续走访企业。"  # 「8月：」 names the month

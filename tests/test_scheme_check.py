@@ -165,3 +165,13 @@ def test_duplicate_keys_and_division_by_zero_are_refused(tmp_path):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(zero)],
                          capture_output=True, text=True, cwd=root)
     assert out.returncode != 0 and "除以0" in out.stderr
+
+
+def test_metric_ranges_survive_the_excel_round_trip(tmp_path):
+    from schemes.loader import shipped_schemes
+    from schemes.workbook import export_workbook, import_workbook
+    scheme = shipped_schemes()["huangshi-2019-demo-city"]
+    back, text = import_workbook(export_workbook(scheme, tmp_path / "hs.xlsx"))
+    bounds = {(i.code, m.name): m.bounds() for _, i in scheme.indicators() for m in i.metrics}
+    assert bounds == {(i.code, m.name): m.bounds() for _, i in back.indicators() for m in i.metrics}
+    assert "min: -1" in text and "max: null" in text  # 非法集资 growth: may fall, no upper limit
