@@ -76,6 +76,9 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     ind, rest = split_indicator(ctx.office.scheme, _loosen(rest))
     timing = [w for w in rest if w in _ON_TIME]
     if timing or any(w in _REPORT_WORDS for w in rest if "=" not in w):
+        if ind.due is None or ind.due.frequency not in ("monthly", "quarterly"):
+            raise CommandError(f"{unit.name}所用方案中的「{ind.code} {ind.name}」没有按月或按季度报送的"
+                               f"台账或月报，请直接写数值，例如：代报 {unit.name} {ind.code} 名称=数值")
         period, rest = _split_period(ctx, ind, rest)
         return _enter_report(ctx, unit, ind, period, timing, [w for w in rest if w not in _ON_TIME
                                                               and w not in _REPORT_WORDS])
@@ -115,9 +118,6 @@ def _enter_report(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None, timi
                   text: list[str]) -> Reply:
     """台账/月报 received for a period: recorded as that period's report, on time or late."""
     due = ind.due
-    if due is None or due.frequency not in ("monthly", "quarterly"):
-        raise CommandError(f"「{ind.code} {ind.name}」不是按月或按季度报送的项目，请直接写数值，"
-                           f"例如：代报 {unit.name} {ind.code} 名称=数值")
     if period is None:
         raise CommandError(f"请写明期别，例如：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
                            f"台账 {ctx.office.year}-{'Q1' if due.frequency == 'quarterly' else '09'} 按时")

@@ -144,3 +144,18 @@ def test_undo_refusals(lvliang):
     n = number(lvliang.chat("staff1", "扣分 市税务局 乱收费"))
     assert "其他工作人员" in lvliang.chat("staff2", f"撤销 {n}")
     assert len(list_adjustments(lvliang.db)) == 2
+
+
+def test_enter_uses_the_scheme_of_the_unit_named(office):
+    from ledger.office import init_office as init_offices
+    init_offices(office.db, ["lvliang-2022-departments", "lvliang-2022-counties"], 2022)
+    office.unit("市税务局", "sw1")
+    from ledger.units import add_unit
+    add_unit(office.db, "离石区", "county", aliases=["离石"])
+    office.staff()
+    office.at("2022-10-11T10:00")
+    # the county scheme has no quarterly 双公示台账: said plainly, nothing recorded
+    assert "没有按月或按季度" in office.chat("staff1", "代报 离石 双公示 台账 2022-Q1 按时")
+    reply = office.chat("staff1", "代报 离石 双公示 records=120 accuracy=98%")
+    assert "离石区" in reply and "120条" in reply and "编号" in reply
+    assert "按时" in office.chat("staff1", "代报 市税务局 双公示 台账 2022-Q1 按时")
