@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,6 +22,7 @@ from bot.pipeline import Pipeline
 from ledger.db import LedgerError, immediate, now_iso, open_db
 from ledger.facts import office
 from ledger.outbox import enqueue
+from ledger.signatures import claim_signature
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from reminders.calendar import WorkCalendar
 
@@ -183,7 +184,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if status["wecom"] or status["wecom_aibot"]:
         app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow))
     if status["dingtalk"]:
-        app.register_blueprint(dingtalk.make_blueprint(settings, handle))
+        app.register_blueprint(dingtalk.make_blueprint(settings, handle,
+                                                       claim=_signature_claim(pipeline)))
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -192,6 +194,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _upload_routes(app, pipeline)
     _download_route(app, pipeline)
     return app
+
+
+def _signature_claim(pipeline: Pipeline) -> Callable[[str, str, bytes], bool]:
+    """Binds each DingTalk sign to its first msgId and body in the ledger, so every worker
+    process refuses a replayed header pair for as long as the timestamp would pass."""
+    from bot.dingtalk import MAX_CLOCK_SKEW_MS
+
+    window = timedelta(milliseconds=2 * MAX_CLOCK_SKEW_MS)  # ± the skew either side
+
+    def claim(sign: str, msg_id: str, body: bytes) -> bool:
+        db = pipeline.open_db()
+        try:
+            return claim_signature(db, "dingtalk", sign, msg_id, hashlib.sha256(body).hexdigest(),
+                                   pipeline.clock(), window)
+        finally:
+            db.close()
+
+    return claim
 
 
 UPLOAD_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">

@@ -217,6 +217,20 @@ MIGRATIONS.append(
     );
     """
 )
+MIGRATIONS.append(
+    # DingTalk callback signatures seen, so one captured timestamp/sign pair cannot carry
+    # another body or msgId within its hour (the sign covers only timestamp and secret).
+    """
+    CREATE TABLE IF NOT EXISTS callback_signatures (
+        channel TEXT NOT NULL,
+        sign TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        body_sha256 TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (channel, sign)
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
