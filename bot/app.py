@@ -272,13 +272,14 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
                 return render_template_string(UPLOAD_PAGE, **page), 400
             contents = [(f, f.read(MAX_FILE_BYTES + 1)) for f in files]
             try:
+                stored = []
                 with immediate(db):  # all the files of one upload, or none of them
                     for f, content in contents:
-                        store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
+                        stored.append(store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
                                        content=content, original_name=f.filename,
                                        content_type=f.mimetype or "", now=now,
                                        member_id=member_id, channel="upload", source_msg_id=None,
-                                       actor=f"upload:{member_id}")
+                                       actor=f"upload:{member_id}"))
                     ind = office(db).scheme.indicator(indicator)
                     note = record_period_report(db, pipeline.cal, unit_id, ind, now, member_id,
                                                 "upload", len(contents),
@@ -288,7 +289,7 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
             except LedgerError as exc:
                 page["message"] = f"上传失败：{exc}（本次文件均未保存，请修改后重新选择）"
                 return render_template_string(UPLOAD_PAGE, **page), 400
-            names = "、".join(f.filename for f, _ in contents)
+            names = "、".join(row["original_name"] for row in stored)
             page.update(open=False, message=f"已收到：{names}，待信用办审核。{note.strip()}")
             return render_template_string(UPLOAD_PAGE, **page)
         finally:

@@ -298,7 +298,8 @@ def cmd_export(words: list[str], ctx: Ctx) -> Reply:
     export_xlsx(ctx.db, ctx.office, path, ctx.today, ctx.cal)
     link = download_link(ctx, path)
     where = (f"下载（{ctx.settings.get('UPLOAD_LINK_HOURS') or 24}小时内有效）：{link}" if link else
-             f"文件保存在服务器：{path}。配置 PUBLIC_BASE_URL 后可在聊天中直接获取下载链接。")
+             "未配置 PUBLIC_BASE_URL，无法在聊天中提供下载链接：请管理员配置后重试，"
+             "或在服务器上运行 creditbot export 导出。")
     return Reply(f"已导出 {ctx.office.year} 年度考核表 {path.name}\n{where}", files=[str(path)])
 
 
