@@ -14,7 +14,7 @@ from typing import Any, Callable
 from flask import (Flask, Response, abort, g, jsonify, render_template_string, request,
                    send_file)
 
-from bot.config import channel_status, load_settings
+from bot.config import channel_status, load_settings, platforms_in_use
 from bot.context import Fetcher
 from bot.evidence import record_period_report
 from bot.message import Attachment, Message, Reply
@@ -24,6 +24,7 @@ from ledger.facts import office
 from ledger.outbox import enqueue
 from ledger.signatures import claim_signature
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
+from ledger.units import scope_members
 from reminders.calendar import WorkCalendar
 
 __all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar", "sniff_suffix"]
@@ -126,7 +127,13 @@ def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
 
 def make_pipeline(settings: dict[str, Any]) -> Pipeline:
     db_path = str(settings["CREDITBOT_DB"])
-    open_db(db_path).close()  # create / migrate once, up front
+    db = open_db(db_path)  # create / migrate once, up front
+    try:
+        platforms = platforms_in_use(settings)
+        if platforms:  # bindings made before a platform was configured now belong to it
+            scope_members(db, platforms, make_clock(settings)())
+    finally:
+        db.close()
     return Pipeline(lambda: open_db(db_path, migrate=False), Path(settings["CREDITBOT_DATA"]),
                     make_calendar(settings), make_clock(settings), _fetchers(settings), settings)
 

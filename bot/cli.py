@@ -198,7 +198,9 @@ def cmd_unit_list(args, settings) -> int:
 
 def cmd_unit_import(args, settings) -> int:
     from ledger.units import import_units
-    units, members = import_units(_db(settings), args.file, _now(settings))
+    from bot.config import member_channel
+    units, members = import_units(_db(settings), args.file, _now(settings),
+                                  channel=member_channel(settings, args.channel))
     print(f"已导入：新增单位 {units} 个，联络员 {members} 名")
     return 0
 
@@ -217,8 +219,9 @@ def cmd_member_add(args, settings) -> int:
     from ledger.units import add_member, find_unit
     db = _db(settings)
     unit_id = find_unit(db, args.unit).id if args.unit else None
-    m = add_member(db, args.user_id, args.name, args.role, unit_id, args.channel or "*",
-                   _now(settings))
+    from bot.config import member_channel
+    m = add_member(db, args.user_id, args.name, args.role, unit_id,
+                   member_channel(settings, args.channel), _now(settings))
     print(f"已绑定：{m.name}（{m.user_id}，{m.role_zh}）"
           + (f"，单位：{args.unit}" if args.unit else ""))
     return 0
@@ -373,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("import", cmd_unit_import, "从 CSV 导入单位和联络员（单位,类型,联络员,用户ID）", us)
     a.add_argument("file")
+    a.add_argument("--channel", choices=["wecom", "dingtalk"],
+                   help="联络员所在的平台；两个平台都启用时必须写")
 
     a = add("group", cmd_unit_group, "设置单位的群机器人（提醒时 @ 联络员）", us)
     a.add_argument("name")
@@ -388,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--name", required=True)
     a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
     a.add_argument("--role", required=True, choices=["liaison", "staff", "admin"])
-    a.add_argument("--channel", help="只绑定某个渠道（wecom/dingtalk），默认全部渠道")
+    a.add_argument("--channel", choices=["wecom", "dingtalk"],
+                   help="此人所在的平台；只启用一个平台时可省略，两个都启用时必须写")
 
     a = add("submissions", cmd_submissions, "列出全部报送记录（含已撤回、已替代）")
     a.add_argument("--unit", help="单位名称（可写名称中的几个字）")

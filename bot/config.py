@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status"]
+__all__ = ["load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status", "platforms_in_use",
+           "member_channel"]
 
 DEFAULTS: dict[str, Any] = {
     "CREDITBOT_DB": "creditbot.db",
@@ -73,3 +74,28 @@ def channel_status(settings: Mapping[str, Any]) -> dict[str, bool]:
         "wecom_aibot": bool(settings.get("WECOM_AIBOT_TOKEN") and settings.get("WECOM_AIBOT_AES_KEY")),
         "dingtalk": bool(settings.get("DINGTALK_APP_SECRET")),
     }
+
+
+def platforms_in_use(settings: Mapping[str, Any]) -> list[str]:
+    """The user directories this office talks to: wecom (app or 智能机器人) and/or dingtalk
+    (HTTP callback or Stream mode)."""
+    status = channel_status(settings)
+    out = []
+    if status["wecom"] or status["wecom_aibot"] or settings.get("WECOM_SECRET"):
+        out.append("wecom")
+    if status["dingtalk"] or settings.get("DINGTALK_APP_KEY"):
+        out.append("dingtalk")
+    return out
+
+
+def member_channel(settings: Mapping[str, Any], asked: str | None = None) -> str:
+    """The channel a new binding belongs to: the one asked for, else the only platform in use,
+    else '*' when none is configured yet (chat-only trials). With both platforms in use the
+    person's platform must be named: the same user id there may be someone else."""
+    if asked:
+        return asked
+    platforms = platforms_in_use(settings)
+    if len(platforms) > 1:
+        raise ValueError("已同时启用企业微信和钉钉，两边的用户ID互不相通："
+                         "请用 --channel wecom 或 --channel dingtalk 指明此人所在的平台")
+    return platforms[0] if platforms else "*"

@@ -18,6 +18,7 @@ from bot.commands import (
     briefing_indicator,
     command,
 )
+from bot.config import member_channel
 from bot.context import Ctx
 from bot.message import Reply
 from bot.parse import CommandError, find_indicator, split_indicator
@@ -25,6 +26,7 @@ from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY
 from ledger.responsibility import duties
+from ledger.userids import CHANNELS, channel_family
 from ledger.units import Unit, add_member, find_member, list_members, list_units, pause_unit
 from reminders.calendar import deadline_info, parse_period, period_of_submission
 from schemes.model import Indicator, metrics_read
@@ -328,7 +330,8 @@ def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
         if ctx.member.role != "admin":
             raise CommandError("只有管理员可以绑定信用办工作人员。")
         name = " ".join(rest[1:]) or user_id
-        add_member(ctx.db, user_id, name, "staff", None, now=ctx.now, actor=ctx.actor)
+        add_member(ctx.db, user_id, name, "staff", None, channel=_bind_channel(ctx),
+                   now=ctx.now, actor=ctx.actor)
         return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。")
     unit, name_words = _unit_and_rest(ctx, rest)
     move = bool(name_words) and name_words[-1] == "改绑"
@@ -343,10 +346,22 @@ def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"{current.name}（{user_id}）现在是{old}的联络员。如确需改到{unit.name}，"
                            f"请发：绑定 {user_id} {unit.name} {current.name} 改绑")
     name = " ".join(name_words) or (current.name if current else user_id)
-    add_member(ctx.db, user_id, name, "liaison", unit.id, now=ctx.now, actor=ctx.actor)
+    add_member(ctx.db, user_id, name, "liaison", unit.id, channel=_bind_channel(ctx),
+               now=ctx.now, actor=ctx.actor)
     ctx.notify([user_id], f"您已被绑定为{unit.name}的联络员。发送「帮助」查看可用的命令。",
                key=f"bind:{user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
     return Reply(f"已绑定：{name}（{user_id}）为{unit.name}的联络员。")
+
+
+def _bind_channel(ctx: Ctx) -> str:
+    """A binding made in chat belongs to the platform it was typed on (ids are per platform)."""
+    family = channel_family(ctx.msg.channel)
+    if family in CHANNELS:
+        return family
+    try:
+        return member_channel(ctx.settings)
+    except ValueError as exc:
+        raise CommandError(f"{exc}（在服务器上用 creditbot member add 绑定）") from None
 
 
 @command(("暂停提醒",), STAFF, "暂停提醒 <单位> 至 <日期>", "暂停某单位的提醒到指定日期")

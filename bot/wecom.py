@@ -668,7 +668,9 @@ class WeComClient:
     def _send(self, msgtype: str, user_ids: Sequence[str], text: str) -> list[str]:
         if self.agent_id is None:
             raise ValueError("缺少 WECOM_AGENT_ID，无法发送应用消息")
-        users = [u for u in dict.fromkeys(user_ids) if u]
+        # "@all" or "a|b" would widen the audience; ids are validated where they enter, and
+        # refused here again because touser is a "|"-joined list.
+        users = [u for u in dict.fromkeys(user_ids) if u and "|" not in u and u[0] != "@"]
         invalid: list[str] = []
         if not users or not text.strip():
             return invalid
