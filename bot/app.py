@@ -26,22 +26,11 @@ from ledger.signatures import claim_signature
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from ledger.units import scope_members
 from reminders.calendar import WorkCalendar
+from worktime.clock import make_clock
 
 __all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar", "sniff_suffix"]
 
 log = logging.getLogger("creditbot")
-
-
-def make_clock(settings: dict[str, Any]) -> Callable[[], datetime]:
-    """CREDITBOT_NOW fixes the clock (demos, tests); otherwise local wall time."""
-    fixed = str(settings.get("CREDITBOT_NOW") or "").strip()
-    if fixed:
-        try:
-            at = datetime.fromisoformat(fixed)
-        except ValueError:
-            raise ValueError(f"CREDITBOT_NOW 格式错误：{fixed}（应为 2022-09-01T10:00:00）") from None
-        return lambda: at
-    return datetime.now
 
 
 def make_calendar(settings: dict[str, Any]) -> WorkCalendar:

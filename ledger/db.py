@@ -260,6 +260,9 @@ def _migrate(db: sqlite_utils.Database) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):  # written by a newer creditbot: refuse, do not guess
+            raise LedgerError(f"数据库结构版本 {version} 比本程序支持的 {len(MIGRATIONS)} 新："
+                              f"请升级 creditbot，或从升级前的备份恢复（creditbot restore）")
         for n, script in enumerate(MIGRATIONS[version:], start=version + 1):
             for stmt in _statements(script):
                 db.execute(stmt)

@@ -12,6 +12,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 from ledger.userids import CHANNELS, USER_ID_RULE, channel_family, check_user_id, is_user_id
+from worktime.clock import shanghai_now
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
            "find_member", "list_members", "liaisons_of", "import_units", "set_deputy",
@@ -79,7 +80,7 @@ def add_unit(db: sqlite_utils.Database, name: str, kind: str = "department",
         raise LedgerError("单位名称不能为空")
     if kind not in KINDS:
         raise LedgerError(f"单位类型应为 {'/'.join(KINDS)}，收到：{kind}")
-    now = now or datetime.now()
+    now = now or shanghai_now()
     with immediate(db):
         if db.execute("SELECT 1 FROM units WHERE name = ?", [name]).fetchone():
             raise LedgerError(f"单位「{name}」已存在")
@@ -123,7 +124,7 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
                  actor: str = "cli", channel: str = "*") -> tuple[int, int]:
     """CSV with columns 单位/name, 类型/kind, 联络员/liaison, 用户ID/user_id (header row required).
     Returns (units added, liaisons added); existing units and members are kept."""
-    now = now or datetime.now()
+    now = now or shanghai_now()
     added_units = added_members = 0
     raw = Path(path).read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves GBK
@@ -186,7 +187,7 @@ def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
     user_id = check_user_id(user_id)
     if channel not in ("*",) + CHANNELS:
         raise LedgerError(f"渠道应为 {' 或 '.join(CHANNELS)}，收到：{channel}")
-    now = now or datetime.now()
+    now = now or shanghai_now()
     with immediate(db):
         db.execute(
             "INSERT INTO members(user_id, channel, name, role, unit_id, created_at) "
