@@ -76,6 +76,10 @@ def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
     def aibot_fetch(att: Attachment) -> tuple[bytes, str, str]:
         # 智能机器人 files/images come as a short-lived URL whose bytes are AES-256-CBC with the
         # bot's EncodingAESKey; the name, if any, is in the download's Content-Disposition.
+        problem = wecom.aibot_file_url_problem(att.url, settings)
+        if problem:  # the URL is inside the (signed) message, but never fetch the intranet
+            log.warning("智能机器人 file URL refused: %s", problem)
+            raise ValueError(f"文件地址不可信：{problem}")
         data, name, ctype = wecom_client().download_url_named(att.url)
         mode = _aibot_file_mode(settings)
         if mode == "always" or (mode == "auto" and not sniff_suffix(data)):

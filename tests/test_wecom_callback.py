@@ -413,11 +413,12 @@ def test_aibot_url_verification_uses_empty_receive_id() -> None:
     assert response.data == b"8412390458"
 
 
-def test_aibot_falls_back_to_the_app_token_and_key() -> None:
+def test_aibot_is_off_without_its_own_token_and_key() -> None:
+    # It used to borrow the app's token and key, leaving the endpoint live when switched off.
     crypto = WeComCrypto(APP["token"], APP["encoding_aes_key"], "")
     encrypt, signature = crypto.encrypt(b"echo", "1", "2")
     query = urlencode({"msg_signature": signature, "timestamp": "1", "nonce": "2", "echostr": encrypt})
-    assert make_client(Recorder()).get(f"/wecom/aibot?{query}").data == b"echo"
+    assert make_client(Recorder()).get(f"/wecom/aibot?{query}").status_code == 404
 
 
 def test_aibot_single_chat_file_and_image() -> None:
