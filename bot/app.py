@@ -157,6 +157,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             return render_template_string(UPLOAD_PAGE, **page), 413
         return Response("请求内容过大", status=413, mimetype="text/plain")
 
+    @app.after_request
+    def _security_headers(resp: Response) -> Response:
+        # The pages are tiny forms: no scripts, no framing, no sniffing, no caching of links.
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; "
+                                "form-action 'self'; frame-ancestors 'none'")
+        if request.path.startswith(("/upload/", "/download/")):
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
     @app.errorhandler(404)
     def _not_found(_: Exception) -> Response:
         return Response("页面不存在或链接无效", status=404, mimetype="text/plain")
@@ -243,6 +256,23 @@ def _download_route(app: Flask, pipeline: Pipeline) -> None:
         return send_file(path, as_attachment=True, download_name=name)
 
 
+USED_LINK = "此链接已使用过（一次性链接）。如需再传，请在聊天中重新发送「佐证 指标」。"
+STALE_LINK = "此链接已失效：发链接的联络员已改绑或解除绑定。请在聊天中重新发送「佐证 指标」。"
+
+
+class _LinkSpent(Exception):
+    """The upload link was used or went stale while the files were arriving."""
+
+
+def _still_bound(db: Any, member_id: int | None, unit_id: int) -> bool:
+    """A link is the liaison's for their unit: a rebind or an unbinding ends it."""
+    if member_id is None:
+        return True
+    row = db.execute("SELECT unit_id, active, role FROM members WHERE id = ?",
+                     [member_id]).fetchone()
+    return row is not None and bool(row[1]) and (row[0] == unit_id or row[2] != "liaison")
+
+
 def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
     @app.route("/upload/<token>", methods=["GET", "POST"])
     def upload(token: str) -> Any:
@@ -262,7 +292,10 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
                 page.update(open=False, message="链接已过期，请在聊天中重新发送「佐证 指标」获取新链接。")
                 return render_template_string(UPLOAD_PAGE, **page), 410
             if used_at:
-                page.update(open=False, message="此链接已使用过（一次性链接）。如需再传，请在聊天中重新发送「佐证 指标」。")
+                page.update(open=False, message=USED_LINK)
+                return render_template_string(UPLOAD_PAGE, **page), 410
+            if not _still_bound(db, member_id, unit_id):
+                page.update(open=False, message=STALE_LINK)
                 return render_template_string(UPLOAD_PAGE, **page), 410
             if request.method in ("GET", "HEAD"):
                 return render_template_string(UPLOAD_PAGE, **page)
@@ -274,6 +307,11 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
             try:
                 stored = []
                 with immediate(db):  # all the files of one upload, or none of them
+                    # Checked again under the write lock: two posts of one link race here.
+                    again = db.execute("SELECT used_at FROM upload_tokens WHERE token = ?",
+                                       [token]).fetchone()
+                    if again[0] or not _still_bound(db, member_id, unit_id):
+                        raise _LinkSpent(USED_LINK if again[0] else STALE_LINK)
                     for f, content in contents:
                         stored.append(store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
                                        content=content, original_name=f.filename,
@@ -286,6 +324,9 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
                                                 f"upload:{member_id}") if ind else ""
                     db.execute("UPDATE upload_tokens SET used_at = ? WHERE token = ?",
                                [now_iso(now), token])
+            except _LinkSpent as exc:
+                page.update(open=False, message=str(exc))
+                return render_template_string(UPLOAD_PAGE, **page), 410
             except LedgerError as exc:
                 page["message"] = f"上传失败：{exc}（本次文件均未保存，请修改后重新选择）"
                 return render_template_string(UPLOAD_PAGE, **page), 400

@@ -120,7 +120,13 @@ class Pipeline:
                             type(exc).__name__)
                 return msg, Reply("文件下载失败，请稍后重新发送。")
             path = folder / f"{secrets.token_hex(12)}.part"
-            path.write_bytes(content)
+            try:
+                path.write_bytes(content)
+            except OSError:  # disk full: leave nothing behind, let the platform's retry work
+                path.unlink(missing_ok=True)
+                log.error("cannot store a download for %s/%s: disk full or not writable",
+                          msg.channel, msg.msg_id)
+                return msg, Reply("服务器存储空间不足，文件未能保存，请稍后重新发送并告知信用办。")
             local.append(replace(att, path=str(path), name=att.name or name,
                                  content_type=ctype or att.content_type, size=len(content)))
         return replace(msg, attachments=tuple(local)), None
@@ -231,10 +237,13 @@ class Pipeline:
 
 def _record_inbound(db: sqlite_utils.Database, msg: Message, now: datetime, reply: Reply,
                     if_new: bool = False) -> bool:
+    # The row de-duplicates retries; a stranger's words are not kept (nothing they send is
+    # recorded), only that a message came.
+    text = msg.text[:MAX_TEXT] if find_member(db, msg.channel, msg.sender_id) else ""
     cur = db.execute(
         f"INSERT {'OR IGNORE ' if if_new else ''}INTO inbound(channel, msg_id, sender, received_at, "
         "text, reply) VALUES (?, ?, ?, ?, ?, ?)",
-        [msg.channel, msg.msg_id, msg.sender_id, now_iso(now), msg.text[:MAX_TEXT],
+        [msg.channel, msg.msg_id, msg.sender_id, now_iso(now), text,
          dumps({"text": reply.text, "markdown": reply.markdown, "mentions": reply.mentions,
                 "files": reply.files})])
     return cur.rowcount == 1

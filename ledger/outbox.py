@@ -89,13 +89,16 @@ def list_items(db: sqlite_utils.Database, status: str | None = None) -> list[Out
     return [_item(r) for r in db.query(sql + " ORDER BY id", args)]
 
 
-def claim(db: sqlite_utils.Database, item_id: int, now: datetime, lease: timedelta) -> bool:
-    """Take a due item for one send: its next_try_at moves to now + lease, so a second worker
-    (or this one after a crash) does not pick it up before the lease ends. False if someone
-    else took it or it is no longer due."""
+def claim(db: sqlite_utils.Database, item_id: int, now: datetime, lease: timedelta,
+          claimed_at: datetime | None = None) -> bool:
+    """Take a due item for one send: its next_try_at moves to claimed_at (default now) + lease,
+    so a second worker (or this one after a crash) does not pick it up before the lease ends.
+    A slow run claims its later items minutes after the tick: the lease counts from the claim.
+    False if someone else took it or it is no longer due."""
+    start = max(now, claimed_at or now)
     with immediate(db):
         cur = db.execute("UPDATE outbox SET next_try_at = ? WHERE id = ? AND status = 'pending' "
-                         "AND next_try_at <= ?", [now_iso(now + lease), item_id, now_iso(now)])
+                         "AND next_try_at <= ?", [now_iso(start + lease), item_id, now_iso(now)])
         return cur.rowcount == 1
 
 

@@ -189,6 +189,7 @@ def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
         raise LedgerError(f"渠道应为 {' 或 '.join(CHANNELS)}，收到：{channel}")
     now = now or shanghai_now()
     with immediate(db):
+        _keep_an_admin(db, user_id, channel, role)
         db.execute(
             "INSERT INTO members(user_id, channel, name, role, unit_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, channel) DO UPDATE SET "
@@ -199,6 +200,18 @@ def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
         row = list(db.query("SELECT * FROM members WHERE user_id = ? AND channel = ?",
                             [user_id.strip(), channel]))[0]
     return _member(row)
+
+
+def _keep_an_admin(db: sqlite_utils.Database, user_id: str, channel: str, role: str) -> None:
+    """The office must keep someone who can bind staff: the last admin cannot be demoted."""
+    row = db.execute("SELECT role FROM members WHERE user_id = ? AND channel = ? AND active = 1",
+                     [user_id, channel]).fetchone()
+    if row is None or row[0] != "admin" or role == "admin":
+        return
+    admins = db.execute("SELECT COUNT(*) FROM members WHERE role = 'admin' AND active = 1"
+                        ).fetchone()[0]
+    if admins <= 1:
+        raise LedgerError(f"{user_id} 是唯一的管理员，不能改为其他角色：请先添加另一位管理员。")
 
 
 def find_member(db: sqlite_utils.Database, channel: str, user_id: str) -> Member | None:

@@ -408,8 +408,9 @@ def outbox_tick(settings: dict[str, Any], senders: Mapping[str, Any] | None = No
 
     db = open_db(settings["CREDITBOT_DB"], migrate=False)
     try:
-        deliver_due(db, make_clock(settings)(),
-                    senders if senders is not None else make_senders(settings))
+        clock = make_clock(settings)
+        deliver_due(db, clock(), senders if senders is not None else make_senders(settings),
+                    clock=clock)
     except Exception:
         log.exception("outbox tick failed")
     finally:
