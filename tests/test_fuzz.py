@@ -126,6 +126,11 @@ bad_headers = st.one_of(
     st.builds(lambda ts: {"timestamp": ts, "sign": callback_sign(ts, SECRET)},
               st.integers(0, 10**14).map(str)),  # correctly signed, stale
     st.builds(lambda h: {**h, "sign": h["sign"][:-2] + "=="}, st.builds(signed)),
+    # digits int() refuses ("²", "①") and numbers too long for any clock
+    st.fixed_dictionaries({"timestamp": st.text(st.characters(whitelist_categories=("Nd", "No")),
+                                                min_size=1, max_size=30),
+                           "sign": header_text(60)}),
+    st.builds(lambda n: {"timestamp": "9" * n, "sign": "x"}, st.integers(14, 6000)),
 )
 
 
