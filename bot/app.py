@@ -19,6 +19,7 @@ from bot.context import Fetcher
 from bot.evidence import record_period_report
 from bot.message import Attachment, Message, Reply
 from bot.pipeline import Pipeline
+from bot.readiness import readiness
 from ledger.db import LedgerError, immediate, now_iso, open_db
 from ledger.facts import office
 from ledger.outbox import enqueue
@@ -201,8 +202,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                                        claim=_signature_claim(pipeline)))
 
     @app.get("/healthz")
-    def healthz() -> Response:
-        return jsonify({"status": "ok", "channels": status})
+    def healthz() -> Any:
+        ready, body = readiness(settings, pipeline.open_db)
+        return jsonify({**body, "channels": status}), 200 if ready else 503
 
     _upload_routes(app, pipeline)
     _download_route(app, pipeline)

@@ -316,6 +316,8 @@ def cmd_stream(args, settings) -> int:
     if missing:
         print(f"错误：钉钉 Stream 模式需要配置 {'、'.join(missing)}", file=sys.stderr)
         return 1
+    from bot.logs import setup_logging
+    setup_logging(settings)
     scheduler = None
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
@@ -415,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--port", type=int, default=5000, help="端口（默认 5000）")
 
     add("stream", cmd_stream, "钉钉 Stream 模式（无需公网回调地址；需 pip install '.[stream]'）")
+
+    from bot.cli_ops import register
+    register(sub, add)
 
     a = add("remind", cmd_remind, "按当前时间生成提醒（--dry-run 只显示不发送）")
     a.add_argument("--dry-run", action="store_true")

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.app import create_app
 from bot.config import channel_status
+from bot.logs import setup_logging
 
 __all__ = ["serve"]
 
@@ -16,7 +17,9 @@ log = logging.getLogger("creditbot")
 def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) -> int:
     from waitress import serve as waitress_serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(settings)
+    if not settings.get("CREDITBOT_NO_SCHEDULER"):
+        settings = {**settings, "CREDITBOT_SCHEDULER_EXPECTED": True}  # readiness checks it
     app = create_app(settings)
     status = channel_status(settings)
     names = {"wecom": "企业微信/政务微信 自建应用", "wecom_aibot": "企业微信 智能机器人", "dingtalk": "钉钉"}

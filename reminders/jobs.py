@@ -374,6 +374,8 @@ def reminder_tick(settings: dict[str, Any]) -> None:
     try:
         send_due_reminders(settings["CREDITBOT_DB"], make_clock(settings)(), settings,
                            make_calendar(settings))
+        from reminders.maintenance import REMINDERS_RUN, mark
+        mark(settings["CREDITBOT_DB"], REMINDERS_RUN)
     except LedgerError as exc:  # e.g. no scheme chosen yet: nothing to remind about
         log.warning("reminders skipped: %s", exc)
     except Exception:
