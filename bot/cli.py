@@ -322,8 +322,10 @@ def cmd_stream(args, settings) -> int:
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
         scheduler = start_scheduler(settings)
+    from ledger.backup import serving
     try:
-        run_stream(settings, make_pipeline(settings).handle)
+        with serving(settings["CREDITBOT_DB"]):
+            run_stream(settings, make_pipeline(settings).handle)
     except DingTalkStreamUnavailable as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

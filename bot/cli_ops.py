@@ -78,23 +78,11 @@ def _now_real():
 
 
 def cmd_restore(args, settings) -> int:
-    from datetime import datetime
-    from pathlib import Path
-
-    from ledger.backup import restore, verify
-    from ledger.db import get_meta, open_db
-    from reminders.maintenance import HEARTBEAT
+    from ledger.backup import restore, server_running, verify
     manifest = verify(args.dir)
-    if Path(settings["CREDITBOT_DB"]).exists() and not args.force:
-        db = open_db(settings["CREDITBOT_DB"], migrate=False)
-        try:
-            beat = get_meta(db, HEARTBEAT)
-        finally:
-            db.close()
-        if beat and (_now_real() - datetime.fromisoformat(beat)).total_seconds() < 120:
-            print("错误：服务似乎仍在运行（定时任务 2 分钟内有心跳）。请先停止 creditbot serve，"
-                  "确认后可加 --force。", file=sys.stderr)
-            return 1
+    if server_running(settings["CREDITBOT_DB"]) and not args.force:
+        print("错误：creditbot serve 仍在使用此数据库，请先停止服务再恢复。", file=sys.stderr)
+        return 1
     if not args.yes:
         print(f"将用 {args.dir}（{manifest['created_at']}，{len(manifest['files'])} 个文件）"
               f"替换 {settings['CREDITBOT_DB']} 和 {settings['CREDITBOT_DATA']}。"
@@ -138,6 +126,6 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     a = add("restore", cmd_restore, "从备份恢复（需先停止服务；原数据移到一旁保留）")
     a.add_argument("dir", help="一个备份目录（creditbot-YYYYmmdd-HHMMSS）")
     a.add_argument("--yes", action="store_true", help="确认替换现有数据")
-    a.add_argument("--force", action="store_true", help="即使检测到服务心跳也执行")
+    a.add_argument("--force", action="store_true", help="即使检测到服务仍在运行也执行（不建议）")
 
     add("prune", cmd_prune, "按保留期限清理消息副本、过期链接、旧导出和无主文件")

@@ -8,6 +8,7 @@ from typing import Any
 from bot.app import create_app
 from bot.config import channel_status
 from bot.logs import setup_logging
+from ledger.backup import serving
 
 __all__ = ["serve"]
 
@@ -31,7 +32,8 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
         scheduler = start_scheduler(settings)
     print(f"信用考核助手启动中：http://{host}:{port}/healthz  数据库：{settings['CREDITBOT_DB']}")
     try:
-        waitress_serve(app, host=host, port=port, threads=8, ident="creditbot")
+        with serving(settings["CREDITBOT_DB"]):  # `creditbot restore` refuses while held
+            waitress_serve(app, host=host, port=port, threads=8, ident="creditbot")
     except OSError as exc:
         print(f"错误：无法在 {host}:{port} 上启动（{exc.strerror or exc}）。端口可能已被占用，"
               f"请用 --port 换一个端口。")
