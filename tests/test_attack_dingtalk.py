@@ -18,6 +18,7 @@ from ledger.submissions import list_submissions
 from ledger.units import add_member, add_unit, list_members
 from servers import app_server
 from test_e2e_dingtalk import Robot, robot  # noqa: F401  (fixture)
+from traffic import unique_ms
 
 
 def _count(robot: Robot, sql: str) -> int:
@@ -29,7 +30,7 @@ def _count(robot: Robot, sql: str) -> int:
 
 
 def test_a_captured_sign_cannot_carry_another_body(robot: Robot):
-    ts = str(int(time.time() * 1000))
+    ts = str(unique_ms())
     sign = callback_sign(ts, robot.fake.app_secret)
     first = robot.body("sw1", "text", {"content": "得分"}, msg_id="cap-1")
     assert robot.post(first, timestamp_ms=int(ts), sign=sign).status_code == 200
@@ -46,7 +47,7 @@ def test_a_captured_sign_cannot_carry_another_body(robot: Robot):
 
 
 def test_dingtalk_retrying_the_same_delivery_is_still_answered_once(robot: Robot):
-    ts = int(time.time() * 1000)
+    ts = unique_ms()
     body = robot.body("sw1", "text", {"content": "报送 信用承诺 35"}, msg_id="retry-1")
     answers = [robot.post(body, timestamp_ms=ts) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]

@@ -22,6 +22,7 @@ from servers import ROOT, app_server
 from test_e2e_dingtalk import Robot
 from test_e2e_wecom import AES_KEY, TOKEN, Platform
 from bot.wecom_crypto import WeComCrypto
+from traffic import unique_ms
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ def test_a_signed_dingtalk_call_cannot_use_a_wecom_staff_id(both):
     db = open_db(ding.settings["CREDITBOT_DB"])
     add_member(db, "boss", "王主任", "admin", None, channel="wecom")
     db.close()
-    ts = str(int(time.time() * 1000))
+    ts = str(unique_ms())
     body = ding.body("boss", "text", {"content": "绑定 evil 工作人员 坏人"})
     resp = ding.post(body, timestamp_ms=int(ts), sign=callback_sign(ts, ding.fake.app_secret))
     assert resp.status_code == 200 and "绑定" in resp.json()["text"]["content"]

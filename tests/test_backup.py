@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from ledger.facts import init_office
 from ledger.units import add_member, add_unit
 from reminders.maintenance import backup_tick
 from servers import ROOT, serve_process
+from traffic import unique_ms
 
 PDF = b"%PDF-1.4\n" + b"1" * 200
 
@@ -45,7 +45,7 @@ class Liaison:
 
     def send(self, msgtype: str, content: dict) -> requests.Response:
         self.n += 1
-        ts = str(int(time.time() * 1000))
+        ts = str(unique_ms())
         body = {"conversationId": "c", "msgId": f"b-{self.n}", "senderStaffId": "sw1",
                 "createAt": int(ts), "conversationType": "1", "msgtype": msgtype,
                 "text" if msgtype == "text" else "content": content}

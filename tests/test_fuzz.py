@@ -26,6 +26,7 @@ from bot.pipeline import APOLOGY
 from bot.wecom_crypto import WeComCrypto
 from conftest import Office
 from servers import app_server
+from traffic import unique_ms
 
 FUZZ = settings(max_examples=150)  # the rest comes from the suite's profile (conftest.py)
 SECRET = "fuzz-dingtalk-secret"
@@ -85,7 +86,7 @@ def app(office: Office) -> Any:
 
 
 def signed() -> dict[str, str]:
-    ts = str(int(time.time() * 1000))
+    ts = str(unique_ms())
     return {"timestamp": ts, "sign": callback_sign(ts, SECRET)}
 
 
