@@ -187,10 +187,9 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
     """channel -> user ids to message for a unit: its liaisons, or their deputies while on
     leave (the rule of ledger.units.liaisons_of), each on the channel they are bound to."""
     members = list_members(db)
-    bound = {}
-    for m in members:  # a channel-specific binding wins over '*'
-        if m.user_id not in bound or bound[m.user_id] == "*":
-            bound[m.user_id] = m.channel
+    bound: dict[str, list[str]] = defaultdict(list)  # one user id may be bound on both platforms
+    for m in members:
+        bound[m.user_id].append(m.channel)
     out: dict[str, list[str]] = defaultdict(list)
     for m in members:
         if m.role != "liaison" or m.unit_id != unit_id:
@@ -198,7 +197,11 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
         on_leave = m.deputy_user_id and (m.deputy_until is None
                                          or today.isoformat() <= m.deputy_until)
         uid = m.deputy_user_id if on_leave else m.user_id
-        channel = _channel_of(bound.get(uid, m.channel), fallback)
+        # The deputy was named on the liaison's platform: that binding is the person meant.
+        chans = bound.get(uid) or [m.channel]
+        binding = m.channel if m.channel in chans else next((c for c in chans if c != "*"),
+                                                             chans[0])
+        channel = _channel_of(binding, fallback)
         if uid not in out[channel]:
             out[channel].append(uid)
     return dict(out)
