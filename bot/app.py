@@ -19,7 +19,7 @@ from bot.context import Fetcher
 from bot.evidence import record_period_report
 from bot.message import Attachment, Message, Reply
 from bot.pipeline import Pipeline
-from bot.readiness import readiness
+from bot.readiness import Readiness
 from ledger.db import LedgerError, immediate, now_iso, open_db
 from ledger.facts import office
 from ledger.outbox import enqueue
@@ -201,9 +201,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(dingtalk.make_blueprint(settings, handle,
                                                        claim=_signature_claim(pipeline)))
 
+    ready_check = Readiness(settings, pipeline.open_db)
+
     @app.get("/healthz")
     def healthz() -> Any:
-        ready, body = readiness(settings, pipeline.open_db)
+        ready, body = ready_check()
         return jsonify({**body, "channels": status}), 200 if ready else 503
 
     _upload_routes(app, pipeline)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
@@ -14,7 +16,7 @@ from ledger.outbox import backlog
 from reminders.maintenance import HEARTBEAT, LAST_BACKUP, REMINDERS_RUN
 from worktime.clock import shanghai_now
 
-__all__ = ["readiness"]
+__all__ = ["Readiness", "readiness"]
 
 
 def _age_s(value: str | None, now: datetime) -> float | None:
@@ -41,11 +43,24 @@ def _writable(db_path: str) -> str | None:
     return None
 
 
-def readiness(settings: Mapping[str, Any], open_db: Any) -> tuple[bool, dict[str, Any]]:
-    """(ready, details). Thresholds: HEALTH_MIN_FREE_MB (200), HEALTH_HEARTBEAT_MAX_S (120),
-    HEALTH_OUTBOX_MAX_AGE_S (1800), HEALTH_REMINDERS_MAX_AGE_S (1800). The scheduler checks
-    apply only where `creditbot serve` runs one (CREDITBOT_SCHEDULER_EXPECTED)."""
-    now = shanghai_now()
+class Readiness:
+    """`readiness` for one app. The write-lock and disk probes are reused for a second, so
+    an eager monitor cannot take the write lock hundreds of times a second."""
+
+    def __init__(self, settings: Mapping[str, Any], open_db: Any,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings, self.open_db, self.clock = settings, open_db, clock
+        self._probe: tuple[float, list[str], dict[str, Any]] | None = None
+
+    def __call__(self) -> tuple[bool, dict[str, Any]]:
+        now = self.clock()
+        if self._probe is None or now - self._probe[0] >= 1.0:
+            self._probe = (now, *_storage(self.settings))
+        return readiness(self.settings, self.open_db, self._probe[1:])
+
+
+def _storage(settings: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The database takes the write lock; both disks have HEALTH_MIN_FREE_MB free."""
     reasons: list[str] = []
     checks: dict[str, Any] = {}
     db_path = str(settings["CREDITBOT_DB"])
@@ -61,6 +76,18 @@ def readiness(settings: Mapping[str, Any], open_db: Any) -> tuple[bool, dict[str
         checks[f"{name}_free_mb"] = free // (1024 * 1024)
         if free < min_free:
             reasons.append(f"{name} 所在磁盘剩余 {free // (1024 * 1024)} MB，低于 {min_free // (1024 * 1024)} MB")
+    return reasons, checks
+
+
+def readiness(settings: Mapping[str, Any], open_db: Any,
+              storage: tuple[list[str], dict[str, Any]] | None = None
+              ) -> tuple[bool, dict[str, Any]]:
+    """(ready, details). Thresholds: HEALTH_MIN_FREE_MB (200), HEALTH_HEARTBEAT_MAX_S (120),
+    HEALTH_OUTBOX_MAX_AGE_S (1800), HEALTH_REMINDERS_MAX_AGE_S (1800). The scheduler checks
+    apply only where `creditbot serve` runs one (CREDITBOT_SCHEDULER_EXPECTED)."""
+    now = shanghai_now()
+    found, probed = storage if storage is not None else _storage(settings)
+    reasons, checks = list(found), dict(probed)
     db = open_db()
     try:
         queue = backlog(db, now)

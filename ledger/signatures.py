@@ -14,13 +14,20 @@ __all__ = ["claim_signature"]
 def claim_signature(db: sqlite_utils.Database, channel: str, sign: str, msg_id: str,
                     body_sha256: str, now: datetime, window: timedelta) -> bool:
     """True when `sign` is new, or was seen with this very msg_id and body (a platform retry);
-    False when it was seen with anything else (a replay). Entries older than `window` go."""
+    False when it was seen with anything else (a replay). An entry older than `window` no
+    longer binds (the platform's timestamp check refuses that sign anyway); the retention job
+    deletes old entries, so a callback costs one small write."""
+    row = db.execute("SELECT msg_id, body_sha256, seen_at FROM callback_signatures "
+                     "WHERE channel = ? AND sign = ?", [channel, sign]).fetchone()
+    if row is not None and row[2] >= now_iso(now - window):
+        return tuple(row[:2]) == (msg_id, body_sha256)
     with immediate(db):
-        db.execute("DELETE FROM callback_signatures WHERE seen_at < ?", [now_iso(now - window)])
-        row = db.execute("SELECT msg_id, body_sha256 FROM callback_signatures "
+        # Re-read under the write lock: two deliveries of one pair race here.
+        row = db.execute("SELECT msg_id, body_sha256, seen_at FROM callback_signatures "
                          "WHERE channel = ? AND sign = ?", [channel, sign]).fetchone()
-        if row is not None:
-            return tuple(row) == (msg_id, body_sha256)
-        db.execute("INSERT INTO callback_signatures(channel, sign, msg_id, body_sha256, seen_at) "
-                   "VALUES (?, ?, ?, ?, ?)", [channel, sign, msg_id, body_sha256, now_iso(now)])
+        if row is not None and row[2] >= now_iso(now - window):
+            return tuple(row[:2]) == (msg_id, body_sha256)
+        db.execute("INSERT OR REPLACE INTO callback_signatures(channel, sign, msg_id, "
+                   "body_sha256, seen_at) VALUES (?, ?, ?, ?, ?)",
+                   [channel, sign, msg_id, body_sha256, now_iso(now)])
         return True

@@ -179,3 +179,24 @@ def test_log_file_rotates_and_scheduler_chatter_is_quiet(tmp_path: Path):
         root.setLevel(before[1])
         logging.getLogger("apscheduler.executors").setLevel(logging.NOTSET)
         logging.getLogger("apscheduler.scheduler").setLevel(logging.NOTSET)
+
+
+def test_an_eager_monitor_does_not_take_the_write_lock_on_every_probe(tmp_path: Path):
+    from bot.readiness import Readiness
+    from clock import FakeClock
+    settings = {"CREDITBOT_DB": str(tmp_path / "m.db"), "CREDITBOT_DATA": str(tmp_path / "d")}
+    open_db(settings["CREDITBOT_DB"]).close()
+    clock = FakeClock()
+    check = Readiness(settings, lambda: open_db(settings["CREDITBOT_DB"], migrate=False), clock)
+    assert check()[0] is True
+    holder = sqlite3.connect(settings["CREDITBOT_DB"])
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        clock.now += 0.5
+        assert check()[0] is True  # the probe from half a second ago stands
+        clock.now += 1.0
+        ready, body = check()
+        assert ready is False and body["checks"]["database_writable"] is False
+    finally:
+        holder.rollback()
+        holder.close()
