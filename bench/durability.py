@@ -18,12 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import NOW, ROOT, machine, pct, seed_ledger  # noqa: F401  (sets sys.path)
+from _common import NOW, machine, pct, seed_ledger  # sets sys.path
 
 import bot.app  # noqa: E402
 import ledger.db  # noqa: E402
 from bot.message import Message  # noqa: E402
-from ledger.db import open_db  # noqa: E402
 from ledger.submissions import record_submission  # noqa: E402
 
 ORIGINAL_OPEN = ledger.db.open_db

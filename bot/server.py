@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from bot.app import create_app
-from bot.config import channel_status
+from bot.config import channel_status, platforms_in_use
 from bot.logs import setup_logging
 from ledger.backup import serving
 
@@ -26,6 +26,7 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
     names = {"wecom": "企业微信/政务微信 自建应用", "wecom_aibot": "企业微信 智能机器人", "dingtalk": "钉钉"}
     for key, on in status.items():
         print(f"渠道 {names[key]}：{'已启用' if on else '未配置，已关闭'}")
+    _warn_unscoped(settings)
     scheduler = None
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
@@ -42,3 +43,22 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
         if scheduler is not None:
             scheduler.shutdown(wait=False)
     return 0
+
+
+def _warn_unscoped(settings: dict[str, Any]) -> None:
+    """With both platforms on, a binding older than per-platform scoping that never wrote in
+    matches neither platform's callbacks until staff say which one it is."""
+    from ledger.db import open_db
+    from ledger.units import unscoped_members
+
+    if len(platforms_in_use(settings)) < 2:
+        return
+    db = open_db(settings["CREDITBOT_DB"], migrate=False)
+    try:
+        people = unscoped_members(db)
+    finally:
+        db.close()
+    if people:
+        names = "、".join(f"{m.name}（{m.user_id}）" for m in people[:20])
+        print(f"注意：{len(people)} 名人员尚未指定平台：{names}。请用 "
+              f"creditbot member add <用户ID> --name … --role … --channel wecom|dingtalk 重新绑定。")

@@ -216,12 +216,13 @@ def _keep_an_admin(db: sqlite_utils.Database, user_id: str, channel: str, role: 
 
 def find_member(db: sqlite_utils.Database, channel: str, user_id: str) -> Member | None:
     """The member bound to this sender on this channel. WeCom and DingTalk assign ids
-    independently, so a binding on one never answers for the other; '*' (a binding made where
-    only one platform is in use, see scope_members) matches either. The console (an operator
-    on the server) sees every binding."""
+    independently, so a binding on one never answers for the other, and an unscoped '*'
+    binding answers for neither: scope_members pins those when a platform is configured, and
+    with both platforms on, staff name the platform. The console (an operator on the server)
+    sees every binding."""
     family = channel_family(channel)
     if family in CHANNELS:
-        where, args = "channel IN (?, '*')", [family]
+        where, args = "channel = ?", [family]
     else:
         where, args = "1", []
     rows = list(db.query(

@@ -3,7 +3,6 @@ them: a captured timestamp/sign pair replayed with another body, callers outside
 networks, and hostile header values."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import requests

@@ -60,6 +60,9 @@ def office(tmp_path: Path) -> Office:
     office.unit("市税务局", "sw1", "张敏")
     office.unit("市民政局", "mz1", "赵磊")
     office.staff()
+    # The app below has both platforms on: say which one sw1 writes from (ids are per platform).
+    office.db.execute("UPDATE members SET channel = 'dingtalk' WHERE user_id = 'sw1'")
+    office.db.conn.commit()
     return office
 
 
