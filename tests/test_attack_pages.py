@@ -81,3 +81,23 @@ def test_the_last_admin_cannot_demote_themself(site: Site):
     add_member(db, "boss", "王主任", "staff", None)  # allowed: another admin remains
     assert {m.user_id: m.role for m in list_members(db)}["boss"] == "staff"
     db.close()
+
+
+def test_two_posts_racing_on_one_link_store_one_upload(site: Site):
+    import threading
+    url = site.link()
+    results: list[int] = []
+    go = threading.Barrier(2)
+
+    def post(n: int) -> None:
+        go.wait()
+        resp = requests.post(url, files={"file": (f"台账{n}.pdf", PDF + bytes([n]))}, timeout=20)
+        results.append(resp.status_code)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [200, 410]
+    assert len(site.evidence()) == 1
