@@ -317,11 +317,11 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
                     if again[0] or not _still_bound(db, member_id, unit_id):
                         raise _LinkSpent(USED_LINK if again[0] else STALE_LINK)
                     for f, content in contents:
-                        stored.append(store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
-                                       content=content, original_name=f.filename,
-                                       content_type=f.mimetype or "", now=now,
-                                       member_id=member_id, channel="upload", source_msg_id=None,
-                                       actor=f"upload:{member_id}"))
+                        stored.append(store_evidence(
+                            db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
+                            content=content, original_name=f.filename,
+                            content_type=f.mimetype or "", now=now, member_id=member_id,
+                            channel="upload", source_msg_id=None, actor=f"upload:{member_id}"))
                     ind = office(db).scheme.indicator(indicator)
                     note = record_period_report(db, pipeline.cal, unit_id, ind, now, member_id,
                                                 "upload", len(contents),
