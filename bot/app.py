@@ -21,11 +21,11 @@ from bot.message import Attachment, Message, Reply
 from bot.pipeline import Pipeline
 from bot.readiness import Readiness
 from ledger.db import LedgerError, immediate, now_iso, open_db
-from ledger.facts import office
+from ledger.office import office_for_kind
 from ledger.outbox import enqueue
 from ledger.signatures import claim_signature
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
-from ledger.units import scope_members
+from ledger.units import get_unit, scope_members
 from reminders.calendar import WorkCalendar
 from worktime.clock import make_clock
 
@@ -316,13 +316,15 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
                                        [token]).fetchone()
                     if again[0] or not _still_bound(db, member_id, unit_id):
                         raise _LinkSpent(USED_LINK if again[0] else STALE_LINK)
+                    off = office_for_kind(db, get_unit(db, unit_id).kind)
                     for f, content in contents:
                         stored.append(store_evidence(
                             db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
                             content=content, original_name=f.filename,
                             content_type=f.mimetype or "", now=now, member_id=member_id,
-                            channel="upload", source_msg_id=None, actor=f"upload:{member_id}"))
-                    ind = office(db).scheme.indicator(indicator)
+                            channel="upload", source_msg_id=None, actor=f"upload:{member_id}",
+                            year=off.year))
+                    ind = off.scheme.indicator(indicator)
                     note = record_period_report(db, pipeline.cal, unit_id, ind, now, member_id,
                                                 "upload", len(contents),
                                                 f"upload:{member_id}") if ind else ""

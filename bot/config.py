@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "CREDITBOT_HOLIDAYS": "",
     "PUBLIC_BASE_URL": "",
     "UPLOAD_LINK_HOURS": 24,
+    "REVIEW_GRACE_WORKDAYS": 3,
     "MAX_BODY_BYTES": 5 * 1024 * 1024,
     "WECOM_API_BASE": "https://qyapi.weixin.qq.com",
     "DINGTALK_API_BASE": "https://api.dingtalk.com",
