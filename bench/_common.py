@@ -25,13 +25,13 @@ if str(ROOT) not in sys.path:
 import requests  # noqa: E402
 
 from ledger.facts import briefing_indicator  # noqa: E402
-from bot.dingtalk import callback_sign  # noqa: E402
-from bot.wecom_crypto import WeComCrypto  # noqa: E402
+from channels.dingtalk import callback_sign  # noqa: E402
+from channels.wecom_crypto import WeComCrypto  # noqa: E402
 from ledger.db import immediate, open_db  # noqa: E402
 from ledger.facts import init_office  # noqa: E402
 from ledger.submissions import record_submission  # noqa: E402
 from ledger.units import add_member, add_unit  # noqa: E402
-from reminders.calendar import WorkCalendar, deadline, periods_in_year  # noqa: E402
+from worktime.calendar import WorkCalendar, deadline, periods_in_year  # noqa: E402
 from schemes.model import Metric, Scheme  # noqa: E402
 
 SCHEME = "lvliang-2022-departments"

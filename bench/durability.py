@@ -22,7 +22,7 @@ from _common import NOW, machine, pct, seed_ledger  # sets sys.path
 
 import bot.app  # noqa: E402
 import ledger.db  # noqa: E402
-from bot.message import Message  # noqa: E402
+from channels.message import Message  # noqa: E402
 from ledger.submissions import record_submission  # noqa: E402
 
 ORIGINAL_OPEN = ledger.db.open_db

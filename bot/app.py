@@ -17,7 +17,7 @@ from flask import (Flask, Response, abort, g, jsonify, render_template_string, r
 from bot.config import channel_status, load_settings, platforms_in_use
 from bot.context import Fetcher
 from bot.evidence import record_period_report
-from bot.message import Attachment, Message, Reply
+from channels.message import Attachment, Message, Reply
 from bot.pipeline import Pipeline
 from bot.readiness import Readiness
 from ledger.db import LedgerError, immediate, now_iso, open_db
@@ -26,7 +26,7 @@ from ledger.outbox import enqueue
 from ledger.signatures import claim_signature
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from ledger.units import get_unit, scope_members
-from reminders.calendar import WorkCalendar
+from worktime.calendar import make_calendar
 from worktime.clock import make_clock
 
 __all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar", "sniff_suffix"]
@@ -34,9 +34,6 @@ __all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar", "sniff_
 log = logging.getLogger("creditbot")
 
 
-def make_calendar(settings: dict[str, Any]) -> WorkCalendar:
-    extra = str(settings.get("CREDITBOT_HOLIDAYS") or "").strip()
-    return WorkCalendar.from_file(extra) if extra else WorkCalendar.default()
 
 
 # Leading bytes of the file types evidence may have → the suffix to store them under.
@@ -67,7 +64,7 @@ def _aibot_file_mode(settings: dict[str, Any]) -> str:
 
 def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
     """How each channel downloads what users send; clients are created on first use."""
-    from bot import dingtalk, wecom
+    from channels import dingtalk, wecom
 
     cache: dict[str, Any] = {}
 
@@ -194,7 +191,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         finally:
             db.close()
 
-    from bot import dingtalk, wecom
+    from channels import dingtalk, wecom
     if status["wecom"] or status["wecom_aibot"]:
         app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow))
     if status["dingtalk"]:
@@ -216,7 +213,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _signature_claim(pipeline: Pipeline) -> Callable[[str, str, bytes], bool]:
     """Binds each DingTalk sign to its first msgId and body in the ledger, so every worker
     process refuses a replayed header pair for as long as the timestamp would pass."""
-    from bot.dingtalk import MAX_CLOCK_SKEW_MS
+    from channels.dingtalk import MAX_CLOCK_SKEW_MS
 
     window = timedelta(milliseconds=2 * MAX_CLOCK_SKEW_MS)  # ± the skew either side
 

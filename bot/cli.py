@@ -314,7 +314,7 @@ def cmd_export(args, settings) -> int:
 def cmd_chat(args, settings) -> int:
     import secrets
     from bot.app import make_pipeline
-    from bot.message import Attachment, Message
+    from channels.message import Attachment, Message
     pipeline = make_pipeline(settings)
 
     def send(text: str, files: list[str]) -> None:
@@ -360,7 +360,7 @@ def cmd_demo(args, settings) -> int:
 def cmd_stream(args, settings) -> int:
     """DingTalk stream mode: an outbound connection, no public callback URL needed."""
     from bot.app import make_pipeline
-    from bot.dingtalk_stream import DingTalkStreamUnavailable, run_stream
+    from channels.dingtalk_stream import DingTalkStreamUnavailable, run_stream
     missing = [k for k in ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET") if not settings.get(k)]
     if missing:
         print(f"错误：钉钉 Stream 模式需要配置 {'、'.join(missing)}", file=sys.stderr)

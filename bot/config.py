@@ -10,6 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
+from channels.status import channel_status, platforms_in_use
+
 __all__ = ["load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status", "platforms_in_use",
            "member_channel"]
 
@@ -70,27 +72,6 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             settings[key] = env[key]
     settings.update(overrides or {})
     return settings
-
-
-def channel_status(settings: Mapping[str, Any]) -> dict[str, bool]:
-    """Which channels are configured (a channel without its settings is off)."""
-    return {
-        "wecom": all(settings.get(k) for k in ("WECOM_CORP_ID", "WECOM_TOKEN", "WECOM_AES_KEY")),
-        "wecom_aibot": bool(settings.get("WECOM_AIBOT_TOKEN") and settings.get("WECOM_AIBOT_AES_KEY")),
-        "dingtalk": bool(settings.get("DINGTALK_APP_SECRET")),
-    }
-
-
-def platforms_in_use(settings: Mapping[str, Any]) -> list[str]:
-    """The user directories this office talks to: wecom (app or 智能机器人) and/or dingtalk
-    (HTTP callback or Stream mode)."""
-    status = channel_status(settings)
-    out = []
-    if status["wecom"] or status["wecom_aibot"] or settings.get("WECOM_SECRET"):
-        out.append("wecom")
-    if status["dingtalk"] or settings.get("DINGTALK_APP_KEY"):
-        out.append("dingtalk")
-    return out
 
 
 def member_channel(settings: Mapping[str, Any], asked: str | None = None) -> str:

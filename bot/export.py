@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from ledger.facts import Office, all_facts
 from ledger.submissions import list_evidence
 from ledger.units import list_units
-from reminders.calendar import WorkCalendar
+from worktime.calendar import WorkCalendar
 from scoring.card import STATUS_ZH, q
 from scoring.engine import score_all
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands import STAFF, command
 from bot.context import Ctx
-from bot.message import Reply
+from channels.message import Reply
 from bot.parse import CommandError
 from ledger.outbox import OutboxItem, backlog, retry_failed, waiting_items
 

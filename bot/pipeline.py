@@ -29,15 +29,16 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from bot.commands import COMMANDS, dispatch
+from bot import commands, liaison, operations, staff  # noqa: F401  (they register)
+from bot.registry import COMMANDS, dispatch
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
-from bot.message import Message, Reply
+from channels.message import Message, Reply
 from bot.parse import Ambiguous, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
 from ledger.office import office, office_for_kind, open_years
 from ledger.units import find_member, get_unit
-from reminders.calendar import WorkCalendar
+from worktime.calendar import WorkCalendar
 
 __all__ = ["Pipeline", "APOLOGY", "UNBOUND"]
 
@@ -326,7 +327,6 @@ def _prune(folder: Path, days: int = 2) -> None:
 
 
 def _looks_like_command(text: str) -> bool:
-    from bot.commands import COMMANDS
     first = text.split(" ")[0] if text else ""
     return any(first.lower() in c.words for c in COMMANDS)
 

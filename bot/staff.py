@@ -20,7 +20,7 @@ from bot.commands import (
 )
 from bot.config import member_channel
 from bot.context import Ctx
-from bot.message import Reply
+from channels.message import Reply
 from bot.parse import CommandError, find_indicator, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
@@ -29,7 +29,7 @@ from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.userids import CHANNELS, channel_family
 from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
-from reminders.calendar import deadline_info, parse_period, period_of_submission
+from worktime.calendar import deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts

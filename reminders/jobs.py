@@ -35,7 +35,7 @@ from ledger.outbox import enqueue
 from ledger.submissions import LIVE
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_members, list_units
-from reminders.calendar import WorkCalendar, deadline_info, periods_in_year
+from worktime.calendar import WorkCalendar, deadline_info, periods_in_year
 from schemes.asks import liaison_can_send, needs_report
 from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, ReminderKind, ReminderPolicy,
                               digest_text, liaison_text)
@@ -91,7 +91,7 @@ class Reminder:
 def default_channel(settings: Mapping[str, Any]) -> str:
     """Where a binding valid on every channel ('*') is reached: the first configured channel
     that can push to a person (the WeCom app, then DingTalk), else the local console."""
-    from bot.config import channel_status
+    from channels.status import channel_status
 
     status = channel_status(settings)
     for name in ("wecom", "dingtalk"):
@@ -369,7 +369,7 @@ def send_due_reminders(db_path: str | Path, now: datetime, settings: Mapping[str
     """Plan and enqueue in one write transaction (two runners serialise), on a connection of
     its own. Returns the reminders written this time; a repeat run returns []."""
     if cal is None:
-        from bot.app import make_calendar
+        from worktime.calendar import make_calendar
         cal = make_calendar(dict(settings))
     db = open_db(db_path)
     try:
@@ -384,7 +384,8 @@ def send_due_reminders(db_path: str | Path, now: datetime, settings: Mapping[str
 
 def reminder_tick(settings: dict[str, Any]) -> None:
     """The scheduler's job (every few minutes): queue whatever is due now."""
-    from bot.app import make_calendar, make_clock
+    from worktime.calendar import make_calendar
+    from worktime.clock import make_clock
 
     try:
         send_due_reminders(settings["CREDITBOT_DB"], make_clock(settings)(), settings,
@@ -421,7 +422,7 @@ def outbox_tick(settings: dict[str, Any], senders: Mapping[str, Any] | None = No
         log.debug("outbox sender not available in this build")
         return
     deliver_due, make_senders = worker
-    from bot.app import make_clock
+    from worktime.clock import make_clock
 
     db = open_db(settings["CREDITBOT_DB"], migrate=False)
     try:
@@ -435,7 +436,7 @@ def outbox_tick(settings: dict[str, Any], senders: Mapping[str, Any] | None = No
 
 
 def _parse_at(at: str | None, settings: Mapping[str, Any]) -> datetime:
-    from bot.app import make_clock
+    from worktime.clock import make_clock
 
     if not at:
         return make_clock(dict(settings))()
@@ -453,7 +454,7 @@ def remind_command(settings: dict[str, Any], dry_run: bool, as_json: bool,
                    at: str | None) -> int:
     """`creditbot remind`: with --dry-run show the day's reminders not yet queued, whatever
     the hour (nothing is written); else queue what is due now, under the scheduler's keys."""
-    from bot.app import make_calendar
+    from worktime.calendar import make_calendar
 
     now = _parse_at(at, settings)
     cal = make_calendar(settings)

@@ -145,7 +145,7 @@ class WeComSender(_ChannelSender):
     """WeCom app message/send to users, or a group robot webhook."""
 
     def _make_client(self) -> Any:
-        from bot.wecom import WeComClient
+        from channels.wecom import WeComClient
         return WeComClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
@@ -175,7 +175,7 @@ class DingTalkSender(_ChannelSender):
     """DingTalk robot batchSend to users (≤20 a call), or a custom group robot with 加签."""
 
     def _make_client(self) -> Any:
-        from bot.dingtalk import DingTalkClient
+        from channels.dingtalk import DingTalkClient
         return DingTalkClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
@@ -269,7 +269,7 @@ def deliver_due(db: sqlite_utils.Database, now: datetime, senders: Mapping[str, 
 def tick(settings: Mapping[str, Any], senders: Mapping[str, Sender] | None = None,
          now: datetime | None = None) -> dict[str, int]:
     """One outbox run for the scheduler: its own connection, the configured clock."""
-    from bot.app import make_clock
+    from worktime.clock import make_clock
     from ledger.db import open_db
 
     db = open_db(str(settings["CREDITBOT_DB"]), migrate=False)

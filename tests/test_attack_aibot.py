@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from bot.app import create_app
-from bot.wecom import aibot_file_url_problem
-from bot.wecom_crypto import WeComCrypto
+from channels.wecom import aibot_file_url_problem
+from channels.wecom_crypto import WeComCrypto
 from fake_wecom import FakeWeCom
 from ledger.submissions import list_evidence
 from servers import app_server

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_app, make_pipeline
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from fake_dingtalk import FakeDingTalk
 from fake_wecom import FakeWeCom
 from ledger.db import LedgerError, open_db
@@ -20,7 +20,7 @@ from ledger.units import add_member, add_unit, list_members, set_deputy
 from servers import ROOT, app_server
 from test_e2e_dingtalk import Robot
 from test_e2e_wecom import AES_KEY, TOKEN, Platform
-from bot.wecom_crypto import WeComCrypto
+from channels.wecom_crypto import WeComCrypto
 from traffic import unique_ms
 
 

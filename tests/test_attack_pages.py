@@ -61,7 +61,7 @@ def test_a_full_disk_gives_a_clear_page_and_no_part_files(site: Site, monkeypatc
 
 
 def test_a_strangers_words_are_not_stored(site: Site):
-    from bot.message import Message
+    from channels.message import Message
     from test_upload import NOW
     pipeline = site.app.extensions["creditbot"]
     reply = pipeline.handle(Message("dingtalk", "nobody", "nobody", "我的身份证号 110101…", "s-1", NOW))

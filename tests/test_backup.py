@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from fake_dingtalk import FakeDingTalk
 from ledger.backup import backup, rotate, verify
 from ledger.db import LedgerError, open_db

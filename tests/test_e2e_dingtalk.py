@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bot.app import create_app
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from fake_dingtalk import FakeDingTalk
 from ledger.db import open_db
 from ledger.facts import init_office

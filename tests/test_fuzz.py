@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 
 from bot.app import create_app
 from bot.commands import COMMANDS
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from bot.parse import normalise
 from bot.pipeline import APOLOGY
-from bot.wecom_crypto import WeComCrypto
+from channels.wecom_crypto import WeComCrypto
 from conftest import Office
 from servers import app_server
 from traffic import unique_ms

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import requests
 from flask import Blueprint, Response, jsonify, request
 
-from bot.message import Attachment, Message, Reply
+from channels.message import Attachment, Message, Reply
 
 __all__ = [
     "APOLOGY_TEXT",

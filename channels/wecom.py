@@ -33,8 +33,8 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_options_header
 
-from bot.message import Attachment, Message, Reply
-from bot.wecom_crypto import WeComCrypto, WeComCryptoError
+from channels.message import Attachment, Message, Reply
+from channels.wecom_crypto import WeComCrypto, WeComCryptoError
 
 __all__ = [
     "APOLOGY",
