@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         ["scoring.py"] + (["--units", "20", "200"] if args.quick else []),
         ["reminders.py", "--liaisons", "500"],
         ["durability.py"] + (["--commits", "100", "--messages", "20"] if args.quick else []),
+        ["draft_accuracy.py"],
     ]
     failed = 0
     for run in runs:
