@@ -210,7 +210,9 @@ def parse_units(text: str) -> tuple[list[str], list[str]]:
                 lead += _unit_list(seg[:-2])
             else:
                 resp += _unit_list(seg)
-    return lead, resp
+    # a list continued across a page may name a unit twice; a lead is not also a responsible
+    resp = [u for u in dict.fromkeys(resp) if u not in lead]
+    return list(dict.fromkeys(lead)), resp
 
 
 def _unit_list(text: str) -> list[str]:
@@ -400,10 +402,13 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if head_cat and not rules and not content:
             continue  # a bare category row
         if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)):
+            more = cell(cells, "responsible")
+            if not (name or cat_text) and cat.inds and more and _looks_like_units(more):
+                _continue_row(cat.inds[-1], rules or content, cells, roles)  # units go on
             continue  # a note or list typed under the table, not an indicator
         if not head_cat and not code and not name and not (cat_text and _cat_head(cat_text)) \
                 and cat.inds and (rules or content):
-            cat.inds[-1].rules[-1] += " " + (rules or content)  # a row broken across pages
+            _continue_row(cat.inds[-1], rules or content, cells, roles)  # broken across pages
             continue
         if head_cat and cat.inds and not name and cat.code == head_cat[0] and \
                 (pts is None or pts == cat.points) and len(cats) and cats[-1] is cat and rules:
@@ -455,12 +460,38 @@ def _new_category(head: tuple[str, str], pts: Decimal | None, roles: dict[str, i
                 split=section == "deduction" or not ({"name", "content"} & set(roles)))
 
 
+def _continue_row(ind: _Ind, rules: str, cells: tuple[str, ...], roles: dict[str, int]) -> None:
+    """The rest of a row a page break cut: its rules, and the rest of its 责任单位 and 佐证材料
+    cells too (a long unit list goes on below the break as much as the bullets do)."""
+    if rules:
+        ind.rules[-1] += " " + rules
+    for role, attr in (("responsible", "responsible"), ("evidence", "evidence")):
+        i = roles.get(role)
+        more = cells[i].strip() if i is not None and i < len(cells) else ""
+        if more:
+            # a list cut mid-name ('…、市水利局、市' | '民政局') joins up; else it goes on the
+            # list (not a new line, which would read as one group of units per bullet)
+            joint = "" if re.search(r"(?:^|[、，,])[^、，,]{0,2}$", getattr(ind, attr)) else "、"
+            setattr(ind, attr, (getattr(ind, attr) + joint + more).strip())
+
+
 def _row_units(cells: tuple[str, ...], units: str) -> str:
     """The row's 责任单位 cell, or the 责任单位：… that OCR moved into another column."""
     if re.search(_UNIT_LABEL, units):
         return units
-    return next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
-                 if re.search(_UNIT_LABEL, c)), units)
+    labelled = next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
+                     if re.search(_UNIT_LABEL, c)), None)
+    return labelled if labelled is not None else _only_units(units)
+
+
+def _only_units(text: str) -> str:
+    """A 责任单位 cell into which OCR ran a paragraph of the 落实路径 column beside it
+    ('<p>…完善出台政策措施，及时反馈…</p> <p>市工商局、市食药监局…</p>'): keep the paragraphs
+    that are lists of units, when some are."""
+    # markup is gone by now; paragraphs are what wide gaps and line breaks separate
+    paras = [p.strip() for p in re.split(r"<p[^>]*>|</p>|\n|\s{2,}", text) if p.strip()]
+    units = [p for p in paras if _looks_like_units(p)]
+    return "\n".join(units) if units and len(units) < len(paras) else text
 
 
 def _settle_shared(cat: _Cat) -> None:
