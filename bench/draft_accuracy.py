@@ -59,7 +59,8 @@ def _num(v: Any) -> Any:
     try:
         return Decimal(str(v)).normalize()
     except ArithmeticError:
-        return v  # an expression such as "(5 - x) / 2"
+        # an expression such as "(5 - x) / 2": spacing is layout, not a different formula
+        return re.sub(r"\s+", "", str(v))
 
 
 def bullets(part: dict[str, Any], ind_max: Any = None) -> list[tuple]:
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed, ids in PAIRS.items():
         drafts = draft_document(SEEDS / seed)
         document = None if args.as_before else _clean(
-            re.sub(r"<[^>]*>", "", (SEEDS / seed).read_text(encoding="utf-8")))
+            re.sub(r"</?[A-Za-z][^<>]*>", "", (SEEDS / seed).read_text(encoding="utf-8")))
         for k, sid in enumerate(ids):
             shipped = _plain(scheme_by_id(sid))
             drafted = drafts[k].data if k < len(drafts) else None

@@ -26,6 +26,8 @@ __all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bulle
            "parse_units", "draft_problems"]
 
 CN_ORDINAL = r"[一二三四五六七八九十]+"
+# markup left by conversion (<p>, </li>, <input …>); a '<' before a space or digit is 小于
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 # header word -> role; earlier words win when a header could be read two ways
 _ROLE_WORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -120,7 +122,7 @@ def _points(text: str) -> Decimal | None:
 
 def _name_points(text: str) -> tuple[str, Decimal | None]:
     """'工作保障（2分）' -> ('工作保障', 2)."""
-    t = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", text))
+    t = re.sub(r"\s+", "", _TAG.sub("", text))
     m = _POINTS_IN.search(t)
     if m:
         return (t[:m.start()] + t[m.end():]).strip(), parse_number(m.group(1))
@@ -129,7 +131,7 @@ def _name_points(text: str) -> tuple[str, Decimal | None]:
 
 def _cat_head(text: str) -> tuple[str, str] | None:
     """'一、政务诚信建设' -> ('一', '政务诚信建设'); '附加项：探索创新' -> ('附加', …)."""
-    t = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", text))
+    t = re.sub(r"\s+", "", _TAG.sub("", text))
     m = re.match(rf"^({CN_ORDINAL})[、.．]\s*(.+)$", t)
     if m:
         return m.group(1), m.group(2)
@@ -141,7 +143,8 @@ def _cat_head(text: str) -> tuple[str, str] | None:
 
 _BULLET = re.compile(r"(?:^|(?<=[\s。；;>]))(?:[·•●◆▪]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
 _CONTINUES = re.compile(r"^(?:否则|其余|剩余|其他|中间|比值越|最高|最多|最低|总分|共计|此项|本项最|扣完|扣满|"
-                        r"每增加|每降低|每减少|每发生|每出现|有\d+条|以此为基数|如果?均?为?[“\"]?否|未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+                        r"每增加|每降低|每减少|每发生|每出现|有\d+条|以此为基数|如果?均?为?[“\"]?否|"
+                        r"(?:如果|若)[^,，;；。]{0,40}?(?:<|>|≤|≥|=)|未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
 
 
 def split_bullets(text: str) -> list[str]:
@@ -150,7 +153,7 @@ def split_bullets(text: str) -> list[str]:
     Bullet marks (·, 1., (1), ①) split first; then 。/；-separated sentences that each carry a rule
     become bullets, and sentences that only qualify the one before (否则不得分; 最高3分; 每增加1件减
     1分 after 得3分) stay with it."""
-    t = re.sub(r"<[^>]*>", " ", text)
+    t = _TAG.sub(" ", text)
     t = re.sub(r"\s+", " ", t).strip()
     if not t:
         return []
@@ -187,7 +190,7 @@ def _has_rule(n: str) -> bool:
 def parse_units(text: str) -> tuple[list[str], list[str]]:
     """'牵头单位：市发展改革委；责任单位：A、B' -> (lead, responsible). Words ending in 牵头
     ('市信用办、市文明办牵头，县区人民政府') are leads too."""
-    t = re.sub(r"<[^>]*>", " ", text or "").strip()
+    t = _TAG.sub(" ", text or "").strip()
     t = re.sub(r"\s{2,}|\n", "、", t)  # units on separate lines (or far apart in OCR text)
     t = re.sub(r"\s+", "", t)
     if not t:
@@ -300,7 +303,7 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
             out += pieces
         else:
             out.append(c)
-    cells = tuple(re.sub(r"<[^>]*>", " ", c).strip() for c in out)
+    cells = tuple(_TAG.sub(" ", c).strip() for c in out)
     pi = roles.get("points")
     if pi is not None and pi < len(cells):
         m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*分?\s+(\S.*)$", cells[pi])
@@ -325,7 +328,7 @@ _ORG = re.compile(r"(?:局|委|办|院|政府|中心|公司|部门|单位|行|�
 
 def _looks_like_units(text: str) -> bool:
     """'市人行   市财政局、市经信委': a cell of organisation names, not prose."""
-    tokens = [x for x in re.split(r"[、，,；;\s]+", re.sub(r"<[^>]*>", " ", text)) if x]
+    tokens = [x for x in re.split(r"[、，,；;\s]+", _TAG.sub(" ", text)) if x]
     return bool(tokens) and all(len(x) <= 30 for x in tokens) and \
         sum(bool(_ORG.search(x)) for x in tokens) >= 0.6 * len(tokens)
 
@@ -338,7 +341,7 @@ _SUB = re.compile(rf"^\s*[(（]({CN_ORDINAL})[)）]\s*([^(（]{{2,40}}?)\s*[(（
 def _sub_item(cells: tuple[str, ...]) -> tuple[str, str, Decimal, str] | None:
     """'(一)事业单位信用状况(4分) 未整改到位扣2分…' in any cell: a numbered sub-indicator."""
     for c in cells:
-        m = _SUB.match(re.sub(r"<[^>]*>", " ", c))
+        m = _SUB.match(_TAG.sub(" ", c))
         if m:
             return m.group(1), m.group(2).strip(), parse_number(m.group(3)), m.group(4).strip()
     return None
@@ -618,19 +621,19 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         out["metrics"] = metrics
         out["parts"] = parts
         if ind.content:
-            out["content"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.content))[:400]
+            out["content"] = re.sub(r"\s+", "", _TAG.sub("", ind.content))[:400]
     lead, resp = parse_units(ind.responsible)
     if lead:
         out["lead"] = lead
     if resp:
         out["responsible"] = resp
     if ind.evidence:
-        out["evidence"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.evidence))[:400]
+        out["evidence"] = re.sub(r"\s+", "", _TAG.sub("", ind.evidence))[:400]
     due = _due([ind.due, *ind.rules, ind.content], year)
     if due:
         out["due"] = due
     if ind.note:
-        out["note"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.note))[:400]
+        out["note"] = re.sub(r"\s+", "", _TAG.sub("", ind.note))[:400]
     return out
 
 

@@ -2,10 +2,16 @@
 column into the next. Each case in wording composed for the test, and as the seed prints it."""
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from schemes.document import blocks_from_text
 from schemes.draft import draft_blocks, draft_document
+from schemes.model import Scheme
+from schemes.rule_reader import read_rule
+from scoring.engine import score
 
 SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
 
@@ -69,3 +75,67 @@ def test_seed_units_across_page_breaks_and_columns():
     # 十: '…完善出台政策措施，及时反馈相关信息数据…' was 落实路径 text, not a unit
     ten = _units(inds["十.1"])
     assert "市食药监局" in ten and not any("政策措施" in u or "反馈" in u for u in ten)
+
+
+# ---- case-by-case scoring with a formula in one range ---------------------------------------
+
+def _scored(text: str, x: Decimal) -> Decimal:
+    r = read_rule(text)
+    assert r.kind == "piecewise", r.reason
+    part = r.part()
+    part.pop("text")
+    ind = {"code": "1", "name": "试", "max_points": r.points, "metrics": r.metrics, "parts": [part]}
+    scheme = Scheme.model_validate({
+        "id": "t", "title": "t", "issuer": "t", "year": 2025, "audience": "departments",
+        "base_total": r.points,
+        "categories": [{"code": "一", "name": "c", "section": "base", "indicators": [ind]}]})
+    return score(scheme, {"1": {r.metrics[0]["name"]: x}}).items[0].points
+
+
+@pytest.mark.parametrize("text, pieces, at", [
+    # the seed's wording (OCR puts spaces around the signs)
+    ("本项得分为0、2和连续打分三种情形：如果地区不良贷款率 < 2%，得2分；如果 2% ≤ 地区不良贷款率 < 5%，"
+     "得分 = 2 / 3 * (5 - 地区不良贷款率 * 100)；如果地区不良贷款率 ≥ 5%，得0分。",
+     [{"lt": Decimal("0.02"), "then": 2}, {"lt": Decimal("0.05"), "then": "2/3*(5-x*100)"}, {"then": 0}],
+     [(Decimal("0.01"), 2), (Decimal("0.035"), 1), (Decimal("0.06"), 0)]),
+    # composed: 若/时/则, the best range last, a formula over a plain number
+    ("若投诉办结率低于60%时，不得分；若60%≤投诉办结率<90%时，则得分=(投诉办结率*100-60)/10；"
+     "若投诉办结率≥90%时，得3分。",
+     [{"lt": Decimal("0.6"), "then": 0}, {"lt": Decimal("0.9"), "then": "(x*100-60)/10"}, {"then": 3}],
+     [(Decimal("0.5"), 0), (Decimal("0.75"), Decimal("1.5")), (Decimal("0.95"), 3)]),
+    ("当年均响应时长≤2时，得4分；当2<年均响应时长≤6时，得分=4-(年均响应时长-2)；当年均响应时长>6时，得0分。",
+     [{"le": 2, "then": 4}, {"le": 6, "then": "4-(x-2)"}, {"then": 0}],
+     [(Decimal(1), 4), (Decimal(5), 1), (Decimal(8), 0)]),
+])
+def test_cases_with_a_formula_in_one_range(text, pieces, at):
+    r = read_rule(text)
+    assert r.kind == "piecewise" and r.params["pieces"] == pieces
+    for x, want in at:
+        assert _scored(text, x) == want
+
+
+def test_latex_left_by_ocr_reads_as_the_signs():
+    text = ("如果金融案件标的额兑现率$\\geq 70\\%$，得1分；如果$0\\% < \\text{金融案件标的额兑现率} < 70\\%$，"
+            "得分$= 1 / 70 * (\\text{金融案件标的额兑现率} * 100 - 0)$；如果金融案件标的额兑现率$= 0\\%$，得0分。")
+    r = read_rule(text)
+    assert r.kind == "piecewise" and r.metrics[0]["label"] == "金融案件标的额兑现率"
+    assert r.params["pieces"] == [{"ge": Decimal("0.7"), "then": 1},
+                                  {"gt": 0, "then": "1/70*(x*100-0)"}, {"then": 0}]
+
+
+def test_cases_without_a_formula_stay_bands():
+    # fixed points in every range is what bands already read
+    assert read_rule("如果办结率≥90%，得2分；如果办结率<90%，得0分。").kind == "bands"
+
+
+def test_a_less_than_sign_is_not_markup():
+    """'率 < 2%，得2分；… 率 ≥ 5%' once lost everything from '<' to the next '>'."""
+    text = "\n".join([
+        "序号\t考核指标\t分值\t评分标准",
+        "1\t逾期率\t2\t<p>如果逾期率 < 1%，得2分；如果 1% ≤ 逾期率 < 3%，得分 = 3 - 逾期率 * 100；"
+        "如果逾期率 ≥ 3%，得0分。</p>",
+    ])
+    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
+    (part,) = _inds(d.data)["1"]["parts"]
+    assert part["kind"] == "piecewise" and "待确认" not in part
+    assert part["pieces"][1] == {"lt": 0.03, "then": "3-x*100"}
