@@ -53,6 +53,9 @@ PAIRS = {
 }
 
 
+_FAIR = True  # False with --as-before: the first round's comparison, for the before figures
+
+
 def _num(v: Any) -> Any:
     if v is None or isinstance(v, bool):
         return v
@@ -60,7 +63,7 @@ def _num(v: Any) -> Any:
         return Decimal(str(v)).normalize()
     except ArithmeticError:
         # an expression such as "(5 - x) / 2": spacing is layout, not a different formula
-        return re.sub(r"\s+", "", str(v))
+        return re.sub(r"\s+", "", str(v)) if _FAIR else v
 
 
 def bullets(part: dict[str, Any], ind_max: Any = None) -> list[tuple]:
@@ -73,20 +76,51 @@ def bullets(part: dict[str, Any], ind_max: Any = None) -> list[tuple]:
     if k == "checklist":
         return [("checklist", _num(it["points"])) for it in part["items"]]
     if k == "per_item":
-        return [(k, _num(part.get("per", 1)), _num(part["points"]), _num(part.get("base", 0)), mx)]
+        return [(k, _per(part), _num(part["points"]), _num(part.get("base", 0)), mx)]
     if k in ("bands", "piecewise"):
+        ps = part["pieces"]
+        if _FAIR and k == "bands" and len(ps) == 2 and ps[0].get("eq") is True and ps[1].get("eq") is False \
+                and len(ps[1]) == 2:
+            ps = [ps[0], {"then": ps[1]["then"]}]  # 是/否: 否 is everything but 是
         pieces = tuple(tuple((op, _num(p.get(op))) for op in ("lt", "le", "gt", "ge", "eq", "then")
-                             if p.get(op) is not None) for p in part["pieces"])
+                             if p.get(op) is not None) for p in ps)
         return [(k, pieces)]
     if k == "rank":
         return [(k, part.get("method", "linear"), _num(part["top"]), _num(part.get("bottom", 0)),
                  part.get("top_n", 1), part.get("bottom_n", 1), _num(part.get("full_at")))]
     if k == "deduction":
-        return [(k, _num(part.get("per", 1)), _num(part["each"]), _num(part.get("base", 0)),
+        return [(k, _per(part), _num(part["each"]), _num(part.get("base", 0)),
                  _num(part.get("cap")))]
     if k in ("formula", "discretionary"):
         return [(k, mx)]
     return [(k,)]
+
+
+def _per(part: dict[str, Any]) -> Any:
+    """The step on one scale: 'per 1 of (1 - rate) * 100' is per 0.01 of the rate (每降低1%)."""
+    per = _num(part.get("per", 1))
+    if not _FAIR:
+        return per
+    scale = re.search(r"\*\s*(100000|10000|1000|100)\b", str(part.get("value", "")))
+    return (per / Decimal(scale.group(1))).normalize() if scale else per
+
+
+def _same_scoring(missed: list[tuple], left: list[tuple]) -> int:
+    """Shipped checklist items of p points each that a draft reads as one 每项得p分，共N分
+    (per_item, N = items × p): the same scoring written two ways. Returns how many of
+    `missed` that accounts for, taking those bullets out of both lists."""
+    got = 0
+    for d in list(left):
+        if d[0] != "per_item" or d[1] != 1 or d[3] != 0 or not d[2] or d[4] is None:
+            continue
+        n = d[4] / d[2]
+        items = [b for b in missed if b == ("checklist", d[2])]
+        if n == n.to_integral_value() and len(items) == int(n):
+            for b in items:
+                missed.remove(b)
+            left.remove(d)
+            got += len(items)
+    return got
 
 
 def _clean(s: str) -> str:
@@ -177,6 +211,10 @@ def compare(shipped: dict[str, Any], drafted: dict[str, Any] | None,
                 n["kind"] += 1
             else:
                 missed.append(b)
+        if document is not None:  # not in --as-before
+            same_scoring = _same_scoring(missed, db)
+            n["exact"] += same_scoring
+            n["kind"] += same_scoring
         for b in missed:
             same = next((x for x in db if x[0] == b[0]), None)
             if same is not None:
@@ -197,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-before", action="store_true",
                     help="compare names and units even where the document never prints them")
     args = ap.parse_args(argv)
+    global _FAIR
+    _FAIR = not args.as_before
     total: dict[str, int] = {}
     print("| seed | scheme | indicators | found | code | name | points | units | all four | "
           "bullets | kind right | kind+params right | 待确认 | not printed |")
