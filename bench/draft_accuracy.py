@@ -84,7 +84,7 @@ def bullets(part: dict[str, Any], ind_max: Any = None) -> list[tuple]:
             ps = [ps[0], {"then": ps[1]["then"]}]  # 是/否: 否 is everything but 是
         pieces = tuple(tuple((op, _num(p.get(op))) for op in ("lt", "le", "gt", "ge", "eq", "then")
                              if p.get(op) is not None) for p in ps)
-        return [(k, pieces)]
+        return [(k, _profile(ps) if _FAIR else pieces)]
     if k == "rank":
         return [(k, part.get("method", "linear"), _num(part["top"]), _num(part.get("bottom", 0)),
                  part.get("top_n", 1), part.get("bottom_n", 1), _num(part.get("full_at")))]
@@ -94,6 +94,43 @@ def bullets(part: dict[str, Any], ind_max: Any = None) -> list[tuple]:
     if k in ("formula", "discretionary"):
         return [(k, mx)]
     return [(k,)]
+
+
+def _profile(pieces: list[dict[str, Any]]) -> Any:
+    """What bands/piecewise score at and around every limit (first matching piece, as the
+    engine does): [≥50%→1, 20%–50%→0.5, <20%→0] and [≥50%→1, ≥20%→0.5, else 0] are the same
+    rule. Falls back to the written pieces when an expression reads more than x."""
+    from schemes.expr import ExprError, evaluate
+
+    written = tuple(tuple((op, _num(p.get(op))) for op in ("lt", "le", "gt", "ge", "eq", "then")
+                          if p.get(op) is not None) for p in pieces)
+    if any(isinstance(p.get("eq"), bool) for p in pieces):
+        xs: list[Any] = [True, False]
+    else:
+        edges = sorted({Decimal(str(p[op])) for p in pieces for op in ("lt", "le", "gt", "ge", "eq")
+                        if p.get(op) is not None})
+        tiny = Decimal("0.0000001")
+        xs = [e + d for e in edges for d in (-tiny, 0, tiny)]
+        xs += [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+        xs += [edges[0] - 1, edges[-1] + 1] if edges else [Decimal(0)]
+
+    def hit(p: dict[str, Any], x: Any) -> bool:
+        if isinstance(x, bool):
+            return p.get("eq") is None or p.get("eq") is x
+        ops = {"lt": x.__lt__, "le": x.__le__, "gt": x.__gt__, "ge": x.__ge__, "eq": x.__eq__}
+        return all(f(Decimal(str(p[op]))) for op, f in ops.items() if p.get(op) is not None)
+
+    out = []
+    for x in xs:
+        p = next((p for p in pieces if hit(p, x)), None)
+        then = 0 if p is None else p["then"]
+        if isinstance(then, str):
+            try:
+                then = evaluate(then, {"x": x})
+            except (ExprError, TypeError):
+                return written
+        out.append(round(Decimal(str(then)), 4).normalize())
+    return tuple(zip(xs, out))
 
 
 def _per(part: dict[str, Any]) -> Any:
