@@ -20,7 +20,7 @@ import yaml
 
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
-from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
+from schemes.rule_reader import MEASURE, NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
 
 __all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bullets",
            "parse_units", "draft_problems"]
@@ -144,7 +144,12 @@ def _cat_head(text: str) -> tuple[str, str] | None:
 _BULLET = re.compile(r"(?:^|(?<=[\s。；;>]))(?:[·•●◆▪]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
 _CONTINUES = re.compile(r"^(?:否则|其余|剩余|其他|中间|比值越|最高|最多|最低|总分|共计|此项|本项最|扣完|扣满|"
                         r"每增加|每降低|每减少|每发生|每出现|有\d+条|以此为基数|如果?均?为?[“\"]?否|"
-                        r"(?:如果|若)[^,，;；。]{0,40}?(?:<|>|≤|≥|=)|未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+                        r"(?:如果|若)[^,，;；。]{0,40}?(?:<|>|≤|≥|=)|"
+                        # the next tier of a scale: 20%-50%，得0.5分 / 20%以下的，得0分
+                        r"\d+(?:\.\d+)?%?(?:-|至|到)\d+(?:\.\d+)?%|\d+(?:\.\d+)?%(?:及?以下|及?以上)|"
+                        r"未[^;；。]{0,20}?[,，]?(?:不得分|不计分|得0分)|"
+                        # a deduction per case after the points it comes off: 每监测到一起…减0.5分
+                        rf"(?:每|[^;；。]{{0,12}}?(?:发现|出现|发生)(?:一|1)(?:{MEASURE}))[^;；。]{{0,24}}?(?:减|扣)\d|未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
 
 
 def split_bullets(text: str) -> list[str]:
@@ -166,8 +171,10 @@ def split_bullets(text: str) -> list[str]:
         cur = ""
         for s in sentences:
             n = normalise(s)
-            if cur and not _has_rule(normalise(cur)):
-                cur += s  # a lead-in with no rule of its own belongs to what follows
+            if cur and not _has_rule(_POINTS_IN.sub("", normalise(cur))):
+                # a lead-in with no rule of its own belongs to what follows ('(1分)平台建设情况。'
+                # is a heading with its points, not a rule)
+                cur += s
             elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)):
                 cur += s
             else:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schemes.document import blocks_from_text
-from schemes.draft import draft_blocks, draft_document
+from schemes.draft import draft_blocks, draft_document, split_bullets
 from schemes.model import Scheme
 from schemes.rule_reader import read_rule
 from scoring.engine import score
@@ -139,3 +139,35 @@ def test_a_less_than_sign_is_not_markup():
     (part,) = _inds(d.data)["1"]["parts"]
     assert part["kind"] == "piecewise" and "待确认" not in part
     assert part["pieces"][1] == {"lt": 0.03, "then": "3-x*100"}
+
+
+# ---- a cell of numbered sub-items, each '(N分) 标题。' then its scale ---------------------------
+
+def test_sub_item_heading_stays_with_its_scale():
+    cell = ("1. (1分)数据共享情况。参与共享的部门占比在60%以上的，得1分；30%-60%，得0.5分；30%以下的，得0分。"
+            "  2. (2分) 平台建设情况。建成信用平台并正常运行的，得2分。未建成上述平台，得0分。")
+    first, second = split_bullets(cell)
+    assert first.startswith("1. (1分)数据共享情况") and first.endswith("30%以下的，得0分。")
+    assert second.startswith("2. (2分) 平台建设情况") and second.endswith("得0分。")
+    r = read_rule(first)
+    assert r.kind == "bands" and r.points == 1
+    assert [p["then"] for p in r.params["pieces"]] == [1, Decimal("0.5"), 0]
+    # the seed's wording
+    seed = ("2. (1分)涉企信用信息部门间共享情况。参与涉企信用信息共享的政府部门占当地政府部门比例在50%以上的，"
+            "得1分；20%-50%，得0.5分；20%以下的，得0分。")
+    assert split_bullets(seed) == [seed]
+    assert read_rule(seed).kind == "bands"
+
+
+@pytest.mark.parametrize("text, base, each", [
+    ("1. (2分) 地方信用门户网站可访问性好、网站内容维护正常，得2分；每监测到一起不可访问情形的减0.5分；此项最低得0分。",
+     2, Decimal("0.5")),
+    ("2. (4分) 查询的企业信用信息报告内容全部符合标准要求的，得4分；不符合要求的发现一起减1分；此项最低得0分。", 4, 1),
+    # composed
+    ("窗口服务规范的，得3分；群众投诉经核实的，出现一次扣1分，扣完为止。", 3, 1),
+    ("按时报送月报的得5分；每发现一次迟报减0.5分。", 5, Decimal("0.5")),
+])
+def test_points_then_a_deduction_per_case_is_one_rule(text, base, each):
+    assert split_bullets(text) == [text]
+    r = read_rule(text)
+    assert (r.kind, r.params["base"], r.params["each"]) == ("deduction", base, each)
