@@ -323,6 +323,13 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
                 gap = ri - i
                 cells = cells[:i] + ("",) * gap + cells[i:]
                 break
+    ni = roles.get("name")
+    if ni is not None and ri == ni + 1 and ri < len(cells) and len(cells[ni]) > 20 \
+            and _has_rule(_POINTS_IN.sub("", normalise(cells[ni]))) \
+            and not _has_rule(normalise(cells[ri])) and not _looks_like_units(cells[ri]):
+        # the 评分标准 sits under the name header and everything after it one column left
+        # (OCR merged two header cells): its 佐证材料 is not the rule
+        cells = cells[:ni] + ("",) + cells[ni:]
     ui = roles.get("responsible")
     if ui is not None and len(cells) <= ui and len(cells) < width and _looks_like_units(cells[-1]):
         cells = cells[:-1] + ("",) * (ui - len(cells) + 1) + cells[-1:]  # a short row's units
@@ -424,6 +431,9 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
                 (pts is None or pts == cat.points) and len(cats) and cats[-1] is cat and rules:
             cat.inds[-1].rules[-1] += " " + rules  # the category repeated on a new page
             continue
+        if head_cat and not name and len(_HEADED.findall(rules)) >= 2 and all(
+                _HEADED.match(b) for b in split_bullets(rules)):
+            cat.split = True  # '1.（3分）…  2.（3分）…' under a category: one indicator each
         iname, ipts = _name_points(name or (head_cat[1] if head_cat else "") or content[:30])
         ind = _Ind(code=re.sub(r"\s", "", code) if code and not head_cat else "",
                    # 名称（8分） in a category row whose 分值 is 6: the 分值 column wins
@@ -446,6 +456,10 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
     for c in cats:
         _settle_shared(c)
     return [c for c in cats if c.inds]
+
+
+# a bullet that opens with its own points: '1.（3分）按照…' / '(2分) 此项…'
+_HEADED = re.compile(rf"(?:^|(?<=\s))(?:\d{{1,2}}[.、．]\s*)?[(（]\s*{NUM}\s*分\s*[)）]")
 
 
 def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str, str] | None:
@@ -673,6 +687,7 @@ def _bullet_name(bullet: str) -> str:
     """'地区不良贷款率。地区不良贷款率可从…' / '诚信分：使用…' / '失信行为穿透式监管根据…':
     a bullet that opens with its own short title."""
     t = re.sub(r"^(?:\d+[.、]|\(\d+\)|[①-⑩])\s*", "", normalise(bullet))
+    t = re.sub(rf"^\({NUM}分\)", "", t)  # the bullet's own points, before its title
     m = re.match(r"^([^,，。:：;；()（）]{2,16}?)(?:[。:：]|(?=根据|按照|是指|指的是))", t)
     return m.group(1) if m and not re.search(r"得|分|的$", m.group(1)) else ""
 
@@ -695,7 +710,8 @@ def _split_cat(cat: _Cat) -> None:
             if r.kind == "per_item" and r.points is None and listed and "上述" in b:
                 # 上述领域每1个领域…: the list was in an earlier bullet of the same cell
                 r.points = r.params["points"] * listed / r.params.get("per", 1)
-            name = _bullet_name(b) or re.sub(r"^(?:\d+[.、]|[(（]\d+[)）])", "", r.label or normalise(b)[:20])
+            name = _bullet_name(b) or re.sub(rf"^(?:\d+[.、]|[(（]\d+[)）])?(?:\({NUM}分\))?", "",
+                                             r.label or normalise(b)[:24])
             out.append(_Ind("", name[:30], r.points, [b], evidence=ind.evidence,
                             responsible=groups[k] if per_bullet else ind.responsible,
                             due=ind.due, note=ind.note))
@@ -737,7 +753,8 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         "audience": "tasks" if tasks else _audience(title),
         "source": Path(source).name,
     }
-    numbered = [i for c in cats for i in c.inds if re.fullmatch(r"\d+", i.code)]
+    # the 基础指标 gates are a table of their own: their 1…12 do not run on into the scored table
+    numbered = [i for c in cats if c.section != "gate" for i in c.inds if re.fullmatch(r"\d+", i.code)]
     last = 0
     for c in cats:
         if c.split:
@@ -745,6 +762,8 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         for ind in c.inds:
             # a table numbered 1, 2, 3 … through its categories: an unnumbered row in the run
             # (a category row that is itself an indicator) takes the next number
+            if c.section == "gate":
+                continue
             if re.fullmatch(r"\d+", ind.code):
                 last = int(ind.code)
             elif len(numbered) >= 3 and not ind.code and c.section in ("base", "bonus") \

@@ -171,3 +171,28 @@ def test_points_then_a_deduction_per_case_is_one_rule(text, base, each):
     assert split_bullets(text) == [text]
     r = read_rule(text)
     assert (r.kind, r.params["base"], r.params["each"]) == ("deduction", base, each)
+
+
+# ---- a row whose 评分标准 sits one column left, under the name header -------------------------
+
+def test_rules_one_column_left_and_numbered_sub_items():
+    """OCR merged two header cells, so the scoring text is under 评估内容 and the evidence under
+    评分标准; the category's cell lists its sub-items '1.（3分）… 2.（2分）…', one indicator each."""
+    text = "\n".join([
+        "序号\t基础指标\t佐证材料",
+        "1\t信用平台等保三级备案。\t备案证明",
+        "2\t双公示上报率达到100%。\t统计表",
+        "3\t未发生政府失信事件。\t情况说明",
+        "项目\t评估内容\t评分标准\t佐证材料\t责任部门",
+        "一、信用宣传（5分）\t1.（3分）开展诚信宣传月活动。根据活动场次、覆盖人群等情况计分，最高得3分。 "
+        "2.（2分）发布守信典型案例。每发布1个案例得0.5分，最高得2分。\t提供活动方案、照片等佐证材料。\t"
+        "牵头单位：市委宣传部，责任单位：市文明办",
+    ])
+    gates, scored = [c for c in draft_blocks(blocks_from_text(text), "x.txt")[0].data["categories"]]
+    assert [i["code"] for i in gates["indicators"]] == ["基础1", "基础2", "基础3"]
+    a, b = scored["indicators"]
+    # one indicator per sub-item, named by its title, not its (3分); the category keeps 一
+    assert (a["code"], a["name"], a["max_points"]) == ("一.1", "开展诚信宣传月活动", 3)
+    assert (b["code"], b["name"], b["max_points"]) == ("一.2", "发布守信典型案例", 2)
+    assert a["parts"][0]["kind"] == "discretionary" and b["parts"][0]["kind"] == "per_item"
+    assert a["evidence"].startswith("提供活动方案") and a["lead"] == ["市委宣传部"]
