@@ -621,6 +621,26 @@ def _cases(t: str, r: Reading) -> bool:
     return True
 
 
+def _lose_all(t: str, r: Reading) -> bool:
+    """此项满分为2分；如发生信息安全事件的，此项不得分: full points unless the event happened
+    (a yes/no question: 是 -> 0, otherwise full)."""
+    # only a full mark with no condition of its own (X的得3分；若Y不得分 stays a checklist item)
+    full = re.search(rf"(?:满分分?为?|(?:此项|本项|该项)(?:满分)?(?:为|计)?)(?P<n>{NUM})分", t)
+    if not full or re.search(r"酌情|视情况|综合评定", t):  # judged within the mark, not all-or-nothing
+        return False
+    lose = re.search(r"(?:如|若|凡|一旦)(?:果)?(?P<what>[^;；。]{2,120}?)的?[,，]?(?:则)?(?:此项|本项|该项)?"
+                     r"(?:不得分|不计分|得0分|计0分)", t[full.end():])
+    if not lose or re.search(rf"{NUM}分|每", lose.group("what")):
+        return False
+    pts = parse_number(full.group("n"))
+    r.kind, r.points = "bands", pts
+    r.params = {"value": "happened", "pieces": [{"eq": True, "then": Decimal(0)}, {"then": pts}]}
+    what = re.sub(r"(?:的|者)?[,，]?$", "", lose.group("what"))[:60]
+    r.metrics = [_metric("happened", f"是否{what}", "bool")]
+    r.words = [full.group(0), lose.group(0)[:40]]
+    return True
+
+
 def _fmt(v: Decimal) -> str:
     return format(v.normalize(), "f")
 
@@ -711,7 +731,7 @@ def _checklist(t: str, r: Reading) -> bool:
     return True
 
 
-_READERS = (_veto, _rank, _base_steps, _cases, _formula, _deduction, _per_item, _bands, _discretionary,
+_READERS = (_veto, _rank, _base_steps, _cases, _formula, _deduction, _per_item, _bands, _lose_all, _discretionary,
             _checklist, _threshold_gate, _task)
 
 

@@ -196,3 +196,22 @@ def test_rules_one_column_left_and_numbered_sub_items():
     assert (b["code"], b["name"], b["max_points"]) == ("一.2", "发布守信典型案例", 2)
     assert a["parts"][0]["kind"] == "discretionary" and b["parts"][0]["kind"] == "per_item"
     assert a["evidence"].startswith("提供活动方案") and a["lead"] == ["市委宣传部"]
+
+
+@pytest.mark.parametrize("text, full", [
+    ("(2分) 此项满分分为2分；如地方信用信息共享平台和信用门户网站发生被成功入侵等信息安全事件但未产生严重后果的，"
+     "或受到主管部门安全事件通报的，此项不得分。", 2),
+    ("本项满分3分，如年内发生重大安全生产责任事故的，本项不得分。", 3),
+    ("本项4分。若考核年度内被上级通报批评，则本项计0分。", 4),
+])
+def test_full_mark_lost_if_an_event_happened(text, full):
+    r = read_rule(text)
+    assert r.kind == "bands" and r.metrics[0]["type"] == "bool"
+    assert r.params["pieces"] == [{"eq": True, "then": 0}, {"then": full}]
+
+
+def test_full_mark_with_a_condition_of_its_own_is_not_all_or_nothing():
+    # a condition on the points themselves: a checklist item, as before
+    assert read_rule("按时完成年度信用报告的得3分；若报告存在弄虚作假的，本项不得分。").kind == "checklist"
+    # judged within the mark
+    assert read_rule("根据工作情况酌情计分，本项满分2分，如未报送材料的，本项不得分。").kind == "discretionary"
