@@ -615,6 +615,7 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         out["content"] = ind.content[:400]
     else:
         readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
+        _listed_before(bullets, readings)
         if ind.gate:
             readings = [_as_gate(r, ind) for r in readings[:1]]
         readings, first = _expand_each(readings)
@@ -656,6 +657,17 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     if ind.note:
         out["note"] = re.sub(r"\s+", "", _TAG.sub("", ind.note))[:400]
     return out
+
+
+def _listed_before(bullets: list[str], readings: list[Reading]) -> None:
+    """上述领域每1个领域…得0.5分 with no cap of its own: the list was in an earlier bullet
+    (包括生产、流通…等领域), which sets the most it can give."""
+    listed = 0
+    for b, r in zip(bullets, readings):
+        listed = listed_count(b) or listed
+        if r.kind == "per_item" and r.points is None and listed and re.search(r"上述|以上|前述", b):
+            r.points = r.params["points"] * listed / r.params.get("per", 1)
+            r.words.append(f"上述{listed}项")
 
 
 def _expand_each(readings: list[Reading]) -> tuple[list[Reading], dict[int, int]]:
@@ -700,16 +712,12 @@ def _split_cat(cat: _Cat) -> None:
         if len(bullets) <= 1:
             out.append(ind)
             continue
-        listed = 0
         # one group of units per bullet, as a cell lists them line by line (OCR: wide gaps)
         groups = [g for g in re.split(r"\s{3,}|\n", ind.responsible.strip()) if g]
         per_bullet = len(groups) == len(bullets)
-        for k, b in enumerate(bullets):
-            r = read_rule(b)
-            listed = listed_count(b) or listed
-            if r.kind == "per_item" and r.points is None and listed and "上述" in b:
-                # 上述领域每1个领域…: the list was in an earlier bullet of the same cell
-                r.points = r.params["points"] * listed / r.params.get("per", 1)
+        readings = [read_rule(b) for b in bullets]
+        _listed_before(bullets, readings)
+        for k, (b, r) in enumerate(zip(bullets, readings)):
             name = _bullet_name(b) or re.sub(rf"^(?:\d+[.、]|[(（]\d+[)）])?(?:\({NUM}分\))?", "",
                                              r.label or normalise(b)[:24])
             out.append(_Ind("", name[:30], r.points, [b], evidence=ind.evidence,

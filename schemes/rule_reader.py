@@ -273,7 +273,8 @@ def _formula(t: str, r: Reading) -> bool:
     r.kind = "formula"
     r.points, capw = _cap(t)
     if r.points is None:
-        got = _POINTS.search(t[m.end():])
+        # 计分公式为…，得6分: the points follow the formula inside the same clause
+        got = _POINTS.search(t[m.start("f") + len(ftext):])
         if got:
             r.points, capw = parse_number(got.group("n")), got.group(0)
     r.params = {"expr": expr}

@@ -215,3 +215,23 @@ def test_full_mark_with_a_condition_of_its_own_is_not_all_or_nothing():
     assert read_rule("按时完成年度信用报告的得3分；若报告存在弄虚作假的，本项不得分。").kind == "checklist"
     # judged within the mark
     assert read_rule("根据工作情况酌情计分，本项满分2分，如未报送材料的，本项不得分。").kind == "discretionary"
+
+
+def test_points_after_a_formula_in_the_same_clause():
+    r = read_rule("信用报告应用根据提交比例计分，计分公式为提交信用报告的主体数量/应提交的主体数量*5，得5分")
+    assert r.kind == "formula" and r.points == 5
+    # the seed's wording
+    r = read_rule("信用承诺工作根据承诺覆盖率计分，计分公式为(主动承诺型承诺+行业自律型承诺数量)/市场主体数+"
+                  "失信修复型承诺数量/在运营的黑名单主体数量，得6分")
+    assert r.kind == "formula" and r.points == 6
+
+
+def test_above_listed_fields_cap_a_later_bullet():
+    text = "\n".join([
+        "序号\t考核指标\t分值\t评分标准",
+        "1\t行业信用建设\t6\t行业信用建设包括住房、交通、医疗、教育等领域，在上述每1个领域建立信用档案的，得0.5分；"
+        "以上领域每1个领域开展信用评价的，得1分。",
+    ])
+    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
+    parts = _inds(d.data)["1"]["parts"]
+    assert [(p["kind"], p["max_points"]) for p in parts] == [("per_item", 2), ("per_item", 4)]
