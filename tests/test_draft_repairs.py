@@ -20,6 +20,13 @@ def _inds(data) -> dict[str, dict]:
     return {i["code"]: i for c in data["categories"] for i in c["indicators"]}
 
 
+def _one_row(name: str, points: int, rules: str) -> dict:
+    """The parts of indicator 1 drafted from a one-row table."""
+    text = f"序号\t考核指标\t分值\t评分标准\n1\t{name}\t{points}\t{rules}"
+    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
+    return _inds(d.data)["1"]["parts"]
+
+
 def _units(ind: dict) -> list[str]:
     return ind.get("lead", []) + ind.get("responsible", [])
 
@@ -130,13 +137,8 @@ def test_cases_without_a_formula_stay_bands():
 
 def test_a_less_than_sign_is_not_markup():
     """'率 < 2%，得2分；… 率 ≥ 5%' once lost everything from '<' to the next '>'."""
-    text = "\n".join([
-        "序号\t考核指标\t分值\t评分标准",
-        "1\t逾期率\t2\t<p>如果逾期率 < 1%，得2分；如果 1% ≤ 逾期率 < 3%，得分 = 3 - 逾期率 * 100；"
-        "如果逾期率 ≥ 3%，得0分。</p>",
-    ])
-    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
-    (part,) = _inds(d.data)["1"]["parts"]
+    (part,) = _one_row("逾期率", 2, "<p>如果逾期率 < 1%，得2分；如果 1% ≤ 逾期率 < 3%，得分 = 3 - 逾期率 * 100；"
+                       "如果逾期率 ≥ 3%，得0分。</p>")
     assert part["kind"] == "piecewise" and "待确认" not in part
     assert part["pieces"][1] == {"lt": 0.03, "then": "3-x*100"}
 
@@ -227,11 +229,6 @@ def test_points_after_a_formula_in_the_same_clause():
 
 
 def test_above_listed_fields_cap_a_later_bullet():
-    text = "\n".join([
-        "序号\t考核指标\t分值\t评分标准",
-        "1\t行业信用建设\t6\t行业信用建设包括住房、交通、医疗、教育等领域，在上述每1个领域建立信用档案的，得0.5分；"
-        "以上领域每1个领域开展信用评价的，得1分。",
-    ])
-    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
-    parts = _inds(d.data)["1"]["parts"]
+    parts = _one_row("行业信用建设", 6, "行业信用建设包括住房、交通、医疗、教育等领域，在上述每1个领域建立信用档案的，"
+                     "得0.5分；以上领域每1个领域开展信用评价的，得1分。")
     assert [(p["kind"], p["max_points"]) for p in parts] == [("per_item", 2), ("per_item", 4)]
