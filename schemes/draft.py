@@ -148,8 +148,10 @@ _CONTINUES = re.compile(r"^(?:否则|其余|剩余|其他|中间|比值越|最�
                         # the next tier of a scale: 20%-50%，得0.5分 / 20%以下的，得0分
                         r"\d+(?:\.\d+)?%?(?:-|至|到)\d+(?:\.\d+)?%|\d+(?:\.\d+)?%(?:及?以下|及?以上)|"
                         r"未[^;；。]{0,20}?[,，]?(?:不得分|不计分|得0分)|"
-                        # a deduction per case after the points it comes off: 每监测到一起…减0.5分
-                        rf"(?:每|[^;；。]{{0,12}}?(?:发现|出现|发生)(?:一|1)(?:{MEASURE}))[^;；。]{{0,24}}?(?:减|扣)\d|未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+                        r"未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+# a deduction per case after the points it comes off (得2分；每监测到一起…减0.5分), but not a
+# second deduction after a first (每发生1起扣2分；每迟报1次扣1分 are two rules)
+_DEDUCTS_FROM = re.compile(rf"^(?:每|[^;；。]{{0,12}}?(?:发现|出现|发生)(?:一|1)(?:{MEASURE}))[^;；。]{{0,24}}?(?:减|扣)\d")
 
 
 def split_bullets(text: str) -> list[str]:
@@ -175,7 +177,8 @@ def split_bullets(text: str) -> list[str]:
                 # a lead-in with no rule of its own belongs to what follows ('(1分)平台建设情况。'
                 # is a heading with its points, not a rule)
                 cur += s
-            elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)):
+            elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)
+                          or (_DEDUCTS_FROM.match(n) and not re.search(r"[扣减]", normalise(cur)))):
                 cur += s
             else:
                 if cur:

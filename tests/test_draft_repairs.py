@@ -232,3 +232,7 @@ def test_above_listed_fields_cap_a_later_bullet():
     parts = _one_row("行业信用建设", 6, "行业信用建设包括住房、交通、医疗、教育等领域，在上述每1个领域建立信用档案的，"
                      "得0.5分；以上领域每1个领域开展信用评价的，得1分。")
     assert [(p["kind"], p["max_points"]) for p in parts] == [("per_item", 2), ("per_item", 4)]
+
+
+def test_two_deductions_stay_two_rules():
+    assert split_bullets("每发生1起失信事件扣2分；每迟报1次扣1分。") == ["每发生1起失信事件扣2分；", "每迟报1次扣1分。"]
