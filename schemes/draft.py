@@ -327,7 +327,7 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
                 cells = cells[:i] + ("",) * gap + cells[i:]
                 break
     ni = roles.get("name")
-    if ni is not None and ri == ni + 1 and ri < len(cells) and len(cells[ni]) > 20 \
+    if ni is not None and ri == ni + 1 and ri < len(cells) and len(cells[ni]) > 20 and cells[ri] \
             and _has_rule(_POINTS_IN.sub("", normalise(cells[ni]))) \
             and not _has_rule(normalise(cells[ri])) and not _looks_like_units(cells[ri]):
         # the 评分标准 sits under the name header and everything after it one column left

@@ -236,3 +236,13 @@ def test_above_listed_fields_cap_a_later_bullet():
 
 def test_two_deductions_stay_two_rules():
     assert split_bullets("每发生1起失信事件扣2分；每迟报1次扣1分。") == ["每发生1起失信事件扣2分；", "每迟报1次扣1分。"]
+
+
+def test_a_long_name_beside_an_empty_rules_cell_stays_the_name():
+    text = "\n".join([
+        "序号\t考核指标\t评分标准\t佐证材料",
+        "1\t城市信用监测排名进入全国前100名且保持稳定提升态势（3分）\t\t监测报告",
+    ])
+    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
+    ind = _inds(d.data)["1"]
+    assert ind["name"].startswith("城市信用监测排名") and ind["evidence"] == "监测报告"
