@@ -619,6 +619,8 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     else:
         readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
         _listed_before(bullets, readings)
+        if len(readings) == 1 and ind.points and not ind.gate:
+            _deduct_from_own(readings[0], ind.points)
         if ind.gate:
             readings = [_as_gate(r, ind) for r in readings[:1]]
         readings, first = _expand_each(readings)
@@ -671,6 +673,21 @@ def _listed_before(bullets: list[str], readings: list[Reading]) -> None:
         if r.kind == "per_item" and r.points is None and listed and re.search(r"上述|以上|前述", b):
             r.points = r.params["points"] * listed / r.params.get("per", 1)
             r.words.append(f"上述{listed}项")
+
+
+def _deduct_from_own(r: Reading, points: Decimal) -> None:
+    """'(一)事业单位信用状况(4分) 未整改到位扣2分，最低得0分': the item's own points are what
+    the deductions come off, down to 0 (not a one-off 2 off the total)."""
+    if r.kind == "deduction" and "base" not in r.params and not r.reason and re.search(
+            r"最低得?(?:为)?0分|扣完为止|扣至0分|减至0分", normalise(r.text)):
+        r.params["base"] = points
+        r.params.pop("cap", None)
+        r.points = points
+        r.words.append(f"本项{_fmt_points(points)}分扣完为止")
+
+
+def _fmt_points(v: Decimal) -> str:
+    return format(v.normalize(), "f")
 
 
 def _expand_each(readings: list[Reading]) -> tuple[list[Reading], dict[int, int]]:

@@ -246,3 +246,19 @@ def test_a_long_name_beside_an_empty_rules_cell_stays_the_name():
     (d,) = draft_blocks(blocks_from_text(text), "x.txt")
     ind = _inds(d.data)["1"]
     assert ind["name"].startswith("城市信用监测排名") and ind["evidence"] == "监测报告"
+
+
+@pytest.mark.parametrize("rules", [
+    "未整改到位扣2分，最低得0分。",  # the seed's wording (濮阳 三(一), 4分)
+    "发现一起未按期整改的扣2分，扣完为止。",
+])
+def test_deductions_come_off_the_items_own_points(rules):
+    (part,) = _one_row("整改情况", 4, rules)
+    assert (part["kind"], part["base"], part["each"], "cap" in part) == ("deduction", 4, 2, False)
+    assert part["max_points"] == 4
+
+
+def test_a_one_off_deduction_keeps_its_cap():
+    # no 最低得0分 / 扣完为止: a fixed 2 off when it happens, not a count against the 4
+    (part,) = _one_row("整改情况", 4, "出现失信被执行人未整改情形的，扣2分。")
+    assert part["kind"] == "deduction" and part.get("cap") == 2 and "base" not in part
