@@ -23,7 +23,10 @@ name or unit that the document never prints (a hand-written scheme's own short n
 from it, so it is left out of that comparison and counted in the "not printed" column; "all
 four" then asks only for the fields the text shows. Units are compared one name at a time
 ('各县（区）人民政府、管委会' is two names) and without a trailing 等/等相关部门, which the
-reader drops.
+reader drops. Readings that score the same count as the same: bands and piecewise by the
+points they give at and around every limit; 是/否 bands whichever way 否 is written; a
+每项得p分，共N分 per_item against the N/p checklist items of p written for it; a step of 1% on a
+rate against a step of 1 on the rate ×100; expressions without their spacing.
 """
 from __future__ import annotations
 
