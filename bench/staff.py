@@ -17,7 +17,7 @@ from pathlib import Path
 from _common import NOW, machine, median, pct, seed_ledger
 
 from bot.app import make_pipeline
-from bot.message import Message
+from channels.message import Message
 from ledger.db import immediate, open_db
 from ledger.submissions import record_submission
 

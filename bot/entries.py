@@ -7,7 +7,7 @@ import re
 
 from bot.commands import EVERYONE, STAFF, _tell_liaisons, _unit_and_rest, command
 from bot.context import Ctx
-from bot.message import Reply
+from channels.message import Reply
 from bot.numbers import show_value
 from bot.parse import CommandError, exact_tail, parse_metrics, split_indicator
 from bot.records import recorded
@@ -17,7 +17,7 @@ from ledger.db import LedgerError, now_iso
 from ledger.facts import briefing_indicator, default_period
 from ledger.office import year_status
 from ledger.units import Unit, get_unit
-from reminders.calendar import deadline_info, parse_period
+from worktime.calendar import deadline_info, parse_period
 from schemes.model import Indicator, Metric
 from scoring.card import pts
 

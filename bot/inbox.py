@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bot.commands import STAFF, _find_unit, command
 from bot.context import Ctx
-from bot.dingtalk import FILE_TYPES
-from bot.message import Reply
+from channels.dingtalk import FILE_TYPES
+from channels.message import Reply
 from bot.numbers import show_value
 from bot.parse import CommandError
 from ledger import submissions as subs

@@ -1,13 +1,15 @@
 """Staff records: the `recorded` decorator that runs a staff command as one act (ledger.acts),
-so that what it changed gets a 编号 that 撤销 undoes and the reply shows it."""
+so that what it changed gets a 编号 that 撤销 undoes and the reply shows it. `unit_of` names the
+unit whose rows the act may change; `member_of` a binding it may change (绑定)."""
 from __future__ import annotations
 
 import functools
 from typing import Callable
 
-from bot.commands import Handler, _unit_and_rest
+from bot.commands import _unit_and_rest
+from bot.registry import Handler
 from bot.context import Ctx
-from bot.message import Reply
+from channels.message import Reply
 from ledger import acts
 from ledger.units import Unit
 
@@ -30,6 +32,7 @@ def bound_unit(words: list[str], ctx: Ctx) -> Unit | None:
 
 
 def recorded(kind: str, unit_of: Callable[[list[str], Ctx], Unit | None] = _unit_of,
+             member_of: Callable[[list[str], Ctx], tuple[str, str] | None] | None = None,
              ) -> Callable[[Handler], Handler]:
     """Run a staff command as one act: what it changed gets a 编号 that 撤销 undoes, and the
     reply shows it. A command that fails records nothing."""
@@ -37,7 +40,7 @@ def recorded(kind: str, unit_of: Callable[[list[str], Ctx], Unit | None] = _unit
         @functools.wraps(fn)
         def run(words: list[str], ctx: Ctx) -> Reply:
             unit = unit_of(words, ctx)
-            member = (words[0], "*") if kind == "绑定" and words else None
+            member = member_of(words, ctx) if member_of else None  # a binding (user id, channel)
             with acts.recording(ctx.db, kind, unit.id if unit else None, ctx.member.id, ctx.now,
                                 ctx.actor, member=member) as rec:
                 reply = fn(words, ctx)

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from bot.app import create_app
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from fake_dingtalk import FakeDingTalk
 from ledger.db import open_db
 from ledger.facts import init_office
@@ -25,6 +25,7 @@ from ledger.submissions import list_evidence, list_submissions
 from ledger.units import add_member, add_unit
 from reminders.outbox import deliver_due, make_senders
 from servers import app_server
+from traffic import unique_ms
 
 XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
 _ids = itertools.count(1)
@@ -50,7 +51,7 @@ class Robot:
         return body
 
     def post(self, body: dict, timestamp_ms: int | None = None, sign: str | None = None) -> requests.Response:
-        ts = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
+        ts = str(timestamp_ms if timestamp_ms is not None else unique_ms())
         headers = {"timestamp": ts, "sign": sign or callback_sign(ts, self.fake.app_secret)}
         return requests.post(f"{self.base}/dingtalk/callback", json=body, headers=headers,
                              timeout=10)
@@ -150,7 +151,7 @@ def test_pushes_to_users_and_group_robot_with_throttle_retry(robot: Robot):
 
 def test_staff_read_a_submission_and_get_its_file_as_a_dingtalk_file_message(robot: Robot):
     db = robot.db()
-    add_member(db, "staff1", "刘洋", "staff", None)
+    add_member(db, "staff1", "刘洋", "staff", None, channel="dingtalk")
     db.close()
     robot.fake.files["DLCODE-9"] = (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp = robot.post(robot.body("sw1", "file", {"fileName": "双公示台账2022Q3.xlsx",
@@ -173,7 +174,7 @@ def test_staff_read_a_submission_and_get_its_file_as_a_dingtalk_file_message(rob
 
 def test_staff_control_through_the_dingtalk_callback(robot: Robot):
     db = robot.db()
-    add_member(db, "staff1", "刘洋", "staff", None)
+    add_member(db, "staff1", "刘洋", "staff", None, channel="dingtalk")
     add_unit(db, "市发展改革委", aliases=["发改委"])
     db.close()
     entered = robot.say("staff1", "代报 市税务局 双公示 台账 2022-Q1 按时\n代报 市税务局 行政强制 三类")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.app import create_app
 from ledger.outbox import list_items
+from ledger.units import add_member
 
 
 def test_pending_lists_items_with_number_unit_period_and_first_words(lvliang, tmp_path):
@@ -55,6 +56,7 @@ def test_show_in_wecom_queues_the_file_for_the_staff_member(lvliang, tmp_path):
     f = tmp_path / "台账.pdf"
     f.write_bytes(b"%PDF-1.4 x")
     lvliang.chat("sw1", "佐证 双公示", files=[f])
+    add_member(lvliang.db, "staff1", "刘洋", "staff", None, channel="wecom")
     reply = lvliang.chat("staff1", "查看 F1", channel="wecom")
     assert "随后单独发给您" in reply
     item = [i for i in list_items(lvliang.db) if "file" in i.payload][0]
@@ -68,6 +70,7 @@ def test_show_in_dingtalk_says_which_files_the_robot_cannot_carry(lvliang, tmp_p
     sheet = tmp_path / "宣传台账.xlsx"
     sheet.write_bytes(b"PK\x03\x04 sheet")
     lvliang.chat("sw1", "佐证 宣传", files=[photo, sheet])
+    add_member(lvliang.db, "staff1", "刘洋", "staff", None, channel="dingtalk")
     reply = lvliang.chat("staff1", "查看 F1", channel="dingtalk") + lvliang.chat(
         "staff1", "查看 F2", channel="dingtalk")
     assert "钉钉只能发送" in reply and reply.count("钉钉只能发送") == 1
