@@ -1,0 +1,127 @@
+"""Phrasings the third round of draft accuracy taught the reader: a ladder whose first step
+gives other points than the rest, a formula written without "=", and a proportion whose low
+end is "为0的不得分". Each case in wording composed for the test, and as a seed prints it; the
+readings are scored through the real engine, not only inspected."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from schemes.draft import split_bullets
+from schemes.model import Scheme
+from schemes.rule_reader import read_rule
+from scoring.engine import score
+
+
+def _score(text: str, values: dict[str, Decimal] | list[Decimal]) -> Decimal:
+    """Score one bullet as a one-indicator scheme; a list gives the metrics in order."""
+    r = read_rule(text)
+    assert r.kind, r.reason
+    part = r.part()
+    part.pop("text")
+    ind = {"code": "1", "name": "试", "max_points": r.points, "metrics": r.metrics, "parts": [part]}
+    scheme = Scheme.model_validate({
+        "id": "t", "title": "t", "issuer": "t", "year": 2025, "audience": "departments",
+        "base_total": r.points,
+        "categories": [{"code": "一", "name": "c", "section": "base", "indicators": [ind]}]})
+    if isinstance(values, list):
+        values = {m["name"]: v for m, v in zip(r.metrics, values)}
+    return score(scheme, {"1": values}).items[0].points
+
+
+# ---- 超过50%…得1.5分，在此基础上每多10%加0.5分 ----------------------------------------------
+
+SEED_LADDER = ("开展市民信用分评价且超过 50% 的城区，市户籍人口拥有个人诚信分，得 1.5 分，"
+               "在此基础上每多 10%，加 0.5 分，最高得 4 分。")  # 黄石 九.1
+
+
+@pytest.mark.parametrize("x,pts", [("0.5", 0), ("0.51", "1.5"), ("0.6", 2), ("0.69", 2), ("0.7", "2.5"),
+                                   ("0.95", "3.5"), ("1", 4)])
+def test_a_ladder_with_its_own_first_step_as_the_seed_prints_it(x, pts):
+    r = read_rule(SEED_LADDER)
+    assert (r.kind, r.points) == ("bands", 4)
+    assert r.metrics[0]["type"] == "percent" and "个人诚信分" in r.metrics[0]["label"]
+    assert _score(SEED_LADDER, [Decimal(x)]) == Decimal(str(pts))
+
+
+@pytest.mark.parametrize("x,pts", [(29, 0), (30, 2), (39, 2), (40, "2.5"), (70, 4), (200, 4)])
+def test_a_ladder_counts_things_too(x, pts):
+    text = "年度报送信用信息达到30条，且按时报送的得2分，此后每增加10条得0.5分，最高4分。"
+    assert read_rule(text).kind == "bands"
+    assert _score(text, [Decimal(x)]) == Decimal(str(pts))
+
+
+def test_a_ladder_without_a_cap_stops_at_all_of_a_rate():
+    text = "电子证照覆盖率达到60%的得2分，以此为基数每提高10%再得1分。"
+    r = read_rule(text)
+    assert (r.kind, r.points) == ("bands", 6)
+    assert _score(text, [Decimal("0.8")]) == 4
+
+
+def test_equal_steps_stay_per_item():
+    # the same points at the base and for each step is what per_item already says
+    r = read_rule("培训覆盖率达到10%的，得1分，以此为基数每增加10%得1分，最高不超过4分。")
+    assert (r.kind, r.params["base"], r.params["points"]) == ("per_item", Decimal("0.1"), 1)
+
+
+# ---- 得分为A/B: a formula without "=" -------------------------------------------------------
+
+SEED_SHARE = ("2. (1分) 农户信用信息覆盖率。本项得分满分为1分，最低分为0分。①辖区内建立农村信用信息系统的，"
+              "得分为相关信息系统涵盖农户数（多个系统相加并去重）/辖区内农户总数。")  # 濮阳 四(二)
+
+
+def test_a_formula_without_equals_as_the_seed_prints_it():
+    r = read_rule(SEED_SHARE)
+    assert (r.kind, r.points, r.params["expr"]) == ("formula", 1, "v1 / max(v2, 1)")
+    # the remark in brackets is not a term
+    assert [m["label"] for m in r.metrics] == ["相关信息系统涵盖农户数", "辖区内农户总数"]
+    assert _score(SEED_SHARE, [Decimal(300), Decimal(400)]) == Decimal("0.75")
+
+
+def test_a_formula_without_equals_in_other_words():
+    text = "分值为按时办结件数（不含退回件）÷受理件数×3，最高3分。"
+    r = read_rule(text)
+    assert (r.kind, r.params["expr"]) == ("formula", "v1 / max(v2, 1) * 3")
+    assert _score(text, [Decimal(9), Decimal(10)]) == Decimal("2.7")
+    assert _score(text, [Decimal(20), Decimal(10)]) == 3  # the cap holds
+
+
+@pytest.mark.parametrize("text", ["本项得分为0、2两档：以下内容如果为“是”，得0分；如果为“否”，得2分。",
+                                  "本项得分为0、1和连续打分三种情形"])
+def test_a_score_named_as_tiers_is_not_a_formula(text):
+    assert read_rule(text).kind != "formula"
+
+
+# ---- 达到100%得2分；为0的不得分；介于两者之间按比例 ---------------------------------------
+
+SEED_EXIT = ("(4分) 按照国家发展改革委印发的《“屡禁不止、屡罚不改”严重违法失信行为专项治理方案》要求,"
+             "相关治理对象退出率达到100%的,得2分;退出率为0的不得分;介于两者之间的按比例计分。")  # 濮阳 七(四)
+
+
+@pytest.mark.parametrize("x,pts", [("0", 0), ("0.4", "0.8"), ("1", 2)])
+def test_a_proportion_from_nothing_as_the_seed_prints_it(x, pts):
+    r = read_rule(SEED_EXIT)
+    assert (r.kind, r.points, r.params["expr"]) == ("formula", 2, "2 * rate")
+    assert _score(SEED_EXIT, [Decimal(x)]) == Decimal(pts)
+
+
+def test_a_proportion_up_to_a_threshold_below_all():
+    text = "整改完成率达到80%及以上的得3分，完成率为0的得0分，在两者之间的按比例得分。"
+    assert read_rule(text).kind == "formula"
+    assert _score(text, [Decimal("0.4")]) == Decimal("1.5")
+    assert _score(text, [Decimal("0.9")]) == 3
+
+
+def test_zero_at_the_top_end_reads_as_a_falling_line():
+    text = "异议处理时间为0天时得2分，超过10天不得分，介于两者之间按比例计分。"
+    r = read_rule(text)
+    assert r.kind == "piecewise"
+    assert [_score(text, [Decimal(x)]) for x in (0, 5, 11)] == [2, 1, 0]
+
+
+def test_the_zero_end_of_a_proportion_stays_in_its_bullet():
+    assert len(split_bullets(SEED_EXIT)) == 1
+    assert len(split_bullets("达标率达到95%的得4分；达标率为0%的，不得分；在二者之间的按比例计分。")) == 1
+    # a rule of its own after it still starts a bullet
+    assert len(split_bullets("退出率达到100%的得2分；退出率为0的不得分；开展专项培训的得1分。")) == 2
