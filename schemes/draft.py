@@ -151,6 +151,7 @@ _CONTINUES = re.compile(r"^(?:否则|其余|剩余|其他|中间|比值越|最�
                         r"未[^,，;；。]{0,20}(?:不得分|不计分|得0分)|"
                         # the other end of a proportion: 退出率为0的不得分；介于两者之间的按比例计分
                         r"[^,，;；。]{0,16}?为0%?的?[,，]?(?:不得分|不计分|得0分)|(?:介于|在)(?:两者|二者)之间)")
+_BETWEEN = re.compile(r"(?:介于|在)(?:两者|二者)之间")
 # a deduction per case after the points it comes off (得2分；每监测到一起…减0.5分), but not a
 # second deduction after a first (每发生1起扣2分；每迟报1次扣1分 are two rules)
 _DEDUCTS_FROM = re.compile(rf"^(?:每|[^;；。]{{0,12}}?(?:发现|出现|发生)(?:一|1)(?:{MEASURE}))[^;；。]{{0,24}}?(?:减|扣)\d")
@@ -173,13 +174,17 @@ def split_bullets(text: str) -> list[str]:
         chunk = re.sub(r"^\s*【[^】]*】\s*", "", chunk.strip())  # 【要点】 headline, not a rule
         sentences = [s for s in re.split(r"(?<=[。；;])", chunk) if s.strip()]
         cur = ""
-        for s in sentences:
+        for k, s in enumerate(sentences):
             n = normalise(s)
+            # 小于1‰得2分；大于5‰不得分；介于两者之间的按比例计分: the far end of a proportion
+            # belongs with the near one, whatever it says
+            ends_proportion = k + 1 < len(sentences) and bool(_BETWEEN.match(normalise(sentences[k + 1])))
             if cur and not _has_rule(_POINTS_IN.sub("", normalise(cur))):
                 # a lead-in with no rule of its own belongs to what follows ('(1分)平台建设情况。'
                 # is a heading with its points, not a rule)
                 cur += s
-            elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)
+            elif cur and (_CONTINUES.match(n) or ends_proportion or read_rule(s).kind is None
+                          or not _has_rule(n)
                           or (_DEDUCTS_FROM.match(n) and not re.search(r"[扣减]", normalise(cur)))):
                 cur += s
             else:

@@ -283,6 +283,12 @@ def _formula(t: str, r: Reading) -> bool:
     r.params = {"expr": expr}
     r.metrics = metrics
     r.words = [m.group(0)[:40]] + ([capw] if capw else [])
+    each = re.fullmatch(r"v1 \* (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) \* v1", expr)
+    if each and re.search(rf"(?:数量|个数|总数|(?:{MEASURE})数)$", metrics[0]["label"]):
+        # 领域数量*0.1: a count times a constant is 每个得0.1分, which staff read at a glance
+        r.kind = "per_item"
+        r.params = {"value": "count", "points": Decimal(each.group(1) or each.group(2))}
+        r.metrics = [_metric("count", metrics[0]["label"], "count", "个")]
     return True
 
 

@@ -125,3 +125,35 @@ def test_the_zero_end_of_a_proportion_stays_in_its_bullet():
     assert len(split_bullets("达标率达到95%的得4分；达标率为0%的，不得分；在二者之间的按比例计分。")) == 1
     # a rule of its own after it still starts a bullet
     assert len(split_bullets("退出率达到100%的得2分；退出率为0的不得分；开展专项培训的得1分。")) == 2
+
+
+def test_the_far_end_of_a_proportion_stays_in_its_bullet():
+    # 濮阳 五(二) as printed, and composed: the 不得分 end stands between the two
+    seed = ("1. (2分) 行政许可、行政处罚“双公示”信息有效异议占比小于十万分之一（含）的，得2分；"
+            "大于十万分之五的，不得分；介于两者之间的按比例计分。")
+    (bullet,) = split_bullets(seed)
+    r = read_rule(bullet)
+    assert r.kind == "piecewise"
+    assert [_score(bullet, [Decimal(x)]) for x in ("0.00001", "0.00003", "0.00006")] == [2, 1, 0]
+    composed = "投诉率低于1‰的得3分；投诉率高于4‰的得0分；在两者之间的按比例计分。培训覆盖全员的，得1分。"
+    assert len(split_bullets(composed)) == 2
+
+
+# ---- a count times a constant -----------------------------------------------------------------
+
+SEED_COUNT = ("联合奖惩机制化程度根据嵌入信息系统和工作流程的比例计分，计分公式为将联合奖惩嵌入信息系统和工作流程的"
+              "领域数量*0.1，最高得2分。")  # 黄石 十.4
+
+
+@pytest.mark.parametrize("text,each,cap", [(SEED_COUNT, "0.1", 2), ("得分=0.5×开展信用修复培训的场次数，最高3分。", "0.5", 3)])
+def test_a_count_times_a_constant_is_per_item(text, each, cap):
+    r = read_rule(text)
+    assert (r.kind, r.params["points"], r.points) == ("per_item", Decimal(each), cap)
+    assert _score(text, [Decimal(4)]) == Decimal(each) * 4
+    assert _score(text, [Decimal(100)]) == cap
+
+
+def test_a_ratio_times_a_constant_stays_a_formula():
+    r = read_rule("计分公式为有效的联合奖惩案例数量/在运营红黑名单主体总量*5，最高为3分。")
+    assert (r.kind, r.params["expr"]) == ("formula", "v1 / max(v2, 1) * 5")
+    assert read_rule("得分=信用报告使用率*2").kind == "formula"  # a rate is not a count
