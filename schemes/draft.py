@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from schemes.detail_rules import pair_notes, split_notes
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
 from schemes.rule_reader import MEASURE, NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
@@ -61,6 +62,10 @@ def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
             roles["rules"], roles["name"] = roles.pop("name"), roles.pop("content")
     if "name" not in roles and "content" in roles and "rules" in roles:
         roles["name"] = roles.pop("content")
+    # 评分标准 and 评分细则 both: the second is numbered notes refining some bullets
+    detail = next((i for i, w in enumerate(words) if "细则" in w and i not in roles.values()), None)
+    if detail is not None and "rules" in roles:
+        roles["detail"] = detail
     return roles
 
 
@@ -77,6 +82,7 @@ class _Ind:
     note: str = ""
     gate: bool = False
     shared: bool = False  # points read from a category row's 分值, i.e. the category's
+    refined: dict[int, tuple[str, Reading]] = field(default_factory=dict)  # bullet -> 评分细则
 
     def used(self) -> Decimal:
         """Points this row's bullets can give, when each says (else its 分值)."""
@@ -94,6 +100,7 @@ class _Cat:
     section: str = "base"
     split: bool = False  # one indicator per bullet (no indicator column, or 扣分情形)
     inds: list[_Ind] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # 评分细则 notes printed in its rows
 
 
 @dataclass
@@ -417,6 +424,11 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if cat is None:
             cat = _Cat("一", table_title or "考核指标", None)
             cats.append(cat)
+        detail = cell(cells, "detail")
+        if detail:
+            cat.details += split_notes(detail)
+            if not any(c.strip() for i, c in enumerate(cells) if i != roles["detail"] and i != roles.get("note")):
+                continue  # a row of 评分细则 notes only (a page break scattered them), not an indicator
         rules = cell(cells, "rules")
         content = cell(cells, "content")
         sub = _sub_item(cells)
@@ -625,6 +637,8 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         out["content"] = ind.content[:400]
     else:
         readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
+        for k, (note, finer) in ind.refined.items():
+            readings[k] = replace(finer, text=f"{bullets[k]}（评分细则：{note}）")
         _listed_before(bullets, readings)
         if len(readings) == 1 and ind.points and not ind.gate:
             _deduct_from_own(readings[0], ind.points)
@@ -669,6 +683,19 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     if ind.note:
         out["note"] = re.sub(r"\s+", "", _TAG.sub("", ind.note))[:400]
     return out
+
+
+def _refine(cats: list[_Cat]) -> None:
+    """Pair the table's 评分细则 notes with the bullets they refine; the notes are scattered by
+    page breaks, so any note may belong to any category."""
+    notes = [n for c in cats for n in c.details]
+    if not notes:
+        return
+    bullets = [((id(ind), k), b, read_rule(b)) for c in cats if c.section != "gate" for ind in c.inds
+               for k, b in enumerate(b for r in ind.rules for b in split_bullets(r))]
+    by_id = {id(ind): ind for c in cats for ind in c.inds}
+    for (ind_id, k), got in pair_notes(notes, bullets).items():
+        by_id[ind_id].refined[k] = got
 
 
 def _listed_before(bullets: list[str], readings: list[Reading]) -> None:
@@ -820,6 +847,7 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         if ded:
             data["deduction_cap"] = ded[0].points
     data["bands"] = _bands(document)  # grade bands are set out in the notice, before the annexes
+    _refine(cats)
     categories = []
     for c in cats:
         inds = [_indicator(i, year, tasks) for i in c.inds]

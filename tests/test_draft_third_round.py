@@ -1,17 +1,23 @@
 """Phrasings the third round of draft accuracy taught the reader: a ladder whose first step
 gives other points than the rest, a formula written without "=", and a proportion whose low
-end is "为0的不得分". Each case in wording composed for the test, and as a seed prints it; the
+end is "为0的不得分", a count times a constant, and the 评分细则 column's notes paired with the
+bullets they refine. Each case in wording composed for the test, and as a seed prints it; the
 readings are scored through the real engine, not only inspected."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from schemes.draft import split_bullets
+from schemes.detail_rules import split_notes
+from schemes.document import blocks_from_text
+from schemes.draft import draft_blocks, draft_document, split_bullets
 from schemes.model import Scheme
 from schemes.rule_reader import read_rule
 from scoring.engine import score
+
+SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
 
 
 def _score(text: str, values: dict[str, Decimal] | list[Decimal]) -> Decimal:
@@ -157,3 +163,53 @@ def test_a_ratio_times_a_constant_stays_a_formula():
     r = read_rule("计分公式为有效的联合奖惩案例数量/在运营红黑名单主体总量*5，最高为3分。")
     assert (r.kind, r.params["expr"]) == ("formula", "v1 / max(v2, 1) * 5")
     assert read_rule("得分=信用报告使用率*2").kind == "formula"  # a rate is not a count
+
+
+# ---- 评分标准 and 评分细则: numbered notes refine the bullets they name -------------------------
+
+def _drafted(text: str) -> dict[str, dict]:
+    (d,) = draft_blocks(blocks_from_text(text), "x.txt")
+    return {i["code"]: i for c in d.data["categories"] for i in c["indicators"]}
+
+
+DETAIL_TABLE = "\n".join([
+    "项目\t分值\t评分标准\t评分细则\t责任单位",
+    "一、组织保障\t3\t· 制定详细的工作任务分工，明确责任单位和进度要求的，得1分。 "
+    "· 开展督查考核的，得1分。 · 召开专题会议的，得1分。\t(1)信用报告指第三方出具的报告。\t市信用办",
+    "项目\t分值\t评分标准\t评分细则\t责任单位",  # a page break: the notes go on below, unnumbered rows
+    "\t\t\t(2)有详细的工作任务分工的，得0.5分；明确责任单位的，得0.3分；有进度要求的，得0.2分。"
+    " (3)开展督查考核，有考核通知文件的，得0.5分；有考核结果文件的，得0.5分。\t",
+    "二、信用应用\t2\t· 使用信用报告的，得2分。\t(4)每使用1份信用报告得0.5分，最高得2分。\t市发展改革委",
+])
+
+
+def test_detail_notes_refine_the_bullets_they_name_across_a_page_break():
+    inds = _drafted(DETAIL_TABLE)
+    assert sorted(inds) == ["一.1", "一.2", "一.3", "二"]  # the notes-only row is not an indicator
+    p1, p2, p3 = (inds[c]["parts"][0] for c in ("一.1", "一.2", "一.3"))
+    assert [it["points"] for it in p1["items"]] == [0.5, 0.3, 0.2]
+    assert [it["points"] for it in p2["items"]] == [0.5, 0.5]
+    assert "评分细则" in p1["text"] and "评分细则" not in p3["text"]  # staff see both texts
+    assert len(p3["items"]) == 1  # no note for it; a note that only explains a term refines nothing
+    (use,) = inds["二"]["parts"]
+    assert (use["kind"], use["points"], use["max_points"]) == ("per_item", 0.5, 2)
+
+
+def test_a_note_whose_points_differ_refines_nothing():
+    text = DETAIL_TABLE.replace("有进度要求的，得0.2分", "有进度要求的，得0.7分")
+    p1 = _drafted(text)["一.1"]["parts"][0]
+    assert len(p1["items"]) == 1 and "评分细则" not in p1["text"]
+
+
+def test_split_notes():
+    assert split_notes("<p>(1)甲的，得1分。</p> <p>（2）乙的，得2分。</p>") == ["甲的，得1分。", "乙的，得2分。"]
+    assert split_notes("无编号的说明") == ["无编号的说明"]
+
+
+def test_the_seeds_detail_notes_refine_their_bullets():
+    # 黄石 十一: the notes print one row below, after the category's last page break
+    (d,) = draft_document(SEEDS / "001_0d8eedc23a51c9bf.txt")
+    inds = {i["code"]: i for c in d.data["categories"] for i in c["indicators"]}
+    assert [it["points"] for it in inds["十一.3"]["parts"][0]["items"]] == [0.5, 0.3, 0.2]
+    assert [it["points"] for it in inds["十一.4"]["parts"][0]["items"]] == [0.5, 0.5]
+    assert "十一.6" not in inds
