@@ -10,7 +10,6 @@ gives points of its own that add up to the bullet's: a note that only explains a
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Hashable
 
 from rapidfuzz import fuzz

@@ -9,31 +9,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from one_bullet import score_bullet
 
 from schemes.detail_rules import split_notes
 from schemes.document import blocks_from_text
 from schemes.draft import draft_blocks, draft_document, split_bullets
-from schemes.model import Scheme
 from schemes.rule_reader import read_rule
-from scoring.engine import score
 
 SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
 
 
-def _score(text: str, values: dict[str, Decimal] | list[Decimal]) -> Decimal:
-    """Score one bullet as a one-indicator scheme; a list gives the metrics in order."""
-    r = read_rule(text)
-    assert r.kind, r.reason
-    part = r.part()
-    part.pop("text")
-    ind = {"code": "1", "name": "试", "max_points": r.points, "metrics": r.metrics, "parts": [part]}
-    scheme = Scheme.model_validate({
-        "id": "t", "title": "t", "issuer": "t", "year": 2025, "audience": "departments",
-        "base_total": r.points,
-        "categories": [{"code": "一", "name": "c", "section": "base", "indicators": [ind]}]})
-    if isinstance(values, list):
-        values = {m["name"]: v for m, v in zip(r.metrics, values)}
-    return score(scheme, {"1": values}).items[0].points
+def _score(text: str, values: list[Decimal]) -> Decimal:
+    return score_bullet(text, values)
 
 
 # ---- 超过50%…得1.5分，在此基础上每多10%加0.5分 ----------------------------------------------
