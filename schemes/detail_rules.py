@@ -10,6 +10,7 @@ gives points of its own that add up to the bullet's: a note that only explains a
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Hashable
 
 from rapidfuzz import fuzz
@@ -39,20 +40,23 @@ def pair_notes(notes: list[str], bullets: list[tuple[Hashable, str, Reading]]
                ) -> dict[Hashable, tuple[str, Reading]]:
     """Each note that scores, to the one bullet (key, text, its reading) it refines.
 
-    A bullet is refined only when the note's points equal the bullet's and the note reads as a
-    finer rule (more than one item, or another kind); each bullet and note is used once, the
+    A bullet is refined only when the note's points equal the bullet's (a per-item note with
+    no cap of its own takes the bullet's as its cap) and the note reads as a finer rule (more than one item, or another kind); each bullet and note is used once, the
     closest pairs first."""
     scored = []
     for note in notes:
         r = read_rule(note)
-        if r.kind not in _KINDS or r.points is None or r.reason:
+        # 每公开1类得0.25分 with no cap of its own counts up to the bullet's points
+        open_count = r.kind == "per_item" and r.points is None
+        if r.kind not in _KINDS or (r.points is None and not open_count) or r.reason:
             continue
         for key, text, br in bullets:
-            if br.points != r.points or (br.kind == r.kind and len(r.params.get("items", [])) <= 1):
+            if (br.points != r.points and not (open_count and br.points)) \
+                    or (br.kind == r.kind and len(r.params.get("items", [])) <= 1):
                 continue
             like = fuzz.partial_ratio(_words(note), _words(text))
             if like >= LIKENESS:
-                scored.append((like, key, note, r))
+                scored.append((like, key, note, replace(r, points=br.points) if open_count else r))
     out: dict[Hashable, tuple[str, Reading]] = {}
     used: set[str] = set()
     for like, key, note, r in sorted(scored, key=lambda s: -s[0]):

@@ -200,3 +200,13 @@ def test_the_seeds_detail_notes_refine_their_bullets():
     assert [it["points"] for it in inds["十一.3"]["parts"][0]["items"]] == [0.5, 0.3, 0.2]
     assert [it["points"] for it in inds["十一.4"]["parts"][0]["items"]] == [0.5, 0.5]
     assert "十一.6" not in inds
+
+
+def test_a_per_item_note_without_a_cap_counts_up_to_its_bullet():
+    text = "\n".join([
+        "项目\t分值\t评分标准\t评分细则",
+        "一、信息公开\t1\t· 公开审判信息、执行信息和司法行政信息的，得1分。"
+        "\t(1)审判信息、执行信息、司法行政信息，每公开1类，得0.25分。",
+    ])
+    (part,) = _drafted(text)["一"]["parts"]
+    assert (part["kind"], part["points"], part["max_points"]) == ("per_item", 0.25, 1)
