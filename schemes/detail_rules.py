@@ -15,7 +15,7 @@ from typing import Hashable
 
 from rapidfuzz import fuzz
 
-from schemes.rule_reader import Reading, normalise, read_rule
+from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, read_rule
 
 _NUMBERED = re.compile(r"(?:^|(?<=[\s。；;>]))[(（]\d{1,2}[)）]")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -36,12 +36,22 @@ def _words(text: str) -> str:
     return re.sub(r"[^\u4e00-\u9fffA-Za-z]", "", re.sub(r"得?\d+(?:\.\d+)?分", "", normalise(text)))
 
 
+def _listed(note: str) -> int:
+    """How many things a per-item note counts: 以上四类 / 等3项, or the list it opens with."""
+    t = normalise(note)
+    m = re.search(rf"(?:以上|等|共)({NUM})(?:类|项|个|种)", t)
+    if m:
+        return int(parse_number(m.group(1)))
+    lead = [x for x in re.split(r"、", re.split(r"[,，:：;；。]", t)[0]) if x]
+    return len(lead) if len(lead) >= 2 else listed_count(t)
+
+
 def pair_notes(notes: list[str], bullets: list[tuple[Hashable, str, Reading]]
                ) -> dict[Hashable, tuple[str, Reading]]:
     """Each note that scores, to the one bullet (key, text, its reading) it refines.
 
     A bullet is refined only when the note's points equal the bullet's (a per-item note with
-    no cap of its own takes the bullet's as its cap) and the note reads as a finer rule (more than one item, or another kind); each bullet and note is used once, the
+    no cap of its own counts up to the bullet's points when the things it counts do) and the note reads as a finer rule (more than one item, or another kind); each bullet and note is used once, the
     closest pairs first."""
     scored = []
     for note in notes:
@@ -51,7 +61,8 @@ def pair_notes(notes: list[str], bullets: list[tuple[Hashable, str, Reading]]
         if r.kind not in _KINDS or (r.points is None and not open_count) or r.reason:
             continue
         for key, text, br in bullets:
-            if (br.points != r.points and not (open_count and br.points)) \
+            if (br.points != r.points and not (open_count and br.points
+                                               and _listed(note) * r.params["points"] == br.points)) \
                     or (br.kind == r.kind and len(r.params.get("items", [])) <= 1):
                 continue
             like = fuzz.partial_ratio(_words(note), _words(text))

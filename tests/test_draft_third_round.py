@@ -206,7 +206,11 @@ def test_a_per_item_note_without_a_cap_counts_up_to_its_bullet():
     text = "\n".join([
         "项目\t分值\t评分标准\t评分细则",
         "一、信息公开\t1\t· 公开审判信息、执行信息和司法行政信息的，得1分。"
-        "\t(1)审判信息、执行信息、司法行政信息，每公开1类，得0.25分。",
+        "\t(1)审判信息、执行信息、检务信息、司法行政信息，每公开1类，得0.25分。",
     ])
     (part,) = _drafted(text)["一"]["parts"]
     assert (part["kind"], part["points"], part["max_points"]) == ("per_item", 0.25, 1)
+    # four kinds at 0.25 cannot make up 3 points: that note is about part of the bullet only
+    short = text.replace("\t1\t", "\t3\t").replace("得1分", "得3分")
+    (part,) = _drafted(short)["一"]["parts"]
+    assert part["kind"] == "checklist" and "评分细则" not in part["text"]
