@@ -187,8 +187,11 @@ class Ctx:
         cards = self.cards()
         return cards[CITY] if self.office.city_level else cards[unit.name]
 
-    def notify(self, user_ids: list[str], text: str, key: str) -> None:
-        """Queue a direct message through the outbox (sent by the worker, with retries)."""
+    def notify(self, user_ids: list[str], text: str, key: str,
+               file: tuple[str, str] | None = None) -> None:
+        """Queue a direct message through the outbox (sent by the worker, with retries);
+        `file` (path, name) sends that file instead of text."""
         if user_ids:
+            payload = {"file": file[0], "name": file[1]} if file else {"text": text}
             enqueue(self.db, key, self.msg.channel.split("_")[0] if self.msg.channel != "console"
-                    else "console", {"users": user_ids}, {"text": text}, self.now)
+                    else "console", {"users": user_ids}, payload, self.now)
