@@ -191,19 +191,39 @@ def _metric_by_name(ind: Indicator, name: str, writable: list[Metric] | None = N
     for m in ind.metrics:
         if key.lower() == m.name.lower() or key == _plain(m.label):
             return m
-    cands = [m for m in (writable_metrics(ind) if writable is None else writable)
-             if key and key in _plain(m.label)]
+    pool = writable_metrics(ind) if writable is None else writable
+    cands = [m for m in pool if key and key in _plain(m.label)]
     if len(cands) == 1:
         return cands[0]
+    if key and not cands:  # a shortened label (制定本部门制度): the one clearly closest, if any
+        scored = sorted(((fuzz.partial_ratio(key, _plain(m.label)), i) for i, m in enumerate(pool)),
+                        reverse=True)
+        if scored and scored[0][0] >= 70 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 15):
+            return pool[scored[0][1]]
     raise CommandError(f"指标「{ind.code} {ind.name}」没有数据项「{name}」。可填：" + usage(ind))
 
 
+def example(ind: Indicator, writable: list[Metric]) -> str:
+    """A 报送 line the parser accepts for this item: one sample value per metric, in order."""
+    short = ind.aliases[0] if ind.aliases else ind.code
+    def sample(m: Metric) -> str:
+        if m.type == "bool":
+            return "是"
+        if m.type == "percent":
+            return "95%"
+        return str(int(m.max)) if m.max is not None and m.max < 35 else "35"  # within its range
+    return f"报送 {short} " + " ".join(sample(m) for m in writable)
+
+
 def usage(ind: Indicator) -> str:
-    """What can be reported, Chinese label first; either the label or the short name works
-    before the =."""
-    return "；".join(f"{m.label}（写作 {m.name}=…{'，' + m.unit if m.unit else ''}"
-                     f"{'，填 是/否' if m.type == 'bool' else ''}{'，如 95%' if m.type == 'percent' else ''}）"
-                     for m in writable_metrics(ind))
+    """What can be reported, in order, by Chinese label: values follow that order, or are written
+    as 名称=数值 (the label, a clear part of it, or the short name before the =)."""
+    metrics = writable_metrics(ind)
+    items = [f"{m.label}（{'是/否' if m.type == 'bool' else '如 95%' if m.type == 'percent' else m.unit or '数值'}）"
+             for m in metrics]
+    if len(items) == 1:
+        return items[0]
+    return "；".join(f"{i}. {t}" for i, t in enumerate(items, 1)) + "。按顺序写数值，或写 名称=数值"
 
 
 _PAIR_SEP = re.compile(r"[,;，；、]\s*(?=[^\s=,;，；、]+[=＝])")
@@ -217,8 +237,7 @@ def parse_metrics(ind: Indicator, words: list[str],
     if not writable:
         raise CommandError(f"「{ind.code} {ind.name}」的数据由机器人自动统计或由信用办酌情计分，无需报送")
     if not words:
-        raise CommandError(f"请写上数值，例如：报送 {ind.aliases[0] if ind.aliases else ind.code} "
-                           f"{'35' if len(writable) == 1 else writable[0].name + '=…'}。可填：{usage(ind)}")
+        raise CommandError(f"请写上数值，例如：{example(ind, writable)}。可填：{usage(ind)}")
     out: dict[str, Any] = {}
     # "accuracy=95%，concealed=0": a comma or 、 before the next name= separates pairs too
     words = [part for w in words for part in _PAIR_SEP.split(w) if part]
@@ -236,6 +255,9 @@ def parse_metrics(ind: Indicator, words: list[str],
             out[writable[0].name] = parse_value(writable[0], " ".join(bare))
         elif len(bare) == 1 and bare[0].endswith("%") and len(percents) == 1:
             out[percents[0].name] = parse_value(percents[0], bare[0])  # 报送 双公示 98%
+        elif not pairs and len(bare) == len(writable) and all(m.type != "text" for m in writable):
+            # 报送 制度建设 是 是: values in the order the help lists them
+            out.update((m.name, parse_value(m, w)) for m, w in zip(writable, bare))
         else:
             raise CommandError(f"「{ind.code} {ind.name}」有多个数据项，请用 名称=数值 的写法。可填：{usage(ind)}")
     return out

@@ -38,6 +38,10 @@ def liaison_can_send(ind: Indicator) -> bool:
     return bool(liaison_metrics(ind)) or bool(ind.evidence) or needs_report(ind)
 
 
+def _hint(m: Metric) -> str:
+    return "是/否" if m.type == "bool" else "数值"
+
+
 def send_command(ind: Indicator, period: str | None = None, briefing: bool = False) -> str | None:
     """The command a liaison sends for this item's period; None when nothing is theirs."""
     if briefing:
@@ -45,8 +49,11 @@ def send_command(ind: Indicator, period: str | None = None, briefing: bool = Fal
     if needs_report(ind):
         short = ind.aliases[0] if ind.aliases else ind.code
         return f"佐证 {short} {period}（随后发送台账文件）" if period else f"佐证 {short}（随后发送台账文件）"
-    if liaison_metrics(ind):
-        return f"报送 {ind.code} <数值>"
+    metrics = liaison_metrics(ind)
+    if metrics:
+        # one placeholder per value, in the help's order: the parser takes them positionally
+        holes = " ".join(f"<{_hint(m)}>" for m in metrics)
+        return f"报送 {ind.code} {holes}"
     if ind.evidence:
         return f"佐证 {ind.code}（随后发送文件）"
     return None
