@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 from typing import Any, Callable
 
@@ -56,14 +55,11 @@ def cmd_audit(args, settings) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     out = csv.writer(sys.stdout)
-    try:
-        out.writerow(["编号", "时间", "操作人", "操作", "对象", "详情"])
-        for r in rows:
-            out.writerow([r["id"], r["at"], r["actor"], r["action"], r["target"],
-                          json.dumps(r["detail"], ensure_ascii=False, sort_keys=True)])
-        sys.stdout.flush()
-    except BrokenPipeError:  # `creditbot audit | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    out.writerow(["编号", "时间", "操作人", "操作", "对象", "详情"])
+    for r in rows:
+        out.writerow([r["id"], r["at"], r["actor"], r["action"], r["target"],
+                      json.dumps(r["detail"], ensure_ascii=False, sort_keys=True)])
+    sys.stdout.flush()  # a closed pipe shows here, inside main()'s handler
     return 0
 
 

@@ -200,3 +200,18 @@ def test_an_eager_monitor_does_not_take_the_write_lock_on_every_probe(tmp_path: 
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_a_closed_pipe_ends_any_command_quietly(tmp_path: Path):
+    """`creditbot … | head`: once the reader has gone, the command stops without a traceback.
+    The read end is closed before the command starts, so its first write meets the closed pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "show",
+                               "huangshi-2019-demo-city"], cwd=ROOT, stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
