@@ -120,7 +120,7 @@ def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
         return path.read_bytes(), att.name or path.name, att.content_type
 
     return {"wecom": wecom_fetch, "wecom_aibot": aibot_fetch, "dingtalk": dingtalk_fetch,
-            "console": local_fetch}
+            "console": local_fetch, "web": local_fetch}
 
 
 def make_pipeline(settings: dict[str, Any]) -> Pipeline:
@@ -143,8 +143,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _body_limit() -> None:
-        # Callbacks are small; only the upload page takes files.
-        if not request.path.startswith("/upload/"):
+        # Callbacks are small; only the upload pages take files.
+        if not request.path.startswith(("/upload/", "/console/")):
             request.max_content_length = limit
 
     @app.errorhandler(413)
@@ -191,6 +191,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _upload_routes(app, pipeline)
     _download_route(app, pipeline)
+    from console.routes import make_blueprint as console_blueprint
+    app.register_blueprint(console_blueprint(pipeline))
     return app
 
 

@@ -277,4 +277,4 @@ def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
 
 
 # The liaison and staff commands live in their own modules; importing them registers them.
-from bot import liaison, staff  # noqa: E402,F401
+from bot import console_link, liaison, staff  # noqa: E402,F401

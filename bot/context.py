@@ -164,6 +164,10 @@ class Ctx:
 
     def notify(self, user_ids: list[str], text: str, key: str) -> None:
         """Queue a direct message through the outbox (sent by the worker, with retries)."""
-        if user_ids:
-            enqueue(self.db, key, self.msg.channel.split("_")[0] if self.msg.channel != "console"
-                    else "console", {"users": user_ids}, {"text": text}, self.now)
+        if not user_ids:
+            return
+        channel = self.msg.channel.split("_")[0]
+        if channel == "web":  # the web console pushes where the office's people are reached
+            from reminders.jobs import default_channel
+            channel = default_channel(self.settings)
+        enqueue(self.db, key, channel, {"users": user_ids}, {"text": text}, self.now)

@@ -217,6 +217,26 @@ MIGRATIONS.append(
     );
     """
 )
+MIGRATIONS.append(
+    # console: one-time login links from chat and the browser sessions they open (digests only).
+    """
+    CREATE TABLE console_logins (
+        token_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE console_sessions (
+        id_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        ended_at TEXT
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

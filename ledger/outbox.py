@@ -12,7 +12,7 @@ import sqlite_utils
 from ledger.db import dumps, immediate, loads, now_iso
 
 __all__ = ["OutboxItem", "enqueue", "due_items", "mark_sent", "mark_failed", "list_items",
-           "claim", "defer", "retarget", "webhook_sent_times"]
+           "claim", "defer", "retarget", "webhook_sent_times", "retry_now"]
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,21 @@ def webhook_sent_times(db: sqlite_utils.Database, webhook: str, since: datetime)
     return [datetime.fromisoformat(r[0]) for r in db.execute(
         "SELECT sent_at FROM outbox WHERE status = 'sent' AND sent_at >= ? "
         "AND json_extract(target, '$.webhook') = ? ORDER BY sent_at", [now_iso(since), webhook])]
+
+
+def retry_now(db: sqlite_utils.Database, item_id: int, now: datetime, actor: str) -> OutboxItem:
+    """Staff send a push again (from the console): a failed or waiting item becomes due now,
+    with a fresh round of attempts. A sent push is not sent twice."""
+    from ledger import audit
+    from ledger.db import LedgerError
+    with immediate(db):
+        rows = list(db.query("SELECT * FROM outbox WHERE id = ?", [item_id]))
+        if not rows:
+            raise LedgerError(f"没有编号为 {item_id} 的推送")
+        if rows[0]["status"] == "sent":
+            raise LedgerError(f"推送 {item_id} 已发送成功，无需重试")
+        db.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_try_at = ? "
+                   "WHERE id = ?", [now_iso(now), item_id])
+        audit.log(db, now, actor, "outbox.retry", str(item_id), key=rows[0]["key"],
+                  last_error=rows[0]["last_error"])
+        return _item(list(db.query("SELECT * FROM outbox WHERE id = ?", [item_id]))[0])

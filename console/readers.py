@@ -1,0 +1,345 @@
+"""What the console pages read from the ledger, in one place.
+
+Every page reads through these few functions, and they call the same ledger and scoring
+functions as the chat (the cards come from `bot.context.Ctx.cards`, so the console shows
+exactly what 得分 and 排名 say). When the ledger becomes period-aware (several schemes, per-period
+records) only this module needs to follow it.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlite_utils
+
+from bot.context import Ctx
+from bot.message import Message
+from ledger import submissions as subs
+from ledger.facts import CITY, Office, _facts_from, briefing_indicator
+from ledger.responsibility import duties
+from ledger.units import Member, Unit, list_members, list_units
+from reminders.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
+from schemes.model import Indicator
+from scoring.card import Scorecard
+from scoring.engine import score_all
+
+__all__ = ["Desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid", "review_queue",
+           "unit_history", "HistoryCache", "year_calendar", "PendingItem"]
+
+
+@dataclass
+class Desk:
+    """One request's view of the office: the ledger connection, the office, who is looking
+    and the clock. `ctx` is the chat's own context, so cards and permissions are the chat's."""
+
+    db: sqlite_utils.Database
+    office: Office
+    member: Member
+    now: datetime
+    cal: WorkCalendar
+    ctx: Ctx
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def cards(self) -> dict[str, Scorecard]:
+        return self.ctx.cards()
+
+    def card_of(self, unit: Unit) -> Scorecard:
+        return self.ctx.card_of(unit)
+
+    def units(self) -> list[Unit]:
+        return list_units(self.db)
+
+    def indicators(self, unit: Unit | None = None) -> list[Indicator]:
+        """The scheme's indicators; for a city scheme or a work plan, those the unit answers for."""
+        inds = [i for _, i in self.office.scheme.indicators()]
+        if unit is None or self.office.scheme.audience not in ("city", "tasks"):
+            return inds
+        mine = duties(self.office.scheme, unit)
+        return [i for i in inds if i.code in mine]
+
+
+def make_desk(pipeline: Any, db: sqlite_utils.Database, off: Office, member: Member,
+              version: int) -> Desk:
+    """A desk over the pipeline's shared card cache (a page costs a few queries, not a
+    recompute, while nothing has changed)."""
+    now = pipeline.clock()
+    msg = Message("web", member.user_id, member.user_id, "", f"web-read:{now.isoformat()}", now)
+    ctx = Ctx(db, off, member, msg, now, pipeline.cal, pipeline.data_dir, pipeline.settings,
+              card_cache=pipeline.cards, base_version=version)
+    return Desk(db, off, member, now, pipeline.cal, ctx)
+
+
+# ---- 总览 -------------------------------------------------------------------------------------
+
+def ranking(cards: dict[str, Scorecard]) -> list[tuple[str, Scorecard]]:
+    """Units by total, best first (the order and ties of 排名)."""
+    return sorted(cards.items(), key=lambda kv: (-(kv[1].total or 0), kv[0]))
+
+
+def band_counts(off: Office, cards: dict[str, Scorecard]) -> list[tuple[str, int]]:
+    """How many units are in each grade band, in the scheme's order."""
+    names = [b.name for b in off.scheme.bands]
+    counts = {n: 0 for n in names}
+    for card in cards.values():
+        if card.band in counts:
+            counts[card.band] += 1
+    return [(n, counts[n]) for n in names]
+
+
+@dataclass(frozen=True)
+class GridCell:
+    state: str  # on_time | late | rejected | missing | waiting | open
+    label: str
+    title: str
+
+
+@dataclass
+class Grid:
+    """Units × periods of one periodic indicator (月报, 季度台账)."""
+
+    indicator: Indicator
+    periods: list[str]
+    rows: list[tuple[Unit, list[GridCell]]] = field(default_factory=list)
+
+
+_CELL = {"on_time": "按", "late": "迟", "rejected": "驳", "missing": "缺", "waiting": "审",
+         "open": "·"}
+_CELL_ZH = {"on_time": "按时报送", "late": "逾期报送", "rejected": "已驳回", "missing": "未报送（已过截止日）",
+            "waiting": "已报送，待审核", "open": "未到截止日"}
+
+
+def _periodic(off: Office) -> list[Indicator]:
+    """The briefing first, then every quarterly item (台账)."""
+    brief = briefing_indicator(off.scheme)
+    out = [brief] if brief is not None and brief.due is not None else []
+    out += [i for _, i in off.scheme.indicators()
+            if i.due is not None and i.due.frequency == "quarterly" and i not in out]
+    return out
+
+
+def period_grid(desk: Desk) -> list[Grid]:
+    """On-time / late / missing per unit and period, for the briefing and the quarterly 台账."""
+    reports = [s for s in subs.list_submissions(desk.db, statuses=subs.LIVE)
+               if s.kind in ("briefing", "report")]
+    by_key: dict[tuple[int, str, str], list[subs.Submission]] = {}
+    for s in reports:
+        by_key.setdefault((s.unit_id, s.indicator, s.period), []).append(s)
+    units = desk.units()
+    grids = []
+    for ind in _periodic(desk.office):
+        due = ind.due
+        periods = periods_in_year(due.frequency, desk.office.year)
+        closes = {p: deadline(desk.cal, due.frequency, p, due.day, due.date) for p in periods}
+        grid = Grid(ind, periods)
+        for unit in units:
+            if ind not in desk.indicators(unit):
+                continue
+            cells = []
+            for p in periods:
+                state = _cell_state(by_key.get((unit.id, ind.code, p), []), closes[p] < desk.today)
+                cells.append(GridCell(state, _CELL[state],
+                                      f"{unit.name} {p}：{_CELL_ZH[state]}（截止{closes[p]:%m-%d}）"))
+            grid.rows.append((unit, cells))
+        grids.append(grid)
+    return grids
+
+
+def _cell_state(reports: list[subs.Submission], closed: bool) -> str:
+    live = [s for s in reports if s.status != "rejected"]
+    if any(s.on_time for s in live):
+        return "on_time"
+    if live:
+        return "late"
+    if reports:
+        return "rejected"
+    return "missing" if closed else "open"
+
+
+# ---- 单位: the month-by-month total ----------------------------------------------------------
+
+class HistoryCache:
+    """Each past month's totals for every unit, kept while the rows received up to that month's
+    end are unchanged (a fingerprint of ids and statuses): a new submission today leaves past
+    months alone, a late review of an old one recomputes only the months after it."""
+
+    def __init__(self) -> None:
+        self._months: dict[tuple[str, int, str], tuple[tuple, dict[str, Decimal | None]]] = {}
+        self._lock = threading.Lock()
+
+    def month(self, key: tuple[str, int, str], fingerprint: tuple,
+              compute: Any) -> dict[str, Decimal | None]:
+        with self._lock:
+            hit = self._months.get(key)
+            if hit is not None and hit[0] == fingerprint:
+                return hit[1]
+        totals = compute()
+        with self._lock:
+            self._months[key] = (fingerprint, totals)
+        return totals
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _fingerprint(db: sqlite_utils.Database, cutoff: str) -> tuple:
+    """What the ledger held before `cutoff` (ids and statuses of submissions, files and staff
+    entries received by then)."""
+    out = []
+    for table, when in (("submissions", "received_at"), ("evidence", "received_at"),
+                        ("adjustments", "created_at")):
+        out.append(tuple(db.execute(
+            f"SELECT count(*), coalesce(max(id), 0), total(id * length(status)) FROM {table} "
+            f"WHERE {when} < ?", [cutoff]).fetchone()))
+    return tuple(out)
+
+
+def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[dict],
+               files: list[dict]) -> dict[str, Decimal | None]:
+    """Every unit's total as the ledger stood at the end of `day` (the records received by
+    then; a record replaced later counts with the value it had)."""
+    cutoff = (day + timedelta(days=1)).isoformat()
+    seen: set[tuple] = set()
+    by_unit: dict[int, dict[str, list[subs.Submission]]] = {}
+    for s in rows:  # newest first: the first of each item/period/kind received by then stands
+        if s.received_at >= cutoff:
+            continue
+        slot = (s.unit_id, s.indicator, s.period, s.kind)
+        if slot in seen:
+            continue
+        seen.add(slot)
+        if s.status == "superseded":
+            s = subs.Submission(**{**s.__dict__, "status": "submitted"})
+        by_unit.setdefault(s.unit_id, {}).setdefault(s.indicator, []).append(s)
+    adjs_of: dict[int, list[dict]] = {}
+    for a in adjs:
+        if a["created_at"] < cutoff:
+            adjs_of.setdefault(a["unit_id"], []).append(a)
+    files_of: dict[int, list[dict]] = {}
+    for e in files:
+        if e["received_at"] < cutoff:
+            files_of.setdefault(e["unit_id"], []).append(e)
+    off = desk.office
+    units = desk.units()
+    if off.city_level:
+        merged: dict[str, list[subs.Submission]] = {}
+        for lst in by_unit.values():
+            for code, items in lst.items():
+                merged.setdefault(code, []).extend(items)
+        for items in merged.values():
+            items.sort(key=lambda s: s.id, reverse=True)
+        facts = {CITY: _facts_from(off.scheme, off.year, merged, [a for v in adjs_of.values() for a in v],
+                                   [e for v in files_of.values() for e in v], day, desk.cal)}
+    else:
+        facts = {u.name: _facts_from(off.scheme, off.year, by_unit.get(u.id, {}),
+                                     adjs_of.get(u.id, []), files_of.get(u.id, []), day, desk.cal)
+                 for u in units}
+    return {name: card.total for name, card in score_all(off.scheme, facts).items()}
+
+
+def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, list[Decimal | None]]]:
+    """Month labels of the assessment year so far, and each unit's total at each month's end
+    (this month: the live total)."""
+    year = desk.office.year
+    last = 12 if desk.today.year > year else desk.today.month if desk.today.year == year else 0
+    months = [f"{year}-{m:02d}" for m in range(1, last + 1)]
+    if not months:
+        return [], {}
+    rows: list[subs.Submission] | None = None
+    series: dict[str, list[Decimal | None]] = {}
+    for label in months[:-1] if desk.today.year == year else months:
+        end = _month_end(year, int(label[5:]))
+        key = (desk.office.scheme.id, year, label)
+        fp = _fingerprint(desk.db, (end + timedelta(days=1)).isoformat())
+
+        def compute(end: date = end) -> dict[str, Decimal | None]:
+            nonlocal rows
+            if rows is None:
+                rows = _year_rows(desk.db, year)
+            return _totals_at(desk, end, rows, _all_adjustments(desk.db), subs.list_evidence(desk.db))
+        for name, total in cache.month(key, fp, compute).items():
+            series.setdefault(name, []).append(total)
+    if desk.today.year == year:
+        for name, card in desk.cards().items():
+            series.setdefault(name, [None] * (len(months) - 1)).append(card.total)
+    return months, series
+
+
+def _year_rows(db: sqlite_utils.Database, year: int) -> list[subs.Submission]:
+    """The year's submissions that are or were live (a replaced value was live until replaced),
+    newest first."""
+    return [subs._sub(r) for r in db.query(
+        "SELECT * FROM submissions WHERE period LIKE ? AND status IN "
+        "('submitted', 'accepted', 'rejected', 'superseded') ORDER BY id DESC", [f"{year}%"])]
+
+
+def _all_adjustments(db: sqlite_utils.Database) -> list[dict]:
+    return subs.list_adjustments(db)
+
+
+# ---- 待审 -------------------------------------------------------------------------------------
+
+@dataclass
+class PendingItem:
+    unit: Unit
+    indicator: Indicator | None
+    code: str
+    since: str
+    submissions: list[subs.Submission] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+
+
+def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
+    """What waits for review, per unit and indicator, oldest first (the chat's 待审)."""
+    units = {u.id: u for u in desk.units()}
+    items: dict[tuple[int, str], PendingItem] = {}
+
+    def item(unit_id: int, code: str, at: str) -> PendingItem:
+        it = items.setdefault((unit_id, code), PendingItem(
+            units[unit_id], desk.office.scheme.indicator(code), code, at))
+        it.since = min(it.since, at)
+        return it
+
+    uid = unit.id if unit else None
+    for s in subs.list_submissions(desk.db, uid, statuses=("submitted",)):
+        item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
+    for e in subs.list_evidence(desk.db, uid):
+        if e["status"] == "submitted":
+            item(e["unit_id"], e["indicator"], e["received_at"]).files.append(e)
+    for it in items.values():
+        it.submissions.sort(key=lambda s: s.id)
+        it.files.sort(key=lambda e: e["id"])
+    return sorted(items.values(), key=lambda it: it.since)
+
+
+def evidence_row(db: sqlite_utils.Database, file_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM evidence WHERE id = ?", [file_id]))
+    return dict(rows[0]) if rows else None
+
+
+def liaisons(db: sqlite_utils.Database, unit: Unit) -> list[Member]:
+    return list_members(db, unit.id, "liaison")
+
+
+# ---- 截止 -------------------------------------------------------------------------------------
+
+def year_calendar(desk: Desk) -> list[tuple[date, Indicator, Deadline]]:
+    """Every deadline of the assessment year's periods, soonest first (holidays applied)."""
+    out = []
+    for ind in desk.indicators(None):
+        due = ind.due
+        if due is None:
+            continue
+        periods = ([due.date.isoformat()] if due.frequency == "once" and due.date else
+                   [] if due.frequency == "once" else periods_in_year(due.frequency, desk.office.year))
+        for p in periods:
+            info = deadline_info(desk.cal, due.frequency, p, due.day, due.date)
+            out.append((info.deadline, ind, info))
+    return sorted(out, key=lambda t: (t[0], t[1].code))

@@ -1,0 +1,382 @@
+"""The console's pages: staff (总览, 单位, 待审, 录入, 截止, 推送, 审计, 导出) and liaisons (本单位).
+
+Pages read through console.readers and act through console.actions (the chat's own commands),
+so the console and the chat can never disagree about a score or a permission.
+"""
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import (Blueprint, Response, abort, g, make_response, redirect, render_template,
+                   request, send_file, url_for)
+
+from bot.commands import dispatch
+from bot.parse import CommandError
+from console import readers
+from console.actions import nonce, run_as
+from console.auth import (COOKIE, STATE_COOKIE, Denied, cookie_args, current_session,
+                          dingtalk_user_id, in_client, oauth_enabled, require, wecom_oauth_url,
+                          wecom_user_id)
+from console.charts import band_colour, bar_chart, line_chart
+from ledger import audit
+from ledger.db import LedgerError, data_version, open_db
+from ledger.facts import CITY, office
+from ledger.outbox import list_items, retry_now
+from ledger.sessions import end_session, open_session, redeem_login
+from ledger.units import Unit, find_member, get_unit
+from scoring.card import STATUS_ZH, fmt, pts
+
+__all__ = ["make_blueprint"]
+
+INLINE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
+                ".pdf": "application/pdf"}
+KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
+SUB_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
+                 "withdrawn": "已撤回", "superseded": "已更新"}
+
+
+def make_blueprint(pipeline: Any) -> Blueprint:
+    """The console for one pipeline (its ledger, clock, calendar and card cache)."""
+    bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+                   static_folder="static", static_url_path="/static")
+    settings = pipeline.settings
+    history = readers.HistoryCache()
+
+    def db() -> Any:
+        if "console_db" not in g:
+            g.console_db = open_db(settings["CREDITBOT_DB"], migrate=False)
+        return g.console_db
+
+    @bp.teardown_app_request
+    def _close(_: BaseException | None) -> None:
+        conn = g.pop("console_db", None)
+        if conn is not None:
+            conn.close()
+
+    def desk(session: Any) -> readers.Desk:
+        conn = db()
+        try:
+            off = office(conn)
+        except LedgerError as exc:
+            raise Denied(503, str(exc)) from None
+        return readers.make_desk(pipeline, conn, off, session.member, data_version(conn))
+
+    signed_in = require(pipeline, db)
+    staff_only = require(pipeline, db, staff=True)
+
+    @bp.errorhandler(Denied)
+    def _denied(exc: Denied) -> Any:
+        session = current_session(pipeline, db())
+        return render_template("console/message.html", title="无法访问", message=exc.message,
+                               session=session, nav=_nav(session)), exc.status
+
+    @bp.app_context_processor
+    def _helpers() -> dict[str, Any]:
+        return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "KIND_ZH": KIND_ZH,
+                "SUB_STATUS_ZH": SUB_STATUS_ZH}
+
+    def page(template: str, session: Any, **kw: Any) -> str:
+        return render_template(f"console/{template}", session=session, nav=_nav(session),
+                               csrf=session.csrf, form_id=nonce(), **kw)
+
+    # ---- logging in --------------------------------------------------------------------------
+
+    @bp.get("/")
+    def home() -> Any:
+        session = current_session(pipeline, db())
+        if session is None:
+            client = in_client()
+            if client == "wecom" and oauth_enabled(settings, "wecom"):
+                url, state = wecom_oauth_url(settings)
+                resp = redirect(url)
+                resp.set_cookie(STATE_COOKIE, state, max_age=600,
+                                **{**cookie_args(settings), "samesite": "Lax"})
+                return resp
+            return render_template("console/login.html", session=None, nav=[], token=None,
+                                   dingtalk=client == "dingtalk" and oauth_enabled(settings, "dingtalk"),
+                                   corp_id=settings.get("DINGTALK_CORP_ID", "")), 401
+        return redirect(url_for(".overview" if session.member.is_staff else ".mine"))
+
+    @bp.get("/login/<token>")
+    def login_form(token: str) -> Any:
+        # A GET only shows a button: link previews in chat must not use up the one-time link.
+        return render_template("console/login.html", session=None, nav=[], token=token)
+
+    @bp.post("/login/<token>")
+    def login(token: str) -> Any:
+        conn = db()
+        try:
+            member = redeem_login(conn, token, pipeline.clock())
+        except LedgerError as exc:
+            return render_template("console/message.html", title="无法登录", message=str(exc),
+                                   session=None, nav=[]), 410
+        return _start(conn, member, "chat-link", same_site=True)
+
+    def _start(conn: Any, member: Any, how: str, same_site: bool) -> Any:
+        sid, _ = open_session(conn, member, pipeline.clock(), how)
+        if same_site:
+            resp = redirect(url_for(".home"), code=303)
+        else:
+            # Back from the platform's site: a SameSite=Strict cookie is not sent on a redirect
+            # that started elsewhere, so this page moves on by itself, from our own site.
+            resp = make_response(render_template("console/message.html", title="登录成功",
+                                                 message="正在进入控制台…", session=None, nav=[],
+                                                 refresh=url_for(".home")))
+        resp.set_cookie(COOKIE, sid, **cookie_args(settings))
+        return resp
+
+    @bp.get("/oauth/wecom")
+    def oauth_wecom() -> Any:
+        if not oauth_enabled(settings, "wecom"):
+            abort(404)
+        state = request.cookies.get(STATE_COOKIE, "")
+        if not state or not secrets.compare_digest(state, request.args.get("state", "")):
+            raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从企业微信重新进入。")
+        from bot.wecom import WeComClient
+        user = wecom_user_id(WeComClient(settings), request.args.get("code", ""))
+        return _oauth_member("wecom", user)
+
+    @bp.get("/oauth/dingtalk")
+    def oauth_dingtalk() -> Any:
+        if not oauth_enabled(settings, "dingtalk"):
+            abort(404)
+        from bot.dingtalk import DingTalkClient
+        user = dingtalk_user_id(DingTalkClient(settings), request.args.get("code", ""))
+        return _oauth_member("dingtalk", user)
+
+    def _oauth_member(channel: str, user: str) -> Any:
+        conn = db()
+        member = find_member(conn, channel, user)
+        if member is None:
+            raise Denied(403, f"您的账号（用户ID：{user}）还没有绑定单位。请把用户ID发给市信用办绑定。")
+        resp = _start(conn, member, f"oauth-{channel}", same_site=False)
+        resp.delete_cookie(STATE_COOKIE, path="/console")
+        return resp
+
+    @bp.post("/logout")
+    @signed_in
+    def logout(session: Any) -> Any:
+        end_session(db(), request.cookies.get(COOKIE, ""), pipeline.clock())
+        resp = make_response(render_template("console/message.html", title="已退出",
+                                             message="已退出控制台。需要时在聊天中发送「控制台」重新登录。",
+                                             session=None, nav=[]))
+        resp.delete_cookie(COOKIE, path="/console")
+        return resp
+
+    # ---- staff pages -------------------------------------------------------------------------
+
+    @bp.get("/overview")
+    @staff_only
+    def overview(session: Any) -> Any:
+        d = desk(session)
+        cards = d.cards()
+        bands = [b.name for b in d.office.scheme.bands]
+        ids = {u.name: u.id for u in d.units()}
+        ranked = readers.ranking(cards)
+        top = d.office.scheme.base_total or max((c.total or 0 for c in cards.values()), default=1)
+        if d.office.scheme.bonus_cap:
+            top += d.office.scheme.bonus_cap
+        rows = [(name, card.total, band_colour(card.band, bands),
+                 url_for(".unit", unit_id=ids[name]) if name in ids else url_for(".overview"))
+                for name, card in ranked]
+        return page("overview.html", session, office=d.office, ranked=ranked, ids=ids,
+                    chart=bar_chart(rows, top), counts=readers.band_counts(d.office, cards),
+                    colours={b: band_colour(b, bands) for b in bands},
+                    grids=readers.period_grid(d), city=d.office.city_level)
+
+    @bp.get("/units/<int:unit_id>")
+    @signed_in
+    def unit(session: Any, unit_id: int) -> Any:
+        d = desk(session)
+        the_unit = _unit_for(session, unit_id)
+        card = d.card_of(the_unit)
+        months, series = readers.unit_history(d, history)
+        key = CITY if d.office.city_level else the_unit.name
+        top = (d.office.scheme.base_total or 100) + (d.office.scheme.bonus_cap or 0)
+        chart = line_chart(months, series.get(key, []), top) if months else None
+        mine = {i.code for i in d.indicators(the_unit)}
+        from ledger import submissions as subs
+        return page("unit.html", session, office=d.office, unit=the_unit, card=card,
+                    chart=chart, items=[i for i in card.items if i.code in mine],
+                    submissions=subs.list_submissions(d.db, the_unit.id, limit=200),
+                    files=subs.list_evidence(d.db, the_unit.id), names=_ind_names(d))
+
+    def _unit_for(session: Any, unit_id: int) -> Unit:
+        """Staff see any unit; a liaison only their own (as in chat)."""
+        try:
+            the_unit = get_unit(db(), unit_id)
+        except LedgerError:
+            abort(404)
+        if not session.member.is_staff and session.member.unit_id != the_unit.id:
+            raise Denied(403, "您只能查看本单位的得分和材料。")
+        return the_unit
+
+    @bp.get("/files/<int:file_id>")
+    @signed_in
+    def evidence_file(session: Any, file_id: int) -> Any:
+        row = readers.evidence_row(db(), file_id)
+        if row is None:
+            abort(404)
+        _unit_for(session, row["unit_id"])
+        path = Path(row["path"])
+        if not path.exists():
+            abort(404)
+        suffix = path.suffix.lower()
+        inline = suffix in INLINE_TYPES and not request.args.get("download")
+        resp = send_file(path, mimetype=INLINE_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0]
+                         or "application/octet-stream", as_attachment=not inline,
+                         download_name=row["original_name"])
+        # An uploaded file is shown, never run: no sniffing, no scripts, no framing by others.
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; " \
+                                                  "object-src 'self'; plugin-types application/pdf; " \
+                                                  "frame-ancestors 'self'"
+        return resp
+
+    @bp.route("/reviews", methods=["GET", "POST"])
+    @staff_only
+    def reviews(session: Any) -> Any:
+        reply = None
+        if request.method == "POST":
+            the_unit = _unit_for(session, int(request.form.get("unit_id", "0") or 0))
+            verdict = "通过" if request.form.get("verdict") == "accept" else "驳回"
+            reason = " ".join(request.form.get("reason", "").split())
+            code = request.form.get("code", "").strip()
+            if verdict == "驳回" and not reason:
+                reply = "驳回时请写明理由，联络员才知道怎么改。"
+            else:
+                reply = run_as(pipeline, session.member,
+                               f"审核 {the_unit.name} {code} {verdict} {reason}".strip(),
+                               request.form.get("form_id", "")).text
+        d = desk(session)
+        return page("reviews.html", session, queue=readers.review_queue(d), reply=reply,
+                    inline=INLINE_TYPES)
+
+    @bp.route("/entry", methods=["GET", "POST"])
+    @staff_only
+    def entry(session: Any) -> Any:
+        reply, kind = None, request.form.get("kind", "")
+        if request.method == "POST":
+            the_unit = _unit_for(session, int(request.form.get("unit_id", "0") or 0))
+            code = request.form.get("code", "").strip()
+            note = " ".join(request.form.get("reason", "").split())
+            if kind == "points":
+                amount = request.form.get("points", "").strip()
+                part = request.form.get("part", "").strip()
+                amount = f"{part}={amount}" if part else amount
+                text = f"打分 {the_unit.name} {code} {amount} {note}"
+            else:
+                cases = request.form.get("cases", "").strip() or "1"
+                text = f"扣分 {the_unit.name} {code} {cases} {note}"
+            reply = run_as(pipeline, session.member, text.strip(), request.form.get("form_id", "")).text
+        d = desk(session)
+        scheme = d.office.scheme
+        discretionary = [i for _, i in scheme.indicators()
+                         if any(p.kind == "discretionary" for p in i.parts)]
+        deductions = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]
+        return page("entry.html", session, units=d.units(), discretionary=discretionary,
+                    deductions=deductions, events=scheme.downgrade_events, reply=reply,
+                    chosen=request.form)
+
+    @bp.get("/calendar")
+    @signed_in
+    def calendar(session: Any) -> Any:
+        d = desk(session)
+        own = None if session.member.is_staff else _own(session)
+        mine = {i.code for i in d.indicators(own)}
+        rows = [r for r in readers.year_calendar(d) if r[1].code in mine]
+        return page("calendar.html", session, rows=rows, today=d.today, office=d.office, cal=d.cal)
+
+    @bp.get("/outbox")
+    @staff_only
+    def outbox(session: Any) -> Any:
+        status = request.args.get("status") or None
+        items = list_items(db(), status)[-300:][::-1]
+        return page("outbox.html", session, items=items, status=status)
+
+    @bp.post("/outbox/<int:item_id>/retry")
+    @staff_only
+    def outbox_retry(session: Any, item_id: int) -> Any:
+        try:
+            retry_now(db(), item_id, pipeline.clock(), f"{session.member.name}({session.member.user_id})")
+        except LedgerError as exc:
+            raise Denied(409, str(exc)) from None
+        return redirect(url_for(".outbox"), code=303)
+
+    @bp.get("/audit")
+    @staff_only
+    def audit_log(session: Any) -> Any:
+        return page("audit.html", session, rows=audit.entries(db(), limit=300))
+
+    @bp.get("/export")
+    @staff_only
+    def export(session: Any) -> Any:
+        reply = run_as(pipeline, session.member, "导出", nonce())
+        if not reply.files:
+            raise Denied(500, reply.text)
+        path = Path(reply.files[0])
+        return send_file(path, as_attachment=True, download_name=path.name)
+
+    # ---- liaison pages -----------------------------------------------------------------------
+
+    def _own(session: Any) -> Unit:
+        if session.member.unit_id is None:
+            raise Denied(403, "您的账号没有绑定单位。")
+        return get_unit(db(), session.member.unit_id)
+
+    @bp.route("/mine", methods=["GET", "POST"])
+    @signed_in
+    def mine(session: Any) -> Any:
+        if session.member.is_staff:
+            return redirect(url_for(".overview"))
+        the_unit = _own(session)
+        reply = None
+        if request.method == "POST":
+            reply = _upload(session, the_unit)
+        d = desk(session)
+        card = d.card_of(the_unit)
+        texts = {}
+        for word in ("缺项", "截止"):
+            try:
+                texts[word] = dispatch(word, d.ctx).text
+            except CommandError as exc:
+                texts[word] = str(exc)
+        inds = [i for i in d.indicators(the_unit) if i.evidence or (i.due is not None)]
+        return page("mine.html", session, unit=the_unit, card=card, texts=texts, inds=inds,
+                    reply=reply, office=d.office)
+
+    def _upload(session: Any, the_unit: Unit) -> str:
+        files = [f for f in request.files.getlist("file") if f.filename]
+        code = request.form.get("code", "").strip()
+        if not code:
+            return "请选择指标。"
+        if not files:
+            return "请选择要上传的文件。"
+        folder = pipeline.data_dir / "incoming"
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = []
+        for f in files:
+            path = folder / f"{secrets.token_hex(12)}.part"
+            f.save(path)
+            stored.append((path, f.filename, f.mimetype or ""))
+        return run_as(pipeline, session.member, code, request.form.get("form_id", ""), stored).text
+
+    return bp
+
+
+def _ind_names(d: readers.Desk) -> dict[str, str]:
+    return {i.code: i.name for _, i in d.office.scheme.indicators()}
+
+
+def _nav(session: Any) -> list[tuple[str, str]]:
+    if session is None:
+        return []
+    if session.member.is_staff:
+        return [("console.overview", "总览"), ("console.reviews", "待审"), ("console.entry", "打分扣分"),
+                ("console.calendar", "截止"), ("console.outbox", "推送"), ("console.audit_log", "审计"),
+                ("console.export", "导出")]
+    return [("console.mine", "本单位"), ("console.calendar", "截止")]
