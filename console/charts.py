@@ -27,10 +27,11 @@ def _num(v: Decimal | float | int | None) -> float:
 
 
 def bar_chart(rows: Sequence[tuple[str, Decimal | None, str, str]], top: Decimal | float,
-              label_width: int = 150) -> Markup:
+              label_width: int = 130) -> Markup:
     """Horizontal bars, one per (unit, total, colour, link), longest = `top` points. Each bar
     carries data-unit and data-total, so a test (or a screen reader) can read the figures."""
-    row_h, width, bar_w = 26, 760, 760 - label_width - 70
+    row_h, width = 26, 600
+    bar_w = width - label_width - 60
     top_f = max(_num(top), 1.0)
     height = row_h * len(rows) + 30
     out = [f'<svg class="chart bars" viewBox="0 0 {width} {height}" role="img" '

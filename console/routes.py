@@ -13,6 +13,7 @@ from typing import Any
 from flask import (Blueprint, Response, abort, g, make_response, redirect, render_template,
                    request, send_file, url_for)
 
+from bot.cards import staff_only_metrics
 from bot.commands import dispatch
 from bot.parse import CommandError
 from console import readers
@@ -203,7 +204,8 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         return page("unit.html", session, office=d.office, unit=the_unit, card=card,
                     chart=chart, items=[i for i in card.items if i.code in mine],
                     submissions=subs.list_submissions(d.db, the_unit.id, limit=200),
-                    files=subs.list_evidence(d.db, the_unit.id), names=_ind_names(d))
+                    files=subs.list_evidence(d.db, the_unit.id), names=_ind_names(d),
+                    labels=_metric_labels(d))
 
     def _unit_for(session: Any, unit_id: int) -> Unit:
         """Staff see any unit; a liaison only their own (as in chat)."""
@@ -230,11 +232,12 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         resp = send_file(path, mimetype=INLINE_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0]
                          or "application/octet-stream", as_attachment=not inline,
                          download_name=row["original_name"])
-        # An uploaded file is shown, never run: no sniffing, no scripts, no framing by others.
+        # An uploaded file is shown, never run: no sniffing, no framing by other sites, and no
+        # scripts or requests from anything but a PDF (whose viewer the browser runs itself).
         resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; " \
-                                                  "object-src 'self'; plugin-types application/pdf; " \
-                                                  "frame-ancestors 'self'"
+        resp.headers["Content-Security-Policy"] = (
+            "frame-ancestors 'self'" if suffix == ".pdf" else
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'")
         return resp
 
     @bp.route("/reviews", methods=["GET", "POST"])
@@ -246,15 +249,19 @@ def make_blueprint(pipeline: Any) -> Blueprint:
             verdict = "通过" if request.form.get("verdict") == "accept" else "驳回"
             reason = " ".join(request.form.get("reason", "").split())
             code = request.form.get("code", "").strip()
+            period = request.form.get("period", "").strip()  # one period only, as in chat
             if verdict == "驳回" and not reason:
                 reply = "驳回时请写明理由，联络员才知道怎么改。"
             else:
                 reply = run_as(pipeline, session.member,
-                               f"审核 {the_unit.name} {code} {verdict} {reason}".strip(),
+                               " ".join(filter(None, ["审核", the_unit.name, code, period, verdict,
+                                                      reason])),
                                request.form.get("form_id", "")).text
         d = desk(session)
-        return page("reviews.html", session, queue=readers.review_queue(d), reply=reply,
-                    inline=INLINE_TYPES)
+        only = request.values.get("unit", "")
+        only_unit = _unit_for(session, int(only)) if only.isdigit() else None
+        return page("reviews.html", session, queue=readers.review_queue(d, only_unit), reply=reply,
+                    labels=_metric_labels(d), units=d.units(), only=only_unit)
 
     @bp.route("/entry", methods=["GET", "POST"])
     @staff_only
@@ -264,21 +271,20 @@ def make_blueprint(pipeline: Any) -> Blueprint:
             the_unit = _unit_for(session, int(request.form.get("unit_id", "0") or 0))
             code = request.form.get("code", "").strip()
             note = " ".join(request.form.get("reason", "").split())
-            if kind == "points":
-                amount = request.form.get("points", "").strip()
-                part = request.form.get("part", "").strip()
+            if kind == "points":  # the target is "code|part": 酌情 part number or staff value
+                code, _, part = code.partition("|")
+                amount = "".join(request.form.get("points", "").split())
                 amount = f"{part}={amount}" if part else amount
                 text = f"打分 {the_unit.name} {code} {amount} {note}"
             else:
-                cases = request.form.get("cases", "").strip() or "1"
+                event = any(e.name == code for e in office(db()).scheme.downgrade_events)
+                cases = "" if event else "".join(request.form.get("cases", "").split()) or "1"
                 text = f"扣分 {the_unit.name} {code} {cases} {note}"
             reply = run_as(pipeline, session.member, text.strip(), request.form.get("form_id", "")).text
         d = desk(session)
         scheme = d.office.scheme
-        discretionary = [i for _, i in scheme.indicators()
-                         if any(p.kind == "discretionary" for p in i.parts)]
         deductions = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]
-        return page("entry.html", session, units=d.units(), discretionary=discretionary,
+        return page("entry.html", session, units=d.units(), targets=_point_targets(scheme),
                     deductions=deductions, events=scheme.downgrade_events, reply=reply,
                     chosen=request.form)
 
@@ -366,6 +372,28 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         return run_as(pipeline, session.member, code, request.form.get("form_id", ""), stored).text
 
     return bp
+
+
+def _point_targets(scheme: Any) -> list[tuple[str, str]]:
+    """What 打分 can set, as (form value, label): each 酌情 part, and each value only the
+    office enters (the chat's `打分 单位 指标 名称=值`)."""
+    out = []
+    for _, ind in scheme.indicators():
+        parts = [p for p in ind.parts if p.kind == "discretionary"]
+        for n, p in enumerate(parts, start=1):
+            cap = p.max_points if p.max_points is not None else ind.max_points
+            out.append((f"{ind.code}|{n if len(parts) > 1 else ''}",
+                        f"{ind.code} {ind.name} · {p.label or '酌情计分'}（0–{fmt(cap)} 分）"))
+        for m in staff_only_metrics(ind):
+            if any(p.metric == m.name for p in parts):
+                continue
+            out.append((f"{ind.code}|{m.name}", f"{ind.code} {ind.name} · {m.label}"))
+    return out
+
+
+def _metric_labels(d: readers.Desk) -> dict[str, dict[str, str]]:
+    """Per indicator, each metric's Chinese label (submissions store the metric names)."""
+    return {i.code: {m.name: m.label for m in i.metrics} for _, i in d.office.scheme.indicators()}
 
 
 def _ind_names(d: readers.Desk) -> dict[str, str]:
