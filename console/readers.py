@@ -19,6 +19,7 @@ from bot.context import Ctx
 from bot.message import Message
 from ledger import submissions as subs
 from ledger.facts import CITY, Office, _facts_from, briefing_indicator
+from ledger.history import load_month, save_month
 from ledger.responsibility import duties
 from ledger.units import Member, Unit, list_members, list_units
 from reminders.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
@@ -125,12 +126,18 @@ def _periodic(off: Office) -> list[Indicator]:
 
 def period_grid(desk: Desk) -> list[Grid]:
     """On-time / late / missing per unit and period, for the briefing and the quarterly 台账."""
-    reports = [s for s in subs.list_submissions(desk.db, statuses=subs.LIVE)
-               if s.kind in ("briefing", "report")]
+    reports = (subs.list_submissions(desk.db, statuses=subs.LIVE, kind="briefing")
+               + subs.list_submissions(desk.db, statuses=subs.LIVE, kind="report"))
     by_key: dict[tuple[int, str, str], list[subs.Submission]] = {}
     for s in reports:
         by_key.setdefault((s.unit_id, s.indicator, s.period), []).append(s)
     units = desk.units()
+    codes: dict[int, set[str]] = {}
+
+    def mine(unit: Unit) -> set[str]:
+        if unit.id not in codes:
+            codes[unit.id] = {i.code for i in desk.indicators(unit)}
+        return codes[unit.id]
     grids = []
     for ind in _periodic(desk.office):
         due = ind.due
@@ -138,7 +145,7 @@ def period_grid(desk: Desk) -> list[Grid]:
         closes = {p: deadline(desk.cal, due.frequency, p, due.day, due.date) for p in periods}
         grid = Grid(ind, periods)
         for unit in units:
-            if ind not in desk.indicators(unit):
+            if ind.code not in mine(unit):
                 continue
             cells = []
             for p in periods:
@@ -165,24 +172,29 @@ def _cell_state(reports: list[subs.Submission], closed: bool) -> str:
 
 class HistoryCache:
     """Each past month's totals for every unit, kept while the rows received up to that month's
-    end are unchanged (a fingerprint of ids and statuses): a new submission today leaves past
-    months alone, a late review of an old one recomputes only the months after it."""
+    end are unchanged (see _fingerprint): a new submission today leaves past months alone, a
+    late rejection of an old one recomputes only the months after it. Months are also kept in
+    the ledger (ledger.history), so a restart does not score the year again."""
 
     def __init__(self) -> None:
-        self._months: dict[tuple[str, int, str], tuple[tuple, dict[str, Decimal | None]]] = {}
+        self._months: dict[tuple[str, int, str], tuple[str, dict[str, Decimal | None]]] = {}
         self._lock = threading.Lock()
         self.computed = 0  # months scored so far (the bench and the tests read it)
 
-    def month(self, key: tuple[str, int, str], fingerprint: tuple,
+    def month(self, db: sqlite_utils.Database, key: tuple[str, int, str], fingerprint: str,
               compute: Any) -> dict[str, Decimal | None]:
         with self._lock:
             hit = self._months.get(key)
             if hit is not None and hit[0] == fingerprint:
                 return hit[1]
-        totals = compute()
+        totals = load_month(db, *key, fingerprint)
+        if totals is None:
+            totals = compute()
+            save_month(db, *key, fingerprint, totals)
+            with self._lock:
+                self.computed += 1
         with self._lock:
             self._months[key] = (fingerprint, totals)
-            self.computed += 1
         return totals
 
 
@@ -191,16 +203,18 @@ def _month_end(year: int, month: int) -> date:
     return nxt - timedelta(days=1)
 
 
-def _fingerprint(db: sqlite_utils.Database, cutoff: str) -> tuple:
-    """What the ledger held before `cutoff` (ids and statuses of submissions, files and staff
-    entries received by then)."""
+def _fingerprint(db: sqlite_utils.Database, cutoff: str) -> str:
+    """What the ledger held before `cutoff` that a total depends on: the rows received by then
+    and which of them were since rejected or withdrawn (a record replaced later still counts
+    with its value then; an approval changes no points)."""
     out = []
     for table, when in (("submissions", "received_at"), ("evidence", "received_at"),
                         ("adjustments", "created_at")):
-        out.append(tuple(db.execute(
-            f"SELECT count(*), coalesce(max(id), 0), total(id * length(status)) FROM {table} "
-            f"WHERE {when} < ?", [cutoff]).fetchone()))
-    return tuple(out)
+        out.append("/".join(str(v) for v in db.execute(
+            f"SELECT count(*), coalesce(max(id), 0), "
+            f"total(CASE WHEN status IN ('rejected', 'withdrawn') THEN id END) "
+            f"FROM {table} WHERE {when} < ?", [cutoff]).fetchone()))
+    return "|".join(out)
 
 
 def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[dict],
@@ -266,7 +280,7 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
             if rows is None:
                 rows = _year_rows(desk.db, year)
             return _totals_at(desk, end, rows, _all_adjustments(desk.db), subs.list_evidence(desk.db))
-        for name, total in cache.month(key, fp, compute).items():
+        for name, total in cache.month(desk.db, key, fp, compute).items():
             series.setdefault(name, []).append(total)
     if desk.today.year == year:
         for name, card in desk.cards().items():
@@ -304,8 +318,10 @@ def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
     items: dict[tuple[int, str], PendingItem] = {}
 
     def item(unit_id: int, code: str, at: str) -> PendingItem:
-        it = items.setdefault((unit_id, code), PendingItem(
-            units[unit_id], desk.office.scheme.indicator(code), code, at))
+        it = items.get((unit_id, code))
+        if it is None:
+            it = items[(unit_id, code)] = PendingItem(units[unit_id],
+                                                      desk.office.scheme.indicator(code), code, at)
         it.since = min(it.since, at)
         return it
 

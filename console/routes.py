@@ -36,6 +36,7 @@ INLINE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"
                 ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
                 ".pdf": "application/pdf"}
 KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
+REVIEW_PAGE = 40
 SUB_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
                  "withdrawn": "已撤回", "superseded": "已更新"}
 
@@ -260,8 +261,11 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         d = desk(session)
         only = request.values.get("unit", "")
         only_unit = _unit_for(session, int(only)) if only.isdigit() else None
-        return page("reviews.html", session, queue=readers.review_queue(d, only_unit), reply=reply,
-                    labels=_metric_labels(d), units=d.units(), only=only_unit)
+        queue = readers.review_queue(d, only_unit)
+        # A page of the oldest: reviewing is done from the top, and a page of thousands of
+        # records helps nobody (the unit filter narrows it).
+        return page("reviews.html", session, queue=queue[:REVIEW_PAGE], total=len(queue),
+                    reply=reply, labels=_metric_labels(d), units=d.units(), only=only_unit)
 
     @bp.route("/entry", methods=["GET", "POST"])
     @staff_only

@@ -218,7 +218,8 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
-    # console: one-time login links from chat and the browser sessions they open (digests only).
+    # console: one-time login links from chat and the browser sessions they open (digests only),
+    # and month-end totals for its charts (ledger.history).
     """
     CREATE TABLE console_logins (
         token_hash TEXT PRIMARY KEY,
@@ -234,6 +235,14 @@ MIGRATIONS.append(
         created_at TEXT NOT NULL,
         last_seen_at TEXT NOT NULL,
         ended_at TEXT
+    );
+    CREATE TABLE month_totals (
+        scheme_id TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        month TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        totals TEXT NOT NULL,
+        PRIMARY KEY (scheme_id, year, month)
     );
     """
 )
