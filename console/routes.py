@@ -320,7 +320,13 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     @bp.get("/audit")
     @staff_only
     def audit_log(session: Any) -> Any:
-        return page("audit.html", session, rows=audit.entries(db(), limit=300))
+        names = {str(u.id): u.name for u in desk(session).units()}
+        rows = audit.entries(db(), limit=300)
+        for r in rows:  # "3/11" (unit id / indicator) reads better as 市民政局 11
+            unit_id, sep, code = r["target"].partition("/")
+            if sep and unit_id in names:
+                r["target"] = f"{names[unit_id]} {code}".strip()
+        return page("audit.html", session, rows=rows)
 
     @bp.get("/export")
     @staff_only
