@@ -9,6 +9,7 @@ import mimetypes
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, abort, g, make_response, redirect, render_template,
                    request, send_file, url_for)
@@ -110,6 +111,9 @@ def make_blueprint(pipeline: Any) -> Blueprint:
 
     @bp.post("/login/<token>")
     def login(token: str) -> Any:
+        origin = request.headers.get("Origin", "")
+        if origin and urlsplit(origin).netloc != request.host:  # no logging in from elsewhere
+            raise Denied(403, "登录请求来源不明。请直接在浏览器中打开聊天里收到的链接。")
         conn = db()
         try:
             member = redeem_login(conn, token, pipeline.clock())
@@ -225,7 +229,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         if row is None:
             abort(404)
         _unit_for(session, row["unit_id"])
-        path = Path(row["path"])
+        path = Path(row["path"]).resolve()  # CREDITBOT_DATA may be relative to the working dir
         if not path.exists():
             abort(404)
         suffix = path.suffix.lower()
@@ -334,7 +338,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         reply = run_as(pipeline, session.member, "导出", nonce())
         if not reply.files:
             raise Denied(500, reply.text)
-        path = Path(reply.files[0])
+        path = Path(reply.files[0]).resolve()  # relative to the working dir, not the app's
         return send_file(path, as_attachment=True, download_name=path.name)
 
     # ---- liaison pages -----------------------------------------------------------------------

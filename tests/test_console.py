@@ -79,6 +79,8 @@ def test_a_login_link_opens_one_session_once_and_only_within_ten_minutes(console
     expired = console.client().post(late)
     assert expired.status_code == 410 and "已过期" in expired.data.decode()
     assert console.client().post("/console/login/forged").status_code == 410
+    other_site = console.client().post(console.link("staff1"), headers={"Origin": "https://evil.example"})
+    assert other_site.status_code == 403
 
 
 def test_the_session_cookie_is_secure_behind_https(lvliang: Any):
@@ -243,6 +245,23 @@ def test_export_downloads_the_year_s_workbook(console: Console):
     assert ".xlsx" in resp.headers["Content-Disposition"]
 
 
+def test_files_and_exports_are_found_when_the_data_folder_is_relative(tmp_path: Path, monkeypatch):
+    from conftest import Office
+    monkeypatch.chdir(tmp_path)
+    office = Office(tmp_path)
+    office.settings["CREDITBOT_DATA"] = "data"  # as in creditbot.toml: relative to where it runs
+    office.pipeline.data_dir = Path("data")
+    office.unit("市税务局", "sw1")
+    office.staff()
+    console = Console(office)
+    (tmp_path / "截图.png").write_bytes(PNG)
+    office.chat("sw1", "佐证 双公示")
+    office.chat("sw1", "", files=[tmp_path / "截图.png"])
+    c = console.client("staff1")
+    assert c.get("/console/files/1").data == PNG
+    assert c.get("/console/export").data[:2] == b"PK"
+
+
 def _desk(console: Console) -> readers.Desk:
     db = open_db(console.office.settings["CREDITBOT_DB"])
     from ledger.facts import office
@@ -326,3 +345,25 @@ def test_dingtalk_mianden_code_logs_in_and_a_used_code_does_not(lvliang: Any):
         assert console.client().get("/console/oauth/dingtalk?code=A1").status_code == 403
         page = console.client().get("/console/", headers={"User-Agent": "Mozilla/5.0 DingTalk/7.0"})
         assert page.status_code == 401 and "dingtalk-login.js" in page.data.decode()
+
+
+@pytest.mark.parametrize("scheme", ["zhengzhou-2019-departments", "zhengzhou-2019-counties",
+                                    "huangshi-2019-demo-city", "puyang-2021-demo-city",
+                                    "zhengzhou-2022-workplan", "lvliang-2022-counties"])
+def test_every_shipped_scheme_renders_every_page(tmp_path: Path, scheme: str):
+    from conftest import Office
+    from ledger.facts import init_office
+    office = Office(tmp_path)
+    init_office(office.db, scheme, 2022)
+    office.unit("市发展改革委", "fgw1")
+    office.unit("市税务局", "sw1")
+    office.staff()
+    office.chat("fgw1", "月报 8月工作总结")
+    console = Console(office)
+    staff, liaison = console.client("staff1"), console.client("fgw1")
+    unit = find_unit(office.db, "市发展改革委")
+    for path in ("/console/overview", f"/console/units/{unit.id}", "/console/reviews",
+                 "/console/entry", "/console/calendar", "/console/outbox", "/console/audit"):
+        assert staff.get(path).status_code == 200, path
+    for path in ("/console/mine", f"/console/units/{unit.id}", "/console/calendar"):
+        assert liaison.get(path).status_code == 200, path

@@ -181,6 +181,21 @@ def test_review_desk_shows_the_evidence_and_approving_tells_the_liaison(desk: De
     assert "已通过" in reply and "市税务局" in reply
     assert not desk.driver.find_elements(By.CSS_SELECTOR, "article.review[data-unit='市税务局'][data-code='3']")
     assert {a.get_attribute("data-unit") for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")} == {"市税务局"}
+    # The keyboard: J moves to the next item, R goes to its reason, Enter rejects it.
+    body = desk.driver.find_element(By.TAG_NAME, "body")
+    first, second = desk.driver.find_elements(By.CSS_SELECTOR, "article.review")[:2]
+    assert "current" in first.get_attribute("class")
+    body.send_keys("j")
+    assert "current" in second.get_attribute("class")
+    code = second.get_attribute("data-code")
+    body.send_keys("r")
+    reason = desk.driver.switch_to.active_element
+    assert reason.get_attribute("name") == "reason"
+    reason.send_keys("请补充盖章材料\n")
+    WebDriverWait(desk.driver, WAIT).until(EC.text_to_be_present_in_element((By.ID, "reply"), "已驳回"))
+    assert "请补充盖章材料" in desk.driver.find_element(By.ID, "reply").text
+    assert code not in [a.get_attribute("data-code")
+                        for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")]
     db = open_db(desk.settings["CREDITBOT_DB"])
     try:
         queued = [i for i in list_items(db) if i.target.get("users") == ["sw1"]]
@@ -190,6 +205,7 @@ def test_review_desk_shows_the_evidence_and_approving_tells_the_liaison(desk: De
         db.close()
     told = [s["text"]["content"] for s in desk.fake.sent if s["touser"] == "sw1"]
     assert any("审核了您单位" in t and "通过" in t for t in told), told
+    assert any("驳回（请补充盖章材料）" in t for t in told), told
 
 
 def test_staff_enter_a_deduction_with_the_chat_s_rules(desk: Desk):
