@@ -21,14 +21,15 @@ from ledger import submissions as subs
 from ledger.facts import CITY, Office, _facts_from, briefing_indicator
 from ledger.history import load_month, save_month
 from ledger.responsibility import duties
-from ledger.units import Member, Unit, list_members, list_units
+from ledger.units import Member, Unit, list_units
 from reminders.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
 from schemes.model import Indicator
 from scoring.card import Scorecard
 from scoring.engine import score_all
 
-__all__ = ["Desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid", "review_queue",
-           "unit_history", "HistoryCache", "year_calendar", "PendingItem"]
+__all__ = ["Desk", "make_desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid",
+           "review_queue", "evidence_row", "unit_history", "HistoryCache", "year_calendar",
+           "PendingItem"]
 
 
 @dataclass
@@ -220,7 +221,9 @@ def _fingerprint(db: sqlite_utils.Database, cutoff: str) -> str:
 def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[dict],
                files: list[dict]) -> dict[str, Decimal | None]:
     """Every unit's total as the ledger stood at the end of `day` (the records received by
-    then; a record replaced later counts with the value it had)."""
+    then; a record replaced later counts with the value it had). The facts come from the
+    ledger's own builder (ledger.facts._facts_from) and the points from the scoring engine:
+    only the choice of rows is the console's."""
     cutoff = (day + timedelta(days=1)).isoformat()
     seen: set[tuple] = set()
     by_unit: dict[int, dict[str, list[subs.Submission]]] = {}
@@ -279,7 +282,8 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
             nonlocal rows
             if rows is None:
                 rows = _year_rows(desk.db, year)
-            return _totals_at(desk, end, rows, _all_adjustments(desk.db), subs.list_evidence(desk.db))
+            return _totals_at(desk, end, rows, subs.list_adjustments(desk.db),
+                              subs.list_evidence(desk.db))
         for name, total in cache.month(desk.db, key, fp, compute).items():
             series.setdefault(name, []).append(total)
     if desk.today.year == year:
@@ -290,14 +294,11 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
 
 def _year_rows(db: sqlite_utils.Database, year: int) -> list[subs.Submission]:
     """The year's submissions that are or were live (a replaced value was live until replaced),
-    newest first."""
+    newest first. (ledger.submissions has no reader for replaced rows; this is the one place
+    the console reads the table itself.)"""
     return [subs._sub(r) for r in db.query(
         "SELECT * FROM submissions WHERE period LIKE ? AND status IN "
         "('submitted', 'accepted', 'rejected', 'superseded') ORDER BY id DESC", [f"{year}%"])]
-
-
-def _all_adjustments(db: sqlite_utils.Database) -> list[dict]:
-    return subs.list_adjustments(db)
 
 
 # ---- 待审 -------------------------------------------------------------------------------------
@@ -340,10 +341,6 @@ def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
 def evidence_row(db: sqlite_utils.Database, file_id: int) -> dict | None:
     rows = list(db.query("SELECT * FROM evidence WHERE id = ?", [file_id]))
     return dict(rows[0]) if rows else None
-
-
-def liaisons(db: sqlite_utils.Database, unit: Unit) -> list[Member]:
-    return list_members(db, unit.id, "liaison")
 
 
 # ---- 截止 -------------------------------------------------------------------------------------

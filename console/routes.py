@@ -71,6 +71,21 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     signed_in = require(pipeline, db)
     staff_only = require(pipeline, db, staff=True)
 
+    @bp.after_request
+    def _headers(resp: Response) -> Response:
+        # Pages hold people's data: not cached, not framed by others, scripts and styles only
+        # from this app, and no address (a login link) leaked in a Referer.
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; object-src 'self'; "
+                                "style-src 'self'; style-src-attr 'unsafe-inline'; "
+                                "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
+                                "base-uri 'none'")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if resp.mimetype == "text/html":
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
     @bp.errorhandler(Denied)
     def _denied(exc: Denied) -> Any:
         session = current_session(pipeline, db())

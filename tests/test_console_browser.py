@@ -108,6 +108,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         app = create_app(settings)
         options = webdriver.ChromeOptions()
         options.binary_location = browser
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP reports land here
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                     "--no-proxy-server", "--lang=zh-CN", "--window-size=1366,768",
                     "--hide-scrollbars", "--force-device-scale-factor=1"):
@@ -250,3 +251,11 @@ def test_a_liaison_sees_their_own_unit_and_not_another(desk: Desk):
     assert "仅限信用办工作人员" in desk.driver.find_element(By.TAG_NAME, "main").text
     desk.open("/console/files/1")
     assert "您只能查看本单位" in desk.driver.find_element(By.TAG_NAME, "main").text
+
+
+def test_no_page_broke_its_content_security_policy_or_failed_a_request(desk: Desk):
+    # The liaison's refused pages (403) are expected; nothing else may fail.
+    problems = [e["message"] for e in desk.driver.get_log("browser")
+                if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]
+                and "status of 403" not in e["message"]]
+    assert problems == []

@@ -23,5 +23,8 @@
     else if (key === "a" && items.length) { items[at].querySelector("button.accept").click(); e.preventDefault(); }
     else if (key === "r" && items.length) { items[at].querySelector("input.reason").focus(); e.preventDefault(); }
   });
+  Array.prototype.forEach.call(document.querySelectorAll("select.autosubmit"), function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
   focus(0);
 })();
