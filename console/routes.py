@@ -212,6 +212,9 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     @bp.get("/units/<int:unit_id>")
     @signed_in
     def unit(session: Any, unit_id: int) -> Any:
+        return _unit_page(session, unit_id)
+
+    def _unit_page(session: Any, unit_id: int, reply: str | None = None) -> Any:
         d = desk(session)
         the_unit = _unit_for(session, unit_id)
         card = d.card_of(the_unit)
@@ -221,7 +224,12 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         chart = line_chart(months, series.get(key, []), top) if months else None
         mine = {i.code for i in d.indicators(the_unit)}
         from ledger import submissions as subs
-        return page("unit.html", session, office=d.office, unit=the_unit, card=card,
+        targets: dict[str, list[tuple[str, str]]] = {}
+        if session.member.is_staff:  # 打分 beside the item, with its material on the same page
+            for value, label in _point_targets(d.office.scheme):
+                targets.setdefault(value.partition("|")[0], []).append((value, label))
+        return page("unit.html", session, office=d.office, unit=the_unit, card=card, reply=reply,
+                    targets=targets,
                     chart=chart, items=[i for i in card.items if i.code in mine],
                     submissions=subs.list_submissions(d.db, the_unit.id, limit=200),
                     files=subs.list_evidence(d.db, the_unit.id), names=_ind_names(d),
@@ -304,6 +312,8 @@ def make_blueprint(pipeline: Any) -> Blueprint:
                 cases = "" if event else "".join(request.form.get("cases", "").split()) or "1"
                 text = f"扣分 {the_unit.name} {code} {cases} {note}"
             reply = run_as(pipeline, session.member, text.strip(), request.form.get("form_id", "")).text
+            if request.form.get("back") == "unit":
+                return _unit_page(session, the_unit.id, reply)
         d = desk(session)
         scheme = d.office.scheme
         deductions = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]

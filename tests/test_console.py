@@ -162,6 +162,21 @@ def test_forms_are_the_chat_commands_with_their_checks_notices_and_retry_safety(
     assert actions.count("adjust.deduction") == 2 and "adjust.event" in actions
 
 
+def test_staff_score_an_item_from_the_unit_page_and_come_back_to_it(console: Console):
+    unit = find_unit(console.office.db, "市税务局")
+    c = console.client("staff1")
+    page = c.get(f"/console/units/{unit.id}").data.decode()
+    assert 'class="inline-points"' in page and 'value="3|concealed_cut"' in page
+    form = console.csrf(c, f"/console/units/{unit.id}")
+    back = c.post("/console/entry", data={**form, "kind": "points", "back": "unit", "unit_id": unit.id,
+                                          "code": "3|concealed_cut", "points": "2", "reason": "瞒报3条"})
+    text = back.data.decode()
+    assert back.status_code == 200 and "<h1>市税务局" in text and "已记录" in text
+    assert console.count("SELECT count(*) FROM adjustments WHERE reason = '瞒报3条'") == 1
+    liaison_page = console.client("sw1").get(f"/console/units/{unit.id}").data.decode()
+    assert "inline-points" not in liaison_page
+
+
 def test_review_in_the_console_needs_a_reason_to_reject_and_tells_the_liaison(console: Console):
     office = console.office
     office.chat("sw1", "月报 8月开展诚信宣传2次")
