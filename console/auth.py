@@ -121,7 +121,8 @@ def wecom_user_id(client: Any, code: str) -> str:
         token = client.access_token()
         resp = requests.get(f"{client.base}/cgi-bin/auth/getuserinfo",
                             params={"access_token": token, "code": code}, timeout=client.timeout)
-        data = resp.json() if resp.ok else {}
+        resp.raise_for_status()  # the platform is down: the caller says "try again later"
+        data = resp.json()
         if data.get("errcode") in (40014, 42001) and attempt == 1:
             client._invalidate(token)
             continue
@@ -138,7 +139,8 @@ def dingtalk_user_id(client: Any, code: str) -> str:
     resp = requests.post(f"{client.oapi_base}/topapi/v2/user/getuserinfo",
                          params={"access_token": client.access_token()}, json={"code": code},
                          timeout=client.timeout)
-    data = resp.json() if resp.ok else {}
+    resp.raise_for_status()
+    data = resp.json()
     user = str((data.get("result") or {}).get("userid") or "")
     if data.get("errcode") or not user:
         raise Denied(403, "钉钉未能确认您的身份（免登码无效或已过期）。请在聊天中发送「控制台」获取登录链接。")

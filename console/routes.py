@@ -5,6 +5,7 @@ so the console and the chat can never disagree about a score or a permission.
 """
 from __future__ import annotations
 
+import logging
 import mimetypes
 import secrets
 from pathlib import Path
@@ -33,6 +34,8 @@ from scoring.card import STATUS_ZH, fmt, pts
 
 __all__ = ["make_blueprint"]
 
+log = logging.getLogger("creditbot")
+
 INLINE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                 ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
                 ".pdf": "application/pdf"}
@@ -48,6 +51,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
                    static_folder="static", static_url_path="/static")
     settings = pipeline.settings
     history = readers.HistoryCache()
+    clients: dict[str, Any] = {}  # platform API clients, made on first use (their tokens are cached)
 
     def db() -> Any:
         if "console_db" not in g:
@@ -158,7 +162,9 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         if not state or not secrets.compare_digest(state, request.args.get("state", "")):
             raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从企业微信重新进入。")
         from bot.wecom import WeComClient
-        user = wecom_user_id(WeComClient(settings), request.args.get("code", ""))
+        client = clients["wecom"] if "wecom" in clients \
+            else clients.setdefault("wecom", WeComClient(settings))
+        user = _platform(lambda: wecom_user_id(client, request.args.get("code", "")), "企业微信")
         return _oauth_member("wecom", user)
 
     @bp.get("/oauth/dingtalk")
@@ -166,8 +172,20 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         if not oauth_enabled(settings, "dingtalk"):
             abort(404)
         from bot.dingtalk import DingTalkClient
-        user = dingtalk_user_id(DingTalkClient(settings), request.args.get("code", ""))
+        client = clients["dingtalk"] if "dingtalk" in clients \
+            else clients.setdefault("dingtalk", DingTalkClient(settings))
+        user = _platform(lambda: dingtalk_user_id(client, request.args.get("code", "")), "钉钉")
         return _oauth_member("dingtalk", user)
+
+    def _platform(ask: Any, name: str) -> str:
+        """The platform's answer; its outage is a clear page, not a 500."""
+        try:
+            return ask()
+        except Denied:
+            raise
+        except Exception as exc:  # network, token or JSON trouble on the platform's side
+            log.warning("console login through %s failed: %s", name, type(exc).__name__)
+            raise Denied(502, f"暂时无法连接{name}确认身份，请稍后再试，或在聊天中发送「控制台」获取登录链接。") from None
 
     def _oauth_member(channel: str, user: str) -> Any:
         conn = db()
@@ -235,6 +253,12 @@ def make_blueprint(pipeline: Any) -> Blueprint:
                     files=subs.list_evidence(d.db, the_unit.id), names=_ind_names(d),
                     labels=_metric_labels(d))
 
+    def _form_int(name: str) -> int:
+        value = request.form.get(name, "").strip()
+        if not value.isdigit():
+            raise Denied(400, "表单内容不完整，请刷新页面后重新提交。")
+        return int(value)
+
     def _unit_for(session: Any, unit_id: int) -> Unit:
         """Staff see any unit; a liaison only their own (as in chat)."""
         try:
@@ -273,7 +297,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     def reviews(session: Any) -> Any:
         reply = None
         if request.method == "POST":
-            the_unit = _unit_for(session, int(request.form.get("unit_id", "0") or 0))
+            the_unit = _unit_for(session, _form_int("unit_id"))
             verdict = "通过" if request.form.get("verdict") == "accept" else "驳回"
             reason = " ".join(request.form.get("reason", "").split())
             code = request.form.get("code", "").strip()
@@ -299,7 +323,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     def entry(session: Any) -> Any:
         reply, kind = None, request.form.get("kind", "")
         if request.method == "POST":
-            the_unit = _unit_for(session, int(request.form.get("unit_id", "0") or 0))
+            the_unit = _unit_for(session, _form_int("unit_id"))
             code = request.form.get("code", "").strip()
             note = " ".join(request.form.get("reason", "").split())
             if kind == "points":  # the target is "code|part": 酌情 part number or staff value

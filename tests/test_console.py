@@ -121,6 +121,8 @@ def test_every_form_needs_its_csrf_token_and_a_forged_post_changes_nothing(conso
                                            "csrf": "guess", "form_id": "x"})
     assert wrong.status_code == 403
     assert console.count("SELECT count(*) FROM adjustments") == before
+    garbled = c.post("/console/entry", data={**console.csrf(c), "kind": "deduction", "unit_id": "市税务局"})
+    assert garbled.status_code == 400 and "刷新页面" in garbled.data.decode()
 
 
 def test_a_liaison_sees_only_their_own_unit(console: Console):
@@ -347,6 +349,12 @@ def test_wecom_in_client_login_uses_the_oauth_code(lvliang: Any):
         denied = refused.get(f"/console/oauth/wecom?code=C2&state={state2}")
         assert denied.status_code == 403 and "stranger" in denied.data.decode()
         assert console.client().get("/console/oauth/wecom?code=C9&state=x").status_code == 403
+        fake.fail_http(502, times=5)  # WeCom down: a clear page, not a 500
+        down = console.client()
+        state3 = re.search(r"state=([^&#]+)", down.get("/console/", headers=ua).headers["Location"]).group(1)
+        fake.add_oauth_code("C3", "staff1")
+        outage = down.get(f"/console/oauth/wecom?code=C3&state={state3}")
+        assert outage.status_code == 502 and "暂时无法连接企业微信" in outage.data.decode()
 
 
 def test_dingtalk_mianden_code_logs_in_and_a_used_code_does_not(lvliang: Any):
