@@ -25,6 +25,7 @@ from console.auth import (COOKIE, STATE_COOKIE, Denied, cookie_args, current_ses
                           wecom_user_id)
 from console.charts import band_colour, bar_chart, line_chart
 from ledger import audit
+from ledger import submissions as subs
 from ledger.db import LedgerError, data_version, open_db
 from ledger.facts import CITY, office
 from ledger.outbox import list_items, retry_now
@@ -241,7 +242,6 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         top = (d.office.scheme.base_total or 100) + (d.office.scheme.bonus_cap or 0)
         chart = line_chart(months, series.get(key, []), top) if months else None
         mine = {i.code for i in d.indicators(the_unit)}
-        from ledger import submissions as subs
         targets: dict[str, list[tuple[str, str]]] = {}
         if session.member.is_staff:  # 打分 beside the item, with its material on the same page
             for value, label in _point_targets(d.office.scheme):
