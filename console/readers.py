@@ -264,8 +264,9 @@ def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[di
 
 
 def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, list[Decimal | None]]]:
-    """Month labels of the assessment year so far, and each unit's total at each month's end
-    (this month: the live total)."""
+    """Month labels of the assessment year so far, and each unit's total at each month's end.
+    The last point is the live total, so the line ends where the card stands: this month's,
+    or, once the year is over, December with the late filings still coming in January."""
     year = desk.office.year
     last = 12 if desk.today.year > year else desk.today.month if desk.today.year == year else 0
     months = [f"{year}-{m:02d}" for m in range(1, last + 1)]
@@ -273,7 +274,7 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
         return [], {}
     rows: list[subs.Submission] | None = None
     series: dict[str, list[Decimal | None]] = {}
-    for label in months[:-1] if desk.today.year == year else months:
+    for label in months[:-1]:
         end = _month_end(year, int(label[5:]))
         key = (desk.office.scheme.id, year, label)
         fp = _fingerprint(desk.db, (end + timedelta(days=1)).isoformat())
@@ -286,9 +287,8 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
                               subs.list_evidence(desk.db))
         for name, total in cache.month(desk.db, key, fp, compute).items():
             series.setdefault(name, []).append(total)
-    if desk.today.year == year:
-        for name, card in desk.cards().items():
-            series.setdefault(name, [None] * (len(months) - 1)).append(card.total)
+    for name, card in desk.cards().items():
+        series.setdefault(name, [None] * (len(months) - 1)).append(card.total)
     return months, series
 
 

@@ -311,6 +311,28 @@ def test_the_monthly_line_follows_the_ledger_and_a_late_review_redraws_only_late
     assert series2["市税务局"][:3] == line[:3]
 
 
+def test_in_january_the_old_year_is_whole_and_its_december_still_open_to_late_filings(console: Console):
+    office = console.office
+    office.at("2022-11-01T09:00:00").chat("sw1", "月报 2022-10 十月")
+    office.at("2023-01-05T10:00:00")  # the January rollover: the 2022 office is still open
+    desk = _desk(console)
+    months, series = readers.unit_history(desk, readers.HistoryCache())
+    assert months == [f"2022-{m:02d}" for m in range(1, 13)]
+    assert series["市税务局"][-1] == desk.cards()["市税务局"].total
+    grid = readers.period_grid(desk)[0]
+    cells = dict(zip(grid.periods, dict((u.name, c) for u, c in grid.rows)["市税务局"]))
+    assert cells["2022-10"].state == "on_time"
+    assert cells["2022-12"].state == "missing"  # due 2023-01-03 (元旦), now past
+    before = series["市税务局"][-1]
+    office.chat("sw1", "月报 2022-12 十二月")  # late, but it still lands in 2022
+    _, later = readers.unit_history(_desk(console), readers.HistoryCache())
+    assert later["市税务局"][:11] == series["市税务局"][:11]
+    assert readers.period_grid(_desk(console))[0].rows[0][1][11].state == "late"
+    assert later["市税务局"][-1] >= before
+    c = console.client("staff1")
+    assert "2023年1月" in c.get("/console/calendar").data.decode()
+
+
 def test_the_grid_marks_each_period_on_time_late_rejected_missing_or_open(console: Console):
     office = console.office
     office.at("2022-02-08T09:00:00").chat("sw1", "月报 2022-01 一月")   # 春节: due 2-07 → late
