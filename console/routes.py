@@ -322,7 +322,11 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     @staff_only
     def entry(session: Any) -> Any:
         reply, kind = None, request.form.get("kind", "")
-        if request.method == "POST":
+        if request.method == "POST" and kind == "command":  # any chat command, as typed in chat
+            text = " ".join(request.form.get("text", "").split())
+            reply = (run_as(pipeline, session.member, text, request.form.get("form_id", "")).text
+                     if text else "请输入命令，例如：未交 2022-08")
+        elif request.method == "POST":
             the_unit = _unit_for(session, _form_int("unit_id"))
             code = request.form.get("code", "").strip()
             note = " ".join(request.form.get("reason", "").split())

@@ -179,6 +179,18 @@ def test_staff_score_an_item_from_the_unit_page_and_come_back_to_it(console: Con
     assert "inline-points" not in liaison_page
 
 
+def test_any_chat_command_can_be_sent_from_the_console_with_the_chat_s_permissions(console: Console):
+    staff = console.client("staff1")
+    out = staff.post("/console/entry", data={**console.csrf(staff), "kind": "command",
+                                             "text": "绑定 zs9 市税务局 张三"}).data.decode()
+    assert "张三" in out and console.count("SELECT count(*) FROM members WHERE user_id = 'zs9'") == 1
+    unknown = staff.post("/console/entry", data={**console.csrf(staff), "kind": "command",
+                                                 "text": "随便说点什么"}).data.decode()
+    assert "没有看懂" in unknown
+    # A liaison cannot reach the page at all, so cannot send staff commands through it.
+    assert console.client("sw1").post("/console/entry", data={"kind": "command", "text": "排名"}).status_code == 403
+
+
 def test_review_in_the_console_needs_a_reason_to_reject_and_tells_the_liaison(console: Console):
     office = console.office
     office.chat("sw1", "月报 8月开展诚信宣传2次")
