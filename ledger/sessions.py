@@ -23,6 +23,7 @@ LOGIN_MINUTES = 10
 # A session's last-seen time is written at most this often: a page view should not take the
 # write lock just to say "still here".
 _TOUCH_EVERY = timedelta(minutes=1)
+_KEEP = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ def open_session(db: sqlite_utils.Database, member: Member, now: datetime,
     """A new session for the member: (session id for the cookie, CSRF token for its forms)."""
     sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     with immediate(db):
+        # Old links and sessions are of no use to anyone (the audit log keeps the logins).
+        stale = now_iso(now - _KEEP)
+        db.execute("DELETE FROM console_sessions WHERE last_seen_at < ?", [stale])
+        db.execute("DELETE FROM console_logins WHERE expires_at < ?", [stale])
         db.execute("INSERT INTO console_sessions(id_hash, member_id, csrf, created_at, last_seen_at)"
                    " VALUES (?, ?, ?, ?, ?)",
                    [_digest(sid), member.id, csrf, now_iso(now), now_iso(now)])

@@ -108,6 +108,10 @@ def test_an_idle_session_ends_and_logout_ends_it_at_once(lvliang: Any):
     form = console.csrf(c, "/console/overview")
     assert c.post("/console/logout", data=form).status_code == 200
     assert c.get("/console/overview").status_code == 401
+    lvliang.at("2022-11-01T09:00:00")
+    console.client("staff1")  # a login clears sessions and links unused for 30 days
+    assert console.count("SELECT count(*) FROM console_sessions") == 1
+    assert console.count("SELECT count(*) FROM console_logins") == 1
 
 
 def test_every_form_needs_its_csrf_token_and_a_forged_post_changes_nothing(console: Console):
