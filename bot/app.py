@@ -20,7 +20,8 @@ from bot.evidence import record_period_report
 from bot.message import Attachment, Message, Reply
 from bot.pipeline import Pipeline
 from ledger.db import LedgerError, immediate, now_iso, open_db
-from ledger.facts import office
+from ledger.office import office_for_kind
+from ledger.units import get_unit
 from ledger.outbox import enqueue
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from reminders.calendar import WorkCalendar
@@ -255,13 +256,14 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
             contents = [(f, f.read(MAX_FILE_BYTES + 1)) for f in files]
             try:
                 with immediate(db):  # all the files of one upload, or none of them
+                    off = office_for_kind(db, get_unit(db, unit_id).kind)
                     for f, content in contents:
                         store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
                                        content=content, original_name=f.filename,
                                        content_type=f.mimetype or "", now=now,
                                        member_id=member_id, channel="upload", source_msg_id=None,
-                                       actor=f"upload:{member_id}")
-                    ind = office(db).scheme.indicator(indicator)
+                                       actor=f"upload:{member_id}", year=off.year)
+                    ind = off.scheme.indicator(indicator)
                     note = record_period_report(db, pipeline.cal, unit_id, ind, now, member_id,
                                                 "upload", len(contents),
                                                 f"upload:{member_id}") if ind else ""

@@ -4,20 +4,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger.facts import Office
+from ledger.facts import Office, briefing_of
 from reminders.calendar import WorkCalendar, deadline_info, period_of_submission
+from schemes.asks import send_command, staff_only_metrics
 from schemes.model import Indicator
 from scoring.card import STATUS_ZH, ItemCard, Scorecard, pts
 
 __all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text", "staff_only_metrics"]
-
-
-def staff_only_metrics(ind: Indicator) -> list:
-    """Metrics only the credit office enters: 酌情计分, gate confirmations, staff values."""
-    names = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
-    if ind.gate:
-        names.add(ind.gate.metric)
-    return [m for m in ind.metrics if m.name in names or m.derived is True]
 
 
 def _all_staff_only(ind: Indicator) -> bool:
@@ -98,10 +91,26 @@ def _task_order(code: str) -> tuple[int, str]:
     return (int(code), "") if code.isdigit() else (10**6, code)
 
 
+_GAP_ZH = {"missing": "未报送", "late": "逾期报送", "rejected": "被驳回"}
+
+
+def _gap_text(ind: Indicator, gaps: list[tuple[str, str, date]]) -> str:
+    """「2022年9月 未报送（截止10月8日）」 for each period not in on time, newest first."""
+    from reminders.policy import period_label
+    freq = ind.due.frequency if ind.due else "once"
+    parts = [f"{period_label(freq, p)} {_GAP_ZH[state]}（截止{dl.month}月{dl.day}日）"
+             for p, state, dl in reversed(gaps)]
+    return "、".join(parts[:6]) + (f" 等 {len(parts)} 期" if len(parts) > 6 else "")
+
+
 def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], today: date,
-                  cal: WorkCalendar, staff: bool = True) -> list[str]:
-    """What is missing, rejected or overdue, most points first (tasks in their own order).
-    A liaison is not told about what only staff enter (酌情计分, gates)."""
+                  cal: WorkCalendar, staff: bool = True,
+                  gaps: dict[str, list[tuple[str, str, date]]] | None = None) -> list[str]:
+    """What is missing, rejected or overdue, most points first (tasks in their own order),
+    with every period not in on time (`gaps`, ledger.facts.period_gaps). A liaison is not
+    told about what only staff enter (酌情计分, gates)."""
+    periods = gaps or {}
+    briefing = briefing_of(list(scheme_inds.values()))
     def theirs(i: ItemCard) -> list[str]:
         if staff:
             return list(i.missing)
@@ -110,7 +119,7 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
 
     def owed(i: ItemCard) -> bool:
         ind = scheme_inds[i.code]
-        if i.status in ("rejected", "overdue"):
+        if i.status in ("rejected", "overdue") or i.code in periods:
             return True
         if i.status == "provisional" and _all_staff_only(ind):
             return False  # evidence is in; the office confirms the rest
@@ -134,5 +143,11 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
         # For a periodic item "overdue" is about earlier periods; the date shown is the next one.
         tag = {"overdue": "【往期未报】" if periodic else "【已逾期】",
                "rejected": "【被驳回】"}.get(i.status, "")
+        if i.code in periods:
+            how = send_command(ind, periods[i.code][-1][0], briefing=ind is briefing)
+            out.append(f"· {tag}{i.code} {i.name}{at_stake}：{_gap_text(ind, periods[i.code])}"
+                       + (f"；补报：{how}" if how and not staff else "")
+                       + (f"；下一期{dl}" if dl and "已过" not in dl else ""))
+            continue
         out.append(f"· {tag}{i.code} {i.name}{at_stake}：缺 {what}{('，' + dl) if dl else ''}")
     return out

@@ -147,11 +147,14 @@ def cmd_score(args, settings) -> int:
         cards = {None: card}
     else:
         from bot.app import make_calendar
-        from ledger.facts import all_facts, office
+        from ledger.facts import all_facts
         from scoring.engine import score_all
+        from ledger.office import offices
         db = _db(settings)
-        off = office(db)
-        cards = score_all(off.scheme, all_facts(db, off, _now(settings).date(), make_calendar(settings)))
+        today, cal = _now(settings).date(), make_calendar(settings)
+        cards = {}
+        for off in offices(db, args.year):  # each scheme scores the units it assesses
+            cards.update(score_all(off.scheme, all_facts(db, off, today, cal)))
         if args.unit:
             from ledger.units import find_unit
             name = find_unit(db, args.unit).name
@@ -171,16 +174,59 @@ def cmd_score(args, settings) -> int:
 # ---- office ----------------------------------------------------------------------------------
 
 def cmd_init(args, settings) -> int:
-    from ledger.facts import init_office
+    from ledger.office import init_office, offices
     db = _db(settings)
-    off = init_office(db, args.scheme, args.year)
-    print(f"已初始化：{off.scheme.title}（{off.scheme.id}），考核年度 {off.year}，数据库 {settings['CREDITBOT_DB']}")
+    init_office(db, args.scheme, args.year, _now(settings))
+    for off in offices(db, args.year):
+        print(f"已初始化：{off.scheme.title}（{off.scheme.id}），考核年度 {off.year}，"
+              f"数据库 {settings['CREDITBOT_DB']}")
+    return 0
+
+
+def cmd_scheme_add(args, settings) -> int:
+    from ledger.office import add_scheme
+    s = add_scheme(_db(settings), args.id, _now(settings))
+    print(f"已加入本办：{s.title}（{s.id}，{AUDIENCE_ZH.get(s.audience, s.audience)}）")
+    return 0
+
+
+AUDIENCE_ZH = {"departments": "考核市直单位", "counties": "考核县（市、区）", "city": "示范城市评估",
+               "tasks": "工作任务"}
+
+
+def cmd_year_open(args, settings) -> int:
+    from ledger.office import open_year, open_years
+    db = _db(settings)
+    open_year(db, args.year, _now(settings))
+    print(f"已开启 {args.year} 考核年度。开启中的年度：{'、'.join(map(str, open_years(db)))}"
+          f"（上一年度仍可补报到期事项，定稿后运行 creditbot year close）")
+    return 0
+
+
+def cmd_year_close(args, settings) -> int:
+    from ledger.office import close_year
+    close_year(_db(settings), args.year, _now(settings))
+    print(f"已关闭 {args.year} 考核年度：结果已定稿，不再接受报送和修改。")
+    return 0
+
+
+def cmd_year_list(args, settings) -> int:
+    from ledger.office import years
+    for y, status in years(_db(settings)):
+        print(f"{y} {'开启' if status == 'open' else '已关闭'}")
     return 0
 
 
 def cmd_unit_add(args, settings) -> int:
-    from ledger.units import add_unit
-    u = add_unit(_db(settings), args.name, args.kind, args.alias or [], _now(settings))
+    from ledger.db import LedgerError
+    from ledger.office import KIND_ZH, unit_kinds
+    from ledger.units import add_unit, kind_of
+    db = _db(settings)
+    assessed = unit_kinds(db)
+    kind = kind_of(args.kind or "", assessed)
+    if assessed is not None and kind not in assessed:
+        raise LedgerError(f"本办没有考核{KIND_ZH[kind]}的方案，先运行 creditbot scheme add 方案编号")
+    u = add_unit(db, args.name, kind, args.alias or [], _now(settings))
     print(f"已添加单位：{u.name}（编号 {u.id}）")
     return 0
 
@@ -247,13 +293,16 @@ def cmd_submissions(args, settings) -> int:
 def cmd_export(args, settings) -> int:
     from bot.app import make_calendar
     from bot.export import export_xlsx
-    from ledger.facts import office
+    from ledger.office import offices
     if not args.file.lower().endswith(".xlsx"):
         print("错误：导出文件名应以 .xlsx 结尾，例如 考核表.xlsx", file=sys.stderr)
         return 1
     db = _db(settings)
-    path = export_xlsx(db, office(db), args.file, _now(settings).date(), make_calendar(settings))
-    print(f"已导出：{path}")
+    offs = offices(db, args.year)
+    for off in offs:  # one workbook per scheme: each ranks its own units
+        name = args.file if len(offs) == 1 else f"{args.file[:-5]}-{off.scheme.id}.xlsx"
+        path = export_xlsx(db, off, name, _now(settings).date(), make_calendar(settings))
+        print(f"已导出：{path}")
     return 0
 
 
@@ -352,26 +401,40 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("check", cmd_scheme_check, "检查方案文件（YAML）", ss)
     a.add_argument("file")
+    a = add("add", cmd_scheme_add, "把方案加入本办（内置方案编号或 YAML 文件路径）", ss)
+    a.add_argument("id", help="方案编号，或方案文件路径（按 scheme check 检查后加入）")
+
+    yp = add("year", None, "考核年度：开启、关闭、列出")
+    ys = yp.add_subparsers(dest="year_command", required=True)
+    a = add("open", cmd_year_open, "开启新的考核年度（上一年度保持开启，直到关闭）", ys)
+    a.add_argument("year", type=int)
+    a = add("close", cmd_year_close, "关闭考核年度（结果定稿，不再接受报送）", ys)
+    a.add_argument("year", type=int)
+    add("list", cmd_year_list, "列出考核年度", ys)
 
     a = add("score", cmd_score, "计算得分（--scheme 用事实文件，否则用台账）")
     a.add_argument("--scheme", help="方案编号；给出时按 --facts 文件计分")
     a.add_argument("--facts", help="事实文件（YAML/JSON）：指标编号 → 数据项 → 值")
     a.add_argument("--unit", help="只看一个单位（台账模式）")
+    a.add_argument("--year", type=int, help="考核年度（默认最新开启的年度）")
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     a = add("init", cmd_init, "初始化考核方案和年度")
-    a.add_argument("--scheme", required=True)
+    a.add_argument("--scheme", required=True, action="append",
+                   help="方案编号或方案文件；可多次使用（如市直和县区两个方案）")
     a.add_argument("--year", type=int, required=True)
 
     up = add("unit", None, "单位管理")
     us = up.add_subparsers(dest="unit_command", required=True)
     a = add("add", cmd_unit_add, "添加单位", us)
     a.add_argument("name")
-    a.add_argument("--kind", default="department", choices=["department", "county", "city"])
+    a.add_argument("--kind", default="", help="单位类型：市直/县区 等（或 department/county/city）；"
+                                            "不写则为本办唯一考核的类型")
     a.add_argument("--alias", action="append", help="简称，可多次使用")
     a = add("list", cmd_unit_list, "列出单位", us)
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
-    a = add("import", cmd_unit_import, "从 CSV 导入单位和联络员（单位,类型,联络员,用户ID）", us)
+    a = add("import", cmd_unit_import,
+            "从 CSV 导入单位和联络员（单位,类型,简称,联络员,用户ID；类型如 市直、县区）", us)
     a.add_argument("file")
 
     a = add("group", cmd_unit_group, "设置单位的群机器人（提醒时 @ 联络员）", us)
@@ -394,8 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
 
-    a = add("export", cmd_export, "导出年度考核表（Excel）")
+    a = add("export", cmd_export, "导出年度考核表（Excel；多个方案时每个方案一个文件）")
     a.add_argument("file")
+    a.add_argument("--year", type=int, help="考核年度（默认最新开启的年度）")
 
     a = add("chat", cmd_chat, "以某个用户身份对话（不经过渠道）")
     a.add_argument("--as", dest="as_user", required=True, help="用户ID")

@@ -15,10 +15,12 @@ from bot.message import Reply
 from bot.parse import CommandError, normalise, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
-from ledger.facts import CITY, briefing_indicator
+from ledger.facts import CITY, briefing_indicator, period_gaps
+from ledger.office import offices
 from ledger.responsibility import duties
 from ledger.units import Unit, find_unit, list_members, list_units
 from reminders.calendar import deadline_info, upcoming_deadlines
+from schemes.asks import liaison_can_send, needs_report, send_command
 from schemes.model import Indicator
 
 __all__ = ["COMMANDS", "Command", "dispatch", "help_text", "briefing_indicator"]
@@ -76,7 +78,7 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
             return dispatch(squeezed, ctx)
     if cmd is None:
         raise CommandError(f"没有看懂「{text[:20]}」。发送「帮助」查看可用的命令，例如：得分、缺项、截止、"
-                           f"月报 本月工作…、报送 信用承诺 35。")
+                           f"月报 8月工作…、报送 信用承诺 35。")
     if ctx.member.role not in cmd.roles:
         who = "信用办工作人员" if cmd.roles == STAFF else "单位联络员"
         raise CommandError(f"「{cmd.words[0]}」仅限{who}使用。发送「帮助」查看您可用的命令。")
@@ -130,16 +132,27 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     rows = []
     mine = _mine(ctx, unit)
+    # figures alone do not complete a 台账 or a briefing: only the report (files) does
+    reports = {i.code for _, i in ctx.office.scheme.indicators() if needs_report(i)}
     live = {(s.indicator, s.period) for s in subs.list_submissions(
-        ctx.db, unit.id, statuses=subs.LIVE)} if unit else set()
+        ctx.db, unit.id, statuses=subs.LIVE)
+        if s.indicator not in reports or s.kind in ("report", "briefing")} if unit else set()
     if unit:  # a one-off item is met by its 佐证材料 too (as the reminders count it)
         once = {i.code: i.due.date.isoformat() for _, i in ctx.office.scheme.indicators()
                 if i.due and i.due.frequency == "once" and i.due.date}
         live |= {(e["indicator"], once[e["indicator"]]) for e in subs.list_evidence(ctx.db, unit.id)
                  if e["indicator"] in once and e["status"] in subs.LIVE}
-    for _, ind in ctx.office.scheme.indicators():
+    inds = [i for _, i in ctx.office.scheme.indicators()]
+    if unit is None:  # staff: the deadlines of every scheme the office runs
+        seen = {(i.code, i.name) for i in inds}
+        for off in offices(ctx.db, ctx.office.year)[1:]:
+            inds += [i for _, i in off.scheme.indicators() if (i.code, i.name) not in seen]
+            seen |= {(i.code, i.name) for _, i in off.scheme.indicators()}
+    for ind in inds:
         if ind.due is None or (mine is not None and ind.code not in mine):
             continue
+        if unit is not None and not ctx.member.is_staff and not liaison_can_send(ind):
+            continue  # gate confirmations and staff-only items are the office's
         d = ind.due
         for period, dl in upcoming_deadlines(ctx.cal, d.frequency, ctx.today, d.day, d.date,
                                              horizon_days=92)[:1]:
@@ -149,12 +162,16 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     if not rows:
         return Reply("近三个月没有到期事项。")
     rows.sort(key=lambda r: (r[0], r[1].code))
+    briefing = briefing_indicator(ctx.office.scheme)
+    briefing_code = briefing.code if briefing else None
     lines = ["近期截止事项："]
     for dl, ind, period, info, done in rows[:12]:
         moved = f"（{info.describe()}）" if info.moved else ""
         state = f"｜{'✓已报送' if done else '未报送'}" if unit else ""
+        how = send_command(ind, period, briefing=ind.code == briefing_code)
+        ask = f"｜发送：{how}" if unit and not done and how else ""
         lines.append(f"· {ind.code} {ind.name}｜{period}｜{deadline_text(dl, ctx.today, ctx.cal)}"
-                     f"{moved}{state}")
+                     f"{moved}{state}{ask}")
     if unit is None:
         lines.append("各单位的报送情况：未交 [月份]；待审")
     shown_years = {str(r[0].year) for r in rows[:12]}
@@ -188,12 +205,15 @@ def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     return Reply(card_text(ctx.card_of(unit), who, ctx.office))
 
 
-@command(("缺项", "缺什么", "missing"), EVERYONE, "缺项", "缺少、被驳回或逾期的项目，按分值排序")
+@command(("缺项", "缺什么", "missing"), EVERYONE, "缺项 [单位]",
+         "缺少、被驳回或逾期的项目和各期，按分值排序（信用办人员可查任一单位）")
 def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
+    if words and ctx.member.is_staff:
+        unit = _find_unit(ctx, " ".join(words))
     if unit is None:
         if not ctx.office.city_level:
-            raise CommandError("请用「单位 <名称>」查看某单位的情况。")
+            raise CommandError("请写单位名称，例如：缺项 市民政局")
         card, mine = ctx.cards()[CITY], None
     else:
         card = ctx.card_of(unit)
@@ -202,7 +222,8 @@ def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
             return Reply(f"方案中没有列明由{unit.name}负责的指标。如有遗漏，请联系市信用办。")
     items = [i for i in card.items if mine is None or i.code in mine]
     inds = {i.code: i for _, i in ctx.office.scheme.indicators()}
-    lines = missing_lines(items, inds, ctx.today, ctx.cal, staff=ctx.member.is_staff)
+    gaps = period_gaps(ctx.db, ctx.office, unit.id, ctx.today, ctx.cal) if unit else {}
+    lines = missing_lines(items, inds, ctx.today, ctx.cal, staff=ctx.member.is_staff, gaps=gaps)
     if not lines:
         return Reply("没有缺项，负责的指标都已报送。发送「得分」查看得分。")
     tasks = ctx.office.scheme.base_total is None
@@ -243,10 +264,13 @@ def _until(words: list[str]) -> str | None:
 
 
 def _find_unit(ctx: Ctx, text: str) -> Unit:
+    """A unit named by staff; from here on the command speaks of the scheme assessing it."""
     try:
-        return find_unit(ctx.db, text)
+        unit = find_unit(ctx.db, text)
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
+    ctx.use_unit(unit)
+    return unit
 
 
 def _unit_and_rest(ctx: Ctx, words: list[str]) -> tuple[Unit, list[str]]:
@@ -254,9 +278,11 @@ def _unit_and_rest(ctx: Ctx, words: list[str]) -> tuple[Unit, list[str]]:
         raise CommandError("请写单位名称。")
     for n in range(1, len(words) + 1):  # unit names come first and are short
         try:
-            return find_unit(ctx.db, " ".join(words[:n]), loose=False), words[n:]
+            unit = find_unit(ctx.db, " ".join(words[:n]), loose=False)
         except LedgerError:
             continue
+        ctx.use_unit(unit)
+        return unit, words[n:]
     return _find_unit(ctx, words[0]), words[1:]
 
 

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "CREDITBOT_HOLIDAYS": "",
     "PUBLIC_BASE_URL": "",
     "UPLOAD_LINK_HOURS": 24,
+    "REVIEW_GRACE_WORKDAYS": 3,
     "CONSOLE_IDLE_HOURS": 8,
     "MAX_BODY_BYTES": 5 * 1024 * 1024,
     "WECOM_API_BASE": "https://qyapi.weixin.qq.com",

@@ -58,7 +58,9 @@ class CardCache:
     def remember(self, key: CacheKey, state: Baseline) -> None:
         """Keep a state computed from committed data as the base for the next recompute."""
         with self._lock:
-            self._states = {key[:3]: state}  # only today's: older days are never asked again
+            # one per scheme and year, today's only: older days are never asked again
+            self._states = {k: v for k, v in self._states.items() if k[2] == key[2]}
+            self._states[key[:3]] = state
 
     def put(self, key: CacheKey, cards: dict[str, Scorecard]) -> None:
         with self._lock:
@@ -99,9 +101,11 @@ class Ctx:
     # computed from committed data (never from this message's own uncommitted writes).
     card_cache: CardCache | None = None
     base_version: int | None = None
-    # Told about cards computed after this message's own writes: (data version, the connection's
-    # total_changes, cards). The pipeline may cache them once the transaction has committed.
-    on_fresh_cards: Callable[[int, int, dict[str, Scorecard]], None] | None = None
+    # Told about cards computed after this message's own writes: (cache key, the connection's
+    # total_changes, cards, baseline). The pipeline may cache them once the transaction has
+    # committed.
+    on_fresh_cards: Callable[[CacheKey, int, dict[str, Scorecard], "Baseline"], None] | None = None
+    _state: Baseline | None = None
 
     @property
     def today(self) -> date:
@@ -120,7 +124,7 @@ class Ctx:
         versions moved are re-read, and only the cards they affect are rescored."""
         key = self.cache_key(version) if version is not None else None
         base = self.card_cache.baseline(key) if key and not self.office.city_level else None
-        versions = facts_versions(self.db)
+        versions = facts_versions(self.db, self.office)
         if base is None:
             scored = rescore(self.office.scheme, all_facts(self.db, self.office, self.today, self.cal))
         else:
@@ -129,8 +133,9 @@ class Ctx:
             fresh = all_facts(self.db, self.office, self.today, self.cal, units=moved) if moved else {}
             facts = {u: fresh[u] if u in moved else base.scored.facts[u] for u in versions}
             scored = rescore(self.office.scheme, facts, base.scored, changed=moved)
+        self._state = Baseline(scored, versions)
         if committed and key is not None:
-            self.card_cache.remember(key, Baseline(scored, versions))
+            self.card_cache.remember(key, self._state)
         return scored.cards
 
     def cards(self) -> dict[str, Scorecard]:
@@ -143,8 +148,22 @@ class Ctx:
             else:
                 self._cards = self._compute(version, committed=False)
                 if version is not None and self.on_fresh_cards is not None:
-                    self.on_fresh_cards(version, self.db.conn.total_changes, self._cards)
+                    # the key now: a later use_office() must not file these under another
+                    self.on_fresh_cards(self.cache_key(version), self.db.conn.total_changes,
+                                        self._cards, self._state)
         return self._cards
+
+    def use_office(self, off: Office) -> None:
+        """Speak of another scheme or year (a staff command naming a unit of another kind,
+        `排名 2022`): cards computed so far belong to the previous one."""
+        if (off.scheme.id, off.year) != (self.office.scheme.id, self.office.year):
+            self.office = off
+            self._cards = None
+
+    def use_unit(self, unit: Unit, year: int | None = None) -> None:
+        """The scheme that assesses `unit` (in `year`, default the year spoken of so far)."""
+        from ledger.office import office_for_kind
+        self.use_office(office_for_kind(self.db, unit.kind, year or self.office.year))
 
     def cache_key(self, version: int) -> CacheKey:
         return (self.office.scheme.id, self.office.year, self.today, version)
@@ -153,7 +172,13 @@ class Ctx:
         """One unit's item on one indicator, ranked against all units, without scoring the
         rest of the scheme (the reply to a 报送 needs nothing more)."""
         narrow = single_indicator(self.office, code)
-        if self._cards is not None or narrow is None:
+        # With a committed baseline in the cache, rescoring what this write moved costs less
+        # than scoring one indicator over every unit, and the cards it makes are cached for
+        # the 得分 that follow.
+        warm = (not self.office.city_level  # a city's one card is rescored whole anyway
+                and self.card_cache is not None and self.base_version is not None
+                and self.card_cache.baseline(self.cache_key(self.base_version)) is not None)
+        if self._cards is not None or narrow is None or warm:
             return self.card_of(unit).item(code)
         cards = score_all(narrow.scheme, all_facts(self.db, narrow, self.today, self.cal, only=code))
         return cards[CITY if self.office.city_level else unit.name].item(code)

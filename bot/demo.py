@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.db import get_meta, open_db
-from ledger.facts import init_office
+from ledger.facts import init_office, office, reports_per_period
 from ledger.submissions import record_submission
 from ledger.units import add_member, add_unit, list_units
 from reminders.calendar import WorkCalendar, deadline
@@ -63,11 +63,17 @@ _DATA = {
 
 def _seed(db, year: int, now: datetime) -> None:
     cal = WorkCalendar.default()
+    off = office(db)
     units = {u.name: u for u in list_units(db)}
     for n, (name, indicators) in enumerate(_DATA.items()):
         unit = units[name]
         for code, metrics in indicators.items():
-            record_submission(db, unit_id=unit.id, indicator=code, period=str(year), kind="data",
+            ind = off.scheme.indicator(code)
+            # counts reported monthly: last month's figure (a 报送 now adds this month's)
+            month = max(1, now.month - 1) if now.year == year else 12
+            period = (f"{year}-{month:02d}" if ind is not None and ind.due is None
+                      and reports_per_period(ind) == "monthly" else str(year))
+            record_submission(db, unit_id=unit.id, indicator=code, period=period, kind="data",
                               metrics=metrics, text="演示数据", now=now, member_id=None,
                               channel="demo", source_msg_id=None, actor="demo")
         # monthly briefings so far this year, the later units less punctual

@@ -12,6 +12,7 @@ from bot.message import Attachment, Reply
 from bot.parse import Ambiguous, CommandError, find_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.office import year_status
 from ledger.units import Unit
 from schemes.model import Indicator
 
@@ -79,6 +80,13 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
 
 
 def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+    due = ind.due
+    if period is None and due is not None and due.frequency in ("monthly", "quarterly"):
+        from reminders.calendar import period_of_submission
+        period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
+    if period and period[:4].isdigit() and int(period[:4]) != ctx.office.year \
+            and year_status(ctx.db, int(period[:4])) is not None:
+        ctx.use_unit(unit, int(period[:4]))  # January: last year's Q4 台账 is last year's
     stored = []
     for att in ctx.msg.attachments:
         content, name, ctype = _download(ctx, att)
@@ -87,12 +95,13 @@ def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None
                 ctx.db, ctx.data_dir, unit_id=unit.id, indicator=ind.code, content=content,
                 original_name=name or att.name or f"{att.kind}", content_type=ctype, now=ctx.now,
                 member_id=ctx.member.id, channel=ctx.msg.channel, source_msg_id=ctx.msg.msg_id,
-                actor=ctx.actor)
+                actor=ctx.actor, year=ctx.office.year, period=period)
         except LedgerError as exc:
             raise CommandError(str(exc)) from None
         stored.append(row)
     report = record_period_report(ctx.db, ctx.cal, unit.id, ind, ctx.now, ctx.member.id,
-                                  ctx.msg.channel, len(stored), ctx.actor, period)
+                                  ctx.msg.channel, len(stored), ctx.actor, period,
+                                  int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0))
     names = "、".join(r["original_name"] for r in stored)
     return Reply(f"已收到「{ind.code} {ind.name}」的佐证材料：{names}（编号 "
                  f"{'、'.join(str(r['id']) for r in stored)}），待信用办审核。{report}")
@@ -100,7 +109,7 @@ def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None
 
 def record_period_report(db, cal, unit_id: int, ind: Indicator, now: datetime,
                          member_id: int | None, channel: str, files: int, actor: str,
-                         period: str | None = None) -> str:
+                         period: str | None = None, grace_workdays: int = 3) -> str:
     """For a periodic item (季度台账, 月报) the files are that period's report: record it with
     on-time/late against the calendar, which the timeliness rules count. Chat and the upload
     page both come here."""
@@ -112,11 +121,16 @@ def record_period_report(db, cal, unit_id: int, ind: Indicator, now: datetime,
     period = period or period_of_submission(due.frequency, today, due.day, cal=cal)
     info = deadline_info(cal, due.frequency, period, due.day, due.date)
     on_time = today <= info.deadline
+    # a corrected 台账 within the grace window after a rejection keeps the original's receipt
+    kept = not on_time and subs.keeps_on_time(db, cal, unit_id, ind.code, period, "report",
+                                              today, grace_workdays)
+    on_time = on_time or kept
     subs.record_submission(
         db, unit_id=unit_id, indicator=ind.code, period=period, kind="report", metrics={},
         text=f"佐证材料 {files} 个文件", now=now, member_id=member_id, channel=channel,
         source_msg_id=None, deadline=info.deadline.isoformat(), on_time=on_time, actor=actor)
-    return f"\n已计为 {period} 的报送，{'按时' if on_time else '逾期'}（截止{info.deadline.month}月{info.deadline.day}日）。"
+    state = "按时（更正，保留原按时报送记录）" if kept else "按时" if on_time else "逾期"
+    return f"\n已计为 {period} 的报送，{state}（截止{info.deadline.month}月{info.deadline.day}日）。"
 
 
 def handle_attachments(ctx: Ctx) -> Reply:

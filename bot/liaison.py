@@ -10,29 +10,33 @@ from bot.context import Ctx
 from bot.message import Reply
 from bot.parse import CommandError, parse_metrics
 from ledger import submissions as subs
-from ledger.facts import default_period
+from ledger.facts import default_period, reports_per_period, unit_figures
+from ledger.office import open_years, year_status
 from ledger.units import find_member, set_deputy
-from reminders.calendar import deadline_info, parse_period, period_of_submission
+from reminders.calendar import deadline, deadline_info, parse_period, period_of_submission
+from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
 from scoring.card import fmt, pts
 
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("月报", "报告", "工作总结"), LIAISON, "月报 [2022-08] <内容>", "报送上月工作情况（每月2日前）")
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月）")
 def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
         raise CommandError("当前考核方案没有月报要求。")
-    period = _named_month(words[0], ctx) if words else None
-    if period is not None:
-        words = words[1:]
-    text = " ".join(words).strip()
+    text = re.sub(r"^[\s:：,，、.。\-—]+", "", " ".join(words)).strip()
+    period, text = _named_month(text, ctx)
     if not text and not ctx.msg.attachments:
         raise CommandError("月报内容不能为空。请这样发：月报 8月开展了诚信宣传活动2次……")
     if period is None:
-        period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
+        period = _unnamed_month(ctx, unit, ind, text)
+        if period is None:
+            return _ask_month(ctx, text)
+    if int(period[:4]) != ctx.office.year and year_status(ctx.db, int(period[:4])) is not None:
+        ctx.use_unit(unit, int(period[:4]))  # last year's December, sent in January
     if period[:4] != str(ctx.office.year):
         raise CommandError(f"{period} 不在{ctx.office.year}年度考核期内，请写考核年度内的月份，例如：月报 "
                            f"{ctx.office.year}-08 工作内容")
@@ -40,11 +44,9 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     on_time = ctx.today <= info.deadline
-    # A correction after the deadline keeps the original on-time receipt.
-    kept = not on_time and any(
-        s.on_time and s.period == period and s.indicator == ind.code
-        for s in subs.list_submissions(ctx.db, unit.id, statuses=("submitted", "accepted"),
-                                       kind="briefing"))
+    kept = not on_time and subs.keeps_on_time(
+        ctx.db, ctx.cal, unit.id, ind.code, period, "briefing", ctx.today,
+        int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0))
     on_time = on_time or kept
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="briefing", metrics={},
@@ -60,14 +62,95 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
                  + ("" if on_time else "\n逾期报送不计入按时次数，请下月按时报送。"))
 
 
+def _unnamed_month(ctx: Ctx, unit, ind: Indicator, text: str) -> str | None:
+    """No month named: the previous month up to its deadline; after it, this month if the
+    previous one is in; None when the previous month is missing and overdue (ask)."""
+    prev = period_of_submission("monthly", ctx.today)
+    info = deadline_info(ctx.cal, "monthly", prev, ind.due.day, ind.due.date)
+    if ctx.today <= info.deadline:
+        return prev
+    sent = ctx.db.execute(
+        "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
+        "AND kind = 'briefing' AND status IN ('submitted', 'accepted')",
+        [unit.id, ind.code, prev]).fetchone()
+    if sent or prev[:4] != str(ctx.office.year) and year_status(ctx.db, int(prev[:4])) != "open":
+        return f"{ctx.today.year}-{ctx.today.month:02d}"
+    return None
+
+
+_ASK = "〔月份〕"
+
+
+def _ask_month(ctx: Ctx, text: str) -> Reply:
+    """The previous month is missing and overdue: which month is this? Nothing is recorded
+    until the liaison answers with a number."""
+    from bot.evidence import _set_pending
+    prev = period_of_submission("monthly", ctx.today)
+    this = f"{ctx.today.year}-{ctx.today.month:02d}"
+    _set_pending(ctx, "choose", {"template": f"月报 {_ASK} {text}", "ambiguous": _ASK,
+                                 "options": [prev, this]})
+    return Reply(f"这份月报是哪个月的？{int(prev[5:])}月的月报还没有报送，已逾期。请回复序号：\n"
+                 f"1. {int(prev[5:])}月（上月补报，逾期）\n2. {int(this[5:])}月（本月）\n"
+                 f"也可以直接写明月份重新发送，例如：月报 {int(this[5:])}月 工作内容")
+
+
+_CN_MONTH = "一二三四五六七八九十"
+_MONTH_IN = re.compile(
+    r"(?P<ym>(?P<y>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:月份?)?)"
+    r"|(?P<md>(?<!\d)(?P<m2>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?)"
+    r"|(?P<rel>本月|这个月|当月|上月|上个月)")
+
+
+def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
+    """The month a 月报 names in its first words (「8月」「八月份」「本月」「上月」「2022-08」
+    「2022年8月」), and the text without a month that stands alone as the first word. Without
+    a year, the latest such month that is not in the future (12月 sent in January)."""
+    m = _MONTH_IN.search(text[:12])
+    if m is None:
+        return None, text
+    this = (ctx.today.year, ctx.today.month)
+    if m.group("rel"):
+        y, mo = this if m.group("rel") in ("本月", "这个月", "当月") else (
+            (this[0] - 1, 12) if this[1] == 1 else (this[0], this[1] - 1))
+    else:
+        raw = m.group("m1") or m.group("m2")
+        mo = int(raw) if raw.isdigit() else _cn_number(raw)
+        if not 1 <= mo <= 12:
+            raise CommandError(f"月份「{m.group(0)}」不对。月份请写成 8月 或 2022-08")
+        if m.group("y"):
+            y = int(m.group("y"))
+        else:
+            y = this[0] if (this[0], mo) <= this else this[0] - 1
+    rest = text
+    if m.start() == 0 and (m.end() == len(text) or text[m.end()] in " :：,，"):
+        rest = re.sub(r"^[\s:：,，]+", "", text[m.end():])
+    return f"{y}-{mo:02d}", rest
+
+
+def _cn_number(raw: str) -> int:
+    if raw == "十":
+        return 10
+    if raw.startswith("十"):
+        return 10 + _CN_MONTH.index(raw[1]) + 1
+    if len(raw) == 1:
+        return _CN_MONTH.index(raw) + 1
+    return 99  # 二十 and the like: not a month
+
+
 @command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值> …",
          "报送数据，立即显示该项得分")
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     words = _loosen(words)
     ind, rest = _ind(ctx, words)
+    named, rest = _named_period(ind, rest, ctx)
     metrics = parse_metrics(ind, rest)
-    period = default_period(ind, ctx.office.year, ctx.today, ctx.cal)
+    period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
+    if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
+        ctx.use_unit(unit, int(period[:4]))  # January: last year's Q4 still goes to last year
+    if named and period > default_period(ind, int(period[:4]), ctx.today, ctx.cal) \
+            and len(period) > 4:
+        raise CommandError(f"{period} 还没到，不能提前报送。")
     dl = next_deadline(ind, ctx.today, ctx.cal)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
@@ -77,11 +160,64 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
     shown = "，".join(f"{m.label} {_show(metrics[m.name], m)}" for m in ind.metrics if m.name in metrics)
-    lines = [f"已记录（编号 {sub.id}，{_scope(ind, period, metrics)}）：{ind.code} {ind.name}｜{shown}",
+    lines = [f"已记录（编号 {sub.id}，{_scope(ind, period, metrics)}）：{ind.code} {ind.name}｜{shown}"]
+    if reports_per_period(ind):
+        year = unit_figures(ctx.db, unit.id, ind, ctx.office.year)
+        for agg, how in (("sum", "全年累计"), ("max", "全年最高")):
+            totals = [f"{m.label} {_show(year[m.name], m)}" for m in ind.metrics
+                      if m.name in metrics and m.name in year and m.aggregate(True) == agg]
+            if totals:
+                lines.append(f"{ctx.office.year}年{how}：{'，'.join(totals)}")
+    if needs_report(ind) and not ctx.db.execute(
+            "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? AND "
+            "kind = 'report' AND status IN ('submitted', 'accepted')",
+            [unit.id, ind.code, period]).fetchone():
+        # the figures are in, but the period counts only when its 台账 (files) arrives
+        lines.append(f"{period} 的台账尚未报送（数据不能代替台账）：请发送 {send_command(ind, period)}")
+    lines += [
              f"本项暂计 {pts(item.points)}/{pts(item.max_points)} 分（待信用办审核）：{item.explain}"]
     if item.missing:
         lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
     return Reply("\n".join(lines))
+
+
+_PERIOD_WORD = re.compile(r"^(\d{4})(?:-?Q[1-4]|-\d{1,2}|年(?:第?[一二三四1-4]季度|\d{1,2}月份?)?|年度)$",
+                          re.IGNORECASE)
+
+
+def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | None, list[str]]:
+    """「报送 双公示 2022-Q4 准确率=100%」: a period among the words names where the figures go
+    (and so the year); it must fit the indicator's reporting period."""
+    for n, w in enumerate(words):
+        if not _PERIOD_WORD.match(w):
+            continue
+        try:
+            period = parse_period(w)
+        except ValueError as exc:
+            raise CommandError(f"{exc}") from None
+        per = reports_per_period(ind)
+        want = {"monthly": "2022-08", "quarterly": "2022-Q3", None: "2022"}[per]
+        fits = ("Q" in period) == (per == "quarterly") and \
+            (len(period) == 7 and "Q" not in period) == (per == "monthly")
+        if not fits:
+            raise CommandError(f"「{ind.code} {ind.name}」按{ {'monthly': '月', 'quarterly': '季度'}.get(per, '年度')}"
+                               f"报送，期别请写成 {want} 的样子")
+        if year_status(ctx.db, int(period[:4])) is None:
+            raise CommandError(f"{period[:4]} 不是本办的考核年度。")
+        return period, words[:n] + words[n + 1:]
+    return None, words
+
+
+def _filing_year(ctx: Ctx, ind: Indicator) -> int:
+    """With two years open and no period named, a yearly item goes to the year whose deadline
+    comes next (in January: last year's year-end items); past every deadline, the latest."""
+    years = open_years(ctx.db)
+    due = ind.due
+    if len(years) < 2 or due is None or due.frequency != "yearly":
+        return ctx.office.year
+    ahead = [y for y in years
+             if deadline(ctx.cal, "yearly", str(y), due.day, due.date) >= ctx.today]
+    return min(ahead) if ahead else max(years)
 
 
 def _loosen(words: list[str]) -> list[str]:
@@ -96,30 +232,16 @@ def _loosen(words: list[str]) -> list[str]:
 
 
 def _scope(ind: Indicator, period: str, metrics: dict) -> str:
-    """Say what a number stands for: this period's count (periods add up) or the year's total
-    (a new one replaces it) — liaisons otherwise guess."""
+    """Say what a number stands for: this period's figure (periods add up; sending again for
+    the same period replaces it) or the year's (a new one replaces it) — liaisons otherwise
+    guess."""
+    if reports_per_period(ind):
+        adds = any(m.aggregate(True) == "sum" and m.name in metrics for m in ind.metrics)
+        label = f"{int(period[5:])}月" if len(period) == 7 and "Q" not in period else period
+        return f"{period[:4]}年{label}" if len(period) == 7 and "Q" not in period and adds \
+            else f"{period} 期" + ("，各期数量逐期累加" if adds else "")
     counts = any(m.type == "count" and m.name in metrics for m in ind.metrics)
-    if ind.due and ind.due.frequency in ("monthly", "quarterly"):
-        return f"{period} 期" + ("，各期数量逐期累加" if counts else "")
     return "本年度累计数，再次报送会替换此数" if counts else "本年度数据"
-
-
-_MONTH_WORD = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*月?(份)?|\d{1,2}\s*月(份)?|[一二三四五六七八九十]{1,3}月(份)?)$")
-
-
-def _named_month(word: str, ctx: Ctx) -> str | None:
-    """「2022-08」「8月」 at the start of a 月报 names its month; a month-like word that is not a
-    real month is an error, not part of the text. Without a year, the latest such month
-    that is not in the future (12月 sent in January is last December)."""
-    if not _MONTH_WORD.match(word):
-        return None
-    try:
-        period = parse_period(word, default_year=ctx.today.year)
-    except ValueError as exc:
-        raise CommandError(f"{exc}。月份请写成 2022-08 或 8月") from None
-    if not word[:4].isdigit() and period > f"{ctx.today.year}-{ctx.today.month:02d}":
-        period = f"{int(period[:4]) - 1}{period[4:]}"
-    return period
 
 
 def _show(v, m) -> str:
@@ -141,6 +263,8 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
             period = parse_period(rest[0], default_year=ctx.office.year)
         except ValueError as exc:
             raise CommandError(f"{exc}。期别请写成 2022-Q3 或 2022-08") from None
+        if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
+            ctx.use_unit(unit, int(period[:4]))  # a period of the other open year
         if period[:4] != str(ctx.office.year) or (ind.due.frequency == "quarterly") != ("Q" in period):
             raise CommandError(f"期别 {period} 与「{ind.name}」的报送周期或考核年度不符")
     if ctx.msg.attachments:

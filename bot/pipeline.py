@@ -35,8 +35,8 @@ from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from bot.message import Message, Reply
 from bot.parse import Ambiguous, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
-from ledger.facts import office
-from ledger.units import find_member
+from ledger.office import office, office_for_kind, open_years
+from ledger.units import find_member, get_unit
 from reminders.calendar import WorkCalendar
 
 __all__ = ["Pipeline", "APOLOGY", "UNBOUND"]
@@ -150,7 +150,7 @@ class Pipeline:
                 if "readonly" not in str(exc):
                     raise
                 log.debug("%s/%s needs a write; taking the write path", msg.channel, msg.msg_id)
-        fresh: list[tuple[int, int, dict]] = []
+        fresh: list[tuple] = []  # (cache key, total changes, cards, baseline)
         with self._write_lock, immediate(db):
             row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
                              [msg.channel, msg.msg_id]).fetchone()
@@ -160,10 +160,13 @@ class Pipeline:
                                       on_fresh=(lambda *c: fresh.append(c)) if cache else None)
             # Cards computed after this message's writes describe the state about to be
             # committed if nothing was written (or rolled back) since: cache them after commit.
-            final = fresh and fresh[-1][:2] == (data_version(db), db.conn.total_changes)
+            final = fresh and (fresh[-1][0][3], fresh[-1][1]) == (data_version(db),
+                                                                db.conn.total_changes)
             _record_inbound(db, msg, now, reply)
         if final and ctx is not None:
-            self.cards.put(ctx.cache_key(fresh[-1][0]), fresh[-1][2])
+            key, _, cards, state = fresh[-1]
+            self.cards.put(key, cards)
+            self.cards.remember(key, state)  # the next write rescores from here
         return reply
 
     def _ask(self, msg: Message, db: sqlite_utils.Database, now: datetime, cache: bool) -> Reply:
@@ -191,7 +194,9 @@ class Pipeline:
         if len(msg.text) > MAX_TEXT:
             return Reply(f"消息太长（{len(msg.text)}字），请控制在{MAX_TEXT}字以内，或把长文作为文件发送。"), None
         try:
-            off = office(db)
+            # a liaison speaks under the scheme that assesses their unit
+            off = (office_for_kind(db, get_unit(db, member.unit_id).kind) if member.unit_id
+                   else office(db))
         except LedgerError as exc:
             return Reply(str(exc)), None
         ctx = Ctx(db, off, member, msg, now, self.cal, self.data_dir, self.settings, card_cache=self.cards if version is not None else None,
@@ -199,7 +204,8 @@ class Pipeline:
         # A failed command must leave nothing behind: run it in a savepoint.
         try:
             with db.atomic():
-                return self._route(ctx), ctx
+                reply = self._route(ctx)
+            return _say_year(db, ctx, reply), ctx
         except Ambiguous as exc:
             with db.atomic():
                 _remember_choice(ctx, exc)
@@ -227,6 +233,14 @@ class Pipeline:
         if msg.attachments and not _looks_like_command(text):
             return handle_attachments(ctx)
         return dispatch(text, ctx)
+
+
+def _say_year(db: sqlite_utils.Database, ctx: Ctx, reply: Reply) -> Reply:
+    """While two years are open (January: last year's final filings), every reply says which
+    year it speaks of."""
+    if reply.text and len(open_years(db)) > 1:
+        return replace(reply, text=f"【{ctx.office.year}年度】{reply.text}")
+    return reply
 
 
 def _record_inbound(db: sqlite_utils.Database, msg: Message, now: datetime, reply: Reply,

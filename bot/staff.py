@@ -24,17 +24,55 @@ from bot.parse import CommandError, find_indicator, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY
+from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
-from ledger.units import Unit, add_member, find_member, list_members, list_units, pause_unit
+from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
 from reminders.calendar import deadline_info, parse_period, period_of_submission
+from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts
 
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("排名", "排行", "ranking"), STAFF, "排名 [类别]", "各单位得分排名")
+def _year_and_offices(words: list[str], ctx: Ctx) -> tuple[list[Office], list[str]]:
+    """「2022」「2022年」 names a year, 「市直」「县区」 a scheme: the offices a staff command
+    speaks of (default: every scheme of the year spoken of), and the remaining words."""
+    year, kind, rest = None, None, []
+    for w in words:
+        m = re.fullmatch(r"(20\d\d)年?度?", w)
+        if m and year is None:
+            year = int(m.group(1))
+        elif kind is None and w in _SCHEME_WORDS:
+            kind = _SCHEME_WORDS[w]
+        else:
+            rest.append(w)
+    try:
+        offs = offices(ctx.db, year or ctx.office.year)
+    except LedgerError as exc:
+        raise CommandError(str(exc)) from None
+    if kind is not None:
+        offs = [o for o in offs if o.kinds is None or kind in o.kinds] or offs
+    return offs, rest
+
+
+_SCHEME_WORDS = {w: k for k, ws in KIND_WORDS.items() if k != "city" for w in ws
+                 if not w.isascii() and w not in ("单位", "区")}
+
+
+@command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别]",
+         "各单位得分排名（每个方案分别排名）")
 def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
+    offs, words = _year_and_offices(words, ctx)
+    parts = []
+    for off in offs:
+        ctx.use_office(off)
+        head = f"【{off.scheme.title}】\n" if len(offs) > 1 else ""
+        parts.append(head + _ranking(words, ctx).text)
+    return Reply("\n\n".join(parts))
+
+
+def _ranking(words: list[str], ctx: Ctx) -> Reply:
     cards = ctx.cards()
     if ctx.office.city_level:
         return Reply(card_text(cards[CITY], f"{CITY}（预计）", ctx.office))
@@ -67,11 +105,13 @@ def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
 
 
-@command(("单位",), STAFF, "单位 <名称>", "查看任一单位的得分卡")
+@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡")
 def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
+    offs, words = _year_and_offices(words, ctx)
     if not words:
         names = "、".join(u.name for u in list_units(ctx.db))
         return Reply(f"请写单位名称。现有单位：{names}")
+    ctx.use_office(offs[0])  # the year asked for; the unit picks its scheme
     unit = _find_unit(ctx, " ".join(words))
     card = ctx.card_of(unit)
     text = card_text(card, unit.name, ctx.office, weakest=5)
@@ -93,6 +133,10 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
         except ValueError:
             period = None
     ind = find_indicator(ctx.office.scheme, " ".join(named))
+    if period is None and ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
+        period = _latest_period(ctx, unit, ind)  # a periodic item is reviewed one period at a time
+    if period is not None and int(period[:4]) != ctx.office.year:
+        ctx.use_unit(unit, int(period[:4]))
     accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
     if not accept and not reason:
         raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
@@ -102,13 +146,37 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
     verdict = "通过" if accept else f"驳回（{reason}）"
+    which = f"{period} 期的" if period else ""
     users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
-    ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」：{verdict}。"
-                      + ("" if accept else "请补正后重新报送。"),
+    ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」{which}报送：{verdict}。"
+                      + ("" if accept else _correct_hint(ctx, ind, period)),
                key=f"review:{unit.id}:{ind.code}:{ctx.msg.channel}:{ctx.msg.msg_id}")
-    which = f" {period}" if period else ""
-    return Reply(f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{which}{n} 条记录，已通知联络员。"
-                 + ("" if period or n <= 1 else "\n只审核某一期请写期别，例如：审核 单位 月报 2022-09 驳回 理由"))
+    lines = [f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{which}共 {n} 条记录，已通知联络员。"]
+    if period and not accept:
+        lines.append(f"只影响 {period} 这一期；其他各期不受影响。联络员在"
+                     f"{ctx.settings.get('REVIEW_GRACE_WORKDAYS', 3)}个工作日内补正的，保留原按时记录。")
+    elif not period and n > 1:
+        lines.append("只审核某一期请写期别，例如：审核 单位 月报 2022-09 驳回 理由")
+    return Reply("\n".join(lines))
+
+
+def _correct_hint(ctx: Ctx, ind: Indicator, period: str | None) -> str:
+    """What to send, and by when the correction keeps the original's on-time receipt."""
+    is_briefing = (b := briefing_indicator(ctx.office.scheme)) is not None and b.code == ind.code
+    how = send_command(ind, period, briefing=is_briefing) if period else None
+    if how is None or ind.due is None or ind.due.frequency not in ("monthly", "quarterly"):
+        return "请补正后重新报送。"
+    grace = int(ctx.settings.get("REVIEW_GRACE_WORKDAYS", 3) or 0)
+    until = ctx.cal.add_workdays(ctx.today, grace)
+    return f"请在{until.month}月{until.day}日前补正（发送：{how}），保留原按时记录。"
+
+
+def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
+    row = ctx.db.execute(
+        "SELECT period FROM submissions WHERE unit_id = ? AND indicator = ? AND status IN "
+        "('submitted', 'accepted', 'rejected') ORDER BY id DESC LIMIT 1",
+        [unit.id, ind.code]).fetchone()
+    return row[0] if row else None
 
 
 @command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料，最早的在前")
@@ -165,7 +233,7 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if pts < 0 or (cap is not None and pts > cap):
         raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")
     reason = " ".join(rest[at + 1:])
-    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+    subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": part.metric, "points": str(pts)}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     label = f"{part.label}：" if len(parts) > 1 and part.label else ""
@@ -201,7 +269,7 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
     if cap is not None and Decimal(str(value)) > cap:
         raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
-    subs.add_adjustment(ctx.db, unit_id=unit.id, kind="points", indicator=ind.code,
+    subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": metric.name, "points": value}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     ctx._cards = None
@@ -239,7 +307,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     for ev in scheme.downgrade_events:
         # 「重大失信事件」, its id, or a clear start of it such as 「重大失信」
         if ev.name in text or ev.id == rest[0] or (len(rest[0]) >= 4 and ev.name.startswith(rest[0])):
-            subs.add_adjustment(ctx.db, unit_id=unit.id, kind="event", indicator=None,
+            subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="event", indicator=None,
                                 value=ev.name, reason=text, member_id=ctx.member.id, now=ctx.now,
                                 actor=ctx.actor)
             return Reply(f"已记录 {unit.name} 发生「{ev.name}」：考核结果降低{ev.levels}个档次。")
@@ -256,7 +324,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
         if cases < 1:
             raise CommandError("起数应至少为 1")
     for _ in range(cases):  # one row per case: each can be withdrawn on its own
-        subs.add_adjustment(ctx.db, unit_id=unit.id, kind="deduction", indicator=ind.code,
+        subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="deduction", indicator=ind.code,
                             value=1, reason=" ".join(note), member_id=ctx.member.id,
                             now=ctx.now, actor=ctx.actor)
     ctx._cards = None
@@ -280,7 +348,11 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
         period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
     sent = {s.unit_id for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
             if s.period == period}
-    missing = [u for u in list_units(ctx.db) if u.id not in sent]
+    # units of every scheme that asks for this briefing
+    asking = [o for o in offices(ctx.db, ctx.office.year)
+              if (b := briefing_indicator(o.scheme)) is not None and b.due is not None]
+    missing = [u for u in list_units(ctx.db) if u.id not in sent
+               and any(o.assesses(u.kind) for o in asking)]
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
         ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
@@ -289,12 +361,23 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"{head} 未报送 {len(missing)} 个单位：\n" + "\n".join(f"· {u.name}" for u in missing))
 
 
-@command(("导出", "export"), STAFF, "导出", "导出本年度考核表（Excel）")
+@command(("导出", "export"), STAFF, "导出 [年度] [市直/县区]", "导出考核表（Excel，每个方案一个文件）")
 def cmd_export(words: list[str], ctx: Ctx) -> Reply:
+    offs, _ = _year_and_offices(words, ctx)
+    if len(offs) > 1:
+        done = [_export(ctx, o) for o in offs]
+        return Reply("\n".join(r.text for r in done), files=[f for r in done for f in r.files])
+    return _export(ctx, offs[0])
+
+
+def _export(ctx: Ctx, off: Office) -> Reply:
     from bot.export import export_xlsx
+    ctx.use_office(off)
     folder = ctx.data_dir / "exports"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"考核表-{ctx.office.year}-{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}.xlsx"
+    kind = "" if off.kinds is None else {"department": "-市直", "county": "-县区"}[off.kinds[0]]
+    path = folder / (f"考核表-{ctx.office.year}{kind}-{ctx.now:%Y%m%d%H%M%S}-"
+                     f"{secrets.token_hex(2)}.xlsx")
     export_xlsx(ctx.db, ctx.office, path, ctx.today, ctx.cal)
     link = download_link(ctx, path)
     where = (f"下载（{ctx.settings.get('UPLOAD_LINK_HOURS') or 24}小时内有效）：{link}" if link else
@@ -365,3 +448,16 @@ def cmd_resume(words: list[str], ctx: Ctx) -> Reply:
     unit, _ = _unit_and_rest(ctx, words)
     pause_unit(ctx.db, unit, None, ctx.now, ctx.actor)
     return Reply(f"已恢复 {unit.name} 的提醒。")
+
+
+@command(("关闭年度",), STAFF, "关闭年度 <年份>", "年度结果定稿：此后不再接受该年度的报送和修改")
+def cmd_close_year(words: list[str], ctx: Ctx) -> Reply:
+    m = re.fullmatch(r"(20\d\d)年?度?", words[0]) if len(words) == 1 else None
+    if m is None:
+        raise CommandError("请写年份，例如：关闭年度 2022")
+    try:
+        close_year(ctx.db, int(m.group(1)), ctx.now, ctx.actor)
+    except LedgerError as exc:
+        raise CommandError(str(exc)) from None
+    return Reply(f"已关闭 {m.group(1)} 考核年度：结果定稿，不再接受报送、审核和打分。"
+                 f"查看：排名 {m.group(1)}；导出 {m.group(1)}")

@@ -18,12 +18,13 @@ import sqlite_utils
 from bot.context import Ctx
 from bot.message import Message
 from ledger import submissions as subs
-from ledger.facts import CITY, Office, _facts_from, briefing_indicator
+from ledger.facts import CITY, _facts_from, briefing_indicator
 from ledger.history import load_month, save_month
 from ledger.responsibility import duties
-from ledger.units import Member, Unit, list_units
+from ledger.office import Office, office_for_kind, offices
+from ledger.units import Member, Unit, get_unit, list_units
 from reminders.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
-from schemes.model import Indicator
+from schemes.model import Indicator, Scheme
 from scoring.card import Scorecard
 from scoring.engine import score_all
 
@@ -34,15 +35,20 @@ __all__ = ["Desk", "make_desk", "GridCell", "Grid", "band_counts", "ranking", "p
 
 @dataclass
 class Desk:
-    """One request's view of the office: the ledger connection, the office, who is looking
-    and the clock. `ctx` is the chat's own context, so cards and permissions are the chat's."""
+    """One request's view of the office: the ledger connection, the scheme and year spoken of,
+    who is looking and the clock. `ctx` is the chat's own context, so cards and permissions
+    are the chat's; `offices` are every scheme of that year (the page's scheme switch)."""
 
     db: sqlite_utils.Database
-    office: Office
     member: Member
     now: datetime
     cal: WorkCalendar
     ctx: Ctx
+    offices: list[Office] = field(default_factory=list)
+
+    @property
+    def office(self) -> Office:
+        return self.ctx.office
 
     @property
     def today(self) -> date:
@@ -51,11 +57,23 @@ class Desk:
     def cards(self) -> dict[str, Scorecard]:
         return self.ctx.cards()
 
+    def use_unit(self, unit: Unit) -> None:
+        """Speak of the scheme that assesses `unit` (its card, its items)."""
+        self.ctx.use_unit(unit)
+
     def card_of(self, unit: Unit) -> Scorecard:
+        self.use_unit(unit)
         return self.ctx.card_of(unit)
 
     def units(self) -> list[Unit]:
+        """The units the current scheme assesses."""
+        return [u for u in list_units(self.db) if self.office.assesses(u.kind)]
+
+    def all_units(self) -> list[Unit]:
         return list_units(self.db)
+
+    def scheme_of(self, unit: Unit) -> Scheme:
+        return office_for_kind(self.db, unit.kind, self.office.year).scheme
 
     def indicators(self, unit: Unit | None = None) -> list[Indicator]:
         """The scheme's indicators; for a city scheme or a work plan, those the unit answers for."""
@@ -66,15 +84,22 @@ class Desk:
         return [i for i in inds if i.code in mine]
 
 
-def make_desk(pipeline: Any, db: sqlite_utils.Database, off: Office, member: Member,
-              version: int) -> Desk:
+def make_desk(pipeline: Any, db: sqlite_utils.Database, member: Member, version: int,
+              scheme_id: str | None = None, year: int | None = None) -> Desk:
     """A desk over the pipeline's shared card cache (a page costs a few queries, not a
-    recompute, while nothing has changed)."""
+    recompute, while nothing has changed). A liaison speaks of their unit's scheme; staff of
+    the scheme asked for (default: the office's first) in the year asked for (default: the
+    latest open one). Raises LedgerError for an unknown year."""
+    offs = offices(db, year)
+    if member.unit_id is not None:
+        off = office_for_kind(db, get_unit(db, member.unit_id).kind, offs[0].year)
+    else:
+        off = next((o for o in offs if o.scheme.id == scheme_id), offs[0])
     now = pipeline.clock()
     msg = Message("web", member.user_id, member.user_id, "", f"web-read:{now.isoformat()}", now)
     ctx = Ctx(db, off, member, msg, now, pipeline.cal, pipeline.data_dir, pipeline.settings,
               card_cache=pipeline.cards, base_version=version)
-    return Desk(db, off, member, now, pipeline.cal, ctx)
+    return Desk(db, member, now, pipeline.cal, ctx, offs)
 
 
 # ---- 总览 -------------------------------------------------------------------------------------
@@ -283,8 +308,8 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
             nonlocal rows
             if rows is None:
                 rows = _year_rows(desk.db, year)
-            return _totals_at(desk, end, rows, subs.list_adjustments(desk.db),
-                              subs.list_evidence(desk.db))
+            return _totals_at(desk, end, rows, subs.list_adjustments(desk.db, year=year),
+                              subs.list_evidence(desk.db, year=year))
         for name, total in cache.month(desk.db, key, fp, compute).items():
             series.setdefault(name, []).append(total)
     for name, card in desk.cards().items():
@@ -315,14 +340,18 @@ class PendingItem:
 
 def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
     """What waits for review, per unit and indicator, oldest first (the chat's 待审)."""
-    units = {u.id: u for u in desk.units()}
+    units = {u.id: u for u in desk.all_units()}
+    schemes: dict[str, Scheme] = {}
     items: dict[tuple[int, str], PendingItem] = {}
 
     def item(unit_id: int, code: str, at: str) -> PendingItem:
         it = items.get((unit_id, code))
         if it is None:
-            it = items[(unit_id, code)] = PendingItem(units[unit_id],
-                                                      desk.office.scheme.indicator(code), code, at)
+            the_unit = units[unit_id]
+            if the_unit.kind not in schemes:  # each unit's item is its own scheme's
+                schemes[the_unit.kind] = desk.scheme_of(the_unit)
+            it = items[(unit_id, code)] = PendingItem(the_unit, schemes[the_unit.kind].indicator(code),
+                                                      code, at)
         it.since = min(it.since, at)
         return it
 

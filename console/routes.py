@@ -5,9 +5,11 @@ so the console and the chat can never disagree about a score or a permission.
 """
 from __future__ import annotations
 
+import io
 import logging
 import mimetypes
 import secrets
+import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +29,8 @@ from console.charts import band_colour, bar_chart, line_chart
 from ledger import audit
 from ledger import submissions as subs
 from ledger.db import LedgerError, data_version, open_db
-from ledger.facts import CITY, office
+from ledger.facts import CITY
+from ledger.office import office, years
 from ledger.outbox import list_items, retry_now
 from ledger.sessions import end_session, open_session, redeem_login
 from ledger.units import Unit, find_member, get_unit
@@ -66,12 +69,19 @@ def make_blueprint(pipeline: Any) -> Blueprint:
             conn.close()
 
     def desk(session: Any) -> readers.Desk:
+        """The scheme (?scheme=) and year (?year=) the page speaks of, as chosen on the page."""
         conn = db()
+        year = request.values.get("year", "")
         try:
-            off = office(conn)
+            return readers.make_desk(pipeline, conn, session.member, data_version(conn),
+                                     request.values.get("scheme") or None,
+                                     int(year) if year.isdigit() else None)
         except LedgerError as exc:
-            raise Denied(503, str(exc)) from None
-        return readers.make_desk(pipeline, conn, off, session.member, data_version(conn))
+            raise Denied(404 if year else 503, str(exc)) from None
+
+    def switch(d: readers.Desk) -> dict[str, Any]:
+        """What the scheme/year switch of a page needs."""
+        return {"offices": d.offices, "years": years(db()), "office": d.office}
 
     signed_in = require(pipeline, db)
     staff_only = require(pipeline, db, staff=True)
@@ -223,7 +233,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         rows = [(name, card.total, band_colour(card.band, bands),
                  url_for(".unit", unit_id=ids[name]) if name in ids else url_for(".overview"))
                 for name, card in ranked]
-        return page("overview.html", session, office=d.office, ranked=ranked, ids=ids,
+        return page("overview.html", session, **switch(d), ranked=ranked, ids=ids,
                     chart=bar_chart(rows, top), counts=readers.band_counts(d.office, cards),
                     colours={b: band_colour(b, bands) for b in bands},
                     grids=readers.period_grid(d), city=d.office.city_level)
@@ -336,7 +346,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
                 amount = f"{part}={amount}" if part else amount
                 text = f"打分 {the_unit.name} {code} {amount} {note}"
             else:
-                event = any(e.name == code for e in office(db()).scheme.downgrade_events)
+                event = any(e.name == code for e in desk(session).scheme_of(the_unit).downgrade_events)
                 cases = "" if event else "".join(request.form.get("cases", "").split()) or "1"
                 text = f"扣分 {the_unit.name} {code} {cases} {note}"
             reply = run_as(pipeline, session.member, text.strip(), request.form.get("form_id", "")).text
@@ -345,7 +355,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         d = desk(session)
         scheme = d.office.scheme
         deductions = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]
-        return page("entry.html", session, units=d.units(), targets=_point_targets(scheme),
+        return page("entry.html", session, **switch(d), units=d.units(), targets=_point_targets(scheme),
                     deductions=deductions, events=scheme.downgrade_events, reply=reply,
                     chosen=request.form)
 
@@ -356,7 +366,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         own = None if session.member.is_staff else _own(session)
         mine = {i.code for i in d.indicators(own)}
         rows = [r for r in readers.year_calendar(d) if r[1].code in mine]
-        return page("calendar.html", session, rows=rows, today=d.today, office=d.office, cal=d.cal)
+        return page("calendar.html", session, **switch(d), rows=rows, today=d.today, cal=d.cal)
 
     @bp.get("/outbox")
     @staff_only
@@ -388,11 +398,16 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     @bp.get("/export")
     @staff_only
     def export(session: Any) -> Any:
-        reply = run_as(pipeline, session.member, "导出", nonce())
+        year = request.args.get("year", "")
+        reply = run_as(pipeline, session.member, f"导出 {year}".strip() if year.isdigit() else "导出",
+                       nonce())
         if not reply.files:
-            raise Denied(500, reply.text)
-        path = Path(reply.files[0]).resolve()  # relative to the working dir, not the app's
-        return send_file(path, as_attachment=True, download_name=path.name)
+            raise Denied(409, reply.text)
+        paths = [Path(f).resolve() for f in reply.files]  # relative to the working dir
+        if len(paths) == 1:
+            return send_file(paths[0], as_attachment=True, download_name=paths[0].name)
+        return send_file(_zip(paths), as_attachment=True, mimetype="application/zip",
+                         download_name=paths[0].name.split("-")[0] + f"-{len(paths)}个方案.zip")
 
     # ---- liaison pages -----------------------------------------------------------------------
 
@@ -439,6 +454,16 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         return run_as(pipeline, session.member, code, request.form.get("form_id", ""), stored).text
 
     return bp
+
+
+def _zip(paths: list[Path]) -> io.BytesIO:
+    """Several schemes' workbooks as one download (one file per scheme, as 导出 makes them)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in paths:
+            z.write(p, p.name)
+    buf.seek(0)
+    return buf
 
 
 def _point_targets(scheme: Any) -> list[tuple[str, str]]:

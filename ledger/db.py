@@ -218,6 +218,32 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
+    # An office year: several schemes (a city's 市直 and 县 annexes) and several assessment
+    # years in one ledger. A one-scheme database carries its scheme and year over from meta.
+    # Staff adjustments and evidence files belong to a year (NULL: the office's first year,
+    # from before years existed); a file may name the period it completes (a quarter's 台账).
+    """
+    CREATE TABLE office_schemes (
+        scheme_id TEXT PRIMARY KEY,
+        source TEXT,
+        added_at TEXT NOT NULL
+    );
+    CREATE TABLE office_years (
+        year INTEGER PRIMARY KEY,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        opened_at TEXT NOT NULL,
+        closed_at TEXT
+    );
+    INSERT INTO office_schemes(scheme_id, added_at)
+        SELECT value, '' FROM meta WHERE key = 'scheme_id' AND value != '';
+    INSERT INTO office_years(year, opened_at)
+        SELECT CAST(value AS INTEGER), '' FROM meta WHERE key = 'year' AND value != '';
+    ALTER TABLE adjustments ADD COLUMN year INTEGER;
+    ALTER TABLE evidence ADD COLUMN year INTEGER;
+    ALTER TABLE evidence ADD COLUMN period TEXT;
+    """
+)
+MIGRATIONS.append(
     # console: one-time login links from chat and the browser sessions they open (digests only),
     # and month-end totals for its charts (ledger.history).
     """

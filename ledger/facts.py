@@ -1,56 +1,28 @@
 """From the ledger to the plain facts the scoring engine reads.
 
-The office has one active scheme and assessment year (`creditbot init`). For unit-level schemes
+An `Office` (ledger.office) is one scheme in one assessment year. For unit-level schemes
 each unit gets its own facts; for a city scheme (示范城市) the departments' submissions together
 make the city's facts, and a department is answerable for the items naming it as 责任单位.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
 
-from ledger.db import LedgerError, get_meta, immediate, set_meta
+from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.units import list_units
 from reminders.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
-from schemes.loader import scheme_by_id
+from schemes.asks import needs_report
 from schemes.model import Indicator, Scheme
 
-__all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator"]
+__all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator",
+           "period_gaps", "unit_figures", "reports_per_period"]
 
 CITY = "全市"
-
-
-@dataclass(frozen=True)
-class Office:
-    scheme: Scheme
-    year: int
-
-    @property
-    def city_level(self) -> bool:
-        return self.scheme.audience == "city"
-
-
-def init_office(db: sqlite_utils.Database, scheme_id: str, year: int) -> Office:
-    scheme = scheme_by_id(scheme_id)
-    with immediate(db):
-        set_meta(db, "scheme_id", scheme.id)
-        set_meta(db, "year", str(year))
-    return Office(scheme, year)
-
-
-def office(db: sqlite_utils.Database) -> Office:
-    scheme_id = get_meta(db, "scheme_id")
-    if not scheme_id:
-        raise LedgerError("尚未初始化考核方案：请先运行 creditbot init --scheme 方案编号 --year 年份")
-    try:
-        return Office(scheme_by_id(scheme_id), int(get_meta(db, "year") or 0))
-    except KeyError as exc:
-        raise LedgerError(str(exc.args[0])) from None
 
 
 def _merge(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
@@ -71,22 +43,46 @@ def _merge(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
 
 
 def _merge_unit(ind: Indicator, subs: list[Submission]) -> dict[str, Any]:
-    counts = {m.name for m in ind.metrics if m.type == "count"}
-    per_period = ind.due is not None and ind.due.frequency in ("monthly", "quarterly")
+    """One unit's figures for the year: per metric, the newest figure of each period, added up
+    as the metric declares (sum / latest / max; see Metric.adds_up)."""
+    per_period = reports_per_period(ind) is not None
+    how = {m.name: m.aggregate(per_period) for m in ind.metrics}
     out: dict[str, Any] = {}
     seen_periods: dict[str, set[str]] = {}
     for s in subs:  # newest first
         if s.kind != "data":
             continue
         for k, v in s.metrics.items():
-            if per_period and k in counts:
-                if s.period in seen_periods.setdefault(k, set()):
-                    continue
-                seen_periods[k].add(s.period)
-                out[k] = Decimal(str(out.get(k, 0))) + Decimal(str(v))
-            elif k not in out:
-                out[k] = v
+            agg = how.get(k, "latest")
+            if agg == "latest" or not per_period:
+                out.setdefault(k, v)
+                continue
+            if s.period in seen_periods.setdefault(k, set()):
+                continue  # an older figure for a period already read
+            seen_periods[k].add(s.period)
+            if k not in out:
+                out[k] = Decimal(str(v))
+            elif agg == "sum":
+                out[k] = Decimal(str(out[k])) + Decimal(str(v))
+            else:
+                out[k] = max(Decimal(str(out[k])), Decimal(str(v)))
     return out
+
+
+def reports_per_period(ind: Indicator) -> str | None:
+    """'monthly' or 'quarterly' when the indicator's figures are stored per period (its due
+    date is monthly/quarterly, or its metrics are reported per month/quarter), else None."""
+    if ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
+        return ind.due.frequency
+    per = {m.period for m in ind.metrics} & {"month", "quarter"}
+    return {"month": "monthly", "quarter": "quarterly"}[per.pop()] if per else None
+
+
+def unit_figures(db: sqlite_utils.Database, unit_id: int, ind: Indicator,
+                 year: int) -> dict[str, Any]:
+    """A unit's year figures on one indicator, as scored (the reply to a 报送 shows them)."""
+    subs = latest_by_indicator(db, year, ind.code, {unit_id}).get(unit_id, {}).get(ind.code, [])
+    return _merge_unit(ind, subs)
 
 
 def _elapsed_periods(ind: Indicator, year: int, today: date, cal: WorkCalendar) -> list[str]:
@@ -117,10 +113,17 @@ def _derived(ind: Indicator, subs: list[Submission], year: int, today: date,
     return out
 
 
-def _status(subs: list[Submission]) -> str | None:
+def _status(ind: Indicator, subs: list[Submission]) -> str | None:
     data = [s for s in subs if s.kind in ("data", "report", "briefing")]
     if not data:
         return None
+    if ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
+        # Each period is reviewed on its own: a rejected month leaves the on-time count (and
+        # the rank) without it, it never turns the whole item into "rejected".
+        live = [s for s in data if s.status != "rejected"]
+        if not live:
+            return None
+        return "provisional" if any(s.status == "submitted" for s in live) else "accepted"
     latest = data[0].status
     return {"submitted": "provisional", "rejected": "rejected"}.get(latest, "accepted")
 
@@ -143,7 +146,7 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
         values = _merge(ind, subs)
         values.update(_derived(ind, subs, year, today, cal))
         entry: dict[str, Any] = dict(values)
-        state = _status(subs)
+        state = _status(ind, subs)
         files = [e for e in evidence if e["indicator"] == ind.code
                  and e["status"] in ("submitted", "accepted", "rejected")]
         if files and state is None:
@@ -183,10 +186,12 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
     return facts
 
 
-def facts_versions(db: sqlite_utils.Database) -> dict[str, int]:
-    """Each unit's facts version (bumped by triggers on its own writes), by unit name."""
-    return {name: version for name, version in
-            db.execute("SELECT name, facts_version FROM units ORDER BY id").fetchall()}
+def facts_versions(db: sqlite_utils.Database, off: Office | None = None) -> dict[str, int]:
+    """Each unit's facts version (bumped by triggers on its own writes), by unit name; with
+    `off`, only the units its scheme assesses."""
+    return {name: version for name, version, kind in
+            db.execute("SELECT name, facts_version, kind FROM units ORDER BY id").fetchall()
+            if off is None or off.assesses(kind)}
 
 
 def all_facts(db: sqlite_utils.Database, off: Office, today: date,
@@ -196,15 +201,15 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
     indicator code, and `off` an office whose scheme holds just that indicator) it reads just
     what that indicator needs — a 报送 reply shows one item, ranked against every unit. With
     `units` (names; not for a city scheme) only those units' facts are built."""
-    all_units = list_units(db)
+    all_units = [u for u in list_units(db) if off.assesses(u.kind)]
     if off.city_level:
         units = None
     chosen = [u for u in all_units if units is None or u.name in units]
     ids = None if units is None else {u.id for u in chosen}
     subs = latest_by_indicator(db, off.year, only, ids)
-    adjs = [a for a in list_adjustments(db) if (only is None or a["indicator"] == only)
+    adjs = [a for a in list_adjustments(db, year=off.year) if (only is None or a["indicator"] == only)
             and (ids is None or a["unit_id"] in ids)]
-    files = [e for e in list_evidence(db) if (only is None or e["indicator"] == only)
+    files = [e for e in list_evidence(db, year=off.year) if (only is None or e["indicator"] == only)
              and (ids is None or e["unit_id"] in ids)]
     units = chosen
     if off.city_level:
@@ -234,13 +239,18 @@ def single_indicator(off: Office, code: str) -> Office | None:
     for cat, ind in off.scheme.indicators():
         if ind.code == code:
             narrow = cat.model_copy(update={"indicators": [ind]})
-            return Office(off.scheme.model_copy(update={"categories": [narrow]}), off.year)
+            return Office(off.scheme.model_copy(update={"categories": [narrow]}), off.year,
+                          off.kinds)
     return None
 
 
 def briefing_indicator(scheme: Scheme) -> Indicator | None:
     """The indicator that takes the monthly briefing: alias 月报, else the first monthly one."""
-    inds = [i for _, i in scheme.indicators()]
+    return briefing_of([i for _, i in scheme.indicators()])
+
+
+def briefing_of(inds: list[Indicator]) -> Indicator | None:
+    """briefing_indicator over a list of a scheme's indicators."""
     for i in inds:
         if "月报" in i.aliases:
             return i
@@ -249,8 +259,52 @@ def briefing_indicator(scheme: Scheme) -> Indicator | None:
 
 def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:
     """The period a data submission made today counts for."""
+    per = reports_per_period(ind)
+    if per is not None and (ind.due is None or ind.due.frequency not in ("monthly", "quarterly")):
+        # reported as it happens: this month's (quarter's) figure, within the year spoken of
+        if today.year != year:
+            return f"{year}-12" if per == "monthly" else f"{year}-Q4"
+        return (f"{today.year}-{today.month:02d}" if per == "monthly"
+                else f"{today.year}-Q{(today.month - 1) // 3 + 1}")
     if ind.due is None or ind.due.frequency == "yearly":
         return str(year)
     if ind.due.frequency == "once":
         return ind.due.date.isoformat() if ind.due.date else str(year)
     return period_of_submission(ind.due.frequency, today, ind.due.day, cal=cal)
+
+
+def period_gaps(db: sqlite_utils.Database, off: Office, unit_id: int, today: date,
+                cal: WorkCalendar) -> dict[str, list[tuple[str, str, date]]]:
+    """Per periodic indicator of a report (月报, quarterly 台账), each elapsed period that is not
+    in on time: (period, 'missing' | 'late' | 'rejected', deadline), oldest first. Figures do
+    not complete a 台账 period; only its files (or the briefing) do."""
+    briefing = briefing_indicator(off.scheme)
+    out: dict[str, list[tuple[str, str, date]]] = {}
+    rows = db.execute(
+        "SELECT indicator, period, kind, status, on_time FROM submissions WHERE unit_id = ? "
+        "AND period LIKE ? AND status IN ('submitted', 'accepted', 'rejected')",
+        [unit_id, f"{off.year}%"]).fetchall()
+    for _, ind in off.scheme.indicators():
+        is_briefing = briefing is not None and ind.code == briefing.code
+        if not (is_briefing or needs_report(ind)) or ind.due is None:
+            continue
+        kinds = ("briefing",) if is_briefing else ("report", "briefing")
+        state: dict[str, str] = {}
+        for code, period, kind, status, on_time in rows:
+            if code != ind.code or kind not in kinds:
+                continue
+            now = "rejected" if status == "rejected" else "ok" if on_time else "late"
+            rank = {"ok": 3, "late": 2, "rejected": 1}
+            if rank[now] > rank.get(state.get(period, ""), 0):
+                state[period] = now
+        due = ind.due
+        gaps = []
+        for period in periods_in_year(due.frequency, off.year):
+            dl = deadline(cal, due.frequency, period, due.day, due.date)
+            got = state.get(period)
+            if got == "ok" or (got is None and dl >= today):
+                continue
+            gaps.append((period, got or "missing", dl))
+        if gaps:
+            out[ind.code] = gaps
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 
-__all__ = ["Submission", "record_submission", "withdraw", "review_latest", "list_submissions",
+__all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
            "list_adjustments", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
@@ -72,6 +72,7 @@ def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str
     """Record one submission; the previous live one for the same unit/indicator/period/kind
     becomes `superseded` (metrics merge: new values win, untouched ones carry over)."""
     with immediate(db):
+        refuse_closed(db, period[:4])
         prev = list(db.query(
             "SELECT * FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
             "AND kind = ? AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id DESC",
@@ -109,6 +110,7 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
         sub = get(db, sub_id)
         if unit_id is not None and sub.unit_id != unit_id:
             raise LedgerError(f"编号 {sub_id} 不是本单位的记录")
+        refuse_closed(db, sub.period[:4])
         if sub.status not in LIVE:
             raise LedgerError(f"编号 {sub_id} 的记录已是「{_STATUS_ZH[sub.status]}」状态，无法撤回")
         db.execute("UPDATE submissions SET status = 'withdrawn' WHERE id = ?", [sub_id])
@@ -134,6 +136,8 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
     Returns how many records were reviewed; raises when there is nothing to review."""
     status = "accepted" if accept else "rejected"
     with immediate(db):
+        if period:
+            refuse_closed(db, period[:4])
         only = " AND period = ?" if period else ""
         subs = db.execute(
             "UPDATE submissions SET status = ?, review_reason = ?, reviewed_by = ?, "
@@ -141,15 +145,33 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
             f"('submitted', 'accepted', 'rejected'){only}",
             [status, reason, reviewer_id, now_iso(now), unit_id, indicator]
             + ([period] if period else [])).rowcount
-        files = 0 if period else db.execute(  # files carry no period: reviewed with the item
+        # a period's review takes the files sent for that period (older files name none)
+        files = db.execute(
             "UPDATE evidence SET status = ?, review_reason = ? WHERE unit_id = ? AND "
-            "indicator = ? AND status IN ('submitted', 'accepted', 'rejected')",
-            [status, reason, unit_id, indicator]).rowcount
+            f"indicator = ? AND status IN ('submitted', 'accepted', 'rejected'){only}",
+            [status, reason, unit_id, indicator] + ([period] if period else [])).rowcount
         if subs + files == 0:
             raise LedgerError("该单位此项还没有报送任何数据或材料，无需审核")
         audit.log(db, now, actor, f"review.{status}", f"{unit_id}/{indicator}", reason=reason,
                   submissions=subs, files=files)
         return subs + files
+
+
+def keeps_on_time(db: sqlite_utils.Database, cal: Any, unit_id: int, indicator: str,
+                  period: str, kind: str, today: date, grace_workdays: int) -> bool:
+    """A correction after the deadline keeps the original's on-time receipt: while the original
+    stands, or within `grace_workdays` workdays of the office rejecting it (`cal`: the
+    WorkCalendar)."""
+    for status, reviewed_at in db.execute(
+            "SELECT status, reviewed_at FROM submissions WHERE unit_id = ? AND indicator = ? "
+            "AND period = ? AND kind = ? AND on_time = 1 AND status IN "
+            "('submitted', 'accepted', 'rejected')", [unit_id, indicator, period, kind]).fetchall():
+        if status != "rejected":
+            return True
+        if reviewed_at and today <= cal.add_workdays(date.fromisoformat(reviewed_at[:10]),
+                                                     grace_workdays):
+            return True
+    return False
 
 
 def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,
@@ -193,7 +215,8 @@ def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | N
 def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: int,
                    indicator: str, content: bytes, original_name: str, content_type: str,
                    now: datetime, member_id: int | None, channel: str,
-                   source_msg_id: str | None, actor: str = "") -> dict[str, Any]:
+                   source_msg_id: str | None, actor: str = "", year: int | None = None,
+                   period: str | None = None) -> dict[str, Any]:
     """Store a file under data_dir by sha256 (the same file twice is stored once)."""
     suffix = Path(original_name).suffix.lower() or (mimetypes.guess_extension(content_type) or "")
     if len(content) == 0:
@@ -214,6 +237,7 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
         tmp.write_bytes(content)
         tmp.replace(path)
     with immediate(db):
+        refuse_closed(db, year)
         if source_msg_id and db.execute(
                 "SELECT 1 FROM evidence WHERE channel = ? AND source_msg_id = ? AND sha256 = ?",
                 [channel, source_msg_id, digest]).fetchone():
@@ -222,50 +246,71 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
             return dict(row)
         cur = db.execute(
             "INSERT INTO evidence(unit_id, indicator, sha256, path, original_name, size, "
-            "content_type, received_at, member_id, channel, source_msg_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "content_type, received_at, member_id, channel, source_msg_id, year, period) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [unit_id, indicator, digest, str(path), original_name or path.name, len(content),
-             content_type, now_iso(now), member_id, channel, source_msg_id])
+             content_type, now_iso(now), member_id, channel, source_msg_id, year, period])
         audit.log(db, now, actor or str(member_id), "evidence.add", f"{unit_id}/{indicator}",
                   id=cur.lastrowid, sha256=digest, name=original_name, size=len(content))
         return dict(list(db.query("SELECT * FROM evidence WHERE id = ?", [cur.lastrowid]))[0])
 
 
-def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None) -> list[dict[str, Any]]:
-    sql, args = "SELECT * FROM evidence", []
+def refuse_closed(db: sqlite_utils.Database, year: int | str | None) -> None:
+    """A closed year is frozen: its results are final."""
+    if year and str(year).isdigit() and db.execute(
+            "SELECT 1 FROM office_years WHERE year = ? AND status = 'closed'",
+            [int(year)]).fetchone():
+        raise LedgerError(f"{year} 考核年度已关闭，结果已定稿，不能再报送、审核或修改。")
+
+
+# Rows from before years existed (year NULL) belong to the office's first year.
+_OF_YEAR = " AND (year = ? OR (year IS NULL AND ? = (SELECT MIN(year) FROM office_years)))"
+
+
+def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None,
+                  year: int | None = None) -> list[dict[str, Any]]:
+    sql, args = "SELECT * FROM evidence WHERE 1 = 1", []
     if unit_id is not None:
-        sql += " WHERE unit_id = ?"
+        sql += " AND unit_id = ?"
         args.append(unit_id)
+    if year is not None:
+        sql += _OF_YEAR
+        args += [year, year]
     return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
 
 
 def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indicator: str | None,
                    value: Any, reason: str, member_id: int | None, now: datetime,
-                   actor: str) -> int:
+                   actor: str, year: int | None = None) -> int:
     """Staff entries: 酌情计分 (points), 扣分情形 counts (deduction), downgrade events (event).
     A new 酌情计分 for the same unit/indicator replaces the previous one (kept, withdrawn);
     deductions and events add up, one row per case."""
     with immediate(db):
+        refuse_closed(db, year)
         if kind == "points":
             metric = value.get("metric") if isinstance(value, dict) else None
             db.execute("UPDATE adjustments SET status = 'withdrawn' WHERE unit_id = ? AND kind = ? "
                        "AND indicator IS ? AND status = 'active' "
-                       "AND json_extract(value, '$.metric') IS ?",
-                       [unit_id, kind, indicator, metric])
+                       "AND json_extract(value, '$.metric') IS ? AND year IS ?",
+                       [unit_id, kind, indicator, metric, year])
         cur = db.execute(
             "INSERT INTO adjustments(unit_id, kind, indicator, value, reason, member_id, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now)])
+            "created_at, year) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now), year])
         audit.log(db, now, actor, f"adjust.{kind}", f"{unit_id}/{indicator or ''}", value=value,
                   reason=reason)
         return cur.lastrowid
 
 
-def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None) -> list[dict[str, Any]]:
+def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None,
+                     year: int | None = None) -> list[dict[str, Any]]:
     sql, args = "SELECT * FROM adjustments WHERE status = 'active'", []
     if unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(unit_id)
+    if year is not None:
+        sql += _OF_YEAR
+        args += [year, year]
     rows = [dict(r) for r in db.query(sql + " ORDER BY id", args)]
     for r in rows:
         r["value"] = loads(r["value"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,10 +12,11 @@ import sqlite_utils
 
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.office import KIND_ZH, unit_kinds
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
            "find_member", "list_members", "liaisons_of", "import_units", "set_deputy",
-           "pause_unit", "set_group", "ROLES", "KINDS"]
+           "pause_unit", "set_group", "ROLES", "KINDS", "KIND_WORDS", "kind_of"]
 
 ROLES = ("liaison", "staff", "admin")
 KINDS = ("department", "county", "city")
@@ -143,21 +145,27 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
                 return row[n].strip()
         return ""
 
-    kinds = {"市直": "department", "部门": "department", "县": "county", "县区": "county",
-             "区县": "county", "县（市、区）": "county", "县市区": "county",
-             "county": "county", "department": "department", "city": "city", "": "department"}
+    assessed = unit_kinds(db)
     seen_ids: dict[str, int] = {}
-    with immediate(db):
+    with immediate(db):  # one bad line and nothing is imported
         for lineno, row in enumerate(rows, start=2):
             name = col(row, "单位", "name", "单位名称")
             if not name:
                 raise LedgerError(f"{path}:{lineno} 缺少单位名称")
-            kind = kinds.get(col(row, "类型", "kind"))
-            if kind is None:
-                raise LedgerError(f"{path}:{lineno} 无法识别的单位类型「{col(row, '类型', 'kind')}」")
+            written = col(row, "类型", "kind", "单位类型")
+            try:
+                kind = kind_of(written, assessed)
+            except LedgerError as exc:
+                raise LedgerError(f"{path}:{lineno} {exc}，本次未导入任何单位") from None
+            if assessed is not None and kind not in assessed:
+                raise LedgerError(
+                    f"{path}:{lineno} 「{name}」是{KIND_ZH[kind]}，但本办没有考核{KIND_ZH[kind]}的方案"
+                    f"（先运行 creditbot scheme add 方案编号），本次未导入任何单位")
+            aliases = [a for a in re.split(r"[、,，;；/ ]+", col(row, "简称", "别名", "alias",
+                                                                 "aliases")) if a]
             existing = db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
-            unit = get_unit(db, existing[0]) if existing else add_unit(db, name, kind, now=now,
-                                                                       actor=actor)
+            unit = get_unit(db, existing[0]) if existing else add_unit(
+                db, name, kind, aliases=aliases, now=now, actor=actor)
             added_units += 0 if existing else 1
             uid, lname = col(row, "用户ID", "user_id", "userid"), col(row, "联络员", "liaison")
             if uid in seen_ids:
@@ -170,6 +178,30 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
                     add_member(db, uid, lname or uid, "liaison", unit.id, now=now, actor=actor)
                     added_members += 1
     return added_units, added_members
+
+
+# The words people write in a 类型 column (Excel sheets from different offices differ).
+KIND_WORDS = {
+    "department": ("市直", "市直单位", "市直部门", "市直成员单位", "成员单位", "部门", "单位", "市级部门",
+                   "department", "departments", "dept"),
+    "county": ("县", "县区", "区县", "县（市、区）", "县(市、区)", "县(市,区)", "县市区", "县（市）区", "县市",
+               "市辖区", "区", "县级市", "county", "counties"),
+    "city": ("全市", "市级", "city"),
+}
+_KIND_OF_WORD = {w.lower(): k for k, words in KIND_WORDS.items() for w in words}
+
+
+def kind_of(written: str, assessed: set[str] | None = None) -> str:
+    """A unit kind from the word in a 类型 column; blank: the only kind the office assesses
+    (else 市直). An unknown word is an error listing the accepted ones."""
+    word = re.sub(r"\s+", "", written).lower()
+    if not word:
+        return next(iter(assessed)) if assessed and len(assessed) == 1 else "department"
+    if word in _KIND_OF_WORD:
+        return _KIND_OF_WORD[word]
+    accepted = "；".join(f"{KIND_ZH[k]}：{'、'.join(w for w in ws if w.isascii() is False)}"
+                        for k, ws in KIND_WORDS.items())
+    raise LedgerError(f"无法识别的单位类型「{written}」。可写：{accepted}")
 
 
 def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,

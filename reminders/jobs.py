@@ -29,12 +29,14 @@ import sqlite_utils
 
 from ledger import audit
 from ledger.db import LedgerError, immediate, open_db
-from ledger.facts import Office, office
+from ledger.facts import Office
+from ledger.office import offices, open_years
 from ledger.outbox import enqueue
 from ledger.submissions import LIVE
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_members, list_units
 from reminders.calendar import WorkCalendar, deadline_info, periods_in_year
+from schemes.asks import liaison_can_send, needs_report
 from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, ReminderKind, ReminderPolicy,
                               digest_text, liaison_text)
 
@@ -147,11 +149,14 @@ def _received(db: sqlite_utils.Database, off: Office) -> dict[tuple[int, str, st
             out[key] = day
 
     marks = ",".join("?" * len(LIVE))
+    reports = {ind.code for _, ind in off.scheme.indicators() if needs_report(ind)}
     for unit_id, code, period, kind, at in db.execute(
             f"SELECT unit_id, indicator, period, kind, received_at FROM submissions "
             f"WHERE status IN ({marks})", list(LIVE)).fetchall():
         if code == briefing and kind != "briefing":
             continue
+        if code in reports and kind not in ("report", "briefing"):
+            continue  # figures do not complete a 台账: only its files do
         note((unit_id, code, period), at)
     once = {ind.code: ind.due.date.isoformat() for _, ind in off.scheme.indicators()
             if ind.due and ind.due.frequency == "once" and ind.due.date}
@@ -228,7 +233,9 @@ def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
                     items: list[DueItem], unit: Unit, received: Mapping, queued: set,
                     today: date, cal: WorkCalendar, policy: ReminderPolicy,
                     fallback: str) -> list[Reminder]:
-    owed = [i for i in items if _answers(off, i, unit)
+    # a liaison is asked only for what they can send; gates and staff-only items go to the
+    # staff digest
+    owed = [i for i in items if _answers(off, i, unit) and liaison_can_send(i.indicator)
             and (unit.id, i.code, i.period) not in received]
     by_deadline: dict[date, list[DueItem]] = defaultdict(list)
     for i in owed:
@@ -262,12 +269,12 @@ def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
 
 def _digest(db: sqlite_utils.Database, off: Office, items: list[DueItem], units: list[Unit],
             received: Mapping, queued: set, today: date, settings: Mapping[str, Any],
-            fallback: str) -> list[Reminder]:
+            fallback: str, slot: str = STAFF_SLOT) -> list[Reminder]:
     webhook = str(settings.get("STAFF_GROUP_WEBHOOK") or "").strip()
     route = "group" if webhook else "dm"
     rows = []
     for item in items:
-        if (DIGEST, item.code, item.period, STAFF_SLOT, route) in queued:
+        if (DIGEST, item.code, item.period, slot, route) in queued:
             continue
         missing, late = [], []
         for unit in units:
@@ -293,13 +300,13 @@ def _digest(db: sqlite_utils.Database, off: Office, items: list[DueItem], units:
         secret = str(settings.get("STAFF_GROUP_SECRET") or "").strip()
         if secret:  # DingTalk 加签; the sender reads it from the target
             target["secret"] = secret
-        return [Reminder(_key(DIGEST, done, STAFF_SLOT, today, "group"), DIGEST, channel, (),
+        return [Reminder(_key(DIGEST, done, slot, today, "group"), DIGEST, channel, (),
                          target, text, pairs, dl, unit="信用办")]
     people: dict[str, list[str]] = defaultdict(list)
     for m in list_members(db):
         if m.is_staff and m.user_id not in people[_channel_of(m.channel, fallback)]:
             people[_channel_of(m.channel, fallback)].append(m.user_id)
-    return [Reminder(_key(DIGEST, done, STAFF_SLOT, today, channel if len(people) > 1 else ""),
+    return [Reminder(_key(DIGEST, done, slot, today, channel if len(people) > 1 else ""),
                      DIGEST, channel, tuple(ids), {"users": list(ids)}, text, pairs, dl,
                      unit="信用办")
             for channel, ids in sorted(people.items())]
@@ -312,26 +319,31 @@ def plan_reminders(db: sqlite_utils.Database, now: datetime, cal: WorkCalendar,
     policy = ReminderPolicy.from_settings(settings)
     if policy.why_not_now(now, cal, whole_day=whole_day):
         return []
-    off = office(db)
     today = now.date()
-    due = _due_items(off, today, cal, policy)
-    if not due:
-        return []
-    units = list_units(db)
-    received = _received(db, off)
+    # every scheme of every open year (January: last year's Q4 台账 is still due)
+    offs = [o for y in open_years(db) for o in offices(db, y)]
     queued = _queued(db, today)
     fallback = default_channel(settings)
     out: list[Reminder] = []
-    for kind in (BEFORE, DAY):
-        if not due.get(kind):
+    for off in offs:
+        due = _due_items(off, today, cal, policy)
+        if not due:
             continue
-        for unit in units:
-            if _paused(unit, today):
+        units = [u for u in list_units(db) if off.assesses(u.kind)]
+        received = _received(db, off)
+        for kind in (BEFORE, DAY):
+            if not due.get(kind):
                 continue
-            out += _unit_reminders(db, off, kind, due[kind], unit, received, queued, today,
-                                   cal, policy, fallback)
-    if due.get(DIGEST):
-        out += _digest(db, off, due[DIGEST], units, received, queued, today, settings, fallback)
+            for unit in units:
+                if _paused(unit, today):
+                    continue
+                out += _unit_reminders(db, off, kind, due[kind], unit, received, queued, today,
+                                       cal, policy, fallback)
+        if due.get(DIGEST):
+            # one digest per scheme: the same item code may exist in both annexes
+            slot = STAFF_SLOT if len(offs) == 1 else f"{STAFF_SLOT}~{off.scheme.id}~{off.year}"
+            out += _digest(db, off, due[DIGEST], units, received, queued, today, settings,
+                           fallback, slot)
     return out
 
 

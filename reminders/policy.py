@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from reminders.calendar import Deadline, WorkCalendar
+from schemes.asks import send_command
 from schemes.model import Indicator
 from scoring.card import fmt
 
@@ -202,11 +203,14 @@ def _stakes(items: Sequence[DueItem]) -> str:
 
 
 def _how(items: Sequence[DueItem]) -> str:
+    """The commands that send these items (each one the bot accepts from a liaison)."""
     if all(i.briefing for i in items):
         return "请发送：月报 <内容>"
-    first = next(i for i in items if not i.briefing)
-    evidence = "，佐证材料发送「佐证 <指标>」后上传" if any(i.indicator.evidence for i in items) else ""
-    return f"请发送：报送 {first.code} <数值>{evidence}；发送「缺项」查看详情。"
+    cmds = list(dict.fromkeys(c for i in items if (c := send_command(
+        i.indicator, i.period if i.indicator.due and i.indicator.due.frequency in
+        ("monthly", "quarterly") else None, i.briefing))))
+    shown = "；".join(cmds[:3]) + ("……" if len(cmds) > 3 else "")
+    return f"请发送：{shown}；发送「缺项」查看详情。"
 
 
 _MAX_LISTED = 8

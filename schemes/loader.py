@@ -188,6 +188,26 @@ def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
                 and part.max_points > ind.max_points and part.kind != "deduction"):
             out.append(Problem(ppath + ("max_points",),
                                f"分项分值 {part.max_points} 超过指标分值 {ind.max_points}"))
+    periodic = ind.due is not None and ind.due.frequency in ("monthly", "quarterly")
+    for n, m in enumerate(ind.metrics):
+        mpath = path + ("metrics", n)
+        per_period = periodic or m.period in ("month", "quarter")
+        if m.adds_up in ("sum", "max") and not per_period:
+            out.append(Problem(mpath + ("adds_up",),
+                               f"数据项 {m.name} 按年度报送，没有可累加的各期数据"
+                               f"（按月报送请写 period: month）"))
+        if m.adds_up in ("sum", "max") and m.type in ("bool", "text"):
+            out.append(Problem(mpath + ("adds_up",), f"{m.type} 类型的数据项不能按 {m.adds_up} 汇总"
+                                                     f"（只能 latest）"))
+        if m.adds_up == "sum" and m.type in ("percent", "ratio"):
+            out.append(Problem(mpath + ("adds_up",), "比率不能逐期相加：请用 latest 或 max"))
+        if m.period in ("month", "quarter") and m.derived:
+            out.append(Problem(mpath + ("period",), "自动统计的数据项不按期报送"))
+        if m.period in ("month", "quarter") and periodic and \
+                m.period != {"monthly": "month", "quarterly": "quarter"}[ind.due.frequency]:
+            out.append(Problem(mpath + ("period",), "数据项的报送周期与指标的截止周期（due）不一致"))
+    if len({m.period for m in ind.metrics if m.period in ("month", "quarter")}) > 1:
+        out.append(Problem(path + ("metrics",), "同一指标的数据项只能按同一种周期报送"))
     if ind.gate and ind.gate.metric not in declared:
         out.append(Problem(path + ("gate", "metric"), f"门槛读取了未声明的指标项 {ind.gate.metric}"))
     if ind.applies:

@@ -43,6 +43,20 @@ class Metric(_Strict):
     # reports in the year; "all_on_time" is true while every elapsed period was reported on
     # time; true means entered by staff only.
     derived: bool | Literal["on_time_count", "all_on_time"] = False
+    # Figures the document says are reported monthly / quarterly / as they happen: each is
+    # stored for its month (quarter), and `adds_up` says how the year's figure is made from
+    # them. Unset: the indicator's own reporting period (monthly/quarterly due) or the year.
+    period: Literal["month", "quarter", "year"] | None = None
+    # sum: the year's figure is the sum of the periods' (counts); latest: the newest period's
+    # figure stands (a rate, a yes/no); max: the highest period's. Unset: sum for a count
+    # reported per period, else latest.
+    adds_up: Literal["sum", "latest", "max"] | None = None
+
+    def aggregate(self, per_period: bool) -> str:
+        """How this metric adds up over periods (see `adds_up`)."""
+        if self.adds_up:
+            return self.adds_up
+        return "sum" if per_period and self.type == "count" else "latest"
 
 
 class Due(_Strict):

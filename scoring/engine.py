@@ -8,7 +8,7 @@ ledger knows the calendar), `_reason` (for 酌情计分), `_reject_reason`. Rese
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -32,20 +32,40 @@ def _metric_values(facts: Facts, code: str) -> dict[str, Any]:
 
 def build_ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> RankTable:
     """Points of every unit on every rank part, computed once for all units."""
+    return _ranks(scheme, facts_by_unit)[0]
+
+
+RankValues = dict[tuple[str, int], dict[str, Decimal | None]]
+
+
+def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored | None" = None,
+           changed: set[str] | None = None) -> tuple[RankTable, RankValues]:
+    """The rank table and the values ranked. With `previous` and `changed`, only the changed
+    units' values are evaluated again, and a part whose values did not move keeps its points
+    (one 报送 moves one indicator's ranking, not every ranking)."""
     table: RankTable = {}
+    ranked: RankValues = {}
+    reuse = previous is not None and changed is not None and \
+        set(previous.facts) == set(facts_by_unit)
     for _, ind in scheme.indicators():
         for idx, part in enumerate(ind.parts):
             if part.kind != "rank":
                 continue
-            values: dict[str, Decimal | None] = {}
+            key = (ind.code, idx)
+            old = previous.rank_values.get(key) if reuse else None
+            values: dict[str, Decimal | None] = dict(old) if old is not None else {}
             for unit, facts in facts_by_unit.items():
+                if old is not None and unit not in changed:
+                    continue
                 vals = _metric_values(facts, ind.code)
                 try:
                     values[unit] = to_decimal(evaluate(part.value, prepared_values(vals, ind)))
                 except (ExprError, ArithmeticError):
                     values[unit] = None
-            table[(ind.code, idx)] = rank_points(part, values)
-    return table
+            ranked[key] = values
+            table[key] = (previous.ranks[key] if old is not None and old == values
+                          and key in previous.ranks else rank_points(part, values))
+    return table, ranked
 
 
 def grade(scheme: Scheme, total: Decimal, events: list[str]) -> tuple[str | None, str | None, list[str]]:
@@ -218,6 +238,7 @@ class Scored:
     facts: Mapping[str, Facts]
     ranks: RankTable
     cards: dict[str, Scorecard]
+    rank_values: RankValues = field(default_factory=dict)
 
 
 def _rank_totals(cards: dict[str, Scorecard]) -> None:
@@ -236,7 +257,8 @@ def rescore(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: Scored
     rank points are the same as before: the result equals a full `score_all`.
 
     `changed` names the units whose facts may differ from `previous.facts` (None: compare)."""
-    ranks = build_ranks(scheme, facts_by_unit)
+    ranks, values = _ranks(scheme, facts_by_unit, previous, changed)
+    moved: dict[str, set[str]] = {}  # unit -> indicators whose rank points alone moved
     if previous is None:
         redo = set(facts_by_unit)
     else:
@@ -245,12 +267,33 @@ def rescore(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: Scored
         redo |= set(facts_by_unit) - set(previous.cards)
         for key, points in ranks.items():
             before = previous.ranks.get(key, {})
-            redo |= {u for u, p in points.items() if before.get(u) != p}
-    cards = {u: (score(scheme, f, unit=u, ranks=ranks) if u in redo
-                 else copy.copy(previous.cards[u]))  # a shallow copy: only rank fields change
-             for u, f in facts_by_unit.items()}
+            if before is points:
+                continue
+            for u, p in points.items():
+                if before.get(u) != p:
+                    moved.setdefault(u, set()).add(key[0])
+    # A transfer of points between indicators (适用条件) can touch any item: score whole cards.
+    whole = any(ind.applies for _, ind in scheme.indicators())
+    cards = {}
+    for u, f in facts_by_unit.items():
+        if u in redo or (u in moved and whole):
+            cards[u] = score(scheme, f, unit=u, ranks=ranks)
+        elif u in moved:
+            cards[u] = _rescore_items(scheme, previous.cards[u], f, ranks, u, moved[u])
+        else:
+            cards[u] = copy.copy(previous.cards[u])  # a shallow copy: only rank fields change
     _rank_totals(cards)
-    return Scored(dict(facts_by_unit), ranks, cards)
+    return Scored(dict(facts_by_unit), ranks, cards, values)
+
+
+def _rescore_items(scheme: Scheme, card: Scorecard, facts: Facts, ranks: RankTable, unit: str,
+                   codes: set[str]) -> Scorecard:
+    """A unit whose own facts did not change, but whose rank points on `codes` did: those
+    items are scored again, the others are the previous card's (items are never modified once
+    built when no indicator transfers points)."""
+    items = [_item(cat, ind, facts, ranks, unit) if ind.code in codes else old
+             for (cat, ind), old in zip(scheme.indicators(), card.items)]
+    return _totals(scheme, items, facts, unit)
 
 
 def score_all(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> dict[str, Scorecard]:

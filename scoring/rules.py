@@ -329,6 +329,7 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
         return out
     n = len(ranked)
     ranks = _competition(ranked, sign)
+    last = max((rk for rk, _ in ranks.values()), default=1)  # the rank of the last place
     for u, (r, _) in ranks.items():
         if part.method == "top_bottom":
             if r <= part.top_n:
@@ -344,7 +345,6 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
         else:
             # The lowest value always gets `bottom` (最少的得1分), even when it is shared:
             # positions run from 1 to the rank of the last place, not to n.
-            last = max(rk for rk, _ in ranks.values())
             pts = top if last == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(last - 1))
             how = ("目前仅1个单位有数据或数值全部相同，按最高分计" if last == 1 else
                    f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"

@@ -297,9 +297,8 @@ def test_files_and_exports_are_found_when_the_data_folder_is_relative(tmp_path: 
 
 def _desk(console: Console) -> readers.Desk:
     db = open_db(console.office.settings["CREDITBOT_DB"])
-    from ledger.facts import office
     from ledger.units import find_member
-    return readers.make_desk(console.app.extensions["creditbot"], db, office(db),
+    return readers.make_desk(console.app.extensions["creditbot"], db,
                              find_member(db, "wecom", "staff1"), -1)
 
 
@@ -428,3 +427,38 @@ def test_every_shipped_scheme_renders_every_page(tmp_path: Path, scheme: str):
         assert staff.get(path).status_code == 200, path
     for path in ("/console/mine", f"/console/units/{unit.id}", "/console/calendar"):
         assert liaison.get(path).status_code == 200, path
+
+
+def test_an_office_with_two_schemes_and_two_years(tmp_path: Path):
+    """吕梁 assesses departments and counties under two schemes; in January two years are open."""
+    from conftest import Office
+    from ledger.office import init_office, open_year
+    from ledger.units import add_member, add_unit
+    office = Office(tmp_path)
+    init_office(office.db, ["lvliang-2022-departments", "lvliang-2022-counties"], 2022)
+    office.unit("市税务局", "sw1")
+    county = add_unit(office.db, "离石区", kind="county", now=office.now)
+    add_member(office.db, "ls1", "县联络员", "liaison", county.id, now=office.now)
+    office.staff()
+    office.chat("sw1", "月报 8月工作总结")
+    office.chat("ls1", "月报 8月工作总结")
+    console = Console(office)
+    c = console.client("staff1")
+    first = c.get("/console/overview").data.decode()
+    assert "市税务局" in first and "离石区" not in first and 'name="scheme"' in first
+    counties = c.get("/console/overview?scheme=lvliang-2022-counties").data.decode()
+    assert "离石区" in counties and 'data-unit="市税务局"' not in counties
+    county_page = c.get(f"/console/units/{county.id}").data.decode()
+    assert "吕梁" in county_page and "离石区" in county_page
+    queue = c.get("/console/reviews").data.decode()
+    assert queue.count("工作报送") >= 2  # each unit's item named by its own scheme
+    mine = console.client("ls1").get("/console/mine").data.decode()
+    assert "离石区" in mine
+    office.at("2023-01-04T10:00:00")
+    open_year(office.db, 2023, office.now)
+    c = console.client("staff1")  # months later: a new login
+    new_year = c.get("/console/overview").data.decode()
+    assert "2023年度" in new_year and 'name="year"' in new_year
+    old_year = c.get("/console/overview?year=2022").data.decode()
+    assert "2022年度" in old_year
+    assert c.get("/console/overview?year=2019").status_code == 404

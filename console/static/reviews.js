@@ -24,6 +24,8 @@
     else if (key === "r" && items.length) { items[at].querySelector("input.reason").focus(); e.preventDefault(); }
   });
   Array.prototype.forEach.call(document.querySelectorAll("select.autosubmit"), function (el) {
+    if (el.dataset.bound) return;
+    el.dataset.bound = "1";
     el.addEventListener("change", function () { el.form.submit(); });
   });
   focus(0);
