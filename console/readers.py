@@ -18,12 +18,13 @@ import sqlite_utils
 from bot.context import Ctx
 from bot.message import Message
 from ledger import submissions as subs
-from ledger.facts import CITY, _facts_from, briefing_indicator
+from ledger.facts import CITY, _facts_from, briefing_indicator, period_gaps
 from ledger.history import load_month, save_month
 from ledger.responsibility import duties
 from ledger.office import Office, office_for_kind, offices
 from ledger.units import Member, Unit, get_unit, list_units
 from reminders.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
+from schemes.asks import needs_report
 from schemes.model import Indicator, Scheme
 from scoring.card import Scorecard
 from scoring.engine import score_all
@@ -121,7 +122,7 @@ def band_counts(off: Office, cards: dict[str, Scorecard]) -> list[tuple[str, int
 
 @dataclass(frozen=True)
 class GridCell:
-    state: str  # on_time | late | rejected | missing | waiting | open
+    state: str  # on_time | late | rejected | missing | open
     label: str
     title: str
 
@@ -135,63 +136,70 @@ class Grid:
     rows: list[tuple[Unit, list[GridCell]]] = field(default_factory=list)
 
 
-_CELL = {"on_time": "按", "late": "迟", "rejected": "驳", "missing": "缺", "waiting": "审",
-         "open": "·"}
+_CELL = {"on_time": "按", "late": "迟", "rejected": "驳", "missing": "缺", "open": "·"}
 _CELL_ZH = {"on_time": "按时报送", "late": "逾期报送", "rejected": "已驳回", "missing": "未报送（已过截止日）",
-            "waiting": "已报送，待审核", "open": "未到截止日"}
+            "open": "未到截止日"}
 
 
 def _periodic(off: Office) -> list[Indicator]:
-    """The briefing first, then every quarterly item (台账)."""
+    """The items whose periods are in only by a report: the briefing first, then each
+    quarterly 台账 (as 缺项 and the reminders count them)."""
     brief = briefing_indicator(off.scheme)
     out = [brief] if brief is not None and brief.due is not None else []
-    out += [i for _, i in off.scheme.indicators()
-            if i.due is not None and i.due.frequency == "quarterly" and i not in out]
+    out += [i for _, i in off.scheme.indicators() if needs_report(i) and i not in out]
     return out
 
 
+class _KeptDays:
+    """The office's calendar, remembering its answers for one page: a grid asks the same
+    sixteen deadlines once for every unit."""
+
+    def __init__(self, cal: WorkCalendar) -> None:
+        self._cal = cal
+        self._adjusted: dict[date, date] = {}
+
+    def adjust_deadline(self, d: date) -> date:
+        if d not in self._adjusted:
+            self._adjusted[d] = self._cal.adjust_deadline(d)
+        return self._adjusted[d]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cal, name)
+
+
 def period_grid(desk: Desk) -> list[Grid]:
-    """On-time / late / missing per unit and period, for the briefing and the quarterly 台账."""
-    reports = (subs.list_submissions(desk.db, statuses=subs.LIVE, kind="briefing")
-               + subs.list_submissions(desk.db, statuses=subs.LIVE, kind="report"))
-    by_key: dict[tuple[int, str, str], list[subs.Submission]] = {}
-    for s in reports:
-        by_key.setdefault((s.unit_id, s.indicator, s.period), []).append(s)
-    units = desk.units()
-    codes: dict[int, set[str]] = {}
-
-    def mine(unit: Unit) -> set[str]:
-        if unit.id not in codes:
-            codes[unit.id] = {i.code for i in desk.indicators(unit)}
-        return codes[unit.id]
-    grids = []
-    for ind in _periodic(desk.office):
-        due = ind.due
-        periods = periods_in_year(due.frequency, desk.office.year)
-        closes = {p: deadline(desk.cal, due.frequency, p, due.day, due.date) for p in periods}
-        grid = Grid(ind, periods)
-        for unit in units:
-            if ind.code not in mine(unit):
+    """On-time / late / rejected / missing per unit and period, for the briefing and the
+    quarterly 台账: the gaps are the ledger's own (ledger.facts.period_gaps, which 缺项 uses);
+    a period that is not a gap is in on time, or not yet due."""
+    items = _periodic(desk.office)
+    if not items:
+        return []
+    codes = {i.code for i in items}
+    sent = {(u, c, p) for u, c, p in desk.db.execute(
+        "SELECT unit_id, indicator, period FROM submissions WHERE period LIKE ? AND kind IN "
+        "('briefing', 'report') AND status IN ('submitted', 'accepted')",
+        [f"{desk.office.year}%"]).fetchall() if c in codes}
+    cal = _KeptDays(desk.cal)
+    grids = [Grid(ind, periods_in_year(ind.due.frequency, desk.office.year)) for ind in items]
+    closes = {ind.code: {p: deadline(cal, ind.due.frequency, p, ind.due.day, ind.due.date)
+                         for p in grid.periods} for ind, grid in zip(items, grids)}
+    for unit in desk.units():
+        gaps = period_gaps(desk.db, desk.office, unit.id, desk.today, cal)
+        mine = {i.code for i in desk.indicators(unit)}
+        for grid in grids:
+            ind = grid.indicator
+            if ind.code not in mine:
                 continue
+            missed = {p: state for p, state, _ in gaps.get(ind.code, [])}
             cells = []
-            for p in periods:
-                state = _cell_state(by_key.get((unit.id, ind.code, p), []), closes[p] < desk.today)
+            for p in grid.periods:
+                due = closes[ind.code][p]
+                state = missed.get(p) or ("on_time" if (unit.id, ind.code, p) in sent
+                                          or due < desk.today else "open")
                 cells.append(GridCell(state, _CELL[state],
-                                      f"{unit.name} {p}：{_CELL_ZH[state]}（截止{closes[p]:%m-%d}）"))
+                                      f"{unit.name} {p}：{_CELL_ZH[state]}（截止{due:%m-%d}）"))
             grid.rows.append((unit, cells))
-        grids.append(grid)
     return grids
-
-
-def _cell_state(reports: list[subs.Submission], closed: bool) -> str:
-    live = [s for s in reports if s.status != "rejected"]
-    if any(s.on_time for s in live):
-        return "on_time"
-    if live:
-        return "late"
-    if reports:
-        return "rejected"
-    return "missing" if closed else "open"
 
 
 # ---- 单位: the month-by-month total ----------------------------------------------------------
