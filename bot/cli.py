@@ -392,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(fn=fn)
         return sp
 
-    sp = add("scheme", None, "考核方案：列出、查看、检查")
+    sp = add("scheme", None, "考核方案：列出、查看、检查；从考核文件起草、Excel 往返、比较")
     ss = sp.add_subparsers(dest="scheme_command", required=True)
     a = add("list", cmd_scheme_list, "列出内置方案", ss)
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -403,6 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file")
     a = add("add", cmd_scheme_add, "把方案加入本办（内置方案编号或 YAML 文件路径）", ss)
     a.add_argument("id", help="方案编号，或方案文件路径（按 scheme check 检查后加入）")
+    from bot.authoring import add_authoring_commands
+    add_authoring_commands(ss, add)
 
     yp = add("year", None, "考核年度：开启、关闭、列出")
     ys = yp.add_subparsers(dest="year_command", required=True)

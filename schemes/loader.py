@@ -19,7 +19,7 @@ from schemes.expr import ExprError, names_in
 from schemes.model import Indicator, Scheme
 
 __all__ = ["SchemeError", "Problem", "load_scheme", "load_text", "shipped_schemes",
-           "scheme_by_id", "SCHEME_DIR"]
+           "scheme_by_id", "SCHEME_DIR", "UNRESOLVED", "semantic_problems"]
 
 SCHEME_DIR = Path(__file__).resolve().parent
 
@@ -73,6 +73,25 @@ def _duplicate_keys(node: yaml.Node, path: tuple = ()) -> list[Problem]:
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             out += _duplicate_keys(item, path + (i,))
+    return out
+
+
+UNRESOLVED = "待确认"
+
+
+def _unresolved(node: yaml.Node, path: tuple = ()) -> list[tuple[int, tuple, str]]:
+    """`待确认: reason` keys left by `scheme draft`: staff must resolve each before it counts."""
+    out: list[tuple[int, tuple, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == UNRESOLVED:
+                reason = value.value if isinstance(value, yaml.ScalarNode) else ""
+                out.append((key.start_mark.line + 1, path, str(reason)))
+            else:
+                out += _unresolved(value, path + (key.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _unresolved(item, path + (i,))
     return out
 
 
@@ -279,6 +298,10 @@ def load_text(text: str, name: str = "<scheme>") -> Scheme:
     dups = _duplicate_keys(node)
     if dups:
         raise SchemeError([f"{name}:{_dup_line(node, p.path)} {p.where()}: {p.message}" for p in dups])
+    todo = _unresolved(node)
+    if todo:
+        raise SchemeError([f"{name}:{line} {Problem(path, '').where() or '(根)'}: {UNRESOLVED}：{why}"
+                           f"（核对后删除这一行）" for line, path, why in todo])
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as exc:

@@ -118,6 +118,7 @@ class _Part(_Strict):
     max_points: Points | None = None  # None: the part may reach the indicator max
     requires: list[str] = []  # part ids that must score > 0, else this part scores 0 too
     note: str = ""
+    text: str = ""  # the bullet as printed, kept beside the rule it was read as
 
 
 class ChecklistItem(_Strict):

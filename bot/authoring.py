@@ -1,0 +1,150 @@
+"""`creditbot scheme draft | rule | export | import | diff`: this year's document in, a checked
+scheme out. Thin commands over schemes.draft / rule_reader / workbook / diff."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["add_authoring_commands"]
+
+
+def _scheme_ref(ref: str):
+    """A scheme by id, or from a .yaml file, or from an exported .xlsx workbook."""
+    from schemes.loader import load_scheme, scheme_by_id
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return load_scheme(path)
+    if path.suffix.lower() == ".xlsx":
+        from schemes.workbook import import_workbook
+        return import_workbook(path)[0]
+    return scheme_by_id(ref)
+
+
+def _outputs(out: str, n: int) -> list[Path]:
+    base = Path(out)
+    if n == 1:
+        return [base]
+    return [base.with_name(f"{base.stem}-{k}{base.suffix}") for k in range(1, n + 1)]
+
+
+def cmd_draft(args, settings) -> int:
+    from schemes.document import DocumentError
+    from schemes.draft import draft_document, draft_yaml
+    from schemes.loader import SchemeError, load_scheme
+    if not args.output.lower().endswith((".yaml", ".yml")):
+        print("错误：草稿文件名应以 .yaml 结尾，例如 -o 2025草稿.yaml", file=sys.stderr)
+        return 1
+    try:
+        drafts = draft_document(args.file)
+    except DocumentError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    if not drafts:
+        print(f"错误：{args.file} 中没有找到考核表格（表头应含 项目/序号/考核指标、分值、评分标准 等），"
+              f"也没有编号的工作任务", file=sys.stderr)
+        return 1
+    for draft, path in zip(drafts, _outputs(args.output, len(drafts))):
+        path.write_text(draft_yaml(draft), encoding="utf-8")
+        inds = sum(len(c["indicators"]) for c in draft.data["categories"])
+        print(f"已写出 {path}：{draft.data['title']}，{len(draft.data['categories'])} 个类别，"
+              f"{inds} 个指标，{draft.unresolved} 处待确认")
+        try:
+            load_scheme(path)
+            print("  检查通过：可以用 creditbot scheme check 复核后使用")
+            continue
+        except SchemeError as exc:
+            lines = exc.lines
+        for line in lines[:args.show]:
+            print(f"  {line}")
+        if len(lines) > args.show:
+            print(f"  ……另有 {len(lines) - args.show} 处，运行 creditbot scheme check {path} 查看全部")
+        if draft.unresolved:  # the checks behind the 待确认 lines, so nothing surprises later
+            for p in draft.problems:
+                print(f"  待确认处理后还须修正：{p}")
+    return 0
+
+
+def cmd_rule(args, settings) -> int:
+    from schemes.rule_reader import KIND_ZH, read_rule
+    r = read_rule(" ".join(args.text))
+    if args.json:
+        print(json.dumps(r.to_json(), ensure_ascii=False, indent=2))
+        return 0 if r.kind else 1
+    if r.kind is None:
+        print(f"未识别：{r.reason}")
+        return 1
+    j = r.to_json()
+    print(f"规则类型：{KIND_ZH[r.kind]}（{r.kind}）")
+    for k, v in j["params"].items():
+        print(f"  {k}: {json.dumps(v, ensure_ascii=False)}")
+    if j["points"] is not None:
+        print(f"本条最高：{j['points']}分")
+    if r.gate:
+        print(f"门槛：{'一票否决' if r.gate == 'veto' else '基础指标'}")
+    if r.links:
+        print(f"关联：本条不得分时，第{'、'.join(map(str, r.links))}条也不得分")
+    print("数据项：" + "；".join(f"{m['name']}（{m['label']}）" for m in r.metrics))
+    print("依据：" + " | ".join(r.words))
+    if r.reason:
+        print(f"待确认：{r.reason}")
+    return 0
+
+
+def cmd_export(args, settings) -> int:
+    from schemes.workbook import export_workbook
+    if not args.file.lower().endswith(".xlsx"):
+        print("错误：导出文件名应以 .xlsx 结尾", file=sys.stderr)
+        return 1
+    scheme = _scheme_ref(args.id)
+    try:
+        path = export_workbook(scheme, args.file)
+    except OSError as exc:
+        print(f"错误：无法写入 {args.file}（{exc.strerror or exc}）", file=sys.stderr)
+        return 1
+    rows = sum(len(i.parts) for _, i in scheme.indicators())
+    print(f"已导出 {path}：{scheme.title}，{rows} 条评分规则（工作表「细则」每行一条）")
+    return 0
+
+
+def cmd_import(args, settings) -> int:
+    from schemes.workbook import import_workbook
+    scheme, text = import_workbook(args.file)
+    Path(args.output).write_text(f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text,
+                                 encoding="utf-8")
+    print(f"已写出 {args.output}：检查通过 — {scheme.id}，{len(scheme.categories)} 个类别，"
+          f"{len(scheme.indicators())} 个指标")
+    return 0
+
+
+def cmd_diff(args, settings) -> int:
+    from schemes.diff import diff_schemes
+    d = diff_schemes(_scheme_ref(args.old), _scheme_ref(args.new))
+    if args.json:
+        print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(d.lines()))
+    return 0
+
+
+def add_authoring_commands(ss: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Register the authoring verbs under `creditbot scheme`."""
+    a = add("draft", cmd_draft, "从考核文件（.docx / .xlsx / 制表符分隔文本）生成方案草稿", ss)
+    a.add_argument("file")
+    a.add_argument("-o", "--output", required=True, help="草稿文件（.yaml）；文件含多个附件时加 -1、-2")
+    a.add_argument("--show", type=int, default=20, help="列出前几处待确认（默认 20）")
+    a = add("rule", cmd_rule, "看一条评分标准被读成什么规则", ss)
+    a.add_argument("text", nargs="+")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
+    a = add("export", cmd_export, "把方案导出为 Excel（每行一条评分规则，可在 WPS/Excel 中修改）", ss)
+    a.add_argument("id", help="方案编号或 .yaml 文件")
+    a.add_argument("file")
+    a = add("import", cmd_import, "从修改后的 Excel 读回方案（经过与 check 相同的检查）", ss)
+    a.add_argument("file")
+    a.add_argument("-o", "--output", required=True, help="写出的方案文件（.yaml）")
+    a = add("diff", cmd_diff, "比较两个方案：新增、删除、改名的指标，分值和规则的变化", ss)
+    a.add_argument("old", help="去年的方案（编号、.yaml 或 .xlsx）")
+    a.add_argument("new", help="今年的方案（编号、.yaml 或 .xlsx）")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")

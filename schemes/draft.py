@@ -1,0 +1,813 @@
+"""This year's document -> a scheme draft staff finish by hand.
+
+The draft is an ordinary scheme file in which every guess the reader could not make is a
+`待确认: reason` line (which `scheme check` refuses until staff resolve and delete it). Each
+rule part keeps its bullet's original text in `text:` beside what it was read as.
+
+Tables are read by their header words (项目/序号/考核指标/分值/评分标准/佐证材料/责任单位 …), not
+by column position, so a city's own layout works as long as its headers say what a column is.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from schemes.document import Block, read_blocks
+from schemes.loader import UNRESOLVED, SchemeError, load_text
+from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
+
+__all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bullets",
+           "parse_units", "draft_problems"]
+
+CN_ORDINAL = r"[一二三四五六七八九十]+"
+
+# header word -> role; earlier words win when a header could be read two ways
+_ROLE_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("code", ("序号", "编号")),
+    ("points", ("分值", "分数", "权重", "标准分", "满分")),
+    ("responsible", ("责任单位", "牵头单位", "责任部门", "牵头部门", "责任主体")),
+    ("evidence", ("佐证材料", "考核依据", "证明材料", "佐证", "印证材料")),
+    ("due", ("考核方式", "报送时间", "完成时限", "时限", "截止时间", "报送要求")),
+    ("note", ("备注", "落实路径", "说明")),
+    ("rules", ("评分标准", "计分标准", "评分办法", "评分方法", "考核标准", "计分方法", "评分细则")),
+    ("name", ("考核指标", "指标名称", "基础指标", "评分指标", "三级指标", "二级指标", "指标")),
+    ("content", ("评估内容", "考核内容", "工作内容", "内容")),
+    ("category", ("项目", "类别", "一级指标", "考核项目")),
+]
+
+
+def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
+    """Column index per role, or None when the row is not a table header."""
+    words = [re.sub(r"\s", "", c) for c in cells]
+    roles: dict[str, int] = {}
+    for role, keys in _ROLE_WORDS:
+        for key in keys:
+            for i, w in enumerate(words):
+                if i not in roles.values() and w and len(w) <= 12 and key in w:
+                    roles.setdefault(role, i)
+    if len(roles) < 2 or not ({"rules", "name", "content", "category"} & set(roles)):
+        return None
+    # 评分标准 absent: a second descriptive column carries the bullets (考核内容 | 考核指标)
+    if "rules" not in roles and "name" in roles and "content" in roles:
+        if roles["name"] > roles["content"]:
+            roles["rules"], roles["name"] = roles.pop("name"), roles.pop("content")
+    if "name" not in roles and "content" in roles and "rules" in roles:
+        roles["name"] = roles.pop("content")
+    return roles
+
+
+@dataclass
+class _Ind:
+    code: str
+    name: str
+    points: Decimal | None
+    rules: list[str] = field(default_factory=list)
+    content: str = ""
+    evidence: str = ""
+    responsible: str = ""
+    due: str = ""
+    note: str = ""
+    gate: bool = False
+    shared: bool = False  # points read from a category row's 分值, i.e. the category's
+
+    def used(self) -> Decimal:
+        """Points this row's bullets can give, when each says (else its 分值)."""
+        got = [read_rule(b).points for r in self.rules for b in split_bullets(r)]
+        if got and all(p is not None for p in got):
+            return min(sum(got, Decimal(0)), self.points or sum(got, Decimal(0)))
+        return self.points or Decimal(0)
+
+
+@dataclass
+class _Cat:
+    code: str
+    name: str
+    points: Decimal | None
+    section: str = "base"
+    split: bool = False  # one indicator per bullet (no indicator column, or 扣分情形)
+    inds: list[_Ind] = field(default_factory=list)
+
+
+@dataclass
+class Draft:
+    """One drafted scheme: the data (with 待确认 lines), what to look at, and its source."""
+
+    data: dict[str, Any]
+    problems: list[str]
+    unresolved: int
+    source: str
+
+
+# ---- small readers --------------------------------------------------------------------------
+
+_POINTS_IN = re.compile(rf"[(（]\s*({NUM})\s*分?\s*[)）]")
+
+
+def _points(text: str) -> Decimal | None:
+    t = normalise(text)
+    m = re.fullmatch(rf"({NUM})分?", t)
+    if m:
+        return parse_number(m.group(1))
+    m = re.search(rf"({NUM})分", t)
+    return parse_number(m.group(1)) if m and len(t) < 12 else None
+
+
+def _name_points(text: str) -> tuple[str, Decimal | None]:
+    """'工作保障（2分）' -> ('工作保障', 2)."""
+    t = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", text))
+    m = _POINTS_IN.search(t)
+    if m:
+        return (t[:m.start()] + t[m.end():]).strip(), parse_number(m.group(1))
+    return t, None
+
+
+def _cat_head(text: str) -> tuple[str, str] | None:
+    """'一、政务诚信建设' -> ('一', '政务诚信建设'); '附加项：探索创新' -> ('附加', …)."""
+    t = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", text))
+    m = re.match(rf"^({CN_ORDINAL})[、.．]\s*(.+)$", t)
+    if m:
+        return m.group(1), m.group(2)
+    if re.match(r"^(附加|加分)", t) or "附加分" in t:
+        t = re.sub(r"[(（]附加(?:分|项)?[)）]", "", t)
+        return "附加", re.sub(r"^(附加项|附加分|加分项)[:：]?", "", t) or t
+    return None
+
+
+_BULLET = re.compile(r"(?:^|(?<=[\s。；;>]))(?:[·•●◆▪]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
+_CONTINUES = re.compile(r"^(?:否则|其余|剩余|其他|中间|比值越|最高|最多|最低|总分|共计|此项|本项最|扣完|扣满|"
+                        r"每增加|每降低|每减少|每发生|每出现|有\d+条|以此为基数|如果?均?为?[“\"]?否|未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+
+
+def split_bullets(text: str) -> list[str]:
+    """A 评分标准 cell -> its scoring bullets.
+
+    Bullet marks (·, 1., (1), ①) split first; then 。/；-separated sentences that each carry a rule
+    become bullets, and sentences that only qualify the one before (否则不得分; 最高3分; 每增加1件减
+    1分 after 得3分) stay with it."""
+    t = re.sub(r"<[^>]*>", " ", text)
+    t = re.sub(r"\s+", " ", t).strip()
+    if not t:
+        return []
+    heads = [m.start() for m in _BULLET.finditer(t)]
+    chunks = [t[a:b] for a, b in zip([0] + heads, heads + [len(t)])]
+    out: list[str] = []
+    for chunk in chunks:
+        chunk = re.sub(r"^\s*【[^】]*】\s*", "", chunk.strip())  # 【要点】 headline, not a rule
+        sentences = [s for s in re.split(r"(?<=[。；;])", chunk) if s.strip()]
+        cur = ""
+        for s in sentences:
+            n = normalise(s)
+            if cur and not _has_rule(normalise(cur)):
+                cur += s  # a lead-in with no rule of its own belongs to what follows
+            elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)):
+                cur += s
+            else:
+                if cur:
+                    out.append(cur.strip())
+                cur = s
+        if cur.strip():
+            if out and not _has_rule(normalise(cur)):
+                out[-1] += cur
+            else:
+                out.append(cur.strip())
+    return [b for b in (re.sub(r"^[\s·•●◆▪]+", "", b).strip() for b in out) if normalise(b)]
+
+
+def _has_rule(n: str) -> bool:
+    """Says something about points (得1分, 不得分, 酌情, 否决), not just 分工 / 分类 in passing."""
+    return bool(re.search(rf"{NUM}分(?![之工类级别析])|不得分|不计分|酌情|否决|赋分|排名|排序", n))
+
+
+def parse_units(text: str) -> tuple[list[str], list[str]]:
+    """'牵头单位：市发展改革委；责任单位：A、B' -> (lead, responsible). Words ending in 牵头
+    ('市信用办、市文明办牵头，县区人民政府') are leads too."""
+    t = re.sub(r"<[^>]*>", " ", text or "").strip()
+    t = re.sub(r"\s{2,}|\n", "、", t)  # units on separate lines (or far apart in OCR text)
+    t = re.sub(r"\s+", "", t)
+    if not t:
+        return [], []
+    lead: list[str] = []
+    resp: list[str] = []
+    parts = re.split(r"(牵头单位|责任单位|责任部门|牵头部门|配合单位)[:：]", t)
+    if len(parts) > 1:
+        target = resp
+        for p in parts:
+            if p in ("牵头单位", "牵头部门"):
+                target = lead
+            elif p in ("责任单位", "责任部门", "配合单位"):
+                target = resp
+            else:
+                target += _unit_list(p)
+    else:
+        for seg in re.split(r"[；;，,]", t):
+            if seg.endswith("牵头"):
+                lead += _unit_list(seg[:-2])
+            else:
+                resp += _unit_list(seg)
+    return lead, resp
+
+
+def _unit_list(text: str) -> list[str]:
+    out = []
+    for u in re.split(r"[、，,；;/。]|和(?=市|县|区)", text):
+        u = u.strip("。.： ")
+        u = re.sub(r"等(?:相关)?(?:部门|单位)?$", "", u).removesuffix("牵头")
+        if u and len(u) <= 40 and not re.fullmatch(r"[\d\W]+", u):
+            out.append(u)
+    return out
+
+
+def _due(texts: list[str], year: int) -> dict[str, Any] | None:
+    t = normalise(" ".join(texts))
+    m = re.search(rf"每月({NUM})日(?:前|之前|以前)?", t)
+    if m:
+        return {"frequency": "monthly", "day": int(parse_number(m.group(1))), "text": m.group(0)}
+    m = re.search(rf"每(?:个)?季度(?:结束后|末|第一个月)?(?:({NUM})日(?:前)?)?", t)
+    if m:
+        out = {"frequency": "quarterly", "text": m.group(0)}
+        if m.group(1):
+            out["day"] = int(parse_number(m.group(1)))
+        return out
+    m = re.search(r"(\d{1,2})月(\d{1,2})日(?:前|之前|以前)", t)
+    if m:
+        return {"frequency": "once", "date": f"{year}-{int(m.group(1)):02d}-{int(m.group(2)):02d}",
+                "text": m.group(0)}
+    m = re.search(r"年底|年终|每年|全年", t)
+    if m:
+        return {"frequency": "yearly", "text": m.group(0)}
+    return None
+
+
+# ---- document -> categories ------------------------------------------------------------------
+
+def _meta(blocks: list[Block]) -> dict[str, Any]:
+    paras = [b.text for b in blocks if not b.is_row][:40]
+    text = "\n".join(paras)
+    doc = re.search(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号", text)
+    year = None
+    if doc:
+        year = int(re.search(r"\d{4}", doc.group(0)).group(0))
+    issuer = next((re.sub(r"\s+", "", p).removesuffix("文件") for p in paras
+                   if re.sub(r"\s+", "", p).endswith("文件") and len(p) < 40), "")
+    if not issuer:
+        issuer = next((p for p in paras if re.search(r"(领导小组|办公室|委员会|人民政府)$", p.strip())
+                       and len(p) < 40), "")
+    return {"doc_number": re.sub(r"\s+", "", doc.group(0)) if doc else "", "year": year,
+            "issuer": issuer.strip("# ")}
+
+
+def _is_title(text: str) -> bool:
+    t = re.sub(r"[#*\s]", "", text)
+    return (4 <= len(t) <= 60 and bool(re.search(r"(细则|指标|清单|台账|办法|考核表|评分表|要点)(（.*）|\(.*\))?$", t))
+            and not t.startswith("附件:") and not t.startswith("附件："))
+
+
+def _sections(blocks: list[Block]) -> list[tuple[str, list[Block]]]:
+    """Split at standalone 附件N lines that lead to a table: each is its own scheme."""
+    marks = [i for i, b in enumerate(blocks)
+             if not b.is_row and re.fullmatch(r"#*\s*附件\s*\d+\s*", b.text)]
+    marks = [i for i in marks if any(b.is_row for b in blocks[i:i + 8])] or [0]
+    out = []
+    for a, b in zip(marks, marks[1:] + [len(blocks)]):
+        part = blocks[a:b]
+        title = next((re.sub(r"[#*]", "", x.text).strip() for x in part if not x.is_row and _is_title(x.text)), "")
+        if any(x.is_row for x in part):
+            out.append((title, part))
+    return out
+
+
+def _looks_like_rules(text: str) -> bool:
+    return bool(re.search(r"【|[·•]|(?:得|加|扣|减)\s*\d+(?:\.\d+)?\s*分|酌情|一票否决|计分|赋分", text))
+
+
+def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[str, ...]:
+    """Put a row whose cells OCR merged or dropped back under its header.
+
+    '<p>30</p> <p>名称</p>' is two cells; '14 名称' in the 分值 column is points and name; a short
+    row's rule text goes to the rules column, not to whatever column comes next."""
+    out: list[str] = []
+    for i, c in enumerate(cells):
+        pieces = [x for x in re.split(r"</p>\s*<p[^>]*>", c) if x.strip()] if len(cells) < width else [c]
+        if len(pieces) > 1 and not _looks_like_rules(pieces[0]) and len(pieces) <= width - len(cells) + 1:
+            out += pieces
+        else:
+            out.append(c)
+    cells = tuple(re.sub(r"<[^>]*>", " ", c).strip() for c in out)
+    pi = roles.get("points")
+    if pi is not None and pi < len(cells):
+        m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*分?\s+(\S.*)$", cells[pi])
+        if m and len(cells) < width:
+            cells = cells[:pi] + (m.group(1), m.group(2)) + cells[pi + 1:]
+    ri = roles.get("rules")
+    if len(cells) < width and ri is not None:
+        for i, c in enumerate(cells):
+            if i < ri and _looks_like_rules(c) and i not in (roles.get("category"), roles.get("code")):
+                gap = ri - i
+                cells = cells[:i] + ("",) * gap + cells[i:]
+                break
+    ui = roles.get("responsible")
+    if ui is not None and len(cells) <= ui and len(cells) < width and _looks_like_units(cells[-1]):
+        cells = cells[:-1] + ("",) * (ui - len(cells) + 1) + cells[-1:]  # a short row's units
+    return cells
+
+
+_ORG = re.compile(r"(?:局|委|办|院|政府|中心|公司|部门|单位|行|会|室|厅|所|队|处|科|管委会)"
+                  r"(?:[(（][^)）]*[)）])?等?$")
+
+
+def _looks_like_units(text: str) -> bool:
+    """'市人行   市财政局、市经信委': a cell of organisation names, not prose."""
+    tokens = [x for x in re.split(r"[、，,；;\s]+", re.sub(r"<[^>]*>", " ", text)) if x]
+    return bool(tokens) and all(len(x) <= 30 for x in tokens) and \
+        sum(bool(_ORG.search(x)) for x in tokens) >= 0.6 * len(tokens)
+
+
+_UNIT_LABEL = r"(?:牵头|责任)(?:单位|部门)\s*[:：]"
+_SUB = re.compile(rf"^\s*[(（]({CN_ORDINAL})[)）]\s*([^(（]{{2,40}}?)\s*[(（]\s*({NUM})\s*分?\s*[)）]\s*(.*)$",
+                  re.S)
+
+
+def _sub_item(cells: tuple[str, ...]) -> tuple[str, str, Decimal, str] | None:
+    """'(一)事业单位信用状况(4分) 未整改到位扣2分…' in any cell: a numbered sub-indicator."""
+    for c in cells:
+        m = _SUB.match(re.sub(r"<[^>]*>", " ", c))
+        if m:
+            return m.group(1), m.group(2).strip(), parse_number(m.group(3)), m.group(4).strip()
+    return None
+
+
+def _read_tables(blocks: list[Block]) -> list[_Cat]:
+    cats: list[_Cat] = []
+    roles: dict[str, int] | None = None
+    table_title = ""
+    cat: _Cat | None = None
+    width = 0
+    # A merged 项目 cell prints its text in the middle of its rows, so a row with an empty
+    # 项目 cell that would overflow the category above belongs to the category below.
+    pending: list[_Ind] = []
+
+    def cell(cells: tuple[str, ...], role: str) -> str:
+        i = roles.get(role) if roles else None
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    for b in blocks:
+        if not b.is_row:
+            if _is_title(b.text):
+                table_title = re.sub(r"[#*\s]", "", b.text)
+            continue
+        head = _header_roles(b.cells)
+        if head:
+            if head != roles and "基础指标" in table_title + "".join(b.cells) and (
+                    cat is None or cat.section != "gate"):
+                cat = _Cat("基础", "基础指标", None, "gate")
+                cats.append(cat)
+            roles, width = head, len(b.cells)
+            continue
+        if roles is None:
+            continue
+        cells = _align(b.cells, roles, width)
+        if re.sub(r"\s", "", next((c for c in cells if c.strip()), "")) in ("总分", "合计", "总计", "总计分"):
+            continue
+        code = cell(cells, "code")
+        cat_text = cell(cells, "category")
+        name = cell(cells, "name")
+        pts = _points(cell(cells, "points"))
+        head_cat = _row_category(code, cat_text, name, cell(cells, "rules"))
+        if head_cat and cat and cat.section == "gate" and not re.fullmatch(r"\d+", code):
+            cat = None
+        if head_cat and not (cat and cat.code == head_cat[0]):
+            cat = _new_category(head_cat, pts, roles)
+            cat.inds, pending = pending, []
+            cats.append(cat)
+        if cat is None:
+            cat = _Cat("一", table_title or "考核指标", None)
+            cats.append(cat)
+        rules = cell(cells, "rules")
+        content = cell(cells, "content")
+        sub = _sub_item(cells)
+        if sub and cat is not None:
+            scode, sname, spts, rest = sub
+            code, name, pts = f"{cat.code}({scode})", sname, spts
+            if rest and _looks_like_rules(rest):
+                rules = rest
+            head_cat = None
+        if head_cat and not rules and not content:
+            continue  # a bare category row
+        if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)):
+            continue  # a note or list typed under the table, not an indicator
+        if not head_cat and not code and not name and not (cat_text and _cat_head(cat_text)) \
+                and cat.inds and (rules or content):
+            cat.inds[-1].rules[-1] += " " + (rules or content)  # a row broken across pages
+            continue
+        if head_cat and cat.inds and not name and cat.code == head_cat[0] and \
+                (pts is None or pts == cat.points) and len(cats) and cats[-1] is cat and rules:
+            cat.inds[-1].rules[-1] += " " + rules  # the category repeated on a new page
+            continue
+        iname, ipts = _name_points(name or (head_cat[1] if head_cat else "") or content[:30])
+        ind = _Ind(code=re.sub(r"\s", "", code) if code and not head_cat else "",
+                   # 名称（8分） in a category row whose 分值 is 6: the 分值 column wins
+                   name=iname, points=ipts if ipts is not None and not (
+                       head_cat and pts is not None and ipts > pts) else pts,
+                   content=content if rules else "", evidence=cell(cells, "evidence"),
+                   responsible=_row_units(cells, cell(cells, "responsible")), due=cell(cells, "due"),
+                   note=cell(cells, "note"), gate=cat.section == "gate")
+        if head_cat and (ind.points is None or (ipts is None and pts == cat.points)):
+            ind.points, ind.shared = cat.points, True
+        ind.rules.append(rules or (content if not ind.gate else "") or (name if ind.gate else ""))
+        if (not head_cat and "category" in roles and not cat_text and cat.points is not None
+                and ind.points is not None
+                and sum((i.used() for i in cat.inds), Decimal(0)) + ind.points > cat.points):
+            pending.append(ind)
+            continue
+        cat.inds.append(ind)
+    if cat is not None:
+        cat.inds += pending
+    for c in cats:
+        _settle_shared(c)
+    return [c for c in cats if c.inds]
+
+
+def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str, str] | None:
+    """A category row: 一 | 工作机制 | 15, or 一、政务诚信建设 in the 项目 column."""
+    code = re.sub(r"\s", "", code)
+    if re.fullmatch(CN_ORDINAL, code):
+        return code, name or cat_text
+    if cat_text and _cat_head(cat_text):
+        return _cat_head(cat_text)
+    if not code and not cat_text and name and not rules:
+        return _cat_head(name)
+    return None
+
+
+def _new_category(head: tuple[str, str], pts: Decimal | None, roles: dict[str, int]) -> _Cat:
+    code, name = head
+    name, own = _name_points(name)
+    section = ("bonus" if code == "附加" or "附加" in name else
+               "deduction" if "扣分" in name else "base")
+    # （12分） in the category's own cell wins; else the row's 分值 is the category's
+    return _Cat(code, name, own if own is not None else pts, section,
+                split=section == "deduction" or not ({"name", "content"} & set(roles)))
+
+
+def _row_units(cells: tuple[str, ...], units: str) -> str:
+    """The row's 责任单位 cell, or the 责任单位：… that OCR moved into another column."""
+    if re.search(_UNIT_LABEL, units):
+        return units
+    return next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
+                 if re.search(_UNIT_LABEL, c)), units)
+
+
+def _settle_shared(cat: _Cat) -> None:
+    """The category's 分值 was on its first row; the other rows have their own points."""
+    first = cat.inds[0] if cat.inds else None
+    if first and first.shared and len(cat.inds) > 1 and cat.points is not None:
+        rest = sum((i.points or Decimal(0) for i in cat.inds[1:]), Decimal(0))
+        if cat.points - rest > 0:
+            first.points = cat.points - rest
+
+
+def _tasks(blocks: list[Block]) -> list[_Cat]:
+    """A work plan with no table: numbered paragraphs '1.完成…工作。…（责任单位：…）' are tasks,
+    grouped under the 二、重点工作 / 三、保障措施 headings they follow."""
+    cats: list[_Cat] = []
+    heading = ("一", "重点工作")
+    last: _Ind | None = None
+    for b in blocks:
+        t = re.sub(r"^[-*#\s]+", "", b.text)
+        h = re.match(rf"^({CN_ORDINAL})、\s*(.{{2,20}})$", t)
+        if h:
+            heading, last = (h.group(1), h.group(2).strip()), None
+            continue
+        m = re.match(r"^(\d{1,2})[.、．]\s*([^。；;]{2,40})[。；;]?(.*)$", t)
+        if m:
+            if not cats or cats[-1].code != heading[0]:
+                cats.append(_Cat(heading[0], heading[1], None, "tasks"))
+            last = _Ind(m.group(1), m.group(2).strip(), None, [t])
+            cats[-1].inds.append(last)
+        elif last is not None:
+            last.rules.append(t)
+    for cat in cats:
+        for ind in cat.inds:
+            whole = " ".join(ind.rules)
+            ind.responsible = _bracketed_units(whole)
+            ind.content = whole
+    return cats
+
+
+def _bracketed_units(text: str) -> str:
+    """'…（责任单位：市发展改革委、各区县(市)人民政府）' -> the inside, nested brackets kept."""
+    m = re.search(r"[(（〔\[]\s*(?=(?:牵头|责任)(?:单位|部门))", text)
+    if not m:
+        return ""
+    depth, out = 1, []
+    for ch in text[m.end():]:
+        depth += ch in "(（〔["
+        depth -= ch in ")）〕]"
+        if depth == 0:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+# ---- categories -> scheme data ----------------------------------------------------------------
+
+def _rename(part: dict[str, Any], metrics: list[dict], prefix: str) -> None:
+    """Give the part's metric names a per-part prefix so two bullets never share one."""
+    names = {m["name"]: prefix + m["name"] for m in metrics}
+    for m in metrics:
+        m["name"] = names[m["name"]]
+    for key in ("value", "expr"):
+        if isinstance(part.get(key), str):
+            part[key] = re.sub(r"\b[A-Za-z_]\w*\b",
+                               lambda mm: names.get(mm.group(0), mm.group(0)), part[key])
+    if "metric" in part:
+        part["metric"] = names.get(part["metric"], part["metric"])
+    for item in part.get("items", []):
+        item["metric"] = names.get(item["metric"], item["metric"])
+
+
+def _part(reading: Reading, n: int, many: bool) -> tuple[dict[str, Any], list[dict]]:
+    part = reading.part()
+    metrics = [dict(m) for m in reading.metrics]
+    why = reading.reason
+    if reading.kind is None:
+        part = {"kind": "discretionary", "metric": "points", "text": reading.text}
+        metrics = [{"name": "points", "label": "信用办评定分数（待确认规则）", "type": "number",
+                    "unit": "分"}]
+    elif reading.kind == "task" and not why:  # no points in a scored table: a gap, not a task
+        why = "本条没有分值，暂读作工作任务（不计分）；请写明计分办法或确认不计分"
+    if why:
+        # after `kind`, never first: deleting the 待确认 line must not delete the list's "- "
+        part = {"kind": part["kind"], UNRESOLVED: why,
+                **{k: v for k, v in part.items() if k != "kind"}}
+    if many:
+        _rename(part, metrics, f"p{n}_")
+    return part, metrics
+
+
+def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": ind.code, "name": ind.name or ind.code}
+    bullets = [b for r in ind.rules for b in split_bullets(r)]
+    if tasks:
+        out["parts"] = [{"kind": "task", "label": ind.name}]
+        out["metrics"] = [{"name": "progress", "label": "工作进展", "type": "text"}]
+        out["content"] = ind.content[:400]
+    else:
+        readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
+        if ind.gate:
+            readings = [_as_gate(r, ind) for r in readings[:1]]
+        readings, first = _expand_each(readings)
+        parts, metrics = [], []
+        many = len(readings) > 1
+        for n, r in enumerate(readings, start=1):
+            p, ms = _part(r, n, many)
+            parts.append(p)
+            metrics += ms
+        for n, r in enumerate(readings, start=1):
+            for target in (first.get(k) for k in r.links):
+                if target and target != n:
+                    parts[n - 1]["id"] = f"p{n}"
+                    parts[target - 1].setdefault("requires", []).append(f"p{n}")
+        if ind.gate:
+            out["gate"] = {"kind": readings[0].gate or "basic", "metric": metrics[0]["name"]}
+        else:
+            got = [r.points for r in readings if r.points is not None and r.kind != "deduction"]
+            if ind.points is None and got and len(got) == len(readings):
+                ind.points = sum(got, Decimal(0))
+            if ind.points is None:
+                out[UNRESOLVED] = "没有读出本指标的分值，请填写 max_points"
+                ind.points = Decimal(0)
+            out["max_points"] = ind.points
+        out["metrics"] = metrics
+        out["parts"] = parts
+        if ind.content:
+            out["content"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.content))[:400]
+    lead, resp = parse_units(ind.responsible)
+    if lead:
+        out["lead"] = lead
+    if resp:
+        out["responsible"] = resp
+    if ind.evidence:
+        out["evidence"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.evidence))[:400]
+    due = _due([ind.due, *ind.rules, ind.content], year)
+    if due:
+        out["due"] = due
+    if ind.note:
+        out["note"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.note))[:400]
+    return out
+
+
+def _expand_each(readings: list[Reading]) -> tuple[list[Reading], dict[int, int]]:
+    """水费、电费…各得2分 is one rule per name: one part each. Also returns where each bullet
+    (1-based, as 第二条 counts them) now starts."""
+    out: list[Reading] = []
+    first: dict[int, int] = {}
+    for k, r in enumerate(readings, start=1):
+        first[k] = len(out) + 1
+        for name in r.each_of or [None]:
+            if name is None:
+                out.append(r)
+                continue
+            out.append(replace(r, each_of=[], label=name, params=copy.deepcopy(r.params),
+                               metrics=[dict(m, label=f"{name}：{m['label']}") for m in r.metrics]))
+    return out, first
+
+
+def _as_gate(r: Reading, ind: _Ind) -> Reading:
+    """A 基础指标 row is a pass/fail gate whatever its wording."""
+    if r.kind == "pass_fail":
+        return r
+    return Reading(text=r.text, kind="pass_fail", params={"metric": "passed"},
+                   metrics=[{"name": "passed", "label": normalise(ind.name)[:60] or "达标",
+                             "type": "bool"}], words=["基础指标"], gate="basic")
+
+
+def _bullet_name(bullet: str) -> str:
+    """'地区不良贷款率。地区不良贷款率可从…' / '诚信分：使用…' / '失信行为穿透式监管根据…':
+    a bullet that opens with its own short title."""
+    t = re.sub(r"^(?:\d+[.、]|\(\d+\)|[①-⑩])\s*", "", normalise(bullet))
+    m = re.match(r"^([^,，。:：;；()（）]{2,16}?)(?:[。:：]|(?=根据|按照|是指|指的是))", t)
+    return m.group(1) if m and not re.search(r"得|分|的$", m.group(1)) else ""
+
+
+def _split_cat(cat: _Cat) -> None:
+    """No indicator column (or 扣分情形): each bullet of the category is its own indicator."""
+    out = []
+    for ind in cat.inds:
+        bullets = [b for r in ind.rules for b in split_bullets(r)]
+        if len(bullets) <= 1:
+            out.append(ind)
+            continue
+        listed = 0
+        # one group of units per bullet, as a cell lists them line by line (OCR: wide gaps)
+        groups = [g for g in re.split(r"\s{3,}|\n", ind.responsible.strip()) if g]
+        per_bullet = len(groups) == len(bullets)
+        for k, b in enumerate(bullets):
+            r = read_rule(b)
+            listed = listed_count(b) or listed
+            if r.kind == "per_item" and r.points is None and listed and "上述" in b:
+                # 上述领域每1个领域…: the list was in an earlier bullet of the same cell
+                r.points = r.params["points"] * listed / r.params.get("per", 1)
+            name = _bullet_name(b) or re.sub(r"^(?:\d+[.、]|[(（]\d+[)）])", "", r.label or normalise(b)[:20])
+            out.append(_Ind("", name[:30], r.points, [b], evidence=ind.evidence,
+                            responsible=groups[k] if per_bullet else ind.responsible,
+                            due=ind.due, note=ind.note))
+    cat.inds = out
+
+
+def _codes(cat: _Cat) -> None:
+    if len(cat.inds) == 1 and not cat.inds[0].code:
+        cat.inds[0].code = cat.code
+    for n, ind in enumerate(cat.inds, start=1):
+        if not ind.code:
+            ind.code = f"{cat.code}.{n}"
+        elif cat.section == "gate" and re.fullmatch(r"\d+", ind.code):
+            ind.code = f"基础{ind.code}"
+
+
+def _audience(title: str) -> str:
+    if re.search(r"工作要点|任务|台账.*分工", title) and "评分" not in title:
+        return "tasks"
+    if re.search(r"县|区）|区\)", title):
+        return "counties"
+    if re.search(r"市直|成员单位|部门", title):
+        return "departments"
+    return "city"
+
+
+def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, blocks: list[Block],
+            document: list[Block]) -> dict:
+    year = meta["year"] or int((re.search(r"(20\d\d)\s*年", title) or re.search(r"(20\d\d)", source)
+                                or re.search(r"(20\d\d)", "2000")).group(1))
+    tasks = bool(cats) and all(c.section == "tasks" for c in cats)
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "draft"
+    data: dict[str, Any] = {
+        "id": f"draft-{year}-{slug}" + (f"-{n}" if n else ""),
+        "title": title or "考核指标（草稿）",
+        "issuer": meta["issuer"] or "待填写",
+        "doc_number": meta["doc_number"],
+        "year": year,
+        "audience": "tasks" if tasks else _audience(title),
+        "source": Path(source).name,
+    }
+    numbered = [i for c in cats for i in c.inds if re.fullmatch(r"\d+", i.code)]
+    last = 0
+    for c in cats:
+        if c.split:
+            _split_cat(c)
+        for ind in c.inds:
+            # a table numbered 1, 2, 3 … through its categories: an unnumbered row in the run
+            # (a category row that is itself an indicator) takes the next number
+            if re.fullmatch(r"\d+", ind.code):
+                last = int(ind.code)
+            elif len(numbered) >= 3 and not ind.code and c.section in ("base", "bonus") \
+                    and len(c.inds) == 1:
+                last += 1
+                ind.code = str(last)
+        _codes(c)
+    base = [c for c in cats if c.section == "base"]
+    full = re.search(r"满分\s*(\d+)\s*分", " ".join(b.text for b in blocks if not b.is_row))
+    if not tasks:
+        data["base_total"] = (Decimal(full.group(1)) if full else
+                              sum((c.points if c.points is not None else
+                                   sum((i.points or Decimal(0) for i in c.inds), Decimal(0))
+                                   for c in base), Decimal(0)))
+        bonus = [c for c in cats if c.section == "bonus"]
+        if bonus:
+            data["bonus_cap"] = bonus[0].points
+        ded = [c for c in cats if c.section == "deduction"]
+        if ded:
+            data["deduction_cap"] = ded[0].points
+    data["bands"] = _bands(document)  # grade bands are set out in the notice, before the annexes
+    categories = []
+    for c in cats:
+        inds = [_indicator(i, year, tasks) for i in c.inds]
+        cd: dict[str, Any] = {"code": c.code, "name": c.name, "section": c.section}
+        if c.points is not None and c.section in ("base", "bonus", "deduction"):
+            cd["max_points"] = c.points
+        cd["indicators"] = inds
+        categories.append(cd)
+    data["categories"] = categories
+    return plain(data)
+
+
+def _bands(blocks: list[Block]) -> list[dict[str, Any]]:
+    text = normalise(" ".join(b.text for b in blocks if not b.is_row))
+    out = []
+    for name in ("优秀", "良好", "较好", "合格", "一般", "较差", "不合格"):
+        m = (re.search(rf"(\d+)分(?:及以上|以上)(?:的)?(?:为|评为|定为){name}", text)
+             or re.search(rf"{name}[:：(（]?(?:\d+分?-)?[≥]?(\d+)分(?:及以上|以上)", text))
+        if m:
+            out.append({"name": name, "min": int(m.group(1))})
+        elif out and re.search(rf"(?:低于|不足|以下)[^。;；]{{0,6}}?(?:为|评为){name}", text):
+            out.append({"name": name, "min": 0})
+    return sorted(out, key=lambda b: -b["min"])
+
+
+def draft_blocks(blocks: list[Block], source: str = "document") -> list[Draft]:
+    """Every scheme the document holds (one per 附件 with a table), as drafts."""
+    meta = _meta(blocks)
+    sections = _sections(blocks)
+    found = []
+    for title, part in sections:
+        cats = _read_tables(part)
+        if cats:
+            found.append((title, cats, part))
+    if not found:
+        cats = _tasks(blocks)
+        title = next((re.sub(r"[#*]", "", b.text).strip() for b in blocks
+                      if not b.is_row and _is_title(b.text)), "")
+        if cats:
+            found.append((title, cats, blocks))
+    drafts = []
+    for n, (title, cats, part) in enumerate(found, start=1):
+        data = _scheme(meta, title, cats, source, n if len(found) > 1 else 0, part, blocks)
+        problems = draft_problems(data)
+        drafts.append(Draft(data, problems, _count_unresolved(data), source))
+    return drafts
+
+
+def draft_document(path: str | Path) -> list[Draft]:
+    return draft_blocks(read_blocks(path), str(path))
+
+
+def _count_unresolved(data: Any) -> int:
+    if isinstance(data, dict):
+        return (UNRESOLVED in data) + sum(_count_unresolved(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_count_unresolved(v) for v in data)
+    return 0
+
+
+def _without_unresolved(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_unresolved(v) for k, v in data.items() if k != UNRESOLVED}
+    if isinstance(data, list):
+        return [_without_unresolved(v) for v in data]
+    return data
+
+
+def draft_problems(data: dict[str, Any]) -> list[str]:
+    """What `scheme check` would say once the 待确认 lines are gone (totals that do not add up …)."""
+    try:
+        load_text(yaml.safe_dump(_without_unresolved(data), allow_unicode=True, sort_keys=False))
+    except SchemeError as exc:
+        return [re.sub(r"^<scheme>:\d+ ", "", line) for line in exc.lines]
+    return []
+
+
+def draft_yaml(draft: Draft) -> str:
+    head = [f"# 由 creditbot scheme draft 从 {Path(draft.source).name} 生成的方案草稿。",
+            f"# 共 {draft.unresolved} 处「{UNRESOLVED}」：逐条核对 text（原文）与读出的规则，改好后删除该行；",
+            "# 全部处理后运行 creditbot scheme check 本文件，通过后再用于考核。",
+            "# id 是草稿编号，可改为本办的方案编号（小写字母、数字和连字符）。"]
+    for p in draft.problems:
+        head.append(f"# 检查提示：{p}")
+    body = yaml.safe_dump(draft.data, allow_unicode=True, sort_keys=False, width=100)
+    return "\n".join(head) + "\n" + body

@@ -1,0 +1,678 @@
+"""Read one scoring bullet of an assessment document (评分标准) as a rule part.
+
+The reader works on the phrasings documents use, not on any one city's strings: 得X分; 每个/
+每起/每N项…得X分，最高Y分; 达到X%的得Y分，以此为基数每增加…; thresholds in %, ‰, 万分之, 十万分
+之; 起评 / 扣完为止; 最多的得X分，最少的得Y分; 酌情计分; 一票否决; linked bullets. Each reading
+keeps the words that decided it, or says why nothing was recognised (a draft marks that
+bullet `待确认`). Pure functions: no files, no clock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["Reading", "read_rule", "parse_number", "normalise", "listed_count", "plain", "KIND_ZH"]
+
+KIND_ZH = {
+    "checklist": "达标得分", "per_item": "按个数计分", "formula": "公式计分", "piecewise": "分段计分",
+    "bands": "分档计分", "rank": "排名赋分", "deduction": "扣分", "discretionary": "酌情计分",
+    "pass_fail": "达标门槛", "task": "工作任务",
+}
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUM = "[零〇一二两三四五六七八九十百千]+"
+NUM = rf"(?:\d+(?:\.\d+)?|{CN_NUM}|半)"
+# a measure word after a count: 每个, 每起, 每10个, 每1个领域
+MEASURE = "个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期|场|笔|宗|例|批|类|种|天|小时"
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and punctuation to ASCII (NFKC), no spaces or bullet marks."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = re.sub(r"<[^>]{0,200}>", "", t)  # HTML fragments left by OCR/conversion
+    t = re.sub(r"\$?\\geq?\s*", "≥", t)  # LaTeX left by OCR: $\geq 1$
+    t = re.sub(r"\$?\\leq?\s*", "≤", t).replace("$", "")
+    t = t.replace("\u3000", " ")
+    t = re.sub(r"\s+", "", t)
+    t = t.replace("％", "%").replace("×", "*").replace("÷", "/").replace("—", "-").replace("~", "-")
+    return t.lstrip("·•●◆-*□■☐")
+
+
+def _cn_int(s: str) -> int:
+    if all(c in _CN_DIGITS for c in s) and len(s) > 1:  # 二〇一九 style
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    total, cur = 0, 0
+    for c in s:
+        if c in _CN_DIGITS:
+            cur = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            total += (cur or 1) * _CN_UNITS[c]
+            cur = 0
+    return total + cur
+
+
+def parse_number(s: str) -> Decimal:
+    """'0.5', '十', '两', '半' -> Decimal."""
+    if s == "半":
+        return Decimal("0.5")
+    if re.fullmatch(r"\d+(?:\.\d+)?", s):
+        return Decimal(s)
+    return Decimal(_cn_int(s))
+
+
+# a ratio as written: 5%, 百分之五, 3‰, 千分之三, 万分之一, 十万分之二 -> fraction
+_RATIO = re.compile(
+    rf"(?P<den>十万分之|万分之|千分之|百分之)(?P<a>{NUM})|(?P<b>{NUM})(?P<sym>%|‰|个百分点)?")
+_DEN = {"百分之": 100, "千分之": 1000, "万分之": 10000, "十万分之": 100000}
+_SYM = {"%": 100, "‰": 1000, "个百分点": 100}
+
+
+def _ratio(m: re.Match) -> tuple[Decimal, bool]:
+    """The value of a _RATIO match and whether it was written as a ratio."""
+    if m.group("den"):
+        return parse_number(m.group("a")) / _DEN[m.group("den")], True
+    v = parse_number(m.group("b"))
+    if m.group("sym"):
+        return v / _SYM[m.group("sym")], True
+    return v, False
+
+
+RATIO_TEXT = rf"(?:(?:十万分之|万分之|千分之|百分之){NUM}|{NUM}(?:%|‰|个百分点)?)"
+
+
+def plain(v: Any) -> Any:
+    """Decimals, dates and tuples as YAML/JSON write them (6 not 6.0, 0.1 not '0.1')."""
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+@dataclass
+class Reading:
+    """What one bullet is read as. `kind` None means not recognised (`reason` says why)."""
+
+    text: str
+    kind: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    reason: str = ""
+    points: Decimal | None = None  # the most this bullet can give (None: unknown)
+    gate: str | None = None  # "veto" / "basic" when the bullet is a gate
+    links: list[int] = field(default_factory=list)  # 1-based bullets that also score 0
+    each_of: list[str] = field(default_factory=list)  # 水费、电费…各得2分: one part per name
+    label: str = ""
+
+    def part(self) -> dict[str, Any]:
+        """The part as scheme data (without id/requires, which need the indicator)."""
+        out: dict[str, Any] = {"kind": self.kind or "discretionary"}
+        if self.label:
+            out["label"] = self.label
+        out.update(self.params)
+        if self.points is not None and "max_points" not in out and self.kind not in (
+                "pass_fail", "task"):
+            out["max_points"] = self.points
+        out["text"] = self.text
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "kind": self.kind, "kind_zh": KIND_ZH.get(self.kind or "", "待确认"),
+                "params": plain(self.params), "metrics": plain(self.metrics),
+                "points": plain(self.points), "gate": self.gate, "links": self.links,
+                "each_of": self.each_of,
+                "words": self.words, "reason": self.reason or None, "label": self.label}
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+_CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共)"
+                  rf"(?:的|得|计|加|扣|为)?(?P<n>{NUM})分")
+_POINTS = re.compile(rf"(?:得|计|加|记|给予?)(?P<n>{NUM})分")
+_SUBJECT_END = re.compile(r"(?:的|者)?[,，:：]?$")
+
+
+def _cap(t: str) -> tuple[Decimal | None, str]:
+    m = _CAP.search(t)
+    return (parse_number(m.group("n")), m.group(0)) if m else (None, "")
+
+
+def _subject(t: str, stop: int) -> str:
+    """The words before the rule (建立信用修复机制的，得1分 -> 建立信用修复机制)."""
+    s = t[:stop]
+    s = re.sub(r"^(?:\(?\d{1,2}[)、.．]|[一二三四五六七八九十]+、|\(\S{1,2}\))", "", s)
+    s = re.sub(r"(?:以此为基数)?(?:每|按|凡|对|如|若)$", "", s)
+    s = s.rstrip(",，;；:：。")
+    s = re.sub(r"(?:的|者|即可)$", "", s)
+    return s.strip(",，;；:：。")[:60]
+
+
+def _metric(name: str, label: str, type_: str, unit: str = "", **extra: Any) -> dict[str, Any]:
+    out = {"name": name, "label": label or name, "type": type_}
+    if unit:
+        out["unit"] = unit
+    out.update(extra)
+    return out
+
+
+def _links(t: str) -> list[int]:
+    """未按时报送…的不得分且第二条也不得分 -> [2]."""
+    out = []
+    for m in re.finditer(rf"第({NUM})(?:条|项|款)(?:也|亦|均|同时)?(?:不得分|不计分|为0分|得0分)", t):
+        out.append(int(parse_number(m.group(1))))
+    return out
+
+
+# ---- the kinds, most specific first -----------------------------------------------------------
+
+def _veto(t: str, r: Reading) -> bool:
+    m = re.search(r"一票否决|实行否决|直接否决|不达标的?不得参评|基础指标|必须达标|须全部达标", t)
+    if not m:
+        return False
+    r.kind, r.gate = "pass_fail", "basic" if "基础指标" in m.group(0) or "达标" in m.group(0) else "veto"
+    r.params = {"metric": "passed"}
+    r.metrics = [_metric("passed", re.sub(r"(?:的|者)?[,，]?(?:实行|予以|即)?$", "", _subject(t, m.start()))
+                         or "达标", "bool")]
+    r.words = [m.group(0)]
+    return True
+
+
+def _rank(t: str, r: Reading) -> bool:
+    m = re.search(rf"(?P<hi>最多|最高|最好|最快|第一名?|排名第一)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
+                  rf"(?P<lo>最少|最低|最差|最慢|最后一名|末位|倒数第一)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
+    rev = None
+    if not m:
+        rev = re.search(rf"(?P<lo>最少|最低)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
+                        rf"(?P<hi>最多|最高)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
+    if m or rev:
+        mm = m or rev
+        top, bottom = parse_number(mm.group("top")), parse_number(mm.group("bot"))
+        r.kind, r.points = "rank", top
+        r.params = {"value": "value", "method": "linear", "top": top, "bottom": bottom}
+        if rev:
+            r.params["higher_is_better"] = False
+        r.words = [mm.group(0)]
+        sub = _subject(t, mm.start())
+        r.metrics = [_metric("value", sub or "排名依据", "number")]
+        return True
+    m = re.search(rf"前({NUM})名(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})名(?:的|单位)?(?:(?:得|计)({NUM})分|不得分|不计分)", t)
+    if m:
+        top = parse_number(m.group(2))
+        r.kind, r.points = "rank", top
+        r.params = {"value": "value", "method": "top_bottom", "top": top,
+                    "bottom": parse_number(m.group(4)) if m.group(4) else Decimal(0),
+                    "top_n": int(parse_number(m.group(1))),
+                    "bottom_n": int(parse_number(m.group(3)))}
+        r.words = [m.group(0)]
+        r.metrics = [_metric("value", _subject(t, m.start()) or "排名依据", "number")]
+        return True
+    m = re.search(rf"(?:达到?|为)?(?P<full>{RATIO_TEXT})(?:的)?(?:得|计)(?P<top>{NUM})分.{{0,12}}?"
+                  rf"(?:其余|剩余|其他|未达到?的?)[^;；。]{{0,12}}?(?:按|依)(?:照)?(?:排名|排序|名次)", t)
+    if m:
+        full, _ = _ratio(_RATIO.fullmatch(m.group("full")))
+        top = parse_number(m.group("top"))
+        r.kind, r.points = "rank", top
+        r.params = {"value": "rate", "method": "full_then_rank", "full_at": full, "top": top,
+                    "bottom": Decimal(0)}
+        r.words = [m.group(0)]
+        r.metrics = [_metric("rate", _subject(t, m.start()) or "比率", "percent")]
+        return True
+    m = re.search(r"(?:依|按照?)(?:排名|排序|名次)(?:依次|先后)?(?:赋分|计分|得分)|中间的?(?:单位)?(?:依|按)(?:排序|排名|次序)", t)
+    if m:
+        r.reason = f"写了按排名赋分（“{m.group(0)}”），但没有读出最高/最低分，请写明“最多的得X分，最少的得Y分”"
+        return False
+    return False
+
+
+def _discretionary(t: str, r: Reading) -> bool:
+    m = re.search(r"酌情(?:计分|给分|加分|扣分|赋分|评分|打分)?|视情况(?:计分|给分|加分)|综合评定|根据[^;；。]{0,30}情况(?:计分|给分|评分)", t)
+    cap, capw = _cap(t)
+    if not m:
+        # 最高得2分 with no counting rule: staff judge within the cap
+        if cap is not None and not re.search(r"每|得\d|公式|%|以上|以下|低于|高于|排名", t.replace(capw, "")):
+            m = re.search(re.escape(capw), t)
+        else:
+            return False
+    r.kind = "discretionary"
+    r.points = cap
+    r.params = {"metric": "points"}
+    r.metrics = [_metric("points", (_subject(t, m.start()) or "信用办评定") + "（信用办评定）", "number", "分")]
+    r.words = [w for w in (m.group(0), capw) if w]
+    if "扣" in m.group(0):
+        r.reason = "酌情扣分：请确认按扣分处理还是在分值内评定"
+    return True
+
+
+def _formula(t: str, r: Reading) -> bool:
+    m = re.search(r"(?:计分公式|计算公式|得分公式|公式)(?:为|是)?[:：]?(?P<f>[^;；。]+)", t)
+    if not m:
+        m = re.search(r"(?:得分|分值)=(?P<f>[^;；。]+)", t)
+    if not m:
+        return False
+    ftext = re.split(r"[,，](?:得|最高|最多)", m.group("f"))[0].strip("“”\"")
+    expr, metrics = formula_expr(ftext)
+    if not expr:
+        r.reason = f"读到公式“{ftext}”，但无法拆成算式，请改写为算式"
+        return False
+    r.kind = "formula"
+    r.points, capw = _cap(t)
+    if r.points is None:
+        got = _POINTS.search(t[m.end():])
+        if got:
+            r.points, capw = parse_number(got.group("n")), got.group(0)
+    r.params = {"expr": expr}
+    r.metrics = metrics
+    r.words = [m.group(0)[:40]] + ([capw] if capw else [])
+    return True
+
+
+_OPERAND_SPLIT = re.compile(r"([+\-*/()（）])")
+
+
+def formula_expr(ftext: str) -> tuple[str, list[dict[str, Any]]]:
+    """'已经实施容缺受理的部门数量/具有行政审批权力的部门总量×2' -> ('a / max(b, 1) * 2', metrics).
+
+    Each operand in words becomes a metric; a divisor that is a metric is guarded with
+    max(…, 1) so a zero denominator scores 0 instead of failing."""
+    t = normalise(ftext).replace("（", "(").replace("）", ")")
+    tokens = [x for x in _OPERAND_SPLIT.split(t) if x]
+    out, metrics, names = [], [], {}
+    for i, tok in enumerate(tokens):
+        if tok in "+-*/()":
+            out.append(tok)
+            continue
+        rm = _RATIO.fullmatch(tok)
+        if rm:
+            v, _ = _ratio(rm)
+            out.append(format(v.normalize(), "f"))
+            continue
+        label = tok.strip("“”\"'")
+        if not label or not re.search(r"[\u4e00-\u9fffA-Za-z]", label):
+            return "", []
+        if label not in names:
+            names[label] = f"v{len(names) + 1}"
+            metrics.append(_metric(names[label], label, "number"))
+        name = names[label]
+        prev = next((x for x in reversed(out) if x != "("), None)
+        out.append(f"max({name}, 1)" if out and out[-1] == "/" else name)
+        del prev
+    expr = " ".join(out).replace("( ", "(").replace(" )", ")")
+    try:
+        from schemes.expr import check_expr
+        check_expr(expr)
+    except ValueError:
+        return "", []
+    return expr, metrics
+
+
+def _base_steps(t: str, r: Reading) -> bool:
+    m = re.search(rf"(?:达到|超过|满)?(?P<base>{RATIO_TEXT})的?[,，]?(?:得|计)(?P<pts>{NUM})分[,，;；]?"
+                  rf"(?:以此为基数|在此基础上|此后)[,，]?每(?:增加|提高|提升|多)(?P<per>{RATIO_TEXT})"
+                  rf"(?:的)?[,，]?(?:加|得|再得|增加|计)(?P<each>{NUM})分", t)
+    if not m:
+        return False
+    base, pct = _ratio(_RATIO.fullmatch(m.group("base")))
+    per, _ = _ratio(_RATIO.fullmatch(m.group("per")))
+    pts, each = parse_number(m.group("pts")), parse_number(m.group("each"))
+    r.kind = "per_item"
+    r.params = {"value": "rate" if pct else "count", "base": base, "per": per, "points": each}
+    r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or "完成值",
+                         "percent" if pct else "number")]
+    r.points, capw = _cap(t[m.end():])
+    r.words = [m.group(0)] + ([capw] if capw else [])
+    if pts != each:
+        r.reason = f"达到基数得{pts}分而每增加一档得{each}分，两者不同：已按每档{each}分读，请核对"
+    return True
+
+
+def _deduction(t: str, r: Reading) -> bool:
+    # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止
+    m = re.search(rf"(?:(?:基础分|起评分?|满分)(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评|(?:得|计)(?P<b3>{NUM})分)"
+                  rf"[^。]*?每(?:增加|发生|出现|有|新增|降低|下降|减少|低|高|少报|少|缺|缺少|漏报|迟报|超过|超期)?"
+                  rf"(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
+                  rf"[^;；。]*?(?:减|扣|扣除|扣减)(?P<each>{NUM})分", t)
+    if m:
+        base = parse_number(m.group("b1") or m.group("b2") or m.group("b3"))
+        per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+        r.kind = "deduction"
+        r.params = {"value": "rate_drop" if pct else "count", "base": base, "each": parse_number(m.group("each"))}
+        if per != 1:
+            r.params["per"] = per
+        r.points = base
+        # what is counted: 每增加1件[未整改到位的政府失信事件]减1分
+        after = max(m.end("unit") if m.group("unit") else -1, m.end("per") if m.group("per") else -1)
+        sub = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "",
+                     t[after if after >= 0 else t.find("每", m.start()) + 1:m.start("each")]).strip(",，的")
+        if not sub:  # 处理时间在5个工作日内，得2分；每增加1天减0.4分: what the base clause is about
+            sub = _subject(t, t.find("得", m.start()) if m.group("b3") else m.start())
+        r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
+                             "" if pct else (m.group("unit") or "个"))]
+        r.words = [m.group(0)]
+        return True
+    m = re.search(rf"每(?:发生|出现|有|存在|被|增加|新增|降低|下降|减少)?(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?[^;；。]*?"
+                  rf"(?:扣|减|扣除|扣减)(?P<each>{NUM})分", t)
+    if not m:
+        m2 = re.search(rf"(?:扣|扣除|扣减)(?P<each>{NUM})分", t)
+        if not m2 or re.search(r"每", t[:m2.start()]):
+            return False
+        r.kind = "deduction"
+        r.params = {"value": "count", "each": parse_number(m2.group("each"))}
+        if _POINTS.search(t[:m2.start()]):
+            r.reason = "同一条里既有得分又有扣分：已按扣分读，请拆成两条（得分一条、扣分一条）"
+        cap, capw = _cap(t)
+        # 迟报一次扣0.5分 / 发生一起扣2分 count occurrences; 出现…的，扣2分 is a one-off
+        per_case = re.search(rf"(?:一|1)(?:{MEASURE})", t[:m2.start()]) or re.search(r"扣完为止|扣满为止", t)
+        if cap is not None or not per_case:
+            r.params["cap"] = r.params["each"] if cap is None else cap
+            r.points = r.params["cap"]
+        r.metrics = [_metric("count", (_subject(t, m2.start()) or "发生") + "（次数）", "count", "次")]
+        r.words = [m2.group(0)]
+        return True
+    per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+    r.kind = "deduction"
+    r.params = {"value": "rate_drop" if pct else "count", "each": parse_number(m.group("each"))}
+    if per != 1:
+        r.params["per"] = per
+    cap, capw = _cap(t)
+    if cap is not None:
+        r.params["cap"] = cap
+        r.points = cap
+    r.words = [m.group(0)] + ([capw] if capw else [])
+    if re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t):
+        r.words.append(re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t).group(0))
+    what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
+    r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or what.strip(",，的") or "发生数",
+                         "percent" if pct else "count", "" if pct else (m.group("unit") or "个"))]
+    return True
+
+
+def _per_item(t: str, r: Reading) -> bool:
+    m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:{MEASURE})))?"
+                  rf"(?P<per>{NUM})?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日)"
+                  rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)?(?P<pts>{NUM})分", t)
+    if not m:
+        return _per_period(t, r)
+    per = parse_number(m.group("per")) if m.group("per") else Decimal(1)
+    unit = m.group("unit")
+    r.kind = "per_item"
+    r.params = {"value": "count", "points": parse_number(m.group("pts"))}
+    if per != 1:
+        r.params["per"] = per
+    cap, capw = _cap(t)
+    if cap is None:
+        # 包括生产、流通、税务……等领域，每1个领域…得0.1分: the list sets the most it can give
+        n = listed_count(t)
+        if n:
+            cap, capw = r.params["points"] * n / per, f"所列{n}项"
+    r.points = cap
+    what = re.sub(r"(?:的|者)?[,，]?(?:得|加|计|记)$", "", t[m.end("unit"):m.start("pts")]).strip("的,，")
+    what = re.sub(r"(?:的|并?上报)$", "", what)[:24]
+    label = re.sub(r"^(?:在|对)?(?:上述|以上|下列)?(?:领域)?", "", _subject(t, m.start()))
+    label = label or what or "个数"
+    if what and what not in label:
+        label = f"{label}（{what}）"
+    r.metrics = [_metric("count", label + "（个数）", "count", unit)]
+    r.words = [m.group(0)] + ([capw] if capw else [])
+    return True
+
+
+def listed_count(t: str) -> int:
+    """包括A、B、C等领域 -> 3 (0 when the text lists nothing)."""
+    n = re.search(rf"等({NUM})(?:类|项|个|种)", normalise(t))  # 燃气费、不动产等3类信息
+    if n:
+        return int(parse_number(n.group(1)))
+    m = re.search(r"(?:包括|涵盖|含)([^;；。:：]{2,200}?)等(?:[\u4e00-\u9fff]{1,4})", normalise(t))
+    if not m:
+        return 0
+    items = [x for x in re.split(r"[、,，]", m.group(1)) if x]
+    return len(items) if len(items) >= 2 else 0
+
+
+def _per_period(t: str, r: Reading) -> bool:
+    """每月按时报送得0.5分，全年最高6分: points per month (quarter) that meets the bar."""
+    m = re.search(rf"每(?:个)?(?P<p>月|季度|半年)(?P<what>[^;；。]{{0,30}}?)(?:的)?[,，]?(?:得|加|计)(?P<pts>{NUM})分", t)
+    cap, capw = _cap(t)
+    if not m or cap is None:
+        return False  # 每个季度按时报送得3分 with no cap: every quarter on time is the condition
+    r.kind = "per_item"
+    r.params = {"value": "count", "points": parse_number(m.group("pts"))}
+    r.points = cap
+    what = m.group("what").strip("的,，") or "符合要求"
+    r.metrics = [_metric("count", f"{what}的{m.group('p')}数", "count", m.group("p"))]
+    r.words = [m.group(0)] + ([capw] if capw else [])
+    return True
+
+
+_COND = re.compile(
+    rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|为|≥|>=|≤|<=|<|>)?"
+    rf"(?P<a>{RATIO_TEXT})(?:(?:-|至|到)(?P<b>{RATIO_TEXT}))?(?P<post>以上|以下|及以上|及以下|以内|之间|\(含\)|（含）)?")
+
+
+def _bound(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
+    out = _bound_open(pre, post, v)
+    if out and post in ("(含)", "（含）"):  # 小于十万分之一（含）: the limit itself is inside
+        out = {{"lt": "le", "gt": "ge"}.get(k, k): x for k, x in out.items()}
+    return out
+
+
+def _bound_open(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
+    if pre in ("低于", "少于", "小于", "不足", "未达到", "未达", "<"):
+        return {"lt": v}
+    if pre in ("高于", "超过", "大于", "多于", ">"):
+        return {"gt": v}
+    if pre in ("不低于", "不少于", "达到", "达", "≥", ">=") or post in ("以上", "及以上"):
+        return {"ge": v}
+    if pre in ("不高于", "不超过", "≤", "<=") or post in ("以下", "及以下", "以内"):
+        return {"le": v}
+    return None
+
+
+def _bands(t: str, r: Reading) -> bool:
+    # 是/否 tiers: 如果为“是”，得0分；如果为“否”，得2分
+    yes = re.search(rf"为?[“\"]?是[”\"]?[,，的]*(?:得|计)({NUM})分", t)
+    no = re.search(rf"为?[“\"]?否[”\"]?[,，的]*(?:得|计)({NUM})分", t)
+    if yes and no:
+        y, n = parse_number(yes.group(1)), parse_number(no.group(1))
+        r.kind, r.points = "bands", max(y, n)
+        r.params = {"value": "answer", "pieces": [{"eq": True, "then": y}, {"eq": False, "then": n}]}
+        r.metrics = [_metric("answer", _subject(t, min(yes.start(), no.start())) or "是否", "bool")]
+        r.words = [yes.group(0), no.group(0)]
+        return True
+    pieces, words, percent = [], [], False
+    prev_end = 0
+    for got in re.finditer(rf"(?:得|计)(?P<n>{NUM})分|不得分|不计分", t):
+        pts = parse_number(got.group("n")) if got.group("n") else Decimal(0)
+        window = t[prev_end:got.start()]
+        prev_end = got.end()
+        conds = [c for c in _COND.finditer(window) if _is_condition(c)]
+        if not conds:
+            continue
+        piece = _piece(conds[-1])
+        if not piece:
+            continue
+        percent = percent or _ratio(_RATIO.fullmatch(conds[-1].group("a")))[1]
+        piece["then"] = pts
+        pieces.append(piece)
+        words.append(conds[-1].group(0) + got.group(0))
+    if not pieces:
+        return False
+    between = re.search(r"(?:介于|在)(?:两者|二者|上述两者|其)?之间的?[,，]?(?:按比例|线性|等比例)(?:计分|得分|赋分|折算)?", t)
+    if between and len(pieces) == 2:
+        return _interpolated(t, r, pieces, words + [between.group(0)], percent)
+    if not any(set(p) == {"then"} for p in pieces) and all(p["then"] > 0 for p in pieces):
+        pieces.append({"then": Decimal(0)})  # anything else scores nothing
+    r.kind = "bands"
+    r.points = max(p["then"] for p in pieces)
+    r.params = {"value": "rate" if percent else "value", "pieces": pieces}
+    first = next(c for c in _COND.finditer(t) if _is_condition(c))
+    r.metrics = [_metric(r.params["value"], _subject(t, first.start()) or "数值",
+                         "percent" if percent else "number")]
+    r.words = words
+    return True
+
+
+def _interpolated(t: str, r: Reading, pieces: list[dict], words: list[str], percent: bool) -> bool:
+    """≤a得P分；>b不得分；介于两者之间按比例计分 -> piecewise, linear from (a, P) to (b, Q)."""
+    def edge(p: dict) -> Decimal:
+        return next(p[k] for k in ("lt", "le", "gt", "ge") if k in p)
+    (p1, p2) = pieces
+    a, b = edge(p1), edge(p2)
+    if a == b:
+        return False
+    pa, pb = p1["then"], p2["then"]
+    fa, fb = format(a.normalize(), "f"), format(b.normalize(), "f")
+    r.kind = "piecewise"
+    r.points = max(pa, pb)
+    r.params = {"value": "rate" if percent else "value", "pieces": [
+        p1, p2, {"then": f"{_fmt(pb)} + ({_fmt(pa)} - {_fmt(pb)}) * ({fb} - x) / ({fb} - {fa})"}]}
+    first = next(c for c in _COND.finditer(t) if _is_condition(c))
+    r.metrics = [_metric(r.params["value"], _subject(t, first.start()) or "数值",
+                         "percent" if percent else "number")]
+    r.words = words
+    return True
+
+
+def _fmt(v: Decimal) -> str:
+    return format(v.normalize(), "f")
+
+
+def _task(t: str, r: Reading) -> bool:
+    """A work-plan item with no points at all: tracked by progress reports."""
+    if "分" in re.sub(r"[十千百万]分之|部分|充分|分类|分级|分工|区分|分析|分别", "", t):
+        return False
+    m = re.search(r"完成|推进|推动|建立|健全|完善|制定|开展|落实|加强|提升|实现|做好|深化|强化|构建|实施|规范|明确", t)
+    if not m or len(t) < 6:
+        return False
+    r.kind = "task"
+    r.params = {"metric": "progress"}
+    r.metrics = [_metric("progress", "工作进展", "text")]
+    r.words = [m.group(0), "（未写分值）"]
+    return True
+
+
+def _is_condition(c: re.Match) -> bool:
+    """A number that is a threshold (低于2%, 90%-95%, 5条以上), not a count in passing."""
+    a = _RATIO.fullmatch(c.group("a"))
+    if not a:
+        return False
+    is_ratio = _ratio(a)[1]
+    return bool(is_ratio and (c.group("pre") or c.group("post") or c.group("b")
+                              or _ratio(a)[0] == 1)
+                or (c.group("pre") and c.group("pre") not in ("在", "为", "达")
+                    and (c.group("post") or c.group("pre"))) or (c.group("post") and not is_ratio))
+
+
+def _piece(c: re.Match) -> dict[str, Any]:
+    av, is_ratio = _ratio(_RATIO.fullmatch(c.group("a")))
+    if c.group("b"):
+        bv, b_ratio = _ratio(_RATIO.fullmatch(c.group("b")))
+        if b_ratio and not is_ratio:  # 2%-5%: the first number shares the second's unit
+            raw = _RATIO.fullmatch(c.group("b"))
+            av = av * bv / parse_number(raw.group("a") or raw.group("b"))
+        return {"ge": av, "lt": bv}
+    return _bound(c.group("pre") or "", c.group("post") or "", av) or ({"ge": av} if av == 1 and is_ratio else {})
+
+
+def _threshold_gate(t: str, r: Reading) -> bool:
+    """统一社会信用代码重错率低于万分之一: a threshold with no points is a pass/fail gate."""
+    if _POINTS.search(t) or "分" in re.sub(r"[十千百万]分之", "", t):
+        return False
+    c = next((c for c in _COND.finditer(t) if _is_condition(c)), None)
+    if c is None:
+        return False
+    piece = _piece(c)
+    if not piece:
+        return False
+    r.kind = "pass_fail"
+    r.params = {"metric": "passed"}
+    r.metrics = [_metric("passed", normalise(t).rstrip("。"), "bool")]
+    r.words = [c.group(0)]
+    r.reason = ""
+    return True
+
+
+def _checklist(t: str, r: Reading) -> bool:
+    items = []
+    for clause in re.split(r"[;；。]", t):
+        start = 0
+        for got in _POINTS.finditer(clause):
+            before = clause[:got.start()]
+            if re.search(r"最高|最多|不超过", before[-4:]):
+                continue
+            # 国家级表彰的加3分，省级表彰的加2分: each item's words start after the one before
+            subject = _subject(clause[start:], got.start() - start) or _subject(clause, got.start())
+            items.append((subject, parse_number(got.group("n")), got.group(0)))
+            start = got.end()
+    if not items:
+        return False
+    r.kind = "checklist"
+    tiers = len(items) > 1 and re.search(
+        r"其余|其他|逾期|省级|市级|县级|国家级|第[一二三四五六七八九十\d至到-]+[位名]|前[一二三四五六七八九十\d]+[位名]", t)
+    if tiers:
+        r.reason = (f"这几档得分像是只取其一的档次（“{tiers.group(0)}”），已按逐项累加读；"
+                    f"如只取其一，请改为分档（bands）或酌情计分")
+    names = [f"done{i + 1}" if len(items) > 1 else "done" for i in range(len(items))]
+    r.params = {"items": [{"metric": n, "points": p} for n, (_, p, _) in zip(names, items)]}
+    r.metrics = [_metric(n, s or "达到要求", "bool") for n, (s, _, _) in zip(names, items)]
+    r.points = max(p for _, p, _ in items) if tiers else sum((p for _, p, _ in items), Decimal(0))
+    cap, capw = _cap(t)
+    if cap is not None and cap < r.points:
+        r.points = cap
+    r.words = [w for _, _, w in items]
+    return True
+
+
+_READERS = (_veto, _rank, _base_steps, _formula, _deduction, _per_item, _bands, _discretionary,
+            _checklist, _threshold_gate, _task)
+
+
+def _each_of(t: str) -> list[str]:
+    """水费、电费信息条数与企业数比值≥1的各得2分 -> ['水费', '电费']: the same rule for each."""
+    m = re.search(r"(?:各|分别)(?:得|计|加)", t)
+    if not m:
+        return []
+    lead = re.split(r"的|[,，:：]|与|信息|数据|≥|>|达到|低于|高于", t[:m.start()])[0]
+    names = [x for x in re.split(r"、|和|及", lead) if x]
+    return names if 2 <= len(names) <= 12 and all(len(x) <= 12 for x in names) else []
+
+
+def read_rule(text: str) -> Reading:
+    """Read one bullet; `kind` None (with `reason`) when no phrasing was recognised."""
+    t = normalise(text)
+    r = Reading(text=text.strip())
+    if not t:
+        r.reason = "空白条目"
+        return r
+    r.links = _links(t)
+    for reader in _READERS:
+        trial = Reading(text=r.text, links=r.links)
+        if reader(t, trial):
+            trial.label = _label(t, trial)
+            trial.each_of = _each_of(t) if trial.kind in ("checklist", "bands", "per_item") else []
+            if trial.each_of:
+                trial.words.append(f"各得（{len(trial.each_of)}项：{'、'.join(trial.each_of)}）")
+            return trial
+        r.reason = r.reason or trial.reason
+    if not r.reason and re.search(r"降(?:一|1|两|2)?(?:个)?(?:档|等次|等级)|降低(?:一个)?(?:考核)?(?:档次|等次)", t):
+        r.reason = "这是降档事项（不是计分规则）：请写入方案的 downgrade_events"
+    elif not r.reason and re.search(r"本项不得分|不得分|计0分|得0分", t):
+        r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
+    r.reason = r.reason or "没有读出“得X分”“每…得/扣X分”“最高X分”“酌情计分”“一票否决”等计分写法"
+    return r
+
+
+def _label(t: str, r: Reading) -> str:
+    first = r.metrics[0]["label"] if r.metrics else ""
+    label = re.sub(r"（信用办评定）|数量$", "", first)
+    return label[:30] or t[:30]

@@ -1,0 +1,355 @@
+"""A scheme as an Excel workbook staff can edit in WPS or Excel, and back.
+
+Sheet 细则 has one row per scoring bullet (rule part) with its indicator and category beside it;
+数据项 lists each indicator's inputs; 方案 holds the scheme-wide fields. A rule is written twice:
+in words (规则说明, for people) and as parameters (规则参数, exact). On import an empty 规则参数
+means "read 规则说明 again": the rule reader turns the edited words into a rule. Import runs the
+same checks as `scheme check`, so a workbook that imports is a scheme that loads.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from schemes.loader import SchemeError, load_text
+from schemes.model import Indicator, Scheme
+from schemes.rule_reader import KIND_ZH, plain, read_rule
+
+__all__ = ["export_workbook", "import_workbook", "describe_part", "RULE_COLUMNS"]
+
+SECTION_ZH = {"base": "基础分", "bonus": "附加分", "deduction": "扣分", "gate": "门槛", "tasks": "任务"}
+FREQ_ZH = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年", "once": "一次性"}
+GATE_ZH = {"basic": "基础指标", "veto": "一票否决"}
+_ZH_KIND = {v: k for k, v in KIND_ZH.items()}
+
+SCHEME_FIELDS = [("id", "方案编号"), ("title", "名称"), ("issuer", "发文单位"), ("doc_number", "文号"),
+                 ("year", "年度"), ("audience", "考核对象"), ("source", "来源文件"),
+                 ("base_total", "基础分总分"), ("bonus_cap", "附加分上限"), ("deduction_cap", "扣分上限"),
+                 ("bands", "等级"), ("downgrade_events", "降档事项"), ("note", "说明")]
+RULE_COLUMNS = ["类别编号", "类别名称", "类别分组", "类别分值", "类别说明",
+                "指标编号", "指标名称", "指标分值", "别名", "考核内容", "佐证材料", "牵头单位", "责任单位",
+                "报送频次", "截止日", "截止日期", "截止说明", "门槛", "门槛数据项", "适用条件", "指标说明",
+                "分项编号", "分项名称", "规则类型", "规则说明", "规则参数", "分项分值", "关联分项",
+                "原文", "分项说明"]
+METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "自动计算", "报送周期", "汇总方式"]
+PERIOD_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
+ADDS_UP_ZH = {"sum": "累加", "latest": "取最新", "max": "取最大"}
+_PART_COMMON = {"kind", "id", "label", "max_points", "requires", "note", "text"}
+
+
+def _flow(v: Any) -> str:
+    if v in (None, "", [], {}):
+        return ""
+    return yaml.safe_dump(plain(v), allow_unicode=True, default_flow_style=True, width=10_000).strip()
+
+
+def _n(v: Decimal | None) -> str:
+    return "" if v is None else str(plain(v))
+
+
+def describe_part(part: Any, ind: Indicator | None = None) -> str:
+    """A rule in words, the way the documents write it (and the rule reader reads it)."""
+    labels = {m.name: m.label for m in (ind.metrics if ind else [])}
+    k = part.kind
+    cap = f"，最高{_n(part.max_points)}分" if part.max_points is not None else ""
+    if k == "checklist":
+        return "；".join(f"{it.label or labels.get(it.metric, it.metric)}"
+                        f"{'' if it.when else '为否'}的，得{_n(it.points)}分" for it in part.items)
+    if k == "per_item":
+        what = labels.get(part.value, part.value)
+        if part.base:
+            return f"{what}达到{_n(part.base)}的，得{_n(part.points)}分，以此为基数每增加{_n(part.per)}得{_n(part.points)}分{cap}"
+        per = "" if part.per == 1 else _n(part.per)
+        return f"{what}每{per}个得{_n(part.points)}分{cap}"
+    if k == "formula":
+        return f"计分公式为：{part.expr}{cap}"
+    if k in ("bands", "piecewise"):
+        bits = []
+        for p in part.pieces:
+            cond = "、".join(f"{sym}{_n(getattr(p, op))}" for op, sym in
+                            (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")) if getattr(p, op) is not None)
+            if p.eq is not None:
+                cond = f"为“{'是' if p.eq is True else '否' if p.eq is False else p.eq}”"
+            then = p.then if isinstance(p.then, str) else f"{_n(p.then)}分"
+            bits.append(f"{cond or '其他'}：{then}")
+        return f"{labels.get(part.value, part.value)}：" + "；".join(bits)
+    if k == "rank":
+        if part.method == "top_bottom":
+            return f"前{part.top_n}名得{_n(part.top)}分，后{part.bottom_n}名得{_n(part.bottom)}分，其余按名次赋分"
+        if part.method == "full_then_rank":
+            return f"达到{_n(part.full_at)}得{_n(part.top)}分，其余按排名赋分"
+        hi, lo = ("最多", "最少") if part.higher_is_better else ("最少", "最多")
+        return f"{labels.get(part.value, part.value)}{hi}的得{_n(part.top)}分，{lo}的得{_n(part.bottom)}分，中间的依排序赋分"
+    if k == "deduction":
+        per = "" if part.per == 1 else _n(part.per)
+        what = labels.get(part.value, part.value)
+        if part.base:
+            return f"起评{_n(part.base)}分，{what}每增加{per}个减{_n(part.each)}分，减至0分为止"
+        c = f"，最高扣{_n(part.cap)}分" if part.cap is not None else ""
+        return f"{what}每发生{per}个扣{_n(part.each)}分{c}"
+    if k == "discretionary":
+        return f"酌情计分{cap}"
+    if k == "pass_fail":
+        return f"{labels.get(part.metric, part.metric)}：达标/未达标"
+    return "工作任务，按进展报告跟踪"
+
+
+# ---- export ----------------------------------------------------------------------------------
+
+def _set(ws, row: int, col: int, value: Any) -> None:
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text that merely starts with '=' must not become a formula
+
+
+def _indicator_cells(ind: Indicator) -> list[Any]:
+    due = ind.due
+    return [ind.code, ind.name, _n(ind.max_points), "；".join(ind.aliases), ind.content,
+            ind.evidence, "；".join(ind.lead), "；".join(ind.responsible),
+            FREQ_ZH.get(due.frequency, "") if due else "", due.day if due and due.day else "",
+            due.date.isoformat() if due and due.date else "", due.text if due else "",
+            GATE_ZH[ind.gate.kind] if ind.gate else "", ind.gate.metric if ind.gate else "",
+            _flow(ind.applies.model_dump(exclude_defaults=True)) if ind.applies else "", ind.note]
+
+
+def export_workbook(scheme: Scheme, path: str | Path) -> Path:
+    """Write `scheme` as 方案 / 细则 / 数据项 sheets."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "细则"
+    for c, h in enumerate(RULE_COLUMNS, start=1):
+        _set(ws, 1, c, h)
+        ws.cell(row=1, column=c).font = Font(bold=True)
+    row = 2
+    for cat in scheme.categories:
+        for ind in cat.indicators:
+            for n, part in enumerate(ind.parts):
+                cat_cells = [cat.code, cat.name, SECTION_ZH[cat.section], _n(cat.max_points), cat.note]
+                ind_cells = _indicator_cells(ind) if n == 0 else [ind.code] + [""] * 15
+                params = {k: v for k, v in part.model_dump(exclude_defaults=True).items()
+                          if k not in _PART_COMMON}
+                if part.kind in ("discretionary", "task") and "metric" not in params:
+                    params = {"metric": part.metric}
+                part_cells = [part.id or "", part.label, KIND_ZH[part.kind], describe_part(part, ind),
+                              _flow(params), _n(part.max_points), "；".join(part.requires),
+                              part.text, part.note]
+                for c, v in enumerate(cat_cells + ind_cells + part_cells, start=1):
+                    _set(ws, row, c, v)
+                row += 1
+    ws.freeze_panes = "A2"
+    for col, width in zip("ABCDEFGHIJ", (8, 24, 8, 8, 20, 10, 30, 8, 16, 40)):
+        ws.column_dimensions[col].width = width
+    for r in ws.iter_rows(min_row=2):
+        for cell in r:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    ms = wb.create_sheet("数据项")
+    for c, h in enumerate(METRIC_COLUMNS, start=1):
+        _set(ms, 1, c, h)
+    row = 2
+    for _, ind in scheme.indicators():
+        for m in ind.metrics:
+            derived = "" if m.derived is False else ("是" if m.derived is True else m.derived)
+            row_cells = [ind.code, m.name, m.label, m.type, m.unit, derived,
+                         PERIOD_ZH.get(m.period or "", ""), ADDS_UP_ZH.get(m.adds_up or "", "")]
+            for c, v in enumerate(row_cells, start=1):
+                _set(ms, row, c, v)
+            row += 1
+
+    ss = wb.create_sheet("方案")
+    _set(ss, 1, 1, "字段")
+    _set(ss, 1, 2, "值")
+    data = scheme.model_dump()
+    for r, (key, zh) in enumerate(SCHEME_FIELDS, start=2):
+        value = data.get(key)
+        _set(ss, r, 1, zh)
+        _set(ss, r, 2, _flow(value) if isinstance(value, (list, dict)) else
+             ("" if value is None else str(plain(value))))
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+# ---- import ----------------------------------------------------------------------------------
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _number(v: str) -> Any:
+    if v == "":
+        return None
+    try:
+        d = Decimal(v)
+    except ArithmeticError:
+        return v  # the checks report it with its path
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _list(v: str) -> list[str]:
+    import re
+    # units such as 各县（区）人民政府、管委会 contain 、 themselves: only ；/newline separate
+    return [x for x in (s.strip() for s in re.split(r"[；;\n]", v)) if x]
+
+
+def _rows(ws, columns: list[str], where: str) -> list[dict[str, str]]:
+    rows = list(ws.iter_rows(values_only=True))
+    if not rows:
+        raise SchemeError([f"{where}: 工作表为空"])
+    header = [_text(h) for h in rows[0]]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise SchemeError([f"{where}:1 缺少列：{'、'.join(missing)}（请勿删除或改名表头）"])
+    index = {h: i for i, h in enumerate(header)}
+    out = []
+    for n, r in enumerate(rows[1:], start=2):
+        if not any(x not in (None, "") for x in r):
+            continue
+        d = {c: _text(r[index[c]]) if index[c] < len(r) else "" for c in columns}
+        d["_row"] = str(n)
+        out.append(d)
+    return out
+
+
+def _load_flow(text: str, where: str) -> Any:
+    try:
+        return yaml.safe_load(text) if text else None
+    except yaml.YAMLError as exc:
+        raise SchemeError([f"{where}: 无法读取（{getattr(exc, 'problem', exc)}）"]) from None
+
+
+def _part_from_row(r: dict[str, str], where: str, metrics: list[dict]) -> dict[str, Any]:
+    kind = _ZH_KIND.get(r["规则类型"], r["规则类型"])
+    part: dict[str, Any] = {}
+    if r["分项编号"]:
+        part["id"] = r["分项编号"]
+    if r["分项名称"]:
+        part["label"] = r["分项名称"]
+    params = _load_flow(r["规则参数"], f"{where} 规则参数")
+    if params is None and kind not in ("discretionary", "task"):
+        # the parameters were cleared: read the rule from its words again
+        reading = read_rule(r["规则说明"] or r["原文"])
+        if reading.kind is None:
+            raise SchemeError([f"{where} 规则说明: 读不出规则：{reading.reason}"])
+        kind, params = reading.kind, dict(reading.params)
+        known = {m["name"] for m in metrics}
+        metrics += [dict(m) for m in reading.metrics if m["name"] not in known]
+        if r["分项分值"] == "" and reading.points is not None:
+            r["分项分值"] = str(plain(reading.points))
+    if params is not None and not isinstance(params, dict):
+        raise SchemeError([f"{where} 规则参数: 应为 {{键: 值}} 形式"])
+    part["kind"] = kind
+    part.update(params or {})
+    if r["分项分值"] != "":
+        part["max_points"] = _number(r["分项分值"])
+    if r["关联分项"]:
+        part["requires"] = _list(r["关联分项"])
+    if r["原文"]:
+        part["text"] = r["原文"]
+    if r["分项说明"]:
+        part["note"] = r["分项说明"]
+    return part
+
+
+def _indicator_from_row(r: dict[str, str], where: str) -> dict[str, Any]:
+    ind: dict[str, Any] = {"code": r["指标编号"], "name": r["指标名称"]}
+    if r["指标分值"] != "":
+        ind["max_points"] = _number(r["指标分值"])
+    for key, col in (("aliases", "别名"), ("lead", "牵头单位"), ("responsible", "责任单位")):
+        if r[col]:
+            ind[key] = _list(r[col])
+    for key, col in (("content", "考核内容"), ("evidence", "佐证材料"), ("note", "指标说明")):
+        if r[col]:
+            ind[key] = r[col]
+    if r["报送频次"]:
+        freq = {v: k for k, v in FREQ_ZH.items()}.get(r["报送频次"], r["报送频次"])
+        due: dict[str, Any] = {"frequency": freq}
+        if r["截止日"]:
+            due["day"] = _number(r["截止日"])
+        if r["截止日期"]:
+            due["date"] = r["截止日期"][:10]
+        if r["截止说明"]:
+            due["text"] = r["截止说明"]
+        ind["due"] = due
+    if r["门槛"]:
+        ind["gate"] = {"kind": {v: k for k, v in GATE_ZH.items()}.get(r["门槛"], r["门槛"]),
+                       "metric": r["门槛数据项"]}
+    if r["适用条件"]:
+        ind["applies"] = _load_flow(r["适用条件"], f"{where} 适用条件")
+    ind["metrics"] = []
+    ind["parts"] = []
+    return ind
+
+
+def import_workbook(path: str | Path) -> tuple[Scheme, str]:
+    """Read a workbook written by `export_workbook` (and edited by staff) back into a scheme.
+
+    Returns the checked scheme and its YAML text; raises SchemeError naming sheet and row."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    if not path.exists():
+        raise SchemeError([f"{path}:1 找不到文件"])
+    try:
+        wb = load_workbook(str(path), data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a damaged file
+        raise SchemeError([f"{path}:1 无法读取 Excel 文件：{exc}"]) from None
+    for sheet in ("细则", "数据项", "方案"):
+        if sheet not in wb.sheetnames:
+            raise SchemeError([f"{path}:1 缺少工作表「{sheet}」（应为 creditbot scheme export 导出的文件）"])
+    data: dict[str, Any] = {}
+    zh_key = {zh: key for key, zh in SCHEME_FIELDS}
+    for r in _rows(wb["方案"], ["字段", "值"], f"{path}[方案]"):
+        key = zh_key.get(r["字段"], r["字段"])
+        v = r["值"]
+        if key in ("bands", "downgrade_events"):
+            data[key] = _load_flow(v, f"{path}[方案]:{r['_row']} {r['字段']}") or []
+        elif key in ("base_total", "bonus_cap", "deduction_cap", "year"):
+            data[key] = _number(v)
+        elif v or key in ("id", "title", "issuer"):
+            data[key] = v
+    metrics: dict[str, list[dict]] = {}
+    for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]"):
+        m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"], "type": r["类型"] or "number"}
+        if r["单位"]:
+            m["unit"] = r["单位"]
+        if r["自动计算"]:
+            m["derived"] = True if r["自动计算"] == "是" else r["自动计算"]
+        if r["报送周期"]:
+            m["period"] = {v: k for k, v in PERIOD_ZH.items()}.get(r["报送周期"], r["报送周期"])
+        if r["汇总方式"]:
+            m["adds_up"] = {v: k for k, v in ADDS_UP_ZH.items()}.get(r["汇总方式"], r["汇总方式"])
+        metrics.setdefault(r["指标编号"], []).append(m)
+    cats: list[dict[str, Any]] = []
+    inds: dict[tuple[str, str], dict[str, Any]] = {}
+    section = {v: k for k, v in SECTION_ZH.items()}
+    for r in _rows(wb["细则"], RULE_COLUMNS, f"{path}[细则]"):
+        where = f"{path}[细则]:{r['_row']}"
+        if not cats or cats[-1]["code"] != r["类别编号"]:
+            cat: dict[str, Any] = {"code": r["类别编号"], "name": r["类别名称"],
+                                   "section": section.get(r["类别分组"], r["类别分组"] or "base"),
+                                   "indicators": []}
+            if r["类别分值"] != "":
+                cat["max_points"] = _number(r["类别分值"])
+            if r["类别说明"]:
+                cat["note"] = r["类别说明"]
+            cats.append(cat)
+        key = (r["类别编号"], r["指标编号"])
+        if key not in inds:
+            inds[key] = _indicator_from_row(r, where)
+            inds[key]["metrics"] = metrics.get(r["指标编号"], [])
+            cats[-1]["indicators"].append(inds[key])
+        inds[key]["parts"].append(_part_from_row(r, where, inds[key]["metrics"]))
+    data["categories"] = cats
+    text = yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, width=100)
+    return load_text(text, f"{path}"), text
