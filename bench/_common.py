@@ -11,6 +11,7 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import datetime
@@ -24,13 +25,13 @@ if str(ROOT) not in sys.path:
 import requests  # noqa: E402
 
 from ledger.facts import briefing_indicator  # noqa: E402
-from bot.dingtalk import callback_sign  # noqa: E402
-from bot.wecom_crypto import WeComCrypto  # noqa: E402
+from channels.dingtalk import callback_sign  # noqa: E402
+from channels.wecom_crypto import WeComCrypto  # noqa: E402
 from ledger.db import immediate, open_db  # noqa: E402
 from ledger.facts import init_office  # noqa: E402
 from ledger.submissions import record_submission  # noqa: E402
 from ledger.units import add_member, add_unit  # noqa: E402
-from reminders.calendar import WorkCalendar, deadline, periods_in_year  # noqa: E402
+from worktime.calendar import WorkCalendar, deadline, periods_in_year  # noqa: E402
 from schemes.model import Metric, Scheme  # noqa: E402
 
 SCHEME = "lvliang-2022-departments"
@@ -122,11 +123,23 @@ def server_env(db_path: Path, data_dir: Path) -> dict[str, str]:
             "DINGTALK_APP_SECRET": DINGTALK_SECRET, **WECOM}
 
 
+_last_ms = [0]
+_ms_lock = threading.Lock()
+
+
+def _unique_ms() -> int:
+    """Distinct ms timestamps across the client threads: the server binds each DingTalk sign
+    (which covers only the timestamp) to one message, as a replay guard."""
+    with _ms_lock:
+        _last_ms[0] = max(int(time.time() * 1000), _last_ms[0] + 1)
+        return _last_ms[0]
+
+
 def dingtalk_post(session: requests.Session, base: str, user: str, text: str,
                   msg_id: str | None = None, secret: str = DINGTALK_SECRET,
                   timeout: float = 10) -> requests.Response:
     """A signed DingTalk robot callback (single chat) from `user`."""
-    ts = str(int(time.time() * 1000))
+    ts = str(_unique_ms())
     body = {"conversationId": f"cid-{user}", "msgId": msg_id or uuid.uuid4().hex,
             "senderNick": user, "senderStaffId": user, "createAt": int(ts),
             "conversationType": "1", "senderId": f"$:{user}", "msgtype": "text",

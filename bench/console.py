@@ -21,7 +21,7 @@ from pathlib import Path
 from _common import NOW, machine, seed_ledger, server_env
 
 from bot.app import create_app
-from bot.message import Message
+from channels.message import Message
 from ledger.db import open_db
 from ledger.sessions import issue_login
 from ledger.units import find_member, list_units

@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         ["pipeline.py", "--units", "200"] + (["--seconds", "2"] if args.quick else []),
         ["scoring.py"] + (["--units", "20", "200"] if args.quick else []),
         ["reminders.py", "--liaisons", "500"],
+        ["durability.py"] + (["--commits", "100", "--messages", "20"] if args.quick else []),
         ["draft_accuracy.py"],
         ["console.py", "--units", "200"],
     ]

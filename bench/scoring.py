@@ -17,7 +17,7 @@ from _common import NOW, SCHEME, machine, seed_ledger, synthetic_facts
 
 from ledger.db import open_db
 from ledger.facts import all_facts, office
-from reminders.calendar import WorkCalendar
+from worktime.calendar import WorkCalendar
 from schemes.loader import scheme_by_id
 from scoring.engine import score_all
 

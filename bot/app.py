@@ -7,45 +7,38 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
 from flask import (Flask, Response, abort, g, jsonify, render_template_string, request,
                    send_file)
 
-from bot.config import channel_status, load_settings
-from bot.context import Fetcher
+from bot.config import channel_status, load_settings, platforms_in_use
+from bot.cards import staff_only_metrics
+from bot.context import Ctx, Fetcher
+from bot.parse import CommandError
+from bot.registry import dispatch
 from bot.evidence import record_period_report
-from bot.message import Attachment, Message, Reply
+from channels.message import Attachment, Message, Reply
+from console.bridge import Chat
+from console.routes import make_blueprint as console_blueprint
 from bot.pipeline import Pipeline
+from bot.readiness import Readiness
 from ledger.db import LedgerError, immediate, now_iso, open_db
 from ledger.office import office_for_kind
-from ledger.units import get_unit
 from ledger.outbox import enqueue
+from ledger.signatures import claim_signature
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
-from reminders.calendar import WorkCalendar
+from ledger.units import get_unit, scope_members
+from worktime.calendar import make_calendar
+from worktime.clock import make_clock
 
 __all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar", "sniff_suffix"]
 
 log = logging.getLogger("creditbot")
 
 
-def make_clock(settings: dict[str, Any]) -> Callable[[], datetime]:
-    """CREDITBOT_NOW fixes the clock (demos, tests); otherwise local wall time."""
-    fixed = str(settings.get("CREDITBOT_NOW") or "").strip()
-    if fixed:
-        try:
-            at = datetime.fromisoformat(fixed)
-        except ValueError:
-            raise ValueError(f"CREDITBOT_NOW 格式错误：{fixed}（应为 2022-09-01T10:00:00）") from None
-        return lambda: at
-    return datetime.now
-
-
-def make_calendar(settings: dict[str, Any]) -> WorkCalendar:
-    extra = str(settings.get("CREDITBOT_HOLIDAYS") or "").strip()
-    return WorkCalendar.from_file(extra) if extra else WorkCalendar.default()
 
 
 # Leading bytes of the file types evidence may have → the suffix to store them under.
@@ -76,7 +69,7 @@ def _aibot_file_mode(settings: dict[str, Any]) -> str:
 
 def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
     """How each channel downloads what users send; clients are created on first use."""
-    from bot import dingtalk, wecom
+    from channels import dingtalk, wecom
 
     cache: dict[str, Any] = {}
 
@@ -86,6 +79,10 @@ def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
     def aibot_fetch(att: Attachment) -> tuple[bytes, str, str]:
         # 智能机器人 files/images come as a short-lived URL whose bytes are AES-256-CBC with the
         # bot's EncodingAESKey; the name, if any, is in the download's Content-Disposition.
+        problem = wecom.aibot_file_url_problem(att.url, settings)
+        if problem:  # the URL is inside the (signed) message, but never fetch the intranet
+            log.warning("智能机器人 file URL refused: %s", problem)
+            raise ValueError(f"文件地址不可信：{problem}")
         data, name, ctype = wecom_client().download_url_named(att.url)
         mode = _aibot_file_mode(settings)
         if mode == "always" or (mode == "auto" and not sniff_suffix(data)):
@@ -126,7 +123,13 @@ def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
 
 def make_pipeline(settings: dict[str, Any]) -> Pipeline:
     db_path = str(settings["CREDITBOT_DB"])
-    open_db(db_path).close()  # create / migrate once, up front
+    db = open_db(db_path)  # create / migrate once, up front
+    try:
+        platforms = platforms_in_use(settings)
+        if platforms:  # bindings made before a platform was configured now belong to it
+            scope_members(db, platforms, make_clock(settings)())
+    finally:
+        db.close()
     return Pipeline(lambda: open_db(db_path, migrate=False), Path(settings["CREDITBOT_DATA"]),
                     make_calendar(settings), make_clock(settings), _fetchers(settings), settings)
 
@@ -157,6 +160,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             return render_template_string(UPLOAD_PAGE, **page), 413
         return Response("请求内容过大", status=413, mimetype="text/plain")
 
+    @app.after_request
+    def _security_headers(resp: Response) -> Response:
+        # The pages are tiny forms: no scripts, no framing, no sniffing, no caching of links.
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; "
+                                "form-action 'self'; frame-ancestors 'none'")
+        if request.path.startswith(("/upload/", "/download/")):
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
     @app.errorhandler(404)
     def _not_found(_: Exception) -> Response:
         return Response("页面不存在或链接无效", status=404, mimetype="text/plain")
@@ -180,21 +196,61 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         finally:
             db.close()
 
-    from bot import dingtalk, wecom
+    from channels import dingtalk, wecom
     if status["wecom"] or status["wecom_aibot"]:
         app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow))
     if status["dingtalk"]:
-        app.register_blueprint(dingtalk.make_blueprint(settings, handle))
+        app.register_blueprint(dingtalk.make_blueprint(settings, handle,
+                                                       claim=_signature_claim(pipeline)))
+
+    ready_check = Readiness(settings, pipeline.open_db)
 
     @app.get("/healthz")
-    def healthz() -> Response:
-        return jsonify({"status": "ok", "channels": status})
+    def healthz() -> Any:
+        ready, body = ready_check()
+        return jsonify({**body, "channels": status}), 200 if ready else 503
 
     _upload_routes(app, pipeline)
     _download_route(app, pipeline)
-    from console.routes import make_blueprint as console_blueprint
-    app.register_blueprint(console_blueprint(pipeline))
+    app.register_blueprint(console_blueprint(console_chat(pipeline)))
     return app
+
+
+def console_chat(pipeline: Pipeline) -> Chat:
+    """What the web console uses of the chat (it sits below bot and cannot import it): the
+    pipeline's handling, its context and card cache, and the read-only commands' answers. The
+    clock is read through the pipeline each time (tests and demos move it)."""
+    def context(db: Any, off: Any, member: Any, msg: Message, version: int) -> Ctx:
+        return Ctx(db, off, member, msg, msg.at, pipeline.cal, pipeline.data_dir,
+                   pipeline.settings, card_cache=pipeline.cards, base_version=version)
+
+    def ask(text: str, ctx: Ctx) -> str:
+        try:
+            return dispatch(text, ctx).text
+        except (CommandError, LedgerError) as exc:
+            return str(exc)
+
+    return Chat(handle=lambda msg: pipeline.handle(msg), context=context, ask=ask,
+                staff_only_metrics=staff_only_metrics, clock=lambda: pipeline.clock(),
+                cal=pipeline.cal, data_dir=pipeline.data_dir, settings=pipeline.settings)
+
+
+def _signature_claim(pipeline: Pipeline) -> Callable[[str, str, bytes], bool]:
+    """Binds each DingTalk sign to its first msgId and body in the ledger, so every worker
+    process refuses a replayed header pair for as long as the timestamp would pass."""
+    from channels.dingtalk import MAX_CLOCK_SKEW_MS
+
+    window = timedelta(milliseconds=2 * MAX_CLOCK_SKEW_MS)  # ± the skew either side
+
+    def claim(sign: str, msg_id: str, body: bytes) -> bool:
+        db = pipeline.open_db()
+        try:
+            return claim_signature(db, "dingtalk", sign, msg_id, hashlib.sha256(body).hexdigest(),
+                                   pipeline.clock(), window)
+        finally:
+            db.close()
+
+    return claim
 
 
 UPLOAD_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -226,6 +282,23 @@ def _download_route(app: Flask, pipeline: Pipeline) -> None:
         return send_file(path, as_attachment=True, download_name=name)
 
 
+USED_LINK = "此链接已使用过（一次性链接）。如需再传，请在聊天中重新发送「佐证 指标」。"
+STALE_LINK = "此链接已失效：发链接的联络员已改绑或解除绑定。请在聊天中重新发送「佐证 指标」。"
+
+
+class _LinkSpent(Exception):
+    """The upload link was used or went stale while the files were arriving."""
+
+
+def _still_bound(db: Any, member_id: int | None, unit_id: int) -> bool:
+    """A link is the liaison's for their unit: a rebind or an unbinding ends it."""
+    if member_id is None:
+        return True
+    row = db.execute("SELECT unit_id, active, role FROM members WHERE id = ?",
+                     [member_id]).fetchone()
+    return row is not None and bool(row[1]) and (row[0] == unit_id or row[2] != "liaison")
+
+
 def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
     @app.route("/upload/<token>", methods=["GET", "POST"])
     def upload(token: str) -> Any:
@@ -245,7 +318,10 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
                 page.update(open=False, message="链接已过期，请在聊天中重新发送「佐证 指标」获取新链接。")
                 return render_template_string(UPLOAD_PAGE, **page), 410
             if used_at:
-                page.update(open=False, message="此链接已使用过（一次性链接）。如需再传，请在聊天中重新发送「佐证 指标」。")
+                page.update(open=False, message=USED_LINK)
+                return render_template_string(UPLOAD_PAGE, **page), 410
+            if not _still_bound(db, member_id, unit_id):
+                page.update(open=False, message=STALE_LINK)
                 return render_template_string(UPLOAD_PAGE, **page), 410
             if request.method in ("GET", "HEAD"):
                 return render_template_string(UPLOAD_PAGE, **page)
@@ -255,24 +331,34 @@ def _upload_routes(app: Flask, pipeline: Pipeline) -> None:
                 return render_template_string(UPLOAD_PAGE, **page), 400
             contents = [(f, f.read(MAX_FILE_BYTES + 1)) for f in files]
             try:
+                stored = []
                 with immediate(db):  # all the files of one upload, or none of them
+                    # Checked again under the write lock: two posts of one link race here.
+                    again = db.execute("SELECT used_at FROM upload_tokens WHERE token = ?",
+                                       [token]).fetchone()
+                    if again[0] or not _still_bound(db, member_id, unit_id):
+                        raise _LinkSpent(USED_LINK if again[0] else STALE_LINK)
                     off = office_for_kind(db, get_unit(db, unit_id).kind)
                     for f, content in contents:
-                        store_evidence(db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
-                                       content=content, original_name=f.filename,
-                                       content_type=f.mimetype or "", now=now,
-                                       member_id=member_id, channel="upload", source_msg_id=None,
-                                       actor=f"upload:{member_id}", year=off.year)
+                        stored.append(store_evidence(
+                            db, pipeline.data_dir, unit_id=unit_id, indicator=indicator,
+                            content=content, original_name=f.filename,
+                            content_type=f.mimetype or "", now=now, member_id=member_id,
+                            channel="upload", source_msg_id=None, actor=f"upload:{member_id}",
+                            year=off.year))
                     ind = off.scheme.indicator(indicator)
                     note = record_period_report(db, pipeline.cal, unit_id, ind, now, member_id,
                                                 "upload", len(contents),
                                                 f"upload:{member_id}") if ind else ""
                     db.execute("UPDATE upload_tokens SET used_at = ? WHERE token = ?",
                                [now_iso(now), token])
+            except _LinkSpent as exc:
+                page.update(open=False, message=str(exc))
+                return render_template_string(UPLOAD_PAGE, **page), 410
             except LedgerError as exc:
                 page["message"] = f"上传失败：{exc}（本次文件均未保存，请修改后重新选择）"
                 return render_template_string(UPLOAD_PAGE, **page), 400
-            names = "、".join(f.filename for f, _ in contents)
+            names = "、".join(row["original_name"] for row in stored)
             page.update(open=False, message=f"已收到：{names}，待信用办审核。{note.strip()}")
             return render_template_string(UPLOAD_PAGE, **page)
         finally:

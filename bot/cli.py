@@ -244,7 +244,9 @@ def cmd_unit_list(args, settings) -> int:
 
 def cmd_unit_import(args, settings) -> int:
     from ledger.units import import_units
-    units, members = import_units(_db(settings), args.file, _now(settings))
+    from bot.config import member_channel
+    units, members = import_units(_db(settings), args.file, _now(settings),
+                                  channel=member_channel(settings, args.channel))
     print(f"已导入：新增单位 {units} 个，联络员 {members} 名")
     return 0
 
@@ -263,8 +265,9 @@ def cmd_member_add(args, settings) -> int:
     from ledger.units import add_member, find_unit
     db = _db(settings)
     unit_id = find_unit(db, args.unit).id if args.unit else None
-    m = add_member(db, args.user_id, args.name, args.role, unit_id, args.channel or "*",
-                   _now(settings))
+    from bot.config import member_channel
+    m = add_member(db, args.user_id, args.name, args.role, unit_id,
+                   member_channel(settings, args.channel), _now(settings))
     print(f"已绑定：{m.name}（{m.user_id}，{m.role_zh}）"
           + (f"，单位：{args.unit}" if args.unit else ""))
     return 0
@@ -311,7 +314,7 @@ def cmd_export(args, settings) -> int:
 def cmd_chat(args, settings) -> int:
     import secrets
     from bot.app import make_pipeline
-    from bot.message import Attachment, Message
+    from channels.message import Attachment, Message
     pipeline = make_pipeline(settings)
 
     def send(text: str, files: list[str]) -> None:
@@ -357,17 +360,21 @@ def cmd_demo(args, settings) -> int:
 def cmd_stream(args, settings) -> int:
     """DingTalk stream mode: an outbound connection, no public callback URL needed."""
     from bot.app import make_pipeline
-    from bot.dingtalk_stream import DingTalkStreamUnavailable, run_stream
+    from channels.dingtalk_stream import DingTalkStreamUnavailable, run_stream
     missing = [k for k in ("DINGTALK_APP_KEY", "DINGTALK_APP_SECRET") if not settings.get(k)]
     if missing:
         print(f"错误：钉钉 Stream 模式需要配置 {'、'.join(missing)}", file=sys.stderr)
         return 1
+    from bot.logs import setup_logging
+    setup_logging(settings)
     scheduler = None
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
         scheduler = start_scheduler(settings)
+    from ledger.backup import serving
     try:
-        run_stream(settings, make_pipeline(settings).handle)
+        with serving(settings["CREDITBOT_DB"]):
+            run_stream(settings, make_pipeline(settings).handle)
     except DingTalkStreamUnavailable as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
@@ -438,6 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     a = add("import", cmd_unit_import,
             "从 CSV 导入单位和联络员（单位,类型,简称,联络员,用户ID；类型如 市直、县区）", us)
     a.add_argument("file")
+    a.add_argument("--channel", choices=["wecom", "dingtalk"],
+                   help="联络员所在的平台；两个平台都启用时必须写")
 
     a = add("group", cmd_unit_group, "设置单位的群机器人（提醒时 @ 联络员）", us)
     a.add_argument("name")
@@ -453,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--name", required=True)
     a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
     a.add_argument("--role", required=True, choices=["liaison", "staff", "admin"])
-    a.add_argument("--channel", help="只绑定某个渠道（wecom/dingtalk），默认全部渠道")
+    a.add_argument("--channel", choices=["wecom", "dingtalk"],
+                   help="此人所在的平台；只启用一个平台时可省略，两个都启用时必须写")
 
     a = add("submissions", cmd_submissions, "列出全部报送记录（含已撤回、已替代）")
     a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
@@ -475,6 +485,9 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--port", type=int, default=5000, help="端口（默认 5000）")
 
     add("stream", cmd_stream, "钉钉 Stream 模式（无需公网回调地址；需 pip install '.[stream]'）")
+
+    from bot.cli_ops import register
+    register(sub, add)
 
     a = add("remind", cmd_remind, "按当前时间生成提醒（--dry-run 只显示不发送）")
     a.add_argument("--dry-run", action="store_true")

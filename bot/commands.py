@@ -1,97 +1,29 @@
-"""The chat language: a command word -> a small function (msg, ctx) -> Reply.
-
-Each command has a Chinese help line and the roles allowed to use it. A `CommandError` becomes
-the reply text; anything else is logged by the pipeline and answered with an apology.
+"""Everyone's commands (帮助, 得分, 缺项, 截止, 记录 …) and the helpers the liaison and staff
+commands share. The registry itself is bot.registry; liaison, staff and operations commands
+sit in their own modules above this one and register themselves when bot.pipeline imports
+them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from bot.cards import card_text, deadline_text, missing_lines
 from bot.context import Ctx
-from bot.message import Reply
-from bot.parse import CommandError, normalise, split_indicator
+from bot.registry import (COMMANDS, EVERYONE, LIAISON, STAFF, Command, command,  # noqa: F401
+                          dispatch, help_text, run)
+from channels.message import Reply
+from bot.parse import CommandError, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY, briefing_indicator, period_gaps
 from ledger.office import offices
 from ledger.responsibility import duties
 from ledger.units import Unit, find_unit, list_members, list_units
-from reminders.calendar import deadline_info, upcoming_deadlines
+from worktime.calendar import deadline_info, upcoming_deadlines
 from schemes.asks import liaison_can_send, needs_report, send_command
 from schemes.model import Indicator
 
 __all__ = ["COMMANDS", "Command", "dispatch", "help_text", "briefing_indicator"]
-
-Handler = Callable[[list[str], Ctx], Reply]
-
-
-@dataclass(frozen=True)
-class Command:
-    words: tuple[str, ...]
-    roles: tuple[str, ...]
-    usage: str
-    help: str
-    fn: Handler
-
-
-COMMANDS: list[Command] = []
-LIAISON, STAFF = ("liaison",), ("staff", "admin")
-EVERYONE = ("liaison", "staff", "admin")
-
-
-def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: str):
-    def deco(fn: Handler) -> Handler:
-        COMMANDS.append(Command(words, roles, usage, help, fn))
-        return fn
-    return deco
-
-
-def _lookup(word: str) -> Command | None:
-    w = word.lower()
-    for c in COMMANDS:
-        if w in c.words:
-            return c
-    return None
-
-
-def dispatch(text: str, ctx: Ctx) -> Reply:
-    text = normalise(text)
-    if not text:
-        raise CommandError("收到空消息。发送「帮助」查看可用的命令。")
-    word, *rest = text.split(" ")
-    cmd = _lookup(word)
-    if cmd is None:
-        # "我的得分" and friends: try the longest known command word at the start.
-        for c in COMMANDS:
-            for w in sorted(c.words, key=len, reverse=True):
-                if text.startswith(w) and len(w) >= 2:
-                    cmd, rest = c, normalise(text[len(w):]).split(" ") if text[len(w):].strip() else []
-                    break
-            if cmd:
-                break
-    if cmd is None and " " in text:  # 「得 分」: a command word typed with a space in it
-        squeezed = text.replace(" ", "")
-        if any(squeezed == w for c in COMMANDS for w in c.words):
-            return dispatch(squeezed, ctx)
-    if cmd is None:
-        raise CommandError(f"没有看懂「{text[:20]}」。发送「帮助」查看可用的命令，例如：得分、缺项、截止、"
-                           f"月报 8月工作…、报送 信用承诺 35。")
-    if ctx.member.role not in cmd.roles:
-        who = "信用办工作人员" if cmd.roles == STAFF else "单位联络员"
-        raise CommandError(f"「{cmd.words[0]}」仅限{who}使用。发送「帮助」查看您可用的命令。")
-    return cmd.fn([w for w in rest if w], ctx)
-
-
-def help_text(role: str) -> str:
-    lines = ["信用考核助手 可用命令："]
-    for c in COMMANDS:
-        if role in c.roles:
-            lines.append(f"· {c.usage} — {c.help}")
-    return "\n".join(lines)
-
 
 # ---- helpers ---------------------------------------------------------------------------------
 
@@ -198,8 +130,7 @@ def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.is_staff and not ctx.unit:
         if ctx.office.city_level:
             return Reply(card_text(ctx.cards()[CITY], f"{CITY}（预计）", ctx.office))
-        from bot.staff import cmd_ranking
-        return cmd_ranking(words, ctx)
+        return run("排名", words, ctx)  # by word: staff commands sit above this module
     unit = _own_unit(ctx)
     who = f"{CITY}（预计）·{unit.name}" if ctx.office.city_level else unit.name
     return Reply(card_text(ctx.card_of(unit), who, ctx.office))
@@ -301,6 +232,3 @@ def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
 
 
 
-
-# The liaison and staff commands live in their own modules; importing them registers them.
-from bot import console_link, liaison, staff  # noqa: E402,F401

@@ -10,7 +10,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status"]
+from channels.status import channel_status, platforms_in_use
+
+__all__ = ["load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status", "platforms_in_use",
+           "member_channel"]
 
 DEFAULTS: dict[str, Any] = {
     "CREDITBOT_DB": "creditbot.db",
@@ -36,8 +39,12 @@ DEFAULTS: dict[str, Any] = {
 KNOWN_KEYS = set(DEFAULTS) | {
     "WECOM_CORP_ID", "WECOM_TOKEN", "WECOM_AES_KEY", "WECOM_AGENT_ID", "WECOM_SECRET",
     "WECOM_AIBOT_TOKEN", "WECOM_AIBOT_AES_KEY", "DINGTALK_APP_KEY", "DINGTALK_APP_SECRET",
-    "DINGTALK_ROBOT_CODE", "DINGTALK_CORP_ID", "CONSOLE_OAUTH", "WECOM_OAUTH_BASE",
-    "STAFF_GROUP_WEBHOOK", "STAFF_GROUP_SECRET", "STAFF_GROUP_CHANNEL",
+    "DINGTALK_ROBOT_CODE", "STAFF_GROUP_WEBHOOK", "STAFF_GROUP_SECRET", "STAFF_GROUP_CHANNEL",
+    "DINGTALK_ALLOWED_IPS", "BACKUP_DIR", "BACKUP_KEEP", "BACKUP_HOUR", "LOG_FILE", "LOG_LEVEL",
+    "LOG_MAX_MB", "LOG_BACKUPS", "HEALTH_MIN_FREE_MB", "HEALTH_HEARTBEAT_MAX_S",
+    "HEALTH_OUTBOX_MAX_AGE_S", "HEALTH_REMINDERS_MAX_AGE_S", "RETAIN_INBOUND_DAYS",
+    "RETAIN_TOKEN_DAYS", "RETAIN_EXPORT_DAYS", "RETAIN_ORPHAN_DAYS", "WECOM_AIBOT_FILE_HOSTS",
+    "DINGTALK_CORP_ID", "CONSOLE_OAUTH", "WECOM_OAUTH_BASE",
 }
 
 
@@ -69,10 +76,14 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     return settings
 
 
-def channel_status(settings: Mapping[str, Any]) -> dict[str, bool]:
-    """Which channels are configured (a channel without its settings is off)."""
-    return {
-        "wecom": all(settings.get(k) for k in ("WECOM_CORP_ID", "WECOM_TOKEN", "WECOM_AES_KEY")),
-        "wecom_aibot": bool(settings.get("WECOM_AIBOT_TOKEN") and settings.get("WECOM_AIBOT_AES_KEY")),
-        "dingtalk": bool(settings.get("DINGTALK_APP_SECRET")),
-    }
+def member_channel(settings: Mapping[str, Any], asked: str | None = None) -> str:
+    """The channel a new binding belongs to: the one asked for, else the only platform in use,
+    else '*' when none is configured yet (chat-only trials). With both platforms in use the
+    person's platform must be named: the same user id there may be someone else."""
+    if asked:
+        return asked
+    platforms = platforms_in_use(settings)
+    if len(platforms) > 1:
+        raise ValueError("已同时启用企业微信和钉钉，两边的用户ID互不相通："
+                         "请用 --channel wecom 或 --channel dingtalk 指明此人所在的平台")
+    return platforms[0] if platforms else "*"

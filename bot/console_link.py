@@ -2,9 +2,9 @@
 (registered in bot.commands)."""
 from __future__ import annotations
 
-from bot.commands import EVERYONE, command
+from bot.registry import EVERYONE, command
 from bot.context import Ctx
-from bot.message import Reply
+from channels.message import Reply
 from bot.parse import CommandError
 from ledger.sessions import LOGIN_MINUTES, issue_login
 

@@ -10,12 +10,12 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from bot.message import Attachment, Message
+from channels.message import Attachment, Message
 from ledger.db import data_version
 from ledger.facts import CITY, Office, all_facts, facts_versions, single_indicator
 from ledger.outbox import enqueue
 from ledger.units import Member, Unit, get_unit
-from reminders.calendar import WorkCalendar
+from worktime.calendar import WorkCalendar
 from scoring.card import ItemCard, Scorecard
 from scoring.engine import Scored, rescore, score_all
 

@@ -9,7 +9,7 @@ from ledger.db import get_meta, open_db
 from ledger.facts import init_office, office, reports_per_period
 from ledger.submissions import record_submission
 from ledger.units import add_member, add_unit, list_units
-from reminders.calendar import WorkCalendar, deadline
+from worktime.calendar import WorkCalendar, deadline
 
 __all__ = ["ensure_demo", "DEMO_UNITS", "DEMO_STAFF"]
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.context import Ctx
-from bot.message import Attachment, Reply
+from channels.message import Attachment, Reply
 from bot.parse import Ambiguous, CommandError, find_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
@@ -82,7 +82,7 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
 def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
     due = ind.due
     if period is None and due is not None and due.frequency in ("monthly", "quarterly"):
-        from reminders.calendar import period_of_submission
+        from worktime.calendar import period_of_submission
         period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
     if period and period[:4].isdigit() and int(period[:4]) != ctx.office.year \
             and year_status(ctx.db, int(period[:4])) is not None:
@@ -116,7 +116,7 @@ def record_period_report(db, cal, unit_id: int, ind: Indicator, now: datetime,
     due = ind.due
     if due is None or due.frequency not in ("monthly", "quarterly"):
         return ""
-    from reminders.calendar import deadline_info, period_of_submission
+    from worktime.calendar import deadline_info, period_of_submission
     today = now.date()
     period = period or period_of_submission(due.frequency, today, due.day, cal=cal)
     info = deadline_info(cal, due.frequency, period, due.day, due.date)

@@ -7,13 +7,13 @@ from decimal import Decimal
 from bot.cards import next_deadline
 from bot.commands import LIAISON, _ind, _own_unit, _until, briefing_indicator, command
 from bot.context import Ctx
-from bot.message import Reply
+from channels.message import Reply
 from bot.parse import CommandError, parse_metrics
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
 from ledger.office import open_years, year_status
 from ledger.units import find_member, set_deputy
-from reminders.calendar import deadline, deadline_info, parse_period, period_of_submission
+from worktime.calendar import deadline, deadline_info, parse_period, period_of_submission
 from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
 from scoring.card import fmt, pts

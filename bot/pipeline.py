@@ -29,15 +29,16 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from bot.commands import COMMANDS, dispatch
+from bot import commands, console_link, liaison, operations, staff  # noqa: F401  (they register)
+from bot.registry import COMMANDS, dispatch
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
-from bot.message import Message, Reply
+from channels.message import Message, Reply
 from bot.parse import Ambiguous, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
 from ledger.office import office, office_for_kind, open_years
 from ledger.units import find_member, get_unit
-from reminders.calendar import WorkCalendar
+from worktime.calendar import WorkCalendar
 
 __all__ = ["Pipeline", "APOLOGY", "UNBOUND"]
 
@@ -120,7 +121,13 @@ class Pipeline:
                             type(exc).__name__)
                 return msg, Reply("文件下载失败，请稍后重新发送。")
             path = folder / f"{secrets.token_hex(12)}.part"
-            path.write_bytes(content)
+            try:
+                path.write_bytes(content)
+            except OSError:  # disk full: leave nothing behind, let the platform's retry work
+                path.unlink(missing_ok=True)
+                log.error("cannot store a download for %s/%s: disk full or not writable",
+                          msg.channel, msg.msg_id)
+                return msg, Reply("服务器存储空间不足，文件未能保存，请稍后重新发送并告知信用办。")
             local.append(replace(att, path=str(path), name=att.name or name,
                                  content_type=ctype or att.content_type, size=len(content)))
         return replace(msg, attachments=tuple(local)), None
@@ -245,10 +252,13 @@ def _say_year(db: sqlite_utils.Database, ctx: Ctx, reply: Reply) -> Reply:
 
 def _record_inbound(db: sqlite_utils.Database, msg: Message, now: datetime, reply: Reply,
                     if_new: bool = False) -> bool:
+    # The row de-duplicates retries; a stranger's words are not kept (nothing they send is
+    # recorded), only that a message came.
+    text = msg.text[:MAX_TEXT] if find_member(db, msg.channel, msg.sender_id) else ""
     cur = db.execute(
         f"INSERT {'OR IGNORE ' if if_new else ''}INTO inbound(channel, msg_id, sender, received_at, "
         "text, reply) VALUES (?, ?, ?, ?, ?, ?)",
-        [msg.channel, msg.msg_id, msg.sender_id, now_iso(now), msg.text[:MAX_TEXT],
+        [msg.channel, msg.msg_id, msg.sender_id, now_iso(now), text,
          dumps({"text": reply.text, "markdown": reply.markdown, "mentions": reply.mentions,
                 "files": reply.files})])
     return cur.rowcount == 1
@@ -317,7 +327,6 @@ def _prune(folder: Path, days: int = 2) -> None:
 
 
 def _looks_like_command(text: str) -> bool:
-    from bot.commands import COMMANDS
     first = text.split(" ")[0] if text else ""
     return any(first.lower() in c.words for c in COMMANDS)
 

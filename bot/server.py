@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from bot.app import create_app
-from bot.config import channel_status
+from bot.config import channel_status, platforms_in_use
+from bot.logs import setup_logging
+from ledger.backup import serving
 
 __all__ = ["serve"]
 
@@ -16,12 +18,15 @@ log = logging.getLogger("creditbot")
 def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) -> int:
     from waitress import serve as waitress_serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(settings)
+    if not settings.get("CREDITBOT_NO_SCHEDULER"):
+        settings = {**settings, "CREDITBOT_SCHEDULER_EXPECTED": True}  # readiness checks it
     app = create_app(settings)
     status = channel_status(settings)
     names = {"wecom": "企业微信/政务微信 自建应用", "wecom_aibot": "企业微信 智能机器人", "dingtalk": "钉钉"}
     for key, on in status.items():
         print(f"渠道 {names[key]}：{'已启用' if on else '未配置，已关闭'}")
+    _warn_unscoped(settings)
     scheduler = None
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
@@ -30,7 +35,8 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
     console = str(settings.get("PUBLIC_BASE_URL") or f"http://{host}:{port}").rstrip("/")
     print(f"网页控制台：{console}/console/（在聊天中发送「控制台」获取登录链接）")
     try:
-        waitress_serve(app, host=host, port=port, threads=8, ident="creditbot")
+        with serving(settings["CREDITBOT_DB"]):  # `creditbot restore` refuses while held
+            waitress_serve(app, host=host, port=port, threads=8, ident="creditbot")
     except OSError as exc:
         print(f"错误：无法在 {host}:{port} 上启动（{exc.strerror or exc}）。端口可能已被占用，"
               f"请用 --port 换一个端口。")
@@ -39,3 +45,22 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
         if scheduler is not None:
             scheduler.shutdown(wait=False)
     return 0
+
+
+def _warn_unscoped(settings: dict[str, Any]) -> None:
+    """With both platforms on, a binding older than per-platform scoping that never wrote in
+    matches neither platform's callbacks until staff say which one it is."""
+    from ledger.db import open_db
+    from ledger.units import unscoped_members
+
+    if len(platforms_in_use(settings)) < 2:
+        return
+    db = open_db(settings["CREDITBOT_DB"], migrate=False)
+    try:
+        people = unscoped_members(db)
+    finally:
+        db.close()
+    if people:
+        names = "、".join(f"{m.name}（{m.user_id}）" for m in people[:20])
+        print(f"注意：{len(people)} 名人员尚未指定平台：{names}。请用 "
+              f"creditbot member add <用户ID> --name … --role … --channel wecom|dingtalk 重新绑定。")

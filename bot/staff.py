@@ -18,16 +18,18 @@ from bot.commands import (
     briefing_indicator,
     command,
 )
+from bot.config import member_channel
 from bot.context import Ctx
-from bot.message import Reply
+from channels.message import Reply
 from bot.parse import CommandError, find_indicator, split_indicator
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY
 from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
+from ledger.userids import CHANNELS, channel_family
 from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
-from reminders.calendar import deadline_info, parse_period, period_of_submission
+from worktime.calendar import deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts
@@ -381,7 +383,8 @@ def _export(ctx: Ctx, off: Office) -> Reply:
     export_xlsx(ctx.db, ctx.office, path, ctx.today, ctx.cal)
     link = download_link(ctx, path)
     where = (f"下载（{ctx.settings.get('UPLOAD_LINK_HOURS') or 24}小时内有效）：{link}" if link else
-             f"文件保存在服务器：{path}。配置 PUBLIC_BASE_URL 后可在聊天中直接获取下载链接。")
+             "未配置 PUBLIC_BASE_URL，无法在聊天中提供下载链接：请管理员配置后重试，"
+             "或在服务器上运行 creditbot export 导出。")
     return Reply(f"已导出 {ctx.office.year} 年度考核表 {path.name}\n{where}", files=[str(path)])
 
 
@@ -410,7 +413,8 @@ def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
         if ctx.member.role != "admin":
             raise CommandError("只有管理员可以绑定信用办工作人员。")
         name = " ".join(rest[1:]) or user_id
-        add_member(ctx.db, user_id, name, "staff", None, now=ctx.now, actor=ctx.actor)
+        add_member(ctx.db, user_id, name, "staff", None, channel=_bind_channel(ctx),
+                   now=ctx.now, actor=ctx.actor)
         return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。")
     unit, name_words = _unit_and_rest(ctx, rest)
     move = bool(name_words) and name_words[-1] == "改绑"
@@ -425,10 +429,22 @@ def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"{current.name}（{user_id}）现在是{old}的联络员。如确需改到{unit.name}，"
                            f"请发：绑定 {user_id} {unit.name} {current.name} 改绑")
     name = " ".join(name_words) or (current.name if current else user_id)
-    add_member(ctx.db, user_id, name, "liaison", unit.id, now=ctx.now, actor=ctx.actor)
+    add_member(ctx.db, user_id, name, "liaison", unit.id, channel=_bind_channel(ctx),
+               now=ctx.now, actor=ctx.actor)
     ctx.notify([user_id], f"您已被绑定为{unit.name}的联络员。发送「帮助」查看可用的命令。",
                key=f"bind:{user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
     return Reply(f"已绑定：{name}（{user_id}）为{unit.name}的联络员。")
+
+
+def _bind_channel(ctx: Ctx) -> str:
+    """A binding made in chat belongs to the platform it was typed on (ids are per platform)."""
+    family = channel_family(ctx.msg.channel)
+    if family in CHANNELS:
+        return family
+    try:
+        return member_channel(ctx.settings)
+    except ValueError as exc:
+        raise CommandError(f"{exc}（在服务器上用 creditbot member add 绑定）") from None
 
 
 @command(("暂停提醒",), STAFF, "暂停提醒 <单位> 至 <日期>", "暂停某单位的提醒到指定日期")

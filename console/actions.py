@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
 
-from bot.message import Attachment, Message, Reply
+from channels.message import Attachment, Message, Reply
+from console.bridge import Chat
 from ledger.units import Member
 
 __all__ = ["nonce", "run_as", "web_channel"]
@@ -26,12 +26,12 @@ def web_channel(member: Member) -> str:
     return member.channel if member.channel != "*" else "web"
 
 
-def run_as(pipeline: Any, member: Member, text: str, form_id: str,
+def run_as(chat: Chat, member: Member, text: str, form_id: str,
            files: list[tuple[Path, str, str]] | None = None) -> Reply:
     """Run one chat command as `member`. `files` are (stored path, original name, type)."""
-    now = pipeline.clock()
+    now = chat.clock()
     atts = tuple(Attachment("file", name, path=str(path), size=path.stat().st_size,
                             content_type=ctype) for path, name, ctype in files or [])
     msg = Message(web_channel(member), member.user_id, member.user_id, text,
                   f"web:{form_id}", now, atts, sender_name=member.name)
-    return pipeline.handle(msg)
+    return chat.handle(msg)

@@ -44,10 +44,10 @@ def idle_limit(settings: dict[str, Any]) -> timedelta:
     return timedelta(hours=hours if hours > 0 else 8)
 
 
-def current_session(pipeline: Any, db: Any) -> ConsoleSession | None:
+def current_session(chat: Any, db: Any) -> ConsoleSession | None:
     if "console_session" not in g:
-        g.console_session = find_session(db, request.cookies.get(COOKIE, ""), pipeline.clock(),
-                                         idle_limit(pipeline.settings))
+        g.console_session = find_session(db, request.cookies.get(COOKIE, ""), chat.clock(),
+                                         idle_limit(chat.settings))
     return g.console_session
 
 
@@ -63,13 +63,13 @@ def csrf_ok(session: ConsoleSession) -> bool:
     return bool(sent) and hmac.compare_digest(sent, session.csrf)
 
 
-def require(pipeline: Any, open_db: Callable[[], Any], staff: bool = False) -> Callable:
+def require(chat: Any, open_db: Callable[[], Any], staff: bool = False) -> Callable:
     """Decorator: a live session (and a staff role when `staff`); POSTs need the CSRF token.
     The view gets the session as its first argument."""
     def deco(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            session = current_session(pipeline, open_db())
+            session = current_session(chat, open_db())
             if session is None:
                 raise Denied(401, "请先登录：在企业微信或钉钉里给信用考核助手发送「控制台」，打开回复的链接。")
             if staff and session.member.role not in STAFF_ROLES:

@@ -15,15 +15,15 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.context import Ctx
-from bot.message import Message
+from channels.message import Message
+from console.bridge import Chat
 from ledger import submissions as subs
 from ledger.facts import CITY, _facts_from, briefing_indicator, period_gaps
 from ledger.history import load_month, save_month
 from ledger.responsibility import duties
 from ledger.office import Office, office_for_kind, offices
 from ledger.units import Member, Unit, get_unit, list_units
-from reminders.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
+from worktime.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
 from schemes.asks import needs_report
 from schemes.model import Indicator, Scheme
 from scoring.card import Scorecard
@@ -44,7 +44,7 @@ class Desk:
     member: Member
     now: datetime
     cal: WorkCalendar
-    ctx: Ctx
+    ctx: Any  # the chat's context (bot.context.Ctx), made by Chat.context
     offices: list[Office] = field(default_factory=list)
 
     @property
@@ -85,9 +85,9 @@ class Desk:
         return [i for i in inds if i.code in mine]
 
 
-def make_desk(pipeline: Any, db: sqlite_utils.Database, member: Member, version: int,
+def make_desk(chat: Chat, db: sqlite_utils.Database, member: Member, version: int,
               scheme_id: str | None = None, year: int | None = None) -> Desk:
-    """A desk over the pipeline's shared card cache (a page costs a few queries, not a
+    """A desk over the chat's shared card cache (a page costs a few queries, not a
     recompute, while nothing has changed). A liaison speaks of their unit's scheme; staff of
     the scheme asked for (default: the office's first) in the year asked for (default: the
     latest open one). Raises LedgerError for an unknown year."""
@@ -96,11 +96,9 @@ def make_desk(pipeline: Any, db: sqlite_utils.Database, member: Member, version:
         off = office_for_kind(db, get_unit(db, member.unit_id).kind, offs[0].year)
     else:
         off = next((o for o in offs if o.scheme.id == scheme_id), offs[0])
-    now = pipeline.clock()
+    now = chat.clock()
     msg = Message("web", member.user_id, member.user_id, "", f"web-read:{now.isoformat()}", now)
-    ctx = Ctx(db, off, member, msg, now, pipeline.cal, pipeline.data_dir, pipeline.settings,
-              card_cache=pipeline.cards, base_version=version)
-    return Desk(db, member, now, pipeline.cal, ctx, offs)
+    return Desk(db, member, now, chat.cal, chat.context(db, off, member, msg, version), offs)
 
 
 # ---- 总览 -------------------------------------------------------------------------------------

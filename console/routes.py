@@ -17,11 +17,9 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, Response, abort, g, make_response, redirect, render_template,
                    request, send_file, url_for)
 
-from bot.cards import staff_only_metrics
-from bot.commands import dispatch
-from bot.parse import CommandError
 from console import readers
 from console.actions import nonce, run_as
+from console.bridge import Chat
 from console.auth import (COOKIE, STATE_COOKIE, Denied, cookie_args, current_session,
                           dingtalk_user_id, in_client, oauth_enabled, require, wecom_oauth_url,
                           wecom_user_id)
@@ -31,7 +29,7 @@ from ledger import submissions as subs
 from ledger.db import LedgerError, data_version, open_db
 from ledger.facts import CITY
 from ledger.office import office, years
-from ledger.outbox import list_items, retry_now
+from ledger.outbox import list_items, retry_failed
 from ledger.sessions import end_session, open_session, redeem_login
 from ledger.units import Unit, find_member, get_unit
 from scoring.card import STATUS_ZH, fmt, pts
@@ -49,11 +47,11 @@ SUB_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": 
                  "withdrawn": "已撤回", "superseded": "已更新"}
 
 
-def make_blueprint(pipeline: Any) -> Blueprint:
-    """The console for one pipeline (its ledger, clock, calendar and card cache)."""
+def make_blueprint(chat: Chat) -> Blueprint:
+    """The console over the chat's pipeline (its ledger, clock, calendar and card cache)."""
     bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                    static_folder="static", static_url_path="/static")
-    settings = pipeline.settings
+    settings = chat.settings
     history = readers.HistoryCache()
     clients: dict[str, Any] = {}  # platform API clients, made on first use (their tokens are cached)
 
@@ -73,7 +71,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         conn = db()
         year = request.values.get("year", "")
         try:
-            return readers.make_desk(pipeline, conn, session.member, data_version(conn),
+            return readers.make_desk(chat, conn, session.member, data_version(conn),
                                      request.values.get("scheme") or None,
                                      int(year) if year.isdigit() else None)
         except LedgerError as exc:
@@ -83,8 +81,8 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         """What the scheme/year switch of a page needs."""
         return {"offices": d.offices, "years": years(db()), "office": d.office}
 
-    signed_in = require(pipeline, db)
-    staff_only = require(pipeline, db, staff=True)
+    signed_in = require(chat, db)
+    staff_only = require(chat, db, staff=True)
 
     @bp.after_request
     def _headers(resp: Response) -> Response:
@@ -103,7 +101,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
 
     @bp.errorhandler(Denied)
     def _denied(exc: Denied) -> Any:
-        session = current_session(pipeline, db())
+        session = current_session(chat, db())
         return render_template("console/message.html", title="无法访问", message=exc.message,
                                session=session, nav=_nav(session)), exc.status
 
@@ -120,7 +118,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
 
     @bp.get("/")
     def home() -> Any:
-        session = current_session(pipeline, db())
+        session = current_session(chat, db())
         if session is None:
             client = in_client()
             if client == "wecom" and oauth_enabled(settings, "wecom"):
@@ -146,14 +144,14 @@ def make_blueprint(pipeline: Any) -> Blueprint:
             raise Denied(403, "登录请求来源不明。请直接在浏览器中打开聊天里收到的链接。")
         conn = db()
         try:
-            member = redeem_login(conn, token, pipeline.clock())
+            member = redeem_login(conn, token, chat.clock())
         except LedgerError as exc:
             return render_template("console/message.html", title="无法登录", message=str(exc),
                                    session=None, nav=[]), 410
         return _start(conn, member, "chat-link", same_site=True)
 
     def _start(conn: Any, member: Any, how: str, same_site: bool) -> Any:
-        sid, _ = open_session(conn, member, pipeline.clock(), how)
+        sid, _ = open_session(conn, member, chat.clock(), how)
         if same_site:
             resp = redirect(url_for(".home"), code=303)
         else:
@@ -172,7 +170,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         state = request.cookies.get(STATE_COOKIE, "")
         if not state or not secrets.compare_digest(state, request.args.get("state", "")):
             raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从企业微信重新进入。")
-        from bot.wecom import WeComClient
+        from channels.wecom import WeComClient
         client = clients["wecom"] if "wecom" in clients \
             else clients.setdefault("wecom", WeComClient(settings))
         user = _platform(lambda: wecom_user_id(client, request.args.get("code", "")), "企业微信")
@@ -182,7 +180,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     def oauth_dingtalk() -> Any:
         if not oauth_enabled(settings, "dingtalk"):
             abort(404)
-        from bot.dingtalk import DingTalkClient
+        from channels.dingtalk import DingTalkClient
         client = clients["dingtalk"] if "dingtalk" in clients \
             else clients.setdefault("dingtalk", DingTalkClient(settings))
         user = _platform(lambda: dingtalk_user_id(client, request.args.get("code", "")), "钉钉")
@@ -210,7 +208,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     @bp.post("/logout")
     @signed_in
     def logout(session: Any) -> Any:
-        end_session(db(), request.cookies.get(COOKIE, ""), pipeline.clock())
+        end_session(db(), request.cookies.get(COOKIE, ""), chat.clock())
         resp = make_response(render_template("console/message.html", title="已退出",
                                              message="已退出控制台。需要时在聊天中发送「控制台」重新登录。",
                                              session=None, nav=[]))
@@ -254,7 +252,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         mine = {i.code for i in d.indicators(the_unit)}
         targets: dict[str, list[tuple[str, str]]] = {}
         if session.member.is_staff:  # 打分 beside the item, with its material on the same page
-            for value, label in _point_targets(d.office.scheme):
+            for value, label in _point_targets(d.office.scheme, chat.staff_only_metrics):
                 targets.setdefault(value.partition("|")[0], []).append((value, label))
         return page("unit.html", session, office=d.office, unit=the_unit, card=card, reply=reply,
                     targets=targets,
@@ -315,7 +313,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
             if verdict == "驳回" and not reason:
                 reply = "驳回时请写明理由，联络员才知道怎么改。"
             else:
-                reply = run_as(pipeline, session.member,
+                reply = run_as(chat, session.member,
                                " ".join(filter(None, ["审核", the_unit.name, code, period, verdict,
                                                       reason])),
                                request.form.get("form_id", "")).text
@@ -334,7 +332,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
         reply, kind = None, request.form.get("kind", "")
         if request.method == "POST" and kind == "command":  # any chat command, as typed in chat
             text = " ".join(request.form.get("text", "").split())
-            reply = (run_as(pipeline, session.member, text, request.form.get("form_id", "")).text
+            reply = (run_as(chat, session.member, text, request.form.get("form_id", "")).text
                      if text else "请输入命令，例如：未交 2022-08")
         elif request.method == "POST":
             the_unit = _unit_for(session, _form_int("unit_id"))
@@ -349,13 +347,14 @@ def make_blueprint(pipeline: Any) -> Blueprint:
                 event = any(e.name == code for e in desk(session).scheme_of(the_unit).downgrade_events)
                 cases = "" if event else "".join(request.form.get("cases", "").split()) or "1"
                 text = f"扣分 {the_unit.name} {code} {cases} {note}"
-            reply = run_as(pipeline, session.member, text.strip(), request.form.get("form_id", "")).text
+            reply = run_as(chat, session.member, text.strip(), request.form.get("form_id", "")).text
             if request.form.get("back") == "unit":
                 return _unit_page(session, the_unit.id, reply)
         d = desk(session)
         scheme = d.office.scheme
         deductions = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]
-        return page("entry.html", session, **switch(d), units=d.units(), targets=_point_targets(scheme),
+        return page("entry.html", session, **switch(d), units=d.units(),
+                    targets=_point_targets(scheme, chat.staff_only_metrics),
                     deductions=deductions, events=scheme.downgrade_events, reply=reply,
                     chosen=request.form)
 
@@ -378,8 +377,9 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     @bp.post("/outbox/<int:item_id>/retry")
     @staff_only
     def outbox_retry(session: Any, item_id: int) -> Any:
-        try:
-            retry_now(db(), item_id, pipeline.clock(), f"{session.member.name}({session.member.user_id})")
+        try:  # the same function as `creditbot outbox retry`
+            retry_failed(db(), [item_id], chat.clock(),
+                         f"{session.member.name}({session.member.user_id})")
         except LedgerError as exc:
             raise Denied(409, str(exc)) from None
         return redirect(url_for(".outbox"), code=303)
@@ -399,7 +399,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
     @staff_only
     def export(session: Any) -> Any:
         year = request.args.get("year", "")
-        reply = run_as(pipeline, session.member, f"导出 {year}".strip() if year.isdigit() else "导出",
+        reply = run_as(chat, session.member, f"导出 {year}".strip() if year.isdigit() else "导出",
                        nonce())
         if not reply.files:
             raise Denied(409, reply.text)
@@ -427,12 +427,7 @@ def make_blueprint(pipeline: Any) -> Blueprint:
             reply = _upload(session, the_unit)
         d = desk(session)
         card = d.card_of(the_unit)
-        texts = {}
-        for word in ("缺项", "截止"):
-            try:
-                texts[word] = dispatch(word, d.ctx).text
-            except CommandError as exc:
-                texts[word] = str(exc)
+        texts = {word: chat.ask(word, d.ctx) for word in ("缺项", "截止")}
         inds = [i for i in d.indicators(the_unit) if i.evidence or (i.due is not None)]
         return page("mine.html", session, unit=the_unit, card=card, texts=texts, inds=inds,
                     reply=reply, office=d.office)
@@ -444,14 +439,14 @@ def make_blueprint(pipeline: Any) -> Blueprint:
             return "请选择指标。"
         if not files:
             return "请选择要上传的文件。"
-        folder = pipeline.data_dir / "incoming"
+        folder = chat.data_dir / "incoming"
         folder.mkdir(parents=True, exist_ok=True)
         stored = []
         for f in files:
             path = folder / f"{secrets.token_hex(12)}.part"
             f.save(path)
             stored.append((path, f.filename, f.mimetype or ""))
-        return run_as(pipeline, session.member, code, request.form.get("form_id", ""), stored).text
+        return run_as(chat, session.member, code, request.form.get("form_id", ""), stored).text
 
     return bp
 
@@ -466,7 +461,7 @@ def _zip(paths: list[Path]) -> io.BytesIO:
     return buf
 
 
-def _point_targets(scheme: Any) -> list[tuple[str, str]]:
+def _point_targets(scheme: Any, staff_only_metrics: Any) -> list[tuple[str, str]]:
     """What 打分 can set, as (form value, label): each 酌情 part, and each value only the
     office enters (the chat's `打分 单位 指标 名称=值`)."""
     out = []

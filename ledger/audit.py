@@ -17,14 +17,22 @@ def log(db: sqlite_utils.Database, now: datetime, actor: str, action: str, targe
                [now_iso(now), actor, action, target, dumps(detail)])
 
 
-def entries(db: sqlite_utils.Database, limit: int = 200, action: str | None = None) -> list[dict]:
-    sql = "SELECT * FROM audit"
-    args: list[Any] = []
+def entries(db: sqlite_utils.Database, limit: int | None = 200, action: str | None = None,
+            since: str | None = None, oldest_first: bool = False) -> list[dict]:
+    """Audit rows, newest first (or oldest first for an export); `since` is an ISO date or
+    datetime in Beijing time; `limit` None means all."""
+    where, args = [], []
     if action:
-        sql += " WHERE action = ?"
+        where.append("action = ?")
         args.append(action)
-    sql += " ORDER BY id DESC LIMIT ?"
-    args.append(limit)
+    if since:
+        where.append("at >= ?")
+        args.append(since)
+    sql = "SELECT * FROM audit" + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql += f" ORDER BY id {'ASC' if oldest_first else 'DESC'}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
     rows = [dict(r) for r in db.query(sql, args)]
     for r in rows:
         r["detail"] = loads(r["detail"], {})

@@ -15,7 +15,7 @@ import sqlite_utils
 from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.units import list_units
-from reminders.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
+from worktime.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
 from schemes.asks import needs_report
 from schemes.model import Indicator, Scheme
 

@@ -9,10 +9,12 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-from ledger.db import dumps, immediate, loads, now_iso
+from ledger import audit
+from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 
 __all__ = ["OutboxItem", "enqueue", "due_items", "mark_sent", "mark_failed", "list_items",
-           "claim", "defer", "retarget", "webhook_sent_times", "retry_now"]
+           "claim", "defer", "retarget", "webhook_sent_times", "backlog", "retry_failed",
+           "waiting_items"]
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,20 @@ class OutboxItem:
     status: str
     attempts: int
     last_error: str | None
+    created_at: str = ""
+    next_try_at: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "key": self.key, "channel": self.channel, "target": self.target,
                 "payload": self.payload, "status": self.status, "attempts": self.attempts,
-                "last_error": self.last_error}
+                "last_error": self.last_error, "created_at": self.created_at,
+                "next_try_at": self.next_try_at}
 
 
 def _item(row: dict) -> OutboxItem:
     return OutboxItem(row["id"], row["key"], row["channel"], loads(row["target"], {}),
-                      loads(row["payload"], {}), row["status"], row["attempts"], row["last_error"])
+                      loads(row["payload"], {}), row["status"], row["attempts"], row["last_error"],
+                      row["created_at"], row["next_try_at"])
 
 
 def enqueue(db: sqlite_utils.Database, key: str, channel: str, target: dict[str, Any],
@@ -89,13 +95,16 @@ def list_items(db: sqlite_utils.Database, status: str | None = None) -> list[Out
     return [_item(r) for r in db.query(sql + " ORDER BY id", args)]
 
 
-def claim(db: sqlite_utils.Database, item_id: int, now: datetime, lease: timedelta) -> bool:
-    """Take a due item for one send: its next_try_at moves to now + lease, so a second worker
-    (or this one after a crash) does not pick it up before the lease ends. False if someone
-    else took it or it is no longer due."""
+def claim(db: sqlite_utils.Database, item_id: int, now: datetime, lease: timedelta,
+          claimed_at: datetime | None = None) -> bool:
+    """Take a due item for one send: its next_try_at moves to claimed_at (default now) + lease,
+    so a second worker (or this one after a crash) does not pick it up before the lease ends.
+    A slow run claims its later items minutes after the tick: the lease counts from the claim.
+    False if someone else took it or it is no longer due."""
+    start = max(now, claimed_at or now)
     with immediate(db):
         cur = db.execute("UPDATE outbox SET next_try_at = ? WHERE id = ? AND status = 'pending' "
-                         "AND next_try_at <= ?", [now_iso(now + lease), item_id, now_iso(now)])
+                         "AND next_try_at <= ?", [now_iso(start + lease), item_id, now_iso(now)])
         return cur.rowcount == 1
 
 
@@ -121,19 +130,45 @@ def webhook_sent_times(db: sqlite_utils.Database, webhook: str, since: datetime)
         "AND json_extract(target, '$.webhook') = ? ORDER BY sent_at", [now_iso(since), webhook])]
 
 
-def retry_now(db: sqlite_utils.Database, item_id: int, now: datetime, actor: str) -> OutboxItem:
-    """Staff send a push again (from the console): a failed or waiting item becomes due now,
-    with a fresh round of attempts. A sent push is not sent twice."""
-    from ledger import audit
-    from ledger.db import LedgerError
+def waiting_items(db: sqlite_utils.Database, limit: int = 50) -> list[OutboxItem]:
+    """What staff should look at: failed pushes, then pending ones that already failed a try
+    (retrying), newest first within each."""
+    return [_item(r) for r in db.query(
+        "SELECT * FROM outbox WHERE status = 'failed' OR (status = 'pending' AND attempts > 0) "
+        "ORDER BY CASE status WHEN 'failed' THEN 0 ELSE 1 END, id DESC LIMIT ?", [limit])]
+
+
+def backlog(db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
+    """Counts for readiness and 推送状态: pending, due now, failed, and the oldest due item."""
+    pending, failed = db.execute(
+        "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'failed'), 0) "
+        "FROM outbox").fetchone()
+    due, oldest = db.execute(
+        "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending' "
+        "AND next_try_at <= ?", [now_iso(now)]).fetchone()
+    age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
+    return {"pending": pending, "due": due, "failed": failed, "oldest_due": oldest,
+            "oldest_due_age_s": max(age, 0.0)}
+
+
+def retry_failed(db: sqlite_utils.Database, ids: Iterable[int] | None, now: datetime,
+                 actor: str) -> int:
+    """Put failed pushes back in the queue (all of them when `ids` is None), with a fresh
+    count of tries. Returns how many."""
     with immediate(db):
-        rows = list(db.query("SELECT * FROM outbox WHERE id = ?", [item_id]))
-        if not rows:
-            raise LedgerError(f"没有编号为 {item_id} 的推送")
-        if rows[0]["status"] == "sent":
-            raise LedgerError(f"推送 {item_id} 已发送成功，无需重试")
-        db.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_try_at = ? "
-                   "WHERE id = ?", [now_iso(now), item_id])
-        audit.log(db, now, actor, "outbox.retry", str(item_id), key=rows[0]["key"],
-                  last_error=rows[0]["last_error"])
-        return _item(list(db.query("SELECT * FROM outbox WHERE id = ?", [item_id]))[0])
+        if ids is None:
+            rows = [r[0] for r in db.execute("SELECT id FROM outbox WHERE status = 'failed'")]
+        else:
+            rows = [int(i) for i in ids]
+            known = {r[0] for r in db.execute(
+                f"SELECT id FROM outbox WHERE status = 'failed' AND id IN "
+                f"({', '.join('?' * len(rows))})", rows)} if rows else set()
+            missing = [i for i in rows if i not in known]
+            if missing:
+                raise LedgerError(f"没有失败的推送 #{'、#'.join(map(str, missing))}（已发送或仍在重试的不需要重发）")
+        for item_id in rows:
+            db.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_try_at = ? "
+                       "WHERE id = ?", [now_iso(now), item_id])
+        if rows:
+            audit.log(db, now, actor, "outbox.retry", ",".join(map(str, rows)), count=len(rows))
+        return len(rows)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ import sqlite_utils
 
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.filenames import clean_file_name
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
@@ -217,7 +219,9 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
                    now: datetime, member_id: int | None, channel: str,
                    source_msg_id: str | None, actor: str = "", year: int | None = None,
                    period: str | None = None) -> dict[str, Any]:
-    """Store a file under data_dir by sha256 (the same file twice is stored once)."""
+    """Store a file under data_dir by sha256 (the same file twice is stored once). The name is
+    cleaned here, where every channel's files arrive (see ledger.filenames)."""
+    original_name = clean_file_name(original_name, "")
     suffix = Path(original_name).suffix.lower() or (mimetypes.guess_extension(content_type) or "")
     if len(content) == 0:
         raise LedgerError("文件是空的，请重新发送")
@@ -230,12 +234,9 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
         raise LedgerError(f"「{original_name}」实际是可执行程序，不能作为佐证材料")
     digest = hashlib.sha256(content).hexdigest()
     folder = Path(data_dir) / "evidence" / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest}{suffix}"
     if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(content)
-        tmp.replace(path)
+        _write_file(path, content)
     with immediate(db):
         refuse_closed(db, year)
         if source_msg_id and db.execute(
@@ -253,6 +254,22 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
         audit.log(db, now, actor or str(member_id), "evidence.add", f"{unit_id}/{indicator}",
                   id=cur.lastrowid, sha256=digest, name=original_name, size=len(content))
         return dict(list(db.query("SELECT * FROM evidence WHERE id = ?", [cur.lastrowid]))[0])
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    """Write via a .part file; on any OS error (disk full, quota) remove it and say so."""
+    tmp = path.with_suffix(path.suffix + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())  # the row that points here is committed with synchronous=FULL
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LedgerError("服务器存储空间不足或无法写入，文件未保存，请稍后再发并告知信用办"
+                          ) from exc
 
 
 def refuse_closed(db: sqlite_utils.Database, year: int | str | None) -> None:

@@ -13,10 +13,13 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 from ledger.office import KIND_ZH, unit_kinds
+from ledger.userids import CHANNELS, USER_ID_RULE, channel_family, check_user_id, is_user_id
+from worktime.clock import shanghai_now
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
            "find_member", "list_members", "liaisons_of", "import_units", "set_deputy",
-           "pause_unit", "set_group", "ROLES", "KINDS", "KIND_WORDS", "kind_of"]
+           "pause_unit", "set_group", "scope_members", "unscoped_members", "ROLES", "KINDS",
+           "KIND_WORDS", "kind_of"]
 
 ROLES = ("liaison", "staff", "admin")
 KINDS = ("department", "county", "city")
@@ -80,7 +83,7 @@ def add_unit(db: sqlite_utils.Database, name: str, kind: str = "department",
         raise LedgerError("单位名称不能为空")
     if kind not in KINDS:
         raise LedgerError(f"单位类型应为 {'/'.join(KINDS)}，收到：{kind}")
-    now = now or datetime.now()
+    now = now or shanghai_now()
     with immediate(db):
         if db.execute("SELECT 1 FROM units WHERE name = ?", [name]).fetchone():
             raise LedgerError(f"单位「{name}」已存在")
@@ -121,10 +124,10 @@ def find_unit(db: sqlite_utils.Database, text: str, loose: bool = True) -> Unit:
 
 
 def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | None = None,
-                 actor: str = "cli") -> tuple[int, int]:
+                 actor: str = "cli", channel: str = "*") -> tuple[int, int]:
     """CSV with columns 单位/name, 类型/kind, 联络员/liaison, 用户ID/user_id (header row required).
     Returns (units added, liaisons added); existing units and members are kept."""
-    now = now or datetime.now()
+    now = now or shanghai_now()
     added_units = added_members = 0
     raw = Path(path).read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves GBK
@@ -173,9 +176,12 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
                                   f"一个人只能是一个单位的联络员")
             if uid:
                 seen_ids[uid] = lineno
-                if not db.execute("SELECT 1 FROM members WHERE user_id = ? AND channel = '*'",
-                                  [uid]).fetchone():
-                    add_member(db, uid, lname or uid, "liaison", unit.id, now=now, actor=actor)
+                if not is_user_id(uid):
+                    raise LedgerError(f"{path}:{lineno} 用户ID「{uid[:70]}」无效：{USER_ID_RULE}")
+                if not db.execute("SELECT 1 FROM members WHERE user_id = ? AND channel = ?",
+                                  [uid, channel]).fetchone():
+                    add_member(db, uid, lname or uid, "liaison", unit.id, channel=channel,
+                               now=now, actor=actor)
                     added_members += 1
     return added_units, added_members
 
@@ -211,10 +217,12 @@ def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
         raise LedgerError(f"角色应为 liaison/staff/admin，收到：{role}")
     if role == "liaison" and unit_id is None:
         raise LedgerError("联络员必须属于一个单位（--unit）")
-    if not user_id.strip():
-        raise LedgerError("用户ID不能为空")
-    now = now or datetime.now()
+    user_id = check_user_id(user_id)
+    if channel not in ("*",) + CHANNELS:
+        raise LedgerError(f"渠道应为 {' 或 '.join(CHANNELS)}，收到：{channel}")
+    now = now or shanghai_now()
     with immediate(db):
+        _keep_an_admin(db, user_id, channel, role)
         db.execute(
             "INSERT INTO members(user_id, channel, name, role, unit_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, channel) DO UPDATE SET "
@@ -227,15 +235,59 @@ def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
     return _member(row)
 
 
+def _keep_an_admin(db: sqlite_utils.Database, user_id: str, channel: str, role: str) -> None:
+    """The office must keep someone who can bind staff: the last admin cannot be demoted."""
+    row = db.execute("SELECT role FROM members WHERE user_id = ? AND channel = ? AND active = 1",
+                     [user_id, channel]).fetchone()
+    if row is None or row[0] != "admin" or role == "admin":
+        return
+    admins = db.execute("SELECT COUNT(*) FROM members WHERE role = 'admin' AND active = 1"
+                        ).fetchone()[0]
+    if admins <= 1:
+        raise LedgerError(f"{user_id} 是唯一的管理员，不能改为其他角色：请先添加另一位管理员。")
+
+
 def find_member(db: sqlite_utils.Database, channel: str, user_id: str) -> Member | None:
-    """The member bound to this sender: a channel-specific binding wins over '*'.
-    A deputy (代理) acting for a liaison on leave is returned as that liaison's unit."""
-    base_channel = channel.split("_")[0]
+    """The member bound to this sender on this channel. WeCom and DingTalk assign ids
+    independently, so a binding on one never answers for the other, and an unscoped '*'
+    binding answers for neither: scope_members pins those when a platform is configured, and
+    with both platforms on, staff name the platform. The console (an operator on the server)
+    sees every binding."""
+    family = channel_family(channel)
+    if family in CHANNELS:
+        where, args = "channel = ?", [family]
+    else:
+        where, args = "1", []
     rows = list(db.query(
-        "SELECT * FROM members WHERE user_id = ? AND active = 1 AND channel IN (?, ?, '*') "
-        "ORDER BY CASE channel WHEN '*' THEN 1 ELSE 0 END LIMIT 1",
-        [user_id, channel, base_channel]))
+        f"SELECT * FROM members WHERE user_id = ? AND active = 1 AND {where} "
+        "ORDER BY CASE channel WHEN '*' THEN 1 ELSE 0 END, id LIMIT 1", [user_id, *args]))
     return _member(rows[0]) if rows else None
+
+
+def scope_members(db: sqlite_utils.Database, channels: list[str], now: datetime,
+                  actor: str = "system") -> int:
+    """Pin unscoped ('*') bindings to a platform: to the one whose messages the person has
+    sent, else to the only platform in use. With both platforms in use and no history the
+    binding stays '*' and `unscoped_members` lists it for staff. Returns how many moved."""
+    moved = 0
+    with immediate(db):
+        for row in list(db.query("SELECT id, user_id FROM members WHERE channel = '*'")):
+            seen = {channel_family(c) for (c,) in db.execute(
+                "SELECT DISTINCT channel FROM inbound WHERE sender = ?", [row["user_id"]])}
+            seen &= set(CHANNELS)
+            target = seen.pop() if len(seen) == 1 else (channels[0] if len(channels) == 1 else None)
+            if target is None or db.execute("SELECT 1 FROM members WHERE user_id = ? AND channel = ?",
+                                            [row["user_id"], target]).fetchone():
+                continue
+            db.execute("UPDATE members SET channel = ? WHERE id = ?", [target, row["id"]])
+            audit.log(db, now, actor, "member.scope", row["user_id"], channel=target)
+            moved += 1
+    return moved
+
+
+def unscoped_members(db: sqlite_utils.Database) -> list[Member]:
+    return [_member(r) for r in db.query(
+        "SELECT * FROM members WHERE channel = '*' AND active = 1 ORDER BY id")]
 
 
 def list_members(db: sqlite_utils.Database, unit_id: int | None = None,
@@ -264,6 +316,8 @@ def liaisons_of(db: sqlite_utils.Database, unit_id: int, today: str | None = Non
 
 def set_deputy(db: sqlite_utils.Database, member: Member, deputy_user_id: str | None,
                until: str | None, now: datetime, actor: str) -> None:
+    if deputy_user_id is not None:
+        deputy_user_id = check_user_id(deputy_user_id)
     with immediate(db):
         db.execute("UPDATE members SET deputy_user_id = ?, deputy_until = ? WHERE id = ?",
                    [deputy_user_id, until, member.id])

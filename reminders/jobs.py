@@ -35,7 +35,7 @@ from ledger.outbox import enqueue
 from ledger.submissions import LIVE
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_members, list_units
-from reminders.calendar import WorkCalendar, deadline_info, periods_in_year
+from worktime.calendar import WorkCalendar, deadline_info, periods_in_year
 from schemes.asks import liaison_can_send, needs_report
 from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, ReminderKind, ReminderPolicy,
                               digest_text, liaison_text)
@@ -91,7 +91,7 @@ class Reminder:
 def default_channel(settings: Mapping[str, Any]) -> str:
     """Where a binding valid on every channel ('*') is reached: the first configured channel
     that can push to a person (the WeCom app, then DingTalk), else the local console."""
-    from bot.config import channel_status
+    from channels.status import channel_status
 
     status = channel_status(settings)
     for name in ("wecom", "dingtalk"):
@@ -192,10 +192,9 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
     """channel -> user ids to message for a unit: its liaisons, or their deputies while on
     leave (the rule of ledger.units.liaisons_of), each on the channel they are bound to."""
     members = list_members(db)
-    bound = {}
-    for m in members:  # a channel-specific binding wins over '*'
-        if m.user_id not in bound or bound[m.user_id] == "*":
-            bound[m.user_id] = m.channel
+    bound: dict[str, list[str]] = defaultdict(list)  # one user id may be bound on both platforms
+    for m in members:
+        bound[m.user_id].append(m.channel)
     out: dict[str, list[str]] = defaultdict(list)
     for m in members:
         if m.role != "liaison" or m.unit_id != unit_id:
@@ -203,7 +202,11 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
         on_leave = m.deputy_user_id and (m.deputy_until is None
                                          or today.isoformat() <= m.deputy_until)
         uid = m.deputy_user_id if on_leave else m.user_id
-        channel = _channel_of(bound.get(uid, m.channel), fallback)
+        # The deputy was named on the liaison's platform: that binding is the person meant.
+        chans = bound.get(uid) or [m.channel]
+        binding = m.channel if m.channel in chans else next((c for c in chans if c != "*"),
+                                                             chans[0])
+        channel = _channel_of(binding, fallback)
         if uid not in out[channel]:
             out[channel].append(uid)
     return dict(out)
@@ -366,7 +369,7 @@ def send_due_reminders(db_path: str | Path, now: datetime, settings: Mapping[str
     """Plan and enqueue in one write transaction (two runners serialise), on a connection of
     its own. Returns the reminders written this time; a repeat run returns []."""
     if cal is None:
-        from bot.app import make_calendar
+        from worktime.calendar import make_calendar
         cal = make_calendar(dict(settings))
     db = open_db(db_path)
     try:
@@ -381,11 +384,14 @@ def send_due_reminders(db_path: str | Path, now: datetime, settings: Mapping[str
 
 def reminder_tick(settings: dict[str, Any]) -> None:
     """The scheduler's job (every few minutes): queue whatever is due now."""
-    from bot.app import make_calendar, make_clock
+    from worktime.calendar import make_calendar
+    from worktime.clock import make_clock
 
     try:
         send_due_reminders(settings["CREDITBOT_DB"], make_clock(settings)(), settings,
                            make_calendar(settings))
+        from reminders.maintenance import REMINDERS_RUN, mark
+        mark(settings["CREDITBOT_DB"], REMINDERS_RUN)
     except LedgerError as exc:  # e.g. no scheme chosen yet: nothing to remind about
         log.warning("reminders skipped: %s", exc)
     except Exception:
@@ -416,12 +422,13 @@ def outbox_tick(settings: dict[str, Any], senders: Mapping[str, Any] | None = No
         log.debug("outbox sender not available in this build")
         return
     deliver_due, make_senders = worker
-    from bot.app import make_clock
+    from worktime.clock import make_clock
 
     db = open_db(settings["CREDITBOT_DB"], migrate=False)
     try:
-        deliver_due(db, make_clock(settings)(),
-                    senders if senders is not None else make_senders(settings))
+        clock = make_clock(settings)
+        deliver_due(db, clock(), senders if senders is not None else make_senders(settings),
+                    clock=clock)
     except Exception:
         log.exception("outbox tick failed")
     finally:
@@ -429,7 +436,7 @@ def outbox_tick(settings: dict[str, Any], senders: Mapping[str, Any] | None = No
 
 
 def _parse_at(at: str | None, settings: Mapping[str, Any]) -> datetime:
-    from bot.app import make_clock
+    from worktime.clock import make_clock
 
     if not at:
         return make_clock(dict(settings))()
@@ -447,7 +454,7 @@ def remind_command(settings: dict[str, Any], dry_run: bool, as_json: bool,
                    at: str | None) -> int:
     """`creditbot remind`: with --dry-run show the day's reminders not yet queued, whatever
     the hour (nothing is written); else queue what is due now, under the scheduler's keys."""
-    from bot.app import make_calendar
+    from worktime.calendar import make_calendar
 
     now = _parse_at(at, settings)
     cal = make_calendar(settings)

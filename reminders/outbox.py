@@ -145,7 +145,7 @@ class WeComSender(_ChannelSender):
     """WeCom app message/send to users, or a group robot webhook."""
 
     def _make_client(self) -> Any:
-        from bot.wecom import WeComClient
+        from channels.wecom import WeComClient
         return WeComClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
@@ -175,7 +175,7 @@ class DingTalkSender(_ChannelSender):
     """DingTalk robot batchSend to users (≤20 a call), or a custom group robot with 加签."""
 
     def _make_client(self) -> Any:
-        from bot.dingtalk import DingTalkClient
+        from channels.dingtalk import DingTalkClient
         return DingTalkClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
@@ -228,9 +228,11 @@ def _describe(item: OutboxItem) -> str:
 
 def deliver_due(db: sqlite_utils.Database, now: datetime, senders: Mapping[str, Sender],
                 limit: int = 100, *, max_attempts: int = MAX_ATTEMPTS,
-                per_webhook_minute: int = WEBHOOK_PER_MINUTE) -> dict[str, int]:
+                per_webhook_minute: int = WEBHOOK_PER_MINUTE,
+                clock: Callable[[], datetime] | None = None) -> dict[str, int]:
     """Send what is due at `now`. Returns counts: sent, retried, failed (final), deferred
-    (rate limit). Items of channels without a sender stay pending untouched."""
+    (rate limit). Items of channels without a sender stay pending untouched. `clock` reads the
+    time at each claim, so each lease runs from its own claim."""
     counts = {"sent": 0, "retried": 0, "failed": 0, "deferred": 0}
     for item in due_items(db, now, limit, channels=list(senders)):
         slot = _webhook_slot(db, item, now, per_webhook_minute)
@@ -238,7 +240,7 @@ def deliver_due(db: sqlite_utils.Database, now: datetime, senders: Mapping[str, 
             defer(db, item.id, slot, "群机器人每分钟最多20条，已顺延")
             counts["deferred"] += 1
             continue
-        if not claim(db, item.id, now, LEASE):
+        if not claim(db, item.id, now, LEASE, clock() if clock else None):
             continue  # another worker has it
         try:
             senders[item.channel](item.target, item.payload)
@@ -267,12 +269,13 @@ def deliver_due(db: sqlite_utils.Database, now: datetime, senders: Mapping[str, 
 def tick(settings: Mapping[str, Any], senders: Mapping[str, Sender] | None = None,
          now: datetime | None = None) -> dict[str, int]:
     """One outbox run for the scheduler: its own connection, the configured clock."""
-    from bot.app import make_clock
+    from worktime.clock import make_clock
     from ledger.db import open_db
 
     db = open_db(str(settings["CREDITBOT_DB"]), migrate=False)
     try:
-        at = now or make_clock(dict(settings))()
-        return deliver_due(db, at, senders if senders is not None else make_senders(settings))
+        clock = make_clock(dict(settings))
+        return deliver_due(db, now or clock(), senders if senders is not None
+                           else make_senders(settings), clock=None if now else clock)
     finally:
         db.close()

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from reminders.calendar import Deadline, WorkCalendar
+from worktime.calendar import Deadline, WorkCalendar
 from schemes.asks import send_command
 from schemes.model import Indicator
 from scoring.card import fmt

@@ -18,7 +18,7 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("creditbot")
 
 from bot.app import make_pipeline
-from bot.message import Attachment, Message
+from channels.message import Attachment, Message
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit

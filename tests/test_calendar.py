@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from reminders.calendar import (
+from worktime.calendar import (
     DEFAULT_HOLIDAYS_FILE,
     Deadline,
     WorkCalendar,

@@ -296,10 +296,11 @@ def test_files_and_exports_are_found_when_the_data_folder_is_relative(tmp_path: 
 
 
 def _desk(console: Console) -> readers.Desk:
-    db = open_db(console.office.settings["CREDITBOT_DB"])
+    from bot.app import console_chat
     from ledger.units import find_member
-    return readers.make_desk(console.app.extensions["creditbot"], db,
-                             find_member(db, "wecom", "staff1"), -1)
+    db = open_db(console.office.settings["CREDITBOT_DB"])
+    return readers.make_desk(console_chat(console.app.extensions["creditbot"]), db,
+                             find_member(db, "web", "staff1"), -1)
 
 
 def test_the_monthly_line_follows_the_ledger_and_a_late_review_redraws_only_later_months(console: Console):

@@ -25,7 +25,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.app import create_app
-from bot.message import Message
+from channels.message import Message
 from console_office import NOW, UNITS, seed_office
 from fake_wecom import FakeWeCom
 from ledger.db import open_db

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from flask.testing import FlaskClient
 
-from bot.dingtalk import (
+from channels.dingtalk import (
     APOLOGY_TEXT,
     DingTalkPayloadError,
     callback_sign,
@@ -21,7 +21,7 @@ from bot.dingtalk import (
     parse_callback,
     render_reply,
 )
-from bot.message import Attachment, Message, Reply
+from channels.message import Attachment, Message, Reply
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP_SECRET = "this is a secret"

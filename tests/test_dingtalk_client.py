@@ -9,8 +9,8 @@ import pytest
 from clock import FakeClock
 from fake_dingtalk import FakeDingTalk
 
-from bot.dingtalk import DingTalkClient, DingTalkSendError, render_reply
-from bot.message import Reply
+from channels.dingtalk import DingTalkClient, DingTalkSendError, render_reply
+from channels.message import Reply
 
 
 @pytest.fixture
@@ -58,13 +58,13 @@ def test_token_is_refreshed_before_it_expires(
 def test_rejected_token_is_refreshed_once_and_call_retried(
     client: DingTalkClient, fake: FakeDingTalk, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("DEBUG", logger="bot.dingtalk")
+    caplog.set_level("DEBUG", logger="channels.dingtalk")
     client.batch_send(["u1"], "第一条")
     fake.invalidate_tokens()
     client.batch_send(["u2"], "第二条")
     assert fake.token_requests == 2
     assert [call["userIds"] for call in fake.batch_calls] == [["u1"], ["u2"]]
-    bot_logs = " ".join(r.getMessage() for r in caplog.records if r.name == "bot.dingtalk")
+    bot_logs = " ".join(r.getMessage() for r in caplog.records if r.name == "channels.dingtalk")
     assert "refreshing" in bot_logs
     assert "fake-token" not in bot_logs and "app-secret" not in bot_logs
 
@@ -207,7 +207,7 @@ def test_wrong_robot_secret_is_refused_and_not_retryable(
 ) -> None:
     with pytest.raises(DingTalkSendError) as info:
         client.group_robot_send(fake.robot_webhook, "SECwrong", "hi")
-    bot_logs = " ".join(r.getMessage() for r in caplog.records if r.name == "bot.dingtalk")
+    bot_logs = " ".join(r.getMessage() for r in caplog.records if r.name == "channels.dingtalk")
     assert "sign not match" in bot_logs
     assert fake.robot_access_token not in bot_logs
     assert info.value.code == "310000"

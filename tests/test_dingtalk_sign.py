@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dingtalk import DingTalkAuthError, callback_sign, robot_sign, verify_callback
+from channels.dingtalk import DingTalkAuthError, callback_sign, robot_sign, verify_callback
 
 TIMESTAMP = "1577262236757"
 APP_SECRET = "this is a secret"

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.dingtalk import DingTalkClient
-from bot.dingtalk_stream import DingTalkStreamUnavailable, load_sdk, make_stream_handler, run_stream
-from bot.message import Message, Reply
+from channels.dingtalk import DingTalkClient
+from channels.dingtalk_stream import DingTalkStreamUnavailable, load_sdk, make_stream_handler, run_stream
+from channels.message import Message, Reply
 from fake_dingtalk import FakeDingTalk
 
 SETTINGS = {"DINGTALK_APP_KEY": "dingappkey", "DINGTALK_APP_SECRET": "app-secret"}

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bot.app import create_app
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from fake_dingtalk import FakeDingTalk
 from ledger.db import open_db
 from ledger.facts import init_office
@@ -24,6 +24,7 @@ from ledger.submissions import list_evidence, list_submissions
 from ledger.units import add_member, add_unit
 from reminders.outbox import deliver_due, make_senders
 from servers import app_server
+from traffic import unique_ms
 
 XLSX = b"PK\x03\x04" + b"\x14\x00" * 40
 _ids = itertools.count(1)
@@ -49,7 +50,7 @@ class Robot:
         return body
 
     def post(self, body: dict, timestamp_ms: int | None = None, sign: str | None = None) -> requests.Response:
-        ts = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
+        ts = str(timestamp_ms if timestamp_ms is not None else unique_ms())
         headers = {"timestamp": ts, "sign": sign or callback_sign(ts, self.fake.app_secret)}
         return requests.post(f"{self.base}/dingtalk/callback", json=body, headers=headers,
                              timeout=10)

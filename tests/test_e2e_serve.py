@@ -19,8 +19,11 @@ def test_serve_starts_without_any_channel_settings(tmp_path: Path):
     with serve_process(env) as (base, proc):
         health = requests.get(f"{base}/healthz", timeout=5)
         assert health.status_code == 200
-        assert health.json() == {"status": "ok", "channels": {
-            "wecom": False, "wecom_aibot": False, "dingtalk": False}}
+        body = health.json()
+        assert body["status"] == "ok" and body["reasons"] == []
+        assert body["channels"] == {"wecom": False, "wecom_aibot": False, "dingtalk": False}
+        assert body["checks"]["database_writable"] is True
+        assert body["checks"]["scheduler_heartbeat_age_s"] is not None  # serve runs one
         # Channel routes are not registered when their settings are missing.
         assert requests.post(f"{base}/dingtalk/callback", json={}, timeout=5).status_code == 404
         assert requests.get(f"{base}/wecom/callback", timeout=5).status_code == 404

@@ -18,7 +18,7 @@ import requests
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from bot.app import create_app
-from bot.wecom_crypto import WeComCrypto
+from channels.wecom_crypto import WeComCrypto
 from fake_wecom import FakeWeCom
 from ledger.db import open_db
 from ledger.facts import init_office

@@ -20,12 +20,13 @@ from hypothesis import strategies as st
 
 from bot.app import create_app
 from bot.commands import COMMANDS
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from bot.parse import normalise
 from bot.pipeline import APOLOGY
-from bot.wecom_crypto import WeComCrypto
+from channels.wecom_crypto import WeComCrypto
 from conftest import Office
 from servers import app_server
+from traffic import unique_ms
 
 FUZZ = settings(max_examples=150)  # the rest comes from the suite's profile (conftest.py)
 SECRET = "fuzz-dingtalk-secret"
@@ -59,6 +60,9 @@ def office(tmp_path: Path) -> Office:
     office.unit("市税务局", "sw1", "张敏")
     office.unit("市民政局", "mz1", "赵磊")
     office.staff()
+    # The app below has both platforms on: say which one sw1 writes from (ids are per platform).
+    office.db.execute("UPDATE members SET channel = 'dingtalk' WHERE user_id = 'sw1'")
+    office.db.conn.commit()
     return office
 
 
@@ -85,7 +89,7 @@ def app(office: Office) -> Any:
 
 
 def signed() -> dict[str, str]:
-    ts = str(int(time.time() * 1000))
+    ts = str(unique_ms())
     return {"timestamp": ts, "sign": callback_sign(ts, SECRET)}
 
 
@@ -126,6 +130,11 @@ bad_headers = st.one_of(
     st.builds(lambda ts: {"timestamp": ts, "sign": callback_sign(ts, SECRET)},
               st.integers(0, 10**14).map(str)),  # correctly signed, stale
     st.builds(lambda h: {**h, "sign": h["sign"][:-2] + "=="}, st.builds(signed)),
+    # digits int() refuses ("²", "①") and numbers too long for any clock
+    st.fixed_dictionaries({"timestamp": st.text(st.characters(whitelist_categories=("Nd", "No")),
+                                                min_size=1, max_size=30),
+                           "sign": header_text(60)}),
+    st.builds(lambda n: {"timestamp": "9" * n, "sign": "x"}, st.integers(14, 6000)),
 )
 
 

@@ -30,11 +30,12 @@ def test_import_sixty_units_with_liaisons(tmp_path):
     lines = ["单位,类型,联络员,用户ID"] + [f"单位{n:02d},{'县区' if n % 3 == 0 else '市直'},联络员{n},u{n}"
                                           for n in range(60)]
     csv.write_text("\n".join(lines), encoding="utf-8-sig")
-    assert import_units(db, csv) == (60, 60)
-    assert import_units(db, csv) == (0, 0)  # importing again adds nothing
+    assert import_units(db, csv, channel="wecom") == (60, 60)
+    assert import_units(db, csv, channel="wecom") == (0, 0)  # importing again adds nothing
     units = list_units(db)
     assert len(units) == 60 and sum(u.kind == "county" for u in units) == 20
     assert find_member(db, "wecom", "u7").unit_id == find_unit(db, "单位07").id
+    assert find_member(db, "dingtalk", "u7") is None  # the same id there is someone else
 
 
 def test_import_reports_the_bad_line(tmp_path):
@@ -46,14 +47,18 @@ def test_import_reports_the_bad_line(tmp_path):
     assert list_units(db) == []  # all or nothing
 
 
-def test_channel_binding_wins_over_any_channel(tmp_path):
+def test_a_binding_answers_only_on_its_own_platform(tmp_path):
     db = open_db(tmp_path / "x.db")
     u1, u2 = add_unit(db, "市税务局"), add_unit(db, "市民政局")
-    add_member(db, "same", "张", "liaison", u1.id)
+    add_member(db, "same", "张", "liaison", u1.id, channel="wecom")
     add_member(db, "same", "赵", "liaison", u2.id, channel="dingtalk")
+    add_member(db, "legacy", "钱", "liaison", u1.id)  # unscoped ('*'): not yet pinned
     assert find_member(db, "wecom", "same").unit_id == u1.id
+    assert find_member(db, "wecom_aibot", "same").unit_id == u1.id
     assert find_member(db, "dingtalk", "same").unit_id == u2.id
     assert find_member(db, "wecom", "other") is None
+    assert find_member(db, "wecom", "legacy") is None and find_member(db, "dingtalk", "legacy") is None
+    assert find_member(db, "console", "legacy").name == "钱"  # the operator on the server
 
 
 def test_liaison_needs_a_unit_and_roles_are_checked(tmp_path):

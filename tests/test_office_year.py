@@ -56,7 +56,7 @@ def test_a_one_scheme_ledger_from_before_is_migrated_and_keeps_scoring(tmp_path)
     assert off.scheme.id == "lvliang-2022-departments" and off.year == 2022 and off.kinds is None
     from datetime import date
     from ledger.facts import all_facts
-    from reminders.calendar import WorkCalendar
+    from worktime.calendar import WorkCalendar
     facts = all_facts(db, off, date(2022, 9, 1), WorkCalendar.default())
     assert facts["市税务局"]["7"]["commitments"] == 420  # a year figure from before stays
     assert facts["市税务局"]["14"]["points"] == 3  # old adjustments belong to the first year

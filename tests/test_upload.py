@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot.app import create_app
-from bot.message import Message
+from channels.message import Message
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.submissions import MAX_FILE_BYTES, list_evidence, list_submissions

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.message import Message, Reply
-from bot.wecom import (
+from channels.message import Message, Reply
+from channels.wecom import (
     APOLOGY,
     MORE_NOTE, TRUNCATED_NOTE,
     WeComPayloadError,
@@ -23,7 +23,7 @@ from bot.wecom import (
     parse_app_message,
     split_utf8,
 )
-from bot.wecom_crypto import WeComCrypto
+from channels.wecom_crypto import WeComCrypto
 
 SAMPLES: dict[str, Any] = json.loads(
     (Path(__file__).parent / "fixtures" / "wecom_official_samples.json").read_text("utf-8")
@@ -286,7 +286,7 @@ def test_unexpected_adapter_failure_is_an_empty_200_not_500(monkeypatch: pytest.
     def broken(*args: object) -> bytes:
         raise RuntimeError("bug in rendering")
 
-    monkeypatch.setattr("bot.wecom.render_app_reply", broken)
+    monkeypatch.setattr("channels.wecom.render_app_reply", broken)
     response = sample_post(make_client(Recorder()))
     assert (response.status_code, response.data) == (200, b"")
 
@@ -413,11 +413,12 @@ def test_aibot_url_verification_uses_empty_receive_id() -> None:
     assert response.data == b"8412390458"
 
 
-def test_aibot_falls_back_to_the_app_token_and_key() -> None:
+def test_aibot_is_off_without_its_own_token_and_key() -> None:
+    # It used to borrow the app's token and key, leaving the endpoint live when switched off.
     crypto = WeComCrypto(APP["token"], APP["encoding_aes_key"], "")
     encrypt, signature = crypto.encrypt(b"echo", "1", "2")
     query = urlencode({"msg_signature": signature, "timestamp": "1", "nonce": "2", "echostr": encrypt})
-    assert make_client(Recorder()).get(f"/wecom/aibot?{query}").data == b"echo"
+    assert make_client(Recorder()).get(f"/wecom/aibot?{query}").status_code == 404
 
 
 def test_aibot_single_chat_file_and_image() -> None:

@@ -8,7 +8,7 @@ import pytest
 from clock import FakeClock
 from fake_wecom import FakeWeCom
 
-from bot.wecom import WeComClient, WeComSendError
+from channels.wecom import WeComClient, WeComSendError
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.wecom_crypto import WeComCrypto, WeComCryptoError, pkcs7_pad, pkcs7_unpad
+from channels.wecom_crypto import WeComCrypto, WeComCryptoError, pkcs7_pad, pkcs7_unpad
 
 SAMPLES: dict[str, Any] = json.loads(
     (Path(__file__).parent / "fixtures" / "wecom_official_samples.json").read_text("utf-8")

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from bot.dingtalk import callback_sign
+from channels.dingtalk import callback_sign
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit
@@ -48,8 +48,21 @@ def dingtalk_body(user: str, text: str, msg_id: str | None = None) -> dict[str, 
             "text": {"content": text}}
 
 
+_last_ms = [0]
+_ms_lock = threading.Lock()
+
+
+def unique_ms() -> int:
+    """Now in ms, but never the same value twice in this process. DingTalk's sign covers only
+    the timestamp, so the server binds a sign to one message: two different messages signed
+    in the same millisecond would look like a replay (see README, DingTalk)."""
+    with _ms_lock:
+        _last_ms[0] = max(int(time.time() * 1000), _last_ms[0] + 1)
+        return _last_ms[0]
+
+
 def signed_headers(secret: str = SECRET) -> dict[str, str]:
-    ts = str(int(time.time() * 1000))
+    ts = str(unique_ms())
     return {"timestamp": ts, "sign": callback_sign(ts, secret),
             "Content-Type": "application/json; charset=utf-8"}
 

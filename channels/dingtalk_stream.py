@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from bot.dingtalk import (
+from channels.dingtalk import (
     DEFAULT_API_BASE,
     DingTalkClient,
     DingTalkError,
@@ -24,7 +24,7 @@ from bot.dingtalk import (
     parse_callback,
     render_reply,
 )
-from bot.message import Message, Reply
+from channels.message import Message, Reply
 
 __all__ = ["DingTalkStreamUnavailable", "load_sdk", "make_stream_handler", "run_stream"]
 

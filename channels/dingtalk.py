@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -32,7 +33,7 @@ from zoneinfo import ZoneInfo
 import requests
 from flask import Blueprint, Response, jsonify, request
 
-from bot.message import Attachment, Message, Reply
+from channels.message import Attachment, Message, Reply
 
 __all__ = [
     "APOLOGY_TEXT",
@@ -43,6 +44,7 @@ __all__ = [
     "DingTalkError",
     "DingTalkPayloadError",
     "DingTalkSendError",
+    "allowed_networks",
     "callback_sign",
     "make_blueprint",
     "parse_callback",
@@ -129,7 +131,8 @@ def verify_callback(headers: Mapping[str, str], app_secret: str, now_ms: int) ->
     sign = (headers.get("sign") or "").strip()
     if not timestamp or not sign:
         raise DingTalkAuthError("缺少 timestamp 或 sign 请求头")
-    if not timestamp.isdigit():
+    # isdigit() alone accepts "²" and other Unicode digits int() refuses; 13 digits is ms now.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 15):
         raise DingTalkAuthError("timestamp 不是毫秒数字")
     if abs(now_ms - int(timestamp)) > MAX_CLOCK_SKEW_MS:
         raise DingTalkAuthError("timestamp 与当前时间相差超过 1 小时")
@@ -314,30 +317,62 @@ def _plain(text: str, status: int) -> Response:
     return Response(text, status=status, mimetype="text/plain")
 
 
+def allowed_networks(value: Any) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """DINGTALK_ALLOWED_IPS: comma-separated addresses or CIDR blocks; empty allows any."""
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    try:
+        return tuple(ipaddress.ip_network(str(i).strip(), strict=False)
+                     for i in items if str(i).strip())
+    except ValueError as exc:
+        raise ValueError(f"DINGTALK_ALLOWED_IPS 格式错误：{exc}") from None
+
+
+def _ip_allowed(remote: str | None, networks: Sequence[Any]) -> bool:
+    if not networks:
+        return True
+    try:
+        addr = ipaddress.ip_address(remote or "")
+    except ValueError:
+        return False
+    return any(addr in net for net in networks)
+
+
 def make_blueprint(
     settings: Mapping[str, Any],
     handle: Callable[[Message], Reply],
     now_ms: Callable[[], int] = _wall_clock_ms,
+    claim: Callable[[str, str, bytes], bool] | None = None,
 ) -> Blueprint:
     """`POST /dingtalk/callback`: verify, parse, call `handle`, answer with the reply JSON.
 
-    `handle` must be idempotent on `msg_id` (the sign does not cover the body and DingTalk
-    retries); its exceptions are logged and answered with an apology, never a 500.
+    The sign covers only the timestamp and the secret, so `claim(sign, msg_id, body)` binds
+    each accepted sign to its first message id and body: a captured header pair replayed with
+    anything else is refused. `handle` must still be idempotent on `msg_id` (DingTalk retries);
+    its exceptions are logged and answered with an apology, never a 500.
     """
     bp = Blueprint("dingtalk", __name__)
+    networks = allowed_networks(settings.get("DINGTALK_ALLOWED_IPS"))
 
     @bp.post("/dingtalk/callback")
     def callback() -> Response:
+        if not _ip_allowed(request.remote_addr, networks):
+            log.warning("DingTalk callback refused: source %s not in DINGTALK_ALLOWED_IPS",
+                        request.remote_addr)
+            return _plain("来源地址不在允许范围内", 403)
         try:
             verify_callback(request.headers, str(settings.get("DINGTALK_APP_SECRET") or ""), now_ms())
         except DingTalkAuthError as exc:
             log.warning("DingTalk callback refused: %s", exc)
             return _plain("签名校验失败", 403)
+        raw = request.get_data()
         try:
-            msg = parse_callback(_json_object(request.get_data()))
+            msg = parse_callback(_json_object(raw))
         except DingTalkPayloadError as exc:
             log.warning("DingTalk callback rejected: %s", exc)
             return _plain(f"请求格式错误：{exc}", 400)
+        if claim is not None and not claim(request.headers["sign"].strip(), msg.msg_id, raw):
+            log.warning("DingTalk callback refused: sign replayed with another body or msgId")
+            return _plain("签名已被使用（疑似重放）", 403)
         return jsonify(render_reply(_safe_handle(handle, msg)))
 
     return bp
@@ -373,6 +408,18 @@ def _redact(url: str) -> str:
     """Webhook URLs carry access tokens in the query: log only scheme, host and path."""
     parts = urllib.parse.urlsplit(url)
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+# DingTalk echoes request parts in its error messages: tokens, secrets, signed URLs.
+_SECRET_TEXT = re.compile(r"(access_?token|appsecret|app_secret|secret|sign|token|key)"
+                          r"([\"']?\s*[=:]\s*[\"']?)[^&\s'\",}]+", re.IGNORECASE)
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
+
+
+def _redact_text(text: str) -> str:
+    """An API error message fit for logs and the outbox: secrets masked, length capped."""
+    text = _SECRET_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _LONG_TOKEN.sub("***", text)[:300]
 
 
 def _error_code(status: int, data: Mapping[str, Any]) -> str:
@@ -443,7 +490,7 @@ class DingTalkClient:
         code = _error_code(resp.status_code, data)
         if not code:
             return
-        message = str(data.get("message") or data.get("errmsg") or resp.reason or "")
+        message = _redact_text(str(data.get("message") or data.get("errmsg") or resp.reason or ""))
         retryable = code in RETRYABLE_CODES or resp.status_code == 429 or resp.status_code >= 500
         log.warning("DingTalk %s failed: code=%s http=%s %s", what, code, resp.status_code, message)
         raise DingTalkSendError(code, f"{what}失败：{message}", retryable)

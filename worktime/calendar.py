@@ -17,16 +17,17 @@ from __future__ import annotations
 import calendar as _stdlib_calendar
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import chinese_calendar
 import yaml
 
 __all__ = [
+    "make_calendar",
     "DEFAULT_HOLIDAYS_FILE",
     "FREQUENCIES",
     "Deadline",
@@ -579,3 +580,9 @@ def parse_period(text: str, default_year: int | None = None) -> str:
     if m := re.fullmatch(r"(\d{4})(?:年度?)?", text):
         return m.group(1)
     raise ValueError(f"无法识别的期别“{raw}”，{_PERIOD_HELP}")
+
+
+def make_calendar(settings: Mapping[str, Any]) -> WorkCalendar:
+    """The office's work calendar: the built-in table plus CREDITBOT_HOLIDAYS, if set."""
+    extra = str(settings.get("CREDITBOT_HOLIDAYS") or "").strip()
+    return WorkCalendar.from_file(extra) if extra else WorkCalendar.default()

@@ -54,14 +54,17 @@ def _decode_aes_key(encoding_aes_key: str) -> bytes:
 class WeComCrypto:
     """One callback endpoint's token + EncodingAESKey + receiveid.
 
-    `receive_id` is the CorpID for app callbacks; "" (智能机器人) means "do not check".
+    `receive_id` is the CorpID for app callbacks and "" for the 智能机器人. It is checked when
+    non-empty, or always with `check_receive_id=True` (the 智能机器人: it must then be "").
     """
 
-    def __init__(self, token: str, encoding_aes_key: str, receive_id: str) -> None:
+    def __init__(self, token: str, encoding_aes_key: str, receive_id: str,
+                 check_receive_id: bool | None = None) -> None:
         if not token:
             raise ValueError("缺少回调 Token")
         self.token = token
         self.receive_id = receive_id
+        self._check_id = bool(receive_id) if check_receive_id is None else check_receive_id
         self._key = _decode_aes_key(encoding_aes_key)
 
     def __repr__(self) -> str:  # never show the token or key
@@ -111,7 +114,7 @@ class WeComCrypto:
             raise WeComCryptoError("明文长度字段无效")
         message = plain[header : header + length]
         receive_id = plain[header + length :].decode("utf-8", errors="replace")
-        if self.receive_id and not hmac.compare_digest(receive_id, self.receive_id):
+        if self._check_id and not hmac.compare_digest(receive_id.encode(), self.receive_id.encode()):
             raise WeComCryptoError("ReceiveId 不匹配")
         return message
 

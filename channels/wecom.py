@@ -12,12 +12,15 @@ Every host is a setting (`WECOM_API_BASE`); nothing here holds module-level app 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 import re
 import secrets
+import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -30,8 +33,8 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_options_header
 
-from bot.message import Attachment, Message, Reply
-from bot.wecom_crypto import WeComCrypto, WeComCryptoError
+from channels.message import Attachment, Message, Reply
+from channels.wecom_crypto import WeComCrypto, WeComCryptoError
 
 __all__ = [
     "APOLOGY",
@@ -331,9 +334,49 @@ def _app_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
 
 
 def _aibot_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
-    token = _setting(settings, "WECOM_AIBOT_TOKEN") or _setting(settings, "WECOM_TOKEN")
-    key = _setting(settings, "WECOM_AIBOT_AES_KEY") or _setting(settings, "WECOM_AES_KEY")
-    return WeComCrypto(token, key, "") if token and key else None
+    """Only the 智能机器人's own token and key: the endpoint is off unless both are set (it
+    never borrows the app's), and its receiveid must be exactly "" as WeCom sends it."""
+    token = _setting(settings, "WECOM_AIBOT_TOKEN")
+    key = _setting(settings, "WECOM_AIBOT_AES_KEY")
+    return WeComCrypto(token, key, "", check_receive_id=True) if token and key else None
+
+
+DEFAULT_AIBOT_FILE_HOSTS = (".qq.com", ".myqcloud.com", ".qpic.cn")
+
+
+def aibot_file_url_problem(url: str, settings: Mapping[str, Any],
+                           resolve: Callable[[str], list[str]] | None = None) -> str | None:
+    """Why a 智能机器人 attachment URL must not be fetched, or None. Files come only from the
+    platform's hosts (WECOM_AIBOT_FILE_HOSTS: names or ".suffix"es) and never from a private,
+    loopback or link-local address — unless it is the configured WECOM_API_BASE itself, same
+    scheme, host and port (政务微信 and private deployments run on the office's network)."""
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
+        return "地址格式不对"
+    platform = urllib.parse.urlsplit(_setting(settings, "WECOM_API_BASE") or DEFAULT_API_BASE)
+    if (parts.scheme, parts.netloc.lower()) == (platform.scheme, platform.netloc.lower()):
+        return None
+    if parts.scheme != "https":
+        return "只接受 https 地址"
+    raw = settings.get("WECOM_AIBOT_FILE_HOSTS") or DEFAULT_AIBOT_FILE_HOSTS
+    allowed = [h.strip().lower() for h in (raw.split(",") if isinstance(raw, str) else raw)
+               if h.strip()]
+    if not any(host == a.lstrip(".") or (a.startswith(".") and host.endswith(a)) for a in allowed):
+        return f"主机 {host} 不是企业微信的文件服务器"
+    try:
+        addresses = (resolve or _resolve)(host)
+    except OSError:
+        return f"无法解析主机 {host}"
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            return f"主机 {host} 指向内网地址"
+    return None
+
+
+def _resolve(host: str) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, None)]
 
 
 def _plain(text: str, status: int) -> Response:
@@ -612,7 +655,8 @@ class WeComClient:
         try:
             data = resp.json()
         except ValueError:
-            raise WeComSendError(resp.status_code, "响应不是 JSON", retryable=False) from None
+            # A proxy's or gateway's error page is usually passing: try again later.
+            raise WeComSendError(resp.status_code, "响应不是 JSON", retryable=True) from None
         if not isinstance(data, dict):
             raise WeComSendError(resp.status_code, "响应不是 JSON 对象", retryable=False)
         return data
@@ -668,7 +712,9 @@ class WeComClient:
     def _send(self, msgtype: str, user_ids: Sequence[str], text: str) -> list[str]:
         if self.agent_id is None:
             raise ValueError("缺少 WECOM_AGENT_ID，无法发送应用消息")
-        users = [u for u in dict.fromkeys(user_ids) if u]
+        # "@all" or "a|b" would widen the audience; ids are validated where they enter, and
+        # refused here again because touser is a "|"-joined list.
+        users = [u for u in dict.fromkeys(user_ids) if u and "|" not in u and u[0] != "@"]
         invalid: list[str] = []
         if not users or not text.strip():
             return invalid
@@ -721,8 +767,12 @@ class WeComClient:
 
     def download_url_named(self, url: str) -> tuple[bytes, str, str]:
         """Like `download_url`, keeping the file name (Content-Disposition, RFC 5987) and the
-        content type: 智能机器人 file messages carry only the URL, so the name is only here."""
-        resp = self._request("GET", url, stream=True)
+        content type: 智能机器人 file messages carry only the URL, so the name is only here.
+        Redirects are not followed: the checked host must be the one that answers."""
+        resp = self._request("GET", url, stream=True, allow_redirects=False)
+        if resp.is_redirect:
+            resp.close()
+            raise WeComSendError(resp.status_code, "文件地址发生跳转，已拒绝", retryable=False)
         content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
         disposition = resp.headers.get("Content-Disposition", "")
         return self._read_capped(resp), _filename(disposition, ""), content_type
