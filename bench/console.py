@@ -29,7 +29,7 @@ from ledger.units import find_member, list_units
 
 def _client(app, db, user: str):
     client = app.test_client()
-    token = issue_login(db, find_member(db, "wecom", user), NOW)
+    token = issue_login(db, find_member(db, "web", user), NOW)
     resp = client.post(f"/console/login/{token}")
     assert resp.status_code == 303, resp.status_code
     return client
@@ -73,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         pipeline = app.extensions["creditbot"]
         after = []
         for n in range(5):
-            pipeline.handle(Message("wecom", "u0003", "u0003", f"报送 信用承诺 {300 + n}",
-                                    f"bench-{n}", NOW))
+            reply = pipeline.handle(Message("console", "u0003", "u0003",
+                                            f"报送 信用承诺 {300 + n}", f"bench-{n}", NOW))
+            assert reply.text.startswith("已记录"), reply.text  # a real write each round
             after.append(_timed(staff, f"/console/units/{unit_id}"))
         print(f"{'单位 after a 报送':18} {'':9} {statistics.median(after):9.1f} {max(after):9.1f}"
               "   (5 rounds: one 报送 from another unit, then the page)")
