@@ -20,12 +20,14 @@ import yaml
 
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
-from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
+from schemes.rule_reader import MEASURE, NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
 
 __all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bullets",
            "parse_units", "draft_problems"]
 
 CN_ORDINAL = r"[一二三四五六七八九十]+"
+# markup left by conversion (<p>, </li>, <input …>); a '<' before a space or digit is 小于
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 # header word -> role; earlier words win when a header could be read two ways
 _ROLE_WORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -120,7 +122,7 @@ def _points(text: str) -> Decimal | None:
 
 def _name_points(text: str) -> tuple[str, Decimal | None]:
     """'工作保障（2分）' -> ('工作保障', 2)."""
-    t = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", text))
+    t = re.sub(r"\s+", "", _TAG.sub("", text))
     m = _POINTS_IN.search(t)
     if m:
         return (t[:m.start()] + t[m.end():]).strip(), parse_number(m.group(1))
@@ -129,7 +131,7 @@ def _name_points(text: str) -> tuple[str, Decimal | None]:
 
 def _cat_head(text: str) -> tuple[str, str] | None:
     """'一、政务诚信建设' -> ('一', '政务诚信建设'); '附加项：探索创新' -> ('附加', …)."""
-    t = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", text))
+    t = re.sub(r"\s+", "", _TAG.sub("", text))
     m = re.match(rf"^({CN_ORDINAL})[、.．]\s*(.+)$", t)
     if m:
         return m.group(1), m.group(2)
@@ -141,7 +143,15 @@ def _cat_head(text: str) -> tuple[str, str] | None:
 
 _BULLET = re.compile(r"(?:^|(?<=[\s。；;>]))(?:[·•●◆▪]|\d{1,2}[、.．](?!\d)|[(（]\d{1,2}[)）]|[①②③④⑤⑥⑦⑧⑨⑩])")
 _CONTINUES = re.compile(r"^(?:否则|其余|剩余|其他|中间|比值越|最高|最多|最低|总分|共计|此项|本项最|扣完|扣满|"
-                        r"每增加|每降低|每减少|每发生|每出现|有\d+条|以此为基数|如果?均?为?[“\"]?否|未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+                        r"每增加|每降低|每减少|每发生|每出现|有\d+条|以此为基数|如果?均?为?[“\"]?否|"
+                        r"(?:如果|若)[^,，;；。]{0,40}?(?:<|>|≤|≥|=)|"
+                        # the next tier of a scale: 20%-50%，得0.5分 / 20%以下的，得0分
+                        r"\d+(?:\.\d+)?%?(?:-|至|到)\d+(?:\.\d+)?%|\d+(?:\.\d+)?%(?:及?以下|及?以上)|"
+                        r"未[^;；。]{0,20}?[,，]?(?:不得分|不计分|得0分)|"
+                        r"未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+# a deduction per case after the points it comes off (得2分；每监测到一起…减0.5分), but not a
+# second deduction after a first (每发生1起扣2分；每迟报1次扣1分 are two rules)
+_DEDUCTS_FROM = re.compile(rf"^(?:每|[^;；。]{{0,12}}?(?:发现|出现|发生)(?:一|1)(?:{MEASURE}))[^;；。]{{0,24}}?(?:减|扣)\d")
 
 
 def split_bullets(text: str) -> list[str]:
@@ -150,7 +160,7 @@ def split_bullets(text: str) -> list[str]:
     Bullet marks (·, 1., (1), ①) split first; then 。/；-separated sentences that each carry a rule
     become bullets, and sentences that only qualify the one before (否则不得分; 最高3分; 每增加1件减
     1分 after 得3分) stay with it."""
-    t = re.sub(r"<[^>]*>", " ", text)
+    t = _TAG.sub(" ", text)
     t = re.sub(r"\s+", " ", t).strip()
     if not t:
         return []
@@ -163,9 +173,12 @@ def split_bullets(text: str) -> list[str]:
         cur = ""
         for s in sentences:
             n = normalise(s)
-            if cur and not _has_rule(normalise(cur)):
-                cur += s  # a lead-in with no rule of its own belongs to what follows
-            elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)):
+            if cur and not _has_rule(_POINTS_IN.sub("", normalise(cur))):
+                # a lead-in with no rule of its own belongs to what follows ('(1分)平台建设情况。'
+                # is a heading with its points, not a rule)
+                cur += s
+            elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)
+                          or (_DEDUCTS_FROM.match(n) and not re.search(r"[扣减]", normalise(cur)))):
                 cur += s
             else:
                 if cur:
@@ -187,7 +200,7 @@ def _has_rule(n: str) -> bool:
 def parse_units(text: str) -> tuple[list[str], list[str]]:
     """'牵头单位：市发展改革委；责任单位：A、B' -> (lead, responsible). Words ending in 牵头
     ('市信用办、市文明办牵头，县区人民政府') are leads too."""
-    t = re.sub(r"<[^>]*>", " ", text or "").strip()
+    t = _TAG.sub(" ", text or "").strip()
     t = re.sub(r"\s{2,}|\n", "、", t)  # units on separate lines (or far apart in OCR text)
     t = re.sub(r"\s+", "", t)
     if not t:
@@ -210,7 +223,9 @@ def parse_units(text: str) -> tuple[list[str], list[str]]:
                 lead += _unit_list(seg[:-2])
             else:
                 resp += _unit_list(seg)
-    return lead, resp
+    # a list continued across a page may name a unit twice; a lead is not also a responsible
+    resp = [u for u in dict.fromkeys(resp) if u not in lead]
+    return list(dict.fromkeys(lead)), resp
 
 
 def _unit_list(text: str) -> list[str]:
@@ -298,7 +313,7 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
             out += pieces
         else:
             out.append(c)
-    cells = tuple(re.sub(r"<[^>]*>", " ", c).strip() for c in out)
+    cells = tuple(_TAG.sub(" ", c).strip() for c in out)
     pi = roles.get("points")
     if pi is not None and pi < len(cells):
         m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*分?\s+(\S.*)$", cells[pi])
@@ -311,6 +326,13 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
                 gap = ri - i
                 cells = cells[:i] + ("",) * gap + cells[i:]
                 break
+    ni = roles.get("name")
+    if ni is not None and ri == ni + 1 and ri < len(cells) and len(cells[ni]) > 20 and cells[ri] \
+            and _has_rule(_POINTS_IN.sub("", normalise(cells[ni]))) \
+            and not _has_rule(normalise(cells[ri])) and not _looks_like_units(cells[ri]):
+        # the 评分标准 sits under the name header and everything after it one column left
+        # (OCR merged two header cells): its 佐证材料 is not the rule
+        cells = cells[:ni] + ("",) + cells[ni:]
     ui = roles.get("responsible")
     if ui is not None and len(cells) <= ui and len(cells) < width and _looks_like_units(cells[-1]):
         cells = cells[:-1] + ("",) * (ui - len(cells) + 1) + cells[-1:]  # a short row's units
@@ -323,7 +345,7 @@ _ORG = re.compile(r"(?:局|委|办|院|政府|中心|公司|部门|单位|行|�
 
 def _looks_like_units(text: str) -> bool:
     """'市人行   市财政局、市经信委': a cell of organisation names, not prose."""
-    tokens = [x for x in re.split(r"[、，,；;\s]+", re.sub(r"<[^>]*>", " ", text)) if x]
+    tokens = [x for x in re.split(r"[、，,；;\s]+", _TAG.sub(" ", text)) if x]
     return bool(tokens) and all(len(x) <= 30 for x in tokens) and \
         sum(bool(_ORG.search(x)) for x in tokens) >= 0.6 * len(tokens)
 
@@ -336,7 +358,7 @@ _SUB = re.compile(rf"^\s*[(（]({CN_ORDINAL})[)）]\s*([^(（]{{2,40}}?)\s*[(（
 def _sub_item(cells: tuple[str, ...]) -> tuple[str, str, Decimal, str] | None:
     """'(一)事业单位信用状况(4分) 未整改到位扣2分…' in any cell: a numbered sub-indicator."""
     for c in cells:
-        m = _SUB.match(re.sub(r"<[^>]*>", " ", c))
+        m = _SUB.match(_TAG.sub(" ", c))
         if m:
             return m.group(1), m.group(2).strip(), parse_number(m.group(3)), m.group(4).strip()
     return None
@@ -400,15 +422,21 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if head_cat and not rules and not content:
             continue  # a bare category row
         if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)):
+            more = cell(cells, "responsible")
+            if not (name or cat_text) and cat.inds and more and _looks_like_units(more):
+                _continue_row(cat.inds[-1], rules or content, cells, roles)  # units go on
             continue  # a note or list typed under the table, not an indicator
         if not head_cat and not code and not name and not (cat_text and _cat_head(cat_text)) \
                 and cat.inds and (rules or content):
-            cat.inds[-1].rules[-1] += " " + (rules or content)  # a row broken across pages
+            _continue_row(cat.inds[-1], rules or content, cells, roles)  # broken across pages
             continue
         if head_cat and cat.inds and not name and cat.code == head_cat[0] and \
                 (pts is None or pts == cat.points) and len(cats) and cats[-1] is cat and rules:
             cat.inds[-1].rules[-1] += " " + rules  # the category repeated on a new page
             continue
+        if head_cat and not name and len(_HEADED.findall(rules)) >= 2 and all(
+                _HEADED.match(b) for b in split_bullets(rules)):
+            cat.split = True  # '1.（3分）…  2.（3分）…' under a category: one indicator each
         iname, ipts = _name_points(name or (head_cat[1] if head_cat else "") or content[:30])
         ind = _Ind(code=re.sub(r"\s", "", code) if code and not head_cat else "",
                    # 名称（8分） in a category row whose 分值 is 6: the 分值 column wins
@@ -433,6 +461,10 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
     return [c for c in cats if c.inds]
 
 
+# a bullet that opens with its own points: '1.（3分）按照…' / '(2分) 此项…'
+_HEADED = re.compile(rf"(?:^|(?<=\s))(?:\d{{1,2}}[.、．]\s*)?[(（]\s*{NUM}\s*分\s*[)）]")
+
+
 def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str, str] | None:
     """A category row: 一 | 工作机制 | 15, or 一、政务诚信建设 in the 项目 column."""
     code = re.sub(r"\s", "", code)
@@ -455,12 +487,38 @@ def _new_category(head: tuple[str, str], pts: Decimal | None, roles: dict[str, i
                 split=section == "deduction" or not ({"name", "content"} & set(roles)))
 
 
+def _continue_row(ind: _Ind, rules: str, cells: tuple[str, ...], roles: dict[str, int]) -> None:
+    """The rest of a row a page break cut: its rules, and the rest of its 责任单位 and 佐证材料
+    cells too (a long unit list goes on below the break as much as the bullets do)."""
+    if rules:
+        ind.rules[-1] += " " + rules
+    for role, attr in (("responsible", "responsible"), ("evidence", "evidence")):
+        i = roles.get(role)
+        more = cells[i].strip() if i is not None and i < len(cells) else ""
+        if more:
+            # a list cut mid-name ('…、市水利局、市' | '民政局') joins up; else it goes on the
+            # list (not a new line, which would read as one group of units per bullet)
+            joint = "" if re.search(r"(?:^|[、，,])[^、，,]{0,2}$", getattr(ind, attr)) else "、"
+            setattr(ind, attr, (getattr(ind, attr) + joint + more).strip())
+
+
 def _row_units(cells: tuple[str, ...], units: str) -> str:
     """The row's 责任单位 cell, or the 责任单位：… that OCR moved into another column."""
     if re.search(_UNIT_LABEL, units):
         return units
-    return next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
-                 if re.search(_UNIT_LABEL, c)), units)
+    labelled = next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
+                     if re.search(_UNIT_LABEL, c)), None)
+    return labelled if labelled is not None else _only_units(units)
+
+
+def _only_units(text: str) -> str:
+    """A 责任单位 cell into which OCR ran a paragraph of the 落实路径 column beside it
+    ('<p>…完善出台政策措施，及时反馈…</p> <p>市工商局、市食药监局…</p>'): keep the paragraphs
+    that are lists of units, when some are."""
+    # markup is gone by now; paragraphs are what wide gaps and line breaks separate
+    paras = [p.strip() for p in re.split(r"<p[^>]*>|</p>|\n|\s{2,}", text) if p.strip()]
+    units = [p for p in paras if _looks_like_units(p)]
+    return "\n".join(units) if units and len(units) < len(paras) else text
 
 
 def _settle_shared(cat: _Cat) -> None:
@@ -560,6 +618,9 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         out["content"] = ind.content[:400]
     else:
         readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
+        _listed_before(bullets, readings)
+        if len(readings) == 1 and ind.points and not ind.gate:
+            _deduct_from_own(readings[0], ind.points)
         if ind.gate:
             readings = [_as_gate(r, ind) for r in readings[:1]]
         readings, first = _expand_each(readings)
@@ -587,20 +648,46 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         out["metrics"] = metrics
         out["parts"] = parts
         if ind.content:
-            out["content"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.content))[:400]
+            out["content"] = re.sub(r"\s+", "", _TAG.sub("", ind.content))[:400]
     lead, resp = parse_units(ind.responsible)
     if lead:
         out["lead"] = lead
     if resp:
         out["responsible"] = resp
     if ind.evidence:
-        out["evidence"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.evidence))[:400]
+        out["evidence"] = re.sub(r"\s+", "", _TAG.sub("", ind.evidence))[:400]
     due = _due([ind.due, *ind.rules, ind.content], year)
     if due:
         out["due"] = due
     if ind.note:
-        out["note"] = re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", ind.note))[:400]
+        out["note"] = re.sub(r"\s+", "", _TAG.sub("", ind.note))[:400]
     return out
+
+
+def _listed_before(bullets: list[str], readings: list[Reading]) -> None:
+    """上述领域每1个领域…得0.5分 with no cap of its own: the list was in an earlier bullet
+    (包括生产、流通…等领域), which sets the most it can give."""
+    listed = 0
+    for b, r in zip(bullets, readings):
+        listed = listed_count(b) or listed
+        if r.kind == "per_item" and r.points is None and listed and re.search(r"上述|以上|前述", b):
+            r.points = r.params["points"] * listed / r.params.get("per", 1)
+            r.words.append(f"上述{listed}项")
+
+
+def _deduct_from_own(r: Reading, points: Decimal) -> None:
+    """'(一)事业单位信用状况(4分) 未整改到位扣2分，最低得0分': the item's own points are what
+    the deductions come off, down to 0 (not a one-off 2 off the total)."""
+    if r.kind == "deduction" and "base" not in r.params and not r.reason and re.search(
+            r"最低得?(?:为)?0分|扣完为止|扣至0分|减至0分", normalise(r.text)):
+        r.params["base"] = points
+        r.params.pop("cap", None)
+        r.points = points
+        r.words.append(f"本项{_fmt_points(points)}分扣完为止")
+
+
+def _fmt_points(v: Decimal) -> str:
+    return format(v.normalize(), "f")
 
 
 def _expand_each(readings: list[Reading]) -> tuple[list[Reading], dict[int, int]]:
@@ -632,6 +719,7 @@ def _bullet_name(bullet: str) -> str:
     """'地区不良贷款率。地区不良贷款率可从…' / '诚信分：使用…' / '失信行为穿透式监管根据…':
     a bullet that opens with its own short title."""
     t = re.sub(r"^(?:\d+[.、]|\(\d+\)|[①-⑩])\s*", "", normalise(bullet))
+    t = re.sub(rf"^\({NUM}分\)", "", t)  # the bullet's own points, before its title
     m = re.match(r"^([^,，。:：;；()（）]{2,16}?)(?:[。:：]|(?=根据|按照|是指|指的是))", t)
     return m.group(1) if m and not re.search(r"得|分|的$", m.group(1)) else ""
 
@@ -644,17 +732,14 @@ def _split_cat(cat: _Cat) -> None:
         if len(bullets) <= 1:
             out.append(ind)
             continue
-        listed = 0
         # one group of units per bullet, as a cell lists them line by line (OCR: wide gaps)
         groups = [g for g in re.split(r"\s{3,}|\n", ind.responsible.strip()) if g]
         per_bullet = len(groups) == len(bullets)
-        for k, b in enumerate(bullets):
-            r = read_rule(b)
-            listed = listed_count(b) or listed
-            if r.kind == "per_item" and r.points is None and listed and "上述" in b:
-                # 上述领域每1个领域…: the list was in an earlier bullet of the same cell
-                r.points = r.params["points"] * listed / r.params.get("per", 1)
-            name = _bullet_name(b) or re.sub(r"^(?:\d+[.、]|[(（]\d+[)）])", "", r.label or normalise(b)[:20])
+        readings = [read_rule(b) for b in bullets]
+        _listed_before(bullets, readings)
+        for k, (b, r) in enumerate(zip(bullets, readings)):
+            name = _bullet_name(b) or re.sub(rf"^(?:\d+[.、]|[(（]\d+[)）])?(?:\({NUM}分\))?", "",
+                                             r.label or normalise(b)[:24])
             out.append(_Ind("", name[:30], r.points, [b], evidence=ind.evidence,
                             responsible=groups[k] if per_bullet else ind.responsible,
                             due=ind.due, note=ind.note))
@@ -696,7 +781,8 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         "audience": "tasks" if tasks else _audience(title),
         "source": Path(source).name,
     }
-    numbered = [i for c in cats for i in c.inds if re.fullmatch(r"\d+", i.code)]
+    # the 基础指标 gates are a table of their own: their 1…12 do not run on into the scored table
+    numbered = [i for c in cats if c.section != "gate" for i in c.inds if re.fullmatch(r"\d+", i.code)]
     last = 0
     for c in cats:
         if c.split:
@@ -704,6 +790,8 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         for ind in c.inds:
             # a table numbered 1, 2, 3 … through its categories: an unnumbered row in the run
             # (a category row that is itself an indicator) takes the next number
+            if c.section == "gate":
+                continue
             if re.fullmatch(r"\d+", ind.code):
                 last = int(ind.code)
             elif len(numbered) >= 3 and not ind.code and c.section in ("base", "bonus") \

@@ -35,9 +35,14 @@ MEASURE = "个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期|
 def normalise(text: str) -> str:
     """Full-width digits and punctuation to ASCII (NFKC), no spaces or bullet marks."""
     t = unicodedata.normalize("NFKC", text or "")
-    t = re.sub(r"<[^>]{0,200}>", "", t)  # HTML fragments left by OCR/conversion
-    t = re.sub(r"\$?\\geq?\s*", "≥", t)  # LaTeX left by OCR: $\geq 1$
+    # HTML fragments left by OCR/conversion; '< 2%' (小于) is not one
+    t = re.sub(r"</?[A-Za-z][^<>]{0,200}>", "", t)
+    # LaTeX left by OCR: $\geq 70\%$, \text{兑现率}, \times
+    t = re.sub(r"\\(?:text|mathrm|textrm)\s*\{([^{}]*)\}", r"\1", t)
+    t = re.sub(r"\$?\\geq?\s*", "≥", t)
     t = re.sub(r"\$?\\leq?\s*", "≤", t).replace("$", "")
+    t = t.replace("\\%", "%").replace("\\times", "*").replace("\\cdot", "*").replace("\\div", "/")
+    t = t.replace("\\lt", "<").replace("\\gt", ">")
     t = t.replace("\u3000", " ")
     t = re.sub(r"\s+", "", t)
     t = t.replace("％", "%").replace("×", "*").replace("÷", "/").replace("—", "-").replace("~", "-")
@@ -268,7 +273,8 @@ def _formula(t: str, r: Reading) -> bool:
     r.kind = "formula"
     r.points, capw = _cap(t)
     if r.points is None:
-        got = _POINTS.search(t[m.end():])
+        # 计分公式为…，得6分: the points follow the formula inside the same clause
+        got = _POINTS.search(t[m.start("f") + len(ftext):])
         if got:
             r.points, capw = parse_number(got.group("n")), got.group(0)
     r.params = {"expr": expr}
@@ -339,7 +345,8 @@ def _base_steps(t: str, r: Reading) -> bool:
 def _deduction(t: str, r: Reading) -> bool:
     # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止
     m = re.search(rf"(?:(?:基础分|起评分?|满分)(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评|(?:得|计)(?P<b3>{NUM})分)"
-                  rf"[^。]*?每(?:增加|发生|出现|有|新增|降低|下降|减少|低|高|少报|少|缺|缺少|漏报|迟报|超过|超期)?"
+                  rf"[^。]*?(?:每(?:增加|发生|出现|有|新增|降低|下降|减少|低|高|少报|少|缺|缺少|漏报|迟报|超过|超期|监测到|发现)?"
+                  rf"|(?:发现|出现|发生)(?=(?:一|1)(?:{MEASURE})))"
                   rf"(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
                   rf"[^;；。]*?(?:减|扣|扣除|扣减)(?P<each>{NUM})分", t)
     if m:
@@ -543,6 +550,98 @@ def _interpolated(t: str, r: Reading, pieces: list[dict], words: list[str], perc
     return True
 
 
+_CASE = re.compile(r"(?:如果|若|当)(?P<cond>[^,，:：;；。]+?)(?:时)?[,，](?:则)?(?P<out>[^,，;；。]+)")
+_OPS = {"<": "lt", "<=": "le", "≤": "le", ">": "gt", ">=": "ge", "≥": "ge", "=": "eq"}
+_FLIP = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq"}
+
+
+def _case_bounds(cond: str) -> tuple[str, dict[str, Decimal], bool] | None:
+    """'2%≤不良贷款率<5%' -> ('不良贷款率', {ge: .02, lt: .05}, True); '率≥5%' likewise."""
+    op = r"<=|>=|≤|≥|<|>|="
+    m = re.fullmatch(rf"(?P<a>{RATIO_TEXT})(?P<o1>{op})(?P<name>.+?)(?P<o2>{op})(?P<b>{RATIO_TEXT})", cond)
+    if m and m.group("o1") != "=" and m.group("o2") != "=":
+        (a, pa), (b, pb) = _ratio(_RATIO.fullmatch(m.group("a"))), _ratio(_RATIO.fullmatch(m.group("b")))
+        return m.group("name"), {_FLIP[_OPS[m.group("o1")]]: a, _OPS[m.group("o2")]: b}, pa or pb
+    m = re.fullmatch(rf"(?P<name>.+?)(?P<o>{op})(?P<a>{RATIO_TEXT})", cond)
+    if m:
+        a, pct = _ratio(_RATIO.fullmatch(m.group("a")))
+        return m.group("name"), {_OPS[m.group("o")]: a}, pct
+    # 办结率低于60% / 办结率在90%以上
+    m = re.fullmatch(rf"(?P<name>.+?)(?P<pre>不低于|不少于|不高于|不超过|低于|小于|少于|不足|高于|大于|超过|"
+                     rf"多于|达到|在|为)?(?P<a>{RATIO_TEXT})(?P<post>及以上|及以下|以上|以下|以内)?", cond)
+    if m and (m.group("pre") or m.group("post")):
+        a, pct = _ratio(_RATIO.fullmatch(m.group("a")))
+        b = _bound_open(m.group("pre") or "", m.group("post") or "", a)
+        return (m.group("name"), b, pct) if b else None
+    return None
+
+
+def _cases(t: str, r: Reading) -> bool:
+    """如果X<2%，得2分；如果2%≤X<5%，得分=2/3*(5-X*100)；如果X≥5%，得0分: one case per range,
+    in order, a formula in some -> piecewise over x = X. A bound the cases before already
+    settle (2%≤ after <2%) is left out; a last case with nothing left to check is 'otherwise'."""
+    cases, words, name, pct = [], [], "", False
+    for m in _CASE.finditer(t):
+        got = _case_bounds(m.group("cond"))
+        out = re.match(rf"(?:得|计)(?P<n>{NUM})分|不得分|不计分|(?:得分|分值)=(?P<f>[^;；。]+)", m.group("out"))
+        if not got or not out or (name and got[0] != name):
+            continue
+        name, bounds, is_pct = got
+        pct = pct or is_pct
+        if out.group("f"):
+            expr = out.group("f").replace(name, "x").replace("（", "(").replace("）", ")")
+            if not re.fullmatch(r"[\dx.+\-*/() ]+", expr):
+                return False
+            try:
+                from schemes.expr import check_expr
+                check_expr(expr)
+            except ValueError:
+                return False
+            then: Any = expr
+        else:
+            then = parse_number(out.group("n")) if out.group("n") else Decimal(0)
+        cases.append((bounds, then))
+        words.append(m.group(0))
+    if len(cases) < 2 or not any(isinstance(then, str) for _, then in cases):
+        return False
+    pieces, edges = [], set()
+    for bounds, then in cases:
+        left = {k: v for k, v in bounds.items() if v not in edges}
+        edges |= set(bounds.values())
+        pieces.append({**left, "then": then})
+    last = pieces[-1]
+    if set(last) != {"then"} and all(v in edges for k, v in cases[-1][0].items()):
+        pieces[-1] = {"then": last["then"]}
+    r.kind = "piecewise"
+    fixed = [then for _, then in cases if not isinstance(then, str)]
+    cap, capw = _cap(t)
+    r.points = cap if cap is not None else (max(fixed) if fixed else None)
+    r.params = {"value": "rate" if pct else "value", "pieces": pieces}
+    r.metrics = [_metric(r.params["value"], name, "percent" if pct else "number")]
+    r.words = words
+    return True
+
+
+def _lose_all(t: str, r: Reading) -> bool:
+    """此项满分为2分；如发生信息安全事件的，此项不得分: full points unless the event happened
+    (a yes/no question: 是 -> 0, otherwise full)."""
+    # only a full mark with no condition of its own (X的得3分；若Y不得分 stays a checklist item)
+    full = re.search(rf"(?:满分分?为?|(?:此项|本项|该项)(?:满分)?(?:为|计)?)(?P<n>{NUM})分", t)
+    if not full or re.search(r"酌情|视情况|综合评定", t):  # judged within the mark, not all-or-nothing
+        return False
+    lose = re.search(r"(?:如|若|凡|一旦)(?:果)?(?P<what>[^;；。]{2,120}?)的?[,，]?(?:则)?(?:此项|本项|该项)?"
+                     r"(?:不得分|不计分|得0分|计0分)", t[full.end():])
+    if not lose or re.search(rf"{NUM}分|每", lose.group("what")):
+        return False
+    pts = parse_number(full.group("n"))
+    r.kind, r.points = "bands", pts
+    r.params = {"value": "happened", "pieces": [{"eq": True, "then": Decimal(0)}, {"then": pts}]}
+    what = re.sub(r"(?:的|者)?[,，]?$", "", lose.group("what"))[:60]
+    r.metrics = [_metric("happened", f"是否{what}", "bool")]
+    r.words = [full.group(0), lose.group(0)[:40]]
+    return True
+
+
 def _fmt(v: Decimal) -> str:
     return format(v.normalize(), "f")
 
@@ -633,7 +732,7 @@ def _checklist(t: str, r: Reading) -> bool:
     return True
 
 
-_READERS = (_veto, _rank, _base_steps, _formula, _deduction, _per_item, _bands, _discretionary,
+_READERS = (_veto, _rank, _base_steps, _cases, _formula, _deduction, _per_item, _bands, _lose_all, _discretionary,
             _checklist, _threshold_gate, _task)
 
 
