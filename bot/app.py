@@ -269,15 +269,22 @@ def _download_route(app: Flask, pipeline: Pipeline) -> None:
     def download(token: str) -> Any:
         db = pipeline.open_db()
         try:
-            row = db.execute("SELECT path, name, expires_at FROM downloads WHERE token = ?",
-                             [token]).fetchone()
+            with immediate(db):  # a one-time link is spent by the first download only
+                row = db.execute("SELECT path, name, expires_at, single_use, used_at FROM downloads "
+                                 "WHERE token = ?", [token]).fetchone()
+                if row is not None and row[3] and not row[4]:
+                    db.execute("UPDATE downloads SET used_at = ? WHERE token = ?",
+                               [now_iso(pipeline.clock()), token])
         finally:
             db.close()
         if row is None:
             abort(404)
-        path, name, expires = row
+        path, name, expires, once, used = row
+        if used:
+            return Response("此下载链接只能使用一次，已被使用。请在聊天中重新发送「查看 编号」。",
+                            status=410, mimetype="text/plain")
         if expires < now_iso(pipeline.clock()) or not Path(path).exists():
-            return Response("下载链接已过期，请在聊天中重新发送「导出」。", status=410,
+            return Response("下载链接已过期，请在聊天中重新发送「导出」或「查看 编号」。", status=410,
                             mimetype="text/plain")
         return send_file(path, as_attachment=True, download_name=name)
 

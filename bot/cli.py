@@ -113,37 +113,27 @@ def cmd_scheme_check(args, settings) -> int:
 
 # ---- score -----------------------------------------------------------------------------------
 
-def _read_facts(path: str) -> dict[str, Any]:
-    import yaml
-    text = Path(path).read_text(encoding="utf-8")
-    data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: 事实文件应是「指标编号: {{数据项: 值}}」的映射")
-    return {str(k): v for k, v in data.items()}
-
-
 def cmd_score(args, settings) -> int:
     from scoring.engine import score
     if args.scheme:
+        from bot.facts_file import FactsFileError, read_facts_file
         from schemes.loader import scheme_by_id
+        from scoring.engine import SELF, build_ranks
         scheme = scheme_by_id(args.scheme)
-        facts = _read_facts(args.facts) if args.facts else {}
-        unknown = [k for k in facts if not k.startswith("_") and scheme.indicator(k) is None]
-        if facts and len(unknown) == len([k for k in facts if not k.startswith("_")]):
-            print(f"错误：事实文件中没有「{scheme.id}」的指标编号（{'、'.join(unknown[:5])}…）。"
-                  f"文件应为「指标编号: {{数据项: 值}}」，不按单位分组。", file=sys.stderr)
+        try:
+            read = read_facts_file(args.facts, scheme) if args.facts else None
+        except FactsFileError as exc:
+            for line in exc.lines:
+                print(f"错误：{line}", file=sys.stderr)
             return 1
-        for k in unknown:
-            print(f"警告：方案中没有指标「{k}」，已忽略", file=sys.stderr)
-        for k, values in facts.items():
-            ind = scheme.indicator(k)
-            if ind is None or not isinstance(values, dict):
-                continue
-            declared = {m.name for m in ind.metrics}
-            for name in values:
-                if not str(name).startswith("_") and name not in declared:
-                    print(f"警告：指标「{k}」没有数据项「{name}」，已忽略", file=sys.stderr)
-        card = score(scheme, facts)
+        for w in read.warnings if read else []:
+            print(f"警告：{w}", file=sys.stderr)
+        facts = read.facts if read else {}
+        # Rank items: against the given peers, or at the given points (else ranked alone).
+        ranks = build_ranks(scheme, {**(read.peers if read else {}), SELF: facts})
+        for key, pts in (read.rank_points if read else {}).items():
+            ranks[key] = {**ranks.get(key, {}), SELF: (pts, f"按事实文件给定的排名得分 {pts} 分")}
+        card = score(scheme, facts, ranks=ranks)
         cards = {None: card}
     else:
         from bot.app import make_calendar
@@ -238,7 +228,16 @@ def cmd_unit_list(args, settings) -> int:
         _print_json([u.to_json() for u in units])
     else:
         for u in units:
-            print(f"{u.id:4} {u.name} ({u.kind})")
+            short = f"，简称：{'、'.join(u.aliases)}" if u.aliases else ""
+            print(f"{u.id:4} {u.name} ({u.kind}{short})")
+    return 0
+
+
+def cmd_unit_alias(args, settings) -> int:
+    from ledger.units import find_unit, set_aliases
+    db = _db(settings)
+    u = set_aliases(db, find_unit(db, args.name, loose=False), args.aliases, _now(settings))
+    print(f"{u.name} 的简称：{'、'.join(u.aliases)}")
     return 0
 
 
@@ -447,6 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file")
     a.add_argument("--channel", choices=["wecom", "dingtalk"],
                    help="联络员所在的平台；两个平台都启用时必须写")
+    a = add("alias", cmd_unit_alias, "给单位添加简称（聊天中用简称也能找到该单位）", us)
+    a.add_argument("name")
+    a.add_argument("aliases", nargs="+")
 
     a = add("group", cmd_unit_group, "设置单位的群机器人（提醒时 @ 联络员）", us)
     a.add_argument("name")

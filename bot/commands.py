@@ -55,11 +55,12 @@ def cmd_help(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.role == "liaison":
         text += "\n示例：月报 8月完成了…；报送 信用承诺 35；佐证 双公示（随后发文件）；得分；缺项"
     else:
-        text += "\n示例：排名；单位 市发展改革委；审核 市税务局 双公示 通过；未交 2022-09"
+        text += ("\n示例：排名；单位 市发展改革委；审核 市税务局 双公示 通过；待审；查看 12；"
+                 "代报 市税务局 双公示 准确率=95%；撤销 3；未交 2022-09")
     return Reply(text)
 
 
-@command(("截止", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）")
+@command(("截止", "截至", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）")
 def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     rows = []
@@ -118,13 +119,14 @@ def cmd_units(words: list[str], ctx: Ctx) -> Reply:
     units = list_units(ctx.db)
     if not units:
         return Reply("还没有单位。")
-    return Reply(f"参加考核的单位（{len(units)} 个）：\n" + "、".join(u.name for u in units))
+    return Reply(f"参加考核的单位（{len(units)} 个）：\n" + "、".join(
+        u.name + (f"（{'、'.join(u.aliases)}）" if u.aliases else "") for u in units))
 
 
 # ---- liaisons --------------------------------------------------------------------------------
 
 
-@command(("得分", "我的得分", "分数", "score"), EVERYONE, "得分",
+@command(("得分", "我的得分", "分数", "score", "得份", "的分", "我的的分", "我的得份", "多少分"), EVERYONE, "得分",
          "总分、等级、排名和失分项（信用办人员：各单位排名，示范城市方案为全市预计得分）")
 def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.is_staff and not ctx.unit:
@@ -164,12 +166,15 @@ def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join([head] + lines[:15]) + more + "\n报送数据：报送 <指标> <数值>；上传材料：佐证 <指标>")
 
 
-@command(("撤回", "撤销"), EVERYONE, "撤回 <编号>", "撤回一条报送（保留在审计记录中）")
+@command(("撤回",), EVERYONE, "撤回 <编号>", "撤回一条报送（保留在审计记录中）")
 def cmd_withdraw(words: list[str], ctx: Ctx) -> Reply:
     if not words or not words[0].lstrip("#").isdigit() or len(words[0].lstrip("#")) > 12:
         raise CommandError("请写上记录编号，例如：撤回 12（发送「记录」查看编号）")
     unit_id = None if ctx.member.is_staff else _own_unit(ctx).id
     try:
+        if unit_id is not None and subs.get(ctx.db, int(words[0].lstrip("#"))).member_id in {
+                m.id for m in list_members(ctx.db) if m.is_staff}:
+            raise CommandError("这条记录是市信用办代报的，请联系市信用办更正。")
         sub = subs.withdraw(ctx.db, int(words[0].lstrip("#")), unit_id, ctx.now, ctx.actor)
     except LedgerError as exc:
         raise CommandError(str(exc)) from None

@@ -187,12 +187,15 @@ class Ctx:
         cards = self.cards()
         return cards[CITY] if self.office.city_level else cards[unit.name]
 
-    def notify(self, user_ids: list[str], text: str, key: str) -> None:
-        """Queue a direct message through the outbox (sent by the worker, with retries)."""
+    def notify(self, user_ids: list[str], text: str, key: str,
+               file: tuple[str, str] | None = None) -> None:
+        """Queue a direct message through the outbox (sent by the worker, with retries);
+        `file` (path, name) sends that file instead of text."""
         if not user_ids:
             return
+        payload = {"file": file[0], "name": file[1]} if file else {"text": text}
         channel = self.msg.channel.split("_")[0]
         if channel == "web":  # the web console pushes where the office's people are reached
             from reminders.jobs import default_channel
             channel = default_channel(self.settings)
-        enqueue(self.db, key, channel, {"users": user_ids}, {"text": text}, self.now)
+        enqueue(self.db, key, channel, {"users": user_ids}, payload, self.now)

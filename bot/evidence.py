@@ -2,14 +2,16 @@
 and the one-time upload link for channels that cannot send documents to the bot."""
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.context import Ctx
 from channels.message import Attachment, Reply
-from bot.parse import Ambiguous, CommandError, find_indicator
+from bot.parse import Ambiguous, CommandError, find_indicator, period_in_text
 from ledger import submissions as subs
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 from ledger.office import year_status
@@ -154,17 +156,34 @@ def handle_attachments(ctx: Ctx) -> Reply:
     hints = [(ctx.msg.text, True)] + [(a.name.rsplit(".", 1)[0], False) for a in ctx.msg.attachments]
     for hint, loose in ((h.strip(), loose) for h, loose in hints if h and h.strip()):
         try:
-            return accept_files(ctx, unit, find_indicator(ctx.office.scheme, hint, fuzzy=loose))
+            named = find_indicator(ctx.office.scheme, hint, fuzzy=loose)
         except Ambiguous:
             continue
         except CommandError as exc:
             if "没有找到指标" not in str(exc):
                 raise
+            named = named_inside(ctx.office.scheme, hint)  # 双公示台账2022Q3, 宣传活动方案
+        if named is not None:  # a period in the name (2022Q3) is the period it reports
+            period = period_in_text(hint, named.due.frequency if named.due else None,
+                                    ctx.office.year)
+            return accept_files(ctx, unit, named, period)
     waiting = pending[1]["attachments"] if pending and pending[0] == "file_waiting" else []
     waiting += [a.__dict__ for a in ctx.msg.attachments]
     _set_pending(ctx, "file_waiting", {"attachments": waiting})
     n = f"已收到 {len(waiting)} 个文件。" if len(waiting) > 1 else "收到文件。"
     return Reply(f"{n}请问这是哪一项指标的佐证材料？请回复指标编号或名称，例如：双公示")
+
+
+def named_inside(scheme, text: str) -> Indicator | None:
+    """The one indicator whose alias (2+ characters) or name (4+) appears anywhere in a file
+    name or caption; None when none or several do (the bot then asks)."""
+    key = re.sub(r"[\s_\-—()（）【】\[\]《》“”\"'、，,.。]", "", unicodedata.normalize("NFKC", text))
+    if not key:
+        return None
+    hits = {i.code: i for _, i in scheme.indicators()
+            if any(len(a) >= 2 and a in key for a in i.aliases)
+            or (len(i.name) >= 4 and re.sub(r"[“”\"()（）]", "", i.name) in key)}
+    return next(iter(hits.values())) if len(hits) == 1 else None
 
 
 def _caption_indicator(ctx: Ctx) -> Indicator | None:
@@ -174,7 +193,7 @@ def _caption_indicator(ctx: Ctx) -> Indicator | None:
     try:
         return find_indicator(ctx.office.scheme, text)
     except CommandError:
-        return None
+        return named_inside(ctx.office.scheme, text)
 
 
 def resolve_waiting_file(ctx: Ctx, data: dict, text: str) -> Reply:

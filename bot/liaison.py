@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.cards import next_deadline
 from bot.commands import LIAISON, _ind, _own_unit, _until, briefing_indicator, command
 from bot.context import Ctx
 from channels.message import Reply
-from bot.parse import CommandError, parse_metrics
+from bot.parse import CommandError, exact_tail, parse_metrics
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
 from ledger.office import open_years, year_status
-from ledger.units import find_member, set_deputy
+from ledger.units import find_member, list_members, set_deputy
 from worktime.calendar import deadline, deadline_info, parse_period, period_of_submission
 from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
@@ -21,13 +22,15 @@ from scoring.card import fmt, pts
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月）")
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月）",
+         free_text=True)
 def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
         raise CommandError("当前考核方案没有月报要求。")
-    text = re.sub(r"^[\s:：,，、.。\-—]+", "", " ".join(words)).strip()
+    # the text as sent (full-width punctuation, line breaks), without leading separators
+    text = re.sub(r"^[\s:：,，、.。\-—]+", "", exact_tail(ctx.msg.text, words)).strip()
     period, text = _named_month(text, ctx)
     if not text and not ctx.msg.attachments:
         raise CommandError("月报内容不能为空。请这样发：月报 8月开展了诚信宣传活动2次……")
@@ -141,6 +144,7 @@ def _cn_number(raw: str) -> int:
          "报送数据，立即显示该项得分")
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
+    typed = exact_tail(ctx.msg.text, words)
     words = _loosen(words)
     ind, rest = _ind(ctx, words)
     named, rest = _named_period(ind, rest, ctx)
@@ -154,7 +158,7 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     dl = next_deadline(ind, ctx.today, ctx.cal)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
-        text=" ".join(words), now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
+        text=typed, now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
         source_msg_id=ctx.msg.msg_id, deadline=dl.isoformat() if dl else None,
         on_time=(ctx.today <= dl) if dl else None, actor=ctx.actor)
     ctx._cards = None
@@ -279,16 +283,17 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     if not rows:
         return Reply("还没有报送记录。")
     lines = [f"{unit.name} 最近的报送记录："]
+    office_ids = {m.id for m in list_members(ctx.db) if m.is_staff}
     for s in rows:
         what = {"briefing": "月报", "data": "数据", "report": "台账"}.get(s.kind, s.kind)
         lines.append(f"#{s.id} {s.received_at[:16].replace('T', ' ')} {s.indicator} {what} {s.period}"
-                     f"｜{subs._STATUS_ZH[s.status]}"
+                     f"｜{subs._STATUS_ZH[s.status]}" + ("｜信用办代报" if s.member_id in office_ids else "")
                      + (f"｜{'按时' if s.on_time else '逾期'}" if s.on_time is not None else ""))
     lines.append("撤回某条：撤回 <编号>")
     return Reply("\n".join(lines))
 
 
-@command(("代理", "请假"), LIAISON, "代理 <用户ID> [至 2022-10-31]", "请假期间由同事代收提醒")
+@command(("代理", "请假"), LIAISON, "代理 <用户ID> 至 <日期>", "请假期间由本单位同事代收提醒，到期自动恢复")
 def cmd_deputy(words: list[str], ctx: Ctx) -> Reply:
     if not words:
         raise CommandError("请写上代理人的用户ID，例如：代理 zhangsan 至 2022-10-31；取消：代理 取消")
@@ -301,10 +306,25 @@ def cmd_deputy(words: list[str], ctx: Ctx) -> Reply:
                            f"或核对用户ID。")
     if deputy.id == ctx.member.id:
         raise CommandError("代理人不能是自己。取消代理请发：代理 取消")
-    until = _until(words[1:])
-    if until is not None and until < ctx.today.isoformat():
-        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
+    until = deputy_until(ctx, words[1:], f"代理 {deputy.user_id}")
+    if deputy.unit_id != ctx.member.unit_id or deputy.role != "liaison":
+        raise CommandError(f"代理人须是本单位的联络员，{deputy.name}（{deputy.user_id}）不是。如确需由其他人代理，"
+                           f"请信用办设置：批准代理 {ctx.member.user_id} {deputy.user_id} 至 {until}")
     set_deputy(ctx.db, ctx.member, deputy.user_id, until, ctx.now, ctx.actor)
-    when = f"至 {until}" if until else "直到取消"
-    return Reply(f"已设置：{when}，本单位的提醒改发给 {deputy.name}（{deputy.user_id}）。"
-                 f"取消请发：代理 取消")
+    return Reply(f"已设置：至 {until}（含），本单位的提醒改发给 {deputy.name}（{deputy.user_id}），"
+                 f"到期自动恢复发给您。提前取消请发：代理 取消")
+
+
+MAX_DEPUTY_DAYS = 183
+
+
+def deputy_until(ctx: Ctx, words: list[str], example: str) -> str:
+    """A deputy's end date: required, not past, and within half a year (leave has an end)."""
+    until = _until(words)
+    if until is None:
+        raise CommandError(f"请写明代理到哪一天，例如：{example} 至 {ctx.today + timedelta(days=14)}")
+    if until < ctx.today.isoformat():
+        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
+    if date.fromisoformat(until) > ctx.today + timedelta(days=MAX_DEPUTY_DAYS):
+        raise CommandError(f"代理最长半年（至 {ctx.today + timedelta(days=MAX_DEPUTY_DAYS)}），请缩短后再设。")
+    return until

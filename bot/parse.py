@@ -4,15 +4,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from schemes.model import Indicator, Metric, Scheme
+from bot.numbers import AmbiguousValue, NumberError, read_value
 from scoring.rules import as_bool
 
-__all__ = ["CommandError", "Ambiguous", "normalise", "find_indicator", "parse_value",
+__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "period_in_text", "normalise", "find_indicator", "parse_value",
            "parse_metrics", "split_indicator", "writable_metrics"]
 
 
@@ -37,6 +37,42 @@ def normalise(text: str) -> str:
     """Full-width to half-width, collapse spaces, strip quotes around names."""
     text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"\s+", " ", text).strip()
+
+
+def exact_tail(raw: str, words: list[str]) -> str:
+    """The part of the message as sent (full-width punctuation, line breaks and all) that the
+    normalised `words` were read from; stored text keeps what people wrote."""
+    wanted = " ".join(words).strip()
+    if not wanted:
+        return ""
+    starts = [m.start() for m in re.finditer(r"\S+", raw or "")]
+    guess = len(starts) - len(wanted.split(" "))
+    order = ([guess] if 0 <= guess < len(starts) else []) + list(range(len(starts)))
+    for i in order:
+        candidate = raw[starts[i]:].strip()
+        if normalise(candidate) == wanted:
+            return candidate
+    return wanted
+
+
+_PERIOD_IN_TEXT = re.compile(
+    r"(20\d{2})\s*(?:年\s*)?(?:[-_ ]?[Qq]([1-4])|第?([一二三四1-4])季度?|[-_.]?(\d{1,2})月?)(?!\d)")
+
+
+def period_in_text(text: str, frequency: str | None, year: int) -> str | None:
+    """A period named inside a file name or caption (双公示台账2022Q3, 2022年第三季度台账,
+    月报2022-09), when it fits the indicator's frequency and the assessment year."""
+    for m in _PERIOD_IN_TEXT.finditer(unicodedata.normalize("NFKC", text or "")):
+        y = int(m.group(1))
+        if y != year:
+            continue
+        quarter = m.group(2) or m.group(3)
+        if frequency == "quarterly" and quarter:
+            q = int(quarter) if quarter.isdigit() else "一二三四".index(quarter) + 1
+            return f"{y}-Q{q}"
+        if frequency == "monthly" and m.group(4) and 1 <= int(m.group(4)) <= 12:
+            return f"{y}-{int(m.group(4)):02d}"
+    return None
 
 
 def _plain(s: str) -> str:
@@ -110,54 +146,53 @@ def writable_metrics(ind: Indicator) -> list[Metric]:
 
 
 def parse_value(metric: Metric, text: str) -> Any:
-    """A typed value: percent "95%" -> 0.95 (a bare number above 1 is read as a percent too),
-    counts are whole non-negative numbers, booleans are 是/否/有/无."""
+    """A typed value as people write it (bot.numbers): percents as fractions ("95%", 百分之九十五,
+    a bare 95 -> 0.95), counts whole (35份, 三十五), money in the metric's unit (5000万元),
+    booleans 是/否/有/无; the metric's declared range is checked."""
     if metric.type == "text":  # progress reports keep their own punctuation
         kept = (text or "").strip()
         if not kept:
             raise CommandError(f"「{metric.label}」不能为空")
         return kept
-    raw = normalise(text).replace(",", "").replace("，", "")
+    raw = normalise(text)
     if metric.type == "bool":
         b = as_bool(raw)
         if b is None:
             raise CommandError(f"「{metric.label}」请填 是 或 否，收到：{text}")
         return b
-    percent = raw.endswith("%")
-    num_text = raw.rstrip("%").rstrip(metric.unit or "\0").strip()
-    for suffix in ("条", "个", "户", "项", "次", "类", "元", "万元", "分", "件"):
-        num_text = num_text.removesuffix(suffix)
     try:
-        value = Decimal(num_text)
-    except InvalidOperation:
-        raise CommandError(f"「{text}」不是有效的数字（{metric.label}），例如：35、95%、0.03") from None
-    if not value.is_finite():
-        raise CommandError(f"「{text}」不是有效的数字")
-    if value < 0:
-        raise CommandError(f"「{metric.label}」不能为负数")
-    if metric.type == "percent":
-        if percent or value > 1:
-            value = value / 100
-        if value > 1:
-            raise CommandError(f"「{metric.label}」是比例，不能超过100%")
-        return float(value)
+        value = read_value(metric, raw)
+    except AmbiguousValue as exc:
+        raise AskValue(exc.text, exc.options, exc.label) from None
+    except NumberError as exc:
+        msg = str(exc)
+        if "不是有效的数字" in msg:
+            msg += f"（{metric.label}），例如：35、95%、三十五、百分之九十五"
+        raise CommandError(msg) from None
     if metric.type == "count":
-        if value != value.to_integral_value():
-            raise CommandError(f"「{metric.label}」应是整数，收到：{text}")
-        if value > 10**12:
-            raise CommandError(f"「{metric.label}」数值过大，请核对")
         return int(value)
-    if value > Decimal(10) ** 15:
-        raise CommandError(f"「{metric.label}」数值过大，请核对")
     return float(value)
 
 
-def _metric_by_name(ind: Indicator, name: str) -> Metric:
+@dataclass
+class AskValue(CommandError):
+    """A number that reads two ways (1.5: 1.5% or 150%): the reply asks, the answer is a number."""
+
+    text: str
+    options: list[str]
+    label: str
+
+    def __str__(self) -> str:
+        return str(AmbiguousValue(self.text, self.options, self.label))
+
+
+def _metric_by_name(ind: Indicator, name: str, writable: list[Metric] | None = None) -> Metric:
     key = _plain(normalise(name))
     for m in ind.metrics:
         if key.lower() == m.name.lower() or key == _plain(m.label):
             return m
-    cands = [m for m in writable_metrics(ind) if key and key in _plain(m.label)]
+    cands = [m for m in (writable_metrics(ind) if writable is None else writable)
+             if key and key in _plain(m.label)]
     if len(cands) == 1:
         return cands[0]
     raise CommandError(f"指标「{ind.code} {ind.name}」没有数据项「{name}」。可填：" + usage(ind))
@@ -174,9 +209,11 @@ def usage(ind: Indicator) -> str:
 _PAIR_SEP = re.compile(r"[,;，；、]\s*(?=[^\s=,;，；、]+[=＝])")
 
 
-def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
-    """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label)."""
-    writable = writable_metrics(ind)
+def parse_metrics(ind: Indicator, words: list[str],
+                  allowed: list[Metric] | None = None) -> dict[str, Any]:
+    """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label).
+    `allowed`: the metrics this person may set (default: what a liaison may report)."""
+    writable = writable_metrics(ind) if allowed is None else allowed
     if not writable:
         raise CommandError(f"「{ind.code} {ind.name}」的数据由机器人自动统计或由信用办酌情计分，无需报送")
     if not words:
@@ -189,7 +226,7 @@ def parse_metrics(ind: Indicator, words: list[str]) -> dict[str, Any]:
     pairs = [w.replace("＝", "=") for w in words if "=" in w or "＝" in w]
     for pair in pairs:
         name, _, value = pair.partition("=")
-        metric = _metric_by_name(ind, name)
+        metric = _metric_by_name(ind, name, writable)
         if metric not in writable:
             raise CommandError(f"「{metric.label}」由机器人自动统计或由信用办酌情计分，无需报送")
         out[metric.name] = parse_value(metric, value)

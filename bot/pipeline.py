@@ -29,12 +29,12 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from bot import commands, console_link, liaison, operations, staff  # noqa: F401  (they register)
+from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
 from bot.registry import COMMANDS, dispatch
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from channels.message import Message, Reply
-from bot.parse import Ambiguous, CommandError, normalise
+from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
 from ledger.office import office, office_for_kind, open_years
 from ledger.units import find_member, get_unit
@@ -44,6 +44,10 @@ __all__ = ["Pipeline", "APOLOGY", "UNBOUND"]
 
 log = logging.getLogger("creditbot")
 
+CANCEL_WORDS = frozenset({"取消", "算了", "不用了", "不要了", "cancel"})
+_CANCELLED = {"choose": "已取消，刚才的命令没有执行。",
+              "file_waiting": "已取消，刚才收到的文件没有保存。",
+              "evidence_for": "已取消，之后发送的文件不再计入刚才的指标。"}
 APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行，请联系市信用办。"
 UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，暂时无法使用。请把这个用户ID发给市信用办，"
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
@@ -213,7 +217,7 @@ class Pipeline:
             with db.atomic():
                 reply = self._route(ctx)
             return _say_year(db, ctx, reply), ctx
-        except Ambiguous as exc:
+        except (Ambiguous, AskValue) as exc:
             with db.atomic():
                 _remember_choice(ctx, exc)
             return Reply(str(exc)), None
@@ -224,6 +228,9 @@ class Pipeline:
         msg = ctx.msg
         text = msg.text.strip()
         pending = take_pending(ctx) if text and not msg.attachments else None
+        if normalise(text).rstrip("。!！") in CANCEL_WORDS:  # 取消 ends any open question
+            return Reply(_CANCELLED.get(pending[0], "已取消。") if pending
+                         else "没有需要取消的操作。发送「帮助」查看可用的命令。")
         if pending:
             kind, data = pending
             if kind == "choose" and re.fullmatch(r"\d{1,2}", text):
@@ -331,10 +338,10 @@ def _looks_like_command(text: str) -> bool:
     return any(first.lower() in c.words for c in COMMANDS)
 
 
-def _remember_choice(ctx: Ctx, exc: Ambiguous) -> None:
+def _remember_choice(ctx: Ctx, exc: Ambiguous | AskValue) -> None:
     from bot.evidence import _set_pending
     _set_pending(ctx, "choose", {"template": ctx.msg.text.strip(), "ambiguous": exc.text,
-                                 "options": [i.code for i in exc.options]})
+                                 "options": [getattr(o, "code", o) for o in exc.options]})
 
 
 def _reply_from(stored: str | None) -> Reply:

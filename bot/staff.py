@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.cards import card_text, staff_only_metrics
@@ -22,6 +22,7 @@ from bot.config import member_channel
 from bot.context import Ctx
 from channels.message import Reply
 from bot.parse import CommandError, find_indicator, split_indicator
+from bot.records import bound_unit, recorded
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.facts import CITY
@@ -121,6 +122,7 @@ def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
 
 
 @command(("审核",), STAFF, "审核 <单位> <指标> 通过/驳回 [理由]", "审核报送的数据和材料，联络员会收到通知")
+@recorded("审核")
 def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     verdicts = {"通过": True, "同意": True, "驳回": False, "退回": False, "不通过": False}
@@ -181,42 +183,16 @@ def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
     return row[0] if row else None
 
 
-@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料，最早的在前")
-def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
-    unit = _find_unit(ctx, " ".join(words)) if words else None
-    names = {u.id: u.name for u in list_units(ctx.db)}
-    waiting: dict[tuple[int, str], dict] = {}
-    for s in subs.list_submissions(ctx.db, unit.id if unit else None, statuses=("submitted",)):
-        w = waiting.setdefault((s.unit_id, s.indicator), {"data": 0, "files": 0, "since": s.received_at})
-        w["data"] += 1
-        w["since"] = min(w["since"], s.received_at)
-    for e in subs.list_evidence(ctx.db, unit.id if unit else None):
-        if e["status"] == "submitted":
-            w = waiting.setdefault((e["unit_id"], e["indicator"]),
-                                   {"data": 0, "files": 0, "since": e["received_at"]})
-            w["files"] += 1
-            w["since"] = min(w["since"], e["received_at"])
-    if not waiting:
-        return Reply("没有等待审核的报送或材料。")
-    rows = sorted(waiting.items(), key=lambda kv: kv[1]["since"])
-    lines = [f"待审核 {len(rows)} 项（最早的在前）："]
-    for (unit_id, code), w in rows[:20]:
-        ind = ctx.office.scheme.indicator(code)
-        what = "、".join(filter(None, [f"数据 {w['data']} 条" if w["data"] else "",
-                                        f"材料 {w['files']} 个" if w["files"] else ""]))
-        lines.append(f"· {names.get(unit_id, unit_id)}｜{code} {ind.name if ind else ''}｜{what}"
-                     f"｜{w['since'][5:16].replace('T', ' ')}起")
-    if len(rows) > 20:
-        lines.append(f"……另有 {len(rows) - 20} 项")
-    lines.append("审核：审核 <单位> <指标> 通过/驳回 [理由]")
-    return Reply("\n".join(lines))
-
-
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
          "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分")
+@recorded("打分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     at = next((n for n, w in enumerate(rest) if n and (_is_number(w) or "=" in w)), None)
+    verdict = next((w for w in rest[1:] if w in ("达标", "未达标", "不达标", "是", "否")), None)
+    if at is None and verdict:  # 打分 单位 基础3 达标: a gate, confirmed by name
+        raise CommandError(f"基础指标和一票否决项请用「确认」：确认 {unit.name} "
+                           f"{' '.join(rest[:rest.index(verdict)])} {verdict}")
     if at is None:
         raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 一 4 贯彻部署到位；"
                            "信用办录入的数据项写 名称=值，例如：打分 市税务局 双公示 concealed_cut=2")
@@ -227,7 +203,9 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if staff_metric is not None:  # e.g. 双公示 瞒报5条以下时的酌情扣分
         return _staff_value(ctx, unit, ind, staff_metric, amount, " ".join(rest[at + 1:]))
     if not parts:
-        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按报送数据自动计算。")
+        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按数据自动计算。"
+                           f"替单位录入数据请用：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
+                           f"{rest[at]}；基础指标请用：确认 <单位> <指标> 达标/未达标")
     part = _discretionary_part(ind, parts, which)
     if not _is_number(amount):
         raise CommandError(f"「{amount}」不是有效的分数")
@@ -300,6 +278,7 @@ def _discretionary_part(ind: Indicator, parts: list, which: str):
 
 
 @command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明]", "记录扣分情形或重大失信事件")
+@recorded("扣分")
 def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
     if not rest:
@@ -336,7 +315,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
 
 
-@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位")
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数")
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
@@ -348,8 +327,9 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
             raise CommandError(str(exc)) from None
     else:
         period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
-    sent = {s.unit_id for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
-            if s.period == period}
+    briefings = [s for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
+                 if s.period == period]
+    sent = {s.unit_id for s in briefings}
     # units of every scheme that asks for this briefing
     asking = [o for o in offices(ctx.db, ctx.office.year)
               if (b := briefing_indicator(o.scheme)) is not None and b.due is not None]
@@ -358,9 +338,35 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
         ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
+    late = _late_senders(ctx, briefings, info.deadline)
     if not missing:
-        return Reply(f"{head}：全部单位已报送。")
-    return Reply(f"{head} 未报送 {len(missing)} 个单位：\n" + "\n".join(f"· {u.name}" for u in missing))
+        return Reply(f"{head}：全部单位已报送。" + (f"\n{late}" if late else ""))
+    overdue = ctx.today > info.deadline
+    days = f"，已超期 {(ctx.today - info.deadline).days} 天" if overdue else ""
+    return Reply(f"{head} 未报送 {len(missing)} 个单位{days}：\n"
+                 + "\n".join(f"· {u.name}" for u in missing) + (f"\n{late}" if late else ""))
+
+
+def _late_senders(ctx: Ctx, briefings: list, deadline) -> str:
+    """Units whose briefing for the period came after its deadline, and how late (a unit
+    counts as on time if any of its live briefings was; a correction keeps the receipt)."""
+    names = {u.id: u.name for u in list_units(ctx.db)}
+    by_unit: dict[int, list] = {}
+    for s in briefings:
+        by_unit.setdefault(s.unit_id, []).append(s)
+    rows = []
+    for unit_id, lst in by_unit.items():
+        if any(s.on_time for s in lst):
+            continue
+        first = min(lst, key=lambda s: s.received_at)
+        got = date.fromisoformat(first.received_at[:10])
+        work = ctx.cal.workdays_between(deadline, got)
+        rows.append((got, f"· {names.get(unit_id, unit_id)} {got.month}月{got.day}日报送，"
+                          f"晚 {(got - deadline).days} 天（{work} 个工作日）"))
+    if not rows:
+        return ""
+    rows.sort()
+    return f"逾期报送 {len(rows)} 个单位：\n" + "\n".join(r for _, r in rows)
 
 
 @command(("导出", "export"), STAFF, "导出 [年度] [市直/县区]", "导出考核表（Excel，每个方案一个文件）")
@@ -388,8 +394,9 @@ def _export(ctx: Ctx, off: Office) -> Reply:
     return Reply(f"已导出 {ctx.office.year} 年度考核表 {path.name}\n{where}", files=[str(path)])
 
 
-def download_link(ctx: Ctx, path) -> str | None:
-    """A time-limited link to a file the bot made (the chat channels cannot carry it)."""
+def download_link(ctx: Ctx, path, name: str | None = None, once: bool = False) -> str | None:
+    """A time-limited link to a file (an export; with `once`, an evidence file that works for
+    one download), for when the chat channel cannot carry it."""
     base = str(ctx.settings.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if not base:
         return None
@@ -397,13 +404,16 @@ def download_link(ctx: Ctx, path) -> str | None:
     hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
     ctx.db.execute("INSERT INTO downloads(token, path, name, member_id, expires_at, created_at) "
                    "VALUES (?, ?, ?, ?, ?, ?)",
-                   [token, str(path), path.name, ctx.member.id,
+                   [token, str(path), name or path.name, ctx.member.id,
                     (ctx.now + timedelta(hours=hours)).isoformat(timespec="seconds"),
                     ctx.now.isoformat(timespec="seconds")])
+    if once:
+        ctx.db.execute("UPDATE downloads SET single_use = 1 WHERE token = ?", [token])
     return f"{base}/download/{token}"
 
 
 @command(("绑定",), STAFF, "绑定 <用户ID> <单位> [姓名]", "把联络员绑定到单位（管理员可写「工作人员」绑定同事）")
+@recorded("绑定", bound_unit, lambda words, ctx: (words[0], _bind_channel(ctx)) if words else None)
 def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
     if len(words) < 2:
         raise CommandError("格式：绑定 <用户ID> <单位> [姓名]，例如：绑定 zhangsan 市税务局 张三。"

@@ -66,6 +66,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 BATCH_LIMIT = 20  # userIds per oToMessages/batchSend call
 TOKEN_MARGIN_S = 300.0  # refresh this long before DingTalk says the token expires
 TOKEN_ERROR_CODES = frozenset({"InvalidAuthentication", "40014", "42001"})
+# What a robot file message (sampleFile) can carry.
+FILE_TYPES = frozenset({"xlsx", "pdf", "zip", "rar", "doc", "docx"})
 RETRYABLE_CODES = frozenset({"429", "system.busy", "410100", "130101"})
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
@@ -554,7 +556,9 @@ class DingTalkClient:
 
         Raises a retryable `DingTalkSendError` whose `user_ids` are the users not reached.
         """
-        msg_key, msg_param = self._sample_message(text, markdown, title)
+        self._send_all(user_ids, *self._sample_message(text, markdown, title))
+
+    def _send_all(self, user_ids: list[str], msg_key: str, msg_param: str) -> None:
         unsent: list[str] = []
         chunks = list(_chunks(list(dict.fromkeys(user_ids)), BATCH_LIMIT))
         for index, chunk in enumerate(chunks):
@@ -596,6 +600,38 @@ class DingTalkClient:
                 return []
             log.info("DingTalk batchSend: %d user(s) flow-controlled, round %d", len(pending), round_no)
         return pending
+
+    # ---- files to users
+
+    def upload_file(self, content: bytes, name: str) -> str:
+        """oapi POST /media/upload?type=file (multipart `media`); returns the media_id."""
+        for attempt in (1, 2):
+            token = self.access_token()
+            resp = self._request("POST", f"{self.oapi_base}/media/upload",
+                                 params={"access_token": token, "type": "file"},
+                                 files={"media": (name, content, "application/octet-stream")})
+            data = self._json(resp)
+            code = _error_code(resp.status_code, data)
+            if attempt == 1 and code in TOKEN_ERROR_CODES:
+                self._invalidate_token(token)
+                continue
+            self._check(resp, data, "上传文件")
+            media_id = data.get("media_id")
+            if not isinstance(media_id, str) or not media_id:
+                raise DingTalkSendError("upload", "上传文件失败：响应中没有 media_id", True)
+            return media_id
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def send_file(self, user_ids: list[str], content: bytes, name: str) -> None:
+        """Upload a file and send it to each user as a robot file message (sampleFile), which
+        takes only the types in FILE_TYPES."""
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if suffix not in FILE_TYPES:
+            raise DingTalkSendError("file_type", f"钉钉机器人不能发送 .{suffix or '无扩展名'} 文件", False)
+        media_id = self.upload_file(content, name)
+        param = json.dumps({"mediaId": media_id, "fileName": name, "fileType": suffix},
+                           ensure_ascii=False)
+        self._send_all(user_ids, "sampleFile", param)
 
     # ---- files users sent
 

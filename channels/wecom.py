@@ -732,6 +732,42 @@ class WeComClient:
             log.warning("WeCom reported invalid users: %s", ", ".join(sorted(set(invalid))))
         return sorted(set(invalid))
 
+    # -- files to members ------------------------------------------------------------------
+    def upload_file(self, content: bytes, name: str) -> str:
+        """POST /cgi-bin/media/upload?type=file (multipart `media`); returns the media_id,
+        which WeCom keeps for 3 days. A token errcode refreshes once and retries."""
+        for attempt in (1, 2):
+            token = self.access_token()
+            resp = self._request("POST", f"{self.base}/cgi-bin/media/upload",
+                                 params={"access_token": token, "type": "file"},
+                                 files={"media": (name, content, "application/octet-stream")})
+            data = self._json(resp)
+            if int(data.get("errcode") or 0) in TOKEN_ERRCODES and attempt == 1:
+                self._invalidate(token)
+                continue
+            _raise_for_errcode(data)
+            media_id = str(data.get("media_id") or "")
+            if not media_id:
+                raise WeComSendError(NETWORK_ERROR, "media/upload 未返回 media_id", retryable=True)
+            return media_id
+        raise AssertionError("unreachable")
+
+    def send_file(self, user_ids: Sequence[str], content: bytes, name: str) -> list[str]:
+        """Upload a file and send it to members as a file message; returns invalid user ids."""
+        if self.agent_id is None:
+            raise ValueError("缺少 WECOM_AGENT_ID，无法发送应用消息")
+        users = [u for u in dict.fromkeys(user_ids) if u]
+        if not users:
+            return []
+        media_id = self.upload_file(content, name)
+        invalid: list[str] = []
+        for batch in _batches(users, SEND_BATCH):
+            data = self._api("/cgi-bin/message/send", {"touser": "|".join(batch), "msgtype": "file",
+                                                       "agentid": self.agent_id,
+                                                       "file": {"media_id": media_id}})
+            invalid.extend(u for u in str(data.get("invaliduser") or "").split("|") if u)
+        return sorted(set(invalid))
+
     # -- downloads -------------------------------------------------------------------------
     def _read_capped(self, resp: requests.Response) -> bytes:
         data = bytearray()

@@ -258,6 +258,26 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
+    # Staff acts (代报, 确认, 打分, 扣分, 事件, 审核, 绑定): the 编号 that 撤销 undoes, with the
+    # rows each act changed (see ledger/acts.py); one-time download links for evidence (查看).
+    """
+    CREATE TABLE staff_acts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        member_id INTEGER REFERENCES members(id),
+        summary TEXT NOT NULL DEFAULT '',
+        changes TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        undone_at TEXT,
+        undone_by TEXT
+    );
+    CREATE INDEX staff_acts_unit ON staff_acts(unit_id, id);
+    ALTER TABLE downloads ADD COLUMN single_use INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE downloads ADD COLUMN used_at TEXT;
+    """
+)
+MIGRATIONS.append(
     # console: one-time login links from chat and the browser sessions they open (digests only),
     # and month-end totals for its charts (ledger.history).
     """

@@ -17,7 +17,7 @@ from ledger.userids import CHANNELS, USER_ID_RULE, channel_family, check_user_id
 from worktime.clock import shanghai_now
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
-           "find_member", "list_members", "liaisons_of", "import_units", "set_deputy",
+           "find_member", "list_members", "liaisons_of", "import_units", "set_deputy", "set_aliases",
            "pause_unit", "set_group", "scope_members", "unscoped_members", "ROLES", "KINDS",
            "KIND_WORDS", "kind_of"]
 
@@ -114,7 +114,9 @@ def find_unit(db: sqlite_utils.Database, text: str, loose: bool = True) -> Unit:
     exact = [u for u in units if u.name == text or text in u.aliases]
     if exact:
         return exact[0]
-    part = [u for u in units if text and (text in u.name or (loose and u.name in text))]
+    part = [u for u in units if text and (text in u.name or any(text in a for a in u.aliases)
+                                          or (loose and (u.name in text or any(
+                                              len(a) >= 2 and a in text for a in u.aliases))))]
     if len(part) == 1:
         return part[0]
     if not part:
@@ -123,10 +125,32 @@ def find_unit(db: sqlite_utils.Database, text: str, loose: bool = True) -> Unit:
     raise LedgerError(f"「{text}」可能是：{names}。请写完整的单位名称。")
 
 
+def _split_aliases(text: str) -> list[str]:
+    return [a for a in re.split(r"[、,，;；/|\s]+", text or "") if a]
+
+
+def set_aliases(db: sqlite_utils.Database, unit: Unit, aliases: list[str], now: datetime,
+                actor: str = "cli") -> Unit:
+    """Add short names (简称/别名) to a unit; one may not be (part of) another unit's name or
+    one of its short names."""
+    with immediate(db):
+        for other in list_units(db):
+            clash = [a for a in aliases if other.id != unit.id
+                     and (a in other.name or a in other.aliases)]
+            if clash:  # 民政局 as 发改委's short name would hide 市民政局
+                raise LedgerError(f"简称「{clash[0]}」与{other.name}的名称或简称重合，会找错单位")
+        merged = list(dict.fromkeys([*get_unit(db, unit.id).aliases, *aliases]))
+        db.execute("UPDATE units SET aliases = ? WHERE id = ?", [dumps(merged), unit.id])
+        audit.log(db, now, actor, "unit.aliases", unit.name, aliases=merged)
+        return get_unit(db, unit.id)
+
+
 def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | None = None,
                  actor: str = "cli", channel: str = "*") -> tuple[int, int]:
-    """CSV with columns 单位/name, 类型/kind, 联络员/liaison, 用户ID/user_id (header row required).
-    Returns (units added, liaisons added); existing units and members are kept."""
+    """CSV with columns 单位/name, 类型/kind, 联络员/liaison, 用户ID/user_id, and optionally
+    简称/别名/aliases (several separated by 、 or ;) (header row required).
+    Returns (units added, liaisons added); existing units and members are kept, new short
+    names are added to them."""
     now = now or shanghai_now()
     added_units = added_members = 0
     raw = Path(path).read_bytes()
@@ -164,12 +188,17 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
                 raise LedgerError(
                     f"{path}:{lineno} 「{name}」是{KIND_ZH[kind]}，但本办没有考核{KIND_ZH[kind]}的方案"
                     f"（先运行 creditbot scheme add 方案编号），本次未导入任何单位")
-            aliases = [a for a in re.split(r"[、,，;；/ ]+", col(row, "简称", "别名", "alias",
-                                                                 "aliases")) if a]
             existing = db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
             unit = get_unit(db, existing[0]) if existing else add_unit(
-                db, name, kind, aliases=aliases, now=now, actor=actor)
+                db, name, kind, now=now, actor=actor)
             added_units += 0 if existing else 1
+            # short names go through set_aliases, which refuses one that would find another unit
+            aliases = _split_aliases(col(row, "简称", "别名", "aliases", "alias"))
+            if aliases:
+                try:
+                    unit = set_aliases(db, unit, aliases, now, actor)
+                except LedgerError as exc:
+                    raise LedgerError(f"{path}:{lineno} {exc}") from None
             uid, lname = col(row, "用户ID", "user_id", "userid"), col(row, "联络员", "liaison")
             if uid in seen_ids:
                 raise LedgerError(f"{path}:{lineno} 用户ID「{uid}」与第{seen_ids[uid]}行重复："

@@ -6,7 +6,8 @@ An outbox item (ledger.outbox) is `{channel, target, payload}`:
 * target `{"users": [...]}` — WeCom app message/send (≤1000 users a call) or DingTalk robot
   batchSend (≤20 a call); `{"webhook": url, "secret": "SEC…"?, "mentions": [...]}` — a WeCom
   group robot or a DingTalk custom robot (加签 when a secret is given);
-* payload `{"text": …, "markdown": bool, "title"?: …}`.
+* payload `{"text": …, "markdown": bool, "title"?: …}`, or `{"file": path, "name": …}` — a
+  file sent to users (WeCom media upload + file message; DingTalk media upload + sampleFile).
 
 Delivery guarantee: each item is *claimed* (its next_try_at moves a lease ahead), sent, then
 marked sent. A crash between the send and `mark_sent` leaves the item pending, so it is sent
@@ -23,6 +24,7 @@ minute old. One item counts as one message: keep webhook texts within one messag
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -104,6 +106,19 @@ def _text(payload: Mapping[str, Any]) -> str:
     return text
 
 
+def _file(payload: Mapping[str, Any]) -> tuple[bytes, str] | None:
+    """The file a payload carries (bytes, name), or None for a text push."""
+    path = payload.get("file")
+    if not path:
+        return None
+    try:
+        with open(str(path), "rb") as fh:
+            content = fh.read()
+    except OSError:
+        raise DeliveryError("要发送的文件已不存在", retryable=False, code="invalid") from None
+    return content, str(payload.get("name") or os.path.basename(str(path)))
+
+
 def _users(target: Mapping[str, Any]) -> list[str]:
     users = target.get("users")
     if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
@@ -149,8 +164,12 @@ class WeComSender(_ChannelSender):
         return WeComClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-        text, markdown = _text(payload), bool(payload.get("markdown"))
+        file = _file(payload)
+        text, markdown = ("", False) if file else (_text(payload), bool(payload.get("markdown")))
         if target.get("webhook"):
+            if file:
+                raise DeliveryError("群机器人不发送文件，文件只发给成员本人", retryable=False,
+                                    code="invalid")
             mentions = _mentions(target, payload)
             self.client.webhook_send(str(target["webhook"]), text, mentions, markdown)
             return
@@ -160,6 +179,9 @@ class WeComSender(_ChannelSender):
         if missing:
             raise DeliveryError(f"企业微信应用未配置（缺少 {'、'.join(missing)}），无法推送给成员",
                                 retryable=False, code="config")
+        if file:
+            self.client.send_file(users, *file)
+            return
         send = self.client.send_markdown if markdown else self.client.send_text
         for start in range(0, len(users), WECOM_BATCH):
             try:
@@ -179,9 +201,13 @@ class DingTalkSender(_ChannelSender):
         return DingTalkClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-        text, markdown = _text(payload), bool(payload.get("markdown"))
+        file = _file(payload)
+        text, markdown = ("", False) if file else (_text(payload), bool(payload.get("markdown")))
         title = str(payload.get("title") or "信用考核助手")
         if target.get("webhook"):
+            if file:
+                raise DeliveryError("群机器人不发送文件，文件只发给成员本人", retryable=False,
+                                    code="invalid")
             mentions = _mentions(target, payload)
             secret = str(target.get("secret") or "") or None
             self.client.group_robot_send(str(target["webhook"]), secret, text, mentions,
@@ -192,13 +218,16 @@ class DingTalkSender(_ChannelSender):
                 and _setting(self.settings, "DINGTALK_APP_SECRET")):
             raise DeliveryError("钉钉应用未配置（缺少 DINGTALK_APP_KEY 或 DINGTALK_APP_SECRET），"
                                 "无法推送给成员", retryable=False, code="config")
+        if file:
+            self.client.send_file(users, *file)
+            return
         self.client.batch_send(users, text, markdown, title)
 
 
 def console_sender(target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
     """The console channel has no transport: the push is only logged."""
     who = target.get("users") or _redact(str(target.get("webhook") or ""))
-    log.info("console push to %s: %s", who, str(payload.get("text") or "")[:200])
+    log.info("console push to %s: %s", who, str(payload.get("text") or payload.get("name") or "")[:200])
 
 
 def make_senders(settings: Mapping[str, Any],

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from schemes.detail_rules import pair_notes, split_notes
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
 from schemes.rule_reader import MEASURE, NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
@@ -61,6 +62,10 @@ def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
             roles["rules"], roles["name"] = roles.pop("name"), roles.pop("content")
     if "name" not in roles and "content" in roles and "rules" in roles:
         roles["name"] = roles.pop("content")
+    # 评分标准 and 评分细则 both: the second is numbered notes refining some bullets
+    detail = next((i for i, w in enumerate(words) if "细则" in w and i not in roles.values()), None)
+    if detail is not None and "rules" in roles:
+        roles["detail"] = detail
     return roles
 
 
@@ -77,6 +82,7 @@ class _Ind:
     note: str = ""
     gate: bool = False
     shared: bool = False  # points read from a category row's 分值, i.e. the category's
+    refined: dict[int, tuple[str, Reading]] = field(default_factory=dict)  # bullet -> 评分细则
 
     def used(self) -> Decimal:
         """Points this row's bullets can give, when each says (else its 分值)."""
@@ -94,6 +100,7 @@ class _Cat:
     section: str = "base"
     split: bool = False  # one indicator per bullet (no indicator column, or 扣分情形)
     inds: list[_Ind] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # 评分细则 notes printed in its rows
 
 
 @dataclass
@@ -148,7 +155,10 @@ _CONTINUES = re.compile(r"^(?:否则|其余|剩余|其他|中间|比值越|最�
                         # the next tier of a scale: 20%-50%，得0.5分 / 20%以下的，得0分
                         r"\d+(?:\.\d+)?%?(?:-|至|到)\d+(?:\.\d+)?%|\d+(?:\.\d+)?%(?:及?以下|及?以上)|"
                         r"未[^;；。]{0,20}?[,，]?(?:不得分|不计分|得0分)|"
-                        r"未[^,，;；。]{0,20}(?:不得分|不计分|得0分))")
+                        r"未[^,，;；。]{0,20}(?:不得分|不计分|得0分)|"
+                        # the other end of a proportion: 退出率为0的不得分；介于两者之间的按比例计分
+                        r"[^,，;；。]{0,16}?为0%?的?[,，]?(?:不得分|不计分|得0分)|(?:介于|在)(?:两者|二者)之间)")
+_BETWEEN = re.compile(r"(?:介于|在)(?:两者|二者)之间")
 # a deduction per case after the points it comes off (得2分；每监测到一起…减0.5分), but not a
 # second deduction after a first (每发生1起扣2分；每迟报1次扣1分 are two rules)
 _DEDUCTS_FROM = re.compile(rf"^(?:每|[^;；。]{{0,12}}?(?:发现|出现|发生)(?:一|1)(?:{MEASURE}))[^;；。]{{0,24}}?(?:减|扣)\d")
@@ -171,13 +181,17 @@ def split_bullets(text: str) -> list[str]:
         chunk = re.sub(r"^\s*【[^】]*】\s*", "", chunk.strip())  # 【要点】 headline, not a rule
         sentences = [s for s in re.split(r"(?<=[。；;])", chunk) if s.strip()]
         cur = ""
-        for s in sentences:
+        for k, s in enumerate(sentences):
             n = normalise(s)
+            # 小于1‰得2分；大于5‰不得分；介于两者之间的按比例计分: the far end of a proportion
+            # belongs with the near one, whatever it says
+            ends_proportion = k + 1 < len(sentences) and bool(_BETWEEN.match(normalise(sentences[k + 1])))
             if cur and not _has_rule(_POINTS_IN.sub("", normalise(cur))):
                 # a lead-in with no rule of its own belongs to what follows ('(1分)平台建设情况。'
                 # is a heading with its points, not a rule)
                 cur += s
-            elif cur and (_CONTINUES.match(n) or read_rule(s).kind is None or not _has_rule(n)
+            elif cur and (_CONTINUES.match(n) or ends_proportion or read_rule(s).kind is None
+                          or not _has_rule(n)
                           or (_DEDUCTS_FROM.match(n) and not re.search(r"[扣减]", normalise(cur)))):
                 cur += s
             else:
@@ -410,6 +424,11 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if cat is None:
             cat = _Cat("一", table_title or "考核指标", None)
             cats.append(cat)
+        detail = cell(cells, "detail")
+        if detail:
+            cat.details += split_notes(detail)
+            if not any(c.strip() for i, c in enumerate(cells) if i != roles["detail"] and i != roles.get("note")):
+                continue  # a row of 评分细则 notes only (a page break scattered them), not an indicator
         rules = cell(cells, "rules")
         content = cell(cells, "content")
         sub = _sub_item(cells)
@@ -618,6 +637,8 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         out["content"] = ind.content[:400]
     else:
         readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
+        for k, (note, finer) in ind.refined.items():
+            readings[k] = replace(finer, text=f"{bullets[k]}（评分细则：{note}）")
         _listed_before(bullets, readings)
         if len(readings) == 1 and ind.points and not ind.gate:
             _deduct_from_own(readings[0], ind.points)
@@ -662,6 +683,19 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     if ind.note:
         out["note"] = re.sub(r"\s+", "", _TAG.sub("", ind.note))[:400]
     return out
+
+
+def _refine(cats: list[_Cat]) -> None:
+    """Pair the table's 评分细则 notes with the bullets they refine; the notes are scattered by
+    page breaks, so any note may belong to any category."""
+    notes = [n for c in cats for n in c.details]
+    if not notes:
+        return
+    bullets = [((id(ind), k), b, read_rule(b)) for c in cats if c.section != "gate" for ind in c.inds
+               for k, b in enumerate(b for r in ind.rules for b in split_bullets(r))]
+    by_id = {id(ind): ind for c in cats for ind in c.inds}
+    for (ind_id, k), got in pair_notes(notes, bullets).items():
+        by_id[ind_id].refined[k] = got
 
 
 def _listed_before(bullets: list[str], readings: list[Reading]) -> None:
@@ -813,6 +847,7 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         if ded:
             data["deduction_cap"] = ded[0].points
     data["bands"] = _bands(document)  # grade bands are set out in the notice, before the annexes
+    _refine(cats)
     categories = []
     for c in cats:
         inds = [_indicator(i, year, tasks) for i in c.inds]

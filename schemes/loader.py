@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from schemes.expr import ExprError, names_in
-from schemes.model import Indicator, Scheme
+from schemes.model import Indicator, Metric, Scheme
 
 __all__ = ["SchemeError", "Problem", "load_scheme", "load_text", "shipped_schemes",
            "scheme_by_id", "SCHEME_DIR", "UNRESOLVED", "semantic_problems"]
@@ -180,11 +180,24 @@ def _reads(part: Any) -> list[tuple[tuple, set[str] | ExprError]]:
     return out
 
 
+def _range_problems(m: Metric, path: tuple) -> list[Problem]:
+    """A metric's declared range must fit its type (the order is checked by the model)."""
+    given = [(k, getattr(m, k)) for k in ("min", "max") if k in m.model_fields_set]
+    if m.type in ("bool", "text") and given:
+        return [Problem(path + (given[0][0],), f"{m.type} 类型的指标项不能设取值范围")]
+    if m.type == "count":
+        return [Problem(path + (k,), f"计数（count）的取值范围应为整数，收到 {v}")
+                for k, v in given if v is not None and v != v.to_integral_value()]
+    return []
+
+
 def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
     out: list[Problem] = []
     declared = {m.name for m in ind.metrics}
     if len(declared) != len(ind.metrics):
         out.append(Problem(path + ("metrics",), "指标项名称重复"))
+    for k, m in enumerate(ind.metrics):
+        out += _range_problems(m, path + ("metrics", k))
     ids = [p.id or f"p{n + 1}" for n, p in enumerate(ind.parts)]
     if len(set(ids)) != len(ids):
         out.append(Problem(path + ("parts",), "分项 id 重复"))

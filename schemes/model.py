@@ -57,6 +57,34 @@ class Metric(_Strict):
         if self.adds_up:
             return self.adds_up
         return "sum" if per_period and self.type == "count" else "latest"
+    # The values that make sense, in the metric's own unit (a percent as a fraction: -1 is
+    # -100%, 1.5 is 150%; "150%" is accepted too). Absent: the type's default range (counts,
+    # money and numbers from 0 up, percents 0–100%); written as null: no limit on that side.
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _percent_text(cls, v: object) -> object:
+        if isinstance(v, str) and v.strip().endswith("%"):
+            return Decimal(v.strip()[:-1]) / 100
+        return v
+
+    @model_validator(mode="after")
+    def _range_order(self) -> "Metric":
+        lo, hi = self.bounds()
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"取值范围 min {lo} 大于 max {hi}")
+        return self
+
+    def bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """The effective (min, max) a value must lie in; None is open on that side."""
+        if self.type in ("bool", "text"):
+            return None, None
+        lo = self.min if "min" in self.model_fields_set else Decimal(0)
+        default_hi = Decimal(1) if self.type == "percent" else None
+        hi = self.max if "max" in self.model_fields_set else default_hi
+        return lo, hi
 
 
 class Due(_Strict):

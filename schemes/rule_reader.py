@@ -264,6 +264,9 @@ def _formula(t: str, r: Reading) -> bool:
     if not m:
         m = re.search(r"(?:得分|分值)=(?P<f>[^;；。]+)", t)
     if not m:
+        # 得分为A/B: a formula written without "="; 得分为0、2两档 has no operator and is not one
+        m = re.search(r"(?:得分|分值)(?:为|是)(?P<f>[^;；。,，]*[\u4e00-\u9fff)][^;；。,，]*[*/][^;；。,，]+)", t)
+    if not m:
         return False
     ftext = re.split(r"[,，](?:得|最高|最多)", m.group("f"))[0].strip("“”\"")
     expr, metrics = formula_expr(ftext)
@@ -280,6 +283,12 @@ def _formula(t: str, r: Reading) -> bool:
     r.params = {"expr": expr}
     r.metrics = metrics
     r.words = [m.group(0)[:40]] + ([capw] if capw else [])
+    each = re.fullmatch(r"v1 \* (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) \* v1", expr)
+    if each and re.search(rf"(?:数量|个数|总数|(?:{MEASURE})数)$", metrics[0]["label"]):
+        # 领域数量*0.1: a count times a constant is 每个得0.1分, which staff read at a glance
+        r.kind = "per_item"
+        r.params = {"value": "count", "points": Decimal(each.group(1) or each.group(2))}
+        r.metrics = [_metric("count", metrics[0]["label"], "count", "个")]
     return True
 
 
@@ -292,6 +301,8 @@ def formula_expr(ftext: str) -> tuple[str, list[dict[str, Any]]]:
     Each operand in words becomes a metric; a divisor that is a metric is guarded with
     max(…, 1) so a zero denominator scores 0 instead of failing."""
     t = normalise(ftext).replace("（", "(").replace("）", ")")
+    # a remark in brackets after a word (农户数（多个系统相加并去重）) is not a term of the formula
+    t = re.sub(r"(?<=[\u4e00-\u9fff])\([^()+\-*/]*\)", "", t)
     tokens = [x for x in _OPERAND_SPLIT.split(t) if x]
     out, metrics, names = [], [], {}
     for i, tok in enumerate(tokens):
@@ -323,22 +334,43 @@ def formula_expr(ftext: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _base_steps(t: str, r: Reading) -> bool:
-    m = re.search(rf"(?:达到|超过|满)?(?P<base>{RATIO_TEXT})的?[,，]?(?:得|计)(?P<pts>{NUM})分[,，;；]?"
-                  rf"(?:以此为基数|在此基础上|此后)[,，]?每(?:增加|提高|提升|多)(?P<per>{RATIO_TEXT})"
+    # words may stand between the base and its points (超过50%的市户籍人口拥有个人诚信分，得1.5分)
+    m = re.search(rf"(?P<pre>达到|超过|满)?(?P<base>{RATIO_TEXT})(?:{MEASURE})?(?:的?[,，]?|(?P<mid>[^;；。]{{0,30}}?)[,，的])(?:得|计)(?P<pts>{NUM})分"
+                  rf"[,，;；]?(?:以此为基数|在此基础上|此后)[,，]?每(?:增加|提高|提升|多)(?P<per>{RATIO_TEXT})(?:{MEASURE})?"
                   rf"(?:的)?[,，]?(?:加|得|再得|增加|计)(?P<each>{NUM})分", t)
     if not m:
         return False
     base, pct = _ratio(_RATIO.fullmatch(m.group("base")))
     per, _ = _ratio(_RATIO.fullmatch(m.group("per")))
     pts, each = parse_number(m.group("pts")), parse_number(m.group("each"))
-    r.kind = "per_item"
-    r.params = {"value": "rate" if pct else "count", "base": base, "per": per, "points": each}
-    r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or "完成值",
-                         "percent" if pct else "number")]
     r.points, capw = _cap(t[m.end():])
     r.words = [m.group(0)] + ([capw] if capw else [])
+    # with words between, the subject runs on through them (…超过50%的市户籍人口拥有个人诚信分)
+    subject = _subject(t, m.start("mid") + len(m.group("mid")) if m.group("mid") else m.start()) or "完成值"
+    if pts != each and per > 0 and (r.points is not None or pct):
+        return _base_ladder(r, m.group("pre") == "超过", base, per, pts, each, pct, subject)
+    r.kind = "per_item"
+    r.params = {"value": "rate" if pct else "count", "base": base, "per": per, "points": each}
+    r.metrics = [_metric(r.params["value"], subject, "percent" if pct else "number")]
     if pts != each:
         r.reason = f"达到基数得{pts}分而每增加一档得{each}分，两者不同：已按每档{each}分读，请核对"
+    return True
+
+
+def _base_ladder(r: Reading, strict: bool, base: Decimal, per: Decimal, pts: Decimal,
+                 each: Decimal, pct: bool, subject: str) -> bool:
+    """超过50%得1.5分，在此基础上每多10%加0.5分，最高4分: the base's points differ from a step's,
+    so per_item cannot say it; the steps are written out as bands up to the cap (or 100%)."""
+    pieces = [{"gt" if strict else "ge": base, "then": pts}]
+    level, got = base + per, pts + each
+    while (r.points is None or got <= r.points) and (not pct or level <= 1) and len(pieces) < 50:
+        pieces.insert(0, {"ge": level, "then": got})
+        level, got = level + per, got + each
+    pieces.append({"then": Decimal(0)})
+    r.kind = "bands"
+    r.points = r.points if r.points is not None else pieces[0]["then"]
+    r.params = {"value": "rate" if pct else "value", "pieces": pieces}
+    r.metrics = [_metric(r.params["value"], subject, "percent" if pct else "number")]
     return True
 
 
@@ -462,7 +494,7 @@ def _per_period(t: str, r: Reading) -> bool:
 
 
 _COND = re.compile(
-    rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|为|≥|>=|≤|<=|<|>)?"
+    rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|等于|为|≥|>=|≤|<=|<|>)?"
     rf"(?P<a>{RATIO_TEXT})(?:(?:-|至|到)(?P<b>{RATIO_TEXT}))?(?P<post>以上|以下|及以上|及以下|以内|之间|\(含\)|（含）)?")
 
 
@@ -474,6 +506,8 @@ def _bound(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
 
 
 def _bound_open(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
+    if pre in ("为", "等于") and not post:
+        return {"eq": v}
     if pre in ("低于", "少于", "小于", "不足", "未达到", "未达", "<"):
         return {"lt": v}
     if pre in ("高于", "超过", "大于", "多于", ">"):
@@ -532,12 +566,15 @@ def _bands(t: str, r: Reading) -> bool:
 def _interpolated(t: str, r: Reading, pieces: list[dict], words: list[str], percent: bool) -> bool:
     """≤a得P分；>b不得分；介于两者之间按比例计分 -> piecewise, linear from (a, P) to (b, Q)."""
     def edge(p: dict) -> Decimal:
-        return next(p[k] for k in ("lt", "le", "gt", "ge") if k in p)
+        return next(p[k] for k in ("lt", "le", "gt", "ge", "eq") if k in p)
     (p1, p2) = pieces
     a, b = edge(p1), edge(p2)
     if a == b:
         return False
     pa, pb = p1["then"], p2["then"]
+    if b == 0 and pb == 0 and a > 0:
+        # 达到100%得2分，为0不得分，之间按比例: plain proportion, a formula staff read at a glance
+        return _proportional(t, r, a, pa, words, percent)
     fa, fb = format(a.normalize(), "f"), format(b.normalize(), "f")
     r.kind = "piecewise"
     r.points = max(pa, pb)
@@ -546,6 +583,19 @@ def _interpolated(t: str, r: Reading, pieces: list[dict], words: list[str], perc
     first = next(c for c in _COND.finditer(t) if _is_condition(c))
     r.metrics = [_metric(r.params["value"], _subject(t, first.start()) or "数值",
                          "percent" if percent else "number")]
+    r.words = words
+    return True
+
+
+def _proportional(t: str, r: Reading, full_at: Decimal, pts: Decimal, words: list[str],
+                  percent: bool) -> bool:
+    value = "rate" if percent else "value"
+    scale = "" if full_at == 1 else f" / {format(full_at.normalize(), 'f')}"
+    r.kind = "formula"
+    r.points = pts
+    r.params = {"expr": f"{_fmt(pts)} * {value}{scale}"}
+    first = next(c for c in _COND.finditer(t) if _is_condition(c))
+    r.metrics = [_metric(value, _subject(t, first.start()) or "数值", "percent" if percent else "number")]
     r.words = words
     return True
 
@@ -666,6 +716,9 @@ def _is_condition(c: re.Match) -> bool:
     if not a:
         return False
     is_ratio = _ratio(a)[1]
+    if c.group("pre") in ("为", "等于") and not c.group("post") and not c.group("b"):
+        # 退出率为0的不得分 / 为100%时: a value named as a case; 得分为0、2两档 is not one
+        return bool(re.match(rf"(?:{MEASURE})?(?:的|时|者)", c.string[c.end():]))
     return bool(is_ratio and (c.group("pre") or c.group("post") or c.group("b")
                               or _ratio(a)[0] == 1)
                 or (c.group("pre") and c.group("pre") not in ("在", "为", "达")

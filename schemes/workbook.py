@@ -35,6 +35,10 @@ RULE_COLUMNS = ["类别编号", "类别名称", "类别分组", "类别分值", 
                 "分项编号", "分项名称", "规则类型", "规则说明", "规则参数", "分项分值", "关联分项",
                 "原文", "分项说明"]
 METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "自动计算", "报送周期", "汇总方式"]
+# A metric's declared range (Metric.min/max): blank is the type's default, 不限 is no limit.
+# Optional on import, so a workbook exported before ranges existed still reads.
+RANGE_COLUMNS = ["最小值", "最大值"]
+NO_LIMIT = "不限"
 PERIOD_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 ADDS_UP_ZH = {"sum": "累加", "latest": "取最新", "max": "取最大"}
 _PART_COMMON = {"kind", "id", "label", "max_points", "requires", "note", "text"}
@@ -150,7 +154,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     ms = wb.create_sheet("数据项")
-    for c, h in enumerate(METRIC_COLUMNS, start=1):
+    for c, h in enumerate(METRIC_COLUMNS + RANGE_COLUMNS, start=1):
         _set(ms, 1, c, h)
     row = 2
     for _, ind in scheme.indicators():
@@ -158,6 +162,8 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
             derived = "" if m.derived is False else ("是" if m.derived is True else m.derived)
             row_cells = [ind.code, m.name, m.label, m.type, m.unit, derived,
                          PERIOD_ZH.get(m.period or "", ""), ADDS_UP_ZH.get(m.adds_up or "", "")]
+            row_cells += [(NO_LIMIT if getattr(m, k) is None else _n(getattr(m, k)))
+                          if k in m.model_fields_set else "" for k in ("min", "max")]
             for c, v in enumerate(row_cells, start=1):
                 _set(ms, row, c, v)
             row += 1
@@ -202,7 +208,7 @@ def _list(v: str) -> list[str]:
     return [x for x in (s.strip() for s in re.split(r"[；;\n]", v)) if x]
 
 
-def _rows(ws, columns: list[str], where: str) -> list[dict[str, str]]:
+def _rows(ws, columns: list[str], where: str, optional: list[str] = ()) -> list[dict[str, str]]:
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
         raise SchemeError([f"{where}: 工作表为空"])
@@ -210,6 +216,7 @@ def _rows(ws, columns: list[str], where: str) -> list[dict[str, str]]:
     missing = [c for c in columns if c not in header]
     if missing:
         raise SchemeError([f"{where}:1 缺少列：{'、'.join(missing)}（请勿删除或改名表头）"])
+    columns = columns + [c for c in optional if c in header]
     index = {h: i for i, h in enumerate(header)}
     out = []
     for n, r in enumerate(rows[1:], start=2):
@@ -319,7 +326,7 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         elif v or key in ("id", "title", "issuer"):
             data[key] = v
     metrics: dict[str, list[dict]] = {}
-    for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]"):
+    for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]", optional=RANGE_COLUMNS):
         m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"], "type": r["类型"] or "number"}
         if r["单位"]:
             m["unit"] = r["单位"]
@@ -329,6 +336,9 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
             m["period"] = {v: k for k, v in PERIOD_ZH.items()}.get(r["报送周期"], r["报送周期"])
         if r["汇总方式"]:
             m["adds_up"] = {v: k for k, v in ADDS_UP_ZH.items()}.get(r["汇总方式"], r["汇总方式"])
+        for key, col in zip(("min", "max"), RANGE_COLUMNS):
+            if r.get(col):
+                m[key] = None if r[col] == NO_LIMIT else _number(r[col])
         metrics.setdefault(r["指标编号"], []).append(m)
     cats: list[dict[str, Any]] = []
     inds: dict[tuple[str, str], dict[str, Any]] = {}

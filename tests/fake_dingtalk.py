@@ -69,6 +69,7 @@ class FakeDingTalk:
         self.robot_errcode_script: list[int] = []
         self.expired_sessions: set[str] = set()
         self.files: dict[str, tuple[bytes, str]] = {}
+        self.uploads: dict[str, tuple[bytes, str]] = {}  # media_id -> (bytes, file name)
         self.auth_codes: dict[str, str] = {}  # 免登 authCode -> userid (single use)
         self._robot_times: list[float] = []
         self._lock = threading.Lock()
@@ -138,6 +139,7 @@ class FakeDingTalk:
             "/v1.0/robot/messageFiles/download", view_func=self._download, methods=["POST"]
         )
         app.add_url_rule("/files/download", view_func=self._file, methods=["GET"])
+        app.add_url_rule("/media/upload", view_func=self._media_upload, methods=["POST"])
         app.add_url_rule("/robot/send", view_func=self._robot_send, methods=["POST"])
         app.add_url_rule("/robot/sendBySession", view_func=self._session_send, methods=["POST"])
         app.add_url_rule("/topapi/v2/user/getuserinfo", view_func=self._user_info, methods=["POST"])
@@ -204,14 +206,41 @@ class FakeDingTalk:
         ids = body.get("userIds")
         if not isinstance(ids, list) or not 1 <= len(ids) <= 20:
             return "userIds 数量应为 1-20"
-        if body.get("msgKey") not in ("sampleText", "sampleMarkdown"):
+        if body.get("msgKey") not in ("sampleText", "sampleMarkdown", "sampleFile"):
             return "msgKey 不支持"
         try:
             param = json.loads(body.get("msgParam", ""))
         except (TypeError, ValueError):
             return "msgParam 不是 JSON 字符串"
-        needed = {"content"} if body["msgKey"] == "sampleText" else {"title", "text"}
-        return "" if needed <= set(param) else "msgParam 缺少字段"
+        needed = {"sampleText": {"content"}, "sampleMarkdown": {"title", "text"},
+                  "sampleFile": {"mediaId", "fileName", "fileType"}}[body["msgKey"]]
+        if not needed <= set(param):
+            return "msgParam 缺少字段"
+        if body["msgKey"] == "sampleFile" and param["mediaId"] not in self.uploads:
+            return "mediaId 无效"
+        if body["msgKey"] == "sampleFile" and param["fileType"] not in (
+                "xlsx", "pdf", "zip", "rar", "doc", "docx"):
+            return "fileType 不支持"
+        return ""
+
+    def _media_upload(self) -> Any:
+        """oapi POST /media/upload?access_token&type=file, multipart field `media`."""
+        with self._lock:
+            if request.args.get("access_token", "") not in self.valid_tokens:
+                return jsonify({"errcode": 40014, "errmsg": "不合法的access_token"})
+        if request.args.get("type") not in ("image", "voice", "video", "file"):
+            return jsonify({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+        upload = request.files.get("media")
+        if upload is None:
+            return jsonify({"errcode": 41005, "errmsg": "缺少多媒体文件数据"})
+        data = upload.read()
+        if len(data) > 20 * 1024 * 1024:
+            return jsonify({"errcode": 40006, "errmsg": "不合法的文件大小"})
+        with self._lock:
+            media_id = f"@lAfake{len(self.uploads) + 1}"
+            self.uploads[media_id] = (data, upload.filename or "")
+        return jsonify({"errcode": 0, "errmsg": "ok", "type": request.args["type"],
+                        "media_id": media_id, "created_at": int(time.time() * 1000)})
 
     def _download(self) -> Any:
         if (bad := self._token_error()) is not None:

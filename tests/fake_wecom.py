@@ -45,6 +45,7 @@ class _State:
     files: dict[str, bytes] = field(default_factory=dict)
     webhook_calls: list[dict[str, Any]] = field(default_factory=list)
     webhook_times: dict[str, deque[float]] = field(default_factory=dict)
+    uploads: list[_Media] = field(default_factory=list)
     oauth_codes: dict[str, str] = field(default_factory=dict)  # 网页授权 code -> userid
 
 
@@ -155,6 +156,11 @@ class FakeWeCom:
         return list(self._state.sent)
 
     @property
+    def uploads(self) -> list[_Media]:
+        """Files uploaded with media/upload (type=file), in order."""
+        return list(self._state.uploads)
+
+    @property
     def send_tokens(self) -> list[str]:
         return list(self._state.send_tokens)
 
@@ -177,6 +183,7 @@ class FakeWeCom:
             "/cgi-bin/gettoken": self._gettoken,
             "/cgi-bin/message/send": self._message_send,
             "/cgi-bin/media/get": self._media_get,
+            "/cgi-bin/media/upload": self._media_upload,
             "/cgi-bin/webhook/send": self._webhook_send,
             "/cgi-bin/auth/getuserinfo": self._oauth_user,
         }
@@ -211,6 +218,10 @@ class FakeWeCom:
             code = self._state.send_errors.popleft()
             return _json({"errcode": code, "errmsg": f"scripted error {code}"})
         body = json.loads(request.get_data())
+        if body.get("msgtype") == "file":  # a file message names an uploaded media_id
+            media_id = str((body.get("file") or {}).get("media_id") or "")
+            if media_id not in self._state.media:
+                return _json({"errcode": 40007, "errmsg": "invalid media_id"})
         self._state.sent.append(body)
         self._state.send_tokens.append(request.args["access_token"])
         users = str(body.get("touser", "")).split("|")
@@ -235,6 +246,27 @@ class FakeWeCom:
             return _json({"errcode": 40007, "errmsg": "invalid media_id"})
         disposition = f"attachment; filename*=UTF-8''{quote(media.filename)}"
         return Response(media.data, mimetype=media.content_type, headers={"Content-Disposition": disposition})
+
+    def _media_upload(self, request: Request) -> Response:
+        """POST /cgi-bin/media/upload?access_token&type=file, multipart field `media` (5 B–20 MB)."""
+        error = self._token_error(request)
+        if error is not None:
+            return error
+        kind = request.args.get("type", "")
+        if kind not in ("file", "image", "voice", "video"):
+            return _json({"errcode": 40004, "errmsg": "invalid media type"})
+        upload = request.files.get("media")
+        if upload is None:
+            return _json({"errcode": 41005, "errmsg": "media data missing"})
+        data = upload.read()
+        if not 5 <= len(data) <= 20 * 1024 * 1024:
+            return _json({"errcode": 40006, "errmsg": "invalid file size"})
+        media_id = f"up-{len(self._state.uploads) + 1}"
+        media = _Media(data, upload.filename or "", upload.mimetype or "")
+        self._state.media[media_id] = media
+        self._state.uploads.append(media)
+        return _json({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
+                      "created_at": str(int(time.time()))})
 
     def _webhook_send(self, request: Request) -> Response:
         key = request.args.get("key", "")

@@ -213,9 +213,10 @@ def test_staff_see_what_waits_for_review(lvliang, tmp_path):
     lvliang.chat("sw1", "报送 信用承诺 35")
     lvliang.chat("sw1", "佐证 双公示", files=[f])
     reply = lvliang.chat("staff1", "待审")
-    assert "待审核 2 项" in reply and "市税务局" in reply and "材料 1 个" in reply
+    # the data, the quarter's 台账 the file counts as, and the file itself, each on its own line
+    assert "待审核 3 条" in reply and "市税务局" in reply and "文件 台账.pdf" in reply
     lvliang.chat("staff1", "审核 市税务局 信用承诺 通过")
-    assert "待审核 1 项" in lvliang.chat("staff1", "待审 市税务局")
+    assert "待审核 2 条" in lvliang.chat("staff1", "待审 市税务局")
     assert "仅限信用办" in lvliang.chat("sw1", "待审")
 
 
@@ -335,3 +336,14 @@ def test_a_late_quarterly_ledger_is_filed_for_its_own_quarter(lvliang, tmp_path)
     reply = lvliang.at("2022-11-15T10:00").chat("sw1", "佐证 双公示 2022-Q3", files=[f])
     assert "2022-Q3" in reply and "逾期" in reply
     assert "不符" in lvliang.chat("sw1", "佐证 双公示 2022-08")
+
+
+def test_not_sent_after_the_deadline_names_late_senders_and_how_late(lvliang):
+    lvliang.at("2022-09-01T10:00").chat("sw1", "月报 8月工作")
+    lvliang.at("2022-09-06T10:00").chat("mz1", "月报 8月工作总结")  # deadline Fri 9月2日
+    reply = lvliang.at("2022-09-08T10:00").chat("staff1", "未交 2022-08")
+    assert "全部单位已报送" in reply
+    assert "逾期报送 1 个单位" in reply and "市民政局 9月6日报送，晚 4 天（2 个工作日）" in reply
+    assert "市税务局" not in reply
+    waiting = lvliang.at("2022-10-12T10:00").chat("staff1", "未交 2022-09")
+    assert "未报送 2 个单位，已超期" in waiting

@@ -124,12 +124,18 @@ def test_score_without_facts(sid):
         assert d["gates_passed"] is False  # a gate with no data has not passed
 
 
-def test_score_with_facts_file(tmp_path):
+def score_facts(tmp_path, scheme: str, text: str) -> tuple[dict, dict]:
+    """Score a facts file through the CLI: the card, and its items by code."""
     f = tmp_path / "facts.yaml"
-    f.write_text("'1': {staffed: 是, mechanism: 是}\n'八.1': {cases: 3}\n'八.2': {cases: 2}\n"
-                 "'5': {classes: '3'}\n", encoding="utf-8")
-    d = cli_json("score", "--scheme", "lvliang-2022-departments", "--facts", str(f), "--json")
-    items = {i["code"]: i for i in d["indicators"]}
+    f.write_text(text, encoding="utf-8")
+    d = cli_json("score", "--scheme", scheme, "--facts", str(f), "--json")
+    return d, {i["code"]: i for i in d["indicators"]}
+
+
+def test_score_with_facts_file(tmp_path):
+    d, items = score_facts(tmp_path, "lvliang-2022-departments",
+                           "'1': {staffed: 是, mechanism: 是}\n'八.1': {cases: 3}\n'八.2': {cases: 2}\n"
+                           "'5': {classes: '3'}\n")
     assert items["1"]["points"] == 5 and items["1"]["status"] == "scored"
     assert items["5"]["points"] == 6  # numeric text is read as a number
     assert items["八.1"]["points"] == -10 and items["八.2"]["points"] == -10
@@ -162,3 +168,35 @@ def test_score_warns_about_unknown_keys_and_refuses_a_per_unit_file(tmp_path):
                           "lvliang-2022-departments", "--facts", str(g)],
                          capture_output=True, text=True, cwd=root)
     assert out.returncode == 1 and "不按单位分组" in out.stderr
+
+
+def test_score_facts_refuses_a_percent_above_one_and_reads_percent_text(tmp_path):
+    f = tmp_path / "f.yaml"
+    f.write_text("五: {platform_linked: 是, licensing_penalty_rate: 98}\n", encoding="utf-8")
+    out = cli("score", "--scheme", "zhengzhou-2019-departments", "--facts", str(f), "--json", ok=False)
+    assert out.returncode == 1 and "licensing_penalty_rate" in out.stderr and "0.98" in out.stderr
+    _, items = score_facts(tmp_path, "zhengzhou-2019-departments",
+                           "五: {platform_linked: 是, licensing_penalty_rate: '98%'}\n")
+    assert items["五"]["points"] == 10  # 98% is not 100%
+    # a growth rate may be negative (and above 100%)
+    _, items = score_facts(tmp_path, "huangshi-2019-demo-city", "七.5: {growth: -0.1}\n")
+    assert items["七.5"]["points"] == 1
+
+
+def test_score_facts_rank_items_take_given_points_or_peers(tmp_path):
+    _, items = score_facts(tmp_path, "lvliang-2022-departments",
+                           "'7': {commitments: 35, peers: {市A局: 120, 市B局: 80, 市C局: 10}}\n"
+                           "'8': {fulfilments: 20, rank_points: 3}\n")
+    assert items["7"]["points"] == 2.3333  # 5 − 4×(3−1)/(4−1)
+    assert "在4个单位中排第3名" in items["7"]["explain"]
+    assert items["8"]["points"] == 3 and "给定" in items["8"]["explain"]
+    _, items = score_facts(tmp_path, "lvliang-2022-departments", "'7': {commitments: 35}\n")
+    assert items["7"]["points"] == 5  # ranked alone
+
+
+def test_score_facts_refuses_rank_points_out_of_range_or_on_a_non_rank_item(tmp_path):
+    f = tmp_path / "f.yaml"
+    f.write_text("'8': {fulfilments: 20, rank_points: 9}\n'1': {staffed: 是, rank_points: 1}\n",
+                 encoding="utf-8")
+    out = cli("score", "--scheme", "lvliang-2022-departments", "--facts", str(f), ok=False)
+    assert out.returncode == 1 and "0 到 5" in out.stderr and "不是排名计分项" in out.stderr

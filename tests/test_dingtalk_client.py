@@ -262,3 +262,17 @@ def test_expired_session_is_not_retryable(client: DingTalkClient, fake: FakeDing
         client.session_reply(fake.session_webhook("old"), render_reply(Reply("迟到的回复")))
     assert not info.value.retryable
     assert fake.session_messages == []
+
+
+def test_send_file_uploads_then_sends_sample_file_refreshing_a_stale_token(
+        client: DingTalkClient, fake: FakeDingTalk) -> None:
+    client.batch_send(["u1"], "第一条")
+    fake.invalidate_tokens()
+    client.send_file(["u1", "u2"], b"PK\x03\x04 sheet", "考核表.xlsx")
+    assert fake.token_requests == 2
+    (media_id,) = fake.uploads
+    assert fake.uploads[media_id] == (b"PK\x03\x04 sheet", "考核表.xlsx")
+    call = fake.batch_calls[-1]
+    assert call["msgKey"] == "sampleFile" and call["userIds"] == ["u1", "u2"]
+    assert json.loads(call["msgParam"]) == {"mediaId": media_id, "fileName": "考核表.xlsx",
+                                            "fileType": "xlsx"}

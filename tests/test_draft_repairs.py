@@ -6,12 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from one_bullet import score_bullet
 
 from schemes.document import blocks_from_text
 from schemes.draft import draft_blocks, draft_document, split_bullets
-from schemes.model import Scheme
 from schemes.rule_reader import read_rule
-from scoring.engine import score
 
 SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
 
@@ -87,16 +86,8 @@ def test_seed_units_across_page_breaks_and_columns():
 # ---- case-by-case scoring with a formula in one range ---------------------------------------
 
 def _scored(text: str, x: Decimal) -> Decimal:
-    r = read_rule(text)
-    assert r.kind == "piecewise", r.reason
-    part = r.part()
-    part.pop("text")
-    ind = {"code": "1", "name": "试", "max_points": r.points, "metrics": r.metrics, "parts": [part]}
-    scheme = Scheme.model_validate({
-        "id": "t", "title": "t", "issuer": "t", "year": 2025, "audience": "departments",
-        "base_total": r.points,
-        "categories": [{"code": "一", "name": "c", "section": "base", "indicators": [ind]}]})
-    return score(scheme, {"1": {r.metrics[0]["name"]: x}}).items[0].points
+    assert read_rule(text).kind == "piecewise", read_rule(text).reason
+    return score_bullet(text, [x])
 
 
 @pytest.mark.parametrize("text, pieces, at", [

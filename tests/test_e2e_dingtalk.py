@@ -4,6 +4,7 @@ for file downloads and pushes."""
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -146,3 +147,45 @@ def test_pushes_to_users_and_group_robot_with_throttle_retry(robot: Robot):
     assert message["text"]["content"] == "以下单位尚未报送月报：市税务局"
     assert message["at"]["atUserIds"] == ["sw1"]
     assert robot.fake.token_requests == 1
+
+
+def test_staff_read_a_submission_and_get_its_file_as_a_dingtalk_file_message(robot: Robot):
+    db = robot.db()
+    add_member(db, "staff1", "刘洋", "staff", None, channel="dingtalk")
+    db.close()
+    robot.fake.files["DLCODE-9"] = (XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = robot.post(robot.body("sw1", "file", {"fileName": "双公示台账2022Q3.xlsx",
+                                                 "downloadCode": "DLCODE-9"}))
+    assert "已收到" in resp.json()["text"]["content"]  # named by its file name alone
+    assert "F1｜市税务局｜3" in robot.say("staff1", "待审")
+    shown = robot.say("staff1", "查看 F1")
+    assert "双公示台账2022Q3.xlsx" in shown and "随后单独发给您" in shown
+    db = robot.db()
+    counts = deliver_due(db, datetime(2022, 9, 1, 10, 1), make_senders(robot.settings))
+    db.close()
+    assert counts["failed"] == 0
+    (media_id,) = robot.fake.uploads
+    assert robot.fake.uploads[media_id] == (XLSX, "双公示台账2022Q3.xlsx")
+    call = next(c for c in robot.fake.batch_calls if c["msgKey"] == "sampleFile")
+    assert call["userIds"] == ["staff1"]
+    assert json.loads(call["msgParam"]) == {"mediaId": media_id, "fileName": "双公示台账2022Q3.xlsx",
+                                            "fileType": "xlsx"}
+
+
+def test_staff_control_through_the_dingtalk_callback(robot: Robot):
+    db = robot.db()
+    add_member(db, "staff1", "刘洋", "staff", None, channel="dingtalk")
+    add_unit(db, "市发展改革委", aliases=["发改委"])
+    db.close()
+    entered = robot.say("staff1", "代报 市税务局 双公示 台账 2022-Q1 按时\n代报 市税务局 行政强制 三类")
+    assert "【1】" in entered and "【2】" in entered and entered.count("编号") == 2
+    number = int(entered.split("撤销请发：撤销 ")[2].split("）")[0])
+    assert "已撤销" in robot.say("staff1", f"撤销 {number}")
+    assert "市发展改革委" in robot.say("staff1", "单位 发改委")
+    assert "5类" in robot.say("sw1", "报送 行政强制 7")
+    assert "已记录" in robot.say("sw1", "报送 信用承诺 三十五份")
+    assert "总分" in robot.say("sw1", "的分")
+    db = robot.db()
+    subs = list_submissions(db, statuses=("submitted", "accepted"))
+    db.close()
+    assert sorted((s.indicator, s.metrics.get("commitments")) for s in subs) == [("3", None), ("7", 35)]

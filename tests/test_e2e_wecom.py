@@ -292,3 +292,45 @@ def test_wecom_push_retries_45009_and_reuses_the_token(platform: Platform):
     assert [s["touser"] for s in platform.fake.sent] == ["sw1"]
     assert platform.fake.webhook_calls[0]["text"]["content"] == "月报截止提醒"
     assert platform.fake.token_requests == 1
+
+
+def test_staff_read_a_submission_and_get_its_file_as_a_wecom_file_message(platform: Platform):
+    from datetime import datetime
+    from ledger.submissions import store_evidence
+    assert "已记录" in platform.say("sw1", "报送 信用承诺 35", "v-1")
+    db = platform.db()
+    store_evidence(db, platform.settings["CREDITBOT_DATA"], unit_id=1, indicator="7", content=PDF,
+                   original_name="信用承诺汇总.pdf", content_type="application/pdf",
+                   now=datetime(2022, 9, 1, 10, 0), member_id=None, channel="wecom",
+                   source_msg_id="aibot-file-1")
+    db.close()
+    pending = platform.say("staff1", "待审", "v-2")
+    assert "#1｜市税务局｜7 信用承诺信息上报情况" in pending and "F1｜市税务局" in pending
+    shown = platform.say("staff1", "查看 1", "v-3")
+    assert "原文：信用承诺 35" in shown and "信用承诺汇总.pdf" in shown and "随后单独发给您" in shown
+    db = platform.db()
+    counts = deliver_due(db, datetime(2022, 9, 1, 10, 1), make_senders(platform.settings))
+    db.close()
+    assert counts["failed"] == 0 and counts["sent"] >= 1
+    (upload,) = platform.fake.uploads
+    assert upload.data == PDF and upload.filename == "信用承诺汇总.pdf"
+    files = [m for m in platform.fake.sent if m["msgtype"] == "file"]
+    assert files == [{"touser": "staff1", "msgtype": "file", "agentid": files[0]["agentid"],
+                      "file": {"media_id": "up-1"}}]
+
+
+def test_staff_control_through_the_wecom_callback(platform: Platform):
+    entered = platform.say("staff1", "代报 市税务局 双公示 准确率=百分之九十五", "c-1")
+    assert "已代报" in entered and "95%" in entered
+    event = platform.say("staff1", "扣分 市税务局 重大失信 通报", "c-2")
+    assert "降低1个档次" in event
+    number = int(event.split("撤销请发：撤销 ")[1].split("）")[0])
+    assert "已撤销" in platform.say("staff1", f"撤销 {number}", "c-3")
+    assert "请回复序号" in platform.say("sw1", "报送 行政 3", "c-4")
+    assert "已取消" in platform.say("sw1", "取消", "c-5")
+    both = platform.say("sw1", "月报 8月：宣传２次！\n继续走访企业。\n得份", "c-6")
+    assert "已收到" in both and "总分" in both
+    db = platform.db()
+    (briefing,) = list_submissions(db, statuses=("submitted",))
+    db.close()
+    assert briefing.text == "宣传２次！\n继续走访企业。"  # 「8月：」 names the month

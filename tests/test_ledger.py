@@ -71,13 +71,27 @@ def test_liaison_needs_a_unit_and_roles_are_checked(tmp_path):
 
 def test_deputy_receives_reminders_while_on_leave(lvliang):
     assert "还没有绑定" in lvliang.chat("sw1", "代理 li4 至 2022-09-30")
-    add_member(lvliang.db, "li4", "李四", "staff", None)  # a colleague who is not a liaison
-    assert "已经过去" in lvliang.chat("sw1", "代理 li4 至 2022-08-30")
-    assert "已设置" in lvliang.chat("sw1", "代理 li4 至 2022-09-30")
     unit = find_unit(lvliang.db, "市税务局")
+    add_member(lvliang.db, "li4", "李四", "liaison", unit.id)  # a colleague in the same unit
+    assert "已经过去" in lvliang.chat("sw1", "代理 li4 至 2022-08-30")
+    assert "请写明代理到哪一天" in lvliang.chat("sw1", "代理 li4")  # leave has an end
+    assert "已设置" in lvliang.chat("sw1", "代理 li4 至 2022-09-30")
     assert liaisons_of(lvliang.db, unit.id, "2022-09-10") == ["li4"]
-    assert liaisons_of(lvliang.db, unit.id, "2022-10-01") == ["sw1"]
+    assert liaisons_of(lvliang.db, unit.id, "2022-10-01") == ["sw1", "li4"]  # both, once over
     assert any(e["action"] == "member.deputy" for e in audit.entries(lvliang.db))
+
+
+def test_a_deputy_outside_the_unit_needs_the_office(lvliang):
+    add_member(lvliang.db, "xyb2", "王芳", "staff", None)
+    refused = lvliang.chat("sw1", "代理 mz1 至 2022-09-30")  # another unit's liaison
+    assert "本单位的联络员" in refused and "批准代理 sw1 mz1 至 2022-09-30" in refused
+    assert "本单位的联络员" in lvliang.chat("sw1", "代理 xyb2 至 2022-09-30")  # a staff member
+    assert "最长半年" in lvliang.chat("staff1", "批准代理 sw1 mz1 至 2023-09-30")
+    assert "已批准" in lvliang.chat("staff1", "批准代理 sw1 mz1 至 2022-09-30")
+    unit = find_unit(lvliang.db, "市税务局")
+    assert liaisons_of(lvliang.db, unit.id, "2022-09-30") == ["mz1"]
+    assert liaisons_of(lvliang.db, unit.id, "2022-10-01") == ["sw1"]  # it ends on its date
+    assert "仅限信用办" in lvliang.chat("sw1", "批准代理 sw1 mz1 至 2022-09-30")
 
 
 def test_every_change_is_in_the_audit_log(lvliang):

@@ -128,10 +128,11 @@ def test_a_paused_unit_gets_nothing(lvliang):
 
 def test_a_deputy_receives_the_liaisons_reminder_while_on_leave(lvliang):
     from ledger.units import add_member
-    add_member(lvliang.db, "sw2", "王五", "staff", None)  # the deputy must be bound
+    from ledger.units import find_unit
+    add_member(lvliang.db, "sw2", "王五", "liaison", find_unit(lvliang.db, "市税务局").id)
     assert "已设置" in lvliang.at("2022-07-29T10:00").chat("sw1", "代理 sw2 至 2022-08-01")
     assert who(plan(lvliang, "2022-08-01T10:00")) == ["mz1", "sw2"]
-    assert who(plan(lvliang, "2022-08-02T10:00")) == ["mz1", "sw1"]  # leave is over
+    assert who(plan(lvliang, "2022-08-02T10:00")) == ["mz1", "sw1", "sw2"]  # leave is over
 
 
 def test_group_mention_as_well_as_a_direct_message(lvliang):

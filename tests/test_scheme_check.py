@@ -91,6 +91,12 @@ BROKEN = [
      "expr: cases.real / total", ["不允许"]),
     ("typo-key", "        metrics:\n          - {name: cases",
      "        metrix:\n          - {name: cases", "metrix:", ["未知字段", "metrix"]),
+    ("range-order", "{name: cases, label: 案例数, type: count}",
+     "{name: cases, label: 案例数, type: count, min: 5, max: 2}", "min: 5, max: 2", ["取值范围", "min"]),
+    ("range-count-fraction", "{name: cases, label: 案例数, type: count}",
+     "{name: cases, label: 案例数, type: count, max: 2.5}", "max: 2.5", ["整数"]),
+    ("range-on-bool", "{name: staffed, label: 明确分管领导, type: bool}",
+     "{name: staffed, label: 明确分管领导, type: bool, max: 1}", "type: bool, max: 1", ["取值范围"]),
     ("yaml-syntax", "    name: 工作机制\n", "    name: 工作机制\n   bad: [\n",
      "bad: [", ["YAML"]),
 ]
@@ -159,3 +165,13 @@ def test_duplicate_keys_and_division_by_zero_are_refused(tmp_path):
     out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(zero)],
                          capture_output=True, text=True, cwd=root)
     assert out.returncode != 0 and "除以0" in out.stderr
+
+
+def test_metric_ranges_survive_the_excel_round_trip(tmp_path):
+    from schemes.loader import shipped_schemes
+    from schemes.workbook import export_workbook, import_workbook
+    scheme = shipped_schemes()["huangshi-2019-demo-city"]
+    back, text = import_workbook(export_workbook(scheme, tmp_path / "hs.xlsx"))
+    bounds = {(i.code, m.name): m.bounds() for _, i in scheme.indicators() for m in i.metrics}
+    assert bounds == {(i.code, m.name): m.bounds() for _, i in back.indicators() for m in i.metrics}
+    assert "min: -1" in text and "max: null" in text  # 非法集资 growth: may fall, no upper limit

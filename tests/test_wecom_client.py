@@ -252,3 +252,22 @@ def test_api_base_is_a_setting() -> None:
     client = WeComClient({"WECOM_API_BASE": "https://zwwx.example.gov.cn/", "WECOM_AGENT_ID": "5"})
     assert client.base == "https://zwwx.example.gov.cn"
     assert "secret" not in repr(client).lower()
+
+
+def test_send_file_uploads_then_sends_a_file_message_refreshing_a_stale_token(
+        wecom: FakeWeCom, client: WeComClient) -> None:
+    client.send_text(["zhangsan"], "一")
+    wecom.invalidate_tokens(42001)
+    client.send_file(["zhangsan", "lisi"], b"%PDF-1.4 ledger", "双公示台账.pdf")
+    assert wecom.token_requests == 2
+    (upload,) = wecom.uploads
+    assert upload.data == b"%PDF-1.4 ledger" and upload.filename == "双公示台账.pdf"
+    assert wecom.sent[-1] == {"touser": "zhangsan|lisi", "msgtype": "file", "agentid": client.agent_id,
+                              "file": {"media_id": "up-1"}}
+
+
+def test_a_file_too_small_for_wecom_is_refused_not_retried(client: WeComClient) -> None:
+    from channels.wecom import WeComSendError
+    with pytest.raises(WeComSendError) as err:
+        client.send_file(["zhangsan"], b"x", "a.txt")  # media/upload takes 5 B to 20 MB
+    assert err.value.code == 40006 and not err.value.retryable
