@@ -334,6 +334,16 @@ def make_blueprint(chat: Chat) -> Blueprint:
             text = " ".join(request.form.get("text", "").split())
             reply = (run_as(chat, session.member, text, request.form.get("form_id", "")).text
                      if text else "请输入命令，例如：未交 2022-08")
+        elif request.method == "POST" and kind == "undo":  # 撤销 <编号>: the act's own number
+            text = "撤销 " + "".join(request.form.get("act", "").split())
+            reply = run_as(chat, session.member, text, request.form.get("form_id", "")).text
+        elif request.method == "POST" and kind in ("enter", "confirm"):  # 代报 / 确认
+            the_unit = _unit_for(session, _form_int("unit_id"))
+            words = [request.form.get(k, "") for k in
+                     (("code", "period", "values") if kind == "enter" else ("code", "verdict", "reason"))]
+            text = " ".join(["代报" if kind == "enter" else "确认", the_unit.name]
+                            + [" ".join(w.split()) for w in words if w.strip()])
+            reply = run_as(chat, session.member, text, request.form.get("form_id", "")).text
         elif request.method == "POST":
             the_unit = _unit_for(session, _form_int("unit_id"))
             code = request.form.get("code", "").strip()

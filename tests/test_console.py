@@ -463,3 +463,19 @@ def test_an_office_with_two_schemes_and_two_years(tmp_path: Path):
     old_year = c.get("/console/overview?year=2022").data.decode()
     assert "2022年度" in old_year
     assert c.get("/console/overview?year=2019").status_code == 404
+
+
+def test_staff_enter_for_a_unit_and_undo_it_from_the_console(console: Console):
+    unit = find_unit(console.office.db, "市民政局")
+    c = console.client("staff1")
+    entered = c.post("/console/entry", data={**console.csrf(c), "kind": "enter", "unit_id": unit.id,
+                                              "code": "信用承诺", "values": "35"}).data.decode()
+    assert "35" in entered
+    act = re.search(r"编号\s*(\d+)", entered.split('id="reply"')[1])
+    assert act, entered
+    live = "SELECT count(*) FROM submissions WHERE unit_id = ? AND status IN ('submitted', 'accepted')"
+    assert console.count(live, unit.id) == 1
+    undone = c.post("/console/entry", data={**console.csrf(c), "kind": "undo",
+                                            "act": act.group(1)}).data.decode()
+    assert "已撤销编号" in undone
+    assert console.count(live, unit.id) == 0
