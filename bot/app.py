@@ -15,9 +15,14 @@ from flask import (Flask, Response, abort, g, jsonify, render_template_string, r
                    send_file)
 
 from bot.config import channel_status, load_settings, platforms_in_use
-from bot.context import Fetcher
+from bot.cards import staff_only_metrics
+from bot.context import Ctx, Fetcher
+from bot.parse import CommandError
+from bot.registry import dispatch
 from bot.evidence import record_period_report
 from channels.message import Attachment, Message, Reply
+from console.bridge import Chat
+from console.routes import make_blueprint as console_blueprint
 from bot.pipeline import Pipeline
 from bot.readiness import Readiness
 from ledger.db import LedgerError, immediate, now_iso, open_db
@@ -113,7 +118,7 @@ def _fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
         return path.read_bytes(), att.name or path.name, att.content_type
 
     return {"wecom": wecom_fetch, "wecom_aibot": aibot_fetch, "dingtalk": dingtalk_fetch,
-            "console": local_fetch}
+            "console": local_fetch, "web": local_fetch}
 
 
 def make_pipeline(settings: dict[str, Any]) -> Pipeline:
@@ -142,8 +147,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _body_limit() -> None:
-        # Callbacks are small; only the upload page takes files.
-        if not request.path.startswith("/upload/"):
+        # Callbacks are small; only the upload pages take files.
+        if not request.path.startswith(("/upload/", "/console/")):
             request.max_content_length = limit
 
     @app.errorhandler(413)
@@ -207,7 +212,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _upload_routes(app, pipeline)
     _download_route(app, pipeline)
+    app.register_blueprint(console_blueprint(console_chat(pipeline)))
     return app
+
+
+def console_chat(pipeline: Pipeline) -> Chat:
+    """What the web console uses of the chat (it sits below bot and cannot import it): the
+    pipeline's handling, its context and card cache, and the read-only commands' answers. The
+    clock is read through the pipeline each time (tests and demos move it)."""
+    def context(db: Any, off: Any, member: Any, msg: Message, version: int) -> Ctx:
+        return Ctx(db, off, member, msg, msg.at, pipeline.cal, pipeline.data_dir,
+                   pipeline.settings, card_cache=pipeline.cards, base_version=version)
+
+    def ask(text: str, ctx: Ctx) -> str:
+        try:
+            return dispatch(text, ctx).text
+        except (CommandError, LedgerError) as exc:
+            return str(exc)
+
+    return Chat(handle=lambda msg: pipeline.handle(msg), context=context, ask=ask,
+                staff_only_metrics=staff_only_metrics, clock=lambda: pipeline.clock(),
+                cal=pipeline.cal, data_dir=pipeline.data_dir, settings=pipeline.settings)
 
 
 def _signature_claim(pipeline: Pipeline) -> Callable[[str, str, bytes], bool]:

@@ -191,7 +191,11 @@ class Ctx:
                file: tuple[str, str] | None = None) -> None:
         """Queue a direct message through the outbox (sent by the worker, with retries);
         `file` (path, name) sends that file instead of text."""
-        if user_ids:
-            payload = {"file": file[0], "name": file[1]} if file else {"text": text}
-            enqueue(self.db, key, self.msg.channel.split("_")[0] if self.msg.channel != "console"
-                    else "console", {"users": user_ids}, payload, self.now)
+        if not user_ids:
+            return
+        payload = {"file": file[0], "name": file[1]} if file else {"text": text}
+        channel = self.msg.channel.split("_")[0]
+        if channel == "web":  # the web console pushes where the office's people are reached
+            from reminders.jobs import default_channel
+            channel = default_channel(self.settings)
+        enqueue(self.db, key, channel, {"users": user_ids}, payload, self.now)

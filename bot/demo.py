@@ -46,6 +46,8 @@ def ensure_demo(settings: dict[str, Any]) -> None:
     print("  .venv/bin/creditbot chat --as fgw 报送 信用承诺 35")
     print("  .venv/bin/creditbot chat --as fgw 得分")
     print("  .venv/bin/creditbot chat --as xyb 排名")
+    print("  PUBLIC_BASE_URL=http://127.0.0.1:5000 .venv/bin/creditbot chat --as xyb 控制台"
+          "   # 网页控制台的登录链接")
 
 
 # Some units further along than others, so 得分/排名/缺项 have something to show.

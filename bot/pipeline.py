@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from bot import commands, liaison, staff, entries, inbox, operations  # noqa: F401  (they register, in the help's order)
+from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
 from bot.registry import COMMANDS, dispatch
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending

@@ -32,6 +32,8 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
         from reminders.scheduler import start_scheduler
         scheduler = start_scheduler(settings)
     print(f"信用考核助手启动中：http://{host}:{port}/healthz  数据库：{settings['CREDITBOT_DB']}")
+    console = str(settings.get("PUBLIC_BASE_URL") or f"http://{host}:{port}").rstrip("/")
+    print(f"网页控制台：{console}/console/（在聊天中发送「控制台」获取登录链接）")
     try:
         with serving(settings["CREDITBOT_DB"]):  # `creditbot restore` refuses while held
             waitress_serve(app, host=host, port=port, threads=8, ident="creditbot")

@@ -277,6 +277,35 @@ MIGRATIONS.append(
     ALTER TABLE downloads ADD COLUMN used_at TEXT;
     """
 )
+MIGRATIONS.append(
+    # console: one-time login links from chat and the browser sessions they open (digests only),
+    # and month-end totals for its charts (ledger.history).
+    """
+    CREATE TABLE console_logins (
+        token_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE console_sessions (
+        id_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        ended_at TEXT
+    );
+    CREATE TABLE month_totals (
+        scheme_id TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        month TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        totals TEXT NOT NULL,
+        PRIMARY KEY (scheme_id, year, month)
+    );
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

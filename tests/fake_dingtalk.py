@@ -70,6 +70,7 @@ class FakeDingTalk:
         self.expired_sessions: set[str] = set()
         self.files: dict[str, tuple[bytes, str]] = {}
         self.uploads: dict[str, tuple[bytes, str]] = {}  # media_id -> (bytes, file name)
+        self.auth_codes: dict[str, str] = {}  # 免登 authCode -> userid (single use)
         self._robot_times: list[float] = []
         self._lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
@@ -141,6 +142,7 @@ class FakeDingTalk:
         app.add_url_rule("/media/upload", view_func=self._media_upload, methods=["POST"])
         app.add_url_rule("/robot/send", view_func=self._robot_send, methods=["POST"])
         app.add_url_rule("/robot/sendBySession", view_func=self._session_send, methods=["POST"])
+        app.add_url_rule("/topapi/v2/user/getuserinfo", view_func=self._user_info, methods=["POST"])
         return app
 
     @staticmethod
@@ -153,6 +155,16 @@ class FakeDingTalk:
             if token in self.valid_tokens:
                 return None
         return self._error(401, "InvalidAuthentication", "不合法的access_token")
+
+    def _user_info(self) -> Any:
+        """免登: authCode -> userid; the old API takes the token as a query parameter."""
+        with self._lock:
+            if request.args.get("access_token", "") not in self.valid_tokens:
+                return jsonify({"errcode": 40014, "errmsg": "不合法的access_token"})
+            user = self.auth_codes.pop(str(request.get_json(force=True).get("code", "")), None)
+        if user is None:
+            return jsonify({"errcode": 40078, "errmsg": "不存在的临时授权码"})
+        return jsonify({"errcode": 0, "errmsg": "ok", "result": {"userid": user, "name": "x"}})
 
     def _access_token(self) -> Any:
         body = request.get_json(force=True)

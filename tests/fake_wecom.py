@@ -46,6 +46,7 @@ class _State:
     webhook_calls: list[dict[str, Any]] = field(default_factory=list)
     webhook_times: dict[str, deque[float]] = field(default_factory=dict)
     uploads: list[_Media] = field(default_factory=list)
+    oauth_codes: dict[str, str] = field(default_factory=dict)  # 网页授权 code -> userid
 
 
 def _json(data: dict[str, Any], status: int = 200) -> Response:
@@ -135,6 +136,11 @@ class FakeWeCom:
             self._state.files[name] = data
         return f"{self.base_url}/files/{name}"
 
+    def add_oauth_code(self, code: str, user_id: str) -> None:
+        """A 网页授权 code that /cgi-bin/auth/getuserinfo answers once with this userid."""
+        with self._lock:
+            self._state.oauth_codes[code] = user_id
+
     # -- recorded traffic ------------------------------------------------------------------
     @property
     def token_requests(self) -> int:
@@ -179,6 +185,7 @@ class FakeWeCom:
             "/cgi-bin/media/get": self._media_get,
             "/cgi-bin/media/upload": self._media_upload,
             "/cgi-bin/webhook/send": self._webhook_send,
+            "/cgi-bin/auth/getuserinfo": self._oauth_user,
         }
         if request.path.startswith("/files/"):
             return self._file(request.path.removeprefix("/files/"))
@@ -220,6 +227,15 @@ class FakeWeCom:
         users = str(body.get("touser", "")).split("|")
         invalid = "|".join(u for u in users if u in self._state.invalid_users)
         return _json({"errcode": 0, "errmsg": "ok", "invaliduser": invalid, "msgid": f"m{len(self._state.sent)}"})
+
+    def _oauth_user(self, request: Request) -> Response:
+        error = self._token_error(request)
+        if error is not None:
+            return error
+        user = self._state.oauth_codes.pop(request.args.get("code", ""), None)
+        if user is None:  # codes are single use and expire in 5 minutes
+            return _json({"errcode": 40029, "errmsg": "invalid code"})
+        return _json({"errcode": 0, "errmsg": "ok", "userid": user, "user_ticket": "t"})
 
     def _media_get(self, request: Request) -> Response:
         error = self._token_error(request)

@@ -26,9 +26,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(app: Any) -> Iterator[str]:
-    """Serve a Flask app on a free loopback port in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def app_server(app: Any, port: int = 0) -> Iterator[str]:
+    """Serve a Flask app on a loopback port (a free one by default) in a thread; yields the
+    base URL."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

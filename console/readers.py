@@ -1,0 +1,395 @@
+"""What the console pages read from the ledger, in one place.
+
+Every page reads through these few functions, and they call the same ledger and scoring
+functions as the chat (the cards come from `bot.context.Ctx.cards`, so the console shows
+exactly what 得分 and 排名 say). When the ledger becomes period-aware (several schemes, per-period
+records) only this module needs to follow it.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlite_utils
+
+from channels.message import Message
+from console.bridge import Chat
+from ledger import submissions as subs
+from ledger.facts import CITY, _facts_from, briefing_indicator, period_gaps
+from ledger.history import load_month, save_month
+from ledger.responsibility import duties
+from ledger.office import Office, office_for_kind, offices
+from ledger.units import Member, Unit, get_unit, list_units
+from worktime.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
+from schemes.asks import needs_report
+from schemes.model import Indicator, Scheme
+from scoring.card import Scorecard
+from scoring.engine import score_all
+
+__all__ = ["Desk", "make_desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid",
+           "review_queue", "evidence_row", "unit_history", "HistoryCache", "year_calendar",
+           "PendingItem"]
+
+
+@dataclass
+class Desk:
+    """One request's view of the office: the ledger connection, the scheme and year spoken of,
+    who is looking and the clock. `ctx` is the chat's own context, so cards and permissions
+    are the chat's; `offices` are every scheme of that year (the page's scheme switch)."""
+
+    db: sqlite_utils.Database
+    member: Member
+    now: datetime
+    cal: WorkCalendar
+    ctx: Any  # the chat's context (bot.context.Ctx), made by Chat.context
+    offices: list[Office] = field(default_factory=list)
+
+    @property
+    def office(self) -> Office:
+        return self.ctx.office
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def cards(self) -> dict[str, Scorecard]:
+        return self.ctx.cards()
+
+    def use_unit(self, unit: Unit) -> None:
+        """Speak of the scheme that assesses `unit` (its card, its items)."""
+        self.ctx.use_unit(unit)
+
+    def card_of(self, unit: Unit) -> Scorecard:
+        self.use_unit(unit)
+        return self.ctx.card_of(unit)
+
+    def units(self) -> list[Unit]:
+        """The units the current scheme assesses."""
+        return [u for u in list_units(self.db) if self.office.assesses(u.kind)]
+
+    def all_units(self) -> list[Unit]:
+        return list_units(self.db)
+
+    def scheme_of(self, unit: Unit) -> Scheme:
+        return office_for_kind(self.db, unit.kind, self.office.year).scheme
+
+    def indicators(self, unit: Unit | None = None) -> list[Indicator]:
+        """The scheme's indicators; for a city scheme or a work plan, those the unit answers for."""
+        inds = [i for _, i in self.office.scheme.indicators()]
+        if unit is None or self.office.scheme.audience not in ("city", "tasks"):
+            return inds
+        mine = duties(self.office.scheme, unit)
+        return [i for i in inds if i.code in mine]
+
+
+def make_desk(chat: Chat, db: sqlite_utils.Database, member: Member, version: int,
+              scheme_id: str | None = None, year: int | None = None) -> Desk:
+    """A desk over the chat's shared card cache (a page costs a few queries, not a
+    recompute, while nothing has changed). A liaison speaks of their unit's scheme; staff of
+    the scheme asked for (default: the office's first) in the year asked for (default: the
+    latest open one). Raises LedgerError for an unknown year."""
+    offs = offices(db, year)
+    if member.unit_id is not None:
+        off = office_for_kind(db, get_unit(db, member.unit_id).kind, offs[0].year)
+    else:
+        off = next((o for o in offs if o.scheme.id == scheme_id), offs[0])
+    now = chat.clock()
+    msg = Message("web", member.user_id, member.user_id, "", f"web-read:{now.isoformat()}", now)
+    return Desk(db, member, now, chat.cal, chat.context(db, off, member, msg, version), offs)
+
+
+# ---- 总览 -------------------------------------------------------------------------------------
+
+def ranking(cards: dict[str, Scorecard]) -> list[tuple[str, Scorecard]]:
+    """Units by total, best first (the order and ties of 排名)."""
+    return sorted(cards.items(), key=lambda kv: (-(kv[1].total or 0), kv[0]))
+
+
+def band_counts(off: Office, cards: dict[str, Scorecard]) -> list[tuple[str, int]]:
+    """How many units are in each grade band, in the scheme's order."""
+    names = [b.name for b in off.scheme.bands]
+    counts = {n: 0 for n in names}
+    for card in cards.values():
+        if card.band in counts:
+            counts[card.band] += 1
+    return [(n, counts[n]) for n in names]
+
+
+@dataclass(frozen=True)
+class GridCell:
+    state: str  # on_time | late | rejected | missing | open
+    label: str
+    title: str
+
+
+@dataclass
+class Grid:
+    """Units × periods of one periodic indicator (月报, 季度台账)."""
+
+    indicator: Indicator
+    periods: list[str]
+    rows: list[tuple[Unit, list[GridCell]]] = field(default_factory=list)
+
+
+_CELL = {"on_time": "按", "late": "迟", "rejected": "驳", "missing": "缺", "open": "·"}
+_CELL_ZH = {"on_time": "按时报送", "late": "逾期报送", "rejected": "已驳回", "missing": "未报送（已过截止日）",
+            "open": "未到截止日"}
+
+
+def _periodic(off: Office) -> list[Indicator]:
+    """The items whose periods are in only by a report: the briefing first, then each
+    quarterly 台账 (as 缺项 and the reminders count them)."""
+    brief = briefing_indicator(off.scheme)
+    out = [brief] if brief is not None and brief.due is not None else []
+    out += [i for _, i in off.scheme.indicators() if needs_report(i) and i not in out]
+    return out
+
+
+class _KeptDays:
+    """The office's calendar, remembering its answers for one page: a grid asks the same
+    sixteen deadlines once for every unit."""
+
+    def __init__(self, cal: WorkCalendar) -> None:
+        self._cal = cal
+        self._adjusted: dict[date, date] = {}
+
+    def adjust_deadline(self, d: date) -> date:
+        if d not in self._adjusted:
+            self._adjusted[d] = self._cal.adjust_deadline(d)
+        return self._adjusted[d]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cal, name)
+
+
+def period_grid(desk: Desk) -> list[Grid]:
+    """On-time / late / rejected / missing per unit and period, for the briefing and the
+    quarterly 台账: the gaps are the ledger's own (ledger.facts.period_gaps, which 缺项 uses);
+    a period that is not a gap is in on time, or not yet due."""
+    items = _periodic(desk.office)
+    if not items:
+        return []
+    codes = {i.code for i in items}
+    sent = {(u, c, p) for u, c, p in desk.db.execute(
+        "SELECT unit_id, indicator, period FROM submissions WHERE period LIKE ? AND kind IN "
+        "('briefing', 'report') AND status IN ('submitted', 'accepted')",
+        [f"{desk.office.year}%"]).fetchall() if c in codes}
+    cal = _KeptDays(desk.cal)
+    grids = [Grid(ind, periods_in_year(ind.due.frequency, desk.office.year)) for ind in items]
+    closes = {ind.code: {p: deadline(cal, ind.due.frequency, p, ind.due.day, ind.due.date)
+                         for p in grid.periods} for ind, grid in zip(items, grids)}
+    for unit in desk.units():
+        gaps = period_gaps(desk.db, desk.office, unit.id, desk.today, cal)
+        mine = {i.code for i in desk.indicators(unit)}
+        for grid in grids:
+            ind = grid.indicator
+            if ind.code not in mine:
+                continue
+            missed = {p: state for p, state, _ in gaps.get(ind.code, [])}
+            cells = []
+            for p in grid.periods:
+                due = closes[ind.code][p]
+                state = missed.get(p) or ("on_time" if (unit.id, ind.code, p) in sent
+                                          or due < desk.today else "open")
+                cells.append(GridCell(state, _CELL[state],
+                                      f"{unit.name} {p}：{_CELL_ZH[state]}（截止{due:%m-%d}）"))
+            grid.rows.append((unit, cells))
+    return grids
+
+
+# ---- 单位: the month-by-month total ----------------------------------------------------------
+
+class HistoryCache:
+    """Each past month's totals for every unit, kept while the rows received up to that month's
+    end are unchanged (see _fingerprint): a new submission today leaves past months alone, a
+    late rejection of an old one recomputes only the months after it. Months are also kept in
+    the ledger (ledger.history), so a restart does not score the year again."""
+
+    def __init__(self) -> None:
+        self._months: dict[tuple[str, int, str], tuple[str, dict[str, Decimal | None]]] = {}
+        self._lock = threading.Lock()
+        self.computed = 0  # months scored so far (the bench and the tests read it)
+
+    def month(self, db: sqlite_utils.Database, key: tuple[str, int, str], fingerprint: str,
+              compute: Any) -> dict[str, Decimal | None]:
+        with self._lock:
+            hit = self._months.get(key)
+            if hit is not None and hit[0] == fingerprint:
+                return hit[1]
+        totals = load_month(db, *key, fingerprint)
+        if totals is None:
+            totals = compute()
+            save_month(db, *key, fingerprint, totals)
+            with self._lock:
+                self.computed += 1
+        with self._lock:
+            self._months[key] = (fingerprint, totals)
+        return totals
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _fingerprint(db: sqlite_utils.Database, cutoff: str) -> str:
+    """What the ledger held before `cutoff` that a total depends on: the rows received by then
+    and which of them were since rejected or withdrawn (a record replaced later still counts
+    with its value then; an approval changes no points)."""
+    out = []
+    for table, when in (("submissions", "received_at"), ("evidence", "received_at"),
+                        ("adjustments", "created_at")):
+        out.append("/".join(str(v) for v in db.execute(
+            f"SELECT count(*), coalesce(max(id), 0), "
+            f"total(CASE WHEN status IN ('rejected', 'withdrawn') THEN id END) "
+            f"FROM {table} WHERE {when} < ?", [cutoff]).fetchone()))
+    return "|".join(out)
+
+
+def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[dict],
+               files: list[dict]) -> dict[str, Decimal | None]:
+    """Every unit's total as the ledger stood at the end of `day` (the records received by
+    then; a record replaced later counts with the value it had). The facts come from the
+    ledger's own builder (ledger.facts._facts_from) and the points from the scoring engine:
+    only the choice of rows is the console's."""
+    cutoff = (day + timedelta(days=1)).isoformat()
+    seen: set[tuple] = set()
+    by_unit: dict[int, dict[str, list[subs.Submission]]] = {}
+    for s in rows:  # newest first: the first of each item/period/kind received by then stands
+        if s.received_at >= cutoff:
+            continue
+        slot = (s.unit_id, s.indicator, s.period, s.kind)
+        if slot in seen:
+            continue
+        seen.add(slot)
+        if s.status == "superseded":
+            s = subs.Submission(**{**s.__dict__, "status": "submitted"})
+        by_unit.setdefault(s.unit_id, {}).setdefault(s.indicator, []).append(s)
+    adjs_of: dict[int, list[dict]] = {}
+    for a in adjs:
+        if a["created_at"] < cutoff:
+            adjs_of.setdefault(a["unit_id"], []).append(a)
+    files_of: dict[int, list[dict]] = {}
+    for e in files:
+        if e["received_at"] < cutoff:
+            files_of.setdefault(e["unit_id"], []).append(e)
+    off = desk.office
+    units = desk.units()
+    if off.city_level:
+        merged: dict[str, list[subs.Submission]] = {}
+        for lst in by_unit.values():
+            for code, items in lst.items():
+                merged.setdefault(code, []).extend(items)
+        for items in merged.values():
+            items.sort(key=lambda s: s.id, reverse=True)
+        facts = {CITY: _facts_from(off.scheme, off.year, merged, [a for v in adjs_of.values() for a in v],
+                                   [e for v in files_of.values() for e in v], day, desk.cal)}
+    else:
+        facts = {u.name: _facts_from(off.scheme, off.year, by_unit.get(u.id, {}),
+                                     adjs_of.get(u.id, []), files_of.get(u.id, []), day, desk.cal)
+                 for u in units}
+    return {name: card.total for name, card in score_all(off.scheme, facts).items()}
+
+
+def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, list[Decimal | None]]]:
+    """Month labels of the assessment year so far, and each unit's total at each month's end.
+    The last point is the live total, so the line ends where the card stands: this month's,
+    or, once the year is over, December with the late filings still coming in January."""
+    year = desk.office.year
+    last = 12 if desk.today.year > year else desk.today.month if desk.today.year == year else 0
+    months = [f"{year}-{m:02d}" for m in range(1, last + 1)]
+    if not months:
+        return [], {}
+    rows: list[subs.Submission] | None = None
+    series: dict[str, list[Decimal | None]] = {}
+    for label in months[:-1]:
+        end = _month_end(year, int(label[5:]))
+        key = (desk.office.scheme.id, year, label)
+        fp = _fingerprint(desk.db, (end + timedelta(days=1)).isoformat())
+
+        def compute(end: date = end) -> dict[str, Decimal | None]:
+            nonlocal rows
+            if rows is None:
+                rows = _year_rows(desk.db, year)
+            return _totals_at(desk, end, rows, subs.list_adjustments(desk.db, year=year),
+                              subs.list_evidence(desk.db, year=year))
+        for name, total in cache.month(desk.db, key, fp, compute).items():
+            series.setdefault(name, []).append(total)
+    for name, card in desk.cards().items():
+        series.setdefault(name, [None] * (len(months) - 1)).append(card.total)
+    return months, series
+
+
+def _year_rows(db: sqlite_utils.Database, year: int) -> list[subs.Submission]:
+    """The year's submissions that are or were live (a replaced value was live until replaced),
+    newest first. (ledger.submissions has no reader for replaced rows; this is the one place
+    the console reads the table itself.)"""
+    return [subs._sub(r) for r in db.query(
+        "SELECT * FROM submissions WHERE period LIKE ? AND status IN "
+        "('submitted', 'accepted', 'rejected', 'superseded') ORDER BY id DESC", [f"{year}%"])]
+
+
+# ---- 待审 -------------------------------------------------------------------------------------
+
+@dataclass
+class PendingItem:
+    unit: Unit
+    indicator: Indicator | None
+    code: str
+    since: str
+    submissions: list[subs.Submission] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+
+
+def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
+    """What waits for review, per unit and indicator, oldest first (the chat's 待审)."""
+    units = {u.id: u for u in desk.all_units()}
+    schemes: dict[str, Scheme] = {}
+    items: dict[tuple[int, str], PendingItem] = {}
+
+    def item(unit_id: int, code: str, at: str) -> PendingItem:
+        it = items.get((unit_id, code))
+        if it is None:
+            the_unit = units[unit_id]
+            if the_unit.kind not in schemes:  # each unit's item is its own scheme's
+                schemes[the_unit.kind] = desk.scheme_of(the_unit)
+            it = items[(unit_id, code)] = PendingItem(the_unit, schemes[the_unit.kind].indicator(code),
+                                                      code, at)
+        it.since = min(it.since, at)
+        return it
+
+    uid = unit.id if unit else None
+    for s in subs.list_submissions(desk.db, uid, statuses=("submitted",)):
+        item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
+    for e in subs.list_evidence(desk.db, uid):
+        if e["status"] == "submitted":
+            item(e["unit_id"], e["indicator"], e["received_at"]).files.append(e)
+    for it in items.values():
+        it.submissions.sort(key=lambda s: s.id)
+        it.files.sort(key=lambda e: e["id"])
+    return sorted(items.values(), key=lambda it: it.since)
+
+
+def evidence_row(db: sqlite_utils.Database, file_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM evidence WHERE id = ?", [file_id]))
+    return dict(rows[0]) if rows else None
+
+
+# ---- 截止 -------------------------------------------------------------------------------------
+
+def year_calendar(desk: Desk) -> list[tuple[date, Indicator, Deadline]]:
+    """Every deadline of the assessment year's periods, soonest first (holidays applied)."""
+    out = []
+    for ind in desk.indicators(None):
+        due = ind.due
+        if due is None:
+            continue
+        periods = ([due.date.isoformat()] if due.frequency == "once" and due.date else
+                   [] if due.frequency == "once" else periods_in_year(due.frequency, desk.office.year))
+        for p in periods:
+            info = deadline_info(desk.cal, due.frequency, p, due.day, due.date)
+            out.append((info.deadline, ind, info))
+    return sorted(out, key=lambda t: (t[0], t[1].code))
