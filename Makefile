@@ -23,6 +23,7 @@ run: $(STAMP)
 # TZ=UTC: the office keeps Beijing time whatever the host zone (tests/test_timezones.py starts
 # processes under other zones too).
 test: $(STAMP)
+	@bash .ci/system-deps
 	TZ=UTC $(BIN)/python -m pytest
 
 bench: $(STAMP)
