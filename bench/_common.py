@@ -38,6 +38,7 @@ SCHEME = "lvliang-2022-departments"
 YEAR = 2022
 NOW = datetime(2022, 12, 15, 10, 0)  # a fixed clock late in the assessment year
 DINGTALK_SECRET = "bench-dingtalk-secret"
+CHANNELS = ("dingtalk", "wecom")
 # Tencent's official sample key (public documentation), so any client can reproduce the traffic.
 WECOM = {"WECOM_TOKEN": "QDG6eK", "WECOM_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
          "WECOM_CORP_ID": "wx5823bf96d3bd56c7"}
@@ -87,10 +88,16 @@ def seed_ledger(db_path: Path, units: int, seed: int = 1) -> dict[str, Any]:
     at = datetime(YEAR, 1, 1, 9, 0)
     counts = {"units": units, "submissions": 0}
     with immediate(db):  # one transaction: the helpers nest as savepoints
-        add_member(db, "staff1", "刘洋", "staff", None, now=at)
+        # Bindings are per platform and the bench writes from both, so each person is bound on
+        # each (an unscoped binding answers on neither once both platforms are configured).
+        for channel in CHANNELS:
+            add_member(db, "staff1", "刘洋", "staff", None, channel=channel, now=at)
         for n in range(units):
             unit = add_unit(db, f"市单位{n:04d}局", now=at)
-            member = add_member(db, f"u{n:04d}", f"联络员{n}", "liaison", unit.id, now=at)
+            member = add_member(db, f"u{n:04d}", f"联络员{n}", "liaison", unit.id,
+                                channel=CHANNELS[0], now=at)
+            add_member(db, f"u{n:04d}", f"联络员{n}", "liaison", unit.id, channel=CHANNELS[1],
+                       now=at)
             common = dict(unit_id=unit.id, member_id=member.id, channel="seed", source_msg_id=None)
             if brief is not None and brief.due is not None:
                 for period in periods_in_year("monthly", YEAR)[:11]:
@@ -203,3 +210,18 @@ def git_rev() -> str:
                               capture_output=True, timeout=5).stdout.strip() or "?"
     except (OSError, subprocess.SubprocessError):
         return "?"
+
+
+def wecom_reply_text(resp: requests.Response) -> str:
+    """The decrypted Content of a WeCom passive reply ("" when it is not one), so the bench
+    counts only real answers, not a polite refusal."""
+    from defusedxml import ElementTree as SafeET
+    try:
+        envelope = SafeET.fromstring(resp.content)
+        encrypt, signature = envelope.findtext("Encrypt"), envelope.findtext("MsgSignature")
+        timestamp, nonce = envelope.findtext("TimeStamp"), envelope.findtext("Nonce")
+        inner = SafeET.fromstring(_CRYPTO.decrypt(signature, timestamp, nonce, encrypt))
+    except Exception:  # noqa: BLE001 - anything unreadable is simply not an answer
+        return ""
+    return inner.findtext("Content") or ""
+

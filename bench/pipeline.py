@@ -20,7 +20,7 @@ from pathlib import Path
 
 import requests
 
-from _common import (ROOT, dingtalk_post, machine, median, pct, seed_ledger, server_env,
+from _common import (wecom_reply_text, ROOT, dingtalk_post, machine, median, pct, seed_ledger, server_env,
                      wecom_post)
 
 sys.path.insert(0, str(ROOT))
@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             if kind.startswith("dingtalk"):
                 text = ((resp.json().get("text") or {}).get("content") or "")
                 return ("已记录" if kind.endswith("报送") else "总分") in text
+            if kind.startswith("wecom"):
+                return "总分" in wecom_reply_text(resp)
             return True
 
         phases: list[tuple[str, dict[str, Call]]] = [
