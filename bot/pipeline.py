@@ -78,7 +78,7 @@ class Pipeline:
 
     def handle(self, msg: Message, db: sqlite_utils.Database | None = None) -> Reply:
         own = db is None
-        db = db or self._thread_db()
+        db = db or self.thread_db()
         try:
             msg = _clean(msg)
             early = _triage(msg)
@@ -136,7 +136,7 @@ class Pipeline:
                                  content_type=ctype or att.content_type, size=len(content)))
         return replace(msg, attachments=tuple(local)), None
 
-    def _thread_db(self) -> sqlite_utils.Database:
+    def thread_db(self) -> sqlite_utils.Database:
         """This thread's connection, opened on first use (one connection per thread)."""
         db = getattr(self._local, "db", None)
         if db is None:
