@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -327,6 +328,8 @@ def open_db(path: str | Path, migrate: bool = True,
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(_connect(path))
+    if str(path) != ":memory:":
+        db._writer_lock = _writer_lock(path)  # see immediate()
     if str(path) != ":memory:" and db.journal_mode != "wal":
         db.enable_wal()
     db.execute(f"PRAGMA synchronous = {synchronous}")
@@ -373,14 +376,36 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    # Threads of one process queue on a lock first: SQLite's busy handler sleeps in growing
+    # steps, so a writer waiting there wakes late, long after the lock is free. A bounded wait:
+    # past it, SQLite's own busy timeout decides as before (other processes go there anyway).
+    lock = getattr(db, "_writer_lock", None)
+    held = lock.acquire(timeout=_WRITER_WAIT_S) if lock is not None else False
     try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    else:
-        db.conn.commit()
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        else:
+            db.conn.commit()
+    finally:
+        if held:
+            lock.release()
+
+
+_WRITER_WAIT_S = 15.0  # as long as the connection's busy_timeout
+_writer_locks: dict[str, threading.RLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.RLock:
+    """One lock per ledger file in this process (a process-wide registry of locks, not of state:
+    every connection to the same file must meet the same lock)."""
+    key = str(path.resolve())
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(key, threading.RLock())
 
 
 @contextlib.contextmanager
