@@ -22,6 +22,7 @@ from schemes.detail_rules import pair_notes, split_notes
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
 from schemes.rule_reader import MEASURE, NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
+from schemes.units import parse_units, prose_units, settle_names
 
 __all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bullets",
            "parse_units", "draft_problems"]
@@ -211,47 +212,6 @@ def _has_rule(n: str) -> bool:
     return bool(re.search(rf"{NUM}分(?![之工类级别析])|不得分|不计分|酌情|否决|赋分|排名|排序", n))
 
 
-def parse_units(text: str) -> tuple[list[str], list[str]]:
-    """'牵头单位：市发展改革委；责任单位：A、B' -> (lead, responsible). Words ending in 牵头
-    ('市信用办、市文明办牵头，县区人民政府') are leads too."""
-    t = _TAG.sub(" ", text or "").strip()
-    t = re.sub(r"\s{2,}|\n", "、", t)  # units on separate lines (or far apart in OCR text)
-    t = re.sub(r"\s+", "", t)
-    if not t:
-        return [], []
-    lead: list[str] = []
-    resp: list[str] = []
-    parts = re.split(r"(牵头单位|责任单位|责任部门|牵头部门|配合单位)[:：]", t)
-    if len(parts) > 1:
-        target = resp
-        for p in parts:
-            if p in ("牵头单位", "牵头部门"):
-                target = lead
-            elif p in ("责任单位", "责任部门", "配合单位"):
-                target = resp
-            else:
-                target += _unit_list(p)
-    else:
-        for seg in re.split(r"[；;，,]", t):
-            if seg.endswith("牵头"):
-                lead += _unit_list(seg[:-2])
-            else:
-                resp += _unit_list(seg)
-    # a list continued across a page may name a unit twice; a lead is not also a responsible
-    resp = [u for u in dict.fromkeys(resp) if u not in lead]
-    return list(dict.fromkeys(lead)), resp
-
-
-def _unit_list(text: str) -> list[str]:
-    out = []
-    for u in re.split(r"[、，,；;/。]|和(?=市|县|区)", text):
-        u = u.strip("。.： ")
-        u = re.sub(r"等(?:相关)?(?:部门|单位)?$", "", u).removesuffix("牵头")
-        if u and len(u) <= 40 and not re.fullmatch(r"[\d\W]+", u):
-            out.append(u)
-    return out
-
-
 def _due(texts: list[str], year: int) -> dict[str, Any] | None:
     t = normalise(" ".join(texts))
     m = re.search(rf"每月({NUM})日(?:前|之前|以前)?", t)
@@ -348,7 +308,8 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
         # (OCR merged two header cells): its 佐证材料 is not the rule
         cells = cells[:ni] + ("",) + cells[ni:]
     ui = roles.get("responsible")
-    if ui is not None and len(cells) <= ui and len(cells) < width and _looks_like_units(cells[-1]):
+    if ui is not None and len(cells) <= ui and len(cells) < width and (
+            _looks_like_units(cells[-1]) or _looks_like_units(_only_units(cells[-1]).split("\n")[0])):
         cells = cells[:-1] + ("",) * (ui - len(cells) + 1) + cells[-1:]  # a short row's units
     return cells
 
@@ -428,6 +389,8 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if detail:
             cat.details += split_notes(detail)
             if not any(c.strip() for i, c in enumerate(cells) if i != roles["detail"] and i != roles.get("note")):
+                if cat.inds and cell(cells, "note"):
+                    cat.inds[-1].note += "\n" + cell(cells, "note")
                 continue  # a row of 评分细则 notes only (a page break scattered them), not an indicator
         rules = cell(cells, "rules")
         content = cell(cells, "content")
@@ -537,7 +500,11 @@ def _only_units(text: str) -> str:
     # markup is gone by now; paragraphs are what wide gaps and line breaks separate
     paras = [p.strip() for p in re.split(r"<p[^>]*>|</p>|\n|\s{2,}", text) if p.strip()]
     units = [p for p in paras if _looks_like_units(p)]
-    return "\n".join(units) if units and len(units) < len(paras) else text
+    if not units or len(units) == len(paras):
+        return text
+    # the units a prose paragraph names (…；市信用信息中心、市大数据公司提供技术支持) are the
+    # row's units too: the cell is 责任单位 whatever else OCR ran into it
+    return "\n".join(units)
 
 
 def _settle_shared(cat: _Cat) -> None:
@@ -671,6 +638,9 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         if ind.content:
             out["content"] = re.sub(r"\s+", "", _TAG.sub("", ind.content))[:400]
     lead, resp = parse_units(ind.responsible)
+    if not lead and not resp and not tasks:
+        # no 责任单位 printed: the units its 落实路径 names (市信用办准备相关佐证资料) do the work
+        resp = prose_units(ind.note)
     if lead:
         out["lead"] = lead
     if resp:
@@ -780,8 +750,20 @@ def _split_cat(cat: _Cat) -> None:
     cat.inds = out
 
 
-def _codes(cat: _Cat) -> None:
-    if len(cat.inds) == 1 and not cat.inds[0].code:
+def _lone_points(cat: _Cat) -> None:
+    """A category's only indicator whose name says （4分） while the category's 分值 and its
+    bullets both say 8: two of the three agree, so 8 it is (staff see both in the text)."""
+    if len(cat.inds) != 1 or cat.points is None or cat.inds[0].points in (None, cat.points):
+        return
+    got = [read_rule(b).points for r in cat.inds[0].rules for b in split_bullets(r)]
+    if got and None not in got and sum(got, Decimal(0)) == cat.points:
+        cat.inds[0].points = cat.points
+
+
+def _codes(cat: _Cat, dotted: bool = False) -> None:
+    """Number a category's unnumbered indicators 类.1, 类.2 …; a lone one keeps the category's
+    code, unless the table numbers its other categories' indicators that way (then 一.1)."""
+    if len(cat.inds) == 1 and not cat.inds[0].code and not dotted:
         cat.inds[0].code = cat.code
     for n, ind in enumerate(cat.inds, start=1):
         if not ind.code:
@@ -821,6 +803,11 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
     for c in cats:
         if c.split:
             _split_cat(c)
+    # most categories hold several unnumbered indicators: a lone one is numbered like them
+    many = [c for c in cats if c.section in ("base", "bonus") and len(c.inds) > 1]
+    dotted = len(many) > len(cats) / 2 and all(not i.code for c in many for i in c.inds)
+    for c in cats:
+        _lone_points(c)
         for ind in c.inds:
             # a table numbered 1, 2, 3 … through its categories: an unnumbered row in the run
             # (a category row that is itself an indicator) takes the next number
@@ -832,7 +819,7 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
                     and len(c.inds) == 1:
                 last += 1
                 ind.code = str(last)
-        _codes(c)
+        _codes(c, dotted)
     base = [c for c in cats if c.section == "base"]
     full = re.search(r"满分\s*(\d+)\s*分", " ".join(b.text for b in blocks if not b.is_row))
     if not tasks:
@@ -856,8 +843,21 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
             cd["max_points"] = c.points
         cd["indicators"] = inds
         categories.append(cd)
+    _settle_units([i for c in categories for i in c["indicators"]])
     data["categories"] = categories
     return plain(data)
+
+
+def _settle_units(inds: list[dict[str, Any]]) -> None:
+    """One name per unit across the scheme: 工商局 in one row is the 市工商局 of the others."""
+    names = [u for i in inds for key in ("lead", "responsible") for u in i.get(key, [])]
+    full = settle_names(names)
+    for i in inds:
+        for key in ("lead", "responsible"):
+            if key in i:
+                i[key] = list(dict.fromkeys(full.get(u, u) for u in i[key]))
+        if "lead" in i and "responsible" in i:
+            i["responsible"] = [u for u in i["responsible"] if u not in i["lead"]]
 
 
 def _bands(blocks: list[Block]) -> list[dict[str, Any]]:

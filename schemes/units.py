@@ -1,0 +1,113 @@
+"""Unit names as a 考核细则 prints them -> the names a scheme lists under lead / responsible.
+
+A document names the same unit several ways: 市工商局 in one row and 工商局 in the next,
+市文广新局 7 项 (with its share of the work), 民政局负责, 铁山区人民政府及信用主管部门. A draft
+that keeps them as printed gives staff three units where there is one, and a liaison of
+市工商局 would not be asked for the rows that say 工商局. So names are cleaned here and then
+settled against the names the same document prints in full.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["parse_units", "unit_list", "prose_units", "settle_names"]
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+# what ends an organisation's name; 行 only as a bank (市人行, 中心支行), since 行政 starts words
+_SUFFIX = (r"(?:人民政府|政府|委员会|管委会|委|办公室|办|局|法院|检察院|院|中心|公司|单位|部门|"
+           r"人行|支行|分行|银行|分局|协会|商会|室|所|队|厅|馆|社|站|海关)")
+# a name in a sentence: a level word, up to 14 characters, a suffix, and a bracketed remark
+# such as （价监局） or （财贸科）; 县（市）区 is a level too
+_LEVEL = r"(?:各?县[(（]市[)）]区|各?县区|各?区县(?:[(（]市[)）])?|各?县[(（]区[)）]|市|各)"
+_IN_PROSE = re.compile(rf"市人行|{_LEVEL}[^\s、，,。；;：:()（）《》“”\"'<>]{{1,14}}?{_SUFFIX}"
+                       r"(?:[(（][^()（）]{1,10}[)）])?")
+# words after a name that say what the unit does, not who it is
+_ROLE_TAIL = re.compile(r"(?:按职责分工负责|按职责负责|负责|配合|牵头|协助|参与|\d+项|[(（]\d+项[)）])$")
+
+
+def parse_units(text: str) -> tuple[list[str], list[str]]:
+    """'牵头单位：市发展改革委；责任单位：A、B' -> (lead, responsible). Words ending in 牵头
+    ('市信用办、市文明办牵头，县区人民政府') are leads too."""
+    t = _TAG.sub(" ", text or "").strip()
+    t = re.sub(r"\s{2,}|\n", "、", t)  # units on separate lines (or far apart in OCR text)
+    t = re.sub(r"\s+", "", t)
+    if not t:
+        return [], []
+    lead: list[str] = []
+    resp: list[str] = []
+    parts = re.split(r"(牵头单位|责任单位|责任部门|牵头部门|配合单位)[:：]", t)
+    if len(parts) > 1:
+        target = resp
+        for p in parts:
+            if p in ("牵头单位", "牵头部门"):
+                target = lead
+            elif p in ("责任单位", "责任部门", "配合单位"):
+                target = resp
+            else:
+                target += unit_list(p)
+    else:
+        for seg in re.split(r"[；;，,]", t):
+            if seg.endswith("牵头"):
+                lead += unit_list(seg[:-2])
+            else:
+                resp += unit_list(seg)
+    # a list continued across a page may name a unit twice; a lead is not also a responsible
+    resp = [u for u in dict.fromkeys(resp) if u not in lead]
+    return list(dict.fromkeys(lead)), resp
+
+
+def unit_list(text: str) -> list[str]:
+    """'A、B和市C，D等相关部门' -> [A, B, 市C, D]; each name cleaned (see `_clean`)."""
+    out = []
+    for u in re.split(r"[、，,；;/。]|和(?=市|县|区)", text):
+        for v in _both(u):
+            v = _clean(v)
+            if v and len(v) <= 40 and not re.fullmatch(r"[\d\W]+", v):
+                out.append(v)
+    return out
+
+
+def _both(name: str) -> list[str]:
+    """'铁山区人民政府及信用主管部门': two units joined by 及/与, when each half is one."""
+    halves = re.split(r"及|与", name)
+    if len(halves) == 2 and all(re.search(f"{_SUFFIX}$", _clean(h)) and len(_clean(h)) >= 3
+                                for h in halves):
+        return halves
+    return [name]
+
+
+def _clean(name: str) -> str:
+    u = re.sub(r"\s+", "", name).strip("。.：:")
+    u = re.sub(r"等(?:相关)?(?:部门|单位)?$", "", u)
+    for _ in range(2):  # '市文广新局7项负责'
+        u = _ROLE_TAIL.sub("", u).strip()
+    return u
+
+
+def prose_units(text: str) -> list[str]:
+    """The units a sentence names: '市直相关单位和县（市）区人民政府按照…落实；市信用信息中心、
+    市大数据公司提供技术支持' -> [市直相关单位, 县（市）区人民政府, 市信用信息中心, 市大数据公司]."""
+    t = re.sub(r"\s+", "", _TAG.sub(" ", text or ""))
+    t = re.sub(r"《[^《》]*》", "", t)  # a document's title names no unit
+    return list(dict.fromkeys(_clean(m.group(0)) for m in _IN_PROSE.finditer(t)))
+
+
+def settle_names(names: list[str]) -> dict[str, str]:
+    """Two spellings of one unit -> the one the document uses more: 工商局 -> 市工商局 when
+    the rows mostly say 市工商局, and 市人行某某支行 -> 人行某某支行 when they mostly say that.
+    Spellings differ by a leading 市/县/区 (and a trailing remark such as （价监局）)."""
+    count: dict[str, int] = {}
+    for n in names:
+        count[n] = count.get(n, 0) + 1
+    out = {}
+    for n in count:
+        bare = re.sub(r"[(（][^()（）]*[)）]$", "", n)
+        if len(bare) < 2:
+            continue
+        other = [f for f in count if f != n and re.fullmatch(rf"[市县区]{re.escape(bare)}", f)]
+        other += [f for f in count if f != n and re.fullmatch(rf"[市县区]{re.escape(f)}", n)]
+        if len(other) == 1 and count[other[0]] > count[n]:
+            out[n] = other[0]
+    return out

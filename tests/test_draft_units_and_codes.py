@@ -1,0 +1,129 @@
+"""Indicator fields a draft reads from the table around the rules: the units (one name per
+unit across the scheme), codes and points. Each case in wording composed for the test, and
+the seed's own where it shows the case."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from schemes.document import blocks_from_text
+from schemes.draft import draft_blocks, draft_document
+from schemes.units import parse_units, prose_units, settle_names, unit_list
+
+SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
+
+
+def _inds(data) -> dict[str, dict]:
+    return {i["code"]: i for c in data["categories"] for i in c["indicators"]}
+
+
+def _units(ind: dict) -> list[str]:
+    return ind.get("lead", []) + ind.get("responsible", [])
+
+
+def _draft(*rows: str) -> dict:
+    (d,) = draft_blocks(blocks_from_text("\n".join(rows)), "x.txt")
+    return d.data
+
+
+# ---- names --------------------------------------------------------------------------------
+
+def test_a_units_share_of_the_work_is_not_part_of_its_name():
+    assert unit_list("市旅游局 3 项、交通局1项、市民政局负责、市统计局配合") == [
+        "市旅游局", "交通局", "市民政局", "市统计局"]
+    assert parse_units("牵头单位：市商务局 责任单位：市卫健委 2 项、市林业局（4项）") == (
+        ["市商务局"], ["市卫健委", "市林业局"])
+
+
+def test_two_units_joined_by_ji_are_two():
+    assert unit_list("下陆区人民政府及区信用主管部门") == ["下陆区人民政府", "区信用主管部门"]
+    # 及 inside one name is not a join
+    assert unit_list("市住房及城乡建设局") == ["市住房及城乡建设局"]
+
+
+def test_units_named_in_a_sentence():
+    text = ("1、市统计局、市大数据中心提供数据接口；县（市）区人民政府按照《某某市信用分办法》"
+            "组织实施，市人行及相关金融机构配合")
+    assert prose_units(text) == ["市统计局", "市大数据中心", "县（市）区人民政府", "市人行"]
+    assert prose_units("市行政审批服务中心汇总") == ["市行政审批服务中心"]
+    assert prose_units("按月通报，在网站公示") == []
+
+
+def test_two_spellings_of_one_unit_become_the_more_used_one():
+    names = ["市林业局", "林业局", "市林业局", "人行某某中心支行", "人行某某中心支行",
+             "市人行某某中心支行", "财政局", "市财政局", "县财政局"]
+    got = settle_names(names)
+    assert got["林业局"] == "市林业局"
+    assert got["市人行某某中心支行"] == "人行某某中心支行"
+    assert "财政局" not in got  # 市财政局 or 县财政局: not for the draft to guess
+
+
+def test_a_row_saying_gongshangju_is_the_others_shi_gongshangju():
+    data = _draft(
+        "项目\t分值\t评分标准\t责任单位",
+        "一、信用记录\t2\t· 建立信用记录的，得2分。\t市林业局、市水务局",
+        "二、信息公示\t2\t· 公示信用信息的，得2分。\t林业局、市水务局",
+        "三、红黑名单\t2\t· 认定红黑名单的，得2分。\t市林业局",
+    )
+    assert _units(_inds(data)["二"]) == ["市林业局", "市水务局"]
+
+
+def test_units_from_the_implementation_column_when_no_unit_is_printed():
+    data = _draft(
+        "项目\t分值\t评分标准\t落实路径\t责任单位",
+        "一、组织保障\t3\t· 成立领导小组的，得3分。\t市信用办会同市政府督查室落实\t",
+        "二、信用宣传\t2\t· 开展宣传活动的，得2分。\t市委宣传部组织\t市文明办",
+    )
+    inds = _inds(data)
+    assert _units(inds["一"]) == ["市信用办", "市政府督查室"]
+    assert _units(inds["二"]) == ["市文明办"]  # a printed 责任单位 wins over the prose
+
+
+def test_seed_units_settled_across_the_scheme():
+    (d,) = draft_document(SEEDS / "001_0d8eedc23a51c9bf.txt")
+    inds = _inds(d.data)
+    # 四's row says 工商局 where every other row says 市工商局
+    assert "市工商局" in _units(inds["四.1"]) and "工商局" not in _units(inds["四.1"])
+    # 十: 责任单位：市文广新局 7 项、…
+    assert "市文广新局" in _units(inds["十.2"])
+    # 十一 prints no 责任单位; its 落实路径 says 市信用办准备相关佐证资料
+    assert "市信用办" in _units(inds["十一.1"])
+
+
+# ---- codes and points ---------------------------------------------------------------------
+
+def test_a_lone_indicator_is_numbered_like_its_neighbours():
+    data = _draft(
+        "项目\t分值\t评分标准",
+        "一、组织领导\t2\t· 成立领导小组的，得2分。",
+        "二、信用记录\t3\t· 建立信用记录的，得1分。 · 信息公示的，得2分。",
+        "三、联合奖惩\t4\t· 开展联合奖惩的，得2分。 · 报送案例的，得2分。",
+    )
+    assert set(_inds(data)) == {"一.1", "二.1", "二.2", "三.1", "三.2"}
+
+
+def test_lone_indicators_keep_the_category_code_when_most_categories_have_one():
+    data = _draft(
+        "项目\t分值\t评分标准",
+        "一、组织领导\t2\t· 成立领导小组的，得2分。",
+        "二、信用记录\t3\t· 建立信用记录的，得1分。 · 信息公示的，得2分。",
+        "三、联合奖惩\t4\t· 开展联合奖惩的，得4分。",
+    )
+    assert set(_inds(data)) == {"一", "二.1", "二.2", "三"}
+
+
+def test_a_lone_indicator_whose_name_disagrees_with_its_category_and_bullets():
+    data = _draft(
+        "项目\t分值\t考核指标\t评分标准",
+        "一、工作保障\t6\t组织保障（3分）\t· 成立领导小组的，得2分； · 有经费保障的，得2分； "
+        "· 有联络员制度的，得2分。",
+    )
+    assert _inds(data)["一"]["max_points"] == Decimal(6)
+
+
+def test_a_lone_indicator_keeps_its_own_points_when_only_the_category_differs():
+    data = _draft(
+        "项目\t分值\t考核指标\t评分标准",
+        "一、工作保障\t6\t组织保障（3分）\t· 成立领导小组的，得1分； · 有经费保障的，得2分。",
+    )
+    assert _inds(data)["一"]["max_points"] == Decimal(3)
