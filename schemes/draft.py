@@ -102,6 +102,10 @@ class _Cat:
     split: bool = False  # one indicator per bullet (no indicator column, or 扣分情形)
     inds: list[_Ind] = field(default_factory=list)
     details: list[str] = field(default_factory=list)  # 评分细则 notes printed in its rows
+    # opened by a sub-item numbered (一) again, before the category's own heading row: a merged
+    # 项目 cell prints its text in the middle of its rows, so the heading comes further down
+    provisional: bool = False
+    subs: list[str] = field(default_factory=list)  # its (一)(二)… in order
 
 
 @dataclass
@@ -142,7 +146,9 @@ def _cat_head(text: str) -> tuple[str, str] | None:
     t = re.sub(r"\s+", "", _TAG.sub("", text))
     m = re.match(rf"^({CN_ORDINAL})[、.．]\s*(.+)$", t)
     if m:
-        return m.group(1), m.group(2)
+        # '四、征信体系建设 （二）农村信用体系建设（3）': the sub-item shares the merged cell
+        name = re.split(rf"(?<=.)[(（]{CN_ORDINAL}[)）]", m.group(2))[0]
+        return m.group(1), name
     if re.match(r"^(附加|加分)", t) or "附加分" in t:
         t = re.sub(r"[(（]附加(?:分|项)?[)）]", "", t)
         return "附加", re.sub(r"^(附加项|附加分|加分项)[:：]?", "", t) or t
@@ -280,6 +286,9 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
 
     '<p>30</p> <p>名称</p>' is two cells; '14 名称' in the 分值 column is points and name; a short
     row's rule text goes to the rules column, not to whatever column comes next."""
+    if width and len(cells) > width:
+        # cells past the header's last column are that column run over (OCR split it)
+        cells = cells[:width - 1] + ("\n".join(c for c in cells[width - 1:] if c.strip()),)
     out: list[str] = []
     for i, c in enumerate(cells):
         pieces = [x for x in re.split(r"</p>\s*<p[^>]*>", c) if x.strip()] if len(cells) < width else [c]
@@ -333,10 +342,42 @@ _SUB = re.compile(rf"^\s*[(（]({CN_ORDINAL})[)）]\s*([^(（]{{2,40}}?)\s*[(（
 def _sub_item(cells: tuple[str, ...]) -> tuple[str, str, Decimal, str] | None:
     """'(一)事业单位信用状况(4分) 未整改到位扣2分…' in any cell: a numbered sub-indicator."""
     for c in cells:
-        m = _SUB.match(_TAG.sub(" ", c))
+        t = _TAG.sub(" ", c)
+        m = _SUB.match(t)
+        head = re.match(rf"^\s*{CN_ORDINAL}[、.．][^(（]*?\s(?=[(（]{CN_ORDINAL}[)）])", t)
+        if m is None and head:  # the category's merged cell prints its sub-item too
+            m = _SUB.match(t[head.end():])
         if m:
             return m.group(1), m.group(2).strip(), parse_number(m.group(3)), m.group(4).strip()
     return None
+
+
+def _ordinal(code: str) -> int:
+    """一 … 十九 -> 1 … 19; 0 when it is not one."""
+    digits = "一二三四五六七八九"
+    if re.fullmatch(r"[一二三四五六七八九]", code):
+        return digits.index(code) + 1
+    m = re.fullmatch(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)", code)
+    if m:
+        return (digits.index(m.group(1)) + 1 if m.group(1) else 1) * 10 + (
+            digits.index(m.group(2)) + 1 if m.group(2) else 0)
+    return 0
+
+
+def _next_ordinal(code: str) -> str:
+    n = _ordinal(code) + 1
+    digits = "一二三四五六七八九"
+    if n < 2:
+        return code + "'"
+    if n < 10:
+        return digits[n - 1]
+    return ("" if n < 20 else digits[n // 10 - 1]) + "十" + (digits[n % 10 - 1] if n % 10 else "")
+
+
+def _first_number(rules: str) -> int:
+    """'2. (1分) 农户…' -> 2: the number a cell's first bullet carries (0 if none)."""
+    m = re.match(r"^\s*(\d{1,2})\s*[.、．]", _TAG.sub(" ", rules))
+    return int(m.group(1)) if m else 0
 
 
 def _read_tables(blocks: list[Block]) -> list[_Cat]:
@@ -348,6 +389,9 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
     # A merged 项目 cell prints its text in the middle of its rows, so a row with an empty
     # 项目 cell that would overflow the category above belongs to the category below.
     pending: list[_Ind] = []
+    # the row just run on into the indicator above, to give back when the next row shows it
+    # was the first bullet of a sub-item whose merged name cell is printed lower down
+    last_cont: tuple[_Ind, tuple[str, str, str], tuple[str, str, str]] | None = None
 
     def cell(cells: tuple[str, ...], role: str) -> str:
         i = roles.get(role) if roles else None
@@ -369,6 +413,7 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if roles is None:
             continue
         cells = _align(b.cells, roles, width)
+        prev_cont, last_cont = last_cont, None
         if re.sub(r"\s", "", next((c for c in cells if c.strip()), "")) in ("总分", "合计", "总计", "总计分"):
             continue
         code = cell(cells, "code")
@@ -378,6 +423,8 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         head_cat = _row_category(code, cat_text, name, cell(cells, "rules"))
         if head_cat and cat and cat.section == "gate" and not re.fullmatch(r"\d+", code):
             cat = None
+        if head_cat and cat is not None and cat.provisional:
+            _adopt(cat, head_cat, pts)  # the heading of the category its sub-items opened
         if head_cat and not (cat and cat.code == head_cat[0]):
             cat = _new_category(head_cat, pts, roles)
             cat.inds, pending = pending, []
@@ -397,6 +444,13 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         sub = _sub_item(cells)
         if sub and cat is not None:
             scode, sname, spts, rest = sub
+            if cat.subs and 0 < _ordinal(scode) <= _ordinal(cat.subs[-1]):
+                # (一) again: the next category has begun, its heading still to come
+                cat = _Cat(_next_ordinal(cat.code), "", None, provisional=True)
+                cats.append(cat)
+            elif head_cat and _ordinal(scode) == 2 and not cat.inds and len(cats) > 1:
+                _take_first(cats[-2], cat)  # the heading printed beside its (二): (一) is above
+            cat.subs.append(scode)
             code, name, pts = f"{cat.code}({scode})", sname, spts
             if rest and _looks_like_rules(rest):
                 rules = rest
@@ -407,10 +461,17 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             more = cell(cells, "responsible")
             if not (name or cat_text) and cat.inds and more and _looks_like_units(more):
                 _continue_row(cat.inds[-1], rules or content, cells, roles)  # units go on
+            elif cat.inds and cell(cells, "note") and not any(
+                    c.strip() for i, c in enumerate(cells) if i != roles.get("note")):
+                cat.inds[-1].note += "\n" + cell(cells, "note")  # its 落实路径 goes on
             continue  # a note or list typed under the table, not an indicator
         if not head_cat and not code and not name and not (cat_text and _cat_head(cat_text)) \
                 and cat.inds and (rules or content):
-            _continue_row(cat.inds[-1], rules or content, cells, roles)  # broken across pages
+            above = cat.inds[-1]
+            last_cont = (above, (above.rules[-1], above.responsible, above.evidence),
+                         (rules or content, _row_units(cells, cell(cells, "responsible")),
+                          cell(cells, "evidence")))
+            _continue_row(above, rules or content, cells, roles)  # broken across pages
             continue
         if head_cat and cat.inds and not name and cat.code == head_cat[0] and \
                 (pts is None or pts == cat.points) and len(cats) and cats[-1] is cat and rules:
@@ -430,6 +491,10 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if head_cat and (ind.points is None or (ipts is None and pts == cat.points)):
             ind.points, ind.shared = cat.points, True
         ind.rules.append(rules or (content if not ind.gate else "") or (name if ind.gate else ""))
+        if sub and prev_cont and cat.inds and prev_cont[0] is cat.inds[-1] and (
+                (not rules and not ind.responsible)
+                or 1 < _first_number(rules) == _first_number(prev_cont[2][0]) + 1):
+            _take_back(prev_cont, ind)
         if (not head_cat and "category" in roles and not cat_text and cat.points is not None
                 and ind.points is not None
                 and sum((i.used() for i in cat.inds), Decimal(0)) + ind.points > cat.points):
@@ -445,6 +510,41 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
 
 # a bullet that opens with its own points: '1.（3分）按照…' / '(2分) 此项…'
 _HEADED = re.compile(rf"(?:^|(?<=\s))(?:\d{{1,2}}[.、．]\s*)?[(（]\s*{NUM}\s*分\s*[)）]")
+
+
+def _take_back(cont: tuple[_Ind, tuple[str, str, str], tuple[str, str, str]], ind: _Ind) -> None:
+    """'1. (2分)…' ran on into the indicator above, then '(四) 名称 (2)' with no rules, or with
+    '2. (1分)…': the run-on row was this sub-item's first bullet (its name cell is merged and
+    printed in the middle of its rows), with its units and evidence."""
+    above, (rules, units, evidence), (more, more_units, more_evidence) = cont
+    above.rules[-1], above.responsible, above.evidence = rules, units, evidence
+    ind.rules[-1] = (more + " " + ind.rules[-1]).strip()
+    ind.responsible = ind.responsible or more_units
+    ind.evidence = ind.evidence or more_evidence
+
+
+def _take_first(above: _Cat, cat: _Cat) -> None:
+    """A category heading printed beside its (二): the (一) just above is its first sub-item,
+    not the last of the category above (a merged 项目 cell prints in the middle of its rows)."""
+    last = above.inds[-1] if above.inds else None
+    if last is not None and last.code == f"{above.code}(一)":
+        above.inds.pop()
+        last.code = f"{cat.code}(一)"
+        cat.inds.append(last)
+        cat.subs.append("一")
+        if above.subs and above.subs[-1] == "一":
+            above.subs.pop()
+
+
+def _adopt(cat: _Cat, head: tuple[str, str], pts: Decimal | None) -> None:
+    """A category opened by its sub-items takes its heading (and code) when the row comes."""
+    old = cat.code
+    named = _new_category(head, pts, {"name": 0})
+    cat.code, cat.name, cat.points, cat.section = named.code, named.name, named.points, named.section
+    cat.provisional = False
+    for ind in cat.inds:
+        if ind.code.startswith(old + "("):
+            ind.code = cat.code + ind.code[len(old):]
 
 
 def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str, str] | None:
@@ -843,15 +943,16 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
             cd["max_points"] = c.points
         cd["indicators"] = inds
         categories.append(cd)
-    _settle_units([i for c in categories for i in c["indicators"]])
+    _settle_units([i for c in categories for i in c["indicators"]],
+                  " ".join(x for b in blocks for x in (b.cells if b.is_row else (b.text,))))
     data["categories"] = categories
     return plain(data)
 
 
-def _settle_units(inds: list[dict[str, Any]]) -> None:
+def _settle_units(inds: list[dict[str, Any]], text: str) -> None:
     """One name per unit across the scheme: 工商局 in one row is the 市工商局 of the others."""
     names = [u for i in inds for key in ("lead", "responsible") for u in i.get(key, [])]
-    full = settle_names(names)
+    full = settle_names(names, _TAG.sub(" ", text))
     for i in inds:
         for key in ("lead", "responsible"):
             if key in i:

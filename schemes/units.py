@@ -21,7 +21,8 @@ _SUFFIX = (r"(?:人民政府|政府|委员会|管委会|委|办公室|办|局|�
 # a name in a sentence: a level word, up to 14 characters, a suffix, and a bracketed remark
 # such as （价监局） or （财贸科）; 县（市）区 is a level too
 _LEVEL = r"(?:各?县[(（]市[)）]区|各?县区|各?区县(?:[(（]市[)）])?|各?县[(（]区[)）]|市|各)"
-_IN_PROSE = re.compile(rf"市人行|{_LEVEL}[^\s、，,。；;：:()（）《》“”\"'<>]{{1,14}}?{_SUFFIX}"
+_IN_PROSE = re.compile(rf"市人行|{_LEVEL}(?:(?!会同|配合|协助|负责|组织|按照|提供)"
+                       rf"[^\s、，,。；;：:()（）《》“”\"'<>]){{1,14}}?{_SUFFIX}"
                        r"(?:[(（][^()（）]{1,10}[)）])?")
 # words after a name that say what the unit does, not who it is
 _ROLE_TAIL = re.compile(r"(?:按职责分工负责|按职责负责|负责|配合|牵头|协助|参与|\d+项|[(（]\d+项[)）])$")
@@ -64,7 +65,9 @@ def unit_list(text: str) -> list[str]:
     for u in re.split(r"[、，,；;/。]|和(?=市|县|区)", text):
         for v in _both(u):
             v = _clean(v)
-            if v and len(v) <= 40 and not re.fullmatch(r"[\d\W]+", v):
+            # a long phrase that does not end like an organisation is prose OCR ran in
+            prose = len(v) > 12 and not re.search(rf"{_SUFFIX}(?:[(（][^()（）]*[)）])?$", v)
+            if 2 <= len(v) <= 40 and not prose and not re.fullmatch(r"[\d\W]+", v):
                 out.append(v)
     return out
 
@@ -94,13 +97,19 @@ def prose_units(text: str) -> list[str]:
     return list(dict.fromkeys(_clean(m.group(0)) for m in _IN_PROSE.finditer(t)))
 
 
-def settle_names(names: list[str]) -> dict[str, str]:
+def settle_names(names: list[str], text: str | None = None) -> dict[str, str]:
     """Two spellings of one unit -> the one the document uses more: 工商局 -> 市工商局 when
-    the rows mostly say 市工商局, and 市人行某某支行 -> 人行某某支行 when they mostly say that.
-    Spellings differ by a leading 市/县/区 (and a trailing remark such as （价监局）)."""
+    it mostly says 市工商局, and 市人行某某支行 -> 人行某某支行 when it mostly says that.
+    Spellings differ by a leading 市/县/区 (and a trailing remark such as （价监局）). Uses are
+    counted in the document's text when given, else among the names."""
     count: dict[str, int] = {}
     for n in names:
         count[n] = count.get(n, 0) + 1
+    if text is not None:
+        flat = re.sub(r"\s+", "", text)
+        for n in count:
+            # a bare name's uses are those not already counted for a longer spelling
+            count[n] = flat.count(n) - sum(flat.count(p + n) for p in "市县区")
     out = {}
     for n in count:
         bare = re.sub(r"[(（][^()（）]*[)）]$", "", n)

@@ -127,3 +127,55 @@ def test_a_lone_indicator_keeps_its_own_points_when_only_the_category_differs():
         "一、工作保障\t6\t组织保障（3分）\t· 成立领导小组的，得1分； · 有经费保障的，得2分。",
     )
     assert _inds(data)["一"]["max_points"] == Decimal(3)
+
+
+# ---- merged cells printed in the middle of their rows --------------------------------------
+
+_MERGED = [
+    "项目\t评估内容\t评分标准\t责任部门",
+    "一、政务诚信\t(一)机关信用状况(2分) 未整改到位扣2分。\t\t责任单位：市法院",
+    "\t(二)公务员档案(2分) 建立公务员诚信档案的得2分。\t\t责任单位：市委组织部",
+    # (一) again: the next category has begun, its merged heading cell prints further down
+    "(一)平台建设(2分)\t1. (2分)建成平台的，得2分。\t\t责任单位：市数据局",
+    "\t\t1. (1分) 辖区未发生金融风险事件的，得1分。\t牵头单位：市金融局，责任单位：市人行",
+    "二、金融环境\t(二) 金融风险 (1)\t\t",
+    "\t\t1. (1分) 重错码率为0的，得1分。\t责任单位：市市场监管局",
+    "\t(三) 统一代码 (3)\t2. (2分) 统一代码转换率100%的，得2分。\t责任单位：市市场监管局",
+]
+
+
+def test_a_sub_item_numbered_one_again_opens_the_category_whose_heading_is_below():
+    inds = _inds(_draft(*_MERGED))
+    assert set(inds) == {"一(一)", "一(二)", "二(一)", "二(二)", "二(三)"}
+    assert inds["二(一)"]["name"] == "平台建设"
+
+
+def test_a_sub_item_name_printed_below_its_first_bullet_takes_it_back():
+    inds = _inds(_draft(*_MERGED))
+    # (二) has no rules on its own row: the run-on row above was its bullet, units and all
+    assert inds["二(二)"]["parts"][0]["text"].startswith("1. (1分) 辖区未发生金融风险事件")
+    assert _units(inds["二(二)"]) == ["市金融局", "市人行"]
+    assert _units(inds["二(一)"]) == ["市数据局"]
+    # (三)'s first bullet is numbered 2: the 1. on the row above was its first
+    assert len(inds["二(三)"]["parts"]) == 2 and inds["二(三)"]["max_points"] == Decimal(3)
+    assert len(inds["二(一)"]["parts"]) == 1
+
+
+def test_a_heading_printed_beside_its_second_sub_item_takes_the_first():
+    inds = _inds(_draft(
+        "项目\t评估内容\t评分标准\t责任部门",
+        "一、保障措施\t组织领导(2)\t1. (2分) 成立领导小组的，得2分。\t责任单位：市委办",
+        "\t\t(一) 信用立法 (5) 已出台地方性法规的，得5分。\t责任单位：市司法局",
+        "附加项：创新\t\t(二) 合同履约 (5) 开展合同履约监管的，得5分。\t责任单位：市商务局",
+    ))
+    assert {"附加(一)", "附加(二)"} <= set(inds)
+    assert inds["附加(一)"]["name"] == "信用立法"
+
+
+def test_cells_past_the_last_header_column_are_that_column_run_over():
+    inds = _inds(_draft(
+        "项目\t分值\t评分标准\t责任单位",
+        "一、信用承诺\t4\t· 承诺覆盖率达到90%的，得4分。\t市商务局、市林业局\t"
+        "市数据中心在平台上开发承诺功能并在网站公布\t市体育局、市文旅局",
+    ))
+    assert _units(inds["一"]) == ["市商务局", "市林业局", "市体育局", "市文旅局"]
