@@ -105,6 +105,7 @@ class _Cat:
     # opened by a sub-item numbered (一) again, before the category's own heading row: a merged
     # 项目 cell prints its text in the middle of its rows, so the heading comes further down
     provisional: bool = False
+    spilled: bool = False  # its first row began with the end of the category above
     subs: list[str] = field(default_factory=list)  # its (一)(二)… in order
 
 
@@ -426,13 +427,26 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if head_cat and cat is not None and cat.provisional:
             _adopt(cat, head_cat, pts)  # the heading of the category its sub-items opened
         if head_cat and not (cat and cat.code == head_cat[0]):
+            above = cat
             cat = _new_category(head_cat, pts, roles)
             cat.inds, pending = pending, []
             cats.append(cat)
+            ri = roles.get("rules")
+            if above is not None and above.inds and ri is not None and ri < len(cells):
+                rest = _spill_back(above.inds[-1], cells[ri])
+                if rest is not None:  # the row began with the end of the category above
+                    cells = cells[:ri] + (rest,) + cells[ri + 1:]
+                    cat.spilled = True
         if cat is None:
             cat = _Cat("一", table_title or "考核指标", None)
             cats.append(cat)
         detail = cell(cells, "detail")
+        if detail and re.match(r"^[·•●◆▪]", detail) and roles.get("rules") is not None:
+            # a 评分细则 note is numbered (1)…; a ·bullet there is 评分标准 that OCR moved right
+            ri, di = roles["rules"], roles["detail"]
+            cells = tuple((cells[ri] + " " + detail).strip() if i == ri else "" if i == di else c
+                          for i, c in enumerate(cells))
+            detail = ""
         if detail:
             cat.details += split_notes(detail)
             if not any(c.strip() for i, c in enumerate(cells) if i != roles["detail"] and i != roles.get("note")):
@@ -510,6 +524,44 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
 
 # a bullet that opens with its own points: '1.（3分）按照…' / '(2分) 此项…'
 _HEADED = re.compile(rf"(?:^|(?<=\s))(?:\d{{1,2}}[.、．]\s*)?[(（]\s*{NUM}\s*分\s*[)）]")
+
+
+# a cell that begins mid-sentence: a bare number then a word ('1 两档: 如果…', the end of
+# '本项得分为0、1两档'), or a joining word or mark
+_MID_START = re.compile(r"^(?:\d+\s+[\u4e00-\u9fff]|[，,、；;）)的和及或])")
+
+
+def _spill_back(last: _Ind, rules: str) -> str | None:
+    """A category row whose rules begin mid-sentence, after a category whose last bullet
+    stops mid-word ('…进行有效管'): a page break cut that bullet, and OCR put its end at the top
+    of the next category's row. The end goes back to its bullet; returns the rest of the cell,
+    or None when the row begins as rows do."""
+    end = _TAG.sub(" ", last.rules[-1] if last.rules else "").strip()
+    t = _TAG.sub(" ", rules).strip()
+    if not end or re.search(r"[。；;！!.）)】」”\"]$|分$", end) or not _MID_START.match(t):
+        return None
+    m = re.search(r"[·•●◆▪]", t)
+    head, rest = (t[:m.start()], t[m.start():]) if m else (t, "")
+    last.rules[-1] = end + head.strip()
+    return rest
+
+
+def _fill_back(above: _Cat, cat: _Cat) -> None:
+    """After a spill (see `_spill_back`), the next category's first indicators that make up
+    exactly what the category above is short of its 分值 are its own, cut off by the break."""
+    if above.points is None or not cat.inds:
+        return
+    short = above.points - sum((i.points or Decimal(0) for i in above.inds), Decimal(0))
+    got, k = Decimal(0), 0
+    while k < len(cat.inds) - 1 and got < short and cat.inds[k].points is not None:
+        got += cat.inds[k].points
+        k += 1
+    if short > 0 and got == short:
+        for ind in cat.inds[:k]:
+            # its units were printed on the row it was cut from, not beside the heading
+            ind.responsible = above.inds[-1].responsible
+        above.inds += cat.inds[:k]
+        del cat.inds[:k]
 
 
 def _take_back(cont: tuple[_Ind, tuple[str, str, str], tuple[str, str, str]], ind: _Ind) -> None:
@@ -850,6 +902,23 @@ def _split_cat(cat: _Cat) -> None:
     cat.inds = out
 
 
+def _remainder_points(cat: _Cat) -> None:
+    """One indicator that prints no points of its own (每增加1个未接入的大厅减1分) in a category
+    whose 分值 is known: it has what the others leave, as staff would reckon it."""
+    if cat.points is None or cat.section not in ("base", "bonus"):
+        return
+    unknown = [i for i in cat.inds if i.points is None and not any(
+        read_rule(b).points is not None and read_rule(b).kind != "deduction"
+        for r in i.rules for b in split_bullets(r))]
+    if len(unknown) != 1 or len(cat.inds) < 2:
+        return
+    rest = cat.points - sum((i.points or Decimal(0) for i in cat.inds), Decimal(0))
+    if rest > 0:
+        unknown[0].points = rest
+        unknown[0].note = (unknown[0].note + "\n" if unknown[0].note else "") + \
+            f"分值未写明，按类别分值{_fmt_points(cat.points)}分减去其他指标推定为{_fmt_points(rest)}分，请核对"
+
+
 def _lone_points(cat: _Cat) -> None:
     """A category's only indicator whose name says （4分） while the category's 分值 and its
     bullets both say 8: two of the three agree, so 8 it is (staff see both in the text)."""
@@ -903,6 +972,11 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
     for c in cats:
         if c.split:
             _split_cat(c)
+    for above, c in zip(cats, cats[1:]):
+        if c.spilled:
+            _fill_back(above, c)
+    for c in cats:
+        _remainder_points(c)
     # most categories hold several unnumbered indicators: a lone one is numbered like them
     many = [c for c in cats if c.section in ("base", "bonus") and len(c.inds) > 1]
     dotted = len(many) > len(cats) / 2 and all(not i.code for c in many for i in c.inds)

@@ -179,3 +179,53 @@ def test_cells_past_the_last_header_column_are_that_column_run_over():
         "市数据中心在平台上开发承诺功能并在网站公布\t市体育局、市文旅局",
     ))
     assert _units(inds["一"]) == ["市商务局", "市林业局", "市体育局", "市文旅局"]
+
+
+# ---- a page break between categories -------------------------------------------------------
+
+def test_the_end_of_a_cut_bullet_at_the_top_of_the_next_category_goes_back():
+    data = _draft(
+        "项目\t分值\t评分标准\t责任单位",
+        "一、金融环境\t4\t· 不良贷款率低于2%的，得2分。 · 地方政府是否干预金融机构。本项得分为0、1两档："
+        "如果为“是”，得0分；如果为“否”，得1分。 · 地方政府是否有效管理担保公司。本项得分为0、\t市人行",
+        "\t\t\t市金融局、市商务局",
+        "二、信息共享\t5\t1 两档：如果为“是”，得0分；如果为“否”，得1分。 · 存量代码转换率为100%的得2分。"
+        " · 重错码率为0的得3分。\t市市场监管局",
+    )
+    cats = {c["code"]: c for c in data["categories"]}
+    one = cats["一"]["indicators"]
+    assert len(one) == 3 and one[-1]["max_points"] == Decimal(1)
+    assert "有效管理担保公司" in one[-1]["parts"][0]["text"]
+    assert [i["max_points"] for i in cats["二"]["indicators"]] == [Decimal(2), Decimal(3)]
+    assert _units(cats["二"]["indicators"][0]) == ["市市场监管局"]
+
+
+def test_a_row_that_begins_as_rows_do_stays_in_its_category():
+    data = _draft(
+        "项目\t分值\t评分标准\t责任单位",
+        "一、组织领导\t3\t· 成立领导小组的，得2分。 · 有联络员的，得1分\t市信用办",
+        "二、信息共享\t3\t· 存量代码转换率为100%的得1分。 · 重错码率为0的得2分。\t市市场监管局",
+    )
+    cats = {c["code"]: c for c in data["categories"]}
+    assert len(cats["一"]["indicators"]) == 2 and len(cats["二"]["indicators"]) == 2
+
+
+def test_an_indicator_without_points_has_what_its_category_leaves():
+    data = _draft(
+        "项目\t分值\t评分标准",
+        "一、信息共享\t6\t· 存量代码转换率为100%的得1分。 · 政务大厅全部接入平台，每增加1个未接入的大厅减1分。"
+        " · 信息上报率100%的得2分。",
+    )
+    inds = data["categories"][0]["indicators"]
+    assert [i["max_points"] for i in inds] == [Decimal(1), Decimal(3), Decimal(2)]
+    assert "推定为3分" in inds[1]["note"]
+
+
+def test_a_bullet_in_the_notes_column_is_a_scoring_bullet():
+    data = _draft(
+        "项目\t分值\t评分标准\t评分细则\t责任单位",
+        "一、网站建设\t4\t· 网站活跃度计分公式为100n，最高得2分。\t(1) n指日人均点击量。\t市数据局",
+        "\t\t\t· 根据投资基金信用登记情况酌情计分，最高得2分。\t",
+    )
+    inds = data["categories"][0]["indicators"]
+    assert len(inds) == 2 and inds[1]["parts"][0]["kind"] == "discretionary"
