@@ -398,7 +398,9 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         i = roles.get(role) if roles else None
         return cells[i].strip() if i is not None and i < len(cells) else ""
 
-    for b in blocks:
+    queue = list(blocks)
+    while queue:
+        b = queue.pop(0)
         if not b.is_row:
             if _is_title(b.text):
                 table_title = re.sub(r"[#*\s]", "", b.text)
@@ -414,6 +416,10 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if roles is None:
             continue
         cells = _align(b.cells, roles, width)
+        below = _name_below(cells, roles, width)
+        if below is not None:  # a sub-item whose bullets came above its name, in one cell
+            cells, more = below
+            queue.insert(0, Block("\t".join(more), more))
         prev_cont, last_cont = last_cont, None
         if re.sub(r"\s", "", next((c for c in cells if c.strip()), "")) in ("总分", "合计", "总计", "总计分"):
             continue
@@ -562,6 +568,46 @@ def _fill_back(above: _Cat, cat: _Cat) -> None:
             ind.responsible = above.inds[-1].responsible
         above.inds += cat.inds[:k]
         del cat.inds[:k]
+
+
+_SUB_NAME = re.compile(rf"^[(（]{CN_ORDINAL}[)）]\s*[^(（]{{2,40}}?\s*[(（]\s*{NUM}\s*分?\s*[)）]$")
+
+
+def _name_below(cells: tuple[str, ...], roles: dict[str, int], width: int
+                ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A cell ending in a sub-item's name paragraph ('（三）信用评级独立性（2）') after bullets
+    ('1. (2分) 对信用评级机构无行政干预…'): the name is printed in the middle of its merged cell,
+    below the bullets it names. Returns the row without them and a row of that sub-item (which
+    also gets the units paragraph the cell began with: the two rows shared it)."""
+    at = roles.get("content", roles.get("name", roles.get("rules")))
+    ui = roles.get("responsible")
+    if at is not None and ui is not None and len(cells) > 2 and \
+            _SUB_NAME.match(re.sub(r"\s+", "", cells[-1])):
+        # the same with each paragraph in a cell of its own (a short row split at <p>)
+        k = len(cells) - 1
+        while k > 0 and _looks_like_rules(cells[k - 1]) and k - 1 != at:
+            k -= 1
+        if k < len(cells) - 1:
+            more = [""] * width
+            more[at] = cells[-1] + " " + " ".join(cells[k:-1])
+            if k > 0 and _looks_like_units(cells[k - 1]):
+                more[ui] = cells[k - 1]
+            return cells[:k], tuple(more)
+    for i, c in enumerate(cells):
+        paras = [p.strip() for p in re.split(r"\s{2,}|\n", c) if p.strip()]
+        if len(paras) < 2 or not _SUB_NAME.match(re.sub(r"\s+", "", paras[-1])) or i == at:
+            continue
+        bullets = [p for p in paras[:-1] if _looks_like_rules(p)]
+        others = [p for p in paras[:-1] if p not in bullets]
+        if not bullets or at is None or paras[:len(others)] != others:
+            continue
+        kept = cells[:i] + ("  ".join(others),) + cells[i + 1:]
+        more = [""] * max(width, len(cells))
+        more[at] = paras[-1] + " " + " ".join(bullets)
+        if i == roles.get("responsible"):
+            more[i] = "  ".join(others)
+        return kept, tuple(more)
+    return None
 
 
 def _take_back(cont: tuple[_Ind, tuple[str, str, str], tuple[str, str, str]], ind: _Ind) -> None:

@@ -229,3 +229,32 @@ def test_a_bullet_in_the_notes_column_is_a_scoring_bullet():
     )
     inds = data["categories"][0]["indicators"]
     assert len(inds) == 2 and inds[1]["parts"][0]["kind"] == "discretionary"
+
+
+def test_a_sub_item_name_printed_below_its_bullets_in_the_units_cell():
+    head = "项目\t评估内容\t评分标准\t佐证材料\t责任部门"
+    for units_cell in (
+        # the cell's paragraphs: the row's units, the next sub-item's bullet, then its name
+        "<p>责任单位：市人行</p> <p>1. (2分) 对评级机构无行政干预的，得2分。</p> <p>（二）评级独立性（2）</p>",
+        "责任单位：市人行   1. (2分) 对评级机构无行政干预的，得2分。   （二）评级独立性（2）",
+    ):
+        inds = _inds(_draft(
+            head,
+            f"一、金融环境\t(一)信用平台(3分)\t1. (3分)建成涉企信用平台的，得3分。\t\t{units_cell}",
+        ))
+        assert set(inds) == {"一(一)", "一(二)"}
+        two = inds["一(二)"]
+        assert two["name"] == "评级独立性" and two["max_points"] == Decimal(2)
+        assert "无行政干预" in two["parts"][0]["text"]
+        assert _units(two) == ["市人行"] and _units(inds["一(一)"]) == ["市人行"]
+
+
+def test_a_short_row_split_at_its_paragraphs_with_the_name_last():
+    inds = _inds(_draft(
+        "项目\t评估内容\t评分标准\t佐证材料\t责任部门",
+        "一、金融环境\t(一)信用平台(3分)\t1. (3分)建成涉企信用平台的，得3分。\t\t责任单位：市人行",
+        # three cells for five columns; OCR kept each paragraph of the last one
+        "\t<p>2. (1分) 农户信用信息覆盖率达到50%的，得1分。</p>\t<p>责任单位：市农业局</p> "
+        "<p>1. (2分) 对评级机构无行政干预的，得2分。</p> <p>（二）评级独立性（2）</p>",
+    ))
+    assert inds["一(二)"]["name"] == "评级独立性" and _units(inds["一(二)"]) == ["市农业局"]
