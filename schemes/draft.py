@@ -438,7 +438,10 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             cat.inds, pending = pending, []
             cats.append(cat)
             ri = roles.get("rules")
-            if above is not None and above.inds and ri is not None and ri < len(cells):
+            if above is not None and above.inds and ri is not None and ri < len(cells) and \
+                    above.points is not None and \
+                    sum((i.used() for i in above.inds), Decimal(0)) < above.points:
+                # only a category short of its 分值 can have lost the end of a bullet
                 rest = _spill_back(above.inds[-1], cells[ri])
                 if rest is not None:  # the row began with the end of the category above
                     cells = cells[:ri] + (rest,) + cells[ri + 1:]

@@ -258,3 +258,14 @@ def test_a_short_row_split_at_its_paragraphs_with_the_name_last():
         "<p>1. (2分) 对评级机构无行政干预的，得2分。</p> <p>（二）评级独立性（2）</p>",
     ))
     assert inds["一(二)"]["name"] == "评级独立性" and _units(inds["一(二)"]) == ["市农业局"]
+
+
+def test_a_complete_category_keeps_its_last_bullet_whatever_the_next_row_begins_with():
+    data = _draft(
+        "项目\t分值\t评分标准\t责任单位",
+        "一、组织领导\t2\t· 成立领导小组的，得2分，未成立的实行一票否决\t市信用办",
+        "二、信息共享\t3\t1 存量代码转换率为100%的得1分。 · 重错码率为0的得2分。\t市市场监管局",
+    )
+    cats = {c["code"]: c for c in data["categories"]}
+    assert "存量代码" not in cats["一"]["indicators"][0]["parts"][0]["text"]
+    assert sum(i["max_points"] for i in cats["二"]["indicators"]) == Decimal(3)
