@@ -287,7 +287,9 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
 
     '<p>30</p> <p>名称</p>' is two cells; '14 名称' in the 分值 column is points and name; a short
     row's rule text goes to the rules column, not to whatever column comes next."""
-    if width and len(cells) > width:
+    last = next((r for r, i in roles.items() if i == width - 1), None)
+    if width and len(cells) > width and last in ("responsible", "evidence", "note") and \
+            not any(_looks_like_rules(c) for c in cells[width - 1:]):
         # cells past the header's last column are that column run over (OCR split it)
         cells = cells[:width - 1] + ("\n".join(c for c in cells[width - 1:] if c.strip()),)
     out: list[str] = []
