@@ -29,7 +29,8 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUM = "[零〇一二两三四五六七八九十百千]+"
 NUM = rf"(?:\d+(?:\.\d+)?|{CN_NUM}|半)"
 # a measure word after a count: 每个, 每起, 每10个, 每1个领域
-MEASURE = "个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期|场|笔|宗|例|批|类|种|天|小时"
+MEASURE = ("个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期|场|笔|宗|例|批|类|种|天|小时|位|台|处|页|张|"
+           "点(?<!百分点)")
 
 
 def normalise(text: str) -> str:
@@ -144,7 +145,18 @@ class Reading:
 
 _CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共)"
                   rf"(?:的|得|计|加|扣|为)?(?P<n>{NUM})分")
-_POINTS = re.compile(rf"(?:得|计|加|记|给予?)(?P<n>{NUM})分")
+# points written without a verb: 报送的，10分； / 开展宣传活动2分 / 开展宣传月活动（1分）. Not a total
+# (满分5分, 本项3分, 最高3分, 占4分) nor part of a number or range (二十分, 1至2分).
+_NOT_BEFORE = "满项值为共高多扣减计得加记给予赋过占至到顶限总本分最前后第零〇一二两三四五六七八九十百千"
+_BARE = (rf"(?<=[\u4e00-\u9fff”\",，])(?<![{_NOT_BEFORE}])(?P<bare>{NUM})分(?=[;；。,，)）]|$)"
+         rf"|(?<=[\u4e00-\u9fff][(（])(?P<par>{NUM})分[)）](?=[;；。,，]|$)")
+_POINTS = re.compile(rf"(?:得|计|加|记|给予?|赋)(?P<n>{NUM})分|{_BARE}")
+
+
+def _pts(m: re.Match) -> Decimal:
+    """The points of a _POINTS (or _GOT) match; 不得分 is 0."""
+    n = next((m.group(g) for g in ("n", "bare", "par") if g in m.re.groupindex and m.group(g)), None)
+    return parse_number(n) if n else Decimal(0)
 _SUBJECT_END = re.compile(r"(?:的|者)?[,，:：]?$")
 
 
@@ -279,7 +291,7 @@ def _formula(t: str, r: Reading) -> bool:
         # 计分公式为…，得6分: the points follow the formula inside the same clause
         got = _POINTS.search(t[m.start("f") + len(ftext):])
         if got:
-            r.points, capw = parse_number(got.group("n")), got.group(0)
+            r.points, capw = _pts(got), got.group(0)
     r.params = {"expr": expr}
     r.metrics = metrics
     r.words = [m.group(0)[:40]] + ([capw] if capw else [])
@@ -374,16 +386,55 @@ def _base_ladder(r: Reading, strict: bool, base: Decimal, per: Decimal, pts: Dec
     return True
 
 
+_DEDUCT = r"(?:减|扣|扣除|扣减|少得|倒扣)"
+_USED_UP = r"扣完为止|扣满为止|扣至0分|减至0分|直至扣完|最多扣完|累计扣完|可累计扣完|扣完|减完为止"
+_STEP_VERB = (r"(?:增加|发生|出现|有|存在|被|新增|降低|下降|减少|上升|提高|低于|高于|超出|超过|超期|少报|漏报|迟报|"
+              r"缺少|缺|少|低|高|多|监测到|发现)")
+# a count of one before the deduction also steps: 抽到1条扣0.5分 / 通报一次扣2分 / 少报一次减2分
+_ONE_STEP = rf"(?<![\d.])(?=(?:一|1)(?:{MEASURE})[^;；。,，]{{0,8}}?{_DEDUCT}\d)"
+_CAP_BEFORE = re.compile(r"(?:最高|最多|累计|不超过|上限|封顶|总计|合计)[^;；。,，]{0,2}$")
+
+
+def _deduct_amounts(t: str) -> list[Decimal]:
+    """The different points a bullet takes off per step (a cap such as 最多扣6分 is not one)."""
+    out = []
+    for m in re.finditer(rf"{_DEDUCT}(?P<n>{NUM})分", t):
+        if not _CAP_BEFORE.search(t[max(0, m.start() - 6):m.start()]):
+            out.append(parse_number(m.group("n")))
+    return out
+
+
+def _step_of(t: str, start: int, end: int) -> tuple[Decimal, bool, str] | None:
+    """每低于达标线1个百分点 / 每1万条: the step written between 每 and the points."""
+    seg = t[start:end]
+    m = re.search(rf"(?P<per>{RATIO_TEXT})(?P<wan>万|千)?(?P<unit>{MEASURE})?", seg)
+    if not m or not (m.group("unit") or _ratio(_RATIO.fullmatch(m.group("per")))[1]):
+        return None
+    v, pct = _ratio(_RATIO.fullmatch(m.group("per")))
+    if m.group("wan"):
+        v *= 10000 if m.group("wan") == "万" else 1000
+    return v, pct, m.group("unit") or ""
+
+
 def _deduction(t: str, r: Reading) -> bool:
-    # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止
-    m = re.search(rf"(?:(?:基础分|起评分?|满分)(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评|(?:得|计)(?P<b3>{NUM})分)"
-                  rf"[^。]*?(?:每(?:增加|发生|出现|有|新增|降低|下降|减少|低|高|少报|少|缺|缺少|漏报|迟报|超过|超期|监测到|发现)?"
-                  rf"|(?:发现|出现|发生)(?=(?:一|1)(?:{MEASURE})))"
+    amounts = _deduct_amounts(t)
+    if len(set(amounts)) > 1:
+        r.reason = (f"一条里有几种扣分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
+                    f"请拆成几条，每条一种扣法")
+        return False
+    # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止 / 满分3分。每次扣0.5分
+    m = re.search(rf"(?:(?:(?:基础分|起评分?|满分|本项|此项|该项|本指标)(?:满分)?(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评)[^;；]*?"
+                  rf"|(?:(?:得|计)(?P<b3>{NUM})分|(?:^|[:：(（])(?P<b4>{NUM})分[,，])[^。]*?)"
+                  rf"(?:每{_STEP_VERB}?|(?:发现|出现|发生)(?=(?:一|1)(?:{MEASURE}))|{_ONE_STEP})"
                   rf"(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
-                  rf"[^;；。]*?(?:减|扣|扣除|扣减)(?P<each>{NUM})分", t)
+                  rf"[^;；。]*?{_DEDUCT}(?P<each>{NUM})分", t)
     if m:
-        base = parse_number(m.group("b1") or m.group("b2") or m.group("b3"))
+        base = parse_number(m.group("b1") or m.group("b2") or m.group("b3") or m.group("b4"))
         per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+        if not m.group("per"):
+            step = _step_of(t, m.end("unit") if m.group("unit") else m.start("per"), m.start("each"))
+            if step:
+                per, pct = step[0], step[1]
         r.kind = "deduction"
         r.params = {"value": "rate_drop" if pct else "count", "base": base, "each": parse_number(m.group("each"))}
         if per != 1:
@@ -399,10 +450,10 @@ def _deduction(t: str, r: Reading) -> bool:
                              "" if pct else (m.group("unit") or "个"))]
         r.words = [m.group(0)]
         return True
-    m = re.search(rf"每(?:发生|出现|有|存在|被|增加|新增|降低|下降|减少)?(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?[^;；。]*?"
-                  rf"(?:扣|减|扣除|扣减)(?P<each>{NUM})分", t)
+    m = re.search(rf"(?:每{_STEP_VERB}?|{_ONE_STEP})(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?[^;；。]*?"
+                  rf"{_DEDUCT}(?P<each>{NUM})分", t)
     if not m:
-        m2 = re.search(rf"(?:扣|扣除|扣减)(?P<each>{NUM})分", t)
+        m2 = re.search(rf"(?:扣|扣除|扣减|减)(?P<each>{NUM})分", t)
         if not m2 or re.search(r"每", t[:m2.start()]):
             return False
         r.kind = "deduction"
@@ -411,7 +462,7 @@ def _deduction(t: str, r: Reading) -> bool:
             r.reason = "同一条里既有得分又有扣分：已按扣分读，请拆成两条（得分一条、扣分一条）"
         cap, capw = _cap(t)
         # 迟报一次扣0.5分 / 发生一起扣2分 count occurrences; 出现…的，扣2分 is a one-off
-        per_case = re.search(rf"(?:一|1)(?:{MEASURE})", t[:m2.start()]) or re.search(r"扣完为止|扣满为止", t)
+        per_case = re.search(rf"(?:一|1)(?:{MEASURE})", t[:m2.start()]) or re.search(_USED_UP, t)
         if cap is not None or not per_case:
             r.params["cap"] = r.params["each"] if cap is None else cap
             r.points = r.params["cap"]
@@ -419,6 +470,10 @@ def _deduction(t: str, r: Reading) -> bool:
         r.words = [m2.group(0)]
         return True
     per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+    if not m.group("per"):
+        step = _step_of(t, m.start() + 1, m.start("each"))
+        if step:
+            per, pct = step[0], step[1]
     r.kind = "deduction"
     r.params = {"value": "rate_drop" if pct else "count", "each": parse_number(m.group("each"))}
     if per != 1:
@@ -428,21 +483,40 @@ def _deduction(t: str, r: Reading) -> bool:
         r.params["cap"] = cap
         r.points = cap
     r.words = [m.group(0)] + ([capw] if capw else [])
-    if re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t):
-        r.words.append(re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t).group(0))
+    if re.search(_USED_UP, t):
+        r.words.append(re.search(_USED_UP, t).group(0))
+    if _POINTS.search(t[:m.start()]):
+        r.reason = "同一条里既有得分又有扣分：已按扣分读，请核对得分的部分（或拆成两条）"
     what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
     r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or what.strip(",，的") or "发生数",
                          "percent" if pct else "count", "" if pct else (m.group("unit") or "个"))]
     return True
 
 
+_PER_POINTS = re.compile(rf"每[^;；。]{{0,30}}?(?:得|加|计|记)(?P<n>{NUM})分")
+
+
 def _per_item(t: str, r: Reading) -> bool:
-    m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:{MEASURE})))?"
-                  rf"(?P<per>{NUM})?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日)"
-                  rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)?(?P<pts>{NUM})分", t)
+    amounts = [parse_number(x.group("n")) for x in _PER_POINTS.finditer(t)
+               if not _CAP_BEFORE.search(t[max(0, x.start("n") - 8):x.start("n")])]
+    if len(set(amounts)) > 1:
+        r.reason = (f"一条里有几种按个数计分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
+                    f"请拆成几条，每条一种")
+        return False
+    if _per_rate(t, r):
+        return True
+    m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:万|千)?(?:{MEASURE})))?"
+                  rf"(?P<per>{NUM})?(?P<wan>万|千)?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日|百分点)"
+                  rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)?(?P<pts>{NUM})分(?!点|之)", t)
     if not m:
-        return _per_period(t, r)
+        # 1篇得0.5分，最高得6分 / 1次得0.5分，最多2分: a count of one with its points and a cap
+        m = re.search(rf"(?<![\d.])(?P<per>1|一)(?P<wan>)(?P<unit>{MEASURE})(?P<what>)(?:的)?[,，]?"
+                      rf"(?:得|加|计|记)(?P<pts>{NUM})分", t)
+        if not m or _cap(t)[0] is None:
+            return _per_period(t, r)
     per = parse_number(m.group("per")) if m.group("per") else Decimal(1)
+    if m.group("wan"):
+        per *= 10000 if m.group("wan") == "万" else 1000
     unit = m.group("unit")
     r.kind = "per_item"
     r.params = {"value": "count", "points": parse_number(m.group("pts"))}
@@ -462,6 +536,22 @@ def _per_item(t: str, r: Reading) -> bool:
     if what and what not in label:
         label = f"{label}（{what}）"
     r.metrics = [_metric("count", label + "（个数）", "count", unit)]
+    r.words = [m.group(0)] + ([capw] if capw else [])
+    return True
+
+
+def _per_rate(t: str, r: Reading) -> bool:
+    """每下降一个百分点加0.5分 / 每提高1%得0.2分: points per step of a rate."""
+    m = re.search(rf"每(?P<verb>[\u4e00-\u9fff]{{0,4}}?)(?P<per>(?:十万分之|万分之|千分之|百分之){NUM}|{NUM}(?:%|‰|个百分点))"
+                  rf"[^;；。]{{0,12}}?(?:得|加|计|记)(?P<pts>{NUM})分", t)
+    if not m:
+        return False
+    per, _ = _ratio(_RATIO.fullmatch(m.group("per")))
+    r.kind = "per_item"
+    r.params = {"value": "rate_change", "per": per, "points": parse_number(m.group("pts"))}
+    r.points, capw = _cap(t)
+    label = _subject(t, m.start()) or "比率"
+    r.metrics = [_metric("rate_change", f"{label}（{m.group('verb') or '变化'}的幅度）", "percent")]
     r.words = [m.group(0)] + ([capw] if capw else [])
     return True
 
@@ -519,6 +609,9 @@ def _bound_open(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
     return None
 
 
+_GOT = re.compile(rf"(?:得|计)(?P<n>{NUM})分|不得分|不计分|{_BARE}")
+
+
 def _bands(t: str, r: Reading) -> bool:
     # 是/否 tiers: 如果为“是”，得0分；如果为“否”，得2分
     yes = re.search(rf"为?[“\"]?是[”\"]?[,，的]*(?:得|计)({NUM})分", t)
@@ -532,8 +625,8 @@ def _bands(t: str, r: Reading) -> bool:
         return True
     pieces, words, percent = [], [], False
     prev_end = 0
-    for got in re.finditer(rf"(?:得|计)(?P<n>{NUM})分|不得分|不计分", t):
-        pts = parse_number(got.group("n")) if got.group("n") else Decimal(0)
+    for got in _GOT.finditer(t):
+        pts = _pts(got)
         window = t[prev_end:got.start()]
         prev_end = got.end()
         conds = [c for c in _COND.finditer(window) if _is_condition(c)]
@@ -764,7 +857,7 @@ def _checklist(t: str, r: Reading) -> bool:
                 continue
             # 国家级表彰的加3分，省级表彰的加2分: each item's words start after the one before
             subject = _subject(clause[start:], got.start() - start) or _subject(clause, got.start())
-            items.append((subject, parse_number(got.group("n")), got.group(0)))
+            items.append((subject, _pts(got), got.group(0)))
             start = got.end()
     if not items:
         return False
@@ -806,6 +899,7 @@ def read_rule(text: str) -> Reading:
     if not t:
         r.reason = "空白条目"
         return r
+    t = _repaired(t)
     r.links = _links(t)
     for reader in _READERS:
         trial = Reading(text=r.text, links=r.links)
@@ -822,6 +916,24 @@ def read_rule(text: str) -> Reading:
         r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
     r.reason = r.reason or "没有读出“得X分”“每…得/扣X分”“最高X分”“酌情计分”“一票否决”等计分写法"
     return r
+
+
+_FULL_MARK = re.compile(rf"(?:(?:本项|此项|该项|本指标|本条)(?:满分)?(?:为|计)?|满分(?:为)?|^|[:：])(?P<n>{NUM})分(?![/之])")
+
+
+def _repaired(t: str) -> str:
+    """Shorthands other documents print, spelled out the way the readers expect:
+    10分/种 -> 每种得10分; 扣0.2分/次 or -2分/次 -> 每次扣…分; 得0.5，-> 得0.5分，; and
+    得满分 -> 得X分 when the bullet names its full mark (本项3分 / 满分3分 / 成交率：10分)."""
+    def per_unit(m: re.Match) -> str:
+        verb = m.group("v") or ("扣" if m.group("neg") else "得")
+        return f"每{m.group('u')}{verb}{m.group('n')}分"
+    t = re.sub(rf"(?P<v>扣|减|加|得)?(?P<neg>-)?(?P<n>{NUM})分/(?P<u>{MEASURE})", per_unit, t)
+    t = re.sub(r"得(\d+(?:\.\d+)?)(?=[,，;；。]|$)", r"得\1分", t)
+    full = _FULL_MARK.search(t)
+    if full and "得满分" in t:
+        t = t.replace("得满分", f"得{full.group('n')}分")
+    return t
 
 
 def _label(t: str, r: Reading) -> str:
