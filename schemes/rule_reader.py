@@ -143,7 +143,11 @@ class Reading:
 
 # ---- helpers ---------------------------------------------------------------------------------
 
-_CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共)"
+class _Unsure(Exception):
+    """A reader saw what the bullet is but no single rule can say it (two deductions in one
+    bullet, a ratio without its terms): the bullet is 待确认 and no later reader may guess."""
+
+_CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共|占)"
                   rf"(?:的|得|计|加|扣|为)?(?P<n>{NUM})分")
 # points written without a verb: 报送的，10分； / 开展宣传活动2分 / 开展宣传月活动（1分）. Not a total
 # (满分5分, 本项3分, 最高3分, 占4分) nor part of a number or range (二十分, 1至2分).
@@ -206,24 +210,30 @@ def _veto(t: str, r: Reading) -> bool:
 
 
 def _rank(t: str, r: Reading) -> bool:
-    m = re.search(rf"(?P<hi>最多|最高|最好|最快|第一名?|排名第一)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
-                  rf"(?P<lo>最少|最低|最差|最慢|最后一名|末位|倒数第一)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
-    rev = None
-    if not m:
-        rev = re.search(rf"(?P<lo>最少|最低)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
-                        rf"(?P<hi>最多|最高)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
-    if m or rev:
-        mm = m or rev
+    # the two ends in either order: 最多的得5分，最少的得1分 / 用时最短的得2分，最长的得0分
+    hi, lo = "最多|最高|最好|最大|最长|第一名?|排名第一", "最少|最低|最差|最小|最短|最后一名|末位|倒数第一"
+    mm = re.search(rf"(?P<w1>{hi}|{lo}|最快|最慢)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
+                   rf"(?P<w2>{hi}|{lo}|最快|最慢)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
+    if mm and re.fullmatch(hi, mm.group("w1")) == re.fullmatch(hi, mm.group("w2")) is not None:
+        mm = None  # both ends are the same side: not a ranking
+    if mm and {mm.group("w1"), mm.group("w2")} == {"最快", "最慢"}:
+        mm = None  # fastest is best or worst by what is measured: staff decide
+    if mm:
         top, bottom = parse_number(mm.group("top")), parse_number(mm.group("bot"))
+        first_hi = bool(re.fullmatch(hi, mm.group("w1"))) if mm.group("w1") not in ("最快", "最慢") \
+            else not re.fullmatch(hi, mm.group("w2"))
+        if top < bottom:  # written from the low end: 最少的得1分，最多的得5分
+            top, bottom, first_hi = bottom, top, not first_hi
         r.kind, r.points = "rank", top
         r.params = {"value": "value", "method": "linear", "top": top, "bottom": bottom}
-        if rev:
+        if not first_hi:
             r.params["higher_is_better"] = False
         r.words = [mm.group(0)]
         sub = _subject(t, mm.start())
         r.metrics = [_metric("value", sub or "排名依据", "number")]
         return True
-    m = re.search(rf"前({NUM})名(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})名(?:的|单位)?(?:(?:得|计)({NUM})分|不得分|不计分)", t)
+    m = re.search(rf"前({NUM})(?:名|位)?(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})(?:名|位)?(?:的|单位)?"
+                  rf"(?:(?:得|计)({NUM})分|不得分|不计分)", t)
     if m:
         top = parse_number(m.group(2))
         r.kind, r.points = "rank", top
@@ -235,8 +245,8 @@ def _rank(t: str, r: Reading) -> bool:
         r.metrics = [_metric("value", _subject(t, m.start()) or "排名依据", "number")]
         return True
     m = re.search(rf"(?:达到?|为)?(?P<full>{RATIO_TEXT})(?:的)?(?:得|计)(?P<top>{NUM})分.{{0,12}}?"
-                  rf"(?:其余|剩余|其他|未达到?的?)[^;；。]{{0,12}}?(?:按|依)(?:照)?(?:排名|排序|名次)", t)
-    if m:
+                  rf"(?:其余|剩余|其他|未达到?的?)[^;；。]{{0,12}}?(?:按|依)(?:照)?[^;；。,，]{{0,8}}?(?:排名|排序|名次)", t)
+    if m and _ratio(_RATIO.fullmatch(m.group("full")))[1]:
         full, _ = _ratio(_RATIO.fullmatch(m.group("full")))
         top = parse_number(m.group("top"))
         r.kind, r.points = "rank", top
@@ -253,8 +263,12 @@ def _rank(t: str, r: Reading) -> bool:
 
 
 def _discretionary(t: str, r: Reading) -> bool:
-    m = re.search(r"酌情(?:计分|给分|加分|扣分|赋分|评分|打分)?|视情况(?:计分|给分|加分)|综合评定|根据[^;；。]{0,30}情况(?:计分|给分|评分)", t)
+    m = re.search(r"酌情(?:计分|给分|加分|扣分|赋分|评分|打分)?|视情况(?:计分|给分|加分|扣分|加|给|计|扣)?|综合评定|"
+                  r"根据[^;；。]{0,30}情况(?:计分|给分|评分)", t)
     cap, capw = _cap(t)
+    span = re.search(rf"(?<![\d.]){NUM}(?:-|至|到)(?P<n>{NUM})分", t)
+    if m and cap is None and span:  # 酌情给予0-3分: the top of the span is the most
+        cap, capw = parse_number(span.group("n")), span.group(0)
     if not m:
         # 最高得2分 with no counting rule: staff judge within the cap
         if cap is not None and not re.search(r"每|得\d|公式|%|以上|以下|低于|高于|排名", t.replace(capw, "")):
@@ -419,20 +433,19 @@ def _step_of(t: str, start: int, end: int) -> tuple[Decimal, bool, str] | None:
 def _deduction(t: str, r: Reading) -> bool:
     amounts = _deduct_amounts(t)
     if len(set(amounts)) > 1:
-        r.reason = (f"一条里有几种扣分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
-                    f"请拆成几条，每条一种扣法")
-        return False
+        raise _Unsure(f"一条里有几种扣分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
+                      f"请拆成几条，每条一种扣法")
     # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止 / 满分3分。每次扣0.5分
     m = re.search(rf"(?:(?:(?:基础分|起评分?|满分|本项|此项|该项|本指标)(?:满分)?(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评)[^;；]*?"
                   rf"|(?:(?:得|计)(?P<b3>{NUM})分|(?:^|[:：(（])(?P<b4>{NUM})分[,，])[^。]*?)"
                   rf"(?:每{_STEP_VERB}?|(?:发现|出现|发生)(?=(?:一|1)(?:{MEASURE}))|{_ONE_STEP})"
-                  rf"(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
+                  rf"(?P<at>)(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
                   rf"[^;；。]*?{_DEDUCT}(?P<each>{NUM})分", t)
     if m:
         base = parse_number(m.group("b1") or m.group("b2") or m.group("b3") or m.group("b4"))
         per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
         if not m.group("per"):
-            step = _step_of(t, m.end("unit") if m.group("unit") else m.start("per"), m.start("each"))
+            step = _step_of(t, m.start("at"), m.start("each"))
             if step:
                 per, pct = step[0], step[1]
         r.kind = "deduction"
@@ -500,9 +513,8 @@ def _per_item(t: str, r: Reading) -> bool:
     amounts = [parse_number(x.group("n")) for x in _PER_POINTS.finditer(t)
                if not _CAP_BEFORE.search(t[max(0, x.start("n") - 8):x.start("n")])]
     if len(set(amounts)) > 1:
-        r.reason = (f"一条里有几种按个数计分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
-                    f"请拆成几条，每条一种")
-        return False
+        raise _Unsure(f"一条里有几种按个数计分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
+                      f"请拆成几条，每条一种")
     if _per_rate(t, r):
         return True
     m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:万|千)?(?:{MEASURE})))?"
@@ -583,9 +595,19 @@ def _per_period(t: str, r: Reading) -> bool:
     return True
 
 
+_UNIT = rf"(?:{MEASURE}|万元|元|万人|人次)"
 _COND = re.compile(
-    rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|等于|为|≥|>=|≤|<=|<|>)?"
-    rf"(?P<a>{RATIO_TEXT})(?:(?:-|至|到)(?P<b>{RATIO_TEXT}))?(?P<post>以上|以下|及以上|及以下|以内|之间|\(含\)|（含）)?")
+    rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|等于|为|≥|>=|≤|<=|<|>|前|后)?"
+    rf"(?P<a>{RATIO_TEXT})(?P<wa>万|千)?(?P<ua>{_UNIT})?(?P<inc>\(含\))?"
+    rf"(?:(?:-|至|到)(?P<b>{RATIO_TEXT})(?P<wb>万|千)?(?P<ub>{_UNIT})?)?"
+    rf"(?P<post>以上|以下|及以上|及以下|以内|之间|\(含\)|（含）)?")
+
+
+def _cval(c: re.Match, g: str) -> tuple[Decimal, bool]:
+    """A bound of a _COND match with its 万/千 (10万条 -> 100000) and whether it is a ratio."""
+    v, is_ratio = _ratio(_RATIO.fullmatch(c.group(g)))
+    w = c.group("w" + g)
+    return v * (10000 if w == "万" else 1000 if w == "千" else 1), is_ratio
 
 
 def _bound(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
@@ -630,6 +652,12 @@ def _bands(t: str, r: Reading) -> bool:
         window = t[prev_end:got.start()]
         prev_end = got.end()
         conds = [c for c in _COND.finditer(window) if _is_condition(c)]
+        if not conds and pts > 0 and pieces and re.search(r"其余|其他|否则|剩余", window):
+            pieces.append({"then": pts})  # 其余得1分: everything the bands above leave
+            words.append(got.group(0))
+            break
+        if not conds and pts > 0:
+            return False  # points this reading cannot place in a band: not a banding
         if not conds:
             continue
         piece = _piece(conds[-1])
@@ -640,6 +668,9 @@ def _bands(t: str, r: Reading) -> bool:
         pieces.append(piece)
         words.append(conds[-1].group(0) + got.group(0))
     if not pieces:
+        return False
+    if all(p["then"] == 0 for p in pieces):
+        r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
         return False
     between = re.search(r"(?:介于|在)(?:两者|二者|上述两者|其)?之间的?[,，]?(?:按比例|线性|等比例)(?:计分|得分|赋分|折算)?", t)
     if between and len(pieces) == 2:
@@ -809,6 +840,10 @@ def _is_condition(c: re.Match) -> bool:
     if not a:
         return False
     is_ratio = _ratio(a)[1]
+    if c.group("pre") in ("前", "后"):  # 位居前20%: a share of the ranking; 前三名 is a rank, not a band
+        return is_ratio
+    if c.group("b") and (c.group("ua") or c.group("ub")) and not c.group("pre"):
+        return True  # 500-1000页的 / 3至5个工作日的
     if c.group("pre") in ("为", "等于") and not c.group("post") and not c.group("b"):
         # 退出率为0的不得分 / 为100%时: a value named as a case; 得分为0、2两档 is not one
         return bool(re.match(rf"(?:{MEASURE})?(?:的|时|者)", c.string[c.end():]))
@@ -819,14 +854,21 @@ def _is_condition(c: re.Match) -> bool:
 
 
 def _piece(c: re.Match) -> dict[str, Any]:
-    av, is_ratio = _ratio(_RATIO.fullmatch(c.group("a")))
+    av, is_ratio = _cval(c, "a")
     if c.group("b"):
-        bv, b_ratio = _ratio(_RATIO.fullmatch(c.group("b")))
+        bv, b_ratio = _cval(c, "b")
         if b_ratio and not is_ratio:  # 2%-5%: the first number shares the second's unit
             raw = _RATIO.fullmatch(c.group("b"))
             av = av * bv / parse_number(raw.group("a") or raw.group("b"))
+        if c.group("wb") and not c.group("wa"):  # 5-10万元: both in 万
+            av *= 10000 if c.group("wb") == "万" else 1000
         return {"ge": av, "lt": bv}
-    return _bound(c.group("pre") or "", c.group("post") or "", av) or ({"ge": av} if av == 1 and is_ratio else {})
+    if c.group("pre") == "前":
+        return {"le": av}
+    if c.group("pre") == "后":  # 位居后50%: below the first half of the ranking
+        return {"gt": 1 - av}
+    post = c.group("post") or ("(含)" if c.group("inc") and not c.group("post") else "")
+    return _bound(c.group("pre") or "", post, av) or ({"ge": av} if av == 1 and is_ratio else {})
 
 
 def _threshold_gate(t: str, r: Reading) -> bool:
@@ -903,7 +945,12 @@ def read_rule(text: str) -> Reading:
     r.links = _links(t)
     for reader in _READERS:
         trial = Reading(text=r.text, links=r.links)
-        if reader(t, trial):
+        try:
+            got = reader(t, trial)
+        except _Unsure as unsure:
+            r.reason = str(unsure)
+            return r
+        if got:
             trial.label = _label(t, trial)
             trial.each_of = _each_of(t) if trial.kind in ("checklist", "bands", "per_item") else []
             if trial.each_of:
