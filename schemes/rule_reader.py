@@ -255,6 +255,10 @@ def _rank(t: str, r: Reading) -> bool:
         r.words = [m.group(0)]
         r.metrics = [_metric("rate", _subject(t, m.start()) or "比率", "percent")]
         return True
+    step = re.search(rf"(?:第一名?|排名第一|最后一名|末位)[^;；。]{{0,16}}?(?:其余|其他)[^;；。]{{0,6}}?依次(?:递减|递增|减少|增加|减|加)(?P<n>{NUM})分", t)
+    if step:
+        raise _Unsure(f"按名次每差一名{'减' if '减' in step.group(0) else '加'}{step.group('n')}分：引擎按首末两名的分数"
+                      f"线性赋分，请写明第一名和最后一名各得几分（如“最多的得5分，最少的得1分”）")
     m = re.search(r"(?:依|按照?)(?:排名|排序|名次)(?:依次|先后)?(?:赋分|计分|得分)|中间的?(?:单位)?(?:依|按)(?:排序|排名|次序)", t)
     if m:
         r.reason = f"写了按排名赋分（“{m.group(0)}”），但没有读出最高/最低分，请写明“最多的得X分，最少的得Y分”"
@@ -288,13 +292,18 @@ def _discretionary(t: str, r: Reading) -> bool:
 def _formula(t: str, r: Reading) -> bool:
     m = re.search(r"(?:计分公式|计算公式|得分公式|公式)(?:为|是)?[:：]?(?P<f>[^;；。]+)", t)
     if not m:
+        m = re.search(r"(?:计分方法|计分办法|评分方法|评分办法|计算方法)(?:为|是)?[:：](?P<f>[^;；。]*[*/][^;；。]*)", t)
+    if not m:
         m = re.search(r"(?:得分|分值)=(?P<f>[^;；。]+)", t)
+    if not m:  # 按照合规率×3计分
+        m = re.search(r"按(?:照)?(?P<f>[^;；。,，按]{1,30}?[*/][^;；。,，]{1,20}?)(?:计分|得分|折算|计算)", t)
     if not m:
         # 得分为A/B: a formula written without "="; 得分为0、2两档 has no operator and is not one
         m = re.search(r"(?:得分|分值)(?:为|是)(?P<f>[^;；。,，]*[\u4e00-\u9fff)][^;；。,，]*[*/][^;；。,，]+)", t)
     if not m:
         return False
     ftext = re.split(r"[,，](?:得|最高|最多)", m.group("f"))[0].strip("“”\"")
+    ftext = re.sub(r"(\d)分$", r"\1", ftext)  # 履约率×5分: the constant is points
     expr, metrics = formula_expr(ftext)
     if not expr:
         r.reason = f"读到公式“{ftext}”，但无法拆成算式，请改写为算式"
@@ -306,6 +315,10 @@ def _formula(t: str, r: Reading) -> bool:
         got = _POINTS.search(t[m.start("f") + len(ftext):])
         if got:
             r.points, capw = _pts(got), got.group(0)
+    k = re.fullmatch(r"(?P<share>\(?v1 / max\(v2, 1\)\)?|v1) \* (?P<k>\d+(?:\.\d+)?)", expr)
+    if r.points is None and k and (k.group("share") != "v1" or re.search(r"率|比例|占比$", metrics[0]["label"])):
+        # a share (A/B, or a rate) times k gives at most k
+        r.points, capw = Decimal(k.group("k")), f"×{k.group('k')}"
     r.params = {"expr": expr}
     r.metrics = metrics
     r.words = [m.group(0)[:40]] + ([capw] if capw else [])
@@ -631,15 +644,66 @@ def _bound_open(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
     return None
 
 
+def _full_else_share(t: str, r: Reading) -> bool:
+    """入库率95%以上（含95%）得6分；95%以下的按百分比×6得分 -> piecewise (≥95%: 6, else 6x);
+    反馈率达到100%的得3分，低于100%的按实际比例得分 / 达到200次的得2分，不足的按比例得分 ->
+    formula 3x / 2x÷200 up to the full mark."""
+    m = re.search(rf"(?P<full>{RATIO_TEXT})(?P<wan>万|千)?(?:{_UNIT})?(?:及以上|以上)?(?:\(含[^()]{{0,12}}\))?(?:的)?[,，]?"
+                  rf"(?:得|计)(?P<pts>{NUM})分[^;；。]*?[;；。,，](?P<rest>[^;；。]*?)(?:按|以)(?:照)?"
+                  rf"(?P<how>百分比|实际比例|完成比例|比例|[\u4e00-\u9fff]{{0,6}}?率)(?:[*](?P<k>{NUM})分?)?"
+                  rf"(?:得分|计分|折算|计算|给分|赋分)", t)
+    if not m or not re.search(r"以下|低于|不足|未达到?|未满|少于", m.group("rest")):
+        return False
+    full, pct = _ratio(_RATIO.fullmatch(m.group("full")))
+    if m.group("wan"):
+        full *= 10000 if m.group("wan") == "万" else 1000
+    pts = parse_number(m.group("pts"))
+    value = "rate" if pct else "value"
+    label = _subject(t, m.start()) or ("比率" if pct else "完成数")
+    r.points, r.words = pts, [m.group(0)]
+    r.metrics = [_metric(value, label, "percent" if pct else "number")]
+    if m.group("k") or m.group("how") == "百分比" or m.group("how").endswith("率") and pct:
+        k = parse_number(m.group("k")) if m.group("k") else pts
+        r.kind = "piecewise"
+        r.params = {"value": value, "pieces": [{"ge": full, "then": pts}, {"then": f"{_fmt(k)} * x"}]}
+        return True
+    r.kind = "formula"
+    scale = "" if full == 1 else f" / {_fmt(full)}"
+    r.params = {"expr": f"{_fmt(pts)} * {value}{scale}"}
+    return True
+
+
+def _share(t: str, r: Reading) -> bool:
+    """按完成比例得分，满分6分 / 完成工作要点12分，未完成的按照任务量比例扣分: the points times
+    the share done. 根据A和B按比值给分 names no division: staff write it out."""
+    if re.search(r"按(?:照)?比值(?:给分|计分|得分|赋分)", t):
+        raise _Unsure("写了按比值计分，但没有写明哪个数除以哪个数：请写成“得分=A/B×N”")
+    m = re.search(r"按(?:照)?(?P<what>[^;；。,，按]{0,8}?)比例(?P<how>扣分|得分|计分|给分|赋分|折算)", t)
+    if not m:
+        return False
+    cap, capw = _cap(t)
+    if cap is None:
+        full = _FULL_MARK.search(t) or re.search(rf"(?P<n>{NUM})分", t[:m.start()])
+        if not full:
+            return False
+        cap, capw = parse_number(full.group("n")), full.group(0)
+    r.kind, r.points = "formula", cap
+    what = m.group("what").strip("的") or "完成"
+    r.params = {"expr": f"{_fmt(cap)} * share"}
+    r.metrics = [_metric("share", f"{what}比例" if not what.endswith("率") else what, "percent")]
+    r.words = [m.group(0), capw]
+    return True
+
+
 _GOT = re.compile(rf"(?:得|计)(?P<n>{NUM})分|不得分|不计分|{_BARE}")
 
 
 def _bands(t: str, r: Reading) -> bool:
     # 是/否 tiers: 如果为“是”，得0分；如果为“否”，得2分
     yes = re.search(rf"为?[“\"]?是[”\"]?[,，的]*(?:得|计)({NUM})分", t)
-    no = re.search(rf"为?[“\"]?否[”\"]?[,，的]*(?:得|计)({NUM})分", t)
+    no = re.search(rf"为?[“\"]?否[”\"]?[,，的]*(?:(?:得|计)({NUM})分|不得分|不计分)", t)
     if yes and no:
-        y, n = parse_number(yes.group(1)), parse_number(no.group(1))
+        y, n = parse_number(yes.group(1)), parse_number(no.group(1) or "0")
         r.kind, r.points = "bands", max(y, n)
         r.params = {"value": "answer", "pieces": [{"eq": True, "then": y}, {"eq": False, "then": n}]}
         r.metrics = [_metric("answer", _subject(t, min(yes.start(), no.start())) or "是否", "bool")]
@@ -842,7 +906,8 @@ def _is_condition(c: re.Match) -> bool:
     is_ratio = _ratio(a)[1]
     if c.group("pre") in ("前", "后"):  # 位居前20%: a share of the ranking; 前三名 is a rank, not a band
         return is_ratio
-    if c.group("b") and (c.group("ua") or c.group("ub")) and not c.group("pre"):
+    if c.group("b") and c.group("pre") in (None, "在") and (
+            c.group("ua") or c.group("ub") or _ratio(_RATIO.fullmatch(c.group("b")))[1]):
         return True  # 500-1000页的 / 3至5个工作日的
     if c.group("pre") in ("为", "等于") and not c.group("post") and not c.group("b"):
         # 退出率为0的不得分 / 为100%时: a value named as a case; 得分为0、2两档 is not one
@@ -920,8 +985,8 @@ def _checklist(t: str, r: Reading) -> bool:
     return True
 
 
-_READERS = (_veto, _rank, _base_steps, _cases, _formula, _deduction, _per_item, _bands, _lose_all, _discretionary,
-            _checklist, _threshold_gate, _task)
+_READERS = (_veto, _rank, _base_steps, _cases, _formula, _deduction, _per_item, _full_else_share, _bands, _share,
+            _lose_all, _discretionary, _checklist, _threshold_gate, _task)
 
 
 def _each_of(t: str) -> list[str]:
