@@ -611,8 +611,8 @@ def _per_period(t: str, r: Reading) -> bool:
 _UNIT = rf"(?:{MEASURE}|万元|元|万人|人次)"
 _COND = re.compile(
     rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|等于|为|≥|>=|≤|<=|<|>|前|后)?"
-    rf"(?P<a>{RATIO_TEXT})(?P<wa>万|千)?(?P<ua>{_UNIT})?(?P<inc>\(含\))?"
-    rf"(?:(?:-|至|到)(?P<b>{RATIO_TEXT})(?P<wb>万|千)?(?P<ub>{_UNIT})?)?"
+    rf"(?P<a>{RATIO_TEXT})(?P<wa>万(?!元)|千)?(?P<ua>{_UNIT})?(?P<inc>\(含\))?"
+    rf"(?:(?:-|至|到)(?P<b>{RATIO_TEXT})(?P<wb>万(?!元)|千)?(?P<ub>{_UNIT})?)?"
     rf"(?P<post>以上|以下|及以上|及以下|以内|之间|\(含\)|（含）)?")
 
 
@@ -954,6 +954,19 @@ def _threshold_gate(t: str, r: Reading) -> bool:
     return True
 
 
+def _graded(items: list[tuple[str, Decimal, str]]) -> re.Match | None:
+    """审读结果为优的，10分；审读结果为良的，5分: the items name one thing in different grades
+    (their words differ only in a few characters), so only one of them can apply."""
+    import os.path
+    subjects = [s for s, _, _ in items]
+    for a, b in zip(subjects, subjects[1:]):
+        head = len(os.path.commonprefix([a, b]))
+        tail = len(os.path.commonprefix([a[head:][::-1], b[head:][::-1]]))
+        if head >= 4 and len(a) - head - tail <= 4 and len(b) - head - tail <= 4:
+            return re.match(".*", a[head:len(a) - tail] + "/" + b[head:len(b) - tail])
+    return None
+
+
 def _checklist(t: str, r: Reading) -> bool:
     items = []
     for clause in re.split(r"[;；。]", t):
@@ -969,11 +982,19 @@ def _checklist(t: str, r: Reading) -> bool:
     if not items:
         return False
     r.kind = "checklist"
-    tiers = len(items) > 1 and re.search(
-        r"其余|其他|逾期|省级|市级|县级|国家级|第[一二三四五六七八九十\d至到-]+[位名]|前[一二三四五六七八九十\d]+[位名]", t)
+    tiers = len(items) > 1 and (re.search(
+        r"其余|其他|逾期|省级|市级|县级|国家级|第[一二三四五六七八九十\d至到-]+[位名]|前[一二三四五六七八九十\d]+[位名]|"
+        r"(?<=[,，;；])(?:仅|只)", t) or _graded(items))
     if tiers:
         r.reason = (f"这几档得分像是只取其一的档次（“{tiers.group(0)}”），已按逐项累加读；"
                     f"如只取其一，请改为分档（bands）或酌情计分")
+    negative = re.search(rf"(?<![\d.])-{NUM}分", t)
+    if negative:
+        r.reason = f"有负分（“{negative.group(0)}”）：已按得分项读，请核对并改为扣分（deduction）"
+    versus = re.search(r"(?:低于|高于|超过|不低于|不高于|达到|优于)(?:全国|全省|全市|全区|本地|同期|上年|上一年|去年)?"
+                       r"(?:的)?(?:平均|平均值|平均水平|同期|上年|去年|目标值|全省水平|全市水平)", t)
+    if versus and not r.reason:
+        r.reason = f"比较的对象不是数值（“{versus.group(0)}”）：已按达到即得分读，请写明门槛数值或确认由信用办判定"
     names = [f"done{i + 1}" if len(items) > 1 else "done" for i in range(len(items))]
     r.params = {"items": [{"metric": n, "points": p} for n, (_, p, _) in zip(names, items)]}
     r.metrics = [_metric(n, s or "达到要求", "bool") for n, (s, _, _) in zip(names, items)]
@@ -985,7 +1006,7 @@ def _checklist(t: str, r: Reading) -> bool:
     return True
 
 
-_READERS = (_veto, _rank, _base_steps, _cases, _formula, _deduction, _per_item, _full_else_share, _bands, _share,
+_READERS = (_veto, _rank, _base_steps, _cases, _full_else_share, _formula, _deduction, _per_item, _bands, _share,
             _lose_all, _discretionary, _checklist, _threshold_gate, _task)
 
 
