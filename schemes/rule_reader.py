@@ -153,7 +153,7 @@ _CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满
 # (满分5分, 本项3分, 最高3分, 占4分) nor part of a number or range (二十分, 1至2分).
 _NOT_BEFORE = "满项值为共高多扣减计得加记给予赋过占至到顶限总本分最前后第零〇一二两三四五六七八九十百千"
 _BARE = (rf"(?<=[\u4e00-\u9fff”\",，])(?<![{_NOT_BEFORE}])(?P<bare>{NUM})分(?=[;；。,，)）]|$)"
-         rf"|(?<=[\u4e00-\u9fff][(（])(?P<par>{NUM})分[)）](?=[;；。,，]|$)")
+         rf"|(?<=[\u4e00-\u9fff][(（])(?P<par>{NUM})分[)）](?=[;；。,，])")  # 信用环境（2分） alone is a heading
 _POINTS = re.compile(rf"(?:得|计|加|记|给予?|赋)(?P<n>{NUM})分|{_BARE}")
 
 
@@ -418,7 +418,7 @@ _USED_UP = r"扣完为止|扣满为止|扣至0分|减至0分|直至扣完|最多
 _STEP_VERB = (r"(?:增加|发生|出现|有|存在|被|新增|降低|下降|减少|上升|提高|低于|高于|超出|超过|超期|少报|漏报|迟报|"
               r"缺少|缺|少|低|高|多|监测到|发现)")
 # a count of one before the deduction also steps: 抽到1条扣0.5分 / 通报一次扣2分 / 少报一次减2分
-_ONE_STEP = rf"(?<![\d.])(?=(?:一|1)(?:{MEASURE})[^;；。,，]{{0,8}}?{_DEDUCT}\d)"
+_ONE_STEP = rf"(?<![\d.])(?=(?:一|1)(?:{MEASURE})[^;；。,，]{{0,12}}?{_DEDUCT}\d)"
 _CAP_BEFORE = re.compile(r"(?:最高|最多|累计|不超过|上限|封顶|总计|合计)[^;；。,，]{0,2}$")
 
 
@@ -958,7 +958,7 @@ def _graded(items: list[tuple[str, Decimal, str]]) -> re.Match | None:
     """审读结果为优的，10分；审读结果为良的，5分: the items name one thing in different grades
     (their words differ only in a few characters), so only one of them can apply."""
     import os.path
-    subjects = [s for s, _, _ in items]
+    subjects = [re.split(r"[,，]", s)[-1] for s, _, _ in items]  # 统计期内，…: the item's own words
     for a, b in zip(subjects, subjects[1:]):
         head = len(os.path.commonprefix([a, b]))
         tail = len(os.path.commonprefix([a[head:][::-1], b[head:][::-1]]))
@@ -969,7 +969,7 @@ def _graded(items: list[tuple[str, Decimal, str]]) -> re.Match | None:
 
 def _checklist(t: str, r: Reading) -> bool:
     items = []
-    for clause in re.split(r"[;；。]", t):
+    for clause in re.split(r"(?<=[;；。])", t):  # each clause keeps its end: 活动（1分）。
         start = 0
         for got in _POINTS.finditer(clause):
             before = clause[:got.start()]
