@@ -992,7 +992,7 @@ def _checklist(t: str, r: Reading) -> bool:
     if negative:
         r.reason = f"有负分（“{negative.group(0)}”）：已按得分项读，请核对并改为扣分（deduction）"
     versus = re.search(r"(?:低于|高于|超过|不低于|不高于|达到|优于)(?:全国|全省|全市|全区|本地|同期|上年|上一年|去年)?"
-                       r"(?:的)?(?:平均|平均值|平均水平|同期|上年|去年|目标值|全省水平|全市水平)", t)
+                       r"(?:的)?(?:平均水平|平均值|平均|同期水平|同期|上年|去年|目标值|全省水平|全市水平)", t)
     if versus and not r.reason:
         r.reason = f"比较的对象不是数值（“{versus.group(0)}”）：已按达到即得分读，请写明门槛数值或确认由信用办判定"
     names = [f"done{i + 1}" if len(items) > 1 else "done" for i in range(len(items))]
