@@ -443,6 +443,22 @@ def _step_of(t: str, start: int, end: int) -> tuple[Decimal, bool, str] | None:
     return v, pct, m.group("unit") or ""
 
 
+def _after_mei(t: str, m: re.Match) -> int:
+    """Where the words of a step start: after 每 (每高于警戒线…), else at the count (抽到1条…)."""
+    i = t.find("每", m.start(), m.start("each"))
+    return i + 1 if i >= 0 else m.start("at")
+
+
+def _step_label(words: str, pct: bool) -> str:
+    """高于警戒线0.5个百分点 -> 高于警戒线的幅度: what staff enter, without the step itself."""
+    if not re.search(rf"{RATIO_TEXT}(?:万|千)?(?:{MEASURE})?$", words) or not re.search(r"[\u4e00-\u9fff]", words):
+        return words
+    head = re.sub(rf"(?:{RATIO_TEXT})(?:万|千)?(?:{MEASURE})?$", "", words).strip(",，的")
+    if not head:
+        return words
+    return f"{head}的幅度" if pct else head
+
+
 def _deduction(t: str, r: Reading) -> bool:
     amounts = _deduct_amounts(t)
     if len(set(amounts)) > 1:
@@ -468,8 +484,8 @@ def _deduction(t: str, r: Reading) -> bool:
         r.points = base
         # what is counted: 每增加1件[未整改到位的政府失信事件]减1分
         after = max(m.end("unit") if m.group("unit") else -1, m.end("per") if m.group("per") else -1)
-        sub = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "",
-                     t[after if after >= 0 else t.find("每", m.start()) + 1:m.start("each")]).strip(",，的")
+        sub = _step_label(re.sub(rf"(?:的|者)?[,，]?{_DEDUCT}$", "",
+                                 t[after if after >= 0 else _after_mei(t, m):m.start("each")]).strip(",，的"), pct)
         if not sub:  # 处理时间在5个工作日内，得2分；每增加1天减0.4分: what the base clause is about
             sub = _subject(t, t.find("得", m.start()) if m.group("b3") else m.start())
         r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
@@ -1043,7 +1059,8 @@ def read_rule(text: str) -> Reading:
                 trial.words.append(f"各得（{len(trial.each_of)}项：{'、'.join(trial.each_of)}）")
             return trial
         r.reason = r.reason or trial.reason
-    if not r.reason and re.search(r"降(?:一|1|两|2)?(?:个)?(?:档|等次|等级)|降低(?:一个)?(?:考核)?(?:档次|等次)", t):
+    if not r.reason and re.search(r"降(?:一|1|两|2)?(?:个)?(?:档|等次|等级)|降低(?:一个)?(?:考核)?(?:档次|等次)|"
+                                  r"直接(?:判|定为|评为|确定为)|(?:判|定|评)为?[A-E]档|(?:定|评|确定)为不合格", t):
         r.reason = "这是降档事项（不是计分规则）：请写入方案的 downgrade_events"
     elif not r.reason and re.search(r"本项不得分|不得分|计0分|得0分", t):
         r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
@@ -1060,7 +1077,9 @@ def _repaired(t: str) -> str:
     得满分 -> 得X分 when the bullet names its full mark (本项3分 / 满分3分 / 成交率：10分)."""
     def per_unit(m: re.Match) -> str:
         verb = m.group("v") or ("扣" if m.group("neg") else "得")
-        return f"每{m.group('u')}{verb}{m.group('n')}分"
+        clause = re.split(r"[;；。]", m.string[:m.start()])[-1]
+        each = "" if "每" in clause else f"每{m.group('u')}"  # 每新建一个街区，3分/个
+        return f"{each}{verb}{m.group('n')}分"
     t = re.sub(rf"(?P<v>扣|减|加|得)?(?P<neg>-)?(?P<n>{NUM})分/(?P<u>{MEASURE})", per_unit, t)
     t = re.sub(r"得(\d+(?:\.\d+)?)(?=[,，;；。]|$)", r"得\1分", t)
     full = _FULL_MARK.search(t)

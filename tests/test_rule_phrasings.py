@@ -285,3 +285,13 @@ def test_doubtful_tiers_are_read_with_a_reason(text, words):
     assert r.kind == "checklist"
     for w in words:
         assert w in r.reason, r.reason
+
+
+def test_a_step_label_says_what_staff_enter():
+    r = read_rule("本项4分，每超出限值0.2个百分点扣0.5分。")
+    assert r.metrics[0]["label"] == "超出限值的幅度" and r.metrics[0]["type"] == "percent"
+
+
+@pytest.mark.parametrize("text", ["存在伪造佐证材料的，直接判为D档。", "瞒报重大失信事件的，年度考核评为不合格。"])
+def test_a_grade_set_directly_is_a_downgrade_event(text):
+    unsure(text, "downgrade_events")
