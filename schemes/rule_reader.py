@@ -885,6 +885,9 @@ def _lose_all(t: str, r: Reading) -> bool:
         return False
     lose = re.search(r"(?:如|若|凡|一旦)(?:果)?(?P<what>[^;；。]{2,120}?)的?[,，]?(?:则)?(?:此项|本项|该项)?"
                      r"(?:不得分|不计分|得0分|计0分)", t[full.end():])
+    if not lose:  # 本项1分，被列入失信名单的单位，本项不得分: the condition without 如
+        lose = re.search(r"^[,，](?P<what>[^;；。]{2,120}?)(?:的单位|的)?[,，]?(?:此项|本项|该项)(?:不得分|不计分|得0分|计0分)",
+                         t[full.end():])
     if not lose or re.search(rf"{NUM}分|每", lose.group("what")):
         return False
     pts = parse_number(full.group("n"))

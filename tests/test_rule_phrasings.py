@@ -295,3 +295,10 @@ def test_a_step_label_says_what_staff_enter():
 @pytest.mark.parametrize("text", ["存在伪造佐证材料的，直接判为D档。", "瞒报重大失信事件的，年度考核评为不合格。"])
 def test_a_grade_set_directly_is_a_downgrade_event(text):
     unsure(text, "downgrade_events")
+
+
+def test_the_full_mark_lost_on_an_event_without_ru():
+    text = "本项2分，发生信用信息泄露的单位，本项不得分。"
+    r = read_rule(text)
+    assert (r.kind, r.points) == ("bands", 2)
+    assert pts(text, "是") == 0 and pts(text, "否") == 2
