@@ -675,7 +675,7 @@ def _full_else_share(t: str, r: Reading) -> bool:
         full *= 10000 if m.group("wan") == "万" else 1000
     pts = parse_number(m.group("pts"))
     value = "rate" if pct else "value"
-    label = _subject(t, m.start()) or ("比率" if pct else "完成数")
+    label = re.sub(r"(?:达到|达|为|在|超过|满)$", "", _subject(t, m.start())) or ("比率" if pct else "完成数")
     r.points, r.words = pts, [m.group(0)]
     r.metrics = [_metric(value, label, "percent" if pct else "number")]
     if m.group("k") or m.group("how") == "百分比" or m.group("how").endswith("率") and pct:

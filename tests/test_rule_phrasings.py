@@ -238,6 +238,7 @@ def test_full_at_all_else_in_proportion():
 
 def test_full_at_a_count_else_in_proportion():
     text = "信用培训达到300人次的得3分，不足的按比例得分。"
+    assert read_rule(text).metrics[0]["label"] == "信用培训"
     assert pts(text, 150) == Decimal("1.5")
     assert pts(text, 600) == 3
 
