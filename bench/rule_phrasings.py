@@ -99,8 +99,10 @@ def judge(entry: dict[str, Any]) -> tuple[str, bool, bool, str]:
         for k, v in (entry.get("params") or {}).items():
             if not _same(v, got.get(k)):
                 why.append(f"{k}: {got.get(k)} ≠ {v}")
-        if "points" in entry and not _same(entry["points"], plain(r.points)):
-            why.append(f"最高分 {plain(r.points)} ≠ {entry['points']}")
+        # 各得1分 over three names is three parts of 1: the bullet gives at most 3
+        most = r.points * len(r.each_of) if r.each_of and r.points is not None else r.points
+        if "points" in entry and not _same(entry["points"], plain(most)):
+            why.append(f"最高分 {plain(most)} ≠ {entry['points']}")
         for case in entry.get("scores") or []:
             try:
                 pts = scored(r, case["values"])

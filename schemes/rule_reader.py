@@ -173,7 +173,7 @@ def _subject(t: str, stop: int) -> str:
     """The words before the rule (建立信用修复机制的，得1分 -> 建立信用修复机制)."""
     s = t[:stop]
     s = re.sub(r"^(?:\(?\d{1,2}[)、.．]|[一二三四五六七八九十]+、|\(\S{1,2}\))", "", s)
-    s = re.sub(r"(?:以此为基数)?(?:每|按|凡|对|如|若)$", "", s)
+    s = re.sub(r"(?:以此为基数)?(?:每|按|凡|对|如|若|各|分别)$", "", s)
     s = s.rstrip(",，;；:：。")
     s = re.sub(r"(?:的|者|即可)$", "", s)
     return s.strip(",，;；:：。")[:60]
@@ -1034,7 +1034,11 @@ def _each_of(t: str) -> list[str]:
     m = re.search(r"(?:各|分别)(?:得|计|加)", t)
     if not m:
         return []
-    lead = re.split(r"的|[,，:：]|与|信息|数据|≥|>|达到|低于|高于", t[:m.start()])[0]
+    before = [x for x in re.split(r"[,，:：;；]", t[:m.start()]) if x]
+    # 制度健全，有承诺、评价、修复制度的，各得1分: the names are in the clause that lists them
+    listed = [x for x in before if "、" in x]
+    lead = re.split(r"的|与|信息|数据|≥|>|达到|低于|高于", listed[-1] if listed else (before or [""])[0])[0]
+    lead = re.sub(r"^(?:有|建立|制定|出台|开展|完成)", "", lead)
     names = [x for x in re.split(r"、|和|及", lead) if x]
     return names if 2 <= len(names) <= 12 and all(len(x) <= 12 for x in names) else []
 

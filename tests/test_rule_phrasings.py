@@ -303,3 +303,10 @@ def test_the_full_mark_lost_on_an_event_without_ru():
     r = read_rule(text)
     assert (r.kind, r.points) == ("bands", 2)
     assert pts(text, "是") == 0 and pts(text, "否") == 2
+
+
+def test_each_of_a_list_after_a_comma():
+    r = read_rule("信用工作台账齐全，有会议记录、培训记录、督查记录的，各得0.5分。")
+    assert r.kind == "checklist" and r.each_of == ["会议记录", "培训记录", "督查记录"]
+    assert r.params["items"][0]["points"] == Decimal("0.5")
+    assert not r.metrics[0]["label"].endswith(("各", ","))
