@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         ["reminders.py", "--liaisons", "500"],
         ["durability.py"] + (["--commits", "100", "--messages", "20"] if args.quick else []),
         ["draft_accuracy.py"],
+        ["rule_phrasings.py"],
         ["staff.py"] + (["--history", "0", "2000", "--repeat", "5"] if args.quick else []),
         ["console.py", "--units", "200"],
     ]

@@ -29,7 +29,8 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUM = "[零〇一二两三四五六七八九十百千]+"
 NUM = rf"(?:\d+(?:\.\d+)?|{CN_NUM}|半)"
 # a measure word after a count: 每个, 每起, 每10个, 每1个领域
-MEASURE = "个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期|场|笔|宗|例|批|类|种|天|小时"
+MEASURE = ("个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期|场|笔|宗|例|批|类|种|天|小时|位|台|处|页|张|"
+           "点(?<!百分点)")
 
 
 def normalise(text: str) -> str:
@@ -142,9 +143,24 @@ class Reading:
 
 # ---- helpers ---------------------------------------------------------------------------------
 
-_CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共)"
+class _Unsure(Exception):
+    """A reader saw what the bullet is but no single rule can say it (two deductions in one
+    bullet, a ratio without its terms): the bullet is 待确认 and no later reader may guess."""
+
+_CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共|占)"
                   rf"(?:的|得|计|加|扣|为)?(?P<n>{NUM})分")
-_POINTS = re.compile(rf"(?:得|计|加|记|给予?)(?P<n>{NUM})分")
+# points written without a verb: 报送的，10分； / 开展宣传活动2分 / 开展宣传月活动（1分）. Not a total
+# (满分5分, 本项3分, 最高3分, 占4分) nor part of a number or range (二十分, 1至2分).
+_NOT_BEFORE = "满项值为共高多扣减计得加记给予赋过占至到顶限总本分最前后第零〇一二两三四五六七八九十百千"
+_BARE = (rf"(?<=[\u4e00-\u9fff”\",，])(?<![{_NOT_BEFORE}])(?P<bare>{NUM})分(?=[;；。,，)）]|$)"
+         rf"|(?<=[\u4e00-\u9fff][(（])(?P<par>{NUM})分[)）](?=[;；。,，])")  # 信用环境（2分） alone is a heading
+_POINTS = re.compile(rf"(?:得|计|加|记|给予?|赋)(?P<n>{NUM})分|{_BARE}")
+
+
+def _pts(m: re.Match) -> Decimal:
+    """The points of a _POINTS (or _GOT) match; 不得分 is 0."""
+    n = next((m.group(g) for g in ("n", "bare", "par") if g in m.re.groupindex and m.group(g)), None)
+    return parse_number(n) if n else Decimal(0)
 _SUBJECT_END = re.compile(r"(?:的|者)?[,，:：]?$")
 
 
@@ -157,7 +173,7 @@ def _subject(t: str, stop: int) -> str:
     """The words before the rule (建立信用修复机制的，得1分 -> 建立信用修复机制)."""
     s = t[:stop]
     s = re.sub(r"^(?:\(?\d{1,2}[)、.．]|[一二三四五六七八九十]+、|\(\S{1,2}\))", "", s)
-    s = re.sub(r"(?:以此为基数)?(?:每|按|凡|对|如|若)$", "", s)
+    s = re.sub(r"(?:以此为基数)?(?:每|按|凡|对|如|若|各|分别)$", "", s)
     s = s.rstrip(",，;；:：。")
     s = re.sub(r"(?:的|者|即可)$", "", s)
     return s.strip(",，;；:：。")[:60]
@@ -194,24 +210,30 @@ def _veto(t: str, r: Reading) -> bool:
 
 
 def _rank(t: str, r: Reading) -> bool:
-    m = re.search(rf"(?P<hi>最多|最高|最好|最快|第一名?|排名第一)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
-                  rf"(?P<lo>最少|最低|最差|最慢|最后一名|末位|倒数第一)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
-    rev = None
-    if not m:
-        rev = re.search(rf"(?P<lo>最少|最低)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
-                        rf"(?P<hi>最多|最高)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
-    if m or rev:
-        mm = m or rev
+    # the two ends in either order: 最多的得5分，最少的得1分 / 用时最短的得2分，最长的得0分
+    hi, lo = "最多|最高|最好|最大|最长|第一名?|排名第一", "最少|最低|最差|最小|最短|最后一名|末位|倒数第一"
+    mm = re.search(rf"(?P<w1>{hi}|{lo}|最快|最慢)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"
+                   rf"(?P<w2>{hi}|{lo}|最快|最慢)的?(?:单位)?(?:得|计)(?P<bot>{NUM})分", t)
+    if mm and re.fullmatch(hi, mm.group("w1")) == re.fullmatch(hi, mm.group("w2")) is not None:
+        mm = None  # both ends are the same side: not a ranking
+    if mm and {mm.group("w1"), mm.group("w2")} == {"最快", "最慢"}:
+        mm = None  # fastest is best or worst by what is measured: staff decide
+    if mm:
         top, bottom = parse_number(mm.group("top")), parse_number(mm.group("bot"))
+        first_hi = bool(re.fullmatch(hi, mm.group("w1"))) if mm.group("w1") not in ("最快", "最慢") \
+            else not re.fullmatch(hi, mm.group("w2"))
+        if top < bottom:  # written from the low end: 最少的得1分，最多的得5分
+            top, bottom, first_hi = bottom, top, not first_hi
         r.kind, r.points = "rank", top
         r.params = {"value": "value", "method": "linear", "top": top, "bottom": bottom}
-        if rev:
+        if not first_hi:
             r.params["higher_is_better"] = False
         r.words = [mm.group(0)]
         sub = _subject(t, mm.start())
         r.metrics = [_metric("value", sub or "排名依据", "number")]
         return True
-    m = re.search(rf"前({NUM})名(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})名(?:的|单位)?(?:(?:得|计)({NUM})分|不得分|不计分)", t)
+    m = re.search(rf"前({NUM})(?:名|位)?(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})(?:名|位)?(?:的|单位)?"
+                  rf"(?:(?:得|计)({NUM})分|不得分|不计分)", t)
     if m:
         top = parse_number(m.group(2))
         r.kind, r.points = "rank", top
@@ -223,8 +245,8 @@ def _rank(t: str, r: Reading) -> bool:
         r.metrics = [_metric("value", _subject(t, m.start()) or "排名依据", "number")]
         return True
     m = re.search(rf"(?:达到?|为)?(?P<full>{RATIO_TEXT})(?:的)?(?:得|计)(?P<top>{NUM})分.{{0,12}}?"
-                  rf"(?:其余|剩余|其他|未达到?的?)[^;；。]{{0,12}}?(?:按|依)(?:照)?(?:排名|排序|名次)", t)
-    if m:
+                  rf"(?:其余|剩余|其他|未达到?的?)[^;；。]{{0,12}}?(?:按|依)(?:照)?[^;；。,，]{{0,8}}?(?:排名|排序|名次)", t)
+    if m and _ratio(_RATIO.fullmatch(m.group("full")))[1]:
         full, _ = _ratio(_RATIO.fullmatch(m.group("full")))
         top = parse_number(m.group("top"))
         r.kind, r.points = "rank", top
@@ -233,6 +255,10 @@ def _rank(t: str, r: Reading) -> bool:
         r.words = [m.group(0)]
         r.metrics = [_metric("rate", _subject(t, m.start()) or "比率", "percent")]
         return True
+    step = re.search(rf"(?:第一名?|排名第一|最后一名|末位)[^;；。]{{0,16}}?(?:其余|其他)[^;；。]{{0,6}}?依次(?:递减|递增|减少|增加|减|加)(?P<n>{NUM})分", t)
+    if step:
+        raise _Unsure(f"按名次每差一名{'减' if '减' in step.group(0) else '加'}{step.group('n')}分：引擎按首末两名的分数"
+                      f"线性赋分，请写明第一名和最后一名各得几分（如“最多的得5分，最少的得1分”）")
     m = re.search(r"(?:依|按照?)(?:排名|排序|名次)(?:依次|先后)?(?:赋分|计分|得分)|中间的?(?:单位)?(?:依|按)(?:排序|排名|次序)", t)
     if m:
         r.reason = f"写了按排名赋分（“{m.group(0)}”），但没有读出最高/最低分，请写明“最多的得X分，最少的得Y分”"
@@ -241,8 +267,12 @@ def _rank(t: str, r: Reading) -> bool:
 
 
 def _discretionary(t: str, r: Reading) -> bool:
-    m = re.search(r"酌情(?:计分|给分|加分|扣分|赋分|评分|打分)?|视情况(?:计分|给分|加分)|综合评定|根据[^;；。]{0,30}情况(?:计分|给分|评分)", t)
+    m = re.search(r"酌情(?:计分|给分|加分|扣分|赋分|评分|打分)?|视情况(?:计分|给分|加分|扣分|加|给|计|扣)?|综合评定|"
+                  r"根据[^;；。]{0,30}情况(?:计分|给分|评分)", t)
     cap, capw = _cap(t)
+    span = re.search(rf"(?<![\d.]){NUM}(?:-|至|到)(?P<n>{NUM})分", t)
+    if m and cap is None and span:  # 酌情给予0-3分: the top of the span is the most
+        cap, capw = parse_number(span.group("n")), span.group(0)
     if not m:
         # 最高得2分 with no counting rule: staff judge within the cap
         if cap is not None and not re.search(r"每|得\d|公式|%|以上|以下|低于|高于|排名", t.replace(capw, "")):
@@ -262,13 +292,18 @@ def _discretionary(t: str, r: Reading) -> bool:
 def _formula(t: str, r: Reading) -> bool:
     m = re.search(r"(?:计分公式|计算公式|得分公式|公式)(?:为|是)?[:：]?(?P<f>[^;；。]+)", t)
     if not m:
+        m = re.search(r"(?:计分方法|计分办法|评分方法|评分办法|计算方法)(?:为|是)?[:：](?P<f>[^;；。]*[*/][^;；。]*)", t)
+    if not m:
         m = re.search(r"(?:得分|分值)=(?P<f>[^;；。]+)", t)
+    if not m:  # 按照合规率×3计分
+        m = re.search(r"按(?:照)?(?P<f>[^;；。,，按]{1,30}?[*/][^;；。,，]{1,20}?)(?:计分|得分|折算|计算)", t)
     if not m:
         # 得分为A/B: a formula written without "="; 得分为0、2两档 has no operator and is not one
         m = re.search(r"(?:得分|分值)(?:为|是)(?P<f>[^;；。,，]*[\u4e00-\u9fff)][^;；。,，]*[*/][^;；。,，]+)", t)
     if not m:
         return False
     ftext = re.split(r"[,，](?:得|最高|最多)", m.group("f"))[0].strip("“”\"")
+    ftext = re.sub(r"(\d)分$", r"\1", ftext)  # 履约率×5分: the constant is points
     expr, metrics = formula_expr(ftext)
     if not expr:
         r.reason = f"读到公式“{ftext}”，但无法拆成算式，请改写为算式"
@@ -279,7 +314,11 @@ def _formula(t: str, r: Reading) -> bool:
         # 计分公式为…，得6分: the points follow the formula inside the same clause
         got = _POINTS.search(t[m.start("f") + len(ftext):])
         if got:
-            r.points, capw = parse_number(got.group("n")), got.group(0)
+            r.points, capw = _pts(got), got.group(0)
+    k = re.fullmatch(r"(?P<share>\(?v1 / max\(v2, 1\)\)?|v1) \* (?P<k>\d+(?:\.\d+)?)", expr)
+    if r.points is None and k and (k.group("share") != "v1" or re.search(r"率|比例|占比$", metrics[0]["label"])):
+        # a share (A/B, or a rate) times k gives at most k
+        r.points, capw = Decimal(k.group("k")), f"×{k.group('k')}"
     r.params = {"expr": expr}
     r.metrics = metrics
     r.words = [m.group(0)[:40]] + ([capw] if capw else [])
@@ -374,16 +413,70 @@ def _base_ladder(r: Reading, strict: bool, base: Decimal, per: Decimal, pts: Dec
     return True
 
 
+_DEDUCT = r"(?:减|扣|扣除|扣减|少得|倒扣)"
+_USED_UP = r"扣完为止|扣满为止|扣至0分|减至0分|直至扣完|最多扣完|累计扣完|可累计扣完|扣完|减完为止"
+_STEP_VERB = (r"(?:增加|发生|出现|有|存在|被|新增|降低|下降|减少|上升|提高|低于|高于|超出|超过|超期|少报|漏报|迟报|"
+              r"缺少|缺|少|低|高|多|监测到|发现)")
+# a count of one before the deduction also steps: 抽到1条扣0.5分 / 通报一次扣2分 / 少报一次减2分
+_ONE_STEP = rf"(?<![\d.])(?=(?:一|1)(?:{MEASURE})[^;；。,，]{{0,12}}?{_DEDUCT}\d)"
+_CAP_BEFORE = re.compile(r"(?:最高|最多|累计|不超过|上限|封顶|总计|合计)[^;；。,，]{0,2}$")
+
+
+def _deduct_amounts(t: str) -> list[Decimal]:
+    """The different points a bullet takes off per step (a cap such as 最多扣6分 is not one)."""
+    out = []
+    for m in re.finditer(rf"{_DEDUCT}(?P<n>{NUM})分", t):
+        if not _CAP_BEFORE.search(t[max(0, m.start() - 6):m.start()]):
+            out.append(parse_number(m.group("n")))
+    return out
+
+
+def _step_of(t: str, start: int, end: int) -> tuple[Decimal, bool, str] | None:
+    """每低于达标线1个百分点 / 每1万条: the step written between 每 and the points."""
+    seg = t[start:end]
+    m = re.search(rf"(?P<per>{RATIO_TEXT})(?P<wan>万|千)?(?P<unit>{MEASURE})?", seg)
+    if not m or not (m.group("unit") or _ratio(_RATIO.fullmatch(m.group("per")))[1]):
+        return None
+    v, pct = _ratio(_RATIO.fullmatch(m.group("per")))
+    if m.group("wan"):
+        v *= 10000 if m.group("wan") == "万" else 1000
+    return v, pct, m.group("unit") or ""
+
+
+def _after_mei(t: str, m: re.Match) -> int:
+    """Where the words of a step start: after 每 (每高于警戒线…), else at the count (抽到1条…)."""
+    i = t.find("每", m.start(), m.start("each"))
+    return i + 1 if i >= 0 else m.start("at")
+
+
+def _step_label(words: str, pct: bool) -> str:
+    """高于警戒线0.5个百分点 -> 高于警戒线的幅度: what staff enter, without the step itself."""
+    if not re.search(rf"{RATIO_TEXT}(?:万|千)?(?:{MEASURE})?$", words) or not re.search(r"[\u4e00-\u9fff]", words):
+        return words
+    head = re.sub(rf"(?:{RATIO_TEXT})(?:万|千)?(?:{MEASURE})?$", "", words).strip(",，的")
+    if not head:
+        return words
+    return f"{head}的幅度" if pct else head
+
+
 def _deduction(t: str, r: Reading) -> bool:
-    # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止
-    m = re.search(rf"(?:(?:基础分|起评分?|满分)(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评|(?:得|计)(?P<b3>{NUM})分)"
-                  rf"[^。]*?(?:每(?:增加|发生|出现|有|新增|降低|下降|减少|低|高|少报|少|缺|缺少|漏报|迟报|超过|超期|监测到|发现)?"
-                  rf"|(?:发现|出现|发生)(?=(?:一|1)(?:{MEASURE})))"
-                  rf"(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
-                  rf"[^;；。]*?(?:减|扣|扣除|扣减)(?P<each>{NUM})分", t)
+    amounts = _deduct_amounts(t)
+    if len(set(amounts)) > 1:
+        raise _Unsure(f"一条里有几种扣分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
+                      f"请拆成几条，每条一种扣法")
+    # 起评: 得3分，每增加1件…减1分 / 3分起评 / 基础分3分，每发生1起扣1分，扣完为止 / 满分3分。每次扣0.5分
+    m = re.search(rf"(?:(?:(?:基础分|起评分?|满分|本项|此项|该项|本指标)(?:满分)?(?:为)?(?P<b1>{NUM})分|(?P<b2>{NUM})分起评)[^;；]*?"
+                  rf"|(?:(?:得|计)(?P<b3>{NUM})分|(?:^|[:：(（])(?P<b4>{NUM})分[,，])[^。]*?)"
+                  rf"(?:每{_STEP_VERB}?|(?:发现|出现|发生)(?=(?:一|1)(?:{MEASURE}))|{_ONE_STEP})"
+                  rf"(?P<at>)(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?"
+                  rf"[^;；。]*?{_DEDUCT}(?P<each>{NUM})分", t)
     if m:
-        base = parse_number(m.group("b1") or m.group("b2") or m.group("b3"))
+        base = parse_number(m.group("b1") or m.group("b2") or m.group("b3") or m.group("b4"))
         per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+        if not m.group("per"):
+            step = _step_of(t, m.start("at"), m.start("each"))
+            if step:
+                per, pct = step[0], step[1]
         r.kind = "deduction"
         r.params = {"value": "rate_drop" if pct else "count", "base": base, "each": parse_number(m.group("each"))}
         if per != 1:
@@ -391,18 +484,18 @@ def _deduction(t: str, r: Reading) -> bool:
         r.points = base
         # what is counted: 每增加1件[未整改到位的政府失信事件]减1分
         after = max(m.end("unit") if m.group("unit") else -1, m.end("per") if m.group("per") else -1)
-        sub = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "",
-                     t[after if after >= 0 else t.find("每", m.start()) + 1:m.start("each")]).strip(",，的")
+        sub = _step_label(re.sub(rf"(?:的|者)?[,，]?{_DEDUCT}$", "",
+                                 t[after if after >= 0 else _after_mei(t, m):m.start("each")]).strip(",，的"), pct)
         if not sub:  # 处理时间在5个工作日内，得2分；每增加1天减0.4分: what the base clause is about
             sub = _subject(t, t.find("得", m.start()) if m.group("b3") else m.start())
         r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
                              "" if pct else (m.group("unit") or "个"))]
         r.words = [m.group(0)]
         return True
-    m = re.search(rf"每(?:发生|出现|有|存在|被|增加|新增|降低|下降|减少)?(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?[^;；。]*?"
-                  rf"(?:扣|减|扣除|扣减)(?P<each>{NUM})分", t)
+    m = re.search(rf"(?:每{_STEP_VERB}?|{_ONE_STEP})(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?[^;；。]*?"
+                  rf"{_DEDUCT}(?P<each>{NUM})分", t)
     if not m:
-        m2 = re.search(rf"(?:扣|扣除|扣减)(?P<each>{NUM})分", t)
+        m2 = re.search(rf"(?:扣|扣除|扣减|减)(?P<each>{NUM})分", t)
         if not m2 or re.search(r"每", t[:m2.start()]):
             return False
         r.kind = "deduction"
@@ -411,7 +504,7 @@ def _deduction(t: str, r: Reading) -> bool:
             r.reason = "同一条里既有得分又有扣分：已按扣分读，请拆成两条（得分一条、扣分一条）"
         cap, capw = _cap(t)
         # 迟报一次扣0.5分 / 发生一起扣2分 count occurrences; 出现…的，扣2分 is a one-off
-        per_case = re.search(rf"(?:一|1)(?:{MEASURE})", t[:m2.start()]) or re.search(r"扣完为止|扣满为止", t)
+        per_case = re.search(rf"(?:一|1)(?:{MEASURE})", t[:m2.start()]) or re.search(_USED_UP, t)
         if cap is not None or not per_case:
             r.params["cap"] = r.params["each"] if cap is None else cap
             r.points = r.params["cap"]
@@ -419,6 +512,10 @@ def _deduction(t: str, r: Reading) -> bool:
         r.words = [m2.group(0)]
         return True
     per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+    if not m.group("per"):
+        step = _step_of(t, m.start() + 1, m.start("each"))
+        if step:
+            per, pct = step[0], step[1]
     r.kind = "deduction"
     r.params = {"value": "rate_drop" if pct else "count", "each": parse_number(m.group("each"))}
     if per != 1:
@@ -428,21 +525,39 @@ def _deduction(t: str, r: Reading) -> bool:
         r.params["cap"] = cap
         r.points = cap
     r.words = [m.group(0)] + ([capw] if capw else [])
-    if re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t):
-        r.words.append(re.search(r"扣完为止|扣满为止|扣至0分|减至0分", t).group(0))
+    if re.search(_USED_UP, t):
+        r.words.append(re.search(_USED_UP, t).group(0))
+    if _POINTS.search(t[:m.start()]):
+        r.reason = "同一条里既有得分又有扣分：已按扣分读，请核对得分的部分（或拆成两条）"
     what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
     r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or what.strip(",，的") or "发生数",
                          "percent" if pct else "count", "" if pct else (m.group("unit") or "个"))]
     return True
 
 
+_PER_POINTS = re.compile(rf"每[^;；。]{{0,30}}?(?:得|加|计|记)(?P<n>{NUM})分")
+
+
 def _per_item(t: str, r: Reading) -> bool:
-    m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:{MEASURE})))?"
-                  rf"(?P<per>{NUM})?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日)"
-                  rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)?(?P<pts>{NUM})分", t)
+    amounts = [parse_number(x.group("n")) for x in _PER_POINTS.finditer(t)
+               if not _CAP_BEFORE.search(t[max(0, x.start("n") - 8):x.start("n")])]
+    if len(set(amounts)) > 1:
+        raise _Unsure(f"一条里有几种按个数计分（{'、'.join(_fmt(a) + '分' for a in dict.fromkeys(amounts))}），"
+                      f"请拆成几条，每条一种")
+    if _per_rate(t, r):
+        return True
+    m = re.search(rf"每(?:[\u4e00-\u9fff]{{1,4}}?(?=(?:\d+|[一二两三四五六七八九十]+)(?:万|千)?(?:{MEASURE})))?"
+                  rf"(?P<per>{NUM})?(?P<wan>万|千)?(?P<unit>{MEASURE})(?!季度|月|年|周|工作日|百分点)"
+                  rf"(?P<what>[^;；。,，]{{0,16}}?)[^;；。]{{0,24}}?(?:的)?[,，]?(?:得|加|计|记)?(?P<pts>{NUM})分(?!点|之)", t)
     if not m:
-        return _per_period(t, r)
+        # 1篇得0.5分，最高得6分 / 1次得0.5分，最多2分: a count of one with its points and a cap
+        m = re.search(rf"(?<![\d.])(?P<per>1|一)(?P<wan>)(?P<unit>{MEASURE})(?P<what>)(?:的)?[,，]?"
+                      rf"(?:得|加|计|记)(?P<pts>{NUM})分", t)
+        if not m or _cap(t)[0] is None:
+            return _per_period(t, r)
     per = parse_number(m.group("per")) if m.group("per") else Decimal(1)
+    if m.group("wan"):
+        per *= 10000 if m.group("wan") == "万" else 1000
     unit = m.group("unit")
     r.kind = "per_item"
     r.params = {"value": "count", "points": parse_number(m.group("pts"))}
@@ -462,6 +577,22 @@ def _per_item(t: str, r: Reading) -> bool:
     if what and what not in label:
         label = f"{label}（{what}）"
     r.metrics = [_metric("count", label + "（个数）", "count", unit)]
+    r.words = [m.group(0)] + ([capw] if capw else [])
+    return True
+
+
+def _per_rate(t: str, r: Reading) -> bool:
+    """每下降一个百分点加0.5分 / 每提高1%得0.2分: points per step of a rate."""
+    m = re.search(rf"每(?P<verb>[\u4e00-\u9fff]{{0,4}}?)(?P<per>(?:十万分之|万分之|千分之|百分之){NUM}|{NUM}(?:%|‰|个百分点))"
+                  rf"[^;；。]{{0,12}}?(?:得|加|计|记)(?P<pts>{NUM})分", t)
+    if not m:
+        return False
+    per, _ = _ratio(_RATIO.fullmatch(m.group("per")))
+    r.kind = "per_item"
+    r.params = {"value": "rate_change", "per": per, "points": parse_number(m.group("pts"))}
+    r.points, capw = _cap(t)
+    label = _subject(t, m.start()) or "比率"
+    r.metrics = [_metric("rate_change", f"{label}（{m.group('verb') or '变化'}的幅度）", "percent")]
     r.words = [m.group(0)] + ([capw] if capw else [])
     return True
 
@@ -493,9 +624,19 @@ def _per_period(t: str, r: Reading) -> bool:
     return True
 
 
+_UNIT = rf"(?:{MEASURE}|万元|元|万人|人次)"
 _COND = re.compile(
-    rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|等于|为|≥|>=|≤|<=|<|>)?"
-    rf"(?P<a>{RATIO_TEXT})(?:(?:-|至|到)(?P<b>{RATIO_TEXT}))?(?P<post>以上|以下|及以上|及以下|以内|之间|\(含\)|（含）)?")
+    rf"(?P<pre>低于|少于|小于|不足|未达到|未达|高于|超过|大于|多于|不低于|不少于|不高于|不超过|达到|达|在|等于|为|≥|>=|≤|<=|<|>|前|后)?"
+    rf"(?P<a>{RATIO_TEXT})(?P<wa>万(?!元)|千)?(?P<ua>{_UNIT})?(?P<inc>\(含\))?"
+    rf"(?:(?:-|至|到)(?P<b>{RATIO_TEXT})(?P<wb>万(?!元)|千)?(?P<ub>{_UNIT})?)?"
+    rf"(?P<post>以上|以下|及以上|及以下|以内|之间|\(含\)|（含）)?")
+
+
+def _cval(c: re.Match, g: str) -> tuple[Decimal, bool]:
+    """A bound of a _COND match with its 万/千 (10万条 -> 100000) and whether it is a ratio."""
+    v, is_ratio = _ratio(_RATIO.fullmatch(c.group(g)))
+    w = c.group("w" + g)
+    return v * (10000 if w == "万" else 1000 if w == "千" else 1), is_ratio
 
 
 def _bound(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
@@ -519,12 +660,66 @@ def _bound_open(pre: str, post: str, v: Decimal) -> dict[str, Decimal] | None:
     return None
 
 
+def _full_else_share(t: str, r: Reading) -> bool:
+    """入库率95%以上（含95%）得6分；95%以下的按百分比×6得分 -> piecewise (≥95%: 6, else 6x);
+    反馈率达到100%的得3分，低于100%的按实际比例得分 / 达到200次的得2分，不足的按比例得分 ->
+    formula 3x / 2x÷200 up to the full mark."""
+    m = re.search(rf"(?P<full>{RATIO_TEXT})(?P<wan>万|千)?(?:{_UNIT})?(?:及以上|以上)?(?:\(含[^()]{{0,12}}\))?(?:的)?[,，]?"
+                  rf"(?:得|计)(?P<pts>{NUM})分[^;；。]*?[;；。,，](?P<rest>[^;；。]*?)(?:按|以)(?:照)?"
+                  rf"(?P<how>百分比|实际比例|完成比例|比例|[\u4e00-\u9fff]{{0,6}}?率)(?:[*](?P<k>{NUM})分?)?"
+                  rf"(?:得分|计分|折算|计算|给分|赋分)", t)
+    if not m or not re.search(r"以下|低于|不足|未达到?|未满|少于", m.group("rest")):
+        return False
+    full, pct = _ratio(_RATIO.fullmatch(m.group("full")))
+    if m.group("wan"):
+        full *= 10000 if m.group("wan") == "万" else 1000
+    pts = parse_number(m.group("pts"))
+    value = "rate" if pct else "value"
+    label = re.sub(r"(?:达到|达|为|在|超过|满)$", "", _subject(t, m.start())) or ("比率" if pct else "完成数")
+    r.points, r.words = pts, [m.group(0)]
+    r.metrics = [_metric(value, label, "percent" if pct else "number")]
+    if m.group("k") or m.group("how") == "百分比" or m.group("how").endswith("率") and pct:
+        k = parse_number(m.group("k")) if m.group("k") else pts
+        r.kind = "piecewise"
+        r.params = {"value": value, "pieces": [{"ge": full, "then": pts}, {"then": f"{_fmt(k)} * x"}]}
+        return True
+    r.kind = "formula"
+    scale = "" if full == 1 else f" / {_fmt(full)}"
+    r.params = {"expr": f"{_fmt(pts)} * {value}{scale}"}
+    return True
+
+
+def _share(t: str, r: Reading) -> bool:
+    """按完成比例得分，满分6分 / 完成工作要点12分，未完成的按照任务量比例扣分: the points times
+    the share done. 根据A和B按比值给分 names no division: staff write it out."""
+    if re.search(r"按(?:照)?比值(?:给分|计分|得分|赋分)", t):
+        raise _Unsure("写了按比值计分，但没有写明哪个数除以哪个数：请写成“得分=A/B×N”")
+    m = re.search(r"按(?:照)?(?P<what>[^;；。,，按]{0,8}?)比例(?P<how>扣分|得分|计分|给分|赋分|折算)", t)
+    if not m:
+        return False
+    cap, capw = _cap(t)
+    if cap is None:
+        full = _FULL_MARK.search(t) or re.search(rf"(?P<n>{NUM})分", t[:m.start()])
+        if not full:
+            return False
+        cap, capw = parse_number(full.group("n")), full.group(0)
+    r.kind, r.points = "formula", cap
+    what = m.group("what").strip("的") or "完成"
+    r.params = {"expr": f"{_fmt(cap)} * share"}
+    r.metrics = [_metric("share", f"{what}比例" if not what.endswith("率") else what, "percent")]
+    r.words = [m.group(0), capw]
+    return True
+
+
+_GOT = re.compile(rf"(?:得|计)(?P<n>{NUM})分|不得分|不计分|{_BARE}")
+
+
 def _bands(t: str, r: Reading) -> bool:
     # 是/否 tiers: 如果为“是”，得0分；如果为“否”，得2分
     yes = re.search(rf"为?[“\"]?是[”\"]?[,，的]*(?:得|计)({NUM})分", t)
-    no = re.search(rf"为?[“\"]?否[”\"]?[,，的]*(?:得|计)({NUM})分", t)
+    no = re.search(rf"为?[“\"]?否[”\"]?[,，的]*(?:(?:得|计)({NUM})分|不得分|不计分)", t)
     if yes and no:
-        y, n = parse_number(yes.group(1)), parse_number(no.group(1))
+        y, n = parse_number(yes.group(1)), parse_number(no.group(1) or "0")
         r.kind, r.points = "bands", max(y, n)
         r.params = {"value": "answer", "pieces": [{"eq": True, "then": y}, {"eq": False, "then": n}]}
         r.metrics = [_metric("answer", _subject(t, min(yes.start(), no.start())) or "是否", "bool")]
@@ -532,11 +727,17 @@ def _bands(t: str, r: Reading) -> bool:
         return True
     pieces, words, percent = [], [], False
     prev_end = 0
-    for got in re.finditer(rf"(?:得|计)(?P<n>{NUM})分|不得分|不计分", t):
-        pts = parse_number(got.group("n")) if got.group("n") else Decimal(0)
+    for got in _GOT.finditer(t):
+        pts = _pts(got)
         window = t[prev_end:got.start()]
         prev_end = got.end()
         conds = [c for c in _COND.finditer(window) if _is_condition(c)]
+        if not conds and pts > 0 and pieces and re.search(r"其余|其他|否则|剩余", window):
+            pieces.append({"then": pts})  # 其余得1分: everything the bands above leave
+            words.append(got.group(0))
+            break
+        if not conds and pts > 0:
+            return False  # points this reading cannot place in a band: not a banding
         if not conds:
             continue
         piece = _piece(conds[-1])
@@ -547,6 +748,9 @@ def _bands(t: str, r: Reading) -> bool:
         pieces.append(piece)
         words.append(conds[-1].group(0) + got.group(0))
     if not pieces:
+        return False
+    if all(p["then"] == 0 for p in pieces):
+        r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
         return False
     between = re.search(r"(?:介于|在)(?:两者|二者|上述两者|其)?之间的?[,，]?(?:按比例|线性|等比例)(?:计分|得分|赋分|折算)?", t)
     if between and len(pieces) == 2:
@@ -681,6 +885,9 @@ def _lose_all(t: str, r: Reading) -> bool:
         return False
     lose = re.search(r"(?:如|若|凡|一旦)(?:果)?(?P<what>[^;；。]{2,120}?)的?[,，]?(?:则)?(?:此项|本项|该项)?"
                      r"(?:不得分|不计分|得0分|计0分)", t[full.end():])
+    if not lose:  # 本项1分，被列入失信名单的单位，本项不得分: the condition without 如
+        lose = re.search(r"^[,，](?P<what>[^;；。]{2,120}?)(?:的单位|的)?[,，]?(?:此项|本项|该项)(?:不得分|不计分|得0分|计0分)",
+                         t[full.end():])
     if not lose or re.search(rf"{NUM}分|每", lose.group("what")):
         return False
     pts = parse_number(full.group("n"))
@@ -716,6 +923,11 @@ def _is_condition(c: re.Match) -> bool:
     if not a:
         return False
     is_ratio = _ratio(a)[1]
+    if c.group("pre") in ("前", "后"):  # 位居前20%: a share of the ranking; 前三名 is a rank, not a band
+        return is_ratio
+    if c.group("b") and c.group("pre") in (None, "在") and (
+            c.group("ua") or c.group("ub") or _ratio(_RATIO.fullmatch(c.group("b")))[1]):
+        return True  # 500-1000页的 / 3至5个工作日的
     if c.group("pre") in ("为", "等于") and not c.group("post") and not c.group("b"):
         # 退出率为0的不得分 / 为100%时: a value named as a case; 得分为0、2两档 is not one
         return bool(re.match(rf"(?:{MEASURE})?(?:的|时|者)", c.string[c.end():]))
@@ -726,14 +938,21 @@ def _is_condition(c: re.Match) -> bool:
 
 
 def _piece(c: re.Match) -> dict[str, Any]:
-    av, is_ratio = _ratio(_RATIO.fullmatch(c.group("a")))
+    av, is_ratio = _cval(c, "a")
     if c.group("b"):
-        bv, b_ratio = _ratio(_RATIO.fullmatch(c.group("b")))
+        bv, b_ratio = _cval(c, "b")
         if b_ratio and not is_ratio:  # 2%-5%: the first number shares the second's unit
             raw = _RATIO.fullmatch(c.group("b"))
             av = av * bv / parse_number(raw.group("a") or raw.group("b"))
+        if c.group("wb") and not c.group("wa"):  # 5-10万元: both in 万
+            av *= 10000 if c.group("wb") == "万" else 1000
         return {"ge": av, "lt": bv}
-    return _bound(c.group("pre") or "", c.group("post") or "", av) or ({"ge": av} if av == 1 and is_ratio else {})
+    if c.group("pre") == "前":
+        return {"le": av}
+    if c.group("pre") == "后":  # 位居后50%: below the first half of the ranking
+        return {"gt": 1 - av}
+    post = c.group("post") or ("(含)" if c.group("inc") and not c.group("post") else "")
+    return _bound(c.group("pre") or "", post, av) or ({"ge": av} if av == 1 and is_ratio else {})
 
 
 def _threshold_gate(t: str, r: Reading) -> bool:
@@ -754,9 +973,22 @@ def _threshold_gate(t: str, r: Reading) -> bool:
     return True
 
 
+def _graded(items: list[tuple[str, Decimal, str]]) -> re.Match | None:
+    """审读结果为优的，10分；审读结果为良的，5分: the items name one thing in different grades
+    (their words differ only in a few characters), so only one of them can apply."""
+    import os.path
+    subjects = [re.split(r"[,，]", s)[-1] for s, _, _ in items]  # 统计期内，…: the item's own words
+    for a, b in zip(subjects, subjects[1:]):
+        head = len(os.path.commonprefix([a, b]))
+        tail = len(os.path.commonprefix([a[head:][::-1], b[head:][::-1]]))
+        if head >= 4 and len(a) - head - tail <= 4 and len(b) - head - tail <= 4:
+            return re.match(".*", a[head:len(a) - tail] + "/" + b[head:len(b) - tail])
+    return None
+
+
 def _checklist(t: str, r: Reading) -> bool:
     items = []
-    for clause in re.split(r"[;；。]", t):
+    for clause in re.split(r"(?<=[;；。])", t):  # each clause keeps its end: 活动（1分）。
         start = 0
         for got in _POINTS.finditer(clause):
             before = clause[:got.start()]
@@ -764,16 +996,24 @@ def _checklist(t: str, r: Reading) -> bool:
                 continue
             # 国家级表彰的加3分，省级表彰的加2分: each item's words start after the one before
             subject = _subject(clause[start:], got.start() - start) or _subject(clause, got.start())
-            items.append((subject, parse_number(got.group("n")), got.group(0)))
+            items.append((subject, _pts(got), got.group(0)))
             start = got.end()
     if not items:
         return False
     r.kind = "checklist"
-    tiers = len(items) > 1 and re.search(
-        r"其余|其他|逾期|省级|市级|县级|国家级|第[一二三四五六七八九十\d至到-]+[位名]|前[一二三四五六七八九十\d]+[位名]", t)
+    tiers = len(items) > 1 and (re.search(
+        r"其余|其他|逾期|省级|市级|县级|国家级|第[一二三四五六七八九十\d至到-]+[位名]|前[一二三四五六七八九十\d]+[位名]|"
+        r"(?<=[,，;；])(?:仅|只)", t) or _graded(items))
     if tiers:
         r.reason = (f"这几档得分像是只取其一的档次（“{tiers.group(0)}”），已按逐项累加读；"
                     f"如只取其一，请改为分档（bands）或酌情计分")
+    negative = re.search(rf"(?<![\d.])-{NUM}分", t)
+    if negative:
+        r.reason = f"有负分（“{negative.group(0)}”）：已按得分项读，请核对并改为扣分（deduction）"
+    versus = re.search(r"(?:低于|高于|超过|不低于|不高于|达到|优于)(?:全国|全省|全市|全区|本地|同期|上年|上一年|去年)?"
+                       r"(?:的)?(?:平均水平|平均值|平均|同期水平|同期|上年|去年|目标值|全省水平|全市水平)", t)
+    if versus and not r.reason:
+        r.reason = f"比较的对象不是数值（“{versus.group(0)}”）：已按达到即得分读，请写明门槛数值或确认由信用办判定"
     names = [f"done{i + 1}" if len(items) > 1 else "done" for i in range(len(items))]
     r.params = {"items": [{"metric": n, "points": p} for n, (_, p, _) in zip(names, items)]}
     r.metrics = [_metric(n, s or "达到要求", "bool") for n, (s, _, _) in zip(names, items)]
@@ -785,8 +1025,8 @@ def _checklist(t: str, r: Reading) -> bool:
     return True
 
 
-_READERS = (_veto, _rank, _base_steps, _cases, _formula, _deduction, _per_item, _bands, _lose_all, _discretionary,
-            _checklist, _threshold_gate, _task)
+_READERS = (_veto, _rank, _base_steps, _cases, _full_else_share, _formula, _deduction, _per_item, _bands, _share,
+            _lose_all, _discretionary, _checklist, _threshold_gate, _task)
 
 
 def _each_of(t: str) -> list[str]:
@@ -794,7 +1034,11 @@ def _each_of(t: str) -> list[str]:
     m = re.search(r"(?:各|分别)(?:得|计|加)", t)
     if not m:
         return []
-    lead = re.split(r"的|[,，:：]|与|信息|数据|≥|>|达到|低于|高于", t[:m.start()])[0]
+    before = [x for x in re.split(r"[,，:：;；]", t[:m.start()]) if x]
+    # 制度健全，有承诺、评价、修复制度的，各得1分: the names are in the clause that lists them
+    listed = [x for x in before if "、" in x]
+    lead = re.split(r"的|与|信息|数据|≥|>|达到|低于|高于", listed[-1] if listed else (before or [""])[0])[0]
+    lead = re.sub(r"^(?:有|建立|制定|出台|开展|完成)", "", lead)
     names = [x for x in re.split(r"、|和|及", lead) if x]
     return names if 2 <= len(names) <= 12 and all(len(x) <= 12 for x in names) else []
 
@@ -806,22 +1050,49 @@ def read_rule(text: str) -> Reading:
     if not t:
         r.reason = "空白条目"
         return r
+    t = _repaired(t)
     r.links = _links(t)
     for reader in _READERS:
         trial = Reading(text=r.text, links=r.links)
-        if reader(t, trial):
+        try:
+            got = reader(t, trial)
+        except _Unsure as unsure:
+            r.reason = str(unsure)
+            return r
+        if got:
             trial.label = _label(t, trial)
             trial.each_of = _each_of(t) if trial.kind in ("checklist", "bands", "per_item") else []
             if trial.each_of:
                 trial.words.append(f"各得（{len(trial.each_of)}项：{'、'.join(trial.each_of)}）")
             return trial
         r.reason = r.reason or trial.reason
-    if not r.reason and re.search(r"降(?:一|1|两|2)?(?:个)?(?:档|等次|等级)|降低(?:一个)?(?:考核)?(?:档次|等次)", t):
+    if not r.reason and re.search(r"降(?:一|1|两|2)?(?:个)?(?:档|等次|等级)|降低(?:一个)?(?:考核)?(?:档次|等次)|"
+                                  r"直接(?:判|定为|评为|确定为)|(?:判|定|评)为?[A-E]档|(?:定|评|确定)为不合格", t):
         r.reason = "这是降档事项（不是计分规则）：请写入方案的 downgrade_events"
     elif not r.reason and re.search(r"本项不得分|不得分|计0分|得0分", t):
         r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
     r.reason = r.reason or "没有读出“得X分”“每…得/扣X分”“最高X分”“酌情计分”“一票否决”等计分写法"
     return r
+
+
+_FULL_MARK = re.compile(rf"(?:(?:本项|此项|该项|本指标|本条)(?:满分)?(?:为|计)?|满分(?:为)?|^|[:：])(?P<n>{NUM})分(?![/之])")
+
+
+def _repaired(t: str) -> str:
+    """Shorthands other documents print, spelled out the way the readers expect:
+    10分/种 -> 每种得10分; 扣0.2分/次 or -2分/次 -> 每次扣…分; 得0.5，-> 得0.5分，; and
+    得满分 -> 得X分 when the bullet names its full mark (本项3分 / 满分3分 / 成交率：10分)."""
+    def per_unit(m: re.Match) -> str:
+        verb = m.group("v") or ("扣" if m.group("neg") else "得")
+        clause = re.split(r"[;；。]", m.string[:m.start()])[-1]
+        each = "" if "每" in clause else f"每{m.group('u')}"  # 每新建一个街区，3分/个
+        return f"{each}{verb}{m.group('n')}分"
+    t = re.sub(rf"(?P<v>扣|减|加|得)?(?P<neg>-)?(?P<n>{NUM})分/(?P<u>{MEASURE})", per_unit, t)
+    t = re.sub(r"得(\d+(?:\.\d+)?)(?=[,，;；。]|$)", r"得\1分", t)
+    full = _FULL_MARK.search(t)
+    if full and "得满分" in t:
+        t = t.replace("得满分", f"得{full.group('n')}分")
+    return t
 
 
 def _label(t: str, r: Reading) -> str:
