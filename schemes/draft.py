@@ -1028,9 +1028,10 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
             _fill_back(above, c)
     for c in cats:
         _remainder_points(c)
-    # most categories hold several unnumbered indicators: a lone one is numbered like them
+    # nearly every category holds several unnumbered indicators: a lone one is numbered like
+    # them (一.1); with a few lone ones among them they keep the category's code
     many = [c for c in cats if c.section in ("base", "bonus") and len(c.inds) > 1]
-    dotted = len(many) > len(cats) / 2 and all(not i.code for c in many for i in c.inds)
+    dotted = len(many) >= 0.75 * len(cats) and all(not i.code for c in many for i in c.inds)
     for c in cats:
         _lone_points(c)
         for ind in c.inds:
