@@ -98,8 +98,9 @@ def test_a_lone_indicator_is_numbered_like_its_neighbours():
         "一、组织领导\t2\t· 成立领导小组的，得2分。",
         "二、信用记录\t3\t· 建立信用记录的，得1分。 · 信息公示的，得2分。",
         "三、联合奖惩\t4\t· 开展联合奖惩的，得2分。 · 报送案例的，得2分。",
+        "四、信用报告\t4\t· 使用信用报告的，得2分。 · 报送报告的，得2分。",
     )
-    assert set(_inds(data)) == {"一.1", "二.1", "二.2", "三.1", "三.2"}
+    assert set(_inds(data)) == {"一.1", "二.1", "二.2", "三.1", "三.2", "四.1", "四.2"}
 
 
 def test_lone_indicators_keep_the_category_code_when_several_categories_have_one():
