@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["add_authoring_commands"]
+__all__ = ["add_authoring_commands", "scheme_ref"]
 
 
-def _scheme_ref(ref: str):
+def scheme_ref(ref: str):
     """A scheme by id, or from a .yaml file, or from an exported .xlsx workbook."""
     from schemes.loader import load_scheme, scheme_by_id
     path = Path(ref)
@@ -21,6 +21,18 @@ def _scheme_ref(ref: str):
         from schemes.workbook import import_workbook
         return import_workbook(path)[0]
     return scheme_by_id(ref)
+
+
+def _writable(out: str, what: str) -> str | None:
+    """Why `out` cannot be written, in words staff act on; None when it can."""
+    path = Path(out)
+    if not path.name.lower().endswith((".yaml", ".yml")) and what == "yaml":
+        return f"输出文件名应以 .yaml 结尾，例如 -o 2025方案.yaml（收到 {out}）"
+    if not path.parent.is_dir():
+        return f"无法写入 {out}：文件夹 {path.parent} 不存在"
+    if path.is_dir():
+        return f"无法写入 {out}：这是一个文件夹"
+    return None
 
 
 def _outputs(out: str, n: int) -> list[Path]:
@@ -34,8 +46,9 @@ def cmd_draft(args, settings) -> int:
     from schemes.document import DocumentError
     from schemes.draft import draft_document, draft_yaml
     from schemes.loader import SchemeError, load_scheme
-    if not args.output.lower().endswith((".yaml", ".yml")):
-        print("错误：草稿文件名应以 .yaml 结尾，例如 -o 2025草稿.yaml", file=sys.stderr)
+    why = _writable(args.output, "yaml")
+    if why:
+        print(f"错误：{why}", file=sys.stderr)
         return 1
     try:
         drafts = draft_document(args.file)
@@ -94,11 +107,20 @@ def cmd_rule(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
+    from schemes.loader import SchemeError
     from schemes.workbook import export_workbook
     if not args.file.lower().endswith(".xlsx"):
         print("错误：导出文件名应以 .xlsx 结尾", file=sys.stderr)
         return 1
-    scheme = _scheme_ref(args.id)
+    try:
+        scheme = scheme_ref(args.id)
+    except SchemeError as exc:
+        # a draft is not a scheme until it checks: say so before the lines that say why
+        print(f"错误：{args.id} 未通过检查，不能导出。先处理以下各处（或导出去年的方案再修改）：",
+              file=sys.stderr)
+        for line in exc.lines:
+            print(f"  {line}", file=sys.stderr)
+        return 1
     try:
         path = export_workbook(scheme, args.file)
     except OSError as exc:
@@ -111,7 +133,11 @@ def cmd_export(args, settings) -> int:
 
 def cmd_import(args, settings) -> int:
     from schemes.workbook import import_workbook
-    scheme, text = import_workbook(args.file)
+    why = _writable(args.output, "yaml")
+    if why:
+        print(f"错误：{why}", file=sys.stderr)
+        return 1
+    scheme, text = import_workbook(args.file)  # refused before anything is written
     Path(args.output).write_text(f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text,
                                  encoding="utf-8")
     print(f"已写出 {args.output}：检查通过 — {scheme.id}，{len(scheme.categories)} 个类别，"
@@ -121,7 +147,7 @@ def cmd_import(args, settings) -> int:
 
 def cmd_diff(args, settings) -> int:
     from schemes.diff import diff_schemes
-    d = diff_schemes(_scheme_ref(args.old), _scheme_ref(args.new))
+    d = diff_schemes(scheme_ref(args.old), scheme_ref(args.new))
     if args.json:
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
     else:

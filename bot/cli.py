@@ -175,9 +175,26 @@ def cmd_init(args, settings) -> int:
 
 
 def cmd_scheme_add(args, settings) -> int:
-    from ledger.office import add_scheme
-    s = add_scheme(_db(settings), args.id, _now(settings))
+    from ledger.db import LedgerError
+    from ledger.office import KIND_OF_AUDIENCE, add_scheme, office_schemes, years
+    db = _db(settings)
+    try:
+        s = add_scheme(db, args.id, _now(settings))
+    except LedgerError as exc:
+        from bot.authoring import scheme_ref
+        kind = KIND_OF_AUDIENCE.get(scheme_ref(args.id).audience)
+        clash = [o for o in office_schemes(db) if kind and KIND_OF_AUDIENCE.get(o.audience) == kind]
+        if not clash:
+            raise
+        # this year's document for the same units: schemes are the office's, not a year's
+        others = "".join(f" --scheme {o.id}" for o in office_schemes(db) if o.id != clash[0].id)
+        print(f"错误：{exc}。\n  若要用新方案替换 {clash[0].id}（如新一年的细则）：先导出并定稿上一年度"
+              f"（creditbot export 结果.xlsx --year 年份），再运行 creditbot init --scheme {args.id}"
+              f"{others} --year 新年份。单位、人员和记录保留，只开启新年度。", file=sys.stderr)
+        return 1
     print(f"已加入本办：{s.title}（{s.id}，{AUDIENCE_ZH.get(s.audience, s.audience)}）")
+    if not years(db):  # a new office: nothing is assessed until a year is open
+        print(f"本办还没有考核年度：运行 creditbot init --scheme {args.id} --year {s.year or '年份'} 开始考核")
     return 0
 
 
@@ -186,8 +203,16 @@ AUDIENCE_ZH = {"departments": "考核市直单位", "counties": "考核县（市
 
 
 def cmd_year_open(args, settings) -> int:
-    from ledger.office import open_year, open_years
+    from ledger.office import office_schemes, open_year, open_years, years
     db = _db(settings)
+    if not years(db) and office_schemes(db):
+        from_file = {r[0] for r in db.execute(
+            "SELECT scheme_id FROM office_schemes WHERE source IS NOT NULL").fetchall()}
+        ids = " ".join(f"--scheme {'<' + o.id + ' 的方案文件>' if o.id in from_file else o.id}"
+                       for o in office_schemes(db))
+        print(f"错误：本办还没有开始考核（方案已加入，但没有考核年度）：运行 creditbot init {ids} "
+              f"--year {args.year}", file=sys.stderr)
+        return 1
     open_year(db, args.year, _now(settings))
     print(f"已开启 {args.year} 考核年度。开启中的年度：{'、'.join(map(str, open_years(db)))}"
           f"（上一年度仍可补报到期事项，定稿后运行 creditbot year close）")

@@ -8,6 +8,7 @@ same checks as `scheme check`, so a workbook that imports is a scheme that loads
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -88,12 +89,15 @@ def describe_part(part: Any, ind: Indicator | None = None) -> str:
         hi, lo = ("最多", "最少") if part.higher_is_better else ("最少", "最多")
         return f"{labels.get(part.value, part.value)}{hi}的得{_n(part.top)}分，{lo}的得{_n(part.bottom)}分，中间的依排序赋分"
     if k == "deduction":
-        per = "" if part.per == 1 else _n(part.per)
+        metric = next((m for m in (ind.metrics if ind else []) if m.name == part.value), None)
         what = labels.get(part.value, part.value)
+        # a step of a percent is written in 百分点, as documents do (0.01 → 1个百分点)
+        step = (f"{_n(part.per * 100)}个百分点" if metric is not None and metric.type == "percent"
+                else f"{_n(part.per)}{(metric.unit if metric is not None else '') or '个'}")
         if part.base:
-            return f"起评{_n(part.base)}分，{what}每增加{per}个减{_n(part.each)}分，减至0分为止"
+            return f"起评{_n(part.base)}分，{what}每增加{step}减{_n(part.each)}分，减至0分为止"
         c = f"，最高扣{_n(part.cap)}分" if part.cap is not None else ""
-        return f"{what}每发生{per}个扣{_n(part.each)}分{c}"
+        return f"{what}每发生{step}扣{_n(part.each)}分{c}"
     if k == "discretionary":
         return f"酌情计分{cap}"
     if k == "pass_fail":
@@ -298,6 +302,86 @@ def _indicator_from_row(r: dict[str, str], where: str) -> dict[str, Any]:
     return ind
 
 
+_CAT_COLS = {"code": "类别编号", "name": "类别名称", "section": "类别分组", "max_points": "类别分值",
+             "note": "类别说明"}
+_IND_COLS = {"code": "指标编号", "name": "指标名称", "max_points": "指标分值", "aliases": "别名",
+             "content": "考核内容", "evidence": "佐证材料", "lead": "牵头单位", "responsible": "责任单位",
+             "due": "报送频次", "gate": "门槛", "applies": "适用条件", "note": "指标说明"}
+_PART_COLS = {"id": "分项编号", "label": "分项名称", "kind": "规则类型", "max_points": "分项分值",
+              "requires": "关联分项", "text": "原文", "note": "分项说明"}
+_METRIC_COLS = {"name": "数据项", "label": "名称", "type": "类型", "unit": "单位", "derived": "自动计算",
+                "period": "报送周期", "adds_up": "汇总方式", "min": "最小值", "max": "最大值"}
+
+
+@dataclass
+class _Rows:
+    """Where each piece of the imported scheme came from, so a check names the sheet, row and
+    column staff edit, not a line of YAML they never see."""
+
+    path: Path
+    scheme: dict[str, int] = field(default_factory=dict)   # field -> 方案 row
+    cats: list[int] = field(default_factory=list)           # category -> its first 细则 row
+    inds: dict[tuple[int, int], int] = field(default_factory=dict)
+    parts: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    metrics: dict[tuple[int, int, int], tuple[str, int]] = field(default_factory=dict)
+
+    def locate(self, p: tuple) -> str:
+        rules = f"{self.path}[细则]"
+        if not p or p[0] != "categories" or len(p) < 2:
+            key = p[0] if p else "id"
+            zh = dict(SCHEME_FIELDS).get(key, key)
+            return f"{self.path}[方案]:{self.scheme.get(key, 1)} {zh}"
+        c = p[1]
+        if len(p) < 4 or p[2] != "indicators":
+            return f"{rules}:{self.cats[c]} {_CAT_COLS.get(p[2] if len(p) > 2 else 'code', '类别编号')}"
+        i = (c, p[3])
+        rest = p[4:]
+        if rest[:1] == ("parts",) and len(rest) > 1:
+            col = _PART_COLS.get(rest[2] if len(rest) > 2 else "kind", "规则参数")
+            return f"{rules}:{self.parts[i + (rest[1],)]} {col}"
+        if rest[:1] == ("metrics",) and len(rest) > 1:
+            sheet, row = self.metrics.get(i + (rest[1],), ("细则", self.inds[i]))
+            col = _METRIC_COLS.get(rest[2], "数据项") if len(rest) > 2 else "数据项"
+            return f"{self.path}[{sheet}]:{row} {col if sheet == '数据项' else '规则说明'}"
+        return f"{rules}:{self.inds[i]} {_IND_COLS.get(rest[0] if rest else 'code', '指标编号')}"
+
+
+def _grouped(rows: list[dict[str, str]], where: str) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
+    """细则 rows as categories of indicators of part rows, in the sheet's order. A blank 类别编号
+    or 指标编号 is the row above's (as a merged cell reads). Rows of one category or indicator
+    must stay together: after a sort in Excel the order is the scheme's order no more."""
+    cats: list[tuple[str, list[tuple[str, list[dict]]]]] = []
+    seen_cat: dict[str, str] = {}
+    seen_ind: dict[str, str] = {}
+    for r in rows:
+        if not r["类别编号"]:
+            if not cats:
+                raise SchemeError([f"{where}:{r['_row']} 类别编号: 第一行的类别编号为空"])
+            r["类别编号"] = cats[-1][0]
+        if not r["指标编号"]:
+            if not cats or cats[-1][0] != r["类别编号"] or not cats[-1][1]:
+                raise SchemeError([f"{where}:{r['_row']} 指标编号: 为空（新指标请填写指标编号）"])
+            r["指标编号"] = cats[-1][1][-1][0]
+        cat, ind = r["类别编号"], r["指标编号"]
+        if not cats or cats[-1][0] != cat:
+            if cat in seen_cat:
+                raise SchemeError([f"{where}:{r['_row']} 类别编号: 类别「{cat}」的行不相连（第{seen_cat[cat]}行起，"
+                                   f"中间隔着别的类别）。工作表的行序就是方案的顺序：请撤销排序，"
+                                   f"或按原顺序把同一类别、同一指标的行放在一起后再导入"])
+            seen_cat[cat] = r["_row"]
+            cats.append((cat, []))
+        inds = cats[-1][1]
+        if not inds or inds[-1][0] != ind:
+            if ind in seen_ind:
+                raise SchemeError([f"{where}:{r['_row']} 指标编号: 指标「{ind}」的行不相连（第{seen_ind[ind]}行起，"
+                                   f"中间隔着别的指标）。工作表的行序就是方案的顺序：请撤销排序，"
+                                   f"或按原顺序把同一指标的行放在一起后再导入"])
+            seen_ind[ind] = r["_row"]
+            inds.append((ind, []))
+        inds[-1][1].append(r)
+    return cats
+
+
 def import_workbook(path: str | Path) -> tuple[Scheme, str]:
     """Read a workbook written by `export_workbook` (and edited by staff) back into a scheme.
 
@@ -309,15 +393,19 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         raise SchemeError([f"{path}:1 找不到文件"])
     try:
         wb = load_workbook(str(path), data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a damaged file
-        raise SchemeError([f"{path}:1 无法读取 Excel 文件：{exc}"]) from None
+    except Exception:  # openpyxl raises several kinds for a damaged file
+        raise SchemeError([f"{path}:1 无法读取 Excel 文件：文件已损坏、加了密码，或不是 .xlsx 格式"
+                           f"（请在 WPS 或 Excel 中打开，另存为 .xlsx 后再试）"]) from None
     for sheet in ("细则", "数据项", "方案"):
         if sheet not in wb.sheetnames:
-            raise SchemeError([f"{path}:1 缺少工作表「{sheet}」（应为 creditbot scheme export 导出的文件）"])
+            raise SchemeError([f"{path}:1 缺少工作表「{sheet}」：import 只读 creditbot scheme export 导出"
+                               f"（并修改过）的方案表；从考核文件起草请用 creditbot scheme draft"])
+    at = _Rows(path)
     data: dict[str, Any] = {}
     zh_key = {zh: key for key, zh in SCHEME_FIELDS}
     for r in _rows(wb["方案"], ["字段", "值"], f"{path}[方案]"):
         key = zh_key.get(r["字段"], r["字段"])
+        at.scheme[key] = int(r["_row"])
         v = r["值"]
         if key in ("bands", "downgrade_events"):
             data[key] = _load_flow(v, f"{path}[方案]:{r['_row']} {r['字段']}") or []
@@ -326,6 +414,7 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         elif v or key in ("id", "title", "issuer"):
             data[key] = v
     metrics: dict[str, list[dict]] = {}
+    metric_rows: dict[str, list[int]] = {}
     for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]", optional=RANGE_COLUMNS):
         m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"], "type": r["类型"] or "number"}
         if r["单位"]:
@@ -340,26 +429,34 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
             if r.get(col):
                 m[key] = None if r[col] == NO_LIMIT else _number(r[col])
         metrics.setdefault(r["指标编号"], []).append(m)
-    cats: list[dict[str, Any]] = []
-    inds: dict[tuple[str, str], dict[str, Any]] = {}
+        metric_rows.setdefault(r["指标编号"], []).append(int(r["_row"]))
     section = {v: k for k, v in SECTION_ZH.items()}
-    for r in _rows(wb["细则"], RULE_COLUMNS, f"{path}[细则]"):
-        where = f"{path}[细则]:{r['_row']}"
-        if not cats or cats[-1]["code"] != r["类别编号"]:
-            cat: dict[str, Any] = {"code": r["类别编号"], "name": r["类别名称"],
-                                   "section": section.get(r["类别分组"], r["类别分组"] or "base"),
-                                   "indicators": []}
-            if r["类别分值"] != "":
-                cat["max_points"] = _number(r["类别分值"])
-            if r["类别说明"]:
-                cat["note"] = r["类别说明"]
-            cats.append(cat)
-        key = (r["类别编号"], r["指标编号"])
-        if key not in inds:
-            inds[key] = _indicator_from_row(r, where)
-            inds[key]["metrics"] = metrics.get(r["指标编号"], [])
-            cats[-1]["indicators"].append(inds[key])
-        inds[key]["parts"].append(_part_from_row(r, where, inds[key]["metrics"]))
+    where = f"{path}[细则]"
+    cats: list[dict[str, Any]] = []
+    for c, (_, ind_rows) in enumerate(_grouped(_rows(wb["细则"], RULE_COLUMNS, where), where)):
+        first = ind_rows[0][1][0]
+        # category cells: from the first row that fills them (a row typed in may leave them blank)
+        head = next((r for _, rs in ind_rows for r in rs if r["类别名称"]), first)
+        cat: dict[str, Any] = {"code": first["类别编号"], "name": head["类别名称"],
+                               "section": section.get(head["类别分组"], head["类别分组"] or "base"),
+                               "indicators": []}
+        if head["类别分值"] != "":
+            cat["max_points"] = _number(head["类别分值"])
+        if head["类别说明"]:
+            cat["note"] = head["类别说明"]
+        at.cats.append(int(head["_row"]))
+        for i, (code, part_rows) in enumerate(ind_rows):
+            named = next((r for r in part_rows if r["指标名称"]), part_rows[0])
+            ind = _indicator_from_row(named, f"{where}:{named['_row']}")
+            at.inds[(c, i)] = int(named["_row"])
+            ind["metrics"] = [dict(m) for m in metrics.get(code, [])]
+            for m, row in enumerate(metric_rows.get(code, [])):
+                at.metrics[(c, i, m)] = ("数据项", row)
+            for k, r in enumerate(part_rows):
+                ind["parts"].append(_part_from_row(r, f"{where}:{r['_row']}", ind["metrics"]))
+                at.parts[(c, i, k)] = int(r["_row"])
+            cat["indicators"].append(ind)
+        cats.append(cat)
     data["categories"] = cats
     text = yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, width=100)
-    return load_text(text, f"{path}"), text
+    return load_text(text, f"{path}", locate=at.locate), text
