@@ -188,9 +188,10 @@ def cmd_scheme_add(args, settings) -> int:
             raise
         # this year's document for the same units: schemes are the office's, not a year's
         others = "".join(f" --scheme {o.id}" for o in office_schemes(db) if o.id != clash[0].id)
-        print(f"错误：{exc}。\n  若要用新方案替换 {clash[0].id}（如新一年的细则）：先导出并定稿上一年度"
-              f"（creditbot export 结果.xlsx --year 年份），再运行 creditbot init --scheme {args.id}"
-              f"{others} --year 新年份。单位、人员和记录保留，只开启新年度。", file=sys.stderr)
+        print(f"错误：{exc}。\n  若要用新方案替换 {clash[0].id}（如新一年的细则）：方案不分年度，换用后"
+              f"以往年度（含已关闭的）也按新方案计分，所以先导出上一年度结果留存（creditbot export "
+              f"结果.xlsx --year 年份），再运行 creditbot init --scheme {args.id}{others} --year 新年份"
+              f"（单位和人员保留，只开启新年度）。", file=sys.stderr)
         return 1
     print(f"已加入本办：{s.title}（{s.id}，{AUDIENCE_ZH.get(s.audience, s.audience)}）")
     if not years(db):  # a new office: nothing is assessed until a year is open
