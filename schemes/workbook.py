@@ -40,6 +40,8 @@ METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "�
 # Optional on import, so a workbook exported before ranges existed still reads.
 RANGE_COLUMNS = ["最小值", "最大值"]
 NO_LIMIT = "不限"
+# Hidden on 细则: the rule's words and parameters as exported, to tell which one staff edited.
+EXPORTED = ["导出时的规则说明", "导出时的规则参数"]
 PERIOD_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 ADDS_UP_ZH = {"sum": "累加", "latest": "取最新", "max": "取最大"}
 _PART_COMMON = {"kind", "id", "label", "max_points", "requires", "note", "text"}
@@ -131,7 +133,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "细则"
-    for c, h in enumerate(RULE_COLUMNS, start=1):
+    for c, h in enumerate(RULE_COLUMNS + EXPORTED, start=1):
         _set(ws, 1, c, h)
         ws.cell(row=1, column=c).font = Font(bold=True)
     row = 2
@@ -144,12 +146,16 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
                           if k not in _PART_COMMON}
                 if part.kind in ("discretionary", "task") and "metric" not in params:
                     params = {"metric": part.metric}
-                part_cells = [part.id or "", part.label, KIND_ZH[part.kind], describe_part(part, ind),
-                              _flow(params), _n(part.max_points), "；".join(part.requires),
-                              part.text, part.note]
+                words, flow = describe_part(part, ind), _flow(params)
+                part_cells = [part.id or "", part.label, KIND_ZH[part.kind], words, flow,
+                              _n(part.max_points), "；".join(part.requires), part.text, part.note,
+                              words, flow]
                 for c, v in enumerate(cat_cells + ind_cells + part_cells, start=1):
                     _set(ws, row, c, v)
                 row += 1
+    from openpyxl.utils import get_column_letter
+    for c in range(len(RULE_COLUMNS) + 1, len(RULE_COLUMNS) + len(EXPORTED) + 1):
+        ws.column_dimensions[get_column_letter(c)].hidden = True
     ws.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJ", (8, 24, 8, 8, 20, 10, 30, 8, 16, 40)):
         ws.column_dimensions[col].width = width
@@ -324,6 +330,7 @@ class _Rows:
     inds: dict[tuple[int, int], int] = field(default_factory=dict)
     parts: dict[tuple[int, int, int], int] = field(default_factory=dict)
     metrics: dict[tuple[int, int, int], tuple[str, int]] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)  # rows whose words changed but not their rule
 
     def locate(self, p: tuple) -> str:
         rules = f"{self.path}[细则]"
@@ -346,6 +353,24 @@ class _Rows:
         return f"{rules}:{self.inds[i]} {_IND_COLS.get(rest[0] if rest else 'code', '指标编号')}"
 
 
+def _torn(seen: dict[str, str], code: str, what: str, row: str, where: str) -> None:
+    """Refuse a category or indicator whose rows come back after another's (a sort in Excel)."""
+    if code in seen:
+        raise SchemeError([f"{where}:{row} {what}编号: {what}「{code}」的行不相连（第{seen[code]}行起，"
+                           f"中间隔着别的{what}）。工作表的行序就是方案的顺序：请撤销排序，"
+                           f"或按原顺序把同一类别、同一指标的行放在一起后再导入"])
+    seen[code] = row
+
+
+def _words_edited_alone(r: dict[str, str]) -> bool:
+    """规则说明 edited while 规则参数 is still as exported: the parameters would win on import
+    and the edit be lost without a word. The hidden columns hold both as exported."""
+    words, params = r.get(EXPORTED[0]), r.get(EXPORTED[1])
+    if words is None or params is None or not r["规则参数"]:
+        return False  # a workbook from before these columns, or the words are to be read again
+    return r["规则说明"] != words and r["规则参数"] == params
+
+
 def _grouped(rows: list[dict[str, str]], where: str) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
     """细则 rows as categories of indicators of part rows, in the sheet's order. A blank 类别编号
     or 指标编号 is the row above's (as a merged cell reads). Rows of one category or indicator
@@ -364,19 +389,11 @@ def _grouped(rows: list[dict[str, str]], where: str) -> list[tuple[str, list[tup
             r["指标编号"] = cats[-1][1][-1][0]
         cat, ind = r["类别编号"], r["指标编号"]
         if not cats or cats[-1][0] != cat:
-            if cat in seen_cat:
-                raise SchemeError([f"{where}:{r['_row']} 类别编号: 类别「{cat}」的行不相连（第{seen_cat[cat]}行起，"
-                                   f"中间隔着别的类别）。工作表的行序就是方案的顺序：请撤销排序，"
-                                   f"或按原顺序把同一类别、同一指标的行放在一起后再导入"])
-            seen_cat[cat] = r["_row"]
+            _torn(seen_cat, cat, "类别", r["_row"], where)
             cats.append((cat, []))
         inds = cats[-1][1]
         if not inds or inds[-1][0] != ind:
-            if ind in seen_ind:
-                raise SchemeError([f"{where}:{r['_row']} 指标编号: 指标「{ind}」的行不相连（第{seen_ind[ind]}行起，"
-                                   f"中间隔着别的指标）。工作表的行序就是方案的顺序：请撤销排序，"
-                                   f"或按原顺序把同一指标的行放在一起后再导入"])
-            seen_ind[ind] = r["_row"]
+            _torn(seen_ind, ind, "指标", r["_row"], where)
             inds.append((ind, []))
         inds[-1][1].append(r)
     return cats
@@ -433,7 +450,8 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
     section = {v: k for k, v in SECTION_ZH.items()}
     where = f"{path}[细则]"
     cats: list[dict[str, Any]] = []
-    for c, (_, ind_rows) in enumerate(_grouped(_rows(wb["细则"], RULE_COLUMNS, where), where)):
+    rows = _rows(wb["细则"], RULE_COLUMNS, where, optional=EXPORTED)
+    for c, (_, ind_rows) in enumerate(_grouped(rows, where)):
         first = ind_rows[0][1][0]
         # category cells: from the first row that fills them (a row typed in may leave them blank)
         head = next((r for _, rs in ind_rows for r in rs if r["类别名称"]), first)
@@ -455,8 +473,15 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
             for k, r in enumerate(part_rows):
                 ind["parts"].append(_part_from_row(r, f"{where}:{r['_row']}", ind["metrics"]))
                 at.parts[(c, i, k)] = int(r["_row"])
+                if _words_edited_alone(r):
+                    at.stale.append(f"{where}:{r['_row']} 规则说明: 文字改了，规则参数没改（仍是 "
+                                    f"{r['规则参数']}），导入会按规则参数计分。要按新文字计分请清空"
+                                    f"规则参数（导入时重读文字），否则请把规则说明改回")
             cat["indicators"].append(ind)
         cats.append(cat)
     data["categories"] = cats
     text = yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, width=100)
-    return load_text(text, f"{path}", locate=at.locate), text
+    scheme = load_text(text, f"{path}", locate=at.locate)
+    if at.stale:
+        raise SchemeError(at.stale)
+    return scheme, text

@@ -217,6 +217,12 @@ def test_bad_workbooks_are_refused_by_sheet_row_and_column_and_write_nothing(tmp
     wb.save(tmp_path / "排序.xlsx")
     cases["排序.xlsx"] = (f"排序.xlsx[细则]:{len(rows) + 1} 类别编号: 类别「一」的行不相连（第2行起，中间隔着别的类别）。"
                          f"工作表的行序就是方案的顺序")
+    wb, ws, col = _sheet(book)   # the words edited, the parameters left as exported
+    row = _row_of(ws, col, "一.2", "信用修复")
+    ws.cell(row, col["规则说明"]).value = "出台本地区信用修复工作办法的，得4分"
+    wb.save(tmp_path / "只改文字.xlsx")
+    cases["只改文字.xlsx"] = (f"只改文字.xlsx[细则]:{row} 规则说明: 文字改了，规则参数没改（仍是 {{items: "
+                           f"[{{metric: p2_done, points: 3}}]}}），导入会按规则参数计分。要按新文字计分请清空规则参数")
     wb, ws, col = _sheet(book)   # a header renamed
     ws.cell(1, col["规则说明"]).value = "评分标准"
     wb.save(tmp_path / "表头.xlsx")
