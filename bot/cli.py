@@ -176,7 +176,7 @@ def cmd_init(args, settings) -> int:
 
 def cmd_scheme_add(args, settings) -> int:
     from ledger.db import LedgerError
-    from ledger.office import KIND_OF_AUDIENCE, add_scheme, office_schemes, years
+    from ledger.office import KIND_OF_AUDIENCE, add_scheme, office_schemes, open_years, years
     db = _db(settings)
     try:
         s = add_scheme(db, args.id, _now(settings))
@@ -196,6 +196,11 @@ def cmd_scheme_add(args, settings) -> int:
     print(f"已加入本办：{s.title}（{s.id}，{AUDIENCE_ZH.get(s.audience, s.audience)}）")
     if not years(db):  # a new office: nothing is assessed until a year is open
         print(f"本办还没有考核年度：运行 creditbot init --scheme {args.id} --year {s.year or '年份'} 开始考核")
+    elif s.year and s.year not in open_years(db):
+        # a 2025 document in an office still in 2024 (or already in 2026) scores that year
+        later = s.year > max(y for y, _ in years(db))
+        print(f"注意：这是 {s.year} 年的方案，本办开启的考核年度是 {'、'.join(map(str, open_years(db)))}，"
+              f"会按它给这些年度计分" + (f"。开启 {s.year} 年度：creditbot year open {s.year}" if later else ""))
     return 0
 
 

@@ -398,4 +398,16 @@ def test_scheme_add_says_the_next_step(tmp_path, resolved):
         f"也按新方案计分，所以先导出上一年度结果留存（creditbot export 结果.xlsx --year 年份），再运行 "
         f"creditbot init --scheme lvliang-2022-counties --year 新年份（单位和人员保留，只开启新年度）。"]
     r = cli("scheme", "add", "lvliang-2022-departments", cwd=tmp_path, env=env)
-    assert r.returncode == 0 and "考核市直单位" in r.stdout, r.stderr
+    assert r.returncode == 0 and r.stdout.splitlines()[1:] == [
+        "注意：这是 2022 年的方案，本办开启的考核年度是 2025，会按它给这些年度计分"], r.stderr
+
+
+def test_this_years_scheme_in_an_office_still_in_last_year_says_how_to_open_it(tmp_path, resolved):
+    env = {"CREDITBOT_DB": str(tmp_path / "o.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+           "CREDITBOT_NOW": "2024-12-20T10:00:00"}
+    assert cli("init", "--scheme", "lvliang-2022-departments", "--year", "2024", cwd=tmp_path,
+               env=env).returncode == 0
+    r = cli("scheme", "add", resolved.name, cwd=tmp_path, env=env)
+    assert r.returncode == 0 and r.stdout.splitlines()[1] == (
+        "注意：这是 2025 年的方案，本办开启的考核年度是 2024，会按它给这些年度计分。"
+        "开启 2025 年度：creditbot year open 2025")
