@@ -35,6 +35,17 @@ def _writable(out: str, what: str) -> str | None:
     return None
 
 
+def _kept(paths: list[Path], fresh: list[str] | None, force: bool) -> str | None:
+    """Why writing `paths` would lose staff's work: an existing file that is not what this
+    command would write anyway (a draft resolved for an hour, an edited workbook)."""
+    if force:
+        return None
+    for k, path in enumerate(paths):
+        if path.exists() and (fresh is None or path.read_text(encoding="utf-8", errors="replace") != fresh[k]):
+            return (f"{path} 已存在，可能有已做的修改：换一个文件名，或加 --force 覆盖")
+    return None
+
+
 def _outputs(out: str, n: int) -> list[Path]:
     base = Path(out)
     if n == 1:
@@ -59,8 +70,13 @@ def cmd_draft(args, settings) -> int:
         print(f"错误：{args.file} 中没有找到考核表格（表头应含 项目/序号/考核指标、分值、评分标准 等），"
               f"也没有编号的工作任务", file=sys.stderr)
         return 1
-    for draft, path in zip(drafts, _outputs(args.output, len(drafts))):
-        path.write_text(draft_yaml(draft), encoding="utf-8")
+    paths, texts = _outputs(args.output, len(drafts)), [draft_yaml(d) for d in drafts]
+    why = _kept(paths, texts, args.force)
+    if why:
+        print(f"错误：{why}", file=sys.stderr)
+        return 1
+    for draft, path, text in zip(drafts, paths, texts):
+        path.write_text(text, encoding="utf-8")
         inds = sum(len(c["indicators"]) for c in draft.data["categories"])
         print(f"已写出 {path}：{draft.data['title']}，{len(draft.data['categories'])} 个类别，"
               f"{inds} 个指标，{draft.unresolved} 处待确认")
@@ -112,6 +128,10 @@ def cmd_export(args, settings) -> int:
     if not args.file.lower().endswith(".xlsx"):
         print("错误：导出文件名应以 .xlsx 结尾", file=sys.stderr)
         return 1
+    why = _kept([Path(args.file)], None, args.force)
+    if why:
+        print(f"错误：{why}", file=sys.stderr)
+        return 1
     try:
         scheme = scheme_ref(args.id)
     except SchemeError as exc:
@@ -138,8 +158,12 @@ def cmd_import(args, settings) -> int:
         print(f"错误：{why}", file=sys.stderr)
         return 1
     scheme, text = import_workbook(args.file)  # refused before anything is written
-    Path(args.output).write_text(f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text,
-                                 encoding="utf-8")
+    text = f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text
+    why = _kept([Path(args.output)], [text], args.force)
+    if why:
+        print(f"错误：{why}", file=sys.stderr)
+        return 1
+    Path(args.output).write_text(text, encoding="utf-8")
     print(f"已写出 {args.output}：检查通过 — {scheme.id}，{len(scheme.categories)} 个类别，"
           f"{len(scheme.indicators())} 个指标")
     return 0
@@ -161,15 +185,18 @@ def add_authoring_commands(ss: Any, add: Callable[..., argparse.ArgumentParser])
     a.add_argument("file")
     a.add_argument("-o", "--output", required=True, help="草稿文件（.yaml）；文件含多个附件时加 -1、-2")
     a.add_argument("--show", type=int, default=20, help="列出前几处待确认（默认 20）")
+    a.add_argument("--force", action="store_true", help="覆盖已存在并改过的草稿")
     a = add("rule", cmd_rule, "看一条评分标准被读成什么规则", ss)
     a.add_argument("text", nargs="+")
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("export", cmd_export, "把方案导出为 Excel（每行一条评分规则，可在 WPS/Excel 中修改）", ss)
     a.add_argument("id", help="方案编号或 .yaml 文件")
     a.add_argument("file")
+    a.add_argument("--force", action="store_true", help="覆盖已存在的 Excel 文件")
     a = add("import", cmd_import, "从修改后的 Excel 读回方案（经过与 check 相同的检查）", ss)
     a.add_argument("file")
     a.add_argument("-o", "--output", required=True, help="写出的方案文件（.yaml）")
+    a.add_argument("--force", action="store_true", help="覆盖已存在并改过的方案文件")
     a = add("diff", cmd_diff, "比较两个方案：新增、删除、改名的指标，分值和规则的变化", ss)
     a.add_argument("old", help="去年的方案（编号、.yaml 或 .xlsx）")
     a.add_argument("new", help="今年的方案（编号、.yaml 或 .xlsx）")

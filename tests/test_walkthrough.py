@@ -411,3 +411,30 @@ def test_this_years_scheme_in_an_office_still_in_last_year_says_how_to_open_it(t
     assert r.returncode == 0 and r.stdout.splitlines()[1] == (
         "注意：这是 2025 年的方案，本办开启的考核年度是 2024，会按它给这些年度计分。"
         "开启 2025 年度：creditbot year open 2025")
+
+
+def test_running_a_command_again_never_overwrites_staff_work(tmp_path, resolved):
+    scheme = load_scheme(resolved)
+    write_docx(tmp_path / "2025考核细则.docx")
+    draft = ("scheme", "draft", "2025考核细则.docx", "-o", "2025草稿.yaml")
+    assert cli(*draft, cwd=tmp_path).returncode == 0
+    assert cli(*draft, cwd=tmp_path).returncode == 0  # the same draft again: nothing to lose
+    path = tmp_path / "2025草稿.yaml"
+    edited = path.read_text(encoding="utf-8").replace("id: draft-2025-2025", "id: yunchuan-2025")
+    path.write_text(edited, encoding="utf-8")
+    r = cli(*draft, cwd=tmp_path)
+    assert r.returncode == 1 and r.stderr == "错误：2025草稿.yaml 已存在，可能有已做的修改：换一个文件名，或加 --force 覆盖\n"
+    assert path.read_text(encoding="utf-8") == edited
+    assert cli(*draft, "--force", cwd=tmp_path).returncode == 0
+    assert "id: draft-2025-2025" in path.read_text(encoding="utf-8")
+    export = ("scheme", "export", resolved.name, "2025方案.xlsx")
+    assert cli(*export, cwd=tmp_path).returncode == 0
+    r = cli(*export, cwd=tmp_path)  # the workbook may hold an afternoon's edits
+    assert r.returncode == 1 and "2025方案.xlsx 已存在" in r.stderr
+    assert cli(*export, "--force", cwd=tmp_path).returncode == 0
+    imported = ("scheme", "import", "2025方案.xlsx", "-o", resolved.name)
+    r = cli(*imported, cwd=tmp_path)
+    assert r.returncode == 1 and f"{resolved.name} 已存在" in r.stderr
+    assert cli(*imported, "--force", cwd=tmp_path).returncode == 0
+    assert load_scheme(resolved) == scheme and resolved.read_text(encoding="utf-8").startswith(
+        "# 由 creditbot scheme import 从 2025方案.xlsx 生成")
