@@ -138,6 +138,11 @@ _PYDANTIC_ZH = {
     "less_than": "超出允许的范围",
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
     "date_parsing": "应为日期（YYYY-MM-DD）",
+    "model_type": "应为 {键: 值} 形式",
+    "dict_type": "应为 {键: 值} 形式",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "missing_argument": "缺少必填字段",
 }
 
 

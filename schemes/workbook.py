@@ -42,6 +42,8 @@ RANGE_COLUMNS = ["最小值", "最大值"]
 NO_LIMIT = "不限"
 # Hidden on 细则: the rule's words and parameters as exported, to tell which one staff edited.
 EXPORTED = ["导出时的规则说明", "导出时的规则参数"]
+TYPE_ZH = {"number": "数值", "count": "计数", "percent": "百分比", "ratio": "比值", "money": "金额",
+           "bool": "是否", "text": "文字"}
 PERIOD_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 ADDS_UP_ZH = {"sum": "累加", "latest": "取最新", "max": "取最大"}
 _PART_COMMON = {"kind", "id", "label", "max_points", "requires", "note", "text"}
@@ -170,7 +172,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     for _, ind in scheme.indicators():
         for m in ind.metrics:
             derived = "" if m.derived is False else ("是" if m.derived is True else m.derived)
-            row_cells = [ind.code, m.name, m.label, m.type, m.unit, derived,
+            row_cells = [ind.code, m.name, m.label, TYPE_ZH[m.type], m.unit, derived,
                          PERIOD_ZH.get(m.period or "", ""), ADDS_UP_ZH.get(m.adds_up or "", "")]
             row_cells += [(NO_LIMIT if getattr(m, k) is None else _n(getattr(m, k)))
                           if k in m.model_fields_set else "" for k in ("min", "max")]
@@ -218,6 +220,33 @@ def _list(v: str) -> list[str]:
     return [x for x in (s.strip() for s in re.split(r"[；;\n]", v)) if x]
 
 
+def _choice(value: str, zh: dict[str, str], where: str, column: str) -> str:
+    """A cell that takes one of a few words: the Chinese word (as exported) or the file's own."""
+    key = {v: k for k, v in zh.items()}.get(value, value)
+    if key not in zh:
+        raise SchemeError([f"{where} {column}: 应为 {'、'.join(zh.values())} 之一，收到「{value}」"])
+    return key
+
+
+# The checks speak of the YAML file; in a workbook the same thing has another name.
+_IN_WORKBOOK = [("（请在 metrics 中声明）", "（请在工作表「数据项」中为本指标加一行）"),
+                ("计分指标必须给出分值 max_points", "计分指标必须给出分值（指标分值）"),
+                ("（按月报送请写 period: month）", "（按月报送请在「报送周期」写 每月）"),
+                ("（只能 latest）", "（只能 取最新）"), ("请用 latest 或 max", "请用 取最新 或 取最大"),
+                ("未知的规则类型 kind", "未知的规则类型"), ("必须给出 day", "必须给出截止日"),
+                ("必须给出 date", "必须给出截止日期"), ("（monthly）", ""), ("（once）", "")] + [
+    (f"{key} 类型的", f"「{zh}」类型的") for key, zh in TYPE_ZH.items()]
+
+
+def _in_workbook(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        for yaml_words, words in _IN_WORKBOOK:
+            line = line.replace(yaml_words, words)
+        out.append(line)
+    return out
+
+
 def _rows(ws, columns: list[str], where: str, optional: list[str] = ()) -> list[dict[str, str]]:
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
@@ -247,6 +276,9 @@ def _load_flow(text: str, where: str) -> Any:
 
 def _part_from_row(r: dict[str, str], where: str, metrics: list[dict]) -> dict[str, Any]:
     kind = _ZH_KIND.get(r["规则类型"], r["规则类型"])
+    if r["规则类型"] and kind not in KIND_ZH:
+        raise SchemeError([f"{where} 规则类型: 未知的规则类型「{r['规则类型']}」，应为 "
+                           f"{'、'.join(KIND_ZH.values())} 之一（或留空，按规则说明重读）"])
     part: dict[str, Any] = {}
     if r["分项编号"]:
         part["id"] = r["分项编号"]
@@ -289,7 +321,7 @@ def _indicator_from_row(r: dict[str, str], where: str) -> dict[str, Any]:
         if r[col]:
             ind[key] = r[col]
     if r["报送频次"]:
-        freq = {v: k for k, v in FREQ_ZH.items()}.get(r["报送频次"], r["报送频次"])
+        freq = _choice(r["报送频次"], FREQ_ZH, where, "报送频次")
         due: dict[str, Any] = {"frequency": freq}
         if r["截止日"]:
             due["day"] = _number(r["截止日"])
@@ -299,7 +331,7 @@ def _indicator_from_row(r: dict[str, str], where: str) -> dict[str, Any]:
             due["text"] = r["截止说明"]
         ind["due"] = due
     if r["门槛"]:
-        ind["gate"] = {"kind": {v: k for k, v in GATE_ZH.items()}.get(r["门槛"], r["门槛"]),
+        ind["gate"] = {"kind": _choice(r["门槛"], GATE_ZH, where, "门槛"),
                        "metric": r["门槛数据项"]}
     if r["适用条件"]:
         ind["applies"] = _load_flow(r["适用条件"], f"{where} 适用条件")
@@ -433,21 +465,22 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
     metrics: dict[str, list[dict]] = {}
     metric_rows: dict[str, list[int]] = {}
     for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]", optional=RANGE_COLUMNS):
-        m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"], "type": r["类型"] or "number"}
+        at_row = f"{path}[数据项]:{r['_row']}"
+        m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"],
+                             "type": _choice(r["类型"] or "数值", TYPE_ZH, at_row, "类型")}
         if r["单位"]:
             m["unit"] = r["单位"]
         if r["自动计算"]:
             m["derived"] = True if r["自动计算"] == "是" else r["自动计算"]
         if r["报送周期"]:
-            m["period"] = {v: k for k, v in PERIOD_ZH.items()}.get(r["报送周期"], r["报送周期"])
+            m["period"] = _choice(r["报送周期"], PERIOD_ZH, at_row, "报送周期")
         if r["汇总方式"]:
-            m["adds_up"] = {v: k for k, v in ADDS_UP_ZH.items()}.get(r["汇总方式"], r["汇总方式"])
+            m["adds_up"] = _choice(r["汇总方式"], ADDS_UP_ZH, at_row, "汇总方式")
         for key, col in zip(("min", "max"), RANGE_COLUMNS):
             if r.get(col):
                 m[key] = None if r[col] == NO_LIMIT else _number(r[col])
         metrics.setdefault(r["指标编号"], []).append(m)
         metric_rows.setdefault(r["指标编号"], []).append(int(r["_row"]))
-    section = {v: k for k, v in SECTION_ZH.items()}
     where = f"{path}[细则]"
     cats: list[dict[str, Any]] = []
     rows = _rows(wb["细则"], RULE_COLUMNS, where, optional=EXPORTED)
@@ -456,7 +489,8 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         # category cells: from the first row that fills them (a row typed in may leave them blank)
         head = next((r for _, rs in ind_rows for r in rs if r["类别名称"]), first)
         cat: dict[str, Any] = {"code": first["类别编号"], "name": head["类别名称"],
-                               "section": section.get(head["类别分组"], head["类别分组"] or "base"),
+                               "section": _choice(head["类别分组"] or "基础分", SECTION_ZH,
+                                                  f"{where}:{head['_row']}", "类别分组"),
                                "indicators": []}
         if head["类别分值"] != "":
             cat["max_points"] = _number(head["类别分值"])
@@ -481,7 +515,10 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         cats.append(cat)
     data["categories"] = cats
     text = yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, width=100)
-    scheme = load_text(text, f"{path}", locate=at.locate)
+    try:
+        scheme = load_text(text, f"{path}", locate=at.locate)
+    except SchemeError as exc:
+        raise SchemeError(_in_workbook(exc.lines)) from None
     if at.stale:
         raise SchemeError(at.stale)
     return scheme, text

@@ -22,6 +22,7 @@ from schemes.diff import diff_schemes
 from schemes.document import DocumentError, read_blocks
 from schemes.draft import draft_document, draft_yaml
 from schemes.loader import SchemeError, load_scheme, shipped_schemes
+from schemes.loader import load_text as load_scheme_text
 from schemes.workbook import export_workbook, import_workbook
 from scoring.engine import score_all
 
@@ -223,6 +224,10 @@ def test_bad_workbooks_are_refused_by_sheet_row_and_column_and_write_nothing(tmp
     wb.save(tmp_path / "只改文字.xlsx")
     cases["只改文字.xlsx"] = (f"只改文字.xlsx[细则]:{row} 规则说明: 文字改了，规则参数没改（仍是 {{items: "
                            f"[{{metric: p2_done, points: 3}}]}}），导入会按规则参数计分。要按新文字计分请清空规则参数")
+    wb, ws, col = _sheet(book, "数据项")   # a type typed in words of one's own
+    ws.cell(2, col["类型"]).value = "小数"
+    wb.save(tmp_path / "类型.xlsx")
+    cases["类型.xlsx"] = "类型.xlsx[数据项]:2 类型: 应为 数值、计数、百分比、比值、金额、是否、文字 之一，收到「小数」"
     wb, ws, col = _sheet(book)   # a header renamed
     ws.cell(1, col["规则说明"]).value = "评分标准"
     wb.save(tmp_path / "表头.xlsx")
@@ -239,6 +244,16 @@ def test_bad_workbooks_are_refused_by_sheet_row_and_column_and_write_nothing(tmp
     assert r.returncode == 1 and "输出文件名应以 .yaml 结尾" in r.stderr
     r = cli("scheme", "export", "2025方案.yaml", "无此文件夹/a.xlsx", cwd=tmp_path)
     assert r.returncode == 1 and "无法写入 无此文件夹/a.xlsx" in r.stderr
+
+
+def test_workbook_speaks_chinese_and_still_reads_the_file_words(tmp_path, resolved):
+    book = export_workbook(load_scheme(resolved), tmp_path / "方案.xlsx")
+    wb, ws, col = _sheet(book, "数据项")
+    types = [ws.cell(r, col["类型"]).value for r in range(2, ws.max_row + 1)]
+    assert types[:2] == ["是否", "是否"] and "百分比" in types and "计数" in types
+    ws.cell(2, col["类型"]).value = "bool"  # a workbook exported before the words were Chinese
+    wb.save(book)
+    assert import_workbook(book)[0] == load_scheme(resolved)
 
 
 def test_export_refuses_a_draft_saying_why_first(tmp_path):
@@ -438,3 +453,30 @@ def test_running_a_command_again_never_overwrites_staff_work(tmp_path, resolved)
     assert cli(*imported, "--force", cwd=tmp_path).returncode == 0
     assert load_scheme(resolved) == scheme and resolved.read_text(encoding="utf-8").startswith(
         "# 由 creditbot scheme import 从 2025方案.xlsx 生成")
+
+
+_JUNK = ["", "abc", "-1", "1.5", "100", "是", "{x: 1}", "[", "{kind: formula}", "每个得1分，最高2分",
+         "一", "二.1", "基础分", "附加分", "每月", "count", "percent", "累加", "不限"]
+
+
+@given(edits=st.lists(st.tuples(st.sampled_from(["细则", "数据项", "方案"]), st.integers(1, 12),
+                                st.integers(1, 32), st.sampled_from(_JUNK)), min_size=1, max_size=4))
+def test_any_edit_to_the_workbook_imports_or_is_refused_by_sheet_and_row(tmp_path_factory, edits):
+    from openpyxl import load_workbook
+    base = tmp_path_factory.getbasetemp() / "junk"
+    base.mkdir(exist_ok=True)
+    source = base / "方案.xlsx"
+    if not source.exists():
+        (d,) = draft_document(write_docx(base / "2025考核细则.docx"))
+        export_workbook(load_scheme_text(resolve_draft(draft_yaml(d))), source)
+    wb = load_workbook(source)
+    for sheet, row, col, value in edits:
+        wb[sheet].cell(row, col).value = value
+    path = base / "改.xlsx"
+    wb.save(path)
+    try:
+        import_workbook(path)
+    except SchemeError as exc:
+        assert exc.lines and all(line.startswith(f"{path}") for line in exc.lines), exc.lines
+        assert all(re.match(rf"{re.escape(str(path))}(\[(细则|数据项|方案)\])?:\d+ ", line)
+                   for line in exc.lines), exc.lines
