@@ -17,7 +17,7 @@ from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit
 from office_documents import SCHEME_ID, resolve_draft, write_docx
-from schemes.loader import load_scheme
+from schemes.loader import load_scheme, load_text
 from scoring.card import fmt
 from scoring.engine import score_all
 from servers import app_server
@@ -48,7 +48,8 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert check.returncode == 1 and len(re.findall(r"^2025草稿\.yaml:\d+ .*待确认", check.stderr, re.M)) == 2
     draft = (tmp_path / "2025草稿.yaml").read_text(encoding="utf-8")
-    (tmp_path / "2025方案.yaml").write_text(resolve_draft(draft), encoding="utf-8")
+    resolved = resolve_draft(draft)
+    (tmp_path / "2025方案.yaml").write_text(resolved, encoding="utf-8")
     assert "检查通过" in creditbot("scheme", "check", "2025方案.yaml", cwd=tmp_path, env=env)
 
     with FakeWeCom() as wecom, FakeDingTalk() as dingtalk:
@@ -85,9 +86,13 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
             ranking = wx.say("xyb", "排名 县区", "n-6")
             missing = wx.say("xyb", "缺项 青山县", "n-7")
             briefing = wx.say("sw1", "得分", "n-8")
+            # staff correct the installed scheme (the last place gets 2, not 4) and add it again
+            fixed = (tmp_path / "2025方案.yaml").read_text(encoding="utf-8").replace("bottom: 4", "bottom: 2")
+            (tmp_path / "2025方案.yaml").write_text(fixed, encoding="utf-8")
+            creditbot("scheme", "add", "2025方案.yaml", cwd=tmp_path, env=cli_env)
+            corrected = dd.say("bs1", "得分")
 
-    scheme = load_scheme(tmp_path / "2025方案.yaml")
-    cards = score_all(scheme, {
+    cards = score_all(load_text(resolved), {
         "青山县": {"二.1": {"rate": Decimal("0.97")}, "二.3": {"count": 12}, "一.1": {"p1_done": "是"},
                 "二.2": {"value": 80}},
         "白水县": {"二.2": {"value": 40}}})
@@ -100,5 +105,7 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
     lines = missing.splitlines()
     assert lines[0].startswith("青山县 待补") and lines[1].startswith("· 三 信用报告使用（10分）")
     assert "一.2 制度建设（6分）" in missing and "月报" not in missing  # 联合奖惩案例 is data, not a 月报
+    assert "总分 2，" in corrected and score_all(load_scheme(tmp_path / "2025方案.yaml"), {
+        "青山县": {"二.2": {"value": 80}}, "白水县": {"二.2": {"value": 40}}})["白水县"].total == 2
     # the 市直 unit is still scored under its own scheme
     assert "吕梁市市直成员单位" in briefing and "云川" not in briefing
