@@ -23,6 +23,11 @@ def scheme_ref(ref: str):
     return scheme_by_id(ref)
 
 
+def _refuse(why: str) -> int:
+    print(f"错误：{why}", file=sys.stderr)
+    return 1
+
+
 def _writable(out: str, what: str) -> str | None:
     """Why `out` cannot be written, in words staff act on; None when it can."""
     path = Path(out)
@@ -59,13 +64,11 @@ def cmd_draft(args, settings) -> int:
     from schemes.loader import SchemeError, load_scheme
     why = _writable(args.output, "yaml")
     if why:
-        print(f"错误：{why}", file=sys.stderr)
-        return 1
+        return _refuse(why)
     try:
         drafts = draft_document(args.file)
     except DocumentError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
+        return _refuse(str(exc))
     if not drafts:
         print(f"错误：{args.file} 中没有找到考核表格（表头应含 项目/序号/考核指标、分值、评分标准 等），"
               f"也没有编号的工作任务", file=sys.stderr)
@@ -73,8 +76,7 @@ def cmd_draft(args, settings) -> int:
     paths, texts = _outputs(args.output, len(drafts)), [draft_yaml(d) for d in drafts]
     why = _kept(paths, texts, args.force)
     if why:
-        print(f"错误：{why}", file=sys.stderr)
-        return 1
+        return _refuse(why)
     for draft, path, text in zip(drafts, paths, texts):
         path.write_text(text, encoding="utf-8")
         inds = sum(len(c["indicators"]) for c in draft.data["categories"])
@@ -126,12 +128,10 @@ def cmd_export(args, settings) -> int:
     from schemes.loader import SchemeError
     from schemes.workbook import export_workbook
     if not args.file.lower().endswith(".xlsx"):
-        print("错误：导出文件名应以 .xlsx 结尾", file=sys.stderr)
-        return 1
+        return _refuse("导出文件名应以 .xlsx 结尾")
     why = _kept([Path(args.file)], None, args.force)
     if why:
-        print(f"错误：{why}", file=sys.stderr)
-        return 1
+        return _refuse(why)
     try:
         scheme = scheme_ref(args.id)
     except SchemeError as exc:
@@ -155,14 +155,12 @@ def cmd_import(args, settings) -> int:
     from schemes.workbook import import_workbook
     why = _writable(args.output, "yaml")
     if why:
-        print(f"错误：{why}", file=sys.stderr)
-        return 1
+        return _refuse(why)
     scheme, text = import_workbook(args.file)  # refused before anything is written
     text = f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text
     why = _kept([Path(args.output)], [text], args.force)
     if why:
-        print(f"错误：{why}", file=sys.stderr)
-        return 1
+        return _refuse(why)
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"已写出 {args.output}：检查通过 — {scheme.id}，{len(scheme.categories)} 个类别，"
           f"{len(scheme.indicators())} 个指标")
