@@ -182,8 +182,10 @@ def cmd_scheme_add(args, settings) -> int:
         s = add_scheme(db, args.id, _now(settings))
     except LedgerError as exc:
         from bot.authoring import scheme_ref
-        kind = KIND_OF_AUDIENCE.get(scheme_ref(args.id).audience)
-        clash = [o for o in office_schemes(db) if kind and KIND_OF_AUDIENCE.get(o.audience) == kind]
+        new = scheme_ref(args.id)
+        kind = KIND_OF_AUDIENCE.get(new.audience)
+        clash = [o for o in office_schemes(db)
+                 if o.id != new.id and kind and KIND_OF_AUDIENCE.get(o.audience) == kind]
         if not clash:
             raise
         # this year's document for the same units: schemes are the office's, not a year's

@@ -8,8 +8,8 @@ or an export speaks of. A unit is assessed under the scheme whose audience match
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
