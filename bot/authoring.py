@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["add_authoring_commands"]
+__all__ = ["add_authoring_commands", "scheme_ref"]
 
 
-def _scheme_ref(ref: str):
+def scheme_ref(ref: str):
     """A scheme by id, or from a .yaml file, or from an exported .xlsx workbook."""
     from schemes.loader import load_scheme, scheme_by_id
     path = Path(ref)
@@ -21,6 +21,34 @@ def _scheme_ref(ref: str):
         from schemes.workbook import import_workbook
         return import_workbook(path)[0]
     return scheme_by_id(ref)
+
+
+def _refuse(why: str) -> int:
+    print(f"错误：{why}", file=sys.stderr)
+    return 1
+
+
+def _writable(out: str, what: str) -> str | None:
+    """Why `out` cannot be written, in words staff act on; None when it can."""
+    path = Path(out)
+    if not path.name.lower().endswith((".yaml", ".yml")) and what == "yaml":
+        return f"输出文件名应以 .yaml 结尾，例如 -o 2025方案.yaml（收到 {out}）"
+    if not path.parent.is_dir():
+        return f"无法写入 {out}：文件夹 {path.parent} 不存在"
+    if path.is_dir():
+        return f"无法写入 {out}：这是一个文件夹"
+    return None
+
+
+def _kept(paths: list[Path], fresh: list[str] | None, force: bool) -> str | None:
+    """Why writing `paths` would lose staff's work: an existing file that is not what this
+    command would write anyway (a draft resolved for an hour, an edited workbook)."""
+    if force:
+        return None
+    for k, path in enumerate(paths):
+        if path.exists() and (fresh is None or path.read_text(encoding="utf-8", errors="replace") != fresh[k]):
+            return (f"{path} 已存在，可能有已做的修改：换一个文件名，或加 --force 覆盖")
+    return None
 
 
 def _outputs(out: str, n: int) -> list[Path]:
@@ -34,20 +62,23 @@ def cmd_draft(args, settings) -> int:
     from schemes.document import DocumentError
     from schemes.draft import draft_document, draft_yaml
     from schemes.loader import SchemeError, load_scheme
-    if not args.output.lower().endswith((".yaml", ".yml")):
-        print("错误：草稿文件名应以 .yaml 结尾，例如 -o 2025草稿.yaml", file=sys.stderr)
-        return 1
+    why = _writable(args.output, "yaml")
+    if why:
+        return _refuse(why)
     try:
         drafts = draft_document(args.file)
     except DocumentError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
+        return _refuse(str(exc))
     if not drafts:
         print(f"错误：{args.file} 中没有找到考核表格（表头应含 项目/序号/考核指标、分值、评分标准 等），"
               f"也没有编号的工作任务", file=sys.stderr)
         return 1
-    for draft, path in zip(drafts, _outputs(args.output, len(drafts))):
-        path.write_text(draft_yaml(draft), encoding="utf-8")
+    paths, texts = _outputs(args.output, len(drafts)), [draft_yaml(d) for d in drafts]
+    why = _kept(paths, texts, args.force)
+    if why:
+        return _refuse(why)
+    for draft, path, text in zip(drafts, paths, texts):
+        path.write_text(text, encoding="utf-8")
         inds = sum(len(c["indicators"]) for c in draft.data["categories"])
         print(f"已写出 {path}：{draft.data['title']}，{len(draft.data['categories'])} 个类别，"
               f"{inds} 个指标，{draft.unresolved} 处待确认")
@@ -94,11 +125,22 @@ def cmd_rule(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
+    from schemes.loader import SchemeError
     from schemes.workbook import export_workbook
     if not args.file.lower().endswith(".xlsx"):
-        print("错误：导出文件名应以 .xlsx 结尾", file=sys.stderr)
+        return _refuse("导出文件名应以 .xlsx 结尾")
+    why = _kept([Path(args.file)], None, args.force)
+    if why:
+        return _refuse(why)
+    try:
+        scheme = scheme_ref(args.id)
+    except SchemeError as exc:
+        # a draft is not a scheme until it checks: say so before the lines that say why
+        print(f"错误：{args.id} 未通过检查，不能导出。先处理以下各处（或导出去年的方案再修改）：",
+              file=sys.stderr)
+        for line in exc.lines:
+            print(f"  {line}", file=sys.stderr)
         return 1
-    scheme = _scheme_ref(args.id)
     try:
         path = export_workbook(scheme, args.file)
     except OSError as exc:
@@ -111,9 +153,15 @@ def cmd_export(args, settings) -> int:
 
 def cmd_import(args, settings) -> int:
     from schemes.workbook import import_workbook
-    scheme, text = import_workbook(args.file)
-    Path(args.output).write_text(f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text,
-                                 encoding="utf-8")
+    why = _writable(args.output, "yaml")
+    if why:
+        return _refuse(why)
+    scheme, text = import_workbook(args.file)  # refused before anything is written
+    text = f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text
+    why = _kept([Path(args.output)], [text], args.force)
+    if why:
+        return _refuse(why)
+    Path(args.output).write_text(text, encoding="utf-8")
     print(f"已写出 {args.output}：检查通过 — {scheme.id}，{len(scheme.categories)} 个类别，"
           f"{len(scheme.indicators())} 个指标")
     return 0
@@ -121,7 +169,7 @@ def cmd_import(args, settings) -> int:
 
 def cmd_diff(args, settings) -> int:
     from schemes.diff import diff_schemes
-    d = diff_schemes(_scheme_ref(args.old), _scheme_ref(args.new))
+    d = diff_schemes(scheme_ref(args.old), scheme_ref(args.new))
     if args.json:
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -135,15 +183,18 @@ def add_authoring_commands(ss: Any, add: Callable[..., argparse.ArgumentParser])
     a.add_argument("file")
     a.add_argument("-o", "--output", required=True, help="草稿文件（.yaml）；文件含多个附件时加 -1、-2")
     a.add_argument("--show", type=int, default=20, help="列出前几处待确认（默认 20）")
+    a.add_argument("--force", action="store_true", help="覆盖已存在并改过的草稿")
     a = add("rule", cmd_rule, "看一条评分标准被读成什么规则", ss)
     a.add_argument("text", nargs="+")
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
     a = add("export", cmd_export, "把方案导出为 Excel（每行一条评分规则，可在 WPS/Excel 中修改）", ss)
     a.add_argument("id", help="方案编号或 .yaml 文件")
     a.add_argument("file")
+    a.add_argument("--force", action="store_true", help="覆盖已存在的 Excel 文件")
     a = add("import", cmd_import, "从修改后的 Excel 读回方案（经过与 check 相同的检查）", ss)
     a.add_argument("file")
     a.add_argument("-o", "--output", required=True, help="写出的方案文件（.yaml）")
+    a.add_argument("--force", action="store_true", help="覆盖已存在并改过的方案文件")
     a = add("diff", cmd_diff, "比较两个方案：新增、删除、改名的指标，分值和规则的变化", ss)
     a.add_argument("old", help="去年的方案（编号、.yaml 或 .xlsx）")
     a.add_argument("new", help="今年的方案（编号、.yaml 或 .xlsx）")

@@ -175,9 +175,34 @@ def cmd_init(args, settings) -> int:
 
 
 def cmd_scheme_add(args, settings) -> int:
-    from ledger.office import add_scheme
-    s = add_scheme(_db(settings), args.id, _now(settings))
+    from ledger.db import LedgerError
+    from ledger.office import KIND_OF_AUDIENCE, add_scheme, office_schemes, open_years, years
+    db = _db(settings)
+    try:
+        s = add_scheme(db, args.id, _now(settings))
+    except LedgerError as exc:
+        from bot.authoring import scheme_ref
+        new = scheme_ref(args.id)
+        kind = KIND_OF_AUDIENCE.get(new.audience)
+        clash = [o for o in office_schemes(db)
+                 if o.id != new.id and kind and KIND_OF_AUDIENCE.get(o.audience) == kind]
+        if not clash:
+            raise
+        # this year's document for the same units: schemes are the office's, not a year's
+        others = "".join(f" --scheme {o.id}" for o in office_schemes(db) if o.id != clash[0].id)
+        print(f"错误：{exc}。\n  若要用新方案替换 {clash[0].id}（如新一年的细则）：方案不分年度，换用后"
+              f"以往年度（含已关闭的）也按新方案计分，所以先导出上一年度结果留存（creditbot export "
+              f"结果.xlsx --year 年份），再运行 creditbot init --scheme {args.id}{others} --year 新年份"
+              f"（单位和人员保留，只开启新年度）。", file=sys.stderr)
+        return 1
     print(f"已加入本办：{s.title}（{s.id}，{AUDIENCE_ZH.get(s.audience, s.audience)}）")
+    if not years(db):  # a new office: nothing is assessed until a year is open
+        print(f"本办还没有考核年度：运行 creditbot init --scheme {args.id} --year {s.year or '年份'} 开始考核")
+    elif s.year and s.year not in open_years(db):
+        # a 2025 document in an office still in 2024 (or already in 2026) scores that year
+        later = s.year > max(y for y, _ in years(db))
+        print(f"注意：这是 {s.year} 年的方案，本办开启的考核年度是 {'、'.join(map(str, open_years(db)))}，"
+              f"会按它给这些年度计分" + (f"。开启 {s.year} 年度：creditbot year open {s.year}" if later else ""))
     return 0
 
 
@@ -186,8 +211,16 @@ AUDIENCE_ZH = {"departments": "考核市直单位", "counties": "考核县（市
 
 
 def cmd_year_open(args, settings) -> int:
-    from ledger.office import open_year, open_years
+    from ledger.office import office_schemes, open_year, open_years, years
     db = _db(settings)
+    if not years(db) and office_schemes(db):
+        from_file = {r[0] for r in db.execute(
+            "SELECT scheme_id FROM office_schemes WHERE source IS NOT NULL").fetchall()}
+        ids = " ".join(f"--scheme {'<' + o.id + ' 的方案文件>' if o.id in from_file else o.id}"
+                       for o in office_schemes(db))
+        print(f"错误：本办还没有开始考核（方案已加入，但没有考核年度）：运行 creditbot init {ids} "
+              f"--year {args.year}", file=sys.stderr)
+        return 1
     open_year(db, args.year, _now(settings))
     print(f"已开启 {args.year} 考核年度。开启中的年度：{'、'.join(map(str, open_years(db)))}"
           f"（上一年度仍可补报到期事项，定稿后运行 creditbot year close）")

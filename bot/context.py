@@ -17,6 +17,7 @@ from ledger.outbox import enqueue
 from ledger.units import Member, Unit, get_unit
 from worktime.calendar import WorkCalendar
 from scoring.card import ItemCard, Scorecard
+from schemes.model import Scheme
 from scoring.engine import Scored, rescore, score_all
 
 __all__ = ["Ctx", "Fetcher", "CardCache"]
@@ -34,6 +35,7 @@ class Baseline:
 
     scored: Scored
     versions: dict[str, int]
+    scheme: Scheme | None = None  # scored under this copy: a replaced copy starts afresh
 
 
 class CardCache:
@@ -124,6 +126,8 @@ class Ctx:
         versions moved are re-read, and only the cards they affect are rescored."""
         key = self.cache_key(version) if version is not None else None
         base = self.card_cache.baseline(key) if key and not self.office.city_level else None
+        if base is not None and base.scheme is not self.office.scheme and base.scheme != self.office.scheme:
+            base = None  # `scheme add` replaced the installed copy since
         versions = facts_versions(self.db, self.office)
         if base is None:
             scored = rescore(self.office.scheme, all_facts(self.db, self.office, self.today, self.cal))
@@ -133,7 +137,7 @@ class Ctx:
             fresh = all_facts(self.db, self.office, self.today, self.cal, units=moved) if moved else {}
             facts = {u: fresh[u] if u in moved else base.scored.facts[u] for u in versions}
             scored = rescore(self.office.scheme, facts, base.scored, changed=moved)
-        self._state = Baseline(scored, versions)
+        self._state = Baseline(scored, versions, self.office.scheme)
         if committed and key is not None:
             self.card_cache.remember(key, self._state)
         return scored.cards

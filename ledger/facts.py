@@ -250,11 +250,14 @@ def briefing_indicator(scheme: Scheme) -> Indicator | None:
 
 
 def briefing_of(inds: list[Indicator]) -> Indicator | None:
-    """briefing_indicator over a list of a scheme's indicators."""
+    """briefing_indicator over a list of a scheme's indicators. Without the alias, the first
+    monthly item that counts reports on time; a monthly figure (每月5日前报送上月案例, as drafts
+    from other cities have) is data, not the 月报."""
     for i in inds:
         if "月报" in i.aliases:
             return i
-    return next((i for i in inds if i.due and i.due.frequency == "monthly"), None)
+    return next((i for i in inds if i.due and i.due.frequency == "monthly"
+                 and any(m.derived in ("on_time_count", "all_on_time") for m in i.metrics)), None)
 
 
 def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
@@ -43,9 +44,16 @@ class Office:
         return self.kinds is None or kind in self.kinds
 
 
+@lru_cache(maxsize=16)
+def _from_text(source: str, scheme_id: str) -> Scheme:
+    """An installed copy is read once per text, not on every message (a replaced copy is new
+    text, so it is read anew)."""
+    return load_text(source, scheme_id)
+
+
 def _load(scheme_id: str, source: str | None) -> Scheme:
     if source:
-        return load_text(source, scheme_id)
+        return _from_text(source, scheme_id)
     try:
         return scheme_by_id(scheme_id)
     except KeyError as exc:
@@ -178,6 +186,9 @@ def add_scheme(db: sqlite_utils.Database, scheme: str, now: datetime,
                        [loaded.id, source, now_iso(now)])
         if len(current) == 0:
             set_meta(db, "scheme_id", loaded.id)
+        # a running server caches scorecards per data version: a replaced copy must not be
+        # answered from cards scored under the old one
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
         audit.log(db, now, actor, "office.scheme_add", loaded.id, from_file=source is not None)
     return loaded
 

@@ -57,10 +57,38 @@ class SchemeDiff:
                             for o, n, c in self.changed]}
 
 
+def _rule(p, ind: Indicator) -> str:
+    return describe_part(p, ind) + (f"（最高{_pts(p.max_points)}）" if p.max_points is not None
+                                    and p.kind != "discretionary" else "")
+
+
 def _rules(ind: Indicator) -> list[str]:
-    return [f"{p.label + '：' if p.label else ''}{describe_part(p, ind)}"
-            + (f"（最高{_pts(p.max_points)}）" if p.max_points is not None and p.kind != "discretionary" else "")
-            for p in ind.parts]
+    return [f"{p.label + '：' if p.label else ''}{_rule(p, ind)}" for p in ind.parts]
+
+
+def _rule_changes(old: Indicator, new: Indicator) -> list[str]:
+    """Rules removed, added, or changed in place: a part is the same bullet when its label is
+    (or, with no labels, its position among equally many parts), so a reworded or re-pointed
+    bullet reads as one change, not as one removed and one added."""
+    a, b = _rules(old), _rules(new)
+    if a == b:
+        return []
+    if sorted(a) == sorted(b):
+        return ["规则顺序调整"]
+    gone = [k for k, r in enumerate(a) if r not in b]
+    came = [k for k, r in enumerate(b) if r not in a]
+    out = []
+    for k in list(gone):
+        po = old.parts[k]
+        same = [j for j in came if (new.parts[j].label == po.label and po.label)
+                or (not po.label and not new.parts[j].label and len(old.parts) == len(new.parts) and j == k)]
+        if len(same) == 1:
+            j = same[0]
+            label = f"「{po.label}」" if po.label else "" if len(old.parts) == 1 else f"第{k + 1}条"
+            out.append(f"规则{label}由「{_rule(po, old)}」改为「{_rule(new.parts[j], new)}」")
+            gone.remove(k)
+            came.remove(j)
+    return ([f"删除规则：{a[k]}" for k in gone] + out + [f"新增规则：{b[j]}" for j in came])
 
 
 def _compare(old: Indicator, new: Indicator) -> list[str]:
@@ -71,16 +99,7 @@ def _compare(old: Indicator, new: Indicator) -> list[str]:
         out.append(f"名称由「{old.name}」改为「{new.name}」")
     if old.max_points != new.max_points:
         out.append(f"分值由 {_pts(old.max_points)} 改为 {_pts(new.max_points)}")
-    a, b = _rules(old), _rules(new)
-    if a != b:
-        for r in a:
-            if r not in b:
-                out.append(f"删除规则：{r}")
-        for r in b:
-            if r not in a:
-                out.append(f"新增规则：{r}")
-        if sorted(a) == sorted(b):
-            out.append("规则顺序调整")
+    out += _rule_changes(old, new)
     ou, nu = old.lead + old.responsible, new.lead + new.responsible
     if ou != nu:
         gone, came = [u for u in ou if u not in nu], [u for u in nu if u not in ou]

@@ -47,8 +47,9 @@ def _docx_blocks(path: Path) -> list[Block]:
 
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several kinds for a damaged file
-        raise DocumentError(f"无法读取 Word 文件 {path.name}：{exc}") from None
+    except Exception:  # python-docx raises several kinds for a damaged file
+        raise DocumentError(f"无法读取 Word 文件 {path.name}：文件已损坏、加了密码，或不是 .docx 格式"
+                            f"（请在 WPS 或 Word 中打开，另存为 .docx 后再试）") from None
     out: list[Block] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
@@ -63,6 +64,8 @@ def _docx_blocks(path: Path) -> list[Block]:
                         continue
                     seen.add(id(cell._tc))
                     cells.append("\n".join(p.text for p in cell.paragraphs).strip())
+                while cells and not cells[-1]:
+                    cells.pop()  # a Word row always spans the grid; empty cells at its end say nothing
                 if any(cells):
                     out.append(Block("\t".join(cells), tuple(cells)))
     return out
@@ -73,8 +76,9 @@ def _xlsx_blocks(path: Path) -> list[Block]:
 
     try:
         wb = load_workbook(str(path), data_only=True, read_only=False)
-    except Exception as exc:  # openpyxl raises several kinds for a damaged file
-        raise DocumentError(f"无法读取 Excel 文件 {path.name}：{exc}") from None
+    except Exception:  # openpyxl raises several kinds for a damaged file
+        raise DocumentError(f"无法读取 Excel 文件 {path.name}：文件已损坏、加了密码，或不是 .xlsx 格式"
+                            f"（请在 WPS 或 Excel 中打开，另存为 .xlsx 后再试）") from None
     out: list[Block] = []
     sheets = [ws for ws in wb.worksheets if ws.max_row > 1]
     for k, ws in enumerate(wb.worksheets, start=1):

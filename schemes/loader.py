@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 from pydantic import ValidationError
@@ -111,7 +111,10 @@ def _line_for(table: dict, path: tuple) -> int:
     return table.get(path, 1)
 
 
-def _format(name: str, table: dict, problems: Iterable[Problem]) -> list[str]:
+def _format(name: str, table: dict, problems: Iterable[Problem],
+            locate: Callable[[tuple], str] | None = None) -> list[str]:
+    if locate is not None:  # text made from another file (a workbook): name that file's rows
+        return [f"{locate(p.path)}: {p.message}" for p in problems]
     return [f"{name}:{_line_for(table, p.path)} {p.where() or '(根)'}: {p.message}"
             for p in problems]
 
@@ -135,6 +138,11 @@ _PYDANTIC_ZH = {
     "less_than": "超出允许的范围",
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
     "date_parsing": "应为日期（YYYY-MM-DD）",
+    "model_type": "应为 {键: 值} 形式",
+    "dict_type": "应为 {键: 值} 形式",
+    "float_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "missing_argument": "缺少必填字段",
 }
 
 
@@ -296,8 +304,11 @@ def semantic_problems(scheme: Scheme) -> list[Problem]:
     return out
 
 
-def load_text(text: str, name: str = "<scheme>") -> Scheme:
-    """Parse and check a scheme given as YAML text; raise SchemeError with file:line lines."""
+def load_text(text: str, name: str = "<scheme>",
+              locate: Callable[[tuple], str] | None = None) -> Scheme:
+    """Parse and check a scheme given as YAML text; raise SchemeError with file:line lines.
+
+    `locate` maps a data path to where it came from, for text written from a workbook."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -318,10 +329,10 @@ def load_text(text: str, name: str = "<scheme>") -> Scheme:
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as exc:
-        raise SchemeError(_format(name, table, _pydantic_problems(exc))) from None
+        raise SchemeError(_format(name, table, _pydantic_problems(exc), locate)) from None
     problems = semantic_problems(scheme)
     if problems:
-        raise SchemeError(_format(name, table, problems))
+        raise SchemeError(_format(name, table, problems, locate))
     return scheme
 
 
@@ -329,8 +340,12 @@ def load_scheme(path: str | Path) -> Scheme:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemeError([f"{path}:1 无法读取文件：{exc}"]) from None
+    except FileNotFoundError:
+        raise SchemeError([f"{path}:1 找不到文件"]) from None
+    except UnicodeDecodeError:
+        raise SchemeError([f"{path}:1 无法读取文件：不是 UTF-8 文本（方案文件应为 UTF-8 编码的 YAML）"]) from None
+    except OSError as exc:
+        raise SchemeError([f"{path}:1 无法读取文件：{exc.strerror or exc}"]) from None
     return load_text(text, str(path))
 
 

@@ -8,6 +8,7 @@ same checks as `scheme check`, so a workbook that imports is a scheme that loads
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,10 @@ METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "�
 # Optional on import, so a workbook exported before ranges existed still reads.
 RANGE_COLUMNS = ["最小值", "最大值"]
 NO_LIMIT = "不限"
+# Hidden on 细则: the rule's words and parameters as exported, to tell which one staff edited.
+EXPORTED = ["导出时的规则说明", "导出时的规则参数"]
+TYPE_ZH = {"number": "数值", "count": "计数", "percent": "百分比", "ratio": "比值", "money": "金额",
+           "bool": "是否", "text": "文字"}
 PERIOD_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
 ADDS_UP_ZH = {"sum": "累加", "latest": "取最新", "max": "取最大"}
 _PART_COMMON = {"kind", "id", "label", "max_points", "requires", "note", "text"}
@@ -88,12 +93,15 @@ def describe_part(part: Any, ind: Indicator | None = None) -> str:
         hi, lo = ("最多", "最少") if part.higher_is_better else ("最少", "最多")
         return f"{labels.get(part.value, part.value)}{hi}的得{_n(part.top)}分，{lo}的得{_n(part.bottom)}分，中间的依排序赋分"
     if k == "deduction":
-        per = "" if part.per == 1 else _n(part.per)
+        metric = next((m for m in (ind.metrics if ind else []) if m.name == part.value), None)
         what = labels.get(part.value, part.value)
+        # a step of a percent is written in 百分点, as documents do (0.01 → 1个百分点)
+        step = (f"{_n(part.per * 100)}个百分点" if metric is not None and metric.type == "percent"
+                else f"{_n(part.per)}{(metric.unit if metric is not None else '') or '个'}")
         if part.base:
-            return f"起评{_n(part.base)}分，{what}每增加{per}个减{_n(part.each)}分，减至0分为止"
+            return f"起评{_n(part.base)}分，{what}每增加{step}减{_n(part.each)}分，减至0分为止"
         c = f"，最高扣{_n(part.cap)}分" if part.cap is not None else ""
-        return f"{what}每发生{per}个扣{_n(part.each)}分{c}"
+        return f"{what}每发生{step}扣{_n(part.each)}分{c}"
     if k == "discretionary":
         return f"酌情计分{cap}"
     if k == "pass_fail":
@@ -127,7 +135,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "细则"
-    for c, h in enumerate(RULE_COLUMNS, start=1):
+    for c, h in enumerate(RULE_COLUMNS + EXPORTED, start=1):
         _set(ws, 1, c, h)
         ws.cell(row=1, column=c).font = Font(bold=True)
     row = 2
@@ -140,12 +148,16 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
                           if k not in _PART_COMMON}
                 if part.kind in ("discretionary", "task") and "metric" not in params:
                     params = {"metric": part.metric}
-                part_cells = [part.id or "", part.label, KIND_ZH[part.kind], describe_part(part, ind),
-                              _flow(params), _n(part.max_points), "；".join(part.requires),
-                              part.text, part.note]
+                words, flow = describe_part(part, ind), _flow(params)
+                part_cells = [part.id or "", part.label, KIND_ZH[part.kind], words, flow,
+                              _n(part.max_points), "；".join(part.requires), part.text, part.note,
+                              words, flow]
                 for c, v in enumerate(cat_cells + ind_cells + part_cells, start=1):
                     _set(ws, row, c, v)
                 row += 1
+    from openpyxl.utils import get_column_letter
+    for c in range(len(RULE_COLUMNS) + 1, len(RULE_COLUMNS) + len(EXPORTED) + 1):
+        ws.column_dimensions[get_column_letter(c)].hidden = True
     ws.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJ", (8, 24, 8, 8, 20, 10, 30, 8, 16, 40)):
         ws.column_dimensions[col].width = width
@@ -160,7 +172,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     for _, ind in scheme.indicators():
         for m in ind.metrics:
             derived = "" if m.derived is False else ("是" if m.derived is True else m.derived)
-            row_cells = [ind.code, m.name, m.label, m.type, m.unit, derived,
+            row_cells = [ind.code, m.name, m.label, TYPE_ZH[m.type], m.unit, derived,
                          PERIOD_ZH.get(m.period or "", ""), ADDS_UP_ZH.get(m.adds_up or "", "")]
             row_cells += [(NO_LIMIT if getattr(m, k) is None else _n(getattr(m, k)))
                           if k in m.model_fields_set else "" for k in ("min", "max")]
@@ -208,6 +220,33 @@ def _list(v: str) -> list[str]:
     return [x for x in (s.strip() for s in re.split(r"[；;\n]", v)) if x]
 
 
+def _choice(value: str, zh: dict[str, str], where: str, column: str) -> str:
+    """A cell that takes one of a few words: the Chinese word (as exported) or the file's own."""
+    key = {v: k for k, v in zh.items()}.get(value, value)
+    if key not in zh:
+        raise SchemeError([f"{where} {column}: 应为 {'、'.join(zh.values())} 之一，收到「{value}」"])
+    return key
+
+
+# The checks speak of the YAML file; in a workbook the same thing has another name.
+_IN_WORKBOOK = [("（请在 metrics 中声明）", "（请在工作表「数据项」中为本指标加一行）"),
+                ("计分指标必须给出分值 max_points", "计分指标必须给出分值（指标分值）"),
+                ("（按月报送请写 period: month）", "（按月报送请在「报送周期」写 每月）"),
+                ("（只能 latest）", "（只能 取最新）"), ("请用 latest 或 max", "请用 取最新 或 取最大"),
+                ("未知的规则类型 kind", "未知的规则类型"), ("必须给出 day", "必须给出截止日"),
+                ("必须给出 date", "必须给出截止日期"), ("（monthly）", ""), ("（once）", "")] + [
+    (f"{key} 类型的", f"「{zh}」类型的") for key, zh in TYPE_ZH.items()]
+
+
+def _in_workbook(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        for yaml_words, words in _IN_WORKBOOK:
+            line = line.replace(yaml_words, words)
+        out.append(line)
+    return out
+
+
 def _rows(ws, columns: list[str], where: str, optional: list[str] = ()) -> list[dict[str, str]]:
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
@@ -237,6 +276,9 @@ def _load_flow(text: str, where: str) -> Any:
 
 def _part_from_row(r: dict[str, str], where: str, metrics: list[dict]) -> dict[str, Any]:
     kind = _ZH_KIND.get(r["规则类型"], r["规则类型"])
+    if r["规则类型"] and kind not in KIND_ZH:
+        raise SchemeError([f"{where} 规则类型: 未知的规则类型「{r['规则类型']}」，应为 "
+                           f"{'、'.join(KIND_ZH.values())} 之一（或留空，按规则说明重读）"])
     part: dict[str, Any] = {}
     if r["分项编号"]:
         part["id"] = r["分项编号"]
@@ -279,7 +321,7 @@ def _indicator_from_row(r: dict[str, str], where: str) -> dict[str, Any]:
         if r[col]:
             ind[key] = r[col]
     if r["报送频次"]:
-        freq = {v: k for k, v in FREQ_ZH.items()}.get(r["报送频次"], r["报送频次"])
+        freq = _choice(r["报送频次"], FREQ_ZH, where, "报送频次")
         due: dict[str, Any] = {"frequency": freq}
         if r["截止日"]:
             due["day"] = _number(r["截止日"])
@@ -289,13 +331,104 @@ def _indicator_from_row(r: dict[str, str], where: str) -> dict[str, Any]:
             due["text"] = r["截止说明"]
         ind["due"] = due
     if r["门槛"]:
-        ind["gate"] = {"kind": {v: k for k, v in GATE_ZH.items()}.get(r["门槛"], r["门槛"]),
+        ind["gate"] = {"kind": _choice(r["门槛"], GATE_ZH, where, "门槛"),
                        "metric": r["门槛数据项"]}
     if r["适用条件"]:
         ind["applies"] = _load_flow(r["适用条件"], f"{where} 适用条件")
     ind["metrics"] = []
     ind["parts"] = []
     return ind
+
+
+_CAT_COLS = {"code": "类别编号", "name": "类别名称", "section": "类别分组", "max_points": "类别分值",
+             "note": "类别说明"}
+_IND_COLS = {"code": "指标编号", "name": "指标名称", "max_points": "指标分值", "aliases": "别名",
+             "content": "考核内容", "evidence": "佐证材料", "lead": "牵头单位", "responsible": "责任单位",
+             "due": "报送频次", "gate": "门槛", "applies": "适用条件", "note": "指标说明"}
+_PART_COLS = {"id": "分项编号", "label": "分项名称", "kind": "规则类型", "max_points": "分项分值",
+              "requires": "关联分项", "text": "原文", "note": "分项说明"}
+_METRIC_COLS = {"name": "数据项", "label": "名称", "type": "类型", "unit": "单位", "derived": "自动计算",
+                "period": "报送周期", "adds_up": "汇总方式", "min": "最小值", "max": "最大值"}
+
+
+@dataclass
+class _Rows:
+    """Where each piece of the imported scheme came from, so a check names the sheet, row and
+    column staff edit, not a line of YAML they never see."""
+
+    path: Path
+    scheme: dict[str, int] = field(default_factory=dict)   # field -> 方案 row
+    cats: list[int] = field(default_factory=list)           # category -> its first 细则 row
+    inds: dict[tuple[int, int], int] = field(default_factory=dict)
+    parts: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    metrics: dict[tuple[int, int, int], tuple[str, int]] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)  # rows whose words changed but not their rule
+
+    def locate(self, p: tuple) -> str:
+        rules = f"{self.path}[细则]"
+        if not p or p[0] != "categories" or len(p) < 2:
+            key = p[0] if p else "id"
+            zh = dict(SCHEME_FIELDS).get(key, key)
+            return f"{self.path}[方案]:{self.scheme.get(key, 1)} {zh}"
+        c = p[1]
+        if len(p) < 4 or p[2] != "indicators":
+            return f"{rules}:{self.cats[c]} {_CAT_COLS.get(p[2] if len(p) > 2 else 'code', '类别编号')}"
+        i = (c, p[3])
+        rest = p[4:]
+        if rest[:1] == ("parts",) and len(rest) > 1:
+            col = _PART_COLS.get(rest[2] if len(rest) > 2 else "kind", "规则参数")
+            return f"{rules}:{self.parts[i + (rest[1],)]} {col}"
+        if rest[:1] == ("metrics",) and len(rest) > 1:
+            sheet, row = self.metrics.get(i + (rest[1],), ("细则", self.inds[i]))
+            col = _METRIC_COLS.get(rest[2], "数据项") if len(rest) > 2 else "数据项"
+            return f"{self.path}[{sheet}]:{row} {col if sheet == '数据项' else '规则说明'}"
+        return f"{rules}:{self.inds[i]} {_IND_COLS.get(rest[0] if rest else 'code', '指标编号')}"
+
+
+def _torn(seen: dict[str, str], code: str, what: str, row: str, where: str) -> None:
+    """Refuse a category or indicator whose rows come back after another's (a sort in Excel)."""
+    if code in seen:
+        raise SchemeError([f"{where}:{row} {what}编号: {what}「{code}」的行不相连（第{seen[code]}行起，"
+                           f"中间隔着别的{what}）。工作表的行序就是方案的顺序：请撤销排序，"
+                           f"或按原顺序把同一类别、同一指标的行放在一起后再导入"])
+    seen[code] = row
+
+
+def _words_edited_alone(r: dict[str, str]) -> bool:
+    """规则说明 edited while 规则参数 is still as exported: the parameters would win on import
+    and the edit be lost without a word. The hidden columns hold both as exported."""
+    words, params = r.get(EXPORTED[0]), r.get(EXPORTED[1])
+    if words is None or params is None or not r["规则参数"]:
+        return False  # a workbook from before these columns, or the words are to be read again
+    return r["规则说明"] != words and r["规则参数"] == params
+
+
+def _grouped(rows: list[dict[str, str]], where: str) -> list[tuple[str, list[tuple[str, list[dict]]]]]:
+    """细则 rows as categories of indicators of part rows, in the sheet's order. A blank 类别编号
+    or 指标编号 is the row above's (as a merged cell reads). Rows of one category or indicator
+    must stay together: after a sort in Excel the order is the scheme's order no more."""
+    cats: list[tuple[str, list[tuple[str, list[dict]]]]] = []
+    seen_cat: dict[str, str] = {}
+    seen_ind: dict[str, str] = {}
+    for r in rows:
+        if not r["类别编号"]:
+            if not cats:
+                raise SchemeError([f"{where}:{r['_row']} 类别编号: 第一行的类别编号为空"])
+            r["类别编号"] = cats[-1][0]
+        if not r["指标编号"]:
+            if not cats or cats[-1][0] != r["类别编号"] or not cats[-1][1]:
+                raise SchemeError([f"{where}:{r['_row']} 指标编号: 为空（新指标请填写指标编号）"])
+            r["指标编号"] = cats[-1][1][-1][0]
+        cat, ind = r["类别编号"], r["指标编号"]
+        if not cats or cats[-1][0] != cat:
+            _torn(seen_cat, cat, "类别", r["_row"], where)
+            cats.append((cat, []))
+        inds = cats[-1][1]
+        if not inds or inds[-1][0] != ind:
+            _torn(seen_ind, ind, "指标", r["_row"], where)
+            inds.append((ind, []))
+        inds[-1][1].append(r)
+    return cats
 
 
 def import_workbook(path: str | Path) -> tuple[Scheme, str]:
@@ -309,15 +442,19 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         raise SchemeError([f"{path}:1 找不到文件"])
     try:
         wb = load_workbook(str(path), data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a damaged file
-        raise SchemeError([f"{path}:1 无法读取 Excel 文件：{exc}"]) from None
+    except Exception:  # openpyxl raises several kinds for a damaged file
+        raise SchemeError([f"{path}:1 无法读取 Excel 文件：文件已损坏、加了密码，或不是 .xlsx 格式"
+                           f"（请在 WPS 或 Excel 中打开，另存为 .xlsx 后再试）"]) from None
     for sheet in ("细则", "数据项", "方案"):
         if sheet not in wb.sheetnames:
-            raise SchemeError([f"{path}:1 缺少工作表「{sheet}」（应为 creditbot scheme export 导出的文件）"])
+            raise SchemeError([f"{path}:1 缺少工作表「{sheet}」：import 只读 creditbot scheme export 导出"
+                               f"（并修改过）的方案表；从考核文件起草请用 creditbot scheme draft"])
+    at = _Rows(path)
     data: dict[str, Any] = {}
     zh_key = {zh: key for key, zh in SCHEME_FIELDS}
     for r in _rows(wb["方案"], ["字段", "值"], f"{path}[方案]"):
         key = zh_key.get(r["字段"], r["字段"])
+        at.scheme[key] = int(r["_row"])
         v = r["值"]
         if key in ("bands", "downgrade_events"):
             data[key] = _load_flow(v, f"{path}[方案]:{r['_row']} {r['字段']}") or []
@@ -326,40 +463,62 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         elif v or key in ("id", "title", "issuer"):
             data[key] = v
     metrics: dict[str, list[dict]] = {}
+    metric_rows: dict[str, list[int]] = {}
     for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]", optional=RANGE_COLUMNS):
-        m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"], "type": r["类型"] or "number"}
+        at_row = f"{path}[数据项]:{r['_row']}"
+        m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"],
+                             "type": _choice(r["类型"] or "数值", TYPE_ZH, at_row, "类型")}
         if r["单位"]:
             m["unit"] = r["单位"]
         if r["自动计算"]:
             m["derived"] = True if r["自动计算"] == "是" else r["自动计算"]
         if r["报送周期"]:
-            m["period"] = {v: k for k, v in PERIOD_ZH.items()}.get(r["报送周期"], r["报送周期"])
+            m["period"] = _choice(r["报送周期"], PERIOD_ZH, at_row, "报送周期")
         if r["汇总方式"]:
-            m["adds_up"] = {v: k for k, v in ADDS_UP_ZH.items()}.get(r["汇总方式"], r["汇总方式"])
+            m["adds_up"] = _choice(r["汇总方式"], ADDS_UP_ZH, at_row, "汇总方式")
         for key, col in zip(("min", "max"), RANGE_COLUMNS):
             if r.get(col):
                 m[key] = None if r[col] == NO_LIMIT else _number(r[col])
         metrics.setdefault(r["指标编号"], []).append(m)
+        metric_rows.setdefault(r["指标编号"], []).append(int(r["_row"]))
+    where = f"{path}[细则]"
     cats: list[dict[str, Any]] = []
-    inds: dict[tuple[str, str], dict[str, Any]] = {}
-    section = {v: k for k, v in SECTION_ZH.items()}
-    for r in _rows(wb["细则"], RULE_COLUMNS, f"{path}[细则]"):
-        where = f"{path}[细则]:{r['_row']}"
-        if not cats or cats[-1]["code"] != r["类别编号"]:
-            cat: dict[str, Any] = {"code": r["类别编号"], "name": r["类别名称"],
-                                   "section": section.get(r["类别分组"], r["类别分组"] or "base"),
-                                   "indicators": []}
-            if r["类别分值"] != "":
-                cat["max_points"] = _number(r["类别分值"])
-            if r["类别说明"]:
-                cat["note"] = r["类别说明"]
-            cats.append(cat)
-        key = (r["类别编号"], r["指标编号"])
-        if key not in inds:
-            inds[key] = _indicator_from_row(r, where)
-            inds[key]["metrics"] = metrics.get(r["指标编号"], [])
-            cats[-1]["indicators"].append(inds[key])
-        inds[key]["parts"].append(_part_from_row(r, where, inds[key]["metrics"]))
+    rows = _rows(wb["细则"], RULE_COLUMNS, where, optional=EXPORTED)
+    for c, (_, ind_rows) in enumerate(_grouped(rows, where)):
+        first = ind_rows[0][1][0]
+        # category cells: from the first row that fills them (a row typed in may leave them blank)
+        head = next((r for _, rs in ind_rows for r in rs if r["类别名称"]), first)
+        cat: dict[str, Any] = {"code": first["类别编号"], "name": head["类别名称"],
+                               "section": _choice(head["类别分组"] or "基础分", SECTION_ZH,
+                                                  f"{where}:{head['_row']}", "类别分组"),
+                               "indicators": []}
+        if head["类别分值"] != "":
+            cat["max_points"] = _number(head["类别分值"])
+        if head["类别说明"]:
+            cat["note"] = head["类别说明"]
+        at.cats.append(int(head["_row"]))
+        for i, (code, part_rows) in enumerate(ind_rows):
+            named = next((r for r in part_rows if r["指标名称"]), part_rows[0])
+            ind = _indicator_from_row(named, f"{where}:{named['_row']}")
+            at.inds[(c, i)] = int(named["_row"])
+            ind["metrics"] = [dict(m) for m in metrics.get(code, [])]
+            for m, row in enumerate(metric_rows.get(code, [])):
+                at.metrics[(c, i, m)] = ("数据项", row)
+            for k, r in enumerate(part_rows):
+                ind["parts"].append(_part_from_row(r, f"{where}:{r['_row']}", ind["metrics"]))
+                at.parts[(c, i, k)] = int(r["_row"])
+                if _words_edited_alone(r):
+                    at.stale.append(f"{where}:{r['_row']} 规则说明: 文字改了，规则参数没改（仍是 "
+                                    f"{r['规则参数']}），导入会按规则参数计分。要按新文字计分请清空"
+                                    f"规则参数（导入时重读文字），否则请把规则说明改回")
+            cat["indicators"].append(ind)
+        cats.append(cat)
     data["categories"] = cats
     text = yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, width=100)
-    return load_text(text, f"{path}"), text
+    try:
+        scheme = load_text(text, f"{path}", locate=at.locate)
+    except SchemeError as exc:
+        raise SchemeError(_in_workbook(exc.lines)) from None
+    if at.stale:
+        raise SchemeError(at.stale)
+    return scheme, text

@@ -313,7 +313,8 @@ def test_diff_between_years(tmp_path):
     assert "  - 名称由「工作机制建设情况」改为「工作机制建设」" in lines
     i = lines.index("指标 7 信用承诺信息上报情况：")
     assert lines[i + 1] == "  - 分值由 5分 改为 4分"
-    assert lines[i + 2].startswith("  - 删除规则：") and lines[i + 3].startswith("  - 新增规则：")
+    assert lines[i + 2] == ("  - 规则由「报送归集的企业（含个体工商户）信用承诺信息最多的得5分，最少的得1分，中间的依排序赋分」"
+                            "改为「报送归集的企业（含个体工商户）信用承诺信息最多的得4分，最少的得1分，中间的依排序赋分」")
     assert diff_schemes(old, old).lines() == ["两个方案的指标、分值和规则相同"]
 
 
