@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, read_rule
 
 _NUMBERED = re.compile(r"(?:^|(?<=[\s。；;>]))[(（]\d{1,2}[)）]")
+_DOTTED = re.compile(r"(?:^|(?<=[\s。；;>]))\d{1,2}[.、．](?!\d)")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _KINDS = ("checklist", "bands", "per_item", "deduction", "formula", "piecewise")
 LIKENESS = 60  # partial ratio on the words alone; below it a note is about something else
@@ -26,10 +27,12 @@ LIKENESS = 60  # partial ratio on the words alone; below it a note is about some
 def split_notes(text: str) -> list[str]:
     """A 评分细则 cell -> its numbered notes, without their numbers."""
     t = re.sub(r"\s+", " ", _TAG.sub(" ", text)).strip()
-    heads = [m.start() for m in _NUMBERED.finditer(t)]
+    # (1)(2)… as a rule; 1. 2. … when the cell opens with 1. and has no (1)
+    numbered = _NUMBERED if _NUMBERED.search(t) or not _DOTTED.match(t) else _DOTTED
+    heads = [m.start() for m in numbered.finditer(t)]
     if not heads:
         return [t] if t else []
-    return [_NUMBERED.sub("", t[a:b], count=1).strip() for a, b in zip(heads, heads[1:] + [len(t)])]
+    return [numbered.sub("", t[a:b], count=1).strip() for a, b in zip(heads, heads[1:] + [len(t)])]
 
 
 def _words(text: str) -> str:

@@ -506,14 +506,19 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
                 _HEADED.match(b) for b in split_bullets(rules)):
             cat.split = True  # '1.（3分）…  2.（3分）…' under a category: one indicator each
         iname, ipts = _name_points(name or (head_cat[1] if head_cat else "") or content[:30])
-        ind = _Ind(code=re.sub(r"\s", "", code) if code and not head_cat else "",
+        # a 序号 of its own (1, 2 …) beside a category cell is the indicator's; a 一 there is the category's
+        own_code = re.sub(r"\s", "", code)
+        ind = _Ind(code=own_code if own_code and (not head_cat or re.fullmatch(r"\d+(?:\.\d+)*", own_code))
+                   else "",
                    # 名称（8分） in a category row whose 分值 is 6: the 分值 column wins
                    name=iname, points=ipts if ipts is not None and not (
                        head_cat and pts is not None and ipts > pts) else pts,
                    content=content if rules else "", evidence=cell(cells, "evidence"),
                    responsible=_row_units(cells, cell(cells, "responsible")), due=cell(cells, "due"),
                    note=cell(cells, "note"), gate=cat.section == "gate")
-        if head_cat and (ind.points is None or (ipts is None and pts == cat.points)):
+        if head_cat and not cat.inds and (ind.points is None or (ipts is None and pts == cat.points)):
+            # a category cell merged down repeats on every row (Word): only its first row's
+            # indicator can be the category itself
             ind.points, ind.shared = cat.points, True
         ind.rules.append(rules or (content if not ind.gate else "") or (name if ind.gate else ""))
         if sub and prev_cont and cat.inds and prev_cont[0] is cat.inds[-1] and (
@@ -530,6 +535,10 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         cat.inds += pending
     for c in cats:
         _settle_shared(c)
+        for above, ind in zip(c.inds, c.inds[1:]):
+            if not ind.responsible.strip() and not ind.gate:
+                # a 责任单位 cell merged down is printed once, on its first row
+                ind.responsible = above.responsible
     return [c for c in cats if c.inds]
 
 
@@ -665,7 +674,7 @@ def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str,
 def _new_category(head: tuple[str, str], pts: Decimal | None, roles: dict[str, int]) -> _Cat:
     code, name = head
     name, own = _name_points(name)
-    section = ("bonus" if code == "附加" or "附加" in name else
+    section = ("bonus" if code == "附加" or "附加" in name or re.match(r"加分", name) else
                "deduction" if "扣分" in name else "base")
     # （12分） in the category's own cell wins; else the row's 分值 is the category's
     return _Cat(code, name, own if own is not None else pts, section,
@@ -1007,9 +1016,10 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
     year = meta["year"] or int((re.search(r"(20\d\d)\s*年", title) or re.search(r"(20\d\d)", source)
                                 or re.search(r"(20\d\d)", "2000")).group(1))
     tasks = bool(cats) and all(c.section == "tasks" for c in cats)
-    slug = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "draft"
+    # the file name's ASCII words, without the year the id already has ('2025考核细则' -> '')
+    slug = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower().replace(str(year), " ")).strip("-")
     data: dict[str, Any] = {
-        "id": f"draft-{year}-{slug}" + (f"-{n}" if n else ""),
+        "id": f"draft-{year}" + (f"-{slug}" if slug else "") + (f"-{n}" if n else ""),
         "title": title or "考核指标（草稿）",
         "issuer": meta["issuer"] or "待填写",
         "doc_number": meta["doc_number"],
@@ -1092,6 +1102,7 @@ def _bands(blocks: list[Block]) -> list[dict[str, Any]]:
     out = []
     for name in ("优秀", "良好", "较好", "合格", "一般", "较差", "不合格"):
         m = (re.search(rf"(\d+)分(?:及以上|以上)(?:的)?(?:为|评为|定为){name}", text)
+             or re.search(rf"(?<![\d.])(\d+)分?(?:至|到|-|—|～|~)\d+(?:\.\d+)?分(?:的)?(?:为|评为|定为){name}", text)
              or re.search(rf"{name}[:：(（]?(?:\d+分?-)?[≥]?(\d+)分(?:及以上|以上)", text))
         if m:
             out.append({"name": name, "min": int(m.group(1))})

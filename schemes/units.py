@@ -62,7 +62,16 @@ def parse_units(text: str) -> tuple[list[str], list[str]]:
 def unit_list(text: str) -> list[str]:
     """'A、B和市C，D等相关部门' -> [A, B, 市C, D]; each name cleaned (see `_clean`)."""
     out = []
-    for u in re.split(r"[、，,；;/。]|和(?=市|县|区)", text):
+    # a mark inside brackets does not part two units: 各县（市、区）人民政府 is one
+    depth, cut, pieces = 0, 0, []
+    for k, ch in enumerate(text):
+        depth += ch in "(（"
+        depth -= ch in ")）" and depth > 0
+        if depth == 0 and (ch in "、，,；;/。" or (ch == "和" and text[k + 1:k + 2] in ("市", "县", "区"))):
+            pieces.append(text[cut:k])
+            cut = k + 1
+    pieces.append(text[cut:])
+    for u in pieces:
         for v in _both(u):
             v = _clean(v)
             # a long phrase that does not end like an organisation is prose OCR ran in

@@ -162,17 +162,15 @@ SCHEME_ID = "yunchuan-2025-counties"
 def resolve_draft(text: str) -> str:
     """What office staff do to the 云川 draft in a text editor, each 待确认 and each misreading
     they spot against the printed table:
-    - 二.3 联合奖惩案例: the 评分细则 gives the rule (每报送1个 … 得1分，最高10分);
-    - 二.1 双公示报送: liaisons report the 上报率 itself, so the rule is a formula on it;
-    - 交办任务 has no points: not scored, the row is deleted;
-    - 加分项 is a bonus (its 5 points are on top of the base);
-    - 各县（市、区）人民政府 is one unit, split at its 、;
-    - 良好 and 合格 from the notice; the office's own id."""
+    - 5 联合奖惩案例: the 评分细则 gives the rule (每报送1个 … 得1分，最高10分);
+    - 3 双公示报送: liaisons report the 上报率 itself, so the rule is a formula on it;
+    - 9 交办任务 has no points: not scored, the row is deleted;
+    - the office's own id."""
     def block(start: str, end: str) -> tuple[int, int]:
         a = text.index(start)
         return a, text.index(end, a)
 
-    a, b = block("  - code: 二.3", "- code: 三")
+    a, b = block("  - code: '5'", "- code: 三")
     cases = text[a:b]
     head, tail = cases.split("    metrics:", 1)
     tail = tail[tail.index("      text:"):]
@@ -184,7 +182,7 @@ def resolve_draft(text: str) -> str:
         "      value: count\n"
         "      points: 1\n"
         "      max_points: 10\n") + tail + text[b:]
-    a, b = block("  - code: 二.1", "  - code: 二.2")
+    a, b = block("  - code: '3'", "  - code: '4'")
     rate = text[a:b]
     rate = rate[:rate.index("    metrics:")] + (
         "    metrics:\n"
@@ -193,12 +191,6 @@ def resolve_draft(text: str) -> str:
         "    - kind: formula\n"
         "      expr: 10 - (1 - rate) * 100\n"
         "      max_points: 10\n") + rate[rate.index("      text:"):]
-    text = text[:text.index("  - code: 二.1")] + rate + text[b:]
-    a = text.index("  - code: 五.2")
-    text = text[:a]
-    text = text.replace("  name: 加分项\n  section: base", "  name: 加分项\n  section: bonus")
-    text = text.replace("base_total: 55", "base_total: 50\nbonus_cap: 5")
-    text = text.replace("    - 各县（市\n    - 区）人民政府\n", "    - 各县（市、区）人民政府\n")
-    text = text.replace("- name: 不合格\n  min: 0", "- name: 良好\n  min: 80\n- name: 合格\n  min: 60\n"
-                        "- name: 不合格\n  min: 0")
-    return text.replace("id: draft-2025-2025", f"id: {SCHEME_ID}")
+    text = text[:text.index("  - code: '3'")] + rate + text[b:]
+    text = text[:text.index("  - code: '9'")]
+    return text.replace("id: draft-2025\n", f"id: {SCHEME_ID}\n", 1)

@@ -271,3 +271,60 @@ def test_a_complete_category_keeps_its_last_bullet_whatever_the_next_row_begins_
     cats = {c["code"]: c for c in data["categories"]}
     assert "存量代码" not in cats["一"]["indicators"][0]["parts"][0]["text"]
     assert sum(i["max_points"] for i in cats["二"]["indicators"]) == Decimal(3)
+
+
+# ---- what the walkthrough of a new city's Word table found ---------------------------------
+
+def test_a_unit_with_marks_inside_its_brackets_is_one():
+    assert unit_list("各区（县、市）政府、市林业局") == ["各区（县、市）政府", "市林业局"]
+
+
+def test_printed_numbers_beside_a_category_cell_are_the_codes():
+    data = _draft(
+        "考核项目\t序号\t考核内容\t分值\t评分标准\t责任单位",
+        "一、组织领导（6分）\t1\t领导小组\t3\t成立领导小组的，得3分。\t市林业局、市水务局",
+        "\t2\t联络员\t3\t确定联络员的，得3分。\t",
+        "二、加分项（2分）\t3\t经验推广\t2\t经验被省级推广的，得2分。\t市林业局",
+    )
+    inds = _inds(data)
+    assert list(inds) == ["1", "2", "3"]
+    # the 责任单位 cell merged over 1 and 2 is printed once, on its first row
+    assert _units(inds["2"]) == ["市林业局", "市水务局"]
+    assert data["categories"][1]["section"] == "bonus" and data["bonus_cap"] == Decimal(2)
+
+
+def test_a_category_cell_repeated_on_every_row_gives_its_points_to_its_first_row_only():
+    data = _draft(
+        "考核项目\t考核内容\t分值\t评分标准",
+        "一、加分项（5分）\t经验推广\t5\t经验被省级推广的，得5分。",
+        "一、加分项（5分）\t交办任务\t\t按时完成交办的其他工作任务。",
+    )
+    inds = data["categories"][0]["indicators"]
+    assert inds[0]["max_points"] == Decimal(5) and "待确认" in inds[1]
+
+
+def test_notes_numbered_one_dot_refine_their_bullet():
+    data = _draft(
+        "序号\t考核内容\t分值\t评分标准\t评分细则",
+        "1\t典型案例\t6\t报送信用修复典型案例，按报送数量计分，最高6分。\t"
+        "1.每报送1个信用修复典型案例得2分，最高6分。 2.典型案例指经市信用办采用的案例。",
+    )
+    part = _inds(data)["1"]["parts"][0]
+    assert (part["kind"], part["points"], part["max_points"]) == ("per_item", Decimal(2), Decimal(6))
+    assert "（评分细则：每报送1个信用修复典型案例得2分" in part["text"]
+
+
+def test_grade_bands_written_as_ranges():
+    data = _draft(
+        "年度考核结果分为四档：85分及以上为优秀，70分至84分为良好，60-69分为合格，60分以下为不合格。",
+        "序号\t考核内容\t分值\t评分标准",
+        "1\t领导小组\t3\t成立领导小组的，得3分。",
+    )
+    assert [(b["name"], b["min"]) for b in data["bands"]] == [
+        ("优秀", 85), ("良好", 70), ("合格", 60), ("不合格", 0)]
+
+
+def test_the_draft_id_names_the_year_once():
+    (d,) = draft_blocks(blocks_from_text("序号\t考核内容\t分值\t评分标准\n1\t领导小组\t3\t成立领导小组的，得3分。"),
+                        "2026考核细则.txt")
+    assert d.data["id"].startswith("draft-") and d.data["id"].count("20") <= 1

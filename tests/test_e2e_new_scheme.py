@@ -42,11 +42,11 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
     env = {"CREDITBOT_DB": str(tmp_path / "creditbot.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
            "CREDITBOT_NOW": "2025-03-10T10:00:00"}
     out = creditbot("scheme", "draft", "2025考核细则.docx", "-o", "2025草稿.yaml", cwd=tmp_path, env=env)
-    assert "2 处待确认" in out
+    assert "3 处待确认" in out
     check = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", "2025草稿.yaml"],
                            capture_output=True, text=True, cwd=tmp_path, timeout=120,
                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-    assert check.returncode == 1 and len(re.findall(r"^2025草稿\.yaml:\d+ .*待确认", check.stderr, re.M)) == 2
+    assert check.returncode == 1 and len(re.findall(r"^2025草稿\.yaml:\d+ .*待确认", check.stderr, re.M)) == 3
     draft = (tmp_path / "2025草稿.yaml").read_text(encoding="utf-8")
     resolved = resolve_draft(draft)
     (tmp_path / "2025方案.yaml").write_text(resolved, encoding="utf-8")
@@ -93,9 +93,9 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
             corrected = dd.say("bs1", "得分")
 
     cards = score_all(load_text(resolved), {
-        "青山县": {"二.1": {"rate": Decimal("0.97")}, "二.3": {"count": 12}, "一.1": {"p1_done": "是"},
-                "二.2": {"value": 80}},
-        "白水县": {"二.2": {"value": 40}}})
+        "青山县": {"3": {"rate": Decimal("0.97")}, "5": {"count": 12}, "1": {"p1_done": "是"},
+                "4": {"value": 80}},
+        "白水县": {"4": {"value": 40}}})
     mine, other = cards["青山县"], cards["白水县"]
     assert (mine.total, other.total) == (29, 4)  # 7 + 10 + 2 + 10; the last of two ranks gets 4
     assert f"【青山县】2025年度 云川市2025年度县（市、区）社会信用体系建设工作考核细则\n总分 {fmt(mine.total)}，" in card
@@ -103,9 +103,9 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
     assert ranking.splitlines()[-2:] == [f"1. 青山县 {fmt(mine.total)} 不合格", f"2. 白水县 {fmt(other.total)} 不合格"]
     # 缺项 names what 青山县 still owes under the new scheme, most points first
     lines = missing.splitlines()
-    assert lines[0].startswith("青山县 待补") and lines[1].startswith("· 三 信用报告使用（10分）")
-    assert "一.2 制度建设（6分）" in missing and "月报" not in missing  # 联合奖惩案例 is data, not a 月报
+    assert lines[0].startswith("青山县 待补") and lines[1].startswith("· 6 信用报告使用（10分）")
+    assert "2 制度建设（6分）" in missing and "月报" not in missing  # 联合奖惩案例 is data, not a 月报
     assert "总分 2，" in corrected and score_all(load_scheme(tmp_path / "2025方案.yaml"), {
-        "青山县": {"二.2": {"value": 80}}, "白水县": {"二.2": {"value": 40}}})["白水县"].total == 2
+        "青山县": {"4": {"value": 80}}, "白水县": {"4": {"value": 40}}})["白水县"].total == 2
     # the 市直 unit is still scored under its own scheme
     assert "吕梁市市直成员单位" in briefing and "云川" not in briefing
