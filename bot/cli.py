@@ -179,23 +179,23 @@ def cmd_scheme_add(args, settings) -> int:
     from ledger.office import KIND_OF_AUDIENCE, add_scheme, office_schemes, open_years, years
     db = _db(settings)
     try:
-        s = add_scheme(db, args.id, _now(settings))
+        s = add_scheme(db, args.id, _now(settings), from_year=args.from_year)
     except LedgerError as exc:
         from bot.authoring import scheme_ref
         new = scheme_ref(args.id)
         kind = KIND_OF_AUDIENCE.get(new.audience)
         clash = [o for o in office_schemes(db)
                  if o.id != new.id and kind and KIND_OF_AUDIENCE.get(o.audience) == kind]
-        if not clash:
+        if not clash or args.from_year is not None:
             raise
-        # this year's document for the same units: schemes are the office's, not a year's
-        others = "".join(f" --scheme {o.id}" for o in office_schemes(db) if o.id != clash[0].id)
-        print(f"错误：{exc}。\n  若要用新方案替换 {clash[0].id}（如新一年的细则）：方案不分年度，换用后"
-              f"以往年度（含已关闭的）也按新方案计分，所以先导出上一年度结果留存（creditbot export "
-              f"结果.xlsx --year 年份），再运行 creditbot init --scheme {args.id}{others} --year 新年份"
-              f"（单位和人员保留，只开启新年度）。", file=sys.stderr)
+        # this year's document for the same units: it takes over from a year on
+        year = new.year or (max(open_years(db)) if open_years(db) else "年份")
+        print(f"错误：{exc}。\n  若要用新方案替换 {clash[0].id}（如新一年的细则）：creditbot scheme add "
+              f"{args.id} --from {year}。{year} 年度起按新方案计分，以前的年度（含已关闭的）仍按 "
+              f"{clash[0].id} 计分。", file=sys.stderr)
         return 1
-    print(f"已加入本办：{s.title}（{s.id}，{AUDIENCE_ZH.get(s.audience, s.audience)}）")
+    print(f"已加入本办：{s.title}（{s.id}，{AUDIENCE_ZH.get(s.audience, s.audience)}）"
+          + (f"，{args.from_year} 年度起使用" if args.from_year is not None else ""))
     if not years(db):  # a new office: nothing is assessed until a year is open
         print(f"本办还没有考核年度：运行 creditbot init --scheme {args.id} --year {s.year or '年份'} 开始考核")
     elif s.year and s.year not in open_years(db):
@@ -443,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file")
     a = add("add", cmd_scheme_add, "把方案加入本办（内置方案编号或 YAML 文件路径）", ss)
     a.add_argument("id", help="方案编号，或方案文件路径（按 scheme check 检查后加入）")
+    a.add_argument("--from", dest="from_year", type=int, metavar="YEAR",
+                   help="从该年度起替换考核同一类单位的方案（以前的年度仍按原方案计分）")
     from bot.authoring import add_authoring_commands
     add_authoring_commands(ss, add)
 

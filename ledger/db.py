@@ -307,6 +307,14 @@ MIGRATIONS.append(
     );
     """
 )
+MIGRATIONS.append(
+    # the years a scheme assesses: this year's document replaces last year's for the same kind
+    # of unit from a year on (scheme add --from), and a closed year keeps the scheme it closed with
+    """
+    ALTER TABLE office_schemes ADD COLUMN first_year INTEGER;
+    ALTER TABLE office_schemes ADD COLUMN last_year INTEGER;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -20,7 +20,7 @@ from schemes.loader import load_scheme, load_text, scheme_by_id, shipped_schemes
 from schemes.model import Scheme
 
 __all__ = ["Office", "office", "offices", "office_for_kind", "init_office", "add_scheme",
-           "office_schemes", "years", "open_years", "open_year", "close_year", "year_status",
+           "office_schemes", "scheme_years", "years", "open_years", "open_year", "close_year", "year_status",
            "KIND_OF_AUDIENCE", "KIND_ZH", "unit_kinds", "check_year_open"]
 
 # Which unit kind each unit-level audience assesses (city schemes and work plans: every unit).
@@ -60,10 +60,20 @@ def _load(scheme_id: str, source: str | None) -> Scheme:
         raise LedgerError(str(exc.args[0])) from None
 
 
-def office_schemes(db: sqlite_utils.Database) -> list[Scheme]:
-    """The office's schemes in the order they were added."""
+def office_schemes(db: sqlite_utils.Database, year: int | None = None) -> list[Scheme]:
+    """The office's schemes in the order they were added; with a year, those assessing it."""
+    where, args = "", []
+    if year is not None:
+        where = " WHERE (first_year IS NULL OR first_year <= ?) AND (last_year IS NULL OR last_year >= ?)"
+        args = [year, year]
     return [_load(sid, src) for sid, src in db.execute(
-        "SELECT scheme_id, source FROM office_schemes ORDER BY rowid").fetchall()]
+        f"SELECT scheme_id, source FROM office_schemes{where} ORDER BY rowid", args).fetchall()]
+
+
+def scheme_years(db: sqlite_utils.Database) -> dict[str, tuple[int | None, int | None]]:
+    """scheme id -> (first year, last year) it assesses; None: open-ended."""
+    return {sid: (a, b) for sid, a, b in db.execute(
+        "SELECT scheme_id, first_year, last_year FROM office_schemes").fetchall()}
 
 
 def years(db: sqlite_utils.Database) -> list[tuple[int, str]]:
@@ -95,14 +105,16 @@ def _kinds(scheme: Scheme, all_schemes: list[Scheme]) -> tuple[str, ...] | None:
 
 def offices(db: sqlite_utils.Database, year: int | None = None) -> list[Office]:
     """Every scheme of the office in `year` (default: the latest open year)."""
-    schemes = office_schemes(db)
-    if not schemes:
+    if not office_schemes(db):
         raise _not_ready()
     if year is None:
         year = default_year(db)
     elif year_status(db, year) is None:
         known = "、".join(str(y) for y, _ in years(db)) or "无"
         raise LedgerError(f"没有 {year} 考核年度（已有：{known}）。开启新年度：creditbot year open {year}")
+    schemes = office_schemes(db, year)
+    if not schemes:
+        raise LedgerError(f"{year} 年度没有考核方案：creditbot scheme add 方案 --from {year}")
     return [Office(s, year, _kinds(s, schemes)) for s in schemes]
 
 
@@ -163,33 +175,61 @@ def _resolve(scheme: str) -> tuple[Scheme, str | None]:
         raise LedgerError(str(exc.args[0])) from None
 
 
+def _closed_years(db: sqlite_utils.Database, scheme_id: str) -> list[int]:
+    """Closed years a scheme assessed: their results are final, so its copy stays as it was."""
+    span = scheme_years(db).get(scheme_id, (None, None))
+    return [y for y, st in years(db) if st == "closed"
+            and (span[0] is None or span[0] <= y) and (span[1] is None or y <= span[1])]
+
+
 def add_scheme(db: sqlite_utils.Database, scheme: str, now: datetime,
-               actor: str = "cli") -> Scheme:
+               actor: str = "cli", from_year: int | None = None) -> Scheme:
     """Install a scheme (shipped id or YAML file) into the office. Two unit-level schemes may
-    not assess the same kind of unit, or a unit would have two scores."""
+    not assess the same kind of unit in one year, or a unit would have two scores: with
+    `from_year`, the new scheme takes over that kind from that year on, and the one it replaces
+    keeps the years before (a closed year is never rescored)."""
     loaded, source = _resolve(scheme)
     with immediate(db):
         current = office_schemes(db)
+        spans = scheme_years(db)
         if any(s.id == loaded.id for s in current):
             if source is None:
                 raise LedgerError(f"方案 {loaded.id} 已在本办使用")
+            closed = _closed_years(db, loaded.id)
+            if closed:
+                raise LedgerError(
+                    f"方案 {loaded.id} 已用于已关闭的 {'、'.join(map(str, closed))} 年度，结果已定稿，"
+                    f"不能再改这份方案。修正后的方案请换一个 id，并用 --from 年份 从以后的年度起使用")
             # a corrected file replaces the installed copy
             db.execute("UPDATE office_schemes SET source = ? WHERE scheme_id = ?",
                        [source, loaded.id])
         else:
             kind = KIND_OF_AUDIENCE.get(loaded.audience)
-            clash = [s for s in current if kind and KIND_OF_AUDIENCE.get(s.audience) == kind]
-            if clash:
+            clash = [s for s in current if kind and KIND_OF_AUDIENCE.get(s.audience) == kind
+                     and (from_year is None or spans[s.id][1] is None or spans[s.id][1] >= from_year)]
+            if clash and from_year is None:
                 raise LedgerError(f"本办已有考核{KIND_ZH[kind]}的方案 {clash[0].id}，"
                                   f"同一类单位只能按一个方案考核")
-            db.execute("INSERT INTO office_schemes(scheme_id, source, added_at) VALUES (?, ?, ?)",
-                       [loaded.id, source, now_iso(now)])
+            for old in clash:
+                closed = [y for y in _closed_years(db, old.id) if y >= from_year]
+                if closed:
+                    raise LedgerError(f"{'、'.join(map(str, closed))} 年度已关闭，结果已定稿，"
+                                      f"新方案只能从以后的年度起使用（--from {max(closed) + 1}）")
+                first = spans[old.id][0]
+                if first is not None and first >= from_year:
+                    raise LedgerError(f"方案 {old.id} 从 {first} 年度才开始使用，"
+                                      f"不能从 {from_year} 年起替换它")
+                db.execute("UPDATE office_schemes SET last_year = ? WHERE scheme_id = ?",
+                           [from_year - 1, old.id])
+            db.execute("INSERT INTO office_schemes(scheme_id, source, added_at, first_year) "
+                       "VALUES (?, ?, ?, ?)", [loaded.id, source, now_iso(now), from_year])
         if len(current) == 0:
             set_meta(db, "scheme_id", loaded.id)
         # a running server caches scorecards per data version: a replaced copy must not be
         # answered from cards scored under the old one
         db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
-        audit.log(db, now, actor, "office.scheme_add", loaded.id, from_file=source is not None)
+        audit.log(db, now, actor, "office.scheme_add", loaded.id, from_file=source is not None,
+                  from_year=from_year)
     return loaded
 
 

@@ -184,3 +184,39 @@ def test_staff_chat_speaks_of_each_scheme(tmp_path):
     # a liaison sees their own scheme only
     assert "吕梁市各县（市、区）" in o.chat("ls1", "得分")
     assert "吕梁市市直成员单位" in o.chat("sw1", "得分")
+
+
+def test_next_years_document_replaces_last_years_from_a_year_on(env, capsys):
+    """This year's scheme for the same kind of unit takes over from a year on; a closed year
+    keeps the scheme it closed with, so its results stay final."""
+    run("init", "--scheme", "lvliang-2022-departments", "--year", "2022")
+    run("unit", "add", "市税务局")
+    run("year", "open", "2023")
+    run("year", "close", "2022")
+    capsys.readouterr()
+    assert run("score", "--year", "2022", "--json") == 0
+    closed = capsys.readouterr().out
+    text = (ROOT / "schemes" / "zhengzhou-2019-departments.yaml").read_text(encoding="utf-8")
+    new = env / "2023方案.yaml"
+    new.write_text(text.replace("id: zhengzhou-2019-departments", "id: shi-2023-departments", 1),
+                   encoding="utf-8")
+    assert run("scheme", "add", str(new)) == 1  # two schemes for departments in one year
+    err = capsys.readouterr().err
+    assert "同一类单位只能按一个方案考核" in err and f"scheme add {new} --from" in err
+    assert run("scheme", "add", str(new), "--from", "2022") == 1  # into the closed year
+    assert "2022 年度已关闭，结果已定稿" in capsys.readouterr().err
+    assert run("scheme", "add", str(new), "--from", "2023") == 0
+    assert "2023 年度起使用" in capsys.readouterr().out
+    db = open_db(env / "c.db")
+    assert [o.scheme.id for o in offices(db, 2022)] == ["lvliang-2022-departments"]
+    assert [o.scheme.id for o in offices(db, 2023)] == ["shi-2023-departments"]
+    assert run("score", "--year", "2022", "--json") == 0
+    assert capsys.readouterr().out == closed  # the closed year is not rescored
+    assert run("score", "--year", "2023") == 0
+    assert "推进落实（5分）" in capsys.readouterr().out  # an item of the new scheme
+    # the copy that closed 2022 is final: a corrected file of it is refused
+    old = env / "lvliang.yaml"
+    old.write_text((ROOT / "schemes" / "lvliang-2022-departments.yaml").read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    assert run("scheme", "add", str(old)) == 1
+    assert "已用于已关闭的 2022 年度" in capsys.readouterr().err
