@@ -189,7 +189,8 @@ def cmd_scheme_add(args, settings) -> int:
         if not clash or args.from_year is not None:
             raise
         # this year's document for the same units: it takes over from a year on
-        year = new.year or (max(open_years(db)) if open_years(db) else "年份")
+        # the document's year, or the office's latest open one if that is later
+        year = max([new.year or 0, *open_years(db)]) or "年份"
         print(f"错误：{exc}。\n  若要用新方案替换 {clash[0].id}（如新一年的细则）：creditbot scheme add "
               f"{args.id} --from {year}。{year} 年度起按新方案计分，以前的年度（含已关闭的）仍按 "
               f"{clash[0].id} 计分。", file=sys.stderr)

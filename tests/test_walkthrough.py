@@ -412,9 +412,8 @@ def test_scheme_add_says_the_next_step(tmp_path, resolved):
     assert r.returncode == 1
     assert r.stderr.splitlines() == [
         f"错误：本办已有考核县（市、区）的方案 {SCHEME_ID}，同一类单位只能按一个方案考核。",
-        f"  若要用新方案替换 {SCHEME_ID}（如新一年的细则）：方案不分年度，换用后以往年度（含已关闭的）"
-        f"也按新方案计分，所以先导出上一年度结果留存（creditbot export 结果.xlsx --year 年份），再运行 "
-        f"creditbot init --scheme lvliang-2022-counties --year 新年份（单位和人员保留，只开启新年度）。"]
+        f"  若要用新方案替换 {SCHEME_ID}（如新一年的细则）：creditbot scheme add lvliang-2022-counties "
+        f"--from 2025。2025 年度起按新方案计分，以前的年度（含已关闭的）仍按 {SCHEME_ID} 计分。"]
     r = cli("scheme", "add", "lvliang-2022-departments", cwd=tmp_path, env=env)
     assert r.returncode == 0 and r.stdout.splitlines()[1:] == [
         "注意：这是 2022 年的方案，本办开启的考核年度是 2025，会按它给这些年度计分"], r.stderr
