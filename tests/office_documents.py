@@ -3,6 +3,7 @@ a Word table with merged cells and Word-numbered bullets, the same table in Exce
 tab-separated text. Tests build them here instead of shipping binaries."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 __all__ = ["TITLE", "HEADER", "ROWS", "write_docx", "write_xlsx", "write_tsv", "seed_docx"]
@@ -163,7 +164,8 @@ def resolve_draft(text: str) -> str:
     """What office staff do to the 云川 draft in a text editor, each 待确认 and each misreading
     they spot against the printed table:
     - 二.3 联合奖惩案例: the 评分细则 gives the rule (每报送1个 … 得1分，最高10分);
-    - 二.1 双公示报送: liaisons report the 上报率 itself, so the rule is a formula on it;
+    - 二.1 双公示报送: the rate's label, which liaisons see, shortened;
+    - 五.1 创新示范: the two tiers add up (capped at 5), so its 待确认 is deleted;
     - 交办任务 has no points: not scored, the row is deleted;
     - 加分项 is a bonus (its 5 points are on top of the base);
     - 各县（市、区）人民政府 is one unit, split at its 、;
@@ -184,16 +186,9 @@ def resolve_draft(text: str) -> str:
         "      value: count\n"
         "      points: 1\n"
         "      max_points: 10\n") + tail + text[b:]
-    a, b = block("  - code: 二.1", "  - code: 二.2")
-    rate = text[a:b]
-    rate = rate[:rate.index("    metrics:")] + (
-        "    metrics:\n"
-        "    - {name: rate, label: 双公示7个工作日内上报率, type: percent}\n"
-        "    parts:\n"
-        "    - kind: formula\n"
-        "      expr: 10 - (1 - rate) * 100\n"
-        "      max_points: 10\n") + rate[rate.index("      text:"):]
-    text = text[:text.index("  - code: 二.1")] + rate + text[b:]
+    text = text.replace("label: 行政许可、行政处罚信息7个工作日内上报率\n", "label: 双公示7个工作日内上报率\n")
+    a, b = block("  - code: 五.1", "  - code: 五.2")
+    text = text[:a] + re.sub(r"      待确认: .*\n", "", text[a:b]) + text[b:]
     a = text.index("  - code: 五.2")
     text = text[:a]
     text = text.replace("  name: 加分项\n  section: base", "  name: 加分项\n  section: bonus")
