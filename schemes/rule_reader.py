@@ -517,24 +517,29 @@ def _rate_bar(t: str, mei: int) -> tuple[str, str, list[str]] | None:
     if not verb:
         return None
     down = bool(re.fullmatch(_DOWN, verb.group(0)))
-    clause_start = max(t.rfind(x, 0, mei) for x in "。;；") + 1
-    bars = [b for b in _BAR.finditer(t, clause_start, mei)
+    head = t[max(t.rfind(x, 0, mei) for x in "。;；,，:：") + 1:mei]
+    near = _subject(head, len(head))
+    near = near if re.search(rf"(?:{_RATE_WORD})$", near) else ""
+    name, bar = "", None
+    # the bar may stand in a sentence of its own (准确率须达到98%，达到的得4分；每低0.5个百分点…)
+    bars = [b for b in _BAR.finditer(t, 0, mei)
             if (_ratio(_RATIO.fullmatch(b.group("bar")))[1] or (not down and b.group("bar") in ("0", "零")))
             and b.group("rel") in (_BAR_DOWN if down else _BAR_UP)
             and not (down and b.group("post") in ("及以下", "以下", "以内"))
             and not (not down and b.group("post") in ("及以上", "以上"))]
-    if bars:
-        b = bars[-1]
-        bar, _ = _ratio(_RATIO.fullmatch(b.group("bar")))
-        head = re.split(r"[,，:：]", t[clause_start:b.start()])[-1]
-        name = re.sub(r"(?:要|应|须|需|必须|应当|均|需要)$", "", _subject(head, len(head)))
-        words = [f"{name}{b.group(0)}"]
+    # 合规率达到95%得满分，低于95%的，每降低…: the rate is named at the last bar that names it
+    for b in reversed(bars):
+        start = max(t.rfind(x, 0, b.start()) for x in "。;；,，:：") + 1
+        name = re.sub(r"(?:要|应|须|需|必须|应当|均|需要)$", "", _subject(t[start:b.start()], b.start() - start))
+        if name:
+            break
+    if bars and not (near and name and near not in name and name not in near):
+        bar, _ = _ratio(_RATIO.fullmatch(bars[-1].group("bar")))
+        name, words = near or name, [f"{name}{bars[-1].group(0)}"]
+    elif near and down:  # a bar of another rate, or none: this rate falls from 100%
+        bar, name, words = Decimal(1), near, [f"{near}（按100%起算）"]
     else:
-        head = re.split(r"[,，:：]", t[clause_start:mei])[-1]
-        name = _subject(head, len(head))
-        if not down or not re.search(rf"(?:{_RATE_WORD})$", name):
-            return None
-        bar, words = Decimal(1), [f"{name}（按100%起算）"]
+        return None
     if down:
         expr = f"{_fmt(bar)} - rate"
     else:
@@ -1186,8 +1191,7 @@ def _without_deadlines(t: str) -> str:
     remains: the due date is the draft's business, not the rule's (每月 would read as a step)."""
     sentences = [x for x in re.split(r"(?<=[;；。])", t) if x]
     def deadline(x: str) -> bool:
-        when = _DEADLINE.search(x)
-        return bool(when and "分" not in x and _BY.match(x, when.end()))
+        return "分" not in x and any(_BY.match(x, w.end()) for w in _DEADLINE.finditer(x))
     kept = [x for x in sentences if not deadline(x)]
     return "".join(kept) if kept and len(kept) < len(sentences) else t
 
