@@ -6,12 +6,11 @@ Each function takes the part, the indicator's metric values and a context, and r
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from schemes.expr import ExprError, MissingName, evaluate, names_in
+from schemes.expr import ExprError, MissingName, bar_gap, evaluate, names_in
 from schemes.model import Indicator, Piece, metrics_read
 from scoring.card import PartResult, fmt, q
 
@@ -217,23 +216,18 @@ def _rank(part, ctx: PartContext) -> PartResult:
     return PartResult(part.label, part.kind, _clamp(pts, ZERO, ctx.cap), ctx.cap, how)
 
 
-_GAP = re.compile(r"(?P<bar>\d+(?:\.\d+)?) - (?P<below>[A-Za-z_]\w*)|(?P<above>[A-Za-z_]\w*)(?: - (?P<bar2>\d+(?:\.\d+)?))?")
-
-
 def _percent_gap(part, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
     """每低1个百分点扣1分 over a rate the liaison reports (value `1 - rate`, `rate - 0.02` or
     `rate`): what was seen and the step, in 百分点 as the documents write them."""
-    m = _GAP.fullmatch(part.value.strip())
-    name = m and (m.group("below") or m.group("above"))
-    metric = next((x for x in ctx.indicator.metrics if x.name == name and x.type == "percent"), None)
-    if metric is None:
+    gap = bar_gap(part.value)
+    metric = gap and next((x for x in ctx.indicator.metrics if x.name == gap[0] and x.type == "percent"), None)
+    if not metric:
         return None
-    down = bool(m.group("below"))
-    bar = Decimal(m.group("bar") or m.group("bar2") or 0)
+    name, bar, down = gap
     shown = _show(ctx.indicator, name, ctx.values[name])
     side = "低于" if down else "高于"
     step = f"{fmt(part.per * 100)}个百分点"
-    if m.group("above") and bar == 0:  # the figure itself is what is counted
+    if not down and bar == 0:  # the figure itself is what is counted
         return shown, f"每增加{step}"
     if v > 0:
         return f"{shown}，{side}{fmt(bar * 100)}% {fmt(v * 100)}个百分点", f"每{side[0]}{step}"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from schemes.model import Scheme
-from schemes.rule_reader import read_rule
+from schemes.rule_reader import plain, read_rule
 from scoring.engine import score, score_all
 
 
@@ -434,3 +434,23 @@ def test_tiers_that_add_up_to_their_own_cap_ask_whether_exclusive(national, prov
 def test_discretionary_words_name_the_cap_once():
     r = read_rule("信用工作经验被推广的，最高加3分。")
     assert r.kind == "discretionary" and r.words == ["最高加3分"]
+
+
+@pytest.mark.parametrize("part", [
+    {"kind": "deduction", "value": "0.96 - rate", "base": 7, "each": 1.5, "per": 0.02},
+    {"kind": "deduction", "value": "0.97 - rate", "each": 0.4, "per": 0.01, "cap": 2},
+    {"kind": "deduction", "value": "rate - 0.03", "base": 4, "each": 1, "per": 0.005},
+])
+def test_a_bar_rule_in_workbook_words_reads_back_the_same(part):
+    # staff who clear 规则参数 in the workbook get the rule back from 规则说明
+    from schemes.workbook import describe_part
+    ind = {"code": "1", "name": "试", "max_points": 10, "parts": [part],
+           "metrics": [{"name": "rate", "label": "行政许可公示率", "type": "percent"}]}
+    scheme = Scheme.model_validate({
+        "id": "t", "title": "t", "issuer": "t", "year": 2025, "audience": "departments", "base_total": 10,
+        "categories": [{"code": "一", "name": "c", "indicators": [ind]}]})
+    indicator = scheme.categories[0].indicators[0]
+    words = describe_part(indicator.parts[0], indicator)
+    r = read_rule(words)
+    assert {k: v for k, v in part.items() if k != "kind"} == plain(r.params), words
+    assert (r.kind, r.metrics[0]["label"], r.metrics[0]["type"]) == ("deduction", "行政许可公示率", "percent")
