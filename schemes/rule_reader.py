@@ -520,7 +520,7 @@ def _rate_bar(t: str, mei: int) -> tuple[str, str, list[str]] | None:
     head = t[max(t.rfind(x, 0, mei) for x in "。;；,，:：") + 1:mei]
     near = _subject(head, len(head))
     near = near if re.search(rf"(?:{_RATE_WORD})$", near) else ""
-    name, bar = "", None
+    name = ""
     # the bar may stand in a sentence of its own (准确率须达到98%，达到的得4分；每低0.5个百分点…)
     bars = [b for b in _BAR.finditer(t, 0, mei)
             if (_ratio(_RATIO.fullmatch(b.group("bar")))[1] or (not down and b.group("bar") in ("0", "零")))
