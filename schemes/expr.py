@@ -7,6 +7,7 @@ functions — never `eval`.
 from __future__ import annotations
 
 import ast
+import re
 import threading
 from functools import lru_cache
 import math
@@ -15,7 +16,7 @@ from typing import Mapping
 
 from simpleeval import SimpleEval
 
-__all__ = ["ExprError", "MissingName", "names_in", "evaluate", "check_expr"]
+__all__ = ["ExprError", "MissingName", "names_in", "evaluate", "check_expr", "bar_gap"]
 
 _FUNCS = {"min": min, "max": max, "abs": abs, "round": round}
 _ALLOWED = (
@@ -122,3 +123,17 @@ def evaluate(expr: str, values: Mapping[str, object]) -> float:
     if not isinstance(result, (int, float)):
         raise ExprError(f"公式结果不是数字：{expr!r}")
     return float(result)
+
+
+_GAP = re.compile(r"(?P<bar>\d+(?:\.\d+)?) - (?P<below>[A-Za-z_]\w*)|(?P<above>[A-Za-z_]\w*)(?: - (?P<bar2>\d+(?:\.\d+)?))?")
+
+
+def bar_gap(expr: str) -> tuple[str, Decimal, bool] | None:
+    """How far a metric is from a bar, as the rule reader writes it for 每低1个百分点扣1分:
+    '0.95 - rate' -> ('rate', 0.95, True) (below), 'rate - 0.02' -> ('rate', 0.02, False),
+    'rate' -> ('rate', 0, False); any other expression -> None."""
+    m = _GAP.fullmatch(expr.strip())
+    if not m:
+        return None
+    return (m.group("below") or m.group("above"), Decimal(m.group("bar") or m.group("bar2") or 0),
+            bool(m.group("below")))

@@ -145,7 +145,13 @@ class Reading:
 
 class _Unsure(Exception):
     """A reader saw what the bullet is but no single rule can say it (two deductions in one
-    bullet, a ratio without its terms): the bullet is 待确认 and no later reader may guess."""
+    bullet, a ratio without its terms): the bullet is 待确认 and no later reader may guess.
+    `points`: the most it gives when the bullet says so (按数量计分，最高10分), so a finer note
+    (评分细则) of the same points can be paired with it."""
+
+    def __init__(self, reason: str, points: Decimal | None = None):
+        super().__init__(reason)
+        self.points = points
 
 _CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满分|上限|封顶|最高计|最多计|最高得|总加分不得超过|总分|共|占)"
                   rf"(?:的|得|计|加|扣|为)?(?P<n>{NUM})分")
@@ -176,7 +182,7 @@ def _subject(t: str, stop: int) -> str:
     s = re.sub(r"(?:以此为基数)?(?:每|按|凡|对|如|若|各|分别)$", "", s)
     s = s.rstrip(",，;；:：。")
     s = re.sub(r"(?:的|者|即可)$", "", s)
-    return s.strip(",，;；:：。")[:60]
+    return s.strip(",，;；:：。、")[:60]
 
 
 def _metric(name: str, label: str, type_: str, unit: str = "", **extra: Any) -> dict[str, Any]:
@@ -267,6 +273,10 @@ def _rank(t: str, r: Reading) -> bool:
 
 
 def _discretionary(t: str, r: Reading) -> bool:
+    count = re.search(r"按(?:照)?[^;；。,，按]{0,10}?(?:数量|个数|件数|次数|条数|篇数)(?:计分|给分|赋分|得分|加分)", t)
+    if count and not re.search(r"酌情|视情况|综合评定", t):
+        raise _Unsure(f"写了{count.group(0)}，但没有写每个得几分：请写明“每个得X分，最高Y分”"
+                      f"（或改为酌情计分）", _cap(t)[0])
     m = re.search(r"酌情(?:计分|给分|加分|扣分|赋分|评分|打分)?|视情况(?:计分|给分|加分|扣分|加|给|计|扣)?|综合评定|"
                   r"根据[^;；。]{0,30}情况(?:计分|给分|评分)", t)
     cap, capw = _cap(t)
@@ -275,7 +285,9 @@ def _discretionary(t: str, r: Reading) -> bool:
         cap, capw = parse_number(span.group("n")), span.group(0)
     if not m:
         # 最高得2分 with no counting rule: staff judge within the cap
-        if cap is not None and not re.search(r"每|得\d|公式|%|以上|以下|低于|高于|排名", t.replace(capw, "")):
+        rest = t.replace(capw, "")
+        if cap is not None and not re.search(r"每|得\d|公式|%|以上|以下|低于|高于|排名", rest) \
+                and not _POINTS.search(rest):
             m = re.search(re.escape(capw), t)
         else:
             return False
@@ -283,7 +295,7 @@ def _discretionary(t: str, r: Reading) -> bool:
     r.points = cap
     r.params = {"metric": "points"}
     r.metrics = [_metric("points", (_subject(t, m.start()) or "信用办评定") + "（信用办评定）", "number", "分")]
-    r.words = [w for w in (m.group(0), capw) if w]
+    r.words = list(dict.fromkeys(w for w in (m.group(0), capw) if w))
     if "扣" in m.group(0):
         r.reason = "酌情扣分：请确认按扣分处理还是在分值内评定"
     return True
@@ -302,7 +314,7 @@ def _formula(t: str, r: Reading) -> bool:
         m = re.search(r"(?:得分|分值)(?:为|是)(?P<f>[^;；。,，]*[\u4e00-\u9fff)][^;；。,，]*[*/][^;；。,，]+)", t)
     if not m:
         return False
-    ftext = re.split(r"[,，](?:得|最高|最多)", m.group("f"))[0].strip("“”\"")
+    ftext = re.split(_AFTER_FORMULA, m.group("f"))[0].strip("“”\"")
     ftext = re.sub(r"(\d)分$", r"\1", ftext)  # 履约率×5分: the constant is points
     expr, metrics = formula_expr(ftext)
     if not expr:
@@ -310,18 +322,27 @@ def _formula(t: str, r: Reading) -> bool:
         return False
     r.kind = "formula"
     r.points, capw = _cap(t)
+    low = re.search(rf"(?:最低|最少|不低于|保底)(?:得|为|计)?(?P<n>{NUM})分|扣完为止|减至0分为止", t)
     if r.points is None:
-        # 计分公式为…，得6分: the points follow the formula inside the same clause
-        got = _POINTS.search(t[m.start("f") + len(ftext):])
+        # 计分公式为…，得6分: the points follow the formula inside the same clause (最低0分 is a floor)
+        after = t[m.start("f") + len(ftext):]
+        got = _POINTS.search(after.replace(low.group(0), "") if low else after)
         if got:
             r.points, capw = _pts(got), got.group(0)
     k = re.fullmatch(r"(?P<share>\(?v1 / max\(v2, 1\)\)?|v1) \* (?P<k>\d+(?:\.\d+)?)", expr)
     if r.points is None and k and (k.group("share") != "v1" or re.search(r"率|比例|占比$", metrics[0]["label"])):
         # a share (A/B, or a rate) times k gives at most k
         r.points, capw = Decimal(k.group("k")), f"×{k.group('k')}"
+    if r.points is None:
+        r.points, capw = _most_of(expr, metrics), ""
     r.params = {"expr": expr}
     r.metrics = metrics
     r.words = [m.group(0)[:40]] + ([capw] if capw else [])
+    if low:  # 最低0分: the engine never goes below the floor (0 unless written)
+        if low.group("n") and parse_number(low.group("n")):
+            r.params["floor"] = parse_number(low.group("n"))
+        if low.group(0) not in r.words[0]:
+            r.words.append(low.group(0))
     each = re.fullmatch(r"v1 \* (\d+(?:\.\d+)?)|(\d+(?:\.\d+)?) \* v1", expr)
     if each and re.search(rf"(?:数量|个数|总数|(?:{MEASURE})数)$", metrics[0]["label"]):
         # 领域数量*0.1: a count times a constant is 每个得0.1分, which staff read at a glance
@@ -331,7 +352,24 @@ def _formula(t: str, r: Reading) -> bool:
     return True
 
 
+# what follows a formula in its clause: 得分=10-(1-上报率)×100，最低0分 / ，最高10分
+_AFTER_FORMULA = re.compile(r"[,，](?:得|最高|最多|最低|最少|不低于|不超过|不高于|保底|封顶|上限|下限|扣完|减至|满分|其中)")
 _OPERAND_SPLIT = re.compile(r"([+\-*/()（）])")
+_RATE_LABEL = re.compile(r"(?:率|比例|占比|比重)$")
+
+
+def _most_of(expr: str, metrics: list[dict[str, Any]]) -> Decimal | None:
+    """The most a formula over one rate gives: 10 - (1 - 上报率) * 100 is 10 at 100%. A linear
+    formula over one percent takes its largest value at an end."""
+    if len(metrics) != 1 or metrics[0]["type"] != "percent":
+        return None
+    from schemes.expr import ExprError, evaluate
+    try:
+        ends = [Decimal(repr(evaluate(expr, {metrics[0]["name"]: x}))) for x in (0, 1)]
+    except ExprError:
+        return None
+    most = max(ends).quantize(Decimal("1e-6")).normalize()
+    return most if most > 0 else None
 
 
 def formula_expr(ftext: str) -> tuple[str, list[dict[str, Any]]]:
@@ -358,7 +396,8 @@ def formula_expr(ftext: str) -> tuple[str, list[dict[str, Any]]]:
             return "", []
         if label not in names:
             names[label] = f"v{len(names) + 1}"
-            metrics.append(_metric(names[label], label, "number"))
+            # a rate (上报率) is sent as 97%: a percent, so (1-上报率)×100 reads it as 0.97
+            metrics.append(_metric(names[label], label, "percent" if _RATE_LABEL.search(label) else "number"))
         name = names[label]
         prev = next((x for x in reversed(out) if x != "("), None)
         out.append(f"max({name}, 1)" if out and out[-1] == "/" else name)
@@ -459,6 +498,55 @@ def _step_label(words: str, pct: bool) -> str:
     return f"{head}的幅度" if pct else head
 
 
+# 每低1个百分点扣1分 measured from a bar the bullet names (上报率达到100%的得10分 / 以98%为标准 /
+# 低于90%的): liaisons report the rate itself, and the rule counts the points between it and the bar
+_DOWN = r"降低|下降|减少|低于|低|少|不足"
+_UP = r"高于|超过|超出|上升|提高|增加|高|多"
+_RATE_WORD = r"率|占比|比例|比重|比率|覆盖面"
+_BAR = re.compile(rf"(?P<rel>以|达到|达|为|在|不低于|不少于|不高于|不超过|低于|高于|超过|控制在|≥|>=|≤|<=|<|>)"
+                  rf"(?P<bar>{RATIO_TEXT})(?:\(含\))?(?P<post>为标准|为基准|为目标|为达标线|及以上|以上|及以下|以下|以内)?")
+_BAR_DOWN = {"以", "达到", "达", "为", "在", "不低于", "不少于", "低于", "≥", ">=", "<"}
+_BAR_UP = {"以", "为", "在", "不高于", "不超过", "低于", "高于", "超过", "控制在", "≤", "<=", "<", ">"}
+
+
+def _rate_bar(t: str, mei: int) -> tuple[str, str, list[str]] | None:
+    """上报率达到100%的得10分，每低1个百分点扣1分 (每 at `mei`) -> ('1 - rate', '上报率', words):
+    the value a deduction counts in 百分点, over the rate a liaison reports. A rate named just
+    before 每降低 with no bar (起评10分，上报率每降低1个百分点减1分) falls from 100%."""
+    verb = re.match(rf"(?:{_DOWN}|{_UP})", t[mei + 1:])
+    if not verb:
+        return None
+    down = bool(re.fullmatch(_DOWN, verb.group(0)))
+    head = t[max(t.rfind(x, 0, mei) for x in "。;；,，:：") + 1:mei]
+    near = _subject(head, len(head))
+    near = near if re.search(rf"(?:{_RATE_WORD})$", near) else ""
+    name = ""
+    # the bar may stand in a sentence of its own (准确率须达到98%，达到的得4分；每低0.5个百分点…)
+    bars = [b for b in _BAR.finditer(t, 0, mei)
+            if (_ratio(_RATIO.fullmatch(b.group("bar")))[1] or (not down and b.group("bar") in ("0", "零")))
+            and b.group("rel") in (_BAR_DOWN if down else _BAR_UP)
+            and not (down and b.group("post") in ("及以下", "以下", "以内"))
+            and not (not down and b.group("post") in ("及以上", "以上"))]
+    # 合规率达到95%得满分，低于95%的，每降低…: the rate is named at the last bar that names it
+    for b in reversed(bars):
+        start = max(t.rfind(x, 0, b.start()) for x in "。;；,，:：") + 1
+        name = re.sub(r"(?:要|应|须|需|必须|应当|均|需要)$", "", _subject(t[start:b.start()], b.start() - start))
+        if name:
+            break
+    if bars and not (near and name and near not in name and name not in near):
+        bar, _ = _ratio(_RATIO.fullmatch(bars[-1].group("bar")))
+        name, words = near or name, [f"{name}{bars[-1].group(0)}"]
+    elif near and down:  # a bar of another rate, or none: this rate falls from 100%
+        bar, name, words = Decimal(1), near, [f"{near}（按100%起算）"]
+    else:
+        return None
+    if down:
+        expr = f"{_fmt(bar)} - rate"
+    else:
+        expr = "rate" if bar == 0 else f"rate - {_fmt(bar)}"
+    return expr, name or "比率", words
+
+
 def _deduction(t: str, r: Reading) -> bool:
     amounts = _deduct_amounts(t)
     if len(set(amounts)) > 1:
@@ -491,6 +579,8 @@ def _deduction(t: str, r: Reading) -> bool:
         r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
                              "" if pct else (m.group("unit") or "个"))]
         r.words = [m.group(0)]
+        if pct:
+            _measured_from_bar(t, r, t.find("每", m.start(), m.start("each")))
         return True
     m = re.search(rf"(?:每{_STEP_VERB}?|{_ONE_STEP})(?P<per>{RATIO_TEXT})?(?P<unit>{MEASURE})?[^;；。]*?"
                   rf"{_DEDUCT}(?P<each>{NUM})分", t)
@@ -532,7 +622,23 @@ def _deduction(t: str, r: Reading) -> bool:
     what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
     r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or what.strip(",，的") or "发生数",
                          "percent" if pct else "count", "" if pct else (m.group("unit") or "个"))]
+    if pct:
+        _measured_from_bar(t, r, t.find("每", m.start(), m.start("each")))
     return True
+
+
+def _measured_from_bar(t: str, r: Reading, mei: int) -> None:
+    """A step in 百分点 below (above) a bar: the metric becomes the rate, the value its distance."""
+    got = _rate_bar(t, mei) if mei >= 0 else None
+    if not got:
+        return
+    expr, name, words = got
+    before = r.metrics[0]["label"]
+    r.params["value"] = expr
+    r.metrics = [_metric("rate", name, "percent")]
+    # the part keeps the bullet's own words as its name (a draft names an indicator by them)
+    r.label = before if before not in ("发生数", name) else ""
+    r.words += words
 
 
 _PER_POINTS = re.compile(rf"每[^;；。]{{0,30}}?(?:得|加|计|记)(?P<n>{NUM})分")
@@ -1017,11 +1123,11 @@ def _checklist(t: str, r: Reading) -> bool:
     names = [f"done{i + 1}" if len(items) > 1 else "done" for i in range(len(items))]
     r.params = {"items": [{"metric": n, "points": p} for n, (_, p, _) in zip(names, items)]}
     r.metrics = [_metric(n, s or "达到要求", "bool") for n, (s, _, _) in zip(names, items)]
-    r.points = max(p for _, p, _ in items) if tiers else sum((p for _, p, _ in items), Decimal(0))
+    total = sum((p for _, p, _ in items), Decimal(0))
     cap, capw = _cap(t)
-    if cap is not None and cap < r.points:
-        r.points = cap
-    r.words = [w for _, _, w in items]
+    # tiers that may be exclusive give the largest unless the bullet writes its own cap
+    r.points = min(total, cap) if cap is not None else max(p for _, p, _ in items) if tiers else total
+    r.words = [w for _, _, w in items] + ([capw] if cap is not None else [])
     return True
 
 
@@ -1050,17 +1156,17 @@ def read_rule(text: str) -> Reading:
     if not t:
         r.reason = "空白条目"
         return r
-    t = _repaired(t)
+    t = _without_deadlines(_repaired(t))
     r.links = _links(t)
     for reader in _READERS:
         trial = Reading(text=r.text, links=r.links)
         try:
             got = reader(t, trial)
         except _Unsure as unsure:
-            r.reason = str(unsure)
+            r.reason, r.points = str(unsure), unsure.points
             return r
         if got:
-            trial.label = _label(t, trial)
+            trial.label = trial.label or _label(t, trial)
             trial.each_of = _each_of(t) if trial.kind in ("checklist", "bands", "per_item") else []
             if trial.each_of:
                 trial.words.append(f"各得（{len(trial.each_of)}项：{'、'.join(trial.each_of)}）")
@@ -1073,6 +1179,21 @@ def read_rule(text: str) -> Reading:
         r.reason = "只写了不得分的情形：请把它并入本指标的计分规则（用 requires 关联，或作为门槛）"
     r.reason = r.reason or "没有读出“得X分”“每…得/扣X分”“最高X分”“酌情计分”“一票否决”等计分写法"
     return r
+
+
+# a sentence about when to report: 每月5日前报送上月案例。 / 于每季度末前报送。 / 12月31日前完成
+_DEADLINE = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:日|号)|月底|月末|季末|季度末|年底|年末|半年末|结束后")
+_BY = re.compile(r"(?:前|内|以前|之前|为止)")
+
+
+def _without_deadlines(t: str) -> str:
+    """Drop sentences with no points that only say when to report, if a sentence with points
+    remains: the due date is the draft's business, not the rule's (每月 would read as a step)."""
+    sentences = [x for x in re.split(r"(?<=[;；。])", t) if x]
+    def deadline(x: str) -> bool:
+        return "分" not in x and any(_BY.match(x, w.end()) for w in _DEADLINE.finditer(x))
+    kept = [x for x in sentences if not deadline(x)]
+    return "".join(kept) if kept and len(kept) < len(sentences) else t
 
 
 _FULL_MARK = re.compile(rf"(?:(?:本项|此项|该项|本指标|本条)(?:满分)?(?:为|计)?|满分(?:为)?|^|[:：])(?P<n>{NUM})分(?![/之])")
@@ -1091,7 +1212,8 @@ def _repaired(t: str) -> str:
     t = re.sub(r"得(\d+(?:\.\d+)?)(?=[,，;；。]|$)", r"得\1分", t)
     full = _FULL_MARK.search(t)
     if full and "得满分" in t:
-        t = t.replace("得满分", f"得{full.group('n')}分")
+        # 得满分3分 names its points: just 得3分
+        t = re.sub(rf"得满分(?!{NUM}分)", f"得{full.group('n')}分", t).replace("得满分", "得")
     return t
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from schemes.expr import bar_gap
 from schemes.loader import SchemeError, load_text
 from schemes.model import Indicator, Scheme
 from schemes.rule_reader import KIND_ZH, plain, read_rule
@@ -93,6 +94,9 @@ def describe_part(part: Any, ind: Indicator | None = None) -> str:
         hi, lo = ("最多", "最少") if part.higher_is_better else ("最少", "最多")
         return f"{labels.get(part.value, part.value)}{hi}的得{_n(part.top)}分，{lo}的得{_n(part.bottom)}分，中间的依排序赋分"
     if k == "deduction":
+        gap = _bar_words(part, ind)
+        if gap:
+            return gap
         metric = next((m for m in (ind.metrics if ind else []) if m.name == part.value), None)
         what = labels.get(part.value, part.value)
         # a step of a percent is written in 百分点, as documents do (0.01 → 1个百分点)
@@ -107,6 +111,22 @@ def describe_part(part: Any, ind: Indicator | None = None) -> str:
     if k == "pass_fail":
         return f"{labels.get(part.metric, part.metric)}：达标/未达标"
     return "工作任务，按进展报告跟踪"
+
+
+def _bar_words(part: Any, ind: Indicator | None) -> str:
+    """A deduction per 百分点 below (above) a bar, as documents write it and the reader reads it
+    back: 上报率达到95%的得10分，每低1个百分点扣1分，扣完为止."""
+    gap = bar_gap(part.value)
+    metric = gap and next((m for m in (ind.metrics if ind else []) if m.name == gap[0]), None)
+    if not metric or metric.type != "percent" or gap[1] == 0:
+        return ""
+    _, bar, down = gap
+    step = f"每{'低' if down else '超过'}{_n(part.per * 100)}个百分点扣{_n(part.each)}分"
+    if part.base:
+        return (f"{metric.label}{'达到' if down else '不超过'}{_n(bar * 100)}%的得{_n(part.base)}分，"
+                f"{step}，扣完为止")
+    c = f"，最多扣{_n(part.cap)}分" if part.cap is not None else ""
+    return f"{metric.label}以{_n(bar * 100)}%为标准，{step}{c}"
 
 
 # ---- export ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from schemes.expr import ExprError, MissingName, evaluate, names_in
+from schemes.expr import ExprError, MissingName, bar_gap, evaluate, names_in
 from schemes.model import Indicator, Piece, metrics_read
 from scoring.card import PartResult, fmt, q
 
@@ -216,6 +216,24 @@ def _rank(part, ctx: PartContext) -> PartResult:
     return PartResult(part.label, part.kind, _clamp(pts, ZERO, ctx.cap), ctx.cap, how)
 
 
+def _percent_gap(part, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
+    """每低1个百分点扣1分 over a rate the liaison reports (value `1 - rate`, `rate - 0.02` or
+    `rate`): what was seen and the step, in 百分点 as the documents write them."""
+    gap = bar_gap(part.value)
+    metric = gap and next((x for x in ctx.indicator.metrics if x.name == gap[0] and x.type == "percent"), None)
+    if not metric:
+        return None
+    name, bar, down = gap
+    shown = _show(ctx.indicator, name, ctx.values[name])
+    side = "低于" if down else "高于"
+    step = f"{fmt(part.per * 100)}个百分点"
+    if not down and bar == 0:  # the figure itself is what is counted
+        return shown, f"每增加{step}"
+    if v > 0:
+        return f"{shown}，{side}{fmt(bar * 100)}% {fmt(v * 100)}个百分点", f"每{side[0]}{step}"
+    return f"{shown}，未{side}{fmt(bar * 100)}%", f"每{side[0]}{step}"
+
+
 def _deduction(part, ctx: PartContext) -> PartResult:
     v = _value(part, ctx)
     units = max(math.floor(v / part.per), 0)
@@ -223,18 +241,22 @@ def _deduction(part, ctx: PartContext) -> PartResult:
     unit = _unit(ctx, part.value)
     per = f"{fmt(part.per)}{unit if part.base else unit or '个'}"
     seen = _describe_value(part.value, v, ctx)
+    step = f"每增加{per}" if part.base else f"每发生{per}"
+    gap = _percent_gap(part, ctx, v)
+    if gap:
+        seen, step = gap
     if part.base:
         left = part.base - gross
         pts = _clamp(left, ZERO, part.base)
         floor = "，减至0分为止" if left < 0 else ""
-        how = (f"起评{fmt(part.base)}分，每增加{per}减{fmt(part.each)}分：{fmt(part.base)}−"
+        how = (f"起评{fmt(part.base)}分，{step}减{fmt(part.each)}分：{fmt(part.base)}−"
                f"{fmt(part.each)}×{units} = {fmt(left)}{floor}")
         return PartResult(part.label, part.kind, pts, part.base, f"{seen}；{how}，得{fmt(pts)}分")
     cap = part.cap if part.cap is not None else ctx.cap
     taken = min(gross, cap) if cap is not None else gross
     capped = f"，最高扣{fmt(cap)}分" if cap is not None else ""
     return PartResult(part.label, part.kind, -taken, cap,
-                      f"{seen}；每发生{per}扣{fmt(part.each)}分{capped}："
+                      f"{seen}；{step}扣{fmt(part.each)}分{capped}："
                       f"{fmt(part.each)}×{units} = {fmt(gross)}，扣{fmt(taken)}分")
 
 

@@ -3,6 +3,7 @@ a Word table with merged cells and Word-numbered bullets, the same table in Exce
 tab-separated text. Tests build them here instead of shipping binaries."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 __all__ = ["TITLE", "HEADER", "ROWS", "write_docx", "write_xlsx", "write_tsv", "seed_docx"]
@@ -162,35 +163,16 @@ SCHEME_ID = "yunchuan-2025-counties"
 def resolve_draft(text: str) -> str:
     """What office staff do to the 云川 draft in a text editor, each 待确认 and each misreading
     they spot against the printed table:
-    - 5 联合奖惩案例: the 评分细则 gives the rule (每报送1个 … 得1分，最高10分);
-    - 3 双公示报送: liaisons report the 上报率 itself, so the rule is a formula on it;
+    - 3 双公示报送: the rate's label, which liaisons see, shortened;
+    - 8 创新示范: the two tiers add up (capped at 5), so its 待确认 is deleted;
     - 9 交办任务 has no points: not scored, the row is deleted;
     - the office's own id."""
     def block(start: str, end: str) -> tuple[int, int]:
         a = text.index(start)
         return a, text.index(end, a)
 
-    a, b = block("  - code: '5'", "- code: 三")
-    cases = text[a:b]
-    head, tail = cases.split("    metrics:", 1)
-    tail = tail[tail.index("      text:"):]
-    text = text[:a] + head + (
-        "    metrics:\n"
-        "    - {name: count, label: 联合奖惩典型案例, type: count, unit: 个}\n"
-        "    parts:\n"
-        "    - kind: per_item\n"
-        "      value: count\n"
-        "      points: 1\n"
-        "      max_points: 10\n") + tail + text[b:]
-    a, b = block("  - code: '3'", "  - code: '4'")
-    rate = text[a:b]
-    rate = rate[:rate.index("    metrics:")] + (
-        "    metrics:\n"
-        "    - {name: rate, label: 双公示7个工作日内上报率, type: percent}\n"
-        "    parts:\n"
-        "    - kind: formula\n"
-        "      expr: 10 - (1 - rate) * 100\n"
-        "      max_points: 10\n") + rate[rate.index("      text:"):]
-    text = text[:text.index("  - code: '3'")] + rate + text[b:]
+    text = text.replace("label: 行政许可、行政处罚信息7个工作日内上报率\n", "label: 双公示7个工作日内上报率\n")
+    a, b = block("  - code: '8'", "  - code: '9'")
+    text = text[:a] + re.sub(r"      待确认: .*\n", "", text[a:b]) + text[b:]
     text = text[:text.index("  - code: '9'")]
     return text.replace("id: draft-2025\n", f"id: {SCHEME_ID}\n", 1)

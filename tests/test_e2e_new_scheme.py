@@ -74,8 +74,9 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
             wx = Platform(base, wecom, settings, WeComCrypto(TOKEN, AES_KEY, wecom.corp_id), None)
             dd = Robot(base, dingtalk, settings)
 
+            # the draft reads 每低1个百分点扣1分 on the rate itself: the liaison sends 97%
             rate = wx.say("qs1", "报送 双公示报送 97%", "n-1")
-            assert "本项暂计 7/10 分" in rate and "10 - (1 - rate) * 100 = 7" in rate
+            assert "本项暂计 7/10 分" in rate and "低于100% 3个百分点" in rate and "10−1×3 = 7" in rate
             cases = wx.say("qs1", "报送 联合奖惩案例 12", "n-2")
             assert "2025年2月" in cases and "本项暂计 10/10 分" in cases  # 每月5日前报送上月案例
             wx.say("qs1", "报送 工作机构 明确分管领导和信用工作科室=是", "n-3")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from schemes.model import Scheme
-from schemes.rule_reader import read_rule
+from schemes.rule_reader import plain, read_rule
 from scoring.engine import score, score_all
 
 
@@ -310,3 +310,147 @@ def test_each_of_a_list_after_a_comma():
     assert r.kind == "checklist" and r.each_of == ["会议记录", "培训记录", "督查记录"]
     assert r.params["items"][0]["points"] == Decimal("0.5")
     assert not r.metrics[0]["label"].endswith(("各", ","))
+
+
+# ---- what a staff walkthrough of a new city found --------------------------------------------
+
+def explain(text: str, *values: Any) -> str:
+    """The engine's words for the reading's points."""
+    r = read_rule(text)
+    facts = {m["name"]: v for m, v in zip(r.metrics, values)}
+    return score(_scheme(text), {"1": facts}).items[0].parts[0].explain
+
+
+@pytest.mark.parametrize("rate,want", [("0.96", 3), ("0.955", 3), ("0.99", 6), ("0.9", 0)])
+def test_a_rate_below_its_full_mark_bar_loses_points_per_percentage_point(rate, want):
+    # the liaison reports the rate itself (96%), not how far it fell; whole 百分点 count (2.5 is 2)
+    text = "信用承诺书公示率达到98%的得6分，每低1个百分点扣1.5分，扣完为止。"
+    r = read_rule(text)
+    assert (r.kind, r.params["base"], r.params["per"]) == ("deduction", 6, Decimal("0.01"))
+    assert [(m["label"], m["type"]) for m in r.metrics] == [("信用承诺书公示率", "percent")]
+    assert pts(text, Decimal(rate)) == Decimal(want)
+
+
+@pytest.mark.parametrize("text,rate,want", [
+    ("按时办结率达到90%及以上的得满分4分，每降低2个百分点扣1分，扣完为止。", "0.86", 2),
+    ("本项5分。行政处罚信息公示率以97%为标准，每下降1个百分点减0.5分，减完为止。", "0.95", 4),
+    ("数据合规率须达到99%，达到的得3分；每低0.5个百分点扣0.5分，扣完为止。", "0.98", 2),
+    ("归档完整率达到96%得满分7分，低于96%的，每降低1个百分点扣2分。", "0.93", 1),
+])
+def test_other_full_mark_bars_measure_the_rate_too(text, rate, want):
+    r = read_rule(text)
+    assert r.metrics[0]["name"] == "rate" and r.metrics[0]["label"].endswith("率")
+    assert pts(text, Decimal(rate)) == want
+    assert pts(text, Decimal(1)) == r.points
+
+
+@pytest.mark.parametrize("rate,want", [("0.93", "-0.6"), ("0.5", -1), ("0.97", 0)])
+def test_a_bar_with_no_base_deducts_from_the_total(rate, want):
+    text = "归集及时率以96%为标准，每降低1个百分点扣0.2分，最多扣1分。"
+    assert read_rule(text).metrics[0]["label"] == "归集及时率"
+    assert pts(text, Decimal(rate)) == Decimal(want)
+
+
+@pytest.mark.parametrize("rate,want", [("0.045", 3), ("0.01", 5), ("0.2", 0)])
+def test_a_rate_above_a_ceiling_loses_points(rate, want):
+    text = "差错率控制在2%以内得5分，每超出1个百分点扣1分，扣完为止。"
+    assert read_rule(text).metrics[0]["label"] == "差错率"
+    assert pts(text, Decimal(rate)) == want
+
+
+def test_the_card_says_how_far_below_the_bar_in_percentage_points():
+    text = "双公示上报率达到95%的得10分，每低1个百分点扣2分，扣完为止。"
+    assert explain(text, Decimal("0.92")) == (
+        "双公示上报率 92%，低于95% 3个百分点；起评10分，每低1个百分点减2分：10−2×3 = 4，得4分")
+
+
+@pytest.mark.parametrize("rate,want", [("0.97", 2), ("1", 8), ("0.9", 0)])
+def test_qi_ping_and_a_rate_falling_from_full(rate, want):
+    text = "起评8分，双公示上报率每降低1个百分点减2分。"
+    r = read_rule(text)
+    assert [(m["label"], m["type"]) for m in r.metrics] == [("双公示上报率", "percent")]
+    assert pts(text, Decimal(rate)) == want
+
+
+def test_a_drop_with_no_bar_and_no_rate_named_still_counts_the_drop():
+    text = "本项5分，每低于控制线1个百分点扣1分。"
+    r = read_rule(text)
+    assert r.metrics[0]["label"] == "低于控制线的幅度"
+    assert pts(text, Decimal("0.02")) == 3
+
+
+@pytest.mark.parametrize("text,values,want,most", [
+    ("得分=6-(1-归集率)×50，最低0分", ("0.95",), "3.5", 6),
+    ("得分=6-(1-归集率)×50，最低0分", ("0.8",), 0, 6),
+    ("得分=2+完成率×4，最高5分", ("0.9",), 5, 5),
+    ("得分=2+完成率×4，最高5分", ("0.5",), 4, 5),
+    ("得分=(1-差错率)×20，最低5分", ("0.8",), 5, 20),
+])
+def test_a_floor_or_cap_after_a_formula_is_not_a_term(text, values, want, most):
+    r = read_rule(text)
+    assert r.kind == "formula" and len(r.metrics) == 1 and r.metrics[0]["type"] == "percent"
+    assert r.points == most and all("分" not in m["label"] for m in r.metrics)
+    assert pts(text, *(Decimal(v) for v in values)) == Decimal(want)
+
+
+def test_a_formula_floor_is_named_once_in_the_words():
+    r = read_rule("得分=6-(1-归集率)×50，最低0分")
+    assert len(r.words) == len(set(r.words)) and r.params.get("floor") is None
+
+
+@pytest.mark.parametrize("text", [
+    "报送守信激励案例，最高8分。每季度结束后10日内报送。",
+    "报送守信激励案例，最高8分。请于每月10日前报送上月案例。",
+])
+def test_a_sentence_about_when_to_report_does_not_stop_the_reading(text):
+    r = read_rule(text)
+    assert (r.kind, r.points) == ("discretionary", 8)
+
+
+def test_a_deadline_sentence_after_a_counting_rule():
+    text = "每发布1篇信用修复案例得0.5分，最高3分。于每季度末前报送。"
+    r = read_rule(text)
+    assert (r.kind, r.params["points"], r.points) == ("per_item", Decimal("0.5"), 3)
+    assert pts(text, 4) == 2
+
+
+def test_counted_without_points_per_piece_asks_for_them():
+    text = "报送守信激励案例，按报送数量计分，最高8分。每季度结束后10日内报送。"
+    unsure(text, "按报送数量计分", "每个得X分")
+    assert read_rule(text).points == 8  # a 评分细则 note worth 8 can then be paired with it
+    assert read_rule("根据报送数量酌情计分，最高5分。").kind == "discretionary"
+
+
+@pytest.mark.parametrize("national,provincial,want", [("是", "是", 5), ("否", "是", 2), ("是", "否", 4)])
+def test_tiers_that_add_up_to_their_own_cap_ask_whether_exclusive(national, provincial, want):
+    text = "获评国家级示范的加4分、省级示范的加2分，最高加5分。"
+    r = read_rule(text)
+    assert (r.kind, r.points) == ("checklist", 5) and "只取其一" in r.reason
+    assert [m["label"] for m in r.metrics] == ["获评国家级示范", "省级示范"]
+    assert len(r.words) == len(set(r.words))
+    assert pts(text, national, provincial) == want
+
+
+def test_discretionary_words_name_the_cap_once():
+    r = read_rule("信用工作经验被推广的，最高加3分。")
+    assert r.kind == "discretionary" and r.words == ["最高加3分"]
+
+
+@pytest.mark.parametrize("part", [
+    {"kind": "deduction", "value": "0.96 - rate", "base": 7, "each": 1.5, "per": 0.02},
+    {"kind": "deduction", "value": "0.97 - rate", "each": 0.4, "per": 0.01, "cap": 2},
+    {"kind": "deduction", "value": "rate - 0.03", "base": 4, "each": 1, "per": 0.005},
+])
+def test_a_bar_rule_in_workbook_words_reads_back_the_same(part):
+    # staff who clear 规则参数 in the workbook get the rule back from 规则说明
+    from schemes.workbook import describe_part
+    ind = {"code": "1", "name": "试", "max_points": 10, "parts": [part],
+           "metrics": [{"name": "rate", "label": "行政许可公示率", "type": "percent"}]}
+    scheme = Scheme.model_validate({
+        "id": "t", "title": "t", "issuer": "t", "year": 2025, "audience": "departments", "base_total": 10,
+        "categories": [{"code": "一", "name": "c", "indicators": [ind]}]})
+    indicator = scheme.categories[0].indicators[0]
+    words = describe_part(indicator.parts[0], indicator)
+    r = read_rule(words)
+    assert {k: v for k, v in part.items() if k != "kind"} == plain(r.params), words
+    assert (r.kind, r.metrics[0]["label"], r.metrics[0]["type"]) == ("deduction", "行政许可公示率", "percent")

@@ -82,10 +82,14 @@ def test_word_table_with_merged_cells_and_numbered_bullets(docx_draft):
     assert by_name["工作机构"]["responsible"] == ["各县（市、区）人民政府"]
     assert [(b["name"], b["min"]) for b in d["bands"]] == [("优秀", 90), ("良好", 80), ("合格", 60),
                                                           ("不合格", 0)]
-    # the bullet with no counting words, and the task with no points (nor any of the merged
-    # category's), wait for staff
+    # 按报送数量计分 takes its points per case from the 评分细则 note beside it
+    cases = by_name["联合奖惩案例"]["parts"][0]
+    assert (cases["kind"], cases["points"], cases["max_points"]) == ("per_item", 1, 10)
+    assert "（评分细则：每报送1个联合奖惩典型案例得1分，最高10分。）" in cases["text"]
+    # tiers that may be exclusive (国家级3分、省级2分), and the task with no points (nor any of
+    # the merged category's), wait for staff
     assert docx_draft.unresolved == 3
-    assert "待确认" in by_name["联合奖惩案例"]["parts"][0] and "待确认" in by_name["交办任务"]["parts"][0]
+    assert all("待确认" in by_name[n]["parts"][0] for n in ("创新示范", "交办任务"))
     assert "待确认" in by_name["交办任务"] and docx_draft.problems == []
 
 
@@ -127,7 +131,7 @@ def test_check_refuses_each_unresolved_line_then_passes_once_staff_resolve(tmp_p
         f"2025方案.yaml: 检查通过 — {SCHEME_ID}，5 个类别，8 个指标\n"), r.stderr
     scheme = load_scheme(tmp_path / "2025方案.yaml")
     cards = score_all(scheme, {"青山县": {"3": {"rate": Decimal("0.97")}, "5": {"count": 12},
-                                        "4": {"value": 80}, "8": {"points": 3}},
+                                        "4": {"value": 80}, "8": {"done1": "是"}},
                                "白水县": {"4": {"value": 40}, "7": {"count": 1}}})
     q = {i.code: i.points for i in cards["青山县"].items}
     assert (q["3"], q["5"], q["4"], q["8"]) == (7, 10, 10, 3)
