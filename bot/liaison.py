@@ -253,6 +253,8 @@ def _show(v, m) -> str:
         return "是" if v else "否"
     if m.type == "percent":
         return f"{fmt(Decimal(str(v)) * 100)}%"
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return f"{fmt(Decimal(str(v)))}{m.unit}"  # 40, not 40.0
     return f"{v}{m.unit}"
 
 
