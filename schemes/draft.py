@@ -401,6 +401,7 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         return cells[i].strip() if i is not None and i < len(cells) else ""
 
     queue = list(blocks)
+    header_above: dict[str, int] | None = None  # the header row just read, if the last row
     while queue:
         b = queue.pop(0)
         if not b.is_row:
@@ -408,13 +409,20 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
                 table_title = re.sub(r"[#*\s]", "", b.text)
             continue
         head = _header_roles(b.cells)
+        if head and header_above is not None:
+            # a two-row header (考核指标 over 一级指标 | 二级指标): the lower row names the columns
+            # it splits, the upper row the others
+            head = {**head, **{r: i for r, i in header_above.items()
+                               if r not in head and i not in head.values()}}
         if head:
             if head != roles and "基础指标" in table_title + "".join(b.cells) and (
                     cat is None or cat.section != "gate"):
                 cat = _Cat("基础", "基础指标", None, "gate")
                 cats.append(cat)
-            roles, width = head, len(b.cells)
+            roles, width = head, max(len(b.cells), width if header_above is not None else 0)
+            header_above = head
             continue
+        header_above = None
         if roles is None:
             continue
         cells = _align(b.cells, roles, width)

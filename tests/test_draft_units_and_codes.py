@@ -328,3 +328,50 @@ def test_the_draft_id_names_the_year_once():
     (d,) = draft_blocks(blocks_from_text("序号\t考核内容\t分值\t评分标准\n1\t领导小组\t3\t成立领导小组的，得3分。"),
                         "2026考核细则.txt")
     assert d.data["id"].startswith("draft-") and d.data["id"].count("20") <= 1
+
+
+# ---- a two-row header ----------------------------------------------------------------------
+
+_TWO_ROW_BODY = [
+    ("一、组织领导（10分）", "领导机制", "5", "成立由分管领导牵头的领导小组的，得5分。", "市信用办"),
+    ("", "工作机制", "5", "建立联络员制度的，得5分。", "市信用办"),
+    ("二、信息归集（20分）", "双公示", "12", "双公示上报率达到100%的得12分，每低1个百分点扣1分，扣完为止。",
+     "市发展改革委"),
+    ("", "信用承诺", "8", "承诺书数量最多的得8分，最少的得2分，中间的依排序赋分。", "市发展改革委"),
+]
+
+
+def _two_row_shape(data) -> list:
+    return [(i["code"], i["name"], i["max_points"], i["parts"][0]["kind"])
+            for c in data["categories"] for i in c["indicators"]]
+
+
+def test_a_two_row_header_in_text():
+    data = _draft("考核指标\t\t分值\t评分标准\t责任单位", "一级指标\t二级指标\t\t\t",
+                  *("\t".join(r) for r in _TWO_ROW_BODY))
+    assert _two_row_shape(data) == [("一.1", "领导机制", 5, "checklist"), ("一.2", "工作机制", 5, "checklist"),
+                                    ("二.1", "双公示", 12, "deduction"), ("二.2", "信用承诺", 8, "rank")]
+
+
+def test_a_two_row_header_in_word_with_merged_cells(tmp_path):
+    import docx
+
+    d = docx.Document()
+    table = d.add_table(rows=2 + len(_TWO_ROW_BODY), cols=5)
+    for col, text in enumerate(["考核指标", "", "分值", "评分标准", "责任单位"]):
+        table.cell(0, col).text = text
+    table.cell(1, 0).text, table.cell(1, 1).text = "一级指标", "二级指标"
+    table.cell(0, 0).merge(table.cell(0, 1))  # 考核指标 over both levels
+    for col in (2, 3, 4):
+        table.cell(0, col).merge(table.cell(1, col))  # 分值 … down over the second header row
+    for r, row in enumerate(_TWO_ROW_BODY, start=2):
+        for col, text in enumerate(row):
+            table.cell(r, col).text = text
+    table.cell(2, 0).merge(table.cell(3, 0))
+    table.cell(4, 0).merge(table.cell(5, 0))
+    path = tmp_path / "两行表头.docx"
+    d.save(str(path))
+    (got,) = draft_document(path)
+    assert _two_row_shape(got.data) == [("一.1", "领导机制", 5, "checklist"),
+                                        ("一.2", "工作机制", 5, "checklist"),
+                                        ("二.1", "双公示", 12, "deduction"), ("二.2", "信用承诺", 8, "rank")]
