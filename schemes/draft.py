@@ -22,7 +22,7 @@ from schemes.detail_rules import pair_notes, split_notes
 from schemes.document import Block, read_blocks
 from schemes.loader import UNRESOLVED, SchemeError, load_text
 from schemes.rule_reader import MEASURE, NUM, Reading, listed_count, normalise, parse_number, plain, read_rule
-from schemes.units import parse_units, prose_units, settle_names
+from schemes.units import looks_like_units, parse_units, prose_units, settle_names
 
 __all__ = ["Draft", "draft_document", "draft_blocks", "draft_yaml", "split_bullets",
            "parse_units", "draft_problems"]
@@ -315,26 +315,15 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
     ni = roles.get("name")
     if ni is not None and ri == ni + 1 and ri < len(cells) and len(cells[ni]) > 20 and cells[ri] \
             and _has_rule(_POINTS_IN.sub("", normalise(cells[ni]))) \
-            and not _has_rule(normalise(cells[ri])) and not _looks_like_units(cells[ri]):
+            and not _has_rule(normalise(cells[ri])) and not looks_like_units(cells[ri]):
         # the 评分标准 sits under the name header and everything after it one column left
         # (OCR merged two header cells): its 佐证材料 is not the rule
         cells = cells[:ni] + ("",) + cells[ni:]
     ui = roles.get("responsible")
     if ui is not None and len(cells) <= ui and len(cells) < width and (
-            _looks_like_units(cells[-1]) or _looks_like_units(_only_units(cells[-1]).split("\n")[0])):
+            looks_like_units(cells[-1]) or looks_like_units(_only_units(cells[-1]).split("\n")[0])):
         cells = cells[:-1] + ("",) * (ui - len(cells) + 1) + cells[-1:]  # a short row's units
     return cells
-
-
-_ORG = re.compile(r"(?:局|委|办|院|政府|中心|公司|部门|单位|行|会|室|厅|所|队|处|科|管委会)"
-                  r"(?:[(（][^)）]*[)）])?等?$")
-
-
-def _looks_like_units(text: str) -> bool:
-    """'市人行   市财政局、市经信委': a cell of organisation names, not prose."""
-    tokens = [x for x in re.split(r"[、，,；;\s]+", _TAG.sub(" ", text)) if x]
-    return bool(tokens) and all(len(x) <= 30 for x in tokens) and \
-        sum(bool(_ORG.search(x)) for x in tokens) >= 0.6 * len(tokens)
 
 
 _UNIT_LABEL = r"(?:牵头|责任)(?:单位|部门)\s*[:：]"
@@ -492,7 +481,7 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             continue  # a bare category row
         if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)):
             more = cell(cells, "responsible")
-            if not (name or cat_text) and cat.inds and more and _looks_like_units(more):
+            if not (name or cat_text) and cat.inds and more and looks_like_units(more):
                 _continue_row(cat.inds[-1], rules or content, cells, roles)  # units go on
             elif cat.inds and cell(cells, "note") and not any(
                     c.strip() for i, c in enumerate(cells) if i != roles.get("note")):
@@ -612,7 +601,7 @@ def _name_below(cells: tuple[str, ...], roles: dict[str, int], width: int
         if k < len(cells) - 1:
             more = [""] * width
             more[at] = cells[-1] + " " + " ".join(cells[k:-1])
-            if k > 0 and _looks_like_units(cells[k - 1]):
+            if k > 0 and looks_like_units(cells[k - 1]):
                 more[ui] = cells[k - 1]
             return cells[:k], tuple(more)
     for i, c in enumerate(cells):
@@ -719,7 +708,7 @@ def _only_units(text: str) -> str:
     that are lists of units, when some are."""
     # markup is gone by now; paragraphs are what wide gaps and line breaks separate
     paras = [p.strip() for p in re.split(r"<p[^>]*>|</p>|\n|\s{2,}", text) if p.strip()]
-    units = [p for p in paras if _looks_like_units(p)]
+    units = [p for p in paras if looks_like_units(p)]
     if not units or len(units) == len(paras):
         return text
     # the units a prose paragraph names (…；市信用信息中心、市大数据公司提供技术支持) are the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["parse_units", "unit_list", "prose_units", "settle_names"]
+__all__ = ["parse_units", "unit_list", "prose_units", "settle_names", "looks_like_units"]
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
@@ -21,6 +21,9 @@ _SUFFIX = (r"(?:人民政府|政府|委员会|管委会|委|办公室|办|局|�
 # a name in a sentence: a level word, up to 14 characters, a suffix, and a bracketed remark
 # such as （价监局） or （财贸科）; 县（市）区 is a level too
 _LEVEL = r"(?:各?县[(（]市[)）]区|各?县区|各?区县(?:[(（]市[)）])?|各?县[(（]区[)）]|市|各)"
+# a cell's word ends like an organisation: the suffixes above, and 行/会/处/科 (a list such as
+# '市人行   市财政局、市经信委' is names, not prose)
+_ORG = re.compile(rf"(?:{_SUFFIX}|行|会|处|科)(?:[(（][^)）]*[)）])?等?$")
 _IN_PROSE = re.compile(rf"市人行|{_LEVEL}(?:(?!会同|配合|协助|负责|组织|按照|提供)"
                        rf"[^\s、，,。；;：:()（）《》“”\"'<>]){{1,14}}?{_SUFFIX}"
                        r"(?:[(（][^()（）]{1,10}[)）])?")
@@ -96,6 +99,13 @@ def _clean(name: str) -> str:
     for _ in range(2):  # '市文广新局7项负责'
         u = _ROLE_TAIL.sub("", u).strip()
     return u
+
+
+def looks_like_units(text: str) -> bool:
+    """'市人行   市财政局、市经信委': a cell of organisation names, not prose."""
+    tokens = [x for x in re.split(r"[、，,；;\s]+", _TAG.sub(" ", text)) if x]
+    return bool(tokens) and all(len(x) <= 30 for x in tokens) and \
+        sum(bool(_ORG.search(x)) for x in tokens) >= 0.6 * len(tokens)
 
 
 def prose_units(text: str) -> list[str]:
