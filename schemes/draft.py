@@ -36,12 +36,13 @@ _ROLE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     ("code", ("序号", "编号")),
     ("points", ("分值", "分数", "权重", "标准分", "满分")),
     ("responsible", ("责任单位", "牵头单位", "责任部门", "牵头部门", "责任主体")),
-    ("evidence", ("佐证材料", "考核依据", "证明材料", "佐证", "印证材料")),
+    ("evidence", ("佐证材料", "考核依据", "证明材料", "佐证", "印证材料", "核实来源")),
     ("due", ("考核方式", "报送时间", "完成时限", "时限", "截止时间", "报送要求")),
     ("note", ("备注", "落实路径", "说明")),
-    ("rules", ("评分标准", "计分标准", "评分办法", "评分方法", "考核标准", "计分方法", "评分细则")),
-    ("name", ("考核指标", "指标名称", "基础指标", "评分指标", "三级指标", "二级指标", "指标")),
-    ("content", ("评估内容", "考核内容", "工作内容", "内容")),
+    ("rules", ("评分标准", "计分标准", "评分办法", "评分方法", "考核标准", "计分方法", "评分细则", "得分标准",
+               "指标细分")),
+    ("name", ("考核指标", "指标名称", "基础指标", "评分指标", "三级指标", "二级指标", "指标", "项目名称")),
+    ("content", ("评估内容", "考核内容", "工作内容", "内容", "工作要求")),
     ("category", ("项目", "类别", "一级指标", "考核项目")),
 ]
 
@@ -57,6 +58,13 @@ def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
                     roles.setdefault(role, i)
     if len(roles) < 2 or not ({"rules", "name", "content", "category"} & set(roles)):
         return None
+    # 考核内容 over two columns (the next header cell left blank by the merge) and no 评分标准:
+    # the first is the indicator's name, the second its bullets
+    i = roles.get("content")
+    if "rules" not in roles and "name" not in roles and i is not None and i + 1 < len(words) \
+            and not words[i + 1] and i + 1 not in roles.values():
+        del roles["content"]
+        roles["name"], roles["rules"] = i, i + 1
     # 评分标准 absent: a second descriptive column carries the bullets (考核内容 | 考核指标)
     if "rules" not in roles and "name" in roles and "content" in roles:
         if roles["name"] > roles["content"]:
@@ -221,7 +229,7 @@ def _has_rule(n: str) -> bool:
 
 def _due(texts: list[str], year: int) -> dict[str, Any] | None:
     t = normalise(" ".join(texts))
-    m = re.search(rf"每月({NUM})日(?:前|之前|以前)?", t)
+    m = re.search(rf"每月({NUM})[日号](?:前|之前|以前)?", t)  # 每月10号前 is said as often
     if m:
         return {"frequency": "monthly", "day": int(parse_number(m.group(1))), "text": m.group(0)}
     m = re.search(rf"每(?:个)?季度(?:结束后|末|第一个月)?(?:({NUM})日(?:前)?)?", t)
@@ -230,7 +238,7 @@ def _due(texts: list[str], year: int) -> dict[str, Any] | None:
         if m.group(1):
             out["day"] = int(parse_number(m.group(1)))
         return out
-    m = re.search(r"(\d{1,2})月(\d{1,2})日(?:前|之前|以前)", t)
+    m = re.search(r"(\d{1,2})月(\d{1,2})[日号](?:前|之前|以前)", t)
     if m:
         return {"frequency": "once", "date": f"{year}-{int(m.group(1)):02d}-{int(m.group(2)):02d}",
                 "text": m.group(0)}
@@ -260,7 +268,7 @@ def _meta(blocks: list[Block]) -> dict[str, Any]:
 
 def _is_title(text: str) -> bool:
     t = re.sub(r"[#*\s]", "", text)
-    return (4 <= len(t) <= 60 and bool(re.search(r"(细则|指标|清单|台账|办法|考核表|评分表|要点)(（.*）|\(.*\))?$", t))
+    return (4 <= len(t) <= 60 and bool(re.search(r"(细则|指标|清单|台账|办法|考核表|评分表|要点|建设标准|评分标准)(（.*）|\(.*\))?$", t))
             and not t.startswith("附件:") and not t.startswith("附件："))
 
 
@@ -396,6 +404,11 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if not b.is_row:
             if _is_title(b.text):
                 table_title = re.sub(r"[#*\s]", "", b.text)
+            heading = _table_heading(b.text) if queue and _header_roles(queue[0].cells) else None
+            if heading is not None:
+                # 一、工作组织推进力度（分值：40分） above a table of its own: each category its table
+                cat = heading
+                cats.append(cat)
             continue
         head = _header_roles(b.cells)
         if head and header_above is not None:
@@ -427,6 +440,16 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         name = cell(cells, "name")
         pts = _points(cell(cells, "points"))
         head_cat = _row_category(code, cat_text, name, cell(cells, "rules"))
+        worded = _worded_category(cat_text, code, cat)
+        if head_cat is None and worded:
+            # a category named without 一、 (制度建设落实（4分）), or printed in the 序号 column
+            # of a table that numbers nothing: its merged cell repeats on every row, so only a
+            # new name opens a category; the row's 分值 is the indicator's, not the category's
+            head_cat, code = (_next_ordinal(cat.code) if cat else "一", worded), "" if worded == code else code
+            cat = _new_category(head_cat, None, roles)
+            cats.append(cat)
+        elif cat is not None and code and re.sub(r"\s", "", code) == cat.name:
+            code = ""  # the category's merged cell again, not a 序号
         if head_cat and cat and cat.section == "gate" and not re.fullmatch(r"\d+", code):
             cat = None
         if head_cat and cat is not None and cat.provisional:
@@ -479,7 +502,9 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             head_cat = None
         if head_cat and not rules and not content:
             continue  # a bare category row
-        if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)):
+        # 名称（6分） beside its bullets is an indicator even when no bullet says 得N分
+        if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)
+                or (name and rules and _name_points(name)[1] is not None)):
             more = cell(cells, "responsible")
             if not (name or cat_text) and cat.inds and more and looks_like_units(more):
                 _continue_row(cat.inds[-1], rules or content, cells, roles)  # units go on
@@ -666,6 +691,36 @@ def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str,
     if not code and not cat_text and name and not rules:
         return _cat_head(name)
     return None
+
+
+_SCORE_NOTE = re.compile(rf"[(（]([^()（）]*?)(?:分值|满分)?[:：]?\s*({NUM})\s*分\s*[)）]")
+
+
+def _table_heading(text: str) -> _Cat | None:
+    """'一、工作组织推进力度（分值：40分）' / '四、工作创新（加分项，分值：10分）' -> its category."""
+    head = _cat_head(text)
+    if head is None:
+        return None
+    code, name = head
+    m = _SCORE_NOTE.search(name)
+    points = parse_number(m.group(2)) if m else None
+    bonus = code == "附加" or "加分" in name
+    name = (name[:m.start()] + name[m.end():]).strip() if m else name
+    return _Cat(code, name, points, "bonus" if bonus else "deduction" if "扣分" in name else "base")
+
+
+def _worded_category(cat_text: str, code: str, cat: _Cat | None) -> str:
+    """The words of a category cell that carries no 一、, or '' when the row opens none: a 项目
+    cell with its own 分值 (制度建设落实（4分）), or words in the 序号 column of a table that
+    numbers nothing (制度建设). A merged cell repeats on every row, so only a new name counts."""
+    words = re.sub(r"\s", "", cat_text)
+    if not (words and _POINTS_IN.search(words) and re.match(r"[\u4e00-\u9fff]", words)):
+        words = re.sub(r"\s", "", code)
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", words) or looks_like_units(words):
+            return ""
+    if re.fullmatch(CN_ORDINAL, words) or _cat_head(words) or len(words) > 30:
+        return ""
+    return "" if cat is not None and _name_points(words)[0] == cat.name else words
 
 
 def _new_category(head: tuple[str, str], pts: Decimal | None, roles: dict[str, int]) -> _Cat:
