@@ -60,6 +60,12 @@ def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
         return None
     # 考核内容 over two columns (the next header cell left blank by the merge) and no 评分标准:
     # the first is the indicator's name, the second its bullets
+    i = roles.get("category")
+    if "name" not in roles and i is not None and i + 1 < len(words) and not words[i + 1] \
+            and i + 1 not in roles.values() and ("code" in roles or "rules" in roles):
+        # 考核项目 over two columns beside 序号 and 考核内容: the items are named there (the
+        # categories are the 一、 rows of the 序号 column)
+        roles["name"] = roles.pop("category")
     i = roles.get("content")
     if "rules" not in roles and "name" not in roles and i is not None and i + 1 < len(words) \
             and not words[i + 1] and i + 1 not in roles.values():
@@ -683,7 +689,7 @@ def _adopt(cat: _Cat, head: tuple[str, str], pts: Decimal | None) -> None:
 
 def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str, str] | None:
     """A category row: 一 | 工作机制 | 15, or 一、政务诚信建设 in the 项目 column."""
-    code = re.sub(r"\s", "", code)
+    code = re.sub(r"[、.．]$", "", re.sub(r"\s", "", code))  # 一、 printed with its mark
     if re.fullmatch(CN_ORDINAL, code):
         return code, name or cat_text
     if cat_text and _cat_head(cat_text):

@@ -14,12 +14,17 @@ Sources:
   (the stored copy ends inside row 2's third bullet: only row 1 is complete).
 - HEBEI: 河北省社会信用体系建设典型城市县级试点建设标准, https://m.001doc.com/doc/1124969.html
   (page 1 of 6: the 制度建设 and 基础保障 categories, the category printed vertically in the
-  merged first column, no row numbers)."""
+  merged first column, no row numbers).
+- SHICHENG: 石城县2018年度河长制湖长制工作责任单位目标管理（绩效）考核细则, a county's table for
+  its member departments as a public repository's page prints it (stored code index, read_file
+  id 8503071696): 考核项目 spans two columns, a 总分 row first, category rows 一、 in 序号. Only
+  part 一 (通用考核项目, the same for every department) is rebuilt: part 二 gives each
+  department its own 60 points, a scheme per department the draft does not make."""
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["SUZHOU", "NANCHANG", "HEBEI", "write_suzhou", "write_grid"]
+__all__ = ["SUZHOU", "NANCHANG", "HEBEI", "SHICHENG", "write_suzhou", "write_grid"]
 
 SUZHOU_TITLE = "绩效考核评分"
 SUZHOU_HEADER = ["考核内容", "部门评分", "部门备注"]
@@ -95,6 +100,45 @@ HEBEI_ROWS = [
      "有经费保障的得3分，无则不得分", "部门预算、会议纪要、领导批示等", "行政审批局、财政局"],
 ]
 HEBEI = (HEBEI_TITLE, HEBEI_HEADER, HEBEI_ROWS, (0,))
+
+SHICHENG_TITLE = "石城县2018年度河长制湖长制工作责任单位目标管理（绩效）考核细则"
+SHICHENG_HEADER = ["序号", "考核项目", "", "各项分值", "考核内容", "评分标准", "说明"]
+# (序号, 考核项目 over two columns, 分值, 考核内容, 评分标准 as its printed lines)
+SHICHENG_ROWS = [
+    ("", "总分", "100", "", ""),
+    ("一、", "通用考核项目（全部责任单位）", "40", "", ""),
+    ("1", "组织领导", "8", "组织领导", "积极配合各乡镇开展“河长制”工作（8分）。"),
+    ("2", "日常工作", "7", "调整领导小组，上报责任人\n及联系人员，加入河长制工作群",
+     "1.成立河长制工作领导小组（1分）；落实分管领导及具体联络员，\n加入县河长制工作群（3分）\n"
+     "2.单位领导班子部署河长制相关工作，年内至少3次，\n查看相关会议记录（3分，少一次扣1分）。"),
+    ("3", "宣传工作", "10", "河长制工作宣传",
+     "结合本部门工作职责，认真开展好河长制相关工作的宣传，有相关宣传资料\n（展板、公示牌、标语、宣传册）（10分 ）。"),
+    ("4", "新经验好做法", "10", "各单位按时上报河长制工作进展情况，\n踊跃上报有地方特色的做法和经验及信息报送。",
+     "1.按要求每月上报本单位河长制工作开展情况，得5分，\n每少一次扣0.5分，扣完为止，参加河长制相关会议\n"
+     "（2分，少一次扣0.5分，扣完为止）\n2.河长制相关信息报道受省级媒体以上推广1篇，得3分；\n"
+     "市级煤体推广2篇，得2分；县级媒体推广，得1分。"),
+    ("5", "支持配合工作情况", "5", "协同配合工作", "配合县河长办调配抽调人员开展督查、执法等工作，得5分；\n出现不配合现象不得分。"),
+]
+
+
+def write_shicheng(path: Path) -> Path:
+    """The caption as a paragraph, then the table; 考核项目 and each row's item merged over
+    the two columns after 序号."""
+    import docx
+    d = docx.Document()
+    d.add_paragraph(SHICHENG_TITLE)
+    t = d.add_table(rows=1 + len(SHICHENG_ROWS), cols=len(SHICHENG_HEADER))
+    t.style = "Table Grid"
+    for c, h in enumerate(SHICHENG_HEADER):
+        t.cell(0, c).text = h
+    for r, (code, item, points, content, rules) in enumerate(SHICHENG_ROWS, start=1):
+        t.cell(r, 0).text, t.cell(r, 3).text, t.cell(r, 4).text, t.cell(r, 5).text = code, points, content, rules
+        t.cell(r, 1).text = item
+    for r in range(len(SHICHENG_ROWS) + 1):
+        text = t.cell(r, 1).text
+        t.cell(r, 1).merge(t.cell(r, 2)).text = text
+    d.save(str(path))
+    return path
 
 
 def write_suzhou(path: Path) -> Path:

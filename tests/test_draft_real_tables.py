@@ -134,3 +134,28 @@ def test_a_composed_table_with_worded_categories_and_their_points():
         ("一", "制度建设", 5), ("二", "信息归集", 10)]
     assert [(i["code"], i["name"], i["max_points"]) for i in _inds(data)] == [
         ("1", "信用制度", 5), ("2", "双公示", 6), ("3", "红黑名单", 4)]
+
+
+# ---- 石城县: 考核项目 over two columns, 一、 rows in 序号, a 总分 row first ------------------------
+
+def test_shicheng_as_printed(tmp_path):
+    d, = draft_document(rt.write_shicheng(tmp_path / "石城县.docx"))
+    (cat,) = d.data["categories"]
+    assert (cat["code"], cat["name"], cat["max_points"]) == ("一", "通用考核项目（全部责任单位）", 40)
+    printed = [r for r in rt.SHICHENG_ROWS if r[0].isdigit()]
+    assert [(i["code"], i["name"], i["max_points"]) for i in cat["indicators"]] == [
+        (code, item, int(pts)) for code, item, pts, _, _ in printed]
+    assert [i.get("content", "").replace("\n", "") for i in cat["indicators"]][1] == printed[1][3].replace("\n", "")
+    assert d.data["base_total"] == 40
+
+
+def test_a_composed_table_with_a_two_column_item_header():
+    data = _text("序号\t考核项目\t\t分值\t考核内容\t评分标准\t说明",
+                 "\t总分\t\t20",
+                 "一、\t通用项目\t\t20",
+                 "1\t组织领导\t\t8\t组织领导\t成立工作专班的，得8分。",
+                 "2\t信息报送\t\t12\t按月报送信息\t每少报送一次扣1分，扣完为止。").data
+    (cat,) = data["categories"]
+    assert (cat["code"], cat["name"], cat["max_points"]) == ("一", "通用项目", 20)
+    assert [(i["code"], i["name"], i["max_points"], _kinds(i)) for i in cat["indicators"]] == [
+        ("1", "组织领导", 8, ["checklist"]), ("2", "信息报送", 12, ["deduction"])]
