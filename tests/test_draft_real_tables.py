@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import re
 
+from decimal import Decimal
+
+import pytest
 import real_tables as rt
+from one_bullet import score_bullet
 
 from schemes.document import blocks_from_text
 from schemes.draft import draft_blocks, draft_document
+from schemes.rule_reader import read_rule
 
 
 def _one(path) -> dict:
@@ -159,3 +164,13 @@ def test_a_composed_table_with_a_two_column_item_header():
     assert (cat["code"], cat["name"], cat["max_points"]) == ("一", "通用项目", 20)
     assert [(i["code"], i["name"], i["max_points"], _kinds(i)) for i in cat["indicators"]] == [
         ("1", "组织领导", 8, ["checklist"]), ("2", "信息报送", 12, ["deduction"])]
+
+
+@pytest.mark.parametrize("text,points", [
+    (rt.SHICHENG_ROWS[4][4].replace("\n", ""), 10),  # 石城县 3 宣传工作, as printed
+    ("建立信用工作台账（含电子台账）（5分）；", 5),
+])
+def test_points_in_brackets_after_an_aside(text, points):
+    r = read_rule(text)
+    assert (r.kind, r.points) == ("checklist", points)
+    assert score_bullet(text, [Decimal(1)]) == points and score_bullet(text, [Decimal(0)]) == 0
