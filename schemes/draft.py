@@ -212,7 +212,8 @@ def split_bullets(text: str) -> list[str]:
                 # a lead-in with no rule of its own belongs to what follows ('(1分)平台建设情况。'
                 # is a heading with its points, not a rule)
                 cur += s
-            elif cur and (_CONTINUES.match(n) or ends_proportion or read_rule(s).kind is None
+            elif cur and (_CONTINUES.match(n) or ends_proportion or _next_level(cur, n)
+                          or read_rule(s).kind is None
                           or not _has_rule(n)
                           or (_DEDUCTS_FROM.match(n) and not re.search(r"[扣减]", normalise(cur)))):
                 cur += s
@@ -226,6 +227,18 @@ def split_bullets(text: str) -> list[str]:
             else:
                 out.append(cur.strip())
     return [b for b in (re.sub(r"^[\s·•●◆▪]+", "", b).strip() for b in out) if normalise(b)]
+
+
+_LEVEL = r"(?:国家级|国家|省级|省|市级|市|县级|县|区级|区)"
+
+
+def _next_level(cur: str, n: str) -> bool:
+    """省级…得3分；市级…得2分；县级…得1分: the next level down of the same thing is a tier of one
+    rule (only one applies), kept with it so the reader sees the tiers, not items that add up."""
+    a = re.match(rf"^(?:\d{{1,2}}[.、．])?[^;；。，,]{{0,16}}?受?({_LEVEL})级?(?:媒体|表彰|推广|通报|奖励|荣誉)",
+                 normalise(cur))
+    b = re.match(rf"^[^;；。，,]{{0,4}}?({_LEVEL})级?[^;；。，,]{{0,3}}?(?:媒体|表彰|推广|通报|奖励|荣誉)", n)
+    return bool(a and b and a.group(1)[0] != b.group(1)[0])
 
 
 def _has_rule(n: str) -> bool:

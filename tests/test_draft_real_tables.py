@@ -174,3 +174,15 @@ def test_points_in_brackets_after_an_aside(text, points):
     r = read_rule(text)
     assert (r.kind, r.points) == ("checklist", points)
     assert score_bullet(text, [Decimal(1)]) == points and score_bullet(text, [Decimal(0)]) == 0
+
+
+def test_tiers_by_level_split_by_semicolons_stay_one_rule(tmp_path):
+    # 石城县 4 新经验好做法, bullet 2: one of the three levels applies (most 3), not 3+2+1
+    d, = draft_document(rt.write_shicheng(tmp_path / "石城县.docx"))
+    part = next(i for i in _inds(d.data) if i["name"] == "新经验好做法")["parts"][1]
+    assert part["text"].count("得") == 3 and part["max_points"] == 3 and "只取其一" in part["待确认"]
+    from schemes.draft import split_bullets
+    assert split_bullets("获得国家级表彰的得3分；获省级表彰的得2分；开展信用培训的得1分。") == [
+        "获得国家级表彰的得3分；获省级表彰的得2分；", "开展信用培训的得1分。"]
+    # different things each with its points are still items of their own
+    assert len(split_bullets("建立市级信用平台的得3分；开展信用培训的得1分。")) == 2
