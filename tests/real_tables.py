@@ -124,21 +124,26 @@ SHICHENG_ROWS = [
 def write_shicheng(path: Path) -> Path:
     """The caption as a paragraph, then the table; 考核项目 and each row's item merged over
     the two columns after 序号."""
-    import docx
-    d = docx.Document()
-    d.add_paragraph(SHICHENG_TITLE)
-    t = d.add_table(rows=1 + len(SHICHENG_ROWS), cols=len(SHICHENG_HEADER))
-    t.style = "Table Grid"
-    for c, h in enumerate(SHICHENG_HEADER):
-        t.cell(0, c).text = h
-    for r, (code, item, points, content, rules) in enumerate(SHICHENG_ROWS, start=1):
-        t.cell(r, 0).text, t.cell(r, 3).text, t.cell(r, 4).text, t.cell(r, 5).text = code, points, content, rules
-        t.cell(r, 1).text = item
-    for r in range(len(SHICHENG_ROWS) + 1):
+    rows = [[code, item, "", points, content, rules] for code, item, points, content, rules in SHICHENG_ROWS]
+    d, t = _titled_table(SHICHENG_TITLE, SHICHENG_HEADER, rows)
+    for r in range(len(rows) + 1):
         text = t.cell(r, 1).text
         t.cell(r, 1).merge(t.cell(r, 2)).text = text
     d.save(str(path))
     return path
+
+
+def _titled_table(title: str, header: list[str], rows: list[list[str]]):
+    """A Word document: a title paragraph, then a grid of the header and rows."""
+    import docx
+    d = docx.Document()
+    d.add_paragraph(title)
+    t = d.add_table(rows=1 + len(rows), cols=len(header))
+    t.style = "Table Grid"
+    for r, cells in enumerate([header, *rows]):
+        for c, v in enumerate(cells):
+            t.cell(r, c).text = v
+    return d, t
 
 
 def write_suzhou(path: Path) -> Path:
@@ -162,17 +167,8 @@ def write_suzhou(path: Path) -> Path:
 def write_grid(path: Path, table: tuple) -> Path:
     """A title paragraph and one table; the columns in `merged` are merged down from each
     non-blank cell over the blank ones below it."""
-    import docx
     title, header, rows, merged = table
-    d = docx.Document()
-    d.add_paragraph(title)
-    t = d.add_table(rows=1 + len(rows), cols=len(header))
-    t.style = "Table Grid"
-    for c, h in enumerate(header):
-        t.cell(0, c).text = h
-    for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row):
-            t.cell(r, c).text = v
+    d, t = _titled_table(title, header, rows)
     for col in merged:
         start = None
         for r in range(1, len(rows) + 2):
