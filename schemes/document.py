@@ -59,8 +59,11 @@ def _docx_blocks(path: Path) -> list[Block]:
             for row in item.rows:
                 cells, seen = [], set()
                 for cell in row.cells:
-                    # a horizontally merged cell is returned once per grid column
+                    # a horizontally merged cell is returned once per grid column: its text
+                    # once, then blanks, so every row keeps the grid's columns (a header cell
+                    # over two columns, 考核内容 over name and rules, stays over both)
                     if id(cell._tc) in seen:
+                        cells.append("")
                         continue
                     seen.add(id(cell._tc))
                     cells.append("\n".join(p.text for p in cell.paragraphs).strip())

@@ -36,12 +36,13 @@ _ROLE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     ("code", ("序号", "编号")),
     ("points", ("分值", "分数", "权重", "标准分", "满分")),
     ("responsible", ("责任单位", "牵头单位", "责任部门", "牵头部门", "责任主体")),
-    ("evidence", ("佐证材料", "考核依据", "证明材料", "佐证", "印证材料")),
+    ("evidence", ("佐证材料", "考核依据", "证明材料", "佐证", "印证材料", "核实来源")),
     ("due", ("考核方式", "报送时间", "完成时限", "时限", "截止时间", "报送要求")),
     ("note", ("备注", "落实路径", "说明")),
-    ("rules", ("评分标准", "计分标准", "评分办法", "评分方法", "考核标准", "计分方法", "评分细则")),
-    ("name", ("考核指标", "指标名称", "基础指标", "评分指标", "三级指标", "二级指标", "指标")),
-    ("content", ("评估内容", "考核内容", "工作内容", "内容")),
+    ("rules", ("评分标准", "计分标准", "评分办法", "评分方法", "考核标准", "计分方法", "评分细则", "得分标准",
+               "指标细分")),
+    ("name", ("考核指标", "指标名称", "基础指标", "评分指标", "三级指标", "二级指标", "指标", "项目名称")),
+    ("content", ("评估内容", "考核内容", "工作内容", "内容", "工作要求")),
     ("category", ("项目", "类别", "一级指标", "考核项目")),
 ]
 
@@ -57,6 +58,19 @@ def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
                     roles.setdefault(role, i)
     if len(roles) < 2 or not ({"rules", "name", "content", "category"} & set(roles)):
         return None
+    # 考核内容 over two columns (the next header cell left blank by the merge) and no 评分标准:
+    # the first is the indicator's name, the second its bullets
+    i = roles.get("category")
+    if "name" not in roles and i is not None and i + 1 < len(words) and not words[i + 1] \
+            and i + 1 not in roles.values() and ("code" in roles or "rules" in roles):
+        # 考核项目 over two columns beside 序号 and 考核内容: the items are named there (the
+        # categories are the 一、 rows of the 序号 column)
+        roles["name"] = roles.pop("category")
+    i = roles.get("content")
+    if "rules" not in roles and "name" not in roles and i is not None and i + 1 < len(words) \
+            and not words[i + 1] and i + 1 not in roles.values():
+        del roles["content"]
+        roles["name"], roles["rules"] = i, i + 1
     # 评分标准 absent: a second descriptive column carries the bullets (考核内容 | 考核指标)
     if "rules" not in roles and "name" in roles and "content" in roles:
         if roles["name"] > roles["content"]:
@@ -198,7 +212,8 @@ def split_bullets(text: str) -> list[str]:
                 # a lead-in with no rule of its own belongs to what follows ('(1分)平台建设情况。'
                 # is a heading with its points, not a rule)
                 cur += s
-            elif cur and (_CONTINUES.match(n) or ends_proportion or read_rule(s).kind is None
+            elif cur and (_CONTINUES.match(n) or ends_proportion or _next_level(cur, n)
+                          or read_rule(s).kind is None
                           or not _has_rule(n)
                           or (_DEDUCTS_FROM.match(n) and not re.search(r"[扣减]", normalise(cur)))):
                 cur += s
@@ -214,6 +229,18 @@ def split_bullets(text: str) -> list[str]:
     return [b for b in (re.sub(r"^[\s·•●◆▪]+", "", b).strip() for b in out) if normalise(b)]
 
 
+_LEVEL = r"(?:国家级|国家|省级|省|市级|市|县级|县|区级|区)"
+
+
+def _next_level(cur: str, n: str) -> bool:
+    """省级…得3分；市级…得2分；县级…得1分: the next level down of the same thing is a tier of one
+    rule (only one applies), kept with it so the reader sees the tiers, not items that add up."""
+    a = re.match(rf"^(?:\d{{1,2}}[.、．])?[^;；。，,]{{0,16}}?受?({_LEVEL})级?(?:媒体|表彰|推广|通报|奖励|荣誉)",
+                 normalise(cur))
+    b = re.match(rf"^[^;；。，,]{{0,4}}?({_LEVEL})级?[^;；。，,]{{0,3}}?(?:媒体|表彰|推广|通报|奖励|荣誉)", n)
+    return bool(a and b and a.group(1)[0] != b.group(1)[0])
+
+
 def _has_rule(n: str) -> bool:
     """Says something about points (得1分, 不得分, 酌情, 否决), not just 分工 / 分类 in passing."""
     return bool(re.search(rf"{NUM}分(?![之工类级别析])|不得分|不计分|酌情|否决|赋分|排名|排序", n))
@@ -221,7 +248,7 @@ def _has_rule(n: str) -> bool:
 
 def _due(texts: list[str], year: int) -> dict[str, Any] | None:
     t = normalise(" ".join(texts))
-    m = re.search(rf"每月({NUM})日(?:前|之前|以前)?", t)
+    m = re.search(rf"每月({NUM})[日号](?:前|之前|以前)?", t)  # 每月10号前 is said as often
     if m:
         return {"frequency": "monthly", "day": int(parse_number(m.group(1))), "text": m.group(0)}
     m = re.search(rf"每(?:个)?季度(?:结束后|末|第一个月)?(?:({NUM})日(?:前)?)?", t)
@@ -230,7 +257,7 @@ def _due(texts: list[str], year: int) -> dict[str, Any] | None:
         if m.group(1):
             out["day"] = int(parse_number(m.group(1)))
         return out
-    m = re.search(r"(\d{1,2})月(\d{1,2})日(?:前|之前|以前)", t)
+    m = re.search(r"(\d{1,2})月(\d{1,2})[日号](?:前|之前|以前)", t)
     if m:
         return {"frequency": "once", "date": f"{year}-{int(m.group(1)):02d}-{int(m.group(2)):02d}",
                 "text": m.group(0)}
@@ -260,7 +287,7 @@ def _meta(blocks: list[Block]) -> dict[str, Any]:
 
 def _is_title(text: str) -> bool:
     t = re.sub(r"[#*\s]", "", text)
-    return (4 <= len(t) <= 60 and bool(re.search(r"(细则|指标|清单|台账|办法|考核表|评分表|要点)(（.*）|\(.*\))?$", t))
+    return (4 <= len(t) <= 60 and bool(re.search(r"(细则|指标|清单|台账|办法|考核表|评分表|要点|建设标准|评分标准)(（.*）|\(.*\))?$", t))
             and not t.startswith("附件:") and not t.startswith("附件："))
 
 
@@ -396,6 +423,11 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         if not b.is_row:
             if _is_title(b.text):
                 table_title = re.sub(r"[#*\s]", "", b.text)
+            heading = _table_heading(b.text) if queue and _header_roles(queue[0].cells) else None
+            if heading is not None:
+                # 一、工作组织推进力度（分值：40分） above a table of its own: each category its table
+                cat = heading
+                cats.append(cat)
             continue
         head = _header_roles(b.cells)
         if head and header_above is not None:
@@ -427,6 +459,16 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         name = cell(cells, "name")
         pts = _points(cell(cells, "points"))
         head_cat = _row_category(code, cat_text, name, cell(cells, "rules"))
+        worded = _worded_category(cat_text, code, cat)
+        if head_cat is None and worded:
+            # a category named without 一、 (制度建设落实（4分）), or printed in the 序号 column
+            # of a table that numbers nothing: its merged cell repeats on every row, so only a
+            # new name opens a category; the row's 分值 is the indicator's, not the category's
+            head_cat, code = (_next_ordinal(cat.code) if cat else "一", worded), "" if worded == code else code
+            cat = _new_category(head_cat, None, roles)
+            cats.append(cat)
+        elif cat is not None and code and re.sub(r"\s", "", code) == cat.name:
+            code = ""  # the category's merged cell again, not a 序号
         if head_cat and cat and cat.section == "gate" and not re.fullmatch(r"\d+", code):
             cat = None
         if head_cat and cat is not None and cat.provisional:
@@ -479,7 +521,9 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             head_cat = None
         if head_cat and not rules and not content:
             continue  # a bare category row
-        if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)):
+        # 名称（6分） beside its bullets is an indicator even when no bullet says 得N分
+        if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)
+                or (name and rules and _name_points(name)[1] is not None)):
             more = cell(cells, "responsible")
             if not (name or cat_text) and cat.inds and more and looks_like_units(more):
                 _continue_row(cat.inds[-1], rules or content, cells, roles)  # units go on
@@ -658,7 +702,7 @@ def _adopt(cat: _Cat, head: tuple[str, str], pts: Decimal | None) -> None:
 
 def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str, str] | None:
     """A category row: 一 | 工作机制 | 15, or 一、政务诚信建设 in the 项目 column."""
-    code = re.sub(r"\s", "", code)
+    code = re.sub(r"[、.．]$", "", re.sub(r"\s", "", code))  # 一、 printed with its mark
     if re.fullmatch(CN_ORDINAL, code):
         return code, name or cat_text
     if cat_text and _cat_head(cat_text):
@@ -666,6 +710,36 @@ def _row_category(code: str, cat_text: str, name: str, rules: str) -> tuple[str,
     if not code and not cat_text and name and not rules:
         return _cat_head(name)
     return None
+
+
+_SCORE_NOTE = re.compile(rf"[(（]([^()（）]*?)(?:分值|满分)?[:：]?\s*({NUM})\s*分\s*[)）]")
+
+
+def _table_heading(text: str) -> _Cat | None:
+    """'一、工作组织推进力度（分值：40分）' / '四、工作创新（加分项，分值：10分）' -> its category."""
+    head = _cat_head(text)
+    if head is None:
+        return None
+    code, name = head
+    m = _SCORE_NOTE.search(name)
+    points = parse_number(m.group(2)) if m else None
+    bonus = code == "附加" or "加分" in name
+    name = (name[:m.start()] + name[m.end():]).strip() if m else name
+    return _Cat(code, name, points, "bonus" if bonus else "deduction" if "扣分" in name else "base")
+
+
+def _worded_category(cat_text: str, code: str, cat: _Cat | None) -> str:
+    """The words of a category cell that carries no 一、, or '' when the row opens none: a 项目
+    cell with its own 分值 (制度建设落实（4分）), or words in the 序号 column of a table that
+    numbers nothing (制度建设). A merged cell repeats on every row, so only a new name counts."""
+    words = re.sub(r"\s", "", cat_text)
+    if not (words and _POINTS_IN.search(words) and re.match(r"[\u4e00-\u9fff]", words)):
+        words = re.sub(r"\s", "", code)
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", words) or looks_like_units(words):
+            return ""
+    if re.fullmatch(CN_ORDINAL, words) or _cat_head(words) or len(words) > 30:
+        return ""
+    return "" if cat is not None and _name_points(words)[0] == cat.name else words
 
 
 def _new_category(head: tuple[str, str], pts: Decimal | None, roles: dict[str, int]) -> _Cat:

@@ -159,7 +159,8 @@ _CAP = re.compile(rf"(?:最高|最多|最高不超过|不超过|不得超过|满
 # (满分5分, 本项3分, 最高3分, 占4分) nor part of a number or range (二十分, 1至2分).
 _NOT_BEFORE = "满项值为共高多扣减计得加记给予赋过占至到顶限总本分最前后第零〇一二两三四五六七八九十百千"
 _BARE = (rf"(?<=[\u4e00-\u9fff”\",，])(?<![{_NOT_BEFORE}])(?P<bare>{NUM})分(?=[;；。,，)）]|$)"
-         rf"|(?<=[\u4e00-\u9fff][(（])(?P<par>{NUM})分[)）](?=[;；。,，])")  # 信用环境（2分） alone is a heading
+         # 信用环境（2分） alone is a heading; 宣传资料（展板、标语）（10分）。 after an aside too
+         rf"|(?<=[\u4e00-\u9fff)）][(（])(?P<par>{NUM})分[)）](?=[;；。,，])")
 _POINTS = re.compile(rf"(?:得|计|加|记|给予?|赋)(?P<n>{NUM})分|{_BARE}")
 
 
