@@ -373,14 +373,7 @@ def _sub_item(cells: tuple[str, ...]) -> tuple[str, str, Decimal, str] | None:
 
 def _ordinal(code: str) -> int:
     """一 … 十九 -> 1 … 19; 0 when it is not one."""
-    digits = "一二三四五六七八九"
-    if re.fullmatch(r"[一二三四五六七八九]", code):
-        return digits.index(code) + 1
-    m = re.fullmatch(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)", code)
-    if m:
-        return (digits.index(m.group(1)) + 1 if m.group(1) else 1) * 10 + (
-            digits.index(m.group(2)) + 1 if m.group(2) else 0)
-    return 0
+    return int(parse_number(code)) if re.fullmatch(CN_ORDINAL, code) else 0
 
 
 def _next_ordinal(code: str) -> str:
