@@ -26,9 +26,9 @@ FLOORS: dict[str, set[str]] = {
 def _modules() -> dict[str, Path]:
     out = {}
     for pkg in FLOORS:
-        for path in sorted((ROOT / pkg).glob("*.py")):
-            name = pkg if path.stem == "__init__" else f"{pkg}.{path.stem}"
-            out[name] = path
+        for path in sorted((ROOT / pkg).rglob("*.py")):  # subpackages too (console.pages)
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return out
 
 
