@@ -24,11 +24,12 @@ FLOORS: dict[str, set[str]] = {
 
 
 def _modules() -> dict[str, Path]:
+    """Every module of every package, those in sub-packages (bot/cli/) too."""
     out = {}
     for pkg in FLOORS:
-        for path in sorted((ROOT / pkg).glob("*.py")):
-            name = pkg if path.stem == "__init__" else f"{pkg}.{path.stem}"
-            out[name] = path
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return out
 
 
