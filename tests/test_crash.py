@@ -22,8 +22,8 @@ from ledger.db import open_db
 from ledger.outbox import list_items
 from reminders.jobs import send_due_reminders
 from reminders.outbox import LEASE, deliver_due
-from servers import serve_process
-from traffic import ROOT, Load, seed_office, send, submissions
+from servers import ROOT, serve_process
+from traffic import Load, seed_office, send, submissions
 
 
 def test_a_killed_server_loses_no_acknowledged_submission(tmp_path: Path) -> None:
