@@ -2,7 +2,7 @@
 kill neither repeats nor drops a push after the restart.
 
 `creditbot serve` runs as a real process (waitress) and is killed with SIGKILL mid-load; the
-ledger is then read by a separate `creditbot submissions --json` process.
+ledger is then read by `creditbot submissions --json` with a connection of its own.
 """
 from __future__ import annotations
 
