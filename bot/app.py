@@ -22,7 +22,7 @@ from bot.registry import dispatch
 from bot.evidence import record_period_report
 from channels.message import Attachment, Message, Reply
 from console.bridge import Chat
-from console.routes import make_blueprint as console_blueprint
+from console import pages as console_pages
 from bot.pipeline import Pipeline
 from bot.readiness import Readiness
 from ledger.db import LedgerError, immediate, now_iso, open_db
@@ -212,7 +212,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _upload_routes(app, pipeline)
     _download_route(app, pipeline)
-    app.register_blueprint(console_blueprint(console_chat(pipeline)))
+    console_pages.install(app, console_chat(pipeline))
     return app
 
 

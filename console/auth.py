@@ -63,13 +63,14 @@ def csrf_ok(session: ConsoleSession) -> bool:
     return bool(sent) and hmac.compare_digest(sent, session.csrf)
 
 
-def require(chat: Any, open_db: Callable[[], Any], staff: bool = False) -> Callable:
+def require(chat: Callable[[], Any], open_db: Callable[[], Any], staff: bool = False) -> Callable:
     """Decorator: a live session (and a staff role when `staff`); POSTs need the CSRF token.
-    The view gets the session as its first argument."""
+    The view gets the session as its first argument. `chat` and `open_db` are asked at each
+    request (the blueprints are module-level; the app holds the chat)."""
     def deco(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            session = current_session(chat, open_db())
+            session = current_session(chat(), open_db())
             if session is None:
                 raise Denied(401, "请先登录：在企业微信或钉钉里给信用考核助手发送「控制台」，打开回复的链接。")
             if staff and session.member.role not in STAFF_ROLES:

@@ -19,19 +19,23 @@ from channels.message import Message
 from console.bridge import Chat
 from ledger import submissions as subs
 from ledger.facts import CITY, _facts_from, briefing_indicator, period_gaps
-from ledger.history import load_month, save_month
+from ledger.history import fingerprint, load_month, save_month
 from ledger.responsibility import duties
 from ledger.office import Office, office_for_kind, offices
 from ledger.units import Member, Unit, get_unit, list_units
 from worktime.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
 from schemes.asks import needs_report
 from schemes.model import Indicator, Scheme
-from scoring.card import Scorecard
+from scoring.card import Scorecard, fmt
 from scoring.engine import score_all
 
 __all__ = ["Desk", "make_desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid",
-           "review_queue", "evidence_row", "unit_history", "HistoryCache", "year_calendar",
-           "PendingItem"]
+           "review_queue", "unit_history", "HistoryCache", "year_calendar",
+           "PendingItem", "KIND_ZH", "SUB_STATUS_ZH", "point_targets", "metric_labels", "indicator_names"]
+
+KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
+SUB_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
+                 "withdrawn": "已撤回", "superseded": "已更新"}
 
 
 @dataclass
@@ -173,10 +177,7 @@ def period_grid(desk: Desk) -> list[Grid]:
     if not items:
         return []
     codes = {i.code for i in items}
-    sent = {(u, c, p) for u, c, p in desk.db.execute(
-        "SELECT unit_id, indicator, period FROM submissions WHERE period LIKE ? AND kind IN "
-        "('briefing', 'report') AND status IN ('submitted', 'accepted')",
-        [f"{desk.office.year}%"]).fetchall() if c in codes}
+    sent = {t for t in subs.reported_periods(desk.db, desk.office.year) if t[1] in codes}
     cal = _KeptDays(desk.cal)
     grids = [Grid(ind, periods_in_year(ind.due.frequency, desk.office.year)) for ind in items]
     closes = {ind.code: {p: deadline(cal, ind.due.frequency, p, ind.due.day, ind.due.date)
@@ -204,7 +205,7 @@ def period_grid(desk: Desk) -> list[Grid]:
 
 class HistoryCache:
     """Each past month's totals for every unit, kept while the rows received up to that month's
-    end are unchanged (see _fingerprint): a new submission today leaves past months alone, a
+    end are unchanged (see ledger.history.fingerprint): a new submission today leaves past months alone, a
     late rejection of an old one recomputes only the months after it. Months are also kept in
     the ledger (ledger.history), so a restart does not score the year again."""
 
@@ -233,20 +234,6 @@ class HistoryCache:
 def _month_end(year: int, month: int) -> date:
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     return nxt - timedelta(days=1)
-
-
-def _fingerprint(db: sqlite_utils.Database, cutoff: str) -> str:
-    """What the ledger held before `cutoff` that a total depends on: the rows received by then
-    and which of them were since rejected or withdrawn (a record replaced later still counts
-    with its value then; an approval changes no points)."""
-    out = []
-    for table, when in (("submissions", "received_at"), ("evidence", "received_at"),
-                        ("adjustments", "created_at")):
-        out.append("/".join(str(v) for v in db.execute(
-            f"SELECT count(*), coalesce(max(id), 0), "
-            f"total(CASE WHEN status IN ('rejected', 'withdrawn') THEN id END) "
-            f"FROM {table} WHERE {when} < ?", [cutoff]).fetchone()))
-    return "|".join(out)
 
 
 def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[dict],
@@ -308,12 +295,12 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
     for label in months[:-1]:
         end = _month_end(year, int(label[5:]))
         key = (desk.office.scheme.id, year, label)
-        fp = _fingerprint(desk.db, (end + timedelta(days=1)).isoformat())
+        fp = fingerprint(desk.db, (end + timedelta(days=1)).isoformat())
 
         def compute(end: date = end) -> dict[str, Decimal | None]:
             nonlocal rows
             if rows is None:
-                rows = _year_rows(desk.db, year)
+                rows = subs.year_records(desk.db, year)
             return _totals_at(desk, end, rows, subs.list_adjustments(desk.db, year=year),
                               subs.list_evidence(desk.db, year=year))
         for name, total in cache.month(desk.db, key, fp, compute).items():
@@ -321,15 +308,6 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
     for name, card in desk.cards().items():
         series.setdefault(name, [None] * (len(months) - 1)).append(card.total)
     return months, series
-
-
-def _year_rows(db: sqlite_utils.Database, year: int) -> list[subs.Submission]:
-    """The year's submissions that are or were live (a replaced value was live until replaced),
-    newest first. (ledger.submissions has no reader for replaced rows; this is the one place
-    the console reads the table itself.)"""
-    return [subs._sub(r) for r in db.query(
-        "SELECT * FROM submissions WHERE period LIKE ? AND status IN "
-        "('submitted', 'accepted', 'rejected', 'superseded') ORDER BY id DESC", [f"{year}%"])]
 
 
 # ---- 待审 -------------------------------------------------------------------------------------
@@ -373,11 +351,6 @@ def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
     return sorted(items.values(), key=lambda it: it.since)
 
 
-def evidence_row(db: sqlite_utils.Database, file_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM evidence WHERE id = ?", [file_id]))
-    return dict(rows[0]) if rows else None
-
-
 # ---- 截止 -------------------------------------------------------------------------------------
 
 def year_calendar(desk: Desk) -> list[tuple[date, Indicator, Deadline]]:
@@ -393,3 +366,31 @@ def year_calendar(desk: Desk) -> list[tuple[date, Indicator, Deadline]]:
             info = deadline_info(desk.cal, due.frequency, p, due.day, due.date)
             out.append((info.deadline, ind, info))
     return sorted(out, key=lambda t: (t[0], t[1].code))
+
+
+# ---- what the forms offer ---------------------------------------------------------------------
+
+def point_targets(scheme: Scheme, staff_only_metrics: Any) -> list[tuple[str, str]]:
+    """What 打分 can set, as (form value, label): each 酌情 part, and each value only the
+    office enters (the chat's `打分 单位 指标 名称=值`)."""
+    out = []
+    for _, ind in scheme.indicators():
+        parts = [p for p in ind.parts if p.kind == "discretionary"]
+        for n, p in enumerate(parts, start=1):
+            cap = p.max_points if p.max_points is not None else ind.max_points
+            out.append((f"{ind.code}|{n if len(parts) > 1 else ''}",
+                        f"{ind.code} {ind.name} · {p.label or '酌情计分'}（0–{fmt(cap)} 分）"))
+        for m in staff_only_metrics(ind):
+            if any(p.metric == m.name for p in parts):
+                continue
+            out.append((f"{ind.code}|{m.name}", f"{ind.code} {ind.name} · {m.label}"))
+    return out
+
+
+def metric_labels(desk: Desk) -> dict[str, dict[str, str]]:
+    """Per indicator, each metric's Chinese label (submissions store the metric names)."""
+    return {i.code: {m.name: m.label for m in i.metrics} for _, i in desk.office.scheme.indicators()}
+
+
+def indicator_names(desk: Desk) -> dict[str, str]:
+    return {i.code: i.name for _, i in desk.office.scheme.indicators()}

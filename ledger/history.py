@@ -12,7 +12,7 @@ import sqlite_utils
 
 from ledger.db import dumps, immediate, loads
 
-__all__ = ["load_month", "save_month"]
+__all__ = ["load_month", "save_month", "fingerprint"]
 
 
 def load_month(db: sqlite_utils.Database, scheme_id: str, year: int, month: str,
@@ -31,3 +31,17 @@ def save_month(db: sqlite_utils.Database, scheme_id: str, year: int, month: str,
                    " VALUES (?, ?, ?, ?, ?)",
                    [scheme_id, year, month, fingerprint,
                     dumps({k: None if v is None else str(v) for k, v in totals.items()})])
+
+
+def fingerprint(db: sqlite_utils.Database, cutoff: str) -> str:
+    """What the ledger held before `cutoff` that a total depends on: the rows received by then
+    and which of them were since rejected or withdrawn (a record replaced later still counts
+    with its value then; an approval changes no points)."""
+    out = []
+    for table, when in (("submissions", "received_at"), ("evidence", "received_at"),
+                        ("adjustments", "created_at")):
+        out.append("/".join(str(v) for v in db.execute(
+            f"SELECT count(*), coalesce(max(id), 0), "
+            f"total(CASE WHEN status IN ('rejected', 'withdrawn') THEN id END) "
+            f"FROM {table} WHERE {when} < ?", [cutoff]).fetchone()))
+    return "|".join(out)

@@ -21,7 +21,8 @@ from ledger.filenames import clean_file_name
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
-           "list_adjustments", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
+           "list_adjustments", "reported_periods", "year_records", "get_evidence",
+           "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ALLOWED_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".jpg", ".jpeg",
@@ -332,3 +333,25 @@ def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None,
     for r in rows:
         r["value"] = loads(r["value"])
     return rows
+
+
+def reported_periods(db: sqlite_utils.Database, year: int) -> set[tuple[int, str, str]]:
+    """(unit, indicator, period) of the year's briefings and 台账 reports that stand (waiting
+    or approved): the periods a grid of 月报/季度台账 shows as in."""
+    return {(u, c, p) for u, c, p in db.execute(
+        "SELECT unit_id, indicator, period FROM submissions WHERE period LIKE ? AND kind IN "
+        "('briefing', 'report') AND status IN ('submitted', 'accepted')", [f"{year}%"]).fetchall()}
+
+
+def year_records(db: sqlite_utils.Database, year: int) -> list[Submission]:
+    """The year's submissions that are or were live (a replaced value was live until it was
+    replaced), newest first: what a total as the ledger stood on a past day is made of."""
+    return [_sub(r) for r in db.query(
+        "SELECT * FROM submissions WHERE period LIKE ? AND status IN "
+        "('submitted', 'accepted', 'rejected', 'superseded') ORDER BY id DESC", [f"{year}%"])]
+
+
+def get_evidence(db: sqlite_utils.Database, file_id: int) -> dict[str, Any] | None:
+    """One evidence file's row, or None."""
+    rows = list(db.query("SELECT * FROM evidence WHERE id = ?", [file_id]))
+    return dict(rows[0]) if rows else None

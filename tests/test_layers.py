@@ -24,10 +24,9 @@ FLOORS: dict[str, set[str]] = {
 
 
 def _modules() -> dict[str, Path]:
-    """Every module of every package, those in sub-packages (bot/cli/) too."""
     out = {}
     for pkg in FLOORS:
-        for path in sorted((ROOT / pkg).rglob("*.py")):
+        for path in sorted((ROOT / pkg).rglob("*.py")):  # subpackages too (console.pages)
             parts = path.relative_to(ROOT).with_suffix("").parts
             out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return out

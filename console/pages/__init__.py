@@ -1,0 +1,67 @@
+"""The console's page groups, one blueprint each, nested under the `console` blueprint
+(/console), which carries the templates, the static files and what every page shares: the
+security headers, the Denied page and the template helpers.
+
+`install(app, chat)` is the app factory's one call: it keeps the chat on the app and registers
+the blueprints. Endpoints are `console.<group>.<view>`, e.g. `console.reviews.reviews`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template
+
+from console import web
+from console.auth import Denied, current_session
+from console.bridge import Chat
+from console.pages import (audit, calendar, entry, export, liaison, login, outbox, overview,
+                           reviews, units)
+from console.readers import KIND_ZH, SUB_STATUS_ZH
+from scoring.card import STATUS_ZH, fmt, pts
+
+__all__ = ["install", "blueprint"]
+
+blueprint = Blueprint("console", "console", url_prefix="/console", template_folder="templates",
+                      static_folder="static", static_url_path="/static")
+for _group in (login, overview, units, reviews, entry, calendar, outbox, audit, export, liaison):
+    blueprint.register_blueprint(_group.bp)
+
+
+def install(app: Flask, chat: Chat) -> None:
+    """The console over the chat's pipeline (its ledger, clock, calendar and card cache)."""
+    app.extensions[web.EXTENSION] = web.Console(chat)
+    app.register_blueprint(blueprint)
+
+
+@blueprint.teardown_app_request
+def _close(exc: BaseException | None) -> None:
+    web.close_db(exc)
+
+
+@blueprint.after_request
+def _headers(resp: Response) -> Response:
+    # Pages hold people's data: not cached, not framed by others, scripts and styles only
+    # from this app, and no address (a login link) leaked in a Referer.
+    resp.headers.setdefault("Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; object-src 'self'; "
+                            "style-src 'self'; style-src-attr 'unsafe-inline'; "
+                            "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
+                            "base-uri 'none'")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if resp.mimetype == "text/html":
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@blueprint.errorhandler(Denied)
+def _denied(exc: Denied) -> Any:
+    session = current_session(web.chat(), web.db())
+    return render_template("console/message.html", title="无法访问", message=exc.message,
+                           session=session, nav=web.nav(session)), exc.status
+
+
+@blueprint.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "KIND_ZH": KIND_ZH,
+            "SUB_STATUS_ZH": SUB_STATUS_ZH}
