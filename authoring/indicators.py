@@ -20,6 +20,7 @@ from authoring.bullets import split_bullets
 from authoring.cell_text import _TAG
 from authoring.outline import _Cat, _Ind
 
+
 def _due(texts: list[str], year: int) -> dict[str, Any] | None:
     t = normalise(" ".join(texts))
     m = re.search(rf"每月({NUM})[日号](?:前|之前|以前)?", t)  # 每月10号前 is said as often

@@ -13,6 +13,7 @@ from authoring.rule_reader import read_rule
 from authoring.bullets import split_bullets
 from authoring.cell_text import CN_ORDINAL, _TAG
 
+
 @dataclass
 class _Ind:
     code: str

@@ -9,6 +9,7 @@ from typing import Any
 from authoring.reading import Reading, _POINTS, _Unsure, _cap, _metric, _pts, _subject
 from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _ratio, normalise, parse_number
 
+
 def _veto(t: str, r: Reading) -> bool:
     m = re.search(r"一票否决|实行否决|直接否决|不达标的?不得参评|基础指标|必须达标|须全部达标", t)
     if not m:
@@ -21,7 +22,76 @@ def _veto(t: str, r: Reading) -> bool:
     return True
 
 
+# 第1至5名 / 前3名 / 后2名 / 倒数第1名 / 其余 … then 依次赋予60分、57分 / 得10分 / 不得分
+_PLACE = re.compile(
+    rf"(?:排名|名次|排序|位列|排在|位次)?(?:(?P<down>倒数)?第(?P<a>{NUM})(?:(?:至|到|-|—|~)第?(?P<b>{NUM}))?名"
+    rf"|(?P<end>前|后)(?P<n>{NUM})名|(?P<rest>其余|其他|剩余|其后)(?:名次)?)(?:以[内后])?(?:的)?(?:单位)?"
+    rf"[,，]?(?P<seq>依次|分别)?(?:赋予?|得|计|给予?|记)?"
+    rf"(?:(?P<pts>{NUM}分(?:[、,，]{NUM}分)*)|(?P<none>不得分|不计分))")
+
+
+def _places(t: str, r: Reading) -> bool:
+    """Fixed points by place: 排名第1至5名的依次赋予60分、57分…; 前3名得10分，第4至6名得8分，其余得6分；
+    倒数第1名得0分. Two ends alone (前三名5分、后三名0分) are left to top_bottom (the middle by
+    position)."""
+    found = list(_PLACE.finditer(t))
+    if not found:
+        return False
+    shapes = {("end" if m.group("end") else "rest" if m.group("rest") else "place") for m in found}
+    listed = any(m.group("pts") and "、" in m.group("pts") for m in found)
+    if not listed and (len(found) < 2 or shapes == {"end"}):
+        return False
+    places: list[dict[str, Any]] = []
+    rest = None
+    for m in found:
+        pts = [parse_number(x) for x in re.findall(rf"({NUM})分", m.group("pts") or "")] or [Decimal(0)]
+        if m.group("rest"):
+            if len(pts) > 1:
+                raise _Unsure(f"“{m.group(0)}”给其余名次列了几个分数：请写明各名次的分数")
+            rest = pts[0]
+            continue
+        down = bool(m.group("down")) or m.group("end") == "后"
+        if m.group("end"):
+            a, b = 1, int(parse_number(m.group("n")))
+        else:
+            a = int(parse_number(m.group("a")))
+            b = int(parse_number(m.group("b"))) if m.group("b") else a
+        if len(pts) == 1:
+            places.append({"first": a, **({"last": b} if b != a else {}), "points": pts[0],
+                           **({"from_bottom": True} if down else {})})
+        elif len(pts) == b - a + 1:
+            places += [{"first": a + k, "points": p, **({"from_bottom": True} if down else {})}
+                       for k, p in enumerate(pts)]
+        else:
+            raise _Unsure(f"“{m.group(0)}”：第{a}至{b}名共{b - a + 1}个名次，却列了{len(pts)}个分数，请核对")
+    # the bottom first: 倒数第1名得0分 holds whatever band above would also cover that place
+    places.sort(key=lambda p: not p.get("from_bottom", False))
+    r.kind = "rank"
+    r.params = {"value": "value", "method": "places", "places": places}
+    if rest is not None:
+        r.params["rest"] = rest
+    pool = re.search(r"未(?:报送|上报|提交)的?(?:单位)?(?:并列最后|列最后|参加排名|计入排名)|按全部单位排名", t)
+    if pool:
+        r.params["pool"] = "all"
+    ties = re.search(r"并列[^;；。]{0,10}?(?:平分|平均)", t)
+    if ties:
+        r.params["ties"] = "average"
+    low = re.search(r"越(?:小|少|低)(?:的)?(?:名次|排名)越(?:前|靠前)|数值越小名次越前|由低到高|从低到高", t)
+    if low:
+        r.params["higher_is_better"] = False
+    r.points = max([p["points"] for p in places] + [rest or Decimal(0)])
+    r.words = [m.group(0) for m in found] + [m.group(0) for m in (pool, ties, low) if m]
+    subject = re.sub(r"^(?:按照?|依据?|根据)|(?:的)?(?:排名|排序|名次)$", "", _subject(t, found[0].start()))
+    r.metrics = [_metric("value", subject or "排名依据", "number")]
+    if not re.search(r"未报送|未上报|不报|未提交|没有报送", t) and any(p.get("from_bottom") for p in places):
+        r.reason = ("倒数名次按已报送单位计算（pool: reported）；若未报送单位也参加排名并列最后，"
+                    "请改为 pool: all")
+    return True
+
+
 def _rank(t: str, r: Reading) -> bool:
+    if _places(t, r):
+        return True
     # the two ends in either order: 最多的得5分，最少的得1分 / 用时最短的得2分，最长的得0分
     hi, lo = "最多|最高|最好|最大|最长|第一名?|排名第一", "最少|最低|最差|最小|最短|最后一名|末位|倒数第一"
     mm = re.search(rf"(?P<w1>{hi}|{lo}|最快|最慢)的?(?:单位)?(?:得|计)(?P<top>{NUM})分.*?"

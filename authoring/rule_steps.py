@@ -9,6 +9,7 @@ from decimal import Decimal
 from authoring.reading import Reading, _POINTS, _Unsure, _cap, _metric, _subject
 from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _fmt, _ratio, normalise, parse_number
 
+
 def _base_steps(t: str, r: Reading) -> bool:
     # words may stand between the base and its points (超过50%的市户籍人口拥有个人诚信分，得1.5分)
     m = re.search(rf"(?P<pre>达到|超过|满)?(?P<base>{RATIO_TEXT})(?:{MEASURE})?(?:的?[,，]?|(?P<mid>[^;；。]{{0,30}}?)[,，的])(?:得|计)(?P<pts>{NUM})分"

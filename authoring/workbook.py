@@ -90,6 +90,8 @@ def describe_part(part: Any, ind: Indicator | None = None) -> str:
             bits.append(f"{cond or '其他'}：{then}")
         return f"{labels.get(part.value, part.value)}：" + "；".join(bits)
     if k == "rank":
+        if part.method == "places":
+            return _places_words(part, labels.get(part.value, part.value))
         if part.method == "top_bottom":
             return f"前{part.top_n}名得{_n(part.top)}分，后{part.bottom_n}名得{_n(part.bottom)}分，其余按名次赋分"
         if part.method == "full_then_rank":
@@ -130,6 +132,20 @@ def _bar_words(part: Any, ind: Indicator | None) -> str:
                 f"{step}，扣完为止")
     c = f"，最多扣{_n(part.cap)}分" if part.cap is not None else ""
     return f"{metric.label}以{_n(bar * 100)}%为标准，{step}{c}"
+
+
+def _places_words(part: Any, label: str) -> str:
+    """按名次赋分 in words the rule reader reads back to the same places, pool and ties."""
+    bits = []
+    for pl in part.places:
+        end = f"至{pl.last}" if pl.last is not None and pl.last != pl.first else ""
+        bits.append(f"{'倒数' if pl.from_bottom else ''}第{pl.first}{end}名得{_n(pl.points)}分")
+    if part.rest:
+        bits.append(f"其余名次得{_n(part.rest)}分")
+    pool = "未报送单位并列最后参加排名" if part.pool == "all" else "未报送单位不参加排名"
+    ties = "并列的平分所占名次的分数" if part.ties == "average" else "并列的取较好名次"
+    order = "" if part.higher_is_better else "（数值越小名次越前）"
+    return f"按{label}排名{order}，{'，'.join(bits)}；{pool}，{ties}"
 
 
 # ---- export ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,7 +18,7 @@ from schemes.expr import names_in
 
 __all__ = [
     "Metric", "Due", "Gate", "Applicability", "Band", "DowngradeEvent",
-    "Checklist", "PerItem", "Formula", "Piecewise", "Bands", "Rank", "Deduction",
+    "Checklist", "PerItem", "Formula", "Piecewise", "Bands", "Place", "Rank", "Deduction",
     "Discretionary", "PassFail", "Task", "Part", "Indicator", "Category", "Scheme",
     "RULE_KINDS", "metrics_read",
 ]
@@ -210,6 +210,25 @@ class Bands(_Part):
     pieces: list[Piece] = Field(min_length=1)
 
 
+class Place(_Strict):
+    """Places `first` to `last` (one place when `last` is absent) get `points`; counted from the
+    bottom (倒数第1名 is the last) when `from_bottom`."""
+
+    first: int = Field(ge=1)
+    last: int | None = None
+    points: Points
+    from_bottom: bool = False
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "Place":
+        if self.last is not None and self.last < self.first:
+            raise ValueError(f"名次 last {self.last} 小于 first {self.first}")
+        return self
+
+    def covers(self, place: int) -> bool:
+        return self.first <= place <= (self.last if self.last is not None else self.first)
+
+
 class Rank(_Part):
     """Points by rank among all units on `value`.
 
@@ -219,13 +238,19 @@ class Rank(_Part):
       linearly by position (前三名5分、后三名0分).
     method `full_then_rank`: value >= `full_at` gets `top`; the others linearly from `top` down to
       `bottom` by rank (100%得8分，其余按排名).
+    method `places`: fixed points by place (排名第1至5名的依次赋予60分、57分…; 第6至10名得40分;
+      倒数第1名得0分): the first of `places` that covers a unit's place gives its points, `rest`
+      the places none covers. `pool` says who takes places: `reported` — only units with a value
+      (the others score 0), `all` — every unit, those without a value taking the last places.
+      `ties`: `better` — tied units all take the better place; `average` — they share the mean of
+      the points of the places they occupy. `top` is the most a place gives.
     Ties share the better rank (1, 2, 2, 4). `zero_if_none`: a value of 0 or none scores 0
     (未报送的不得分); with `higher_is_better: false` only none does (0 is then the best value).
     """
 
     kind: Literal["rank"]
     value: str
-    method: Literal["linear", "top_bottom", "full_then_rank"] = "linear"
+    method: Literal["linear", "top_bottom", "full_then_rank", "places"] = "linear"
     top: Points
     bottom: Points = Decimal(0)
     top_n: int = 1
@@ -234,6 +259,33 @@ class Rank(_Part):
     higher_is_better: bool = True
     zero_if_none: bool = True
     tie_rule: str = "并列者名次相同并取较好名次（如 1、2、2、4），末名（含并列）得最低分"
+    places: list[Place] = []
+    rest: Points = Decimal(0)
+    pool: Literal["reported", "all"] = "reported"
+    ties: Literal["better", "average"] = "better"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _top_of_places(cls, data: Any) -> Any:
+        """A places rule names its points per place; its `top` is the most of them."""
+        if isinstance(data, dict) and data.get("method") == "places" and "top" not in data:
+            pts = [p.get("points") if isinstance(p, dict) else getattr(p, "points", None)
+                   for p in data.get("places") or []] + [data.get("rest", 0)]
+            try:
+                data = {**data, "top": max(Decimal(str(x)) for x in pts if x is not None)}
+            except (ArithmeticError, ValueError):
+                pass  # the field validators say what is wrong
+        return data
+
+    @model_validator(mode="after")
+    def _places_for_places(self) -> "Rank":
+        if self.method == "places" and not self.places:
+            raise ValueError("按名次赋分（method: places）须列出 places（名次与分值）")
+        if self.method != "places" and self.places:
+            raise ValueError(f"places 只用于 method: places（此处 method 为 {self.method}）")
+        if self.method != "places" and (self.pool != "reported" or self.ties != "better"):
+            raise ValueError("pool / ties 只用于 method: places（其他排名方法按已报送单位排名、并列取较好名次）")
+        return self
 
 
 class Deduction(_Part):

@@ -336,6 +336,8 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
             out[unit] = (ZERO, "未报送或为0，不得分" if part.zero_if_none else "未报送，不得分")
         else:
             ranked[unit] = v
+    if part.method == "places":
+        return _place_points(part, values, out, ranked, sign)
     top, bottom = part.top, part.bottom
     if part.method == "full_then_rank":
         full = {u for u, v in ranked.items() if part.full_at is not None and v >= part.full_at}
@@ -372,6 +374,51 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
                    f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
                    f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/(末名名次{last}−1)）")
         out[u] = (pts, f"在{n}个单位中排第{r}名；{how}，得{fmt(pts)}分（{part.tie_rule}）")
+    return out
+
+
+def _place_words(pl: Any) -> str:
+    end = f"至{pl.last}" if pl.last is not None and pl.last != pl.first else ""
+    return f"{'倒数' if pl.from_bottom else ''}第{pl.first}{end}名得{fmt(pl.points)}分"
+
+
+def _at_place(part: Any, place: int, n: int) -> tuple[Decimal, str]:
+    """The points of one place among `n`, and the band that gave them."""
+    for pl in part.places:
+        if pl.covers(n - place + 1 if pl.from_bottom else place):
+            return pl.points, _place_words(pl)
+    return part.rest, f"其余名次得{fmt(part.rest)}分"
+
+
+def _place_points(part: Any, values: Mapping[str, Decimal | None], out: dict[str, tuple[Decimal, str]],
+                  ranked: dict[str, Decimal], sign: int) -> dict[str, tuple[Decimal, str]]:
+    """Fixed points by place. With pool `all` the units without a value take the last places
+    together (and, under zero_if_none, still score 0); with `reported` they take none."""
+    unplaced = [u for u in values if u not in ranked]
+    n = len(ranked) + (len(unplaced) if part.pool == "all" else 0)
+    who = "全部" if part.pool == "all" else "已报送的"
+    ties = "并列者取较好名次" if part.ties == "better" else "并列者平分所占名次的分数"
+    groups: dict[int, list[str]] = {}
+    for u, (r, _) in _competition(ranked, sign).items():
+        groups.setdefault(r, []).append(u)
+    if part.pool == "all" and unplaced:
+        groups.setdefault(len(ranked) + 1, []).extend(unplaced)
+    for r, units in groups.items():
+        if part.ties == "average" and len(units) > 1:
+            got = [_at_place(part, p, n)[0] for p in range(r, r + len(units))]
+            pts = q(sum(got, ZERO) / Decimal(len(got)))
+            how = (f"与另{len(units) - 1}个单位并列第{r}名，平分第{r}至{r + len(units) - 1}名的分数"
+                   f"（{'、'.join(fmt(g) for g in got)}），得{fmt(pts)}分")
+        else:
+            pts, band = _at_place(part, r, n)
+            how = f"{band}，得{fmt(pts)}分"
+        for u in units:
+            if u in ranked:
+                out[u] = (pts, f"在{who}{n}个单位中排第{r}名；{how}（{ties}）")
+            else:
+                note = "，不得分" if part.zero_if_none else f"；{how}"
+                out[u] = (ZERO if part.zero_if_none else pts,
+                          f"未报送或为0，在全部{n}个单位中列第{r}名{note}（{ties}）")
     return out
 
 
