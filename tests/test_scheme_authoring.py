@@ -4,6 +4,7 @@ year. Documents here are composed in the test (python-docx / openpyxl), in layou
 of their own, beside the seed texts shipped in bench/seeds."""
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -492,3 +493,27 @@ def test_scheme_add_refuses_a_draft_until_resolved(word_draft, tmp_path):
                                   if "待确认:" not in ln) + "\n", encoding="utf-8")
     added = add_scheme(db, str(resolved), datetime(2025, 1, 6, 9, 5))
     assert [s.id for s in office_schemes(db)] == [added.id] == [word_draft.data["id"]]
+
+
+def test_a_draft_is_scored_and_compared_before_its_doubts_are_resolved(word_draft, tmp_path):
+    """Issue 20 item 7: `score --scheme FILE.yaml --facts F` and `scheme diff` take a draft that
+    still has 待确认, list those lines, and use the rest as the reader read it."""
+    path = tmp_path / "草稿.yaml"
+    path.write_text(draft_yaml(word_draft), encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("'1': {p1_done: 是, p2_done: 是}\n'3': {rate: 0.96}\n'4': {count: 7}\n",
+                     encoding="utf-8")
+    r = cli("score", "--scheme", str(path), "--facts", str(facts), "--json")
+    assert r.returncode == 0, r.stderr
+    assert "仍有 2 处待确认" in r.stderr and r.stderr.count("待确认：") == 2
+    card = json.loads(r.stdout)
+    got = {i["code"]: i["points"] for i in card["indicators"]}
+    assert (Decimal(str(got["1"])), Decimal(str(got["3"])), Decimal(str(got["4"]))) == (4, 4, Decimal("3.5"))
+    r = cli("scheme", "diff", "zhengzhou-2019-counties", str(path))
+    assert r.returncode == 0, r.stderr
+    assert "待确认（2 处" in r.stdout and str(path) in r.stdout
+    # anything else wrong is still refused, naming the line
+    path.write_text(path.read_text(encoding="utf-8").replace("max_points: 4", "max_points: -4", 1),
+                    encoding="utf-8")
+    r = cli("score", "--scheme", str(path), "--facts", str(facts))
+    assert r.returncode == 1 and "max_points" in r.stderr

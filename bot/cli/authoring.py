@@ -167,13 +167,26 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _diff_side(ref: str) -> tuple[Scheme, list[str]]:
+    """A side of a diff: a draft with 待确认 lines is compared as read, its lines listed."""
+    if Path(ref).suffix.lower() in (".yaml", ".yml"):
+        from authoring.trial import load_trial
+        return load_trial(ref)
+    return scheme_ref(ref), []
+
+
 def cmd_diff(args: argparse.Namespace, settings: Settings) -> int:
     from authoring.diff import diff_schemes
-    d = diff_schemes(scheme_ref(args.old), scheme_ref(args.new))
+    (old, old_marks), (new, new_marks) = _diff_side(args.old), _diff_side(args.new)
+    d = diff_schemes(old, new)
+    marks = old_marks + new_marks
     if args.json:
-        print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps({**d.to_json(), "unresolved": marks}, ensure_ascii=False, indent=2))
     else:
         print("\n".join(d.lines()))
+        if marks:
+            print(f"\n待确认（{len(marks)} 处，比较按读出的规则；核对后删除这些行再 scheme check）：")
+            print("\n".join(f"  {m}" for m in marks))
     return 0
 
 

@@ -20,9 +20,8 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     cards: dict[str | None, Scorecard]
     if args.scheme:
         from bot.facts_file import FactsFileError, read_facts_file
-        from schemes.loader import scheme_by_id
         from scoring.engine import SELF, build_ranks
-        scheme = scheme_by_id(args.scheme)
+        scheme = _scheme_to_try(args.scheme)
         try:
             read = read_facts_file(args.facts, scheme) if args.facts else None
         except FactsFileError as exc:
@@ -63,6 +62,26 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _scheme_to_try(ref: str):
+    """A shipped scheme by id, or a scheme file — a draft too: its 待确认 lines are listed and the
+    rest is scored as the reader read it, so a draft is tried without making an office."""
+    from pathlib import Path
+    from schemes.loader import scheme_by_id
+    if Path(ref).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
+        return scheme_by_id(ref)
+    if Path(ref).suffix.lower() == ".xlsx":
+        from authoring.workbook import import_workbook
+        return import_workbook(ref)[0]
+    from authoring.trial import load_trial
+    scheme, marks = load_trial(ref)
+    if marks:
+        print(f"警告：{ref} 仍有 {len(marks)} 处待确认，以下得分按读出的规则试算（不能用于考核）：",
+              file=sys.stderr)
+        for line in marks:
+            print(f"  {line}", file=sys.stderr)
+    return scheme
+
+
 def cmd_submissions(args: argparse.Namespace, settings: Settings) -> int:
     from ledger.submissions import list_submissions
     from ledger.units import find_unit, list_units
@@ -100,7 +119,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(sub: Subcommands) -> None:
     a = add(sub, "score", cmd_score, "计算得分（--scheme 用事实文件，否则用台账）")
-    a.add_argument("--scheme", help="方案编号；给出时按 --facts 文件计分")
+    a.add_argument("--scheme", help="方案编号或方案文件（.yaml，草稿也可，.xlsx）；给出时按 --facts 文件计分")
     a.add_argument("--facts", help="事实文件（YAML/JSON）：指标编号 → 数据项 → 值")
     a.add_argument("--unit", help="只看一个单位（台账模式）")
     a.add_argument("--year", type=int, help="考核年度（默认最新开启的年度）")
