@@ -37,7 +37,7 @@ def _name_points(text: str) -> tuple[str, Decimal | None]:
 
 def _is_title(text: str) -> bool:
     t = re.sub(r"[#*\s]", "", text)
-    return (4 <= len(t) <= 60 and bool(re.search(r"(细则|指标|清单|台账|办法|考核表|评分表|要点|建设标准|评分标准)(（.*）|\(.*\))?$", t))
+    return (4 <= len(t) <= 60 and bool(re.search(r"(细则|指标|清单|台账|办法|考核表|评分表|评价表|评估表|考评表|测评表|指标体系|要点|建设标准|评分标准)(（.*）|\(.*\))?$", t))
             and not t.startswith("附件:") and not t.startswith("附件："))
 
 

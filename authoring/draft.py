@@ -16,7 +16,10 @@ from typing import Any
 
 import yaml
 
+from worktime.clock import shanghai_now
+
 from authoring.document import Block, read_blocks
+from authoring.indicators import NO_RULES
 from schemes.loader import UNRESOLVED, SchemeError, load_text
 from authoring.rule_words import normalise, plain
 from authoring.units import settle_names
@@ -70,8 +73,10 @@ def _audience(title: str) -> str:
 
 def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, blocks: list[Block],
             document: list[Block]) -> dict:
-    year = meta["year"] or int((re.search(r"(20\d\d)\s*年", title) or re.search(r"(20\d\d)", source)
-                                or re.search(r"(20\d\d)", "2000")).group(1))
+    found_year = meta["year"] or next((int(m.group(1)) for m in (
+        re.search(r"(20\d\d)\s*年", title), re.search(r"(20\d\d)", source)) if m), None)
+    # no year printed anywhere: this year, asked rather than invented
+    year = found_year or shanghai_now().year
     tasks = bool(cats) and all(c.section == "tasks" for c in cats)
     # the file name's ASCII words, without the year the id already has ('2025考核细则' -> '')
     slug = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower().replace(str(year), " ")).strip("-")
@@ -81,6 +86,7 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         "issuer": meta["issuer"] or "待填写",
         "doc_number": meta["doc_number"],
         "year": year,
+        **({} if found_year else {UNRESOLVED: f"文件中没有写考核年度，暂填今年（{year}）：请核对 year"}),
         "audience": "tasks" if tasks else _audience(title),
         "source": Path(source).name,
     }
@@ -138,8 +144,32 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         categories.append(cd)
     _settle_units([i for c in categories for i in c["indicators"]],
                   " ".join(x for b in blocks for x in (b.cells if b.is_row else (b.text,))))
+    if not tasks and not full:
+        # points read from the rules (no 分值 column) are known only now
+        data["base_total"] = sum((Decimal(str(c.get("max_points", sum(
+            (Decimal(str(i.get("max_points") or 0)) for i in c["indicators"]), Decimal(0)))))
+            for c in categories if c["section"] == "base"), Decimal(0))
+    _points_only(categories, data)
     data["categories"] = categories
     return plain(data)
+
+
+def _points_only(categories: list[dict[str, Any]], data: dict[str, Any]) -> None:
+    """A table with points and no scoring words (监测指标, 任务分解): each indicator is scored by
+    staff within its points, and the table asks once, not once per row."""
+    parts = [p for c in categories for i in c["indicators"] for p in i.get("parts", [])]
+    if len(parts) < 2 or not all(p.get("text") == "" and p.get(UNRESOLVED) == NO_RULES for p in parts):
+        return
+    for p in parts:
+        del p[UNRESOLVED]
+    for c in categories:
+        for i in c["indicators"]:
+            for m in i.get("metrics", []):
+                if m.get("name") == "points":
+                    m["label"] = "信用办评定分数"
+    ask = (f"本表只有分值，没有评分标准：{len(parts)} 个指标都读作信用办在分值内评定"
+           "（酌情计分）；如另有评分办法，请逐项写入")
+    data[UNRESOLVED] = f"{data[UNRESOLVED]}；{ask}" if UNRESOLVED in data else ask
 
 
 def _settle_units(inds: list[dict[str, Any]], text: str) -> None:

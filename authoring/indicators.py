@@ -76,6 +76,18 @@ def _part(reading: Reading, n: int, many: bool) -> tuple[dict[str, Any], list[di
     return part, metrics
 
 
+NO_RULES = "没有评分标准"
+
+
+def _row_name(ind: _Ind, readings: list[Reading]) -> str:
+    """A name for a row whose name cell is empty: what its first rule counts or checks
+    (每报送1个信用联合奖惩案例得1分 -> 信用联合奖惩案例), else the start of its rule."""
+    label = re.sub(r"[（(][^()（）]*[)）]$", "", next((r.metrics[0]["label"] for r in readings if r.metrics), ""))
+    label = re.sub(r"^(?:每|按时|按期)?(?:报送|上报|开展|完成|建立)?(?:\d+|[一二三四五六七八九十])?(?:个|次|项|件)?", "", label)
+    text = re.split(r"[,，;；。:：]", normalise(" ".join(ind.rules)))[0]
+    return (label if 2 <= len(label) <= 20 else text[:16]) or ind.code
+
+
 def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"code": ind.code, "name": ind.name or ind.code}
     bullets = [b for r in ind.rules for b in split_bullets(r)]
@@ -84,7 +96,7 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         out["metrics"] = [{"name": "progress", "label": "工作进展", "type": "text"}]
         out["content"] = ind.content[:400]
     else:
-        readings = [read_rule(b) for b in bullets] or [Reading(text="", reason="没有评分标准")]
+        readings = [read_rule(b) for b in bullets] or [Reading(text="", reason=NO_RULES)]
         for k, (note, finer) in ind.refined.items():
             readings[k] = replace(finer, text=f"{bullets[k]}（评分细则：{note}）")
         _listed_before(bullets, readings)
@@ -107,13 +119,18 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
         if ind.gate:
             out["gate"] = {"kind": readings[0].gate or "basic", "metric": metrics[0]["name"]}
         else:
-            got = [r.points for r in readings if r.points is not None and r.kind != "deduction"]
+            # a deduction from a start (得6分；每迟报1次扣1分) gives at most its start
+            got = [r.points for r in readings if r.points is not None and (
+                r.kind != "deduction" or r.params.get("base"))]
             if ind.points is None and got and len(got) == len(readings):
                 ind.points = sum(got, Decimal(0))
             if ind.points is None:
                 out[UNRESOLVED] = "没有读出本指标的分值，请填写 max_points"
                 ind.points = Decimal(0)
             out["max_points"] = ind.points
+        if not ind.name and any(ind.rules):
+            out["name"] = _row_name(ind, readings)
+            out["note"] = "名称栏为空：名称取自评分标准，请核对"
         out["metrics"] = metrics
         out["parts"] = parts
         if ind.content:
@@ -132,7 +149,7 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     if due:
         out["due"] = due
     if ind.note:
-        out["note"] = re.sub(r"\s+", "", _TAG.sub("", ind.note))[:400]
+        out["note"] = ((out["note"] + "；") if "note" in out else "") + re.sub(r"\s+", "", _TAG.sub("", ind.note))[:400]
     return out
 
 

@@ -114,7 +114,7 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         name = cell(cells, "name")
         pts = _points(cell(cells, "points"))
         head_cat = _row_category(code, cat_text, name, cell(cells, "rules"))
-        worded = _worded_category(cat_text, code, cat)
+        worded = _worded_category(cat_text, code, cat, roles.get("name") not in (None, roles.get("category")))
         if head_cat is None and worded:
             # a category named without 一、 (制度建设落实（4分）), or printed in the 序号 column
             # of a table that numbers nothing: its merged cell repeats on every row, so only a
@@ -174,8 +174,8 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             if rest and _looks_like_rules(rest):
                 rules = rest
             head_cat = None
-        if head_cat and not rules and not content:
-            continue  # a bare category row
+        if head_cat and not rules and not content and not (worded and name and name != worded):
+            continue  # a bare category row (not the first row of a merged 一级指标 cell)
         # 名称（6分） beside its bullets is an indicator even when no bullet says 得N分
         if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)
                 or (name and rules and _name_points(name)[1] is not None)):
@@ -383,12 +383,16 @@ def _table_heading(text: str) -> _Cat | None:
     return _Cat(code, name, points, "bonus" if bonus else "deduction" if "扣分" in name else "base")
 
 
-def _worded_category(cat_text: str, code: str, cat: _Cat | None) -> str:
+def _worded_category(cat_text: str, code: str, cat: _Cat | None, named: bool = False) -> str:
     """The words of a category cell that carries no 一、, or '' when the row opens none: a 项目
-    cell with its own 分值 (制度建设落实（4分）), or words in the 序号 column of a table that
-    numbers nothing (制度建设). A merged cell repeats on every row, so only a new name counts."""
+    cell with its own 分值 (制度建设落实（4分）), a plain 项目 / 一级指标 cell beside a column of
+    its own for the indicators' names (`named`: 工作绩效 | 1 | 工作机制), or words in the 序号
+    column of a table that numbers nothing (制度建设). A merged cell repeats on every row, so only
+    a new name counts."""
     words = re.sub(r"\s", "", cat_text)
-    if not (words and _POINTS_IN.search(words) and re.match(r"[\u4e00-\u9fff]", words)):
+    plain_name = named and re.fullmatch(r"[\u4e00-\u9fff“”\"、和与及]{2,20}", words) is not None \
+        and not looks_like_units(words) and not _looks_like_rules(words)
+    if not plain_name and not (words and _POINTS_IN.search(words) and re.match(r"[\u4e00-\u9fff]", words)):
         words = re.sub(r"\s", "", code)
         if not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", words) or looks_like_units(words):
             return ""

@@ -103,7 +103,8 @@ def test_hebei_as_printed(tmp_path):
     assert [p.get("max_points") for p in first["parts"][:2]] == [1, 4]
     assert first["content"].startswith("转载和落实") and first["evidence"].startswith("本级政府")
     assert [_kinds(i) for i in _inds(data)[1:]] == [["checklist"]] * 3
-    assert d.unresolved == 0 and d.problems == []
+    # the page prints no year: asked, not invented
+    assert d.unresolved == 1 and "没有写考核年度" in data["待确认"] and d.problems == []
 
 
 def test_a_composed_table_with_categories_in_the_number_column():

@@ -474,7 +474,8 @@ def test_each_of_becomes_one_part_per_name():
     assert [(p["label"], p["kind"], p["max_points"]) for p in ind["parts"]] == [
         ("水费", "bands", 2), ("电费", "bands", 2)]
     assert [m["label"].split("：")[0] for m in ind["metrics"]] == ["水费", "电费"]
-    assert d.problems == [] and d.unresolved == 0
+    # the one thing asked: the table names no year
+    assert d.problems == [] and d.unresolved == 1 and "没有写考核年度" in d.data["待确认"]
 
 
 def test_scheme_add_refuses_a_draft_until_resolved(word_draft, tmp_path):
