@@ -25,7 +25,7 @@ def _veto(t: str, r: Reading) -> bool:
 # 第1至5名 / 前3名 / 后2名 / 倒数第1名 / 其余 … then 依次赋予60分、57分 / 得10分 / 不得分
 _PLACE = re.compile(
     rf"(?:排名|名次|排序|位列|排在|位次)?(?:(?P<down>倒数)?第(?P<a>{NUM})(?:(?:至|到|-|—|~)第?(?P<b>{NUM}))?名"
-    rf"|(?P<end>前|后)(?P<n>{NUM})名|(?P<rest>其余|其他|剩余|其后)(?:名次)?)(?:以[内后])?(?:的)?(?:单位)?"
+    rf"|(?<!最)(?P<end>前|后)(?P<n>{NUM})名|(?P<rest>其余|其他|剩余|其后)(?:名次)?)(?:以[内后])?(?:的)?(?:单位)?"
     rf"[,，]?(?P<seq>依次|分别)?(?:赋予?|得|计|给予?|记)?"
     rf"(?:(?P<pts>{NUM}分(?:[、,，]{NUM}分)*)|(?P<none>不得分|不计分))")
 
@@ -35,8 +35,8 @@ def _places(t: str, r: Reading) -> bool:
     倒数第1名得0分. Two ends alone (前三名5分、后三名0分) are left to top_bottom (the middle by
     position)."""
     found = list(_PLACE.finditer(t))
-    if not found:
-        return False
+    if not found or re.search(r"等差|中间|线性|(?:其余|其他)[^;；。]{0,8}(?:按|依)(?:名次|排名|排序)", t):
+        return False  # the places between get points by position: linear / top_bottom
     shapes = {("end" if m.group("end") else "rest" if m.group("rest") else "place") for m in found}
     listed = any(m.group("pts") and "、" in m.group("pts") for m in found)
     if not listed and (len(found) < 2 or shapes == {"end"}):

@@ -368,6 +368,19 @@ def _graded(items: list[tuple[str, Decimal, str]]) -> re.Match | None:
     return None
 
 
+def _negated(items: list[tuple[str, Decimal, str]]) -> re.Match | None:
+    """申报信息完整、准确的，10分；申报信息不完整，5分: one item is another said with 不/未 — the
+    two cannot both hold."""
+    for a, _, _ in items:
+        for b, _, _ in items:
+            m = re.search(r"不|未|没有", b)
+            plain = re.sub(r"不|未|没有", "", b)
+            if m and a != b and len(plain) >= 2 and not re.search(r"不|未|没有", a) and (
+                    plain in a or a in plain):
+                return re.match(".*", f"{a}/{b}")
+    return None
+
+
 def _checklist(t: str, r: Reading) -> bool:
     items = []
     for clause in re.split(r"(?<=[;；。])", t):  # each clause keeps its end: 活动（1分）。
@@ -386,9 +399,18 @@ def _checklist(t: str, r: Reading) -> bool:
     tiers = len(items) > 1 and (re.search(
         r"其余|其他|逾期|省级|市级|县级|国家级|第[一二三四五六七八九十\d至到-]+[位名]|前[一二三四五六七八九十\d]+[位名]|"
         r"(?<=[,，;；])(?:仅|只)", t) or _graded(items))
-    if tiers:
-        r.reason = (f"这几档得分像是只取其一的档次（“{tiers.group(0)}”），已按逐项累加读；"
-                    f"如只取其一，请改为分档（bands）或酌情计分")
+    # grades of one thing give different points (优秀10分，良好5分); equal points are parallel items
+    graded = len({p for _, p, _ in items}) > 1
+    grades = len(items) > 1 and (re.search(r"只取其一|取最高一档|不累加|不重复计分", t) or (
+        graded and (_graded(items) or _negated(items))))
+    cap_words = _cap(t)[0]
+    if tiers and not grades:
+        # equal points, or a cap of their own above the largest (最高加5分 over 4 and 2): they add up
+        adds = not graded or (cap_words is not None and cap_words > max(p for _, p, _ in items))
+        r.reason = (f"这几档得分像是只取其一的档次（“{tiers.group(0)}”），" +
+                    ("已按逐项累加读；如只取其一，请把 one_of 设为 true" if adds else
+                     "已按只取其一（取最高一档）读；如可以累加，请删去 one_of"))
+        tiers = None if adds else tiers
     negative = re.search(rf"(?<![\d.])-{NUM}分", t)
     if negative:
         r.reason = f"有负分（“{negative.group(0)}”）：已按得分项读，请核对并改为扣分（deduction）"
@@ -398,10 +420,12 @@ def _checklist(t: str, r: Reading) -> bool:
         r.reason = f"比较的对象不是数值（“{versus.group(0)}”）：已按达到即得分读，请写明门槛数值或确认由信用办判定"
     names = [f"done{i + 1}" if len(items) > 1 else "done" for i in range(len(items))]
     r.params = {"items": [{"metric": n, "points": p} for n, (_, p, _) in zip(names, items)]}
+    if tiers or grades:
+        r.params["one_of"] = True  # grades of one thing: one choice, never a sum
     r.metrics = [_metric(n, s or "达到要求", "bool") for n, (s, _, _) in zip(names, items)]
     total = sum((p for _, p, _ in items), Decimal(0))
     cap, capw = _cap(t)
     # tiers that may be exclusive give the largest unless the bullet writes its own cap
-    r.points = min(total, cap) if cap is not None else max(p for _, p, _ in items) if tiers else total
+    r.points = min(total, cap) if cap is not None else max(p for _, p, _ in items) if tiers or grades else total
     r.words = [w for _, _, w in items] + ([capw] if cap is not None else [])
     return True

@@ -69,8 +69,9 @@ def describe_part(part: Any, ind: Indicator | None = None) -> str:
     k = part.kind
     cap = f"，最高{_n(part.max_points)}分" if part.max_points is not None else ""
     if k == "checklist":
-        return "；".join(f"{it.label or labels.get(it.metric, it.metric)}"
-                        f"{'' if it.when else '为否'}的，得{_n(it.points)}分" for it in part.items)
+        words = "；".join(f"{it.label or labels.get(it.metric, it.metric)}"
+                         f"{'' if it.when else '为否'}的，得{_n(it.points)}分" for it in part.items)
+        return words + ("（只取其一）" if part.one_of else "")
     if k == "per_item":
         what = labels.get(part.value, part.value)
         if part.base:

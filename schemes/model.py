@@ -157,10 +157,12 @@ class ChecklistItem(_Strict):
 
 
 class Checklist(_Part):
-    """Each item met -> its points (有/无)."""
+    """Each item met -> its points (有/无). `one_of`: the items are grades of one thing
+    (完整的10分；不完整的5分): one choice, the most of the items met, never their sum."""
 
     kind: Literal["checklist"]
     items: list[ChecklistItem] = Field(min_length=1)
+    one_of: bool = False
 
 
 class PerItem(_Part):

@@ -88,10 +88,12 @@ def _checklist(part, ctx: PartContext) -> PartResult:
             continue
         met = as_bool(ctx.values[item.metric]) == item.when
         got = item.points if met else ZERO
-        total += got
+        total = max(total, got) if part.one_of else total + got
         bits.append(f"{label}：{'是' if as_bool(ctx.values[item.metric]) else '否'}，{fmt(got)}分")
     pts = _clamp(total, ZERO, ctx.cap)
     capped = "（已达上限）" if pts < total else ""
+    if part.one_of:
+        capped += f"（各档只取其一，取最高的{fmt(pts)}分）"
     return PartResult(part.label, part.kind, pts, ctx.cap, "；".join(bits) + capped, missing,
                       not missing)
 

@@ -277,8 +277,13 @@ def test_yes_no_with_bu_de_fen():
 
 # ---- doubts staff must settle -------------------------------------------------------------
 
+def test_grades_of_one_result_are_one_choice():
+    # issue 20 item 3: 为优秀 / 为合格 of one 考评结果 cannot both hold — read, not doubted
+    r = read_rule("年度考评结果为优秀的，6分；年度考评结果为合格的，3分。")
+    assert (r.kind, r.params["one_of"], r.points, r.reason) == ("checklist", True, 6, "")
+
+
 @pytest.mark.parametrize("text,words", [
-    ("年度考评结果为优秀的，6分；年度考评结果为合格的，3分。", ("只取其一",)),
     ("按时完成的，3分；未开展工作的，-2分。", ("负分", "-2分")),
     ("投诉率低于全市平均水平的得1分。", ("不是数值", "平均水平")),
 ])

@@ -1,0 +1,46 @@
+"""Grades of one thing (issue 20 item 3): 完整的10分；不完整的5分 is one choice — the most of the
+items met, never their sum — however the grades are written (得, a bare N分, 为优秀)."""
+from __future__ import annotations
+
+import pytest
+
+from authoring.rule_reader import read_rule
+from scoring.engine import score
+from test_rules import item, one, pts
+
+METRICS = "[{name: a, label: 信息完整, type: bool}, {name: b, label: 信息不完整, type: bool}]"
+ONE_OF = "{kind: checklist, one_of: true, items: [{metric: a, points: 10}, {metric: b, points: 5}]}"
+
+
+def test_one_of_scores_the_most_of_the_items_met_never_the_sum():
+    s = one(ONE_OF, METRICS, max_points=10)
+    assert pts(score(s, {"1": {"a": True, "b": True}})) == 10  # a slip that ticks both: not 15
+    card = score(s, {"1": {"a": False, "b": True}})
+    assert pts(card) == 5 and "各档只取其一，取最高的5分" in item(card).explain
+    summed = one(ONE_OF.replace("one_of: true, ", ""), METRICS, max_points=15)
+    assert pts(score(summed, {"1": {"a": True, "b": True}})) == 15
+
+
+@pytest.mark.parametrize("text", [
+    "申报信息完整、准确的，10分；申报信息不完整，5分",
+    "审读结果为优秀的，得10分；审读结果为良好的，得5分",
+    "按时报送且内容完整的得10分，未按时报送的得5分",
+])
+def test_grades_however_written_are_read_as_one_choice(text):
+    r = read_rule(text)
+    assert r.kind == "checklist" and r.params.get("one_of") is True and r.points == 10
+    assert not r.reason
+
+
+def test_items_that_can_all_hold_still_add_up():
+    r = read_rule("建立信用承诺制度的，得2分；建立信用修复制度的，得2分")
+    assert "one_of" not in r.params and r.points == 4
+
+
+def test_one_of_round_trips_through_the_workbook(tmp_path):
+    from authoring.workbook import describe_part, export_workbook, import_workbook
+    s = one(ONE_OF, METRICS, max_points=10)
+    ind = s.categories[0].indicators[0]
+    assert read_rule(describe_part(ind.parts[0], ind)).params["one_of"] is True
+    back, _ = import_workbook(export_workbook(s, tmp_path / "g.xlsx"))
+    assert back.categories[0].indicators[0].parts[0].one_of is True
