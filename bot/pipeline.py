@@ -30,7 +30,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
-from bot import figures
+from bot import bulletins, figures  # noqa: F401  (通报, 导入模板 register too)
 from bot.registry import COMMANDS, dispatch
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending

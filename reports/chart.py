@@ -71,13 +71,13 @@ def ranking_png(rows: Sequence[tuple[str, Decimal | None, str]], top: Decimal | 
                 title: str, font_path: str) -> bytes:
     """One chart: (unit, total, colour) per row in rank order; the bar for `top` is full."""
     s = _SCALE
-    label_w, bar_w, row_h, head_h, foot_h = 230 * s, 520 * s, 26 * s, 40 * s, 26 * s
-    width = label_w + bar_w + 70 * s
+    label_w, bar_w, row_h, head_h, foot_h = 220 * s, 400 * s, 26 * s, 40 * s, 26 * s
+    width = label_w + bar_w + 60 * s
     height = head_h + row_h * len(rows) + foot_h
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(font_path, 14 * s)
-    small = ImageFont.truetype(font_path, 12 * s)
+    font = ImageFont.truetype(font_path, 15 * s)
+    small = ImageFont.truetype(font_path, 13 * s)
     bold = ImageFont.truetype(font_path, 16 * s)
     draw.text((width // 2, 12 * s), title, fill="#222222", font=bold, anchor="mt")
     top_f = max(float(top or 0), 1.0)

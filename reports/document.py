@@ -32,9 +32,6 @@ _SIZE_2, _SIZE_3, _SIZE_4, _SIZE_SMALL_4 = Pt(22), Pt(16), Pt(14), Pt(12)
 # 22 lines in the 225 mm text block: a line pitch of 28.95 pt (579 twips)
 _LINE_TWIPS = 579
 _LINE = Pt(_LINE_TWIPS / 20)
-# 28 characters of 三号 (16 pt) in 156 mm: a pitch of 15.79 pt, given to Word as the
-# difference from 16 pt in 1/4096 pt
-_CHAR_SPACE = -849
 
 
 def chinese_date(d: date) -> str:
@@ -143,24 +140,29 @@ class Official:
         t = self.doc.add_table(rows=1, cols=len(header))
         t.style = "Table Grid"
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.autofit = False
         head = t.rows[0]
         _repeat_header(head)
         for cell, text in zip(head.cells, header):
             cell.text = ""
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _off_grid(p)
             _font(p.add_run(text), HEADING_FONT, _SIZE_SMALL_4)
         for row in rows:
             cells = t.add_row().cells
             for n, (cell, text) in enumerate(zip(cells, row)):
                 p = cell.paragraphs[0]
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT if n == 1 else WD_ALIGN_PARAGRAPH.CENTER
+                _off_grid(p)
                 _font(p.add_run(str(text)), TABLE_FONT, _SIZE_SMALL_4)
-        if widths:
+        if widths:  # Word reads the cells' widths, LibreOffice and WPS the grid's: set both
             total = sum(widths)
             for n, w in enumerate(widths):
+                width = int(self.text_width * w / total)
+                t.columns[n].width = width
                 for cell in t.columns[n].cells:
-                    cell.width = int(self.text_width * w / total)
+                    cell.width = width
         _spacing(self.doc.add_paragraph(), Pt(12))
 
     def picture(self, png: bytes, width_share: float = 1.0) -> None:
@@ -188,15 +190,33 @@ class Official:
 
 
 def _grid(section) -> None:
-    """The document grid: 22 lines of 28 characters (how Word and WPS lay out 公文)."""
+    """The document grid: 22 lines to the page. (A character grid as well — 28 to the line —
+    spreads the characters apart where the 仿宋 font is substituted, so the line keeps the
+    font's own pitch: 27–28 characters of 三号 in 156 mm.)"""
     sect = section._sectPr
     grid = sect.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(_LINE_TWIPS))
-    grid.set(qn("w:charSpace"), str(_CHAR_SPACE))
+    if qn("w:charSpace") in grid.attrib:
+        del grid.attrib[qn("w:charSpace")]
+
+
+# What follows w:snapToGrid in a paragraph's properties (the schema's order; Word insists)
+_AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+               "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+               "w:sectPr", "w:pPrChange")
+
+
+def _off_grid(paragraph) -> None:
+    """A table cell's lines keep their own height instead of the page's 28.95 pt pitch."""
+    ppr = paragraph._p.get_or_add_pPr()
+    el = OxmlElement("w:snapToGrid")
+    el.set(qn("w:val"), "0")
+    ppr.insert_element_before(el, *_AFTER_SNAP)
 
 
 def _repeat_header(row) -> None:

@@ -141,6 +141,7 @@ def month_report(db: sqlite_utils.Database, month: str, today: date,
                     items.append(item)
     if year_status(db, year) is None and not items:
         raise MonthError(f"本办没有 {year} 考核年度")
+    items.sort(key=lambda i: i.deadline)  # soonest first, as they fell due
     return MonthReport(month, today, items, year_status(db, year) != "closed")
 
 
@@ -163,7 +164,7 @@ def write_month(report: MonthReport, path: str | Path, issuer: str) -> Path:
                  str(len(i.of(ON_TIME))), str(len(i.of(LATE))),
                  str(len(i.of(MISSING)) + len(i.of(REJECTED))) + (f"（{len(i.of(OPEN))}个未到期）" if i.of(OPEN) else "")]
                 for k, i in enumerate(items, start=1)]
-        doc.table(["序号", "报送事项", "应报", "按时", "逾期", "未报送"], rows, [1, 7, 1.3, 1.3, 1.3, 1.8])
+        doc.table(["序号", "报送事项", "应报", "按时", "逾期", "未报送"], rows, [1.3, 7, 1.4, 1.4, 1.4, 2])
         for k, item in enumerate(items):
             doc.subheading(f"（{numerals[k]}）{item.what}（截止{item.deadline.month}月{item.deadline.day}日）")
             doc.para(_item_text(item))

@@ -20,7 +20,7 @@ from ledger.facts import all_facts
 from ledger.office import Office, offices, year_status
 from reports.chart import ROWS_PER_CHART, band_colour, cjk_font, ranking_png
 from reports.document import Official, chinese_date
-from scoring.card import Scorecard, pts
+from scoring.card import Scorecard
 from scoring.engine import score_all
 from worktime.calendar import WorkCalendar
 
@@ -71,7 +71,7 @@ def two(value: Decimal | None) -> str:
 
 def _deduction_lines(card: Scorecard) -> list[str]:
     """What was deducted and why: each deduction item with points, each event."""
-    out = [f"{i.name}扣{pts(abs(i.points))}分" for i in card.items
+    out = [f"{i.name}扣{two(abs(i.points))}分" for i in card.items
            if i.section == "deduction" and i.points]
     out += [f"{e}（降一档：{card.band_before_downgrade}→{card.band}）" if card.band_before_downgrade
             and card.band_before_downgrade != card.band else e for e in card.events]
@@ -110,7 +110,7 @@ def write_year(report: YearReport, path: str | Path, issuer: str) -> Path:
                 row.append(f"{result.waiting(card)}项待审" if result.waiting(card) else "")
             rows.append(row)
         doc.subheading("（一）考核得分及排名")
-        doc.table(header, rows, [1.1, 5, 1.5, 1.5, 1.5, 1.6, 1.3] + ([2] if not report.final else []))
+        doc.table(header, rows, [1.2, 5, 1.8, 1.8, 1.8, 1.9, 1.4] + ([2.2] if not report.final else []))
         if waiting_units and not report.final:
             doc.para(f"有{len(waiting_units)}个单位的得分含待审核的报送，审核后可能变动。")
         doc.subheading("（二）排名图")
