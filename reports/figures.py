@@ -22,9 +22,10 @@ from ledger.units import Unit, list_units
 from reports.sheet import (Reader, SheetError, SheetKey, SheetPlan, read_key, read_sheet, show,
                            write_template)
 from schemes.asks import liaison_metrics
-from schemes.model import Indicator, Metric
+from schemes.model import Indicator, Metric, Scheme
 
-__all__ = ["FiguresError", "period_kind", "check_period", "figure_metrics", "assessed_units",
+__all__ = ["FiguresError", "period_kind", "check_period", "figure_metrics", "importable",
+           "check_importable", "assessed_units",
            "current_figures", "write_for", "plan_for", "preview_text", "apply", "notice_text",
            "fingerprint"]
 
@@ -62,6 +63,24 @@ def figure_metrics(ind: Indicator) -> list[Metric]:
     return metrics
 
 
+def importable(scheme: Scheme) -> list[Indicator]:
+    """The indicators a sheet can carry figures for. Deduction cases are not figures: each is
+    recorded with its reason by 扣分."""
+    out = []
+    for cat, ind in scheme.indicators():
+        if cat.section == "deduction":
+            continue
+        if any(m.type != "text" for m in liaison_metrics(ind)):
+            out.append(ind)
+    return out
+
+
+def check_importable(scheme: Scheme, ind: Indicator) -> None:
+    figure_metrics(ind)
+    if all(i.code != ind.code for i in importable(scheme)):
+        raise FiguresError(f"「{ind.code} {ind.name}」是扣分情形，请用「扣分」逐条记录（写明情形和说明），不能批量导入")
+
+
 def assessed_units(db: sqlite_utils.Database, off: Office) -> list[Unit]:
     return [u for u in list_units(db) if off.assesses(u.kind)]
 
@@ -90,6 +109,7 @@ def write_for(db: sqlite_utils.Database, off: Office, ind: Indicator, period: st
               path: str | Path, now: datetime) -> Path:
     """The sheet for `ind` in `period`, every unit the office's scheme assesses."""
     check_period(db, ind, period)
+    check_importable(off.scheme, ind)
     metrics = figure_metrics(ind)
     units = assessed_units(db, off)
     return write_template(path, scheme_id=off.scheme.id, year=off.year, indicator=ind,
@@ -106,6 +126,7 @@ def plan_for(db: sqlite_utils.Database, path: str | Path, read: Reader) -> Sheet
     if ind is None:
         raise FiguresError(f"方案「{key.scheme}」中没有指标「{key.indicator}」")
     check_period(db, ind, key.period)
+    check_importable(off.scheme, ind)
     units = assessed_units(db, off)
     return read_sheet(path, key=key, indicator=ind, metrics=figure_metrics(ind), units=units,
                       current=current_figures(db, off, ind, key.period, units), read=read)

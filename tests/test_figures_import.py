@@ -139,3 +139,7 @@ def test_a_liaison_cannot_import(lvliang, tmp_path):
     reply = lvliang.chat("sw1", "", files=[sheet])
     assert "导入预览" not in reply
     assert _live(lvliang, 1) == {}
+
+
+def test_deduction_cases_are_not_imported(lvliang):
+    assert "请用「扣分」逐条记录" in lvliang.chat("staff1", "导入模板 乱收费 2022")

@@ -14,7 +14,7 @@ from flask import Blueprint, request, send_file
 from console import web
 from console.actions import nonce, run_as
 from console.auth import Denied
-from reports.figures import FiguresError, figure_metrics, period_kind
+from reports.figures import importable, period_kind
 
 __all__ = ["bp"]
 
@@ -25,14 +25,7 @@ _WAITING = "回复「确认」"
 
 def _importable(scheme: Any) -> list[tuple[str, str, str]]:
     """(code, label, period kind) of the indicators whose figures a sheet can carry."""
-    out = []
-    for _, ind in scheme.indicators():
-        try:
-            figure_metrics(ind)
-        except FiguresError:
-            continue
-        out.append((ind.code, f"{ind.code} {ind.name}", period_kind(ind)))
-    return out
+    return [(i.code, f"{i.code} {i.name}", period_kind(i)) for i in importable(scheme)]
 
 
 def _suggested(today: date) -> dict[str, str]:
