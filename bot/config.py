@@ -79,6 +79,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         if key in env and env[key] != "":
             settings[key] = env[key]
     settings.update(overrides or {})
+    if not str(settings.get("CREDITBOT_NOW") or "").strip():
+        from bot.demo import pinned_now  # the demo office keeps its day (see bot.demo)
+        settings["CREDITBOT_NOW"] = pinned_now(settings["CREDITBOT_DB"]) or ""
     return settings
 
 

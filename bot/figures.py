@@ -90,10 +90,11 @@ def preview_file(ctx: Ctx) -> Reply:
     """A sheet sent by staff: the preview, and a pending 确认 that applies exactly it."""
     from bot.evidence import _set_pending
     att = next(a for a in ctx.msg.attachments if is_sheet(a))
-    folder = ctx.data_dir / "imports"
+    folder = ctx.data_dir / "incoming"
     folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}.xlsx"
-    shutil.copyfile(att.path, kept)  # the incoming folder is pruned; the confirmation reads this
+    # the confirmation reads this copy; retention keeps it while the pending 确认 names it
+    kept = folder / f"import-{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}.xlsx"
+    shutil.copyfile(att.path, kept)
     plan = _plan(ctx, str(kept))
     text = figures.preview_text(plan, limit=CHAT_PREVIEW_UNITS)
     if not plan.changes:
