@@ -212,11 +212,10 @@ AUDIENCE_ZH = {"departments": "考核市直单位", "counties": "考核县（市
 
 
 def cmd_year_open(args, settings) -> int:
-    from ledger.office import office_schemes, open_year, open_years, years
+    from ledger.office import office_schemes, open_year, open_years, schemes_from_files, years
     db = _db(settings)
     if not years(db) and office_schemes(db):
-        from_file = {r[0] for r in db.execute(
-            "SELECT scheme_id FROM office_schemes WHERE source IS NOT NULL").fetchall()}
+        from_file = schemes_from_files(db)
         ids = " ".join(f"--scheme {'<' + o.id + ' 的方案文件>' if o.id in from_file else o.id}"
                        for o in office_schemes(db))
         print(f"错误：本办还没有开始考核（方案已加入，但没有考核年度）：运行 creditbot init {ids} "
