@@ -80,8 +80,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             settings[key] = env[key]
     settings.update(overrides or {})
     if not str(settings.get("CREDITBOT_NOW") or "").strip():
-        from bot.demo import pinned_now  # the demo office keeps its day (see bot.demo)
-        settings["CREDITBOT_NOW"] = pinned_now(settings["CREDITBOT_DB"]) or ""
+        from ledger.db import DEMO_CLOCK, peek_meta  # the demo office keeps its day (bot.demo)
+        settings["CREDITBOT_NOW"] = peek_meta(settings["CREDITBOT_DB"], DEMO_CLOCK) or ""
     return settings
 
 

@@ -13,13 +13,12 @@ otherwise. A real office (creditbot init) has no such mark and runs on the real 
 from __future__ import annotations
 
 import io
-import sqlite3
 import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ledger.db import get_meta, open_db, set_meta
+from ledger.db import DEMO_CLOCK, get_meta, open_db, peek_meta, set_meta
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit, list_units
 
@@ -28,7 +27,6 @@ __all__ = ["ensure_demo", "pinned_now", "DEMO_UNITS", "DEMO_STAFF", "DEMO_NOW"]
 DEMO_SCHEME = "lvliang-2022-departments"
 DEMO_YEAR = 2022
 DEMO_NOW = "2022-09-15T10:00:00"
-_META = "demo_now"
 # unit, liaison id, liaison name, monthly 信用承诺 count, months sent late, months never sent
 DEMO_UNITS = [
     ("市发展改革委", "fgw", "王芳", 420, (), ()),
@@ -50,18 +48,7 @@ DEMO_STAFF = ("xyb", "刘洋（市信用办）")
 def pinned_now(db_path: str | Path) -> str | None:
     """The demo office's day, if the ledger at `db_path` is the demo; None otherwise (also when
     there is no ledger yet). Read-only: it never creates or migrates anything."""
-    path = Path(db_path)
-    if not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", [_META]).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return str(row[0]) if row and row[0] else None
+    return peek_meta(db_path, DEMO_CLOCK)
 
 
 def ensure_demo(settings: dict[str, Any]) -> None:
@@ -71,7 +58,7 @@ def ensure_demo(settings: dict[str, Any]) -> None:
         fresh = not get_meta(db, "scheme_id") and not list_units(db)
         if fresh:
             init_office(db, DEMO_SCHEME, DEMO_YEAR)
-            set_meta(db, _META, DEMO_NOW)  # before the first message: every clock reads it
+            set_meta(db, DEMO_CLOCK, DEMO_NOW)  # before the first message: every clock reads it
     finally:
         db.close()
     if fresh:

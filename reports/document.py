@@ -16,8 +16,8 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
 __all__ = ["Official", "TITLE_FONT", "BODY_FONT", "HEADING_FONT", "SUBHEADING_FONT",
@@ -32,6 +32,11 @@ _SIZE_2, _SIZE_3, _SIZE_4, _SIZE_SMALL_4 = Pt(22), Pt(16), Pt(14), Pt(12)
 # 22 lines in the 225 mm text block: a line pitch of 28.95 pt (579 twips)
 _LINE_TWIPS = 579
 _LINE = Pt(_LINE_TWIPS / 20)
+
+
+_PAGE_FIELD = (f'<w:fldChar {nsdecls("w")} w:fldCharType="begin"/>',
+               f'<w:instrText {nsdecls("w")} xml:space="preserve"> PAGE </w:instrText>',
+               f'<w:fldChar {nsdecls("w")} w:fldCharType="end"/>')
 
 
 def chinese_date(d: date) -> str:
@@ -86,15 +91,8 @@ class Official:
         _font(p.add_run("— "), "宋体", _SIZE_4)
         run = p.add_run()
         _font(run, "宋体", _SIZE_4)
-        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._element.append(el)
+        for xml in _PAGE_FIELD:  # the PAGE field: begin, its code, end
+            run._element.append(parse_xml(xml))
         _font(p.add_run(" —"), "宋体", _SIZE_4)
 
     def title(self, text: str, note: str | None = None) -> None:

@@ -17,6 +17,7 @@ import sqlite_utils
 from ledger.facts import briefing_indicator
 from ledger.office import Office, offices, year_status
 from ledger.responsibility import duties
+from ledger.submissions import report_filings
 from ledger.units import Unit, list_units
 from reports.document import Official, chinese_date
 from schemes.asks import needs_report
@@ -89,13 +90,7 @@ def _reports(ind: Indicator, scheme) -> tuple[str, ...] | None:
     return None
 
 
-def _filing(db: sqlite_utils.Database, unit: Unit, ind: Indicator, period: str,
-            kinds: tuple[str, ...], due: date, today: date) -> Filing:
-    rows = db.execute(
-        f"SELECT status, on_time, received_at FROM submissions WHERE unit_id = ? AND indicator = ? "
-        f"AND period = ? AND kind IN ({','.join('?' * len(kinds))}) "
-        "AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id",
-        [unit.id, ind.code, period, *kinds]).fetchall()
+def _filing(unit: Unit, rows: list[tuple[str, bool, str]], due: date, today: date) -> Filing:
     live = [(on_time, received) for status, on_time, received in rows if status != "rejected"]
     if not live:
         if rows:
@@ -136,7 +131,8 @@ def month_report(db: sqlite_utils.Database, month: str, today: date,
                     if f"{due.year}-{due.month:02d}" != month:
                         continue
                     item = DueItem(off, ind, period, due)
-                    item.filings = [_filing(db, u, ind, period, kinds, due, today)
+                    sent = report_filings(db, ind.code, period, kinds)
+                    item.filings = [_filing(u, sent.get(u.id, []), due, today)
                                     for u in _units(db, off, ind)]
                     items.append(item)
     if year_status(db, year) is None and not items:

@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
+from authoring.sheet_cell import clean, put
 from ledger.units import Unit
 from schemes.model import Indicator, Metric
 
@@ -116,23 +117,21 @@ def write_template(path: str | Path, *, scheme_id: str, year: int, indicator: In
     ws.title = SHEET
     header = ["单位", "简称"] + [f"{m.label}{f'（{m.unit}）' if m.unit and m.type != 'percent' else ''}"
                                 for m in metrics]
-    ws.append(header)
+    for n, text in enumerate(header, start=1):
+        put(ws, 1, n, text)
     for cell in ws[1]:
         cell.font, cell.fill = _HEAD, _FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for unit in units:
+    for row, unit in enumerate(units, start=2):
         values = current.get(unit.id, {})
-        ws.append([unit.name, "、".join(unit.aliases)]
-                  + [_cell_value(m, values.get(m.name)) for m in metrics])
-        row = ws.max_row
+        put(ws, row, 1, unit.name)  # names are text, never formulas
+        put(ws, row, 2, "、".join(unit.aliases))
         for n, m in enumerate(metrics, start=3):
-            cell = ws.cell(row=row, column=n)
+            cell = put(ws, row, n, _cell_value(m, values.get(m.name)))
             if m.type == "percent":
                 cell.number_format = "0.00%"
             elif m.type == "count":
                 cell.number_format = "0"
-        for col in (1, 2):
-            ws.cell(row=row, column=col).data_type = "s"
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 14
     for n in range(3, len(header) + 1):
@@ -143,7 +142,7 @@ def write_template(path: str | Path, *, scheme_id: str, year: int, indicator: In
     for label, value in (("方案", scheme_id), ("年度", year), ("指标", indicator.code),
                          ("期别", period), ("指标名称", indicator.name),
                          ("生成时间", now.strftime("%Y-%m-%d %H:%M"))):
-        note.append([label, str(value)])
+        note.append([label, clean(str(value))])
     note.append([])
     for line in ("填写说明：在「填报」表中填写或修改各单位的数值，不要改动单位名称、表头和本说明表。",
                  "比例可写 98% 或 0.98；数量可写 35 或 三十五；是否类填 是 或 否。",
