@@ -118,16 +118,18 @@ class Official:
         _font(p.add_run(text), BODY_FONT, _SIZE_3)
 
     def heading(self, text: str) -> None:
-        """一、 … in 黑体."""
+        """一、 … in 黑体, kept on the page of what follows it."""
         p = self.doc.add_paragraph()
         _spacing(p)
+        p.paragraph_format.keep_with_next = True
         p.paragraph_format.first_line_indent = Pt(32)
         _font(p.add_run(text), HEADING_FONT, _SIZE_3)
 
     def subheading(self, text: str) -> None:
-        """（一） … in 楷体."""
+        """（一） … in 楷体, kept on the page of what follows it."""
         p = self.doc.add_paragraph()
         _spacing(p)
+        p.paragraph_format.keep_with_next = True
         p.paragraph_format.first_line_indent = Pt(32)
         _font(p.add_run(text), SUBHEADING_FONT, _SIZE_3)
 
