@@ -19,7 +19,7 @@ from ledger.facts import CITY, briefing_indicator, period_gaps
 from ledger.office import offices
 from ledger.responsibility import duties
 from ledger.units import Unit, find_unit, list_members, list_units
-from worktime.calendar import deadline_info, upcoming_deadlines
+from worktime.period import deadline_info, upcoming_deadlines
 from schemes.asks import liaison_can_send, needs_report, send_command
 from schemes.model import Indicator
 

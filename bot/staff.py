@@ -30,7 +30,7 @@ from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.userids import CHANNELS, channel_family
 from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
-from worktime.calendar import deadline_info, parse_period, period_of_submission
+from worktime.period import deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts
@@ -139,8 +139,8 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     ind = find_indicator(ctx.office.scheme, " ".join(named))
     if period is None and ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
         period = _latest_period(ctx, unit, ind)  # a periodic item is reviewed one period at a time
-    if period is not None and int(period[:4]) != ctx.office.year:
-        ctx.use_unit(unit, int(period[:4]))
+    if not ctx.use_period(unit, period):
+        raise CommandError(f"{period} 不在本办的考核年度内。")
     accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
     if not accept and not reason:
         raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
