@@ -270,7 +270,8 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
     return remember_target(ctx, unit, ind, period)
 
 
-@command(("记录", "我的记录", "history"), LIAISON, "记录", "本单位最近的报送记录")
+@command(("记录", "我的记录", "history"), LIAISON, "记录", "本单位最近的报送记录",
+         read_only=True)
 def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     rows = subs.list_submissions(ctx.db, unit.id, limit=15)

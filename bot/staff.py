@@ -64,7 +64,7 @@ _SCHEME_WORDS = {w: k for k, ws in KIND_WORDS.items() if k != "city" for w in ws
 
 
 @command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别]",
-         "各单位得分排名（每个方案分别排名）")
+         "各单位得分排名（每个方案分别排名）", read_only=True)
 def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     parts = []
@@ -108,7 +108,7 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
 
 
-@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡")
+@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡", read_only=True)
 def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     if not words:
@@ -315,7 +315,8 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
 
 
-@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数")
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数",
+         read_only=True)
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
