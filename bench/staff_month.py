@@ -35,7 +35,8 @@ from ledger.facts import briefing_indicator, init_office
 from ledger.sessions import issue_login
 from ledger.submissions import record_submission
 from ledger.units import add_member, add_unit, find_member
-from worktime.calendar import WorkCalendar, deadline
+from worktime.calendar import WorkCalendar
+from worktime.period import deadline
 
 NOW = datetime(2022, 9, 15, 10, 0)
 MONTH = "2022-08"

@@ -2,7 +2,6 @@
 as .docx files, sent the way 导出 sends its workbook (reports.month / reports.year write them)."""
 from __future__ import annotations
 
-import re
 import secrets
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from channels.message import Reply
 from ledger.office import offices
 from reports.month import MonthError, month_report, write_month
 from reports.year import YearError, write_year, year_report
+from worktime.period import Period
 
 __all__ = ["issuer_of", "bulletin_file"]
 
@@ -31,14 +31,17 @@ def bulletin_file(ctx: Ctx, which: str) -> tuple[Path, str]:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = f"{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}"
     try:
-        if m := re.fullmatch(r"(\d{4})[-年/.]?(\d{1,2})月?", which):
-            month = f"{m.group(1)}-{int(m.group(2)):02d}"
-            report = month_report(ctx.db, month, ctx.today, ctx.cal)
-            path = folder / f"报送情况通报-{month}-{stamp}.docx"
-            write_month(report, path, issuer_of(ctx.db, int(month[:4])))
-            return path, f"{int(m.group(1))}年{int(m.group(2))}月报送情况通报（到期事项 {len(report.items)} 项）"
-        if m := re.fullmatch(r"(\d{4})年?度?", which):
-            year = int(m.group(1))
+        try:
+            period = Period.parse(which)
+        except ValueError:
+            period = None
+        if period is not None and period.kind == "month":
+            report = month_report(ctx.db, str(period), ctx.today, ctx.cal)
+            path = folder / f"报送情况通报-{period}-{stamp}.docx"
+            write_month(report, path, issuer_of(ctx.db, period.year))
+            return path, f"{period.label}报送情况通报（到期事项 {len(report.items)} 项）"
+        if period is not None and period.kind == "year":
+            year = period.year
             result = year_report(ctx.db, year, ctx.today, ctx.cal)
             path = folder / f"考核结果通报-{year}{'' if result.final else '-暂计'}-{stamp}.docx"
             write_year(result, path, issuer_of(ctx.db, year))

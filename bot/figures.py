@@ -23,7 +23,7 @@ from ledger.units import list_members
 from reports import figures
 from reports.sheet import SheetError, SheetPlan
 from schemes.model import Indicator, Metric
-from worktime.calendar import parse_period
+from worktime.period import parse_period
 
 __all__ = ["read_cell", "find_target", "is_sheet", "preview_file", "confirm_import",
            "template_file", "PENDING_KIND", "CONFIRM"]

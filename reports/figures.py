@@ -7,7 +7,6 @@ against what the ledger holds now, `preview_text` says unit: old → new per met
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from reports.sheet import (Reader, SheetError, SheetKey, SheetPlan, read_key, re
                            write_template)
 from schemes.asks import liaison_metrics
 from schemes.model import Indicator, Metric, Scheme
+from worktime.period import KIND_OF_FREQUENCY, Period
 
 __all__ = ["FiguresError", "period_kind", "check_period", "figure_metrics", "importable",
            "check_importable", "assessed_units",
@@ -42,8 +42,11 @@ def period_kind(ind: Indicator) -> str:
 def check_period(db: sqlite_utils.Database, ind: Indicator, period: str) -> None:
     """The period fits the indicator's figures and an assessment year the office runs."""
     kind = period_kind(ind)
-    pattern = {"monthly": r"\d{4}-\d{2}", "quarterly": r"\d{4}-Q[1-4]", "yearly": r"\d{4}"}[kind]
-    if not re.fullmatch(pattern, period):
+    try:
+        fits = Period.from_label(period).kind == KIND_OF_FREQUENCY[kind]
+    except ValueError:
+        fits = False
+    if not fits:
         example = {"monthly": "2022-08", "quarterly": "2022-Q3", "yearly": "2022"}[kind]
         word = {"monthly": "按月", "quarterly": "按季度", "yearly": "按年度"}[kind]
         raise FiguresError(f"「{ind.code} {ind.name}」的数据{word}记录，期别应写作 {example}（收到 {period}）")

@@ -7,7 +7,6 @@ A report is due in the month when its deadline (moved past holidays) falls in it
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +21,8 @@ from ledger.units import Unit, list_units
 from reports.document import Official, chinese_date
 from schemes.asks import needs_report
 from schemes.model import Indicator
-from worktime.calendar import WorkCalendar, deadline, periods_in_year
+from worktime.calendar import WorkCalendar
+from worktime.period import Period, deadline, periods_in_year
 
 __all__ = ["Filing", "DueItem", "MonthReport", "month_report", "write_month", "MonthError"]
 
@@ -73,11 +73,11 @@ class MonthReport:
 
 
 def period_words(period: str) -> str:
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
-        return f"{m.group(1)}年{int(m.group(2))}月"
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", period):
-        return f"{m.group(1)}年第{'一二三四'[int(m.group(2)) - 1]}季度"
-    return f"{period}年度" if re.fullmatch(r"\d{4}", period) else period
+    """2022年7月, 2022年第二季度: a stored period label in words."""
+    try:
+        return Period.from_label(period).label
+    except ValueError:
+        return period
 
 
 def _reports(ind: Indicator, scheme) -> tuple[str, ...] | None:
@@ -113,8 +113,10 @@ def _units(db: sqlite_utils.Database, off: Office, ind: Indicator) -> list[Unit]
 def month_report(db: sqlite_utils.Database, month: str, today: date,
                  cal: WorkCalendar) -> MonthReport:
     """Every report due in `month` (2022-08) under every scheme the office runs."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise MonthError(f"月份请写作 2022-08（收到 {month}）")
+    try:
+        month = str(Period.from_label(month, "month"))
+    except ValueError:
+        raise MonthError(f"月份请写作 2022-08（收到 {month}）") from None
     year = int(month[:4])
     items: list[DueItem] = []
     # December's report and the fourth quarter's fall due in January of the next year
@@ -128,7 +130,7 @@ def month_report(db: sqlite_utils.Database, month: str, today: date,
                     continue
                 for period in periods_in_year(ind.due.frequency, y):
                     due = deadline(cal, ind.due.frequency, period, ind.due.day, ind.due.date)
-                    if f"{due.year}-{due.month:02d}" != month:
+                    if str(Period.containing("month", due)) != month:
                         continue
                     item = DueItem(off, ind, period, due)
                     sent = report_filings(db, ind.code, period, kinds)
