@@ -9,9 +9,8 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from worktime.numerals import read_int
+
 CN_NUM = "[零〇一二两三四五六七八九十百千]+"
 NUM = rf"(?:\d+(?:\.\d+)?|{CN_NUM}|半)"
 # a measure word after a count: 每个, 每起, 每10个, 每1个领域
@@ -36,26 +35,13 @@ def normalise(text: str) -> str:
     return t.lstrip("·•●◆-*□■☐")
 
 
-def _cn_int(s: str) -> int:
-    if all(c in _CN_DIGITS for c in s) and len(s) > 1:  # 二〇一九 style
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    total, cur = 0, 0
-    for c in s:
-        if c in _CN_DIGITS:
-            cur = _CN_DIGITS[c]
-        elif c in _CN_UNITS:
-            total += (cur or 1) * _CN_UNITS[c]
-            cur = 0
-    return total + cur
-
-
 def parse_number(s: str) -> Decimal:
     """'0.5', '十', '两', '半' -> Decimal."""
     if s == "半":
         return Decimal("0.5")
     if re.fullmatch(r"\d+(?:\.\d+)?", s):
         return Decimal(s)
-    return Decimal(_cn_int(s))
+    return Decimal(read_int(s, lone_units=True))  # the one Chinese-numerals reader
 
 
 # a ratio as written: 5%, 百分之五, 3‰, 千分之三, 万分之一, 十万分之二 -> fraction
