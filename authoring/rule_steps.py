@@ -173,6 +173,9 @@ def _deduction(t: str, r: Reading) -> bool:
         after = max(m.end("unit") if m.group("unit") else -1, m.end("per") if m.group("per") else -1)
         sub = _step_label(re.sub(rf"(?:的|者)?[,，]?{_DEDUCT}$", "",
                                  t[after if after >= 0 else _after_mei(t, m):m.start("each")]).strip(",，的"), pct)
+        late = re.match(r"超期|少报|漏报|迟报|缺席|逾期|未报", t[_after_mei(t, m):])
+        if not sub and late and not pct:  # 得6分；每迟报1次扣1分: what is counted is the late reports
+            sub = f"{late.group(0)}次数"
         if not sub:  # 处理时间在5个工作日内，得2分；每增加1天减0.4分: what the base clause is about
             sub = _subject(t, t.find("得", m.start()) if m.group("b3") else m.start())
         r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
