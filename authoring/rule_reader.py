@@ -53,6 +53,7 @@ def read_rule(text: str) -> Reading:
             r.reason, r.points = str(unsure), unsure.points
             return r
         if got:
+            _exempt(t, trial)
             trial.label = trial.label or _label(t, trial)
             trial.each_of = _each_of(t) if trial.kind in ("checklist", "bands", "per_item") else []
             if trial.each_of:
@@ -83,6 +84,23 @@ def _without_deadlines(t: str) -> str:
     return "".join(kept) if kept and len(kept) < len(sentences) else t
 
 
+_EXEMPT = re.compile(r"[^;；。,，]{0,30}?(?:可不扣分|不扣分|不予扣分|免于扣分|可不计分|除外)")
+
+
+def _exempt(t: str, r: Reading) -> None:
+    """An exemption (但因上级政策调整的可不扣分 / …的除外) is never dropped: the engine cannot
+    know when it applies, so it is asked (staff then adjust the points with a reason)."""
+    m = _EXEMPT.search(t)
+    if m:
+        ask = (f"有例外情形（“{m.group(0).lstrip('但')}”）：计分不会自动免除，请核对；"
+               "遇到例外时由信用办调整得分并写明理由")
+        r.reason = f"{r.reason}；{ask}" if r.reason else ask
+
+
+# 得2分。若…每少1%，扣0.1分: the next sentence deducts from the points of this one
+_POINTS_THEN_STEP = re.compile(rf"((?:得|计){NUM}分)。(?=(?:如果|若|如|对)?[^;；。]{{0,30}}?每[^;；。]{{0,24}}?(?:减|扣)\d)")
+
+
 def _repaired(t: str) -> str:
     """Shorthands other documents print, spelled out the way the readers expect:
     10分/种 -> 每种得10分; 扣0.2分/次 or -2分/次 -> 每次扣…分; 得0.5，-> 得0.5分，; and
@@ -94,6 +112,7 @@ def _repaired(t: str) -> str:
         return f"{each}{verb}{m.group('n')}分"
     t = re.sub(rf"(?P<v>扣|减|加|得)?(?P<neg>-)?(?P<n>{NUM})分/(?P<u>{MEASURE})", per_unit, t)
     t = re.sub(r"得(\d+(?:\.\d+)?)(?=[,，;；。]|$)", r"得\1分", t)
+    t = _POINTS_THEN_STEP.sub(r"\1；", t)
     full = _FULL_MARK.search(t)
     if full and "得满分" in t:
         # 得满分3分 names its points: just 得3分

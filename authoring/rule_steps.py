@@ -178,6 +178,8 @@ def _deduction(t: str, r: Reading) -> bool:
             sub = f"{late.group(0)}次数"
         if not sub:  # 处理时间在5个工作日内，得2分；每增加1天减0.4分: what the base clause is about
             sub = _subject(t, t.find("得", m.start()) if m.group("b3") else m.start())
+            if pct and sub:  # 得2分；每少1%扣0.1分: what is entered is the shortfall, not the rate
+                sub = f"{sub}（低于要求的幅度）"
         r.metrics = [_metric(r.params["value"], sub or "发生数", "percent" if pct else "count",
                              "" if pct else (m.group("unit") or "个"))]
         r.words = [m.group(0)]
