@@ -110,7 +110,7 @@ def _compare(old: Indicator, new: Indicator) -> list[str]:
     if (old.due.model_dump() if old.due else None) != (new.due.model_dump() if new.due else None):
         out.append(f"报送要求由「{od}」改为「{nd}」")
     if (old.gate.kind if old.gate else None) != (new.gate.kind if new.gate else None):
-        zh = {"basic": "基础指标", "veto": "一票否决", None: "非门槛"}
+        zh = {"basic": "基础指标", "veto": "一票否决", "no_excellent": "一票否优", None: "非门槛"}
         out.append(f"门槛由「{zh[old.gate.kind if old.gate else None]}」改为"
                    f"「{zh[new.gate.kind if new.gate else None]}」")
     return out

@@ -11,6 +11,15 @@ from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _ratio, norma
 
 
 def _veto(t: str, r: Reading) -> bool:
+    bar = re.search(r"一票否优|不得评(?:为|定为)?优秀|不能评(?:为)?优秀|取消(?:评优|优秀)(?:资格)?", t)
+    if bar:  # 一票否优: no points taken, but not eligible for the top band
+        r.kind, r.gate = "pass_fail", "no_excellent"
+        r.params = {"metric": "passed"}
+        what = re.sub(r"(?:的|者)?[,，]?(?:实行|予以|即|则)?$", "", _subject(t, bar.start()))
+        r.metrics = [_metric("passed", "未" + (what if re.match(r"发生|出现|有|被", what) else f"出现{what}")
+                             if what else "未出现否优情形", "bool")]
+        r.words = [bar.group(0)]
+        return True
     m = re.search(r"一票否决|实行否决|直接否决|不达标的?不得参评|基础指标|必须达标|须全部达标", t)
     if not m:
         return False
@@ -188,6 +197,11 @@ def _formula(t: str, r: Reading) -> bool:
     if not m:
         # 得分为A/B: a formula written without "="; 得分为0、2两档 has no operator and is not one
         m = re.search(r"(?:得分|分值)(?:为|是)(?P<f>[^;；。,，]*[\u4e00-\u9fff)][^;；。,，]*[*/][^;；。,，]+)", t)
+    if not m:
+        # a bare formula: (年度监督检查得分/监督检查总分)×60 / 办结率=按时办结数/受理数×4分 — the
+        # quotient of two named figures times the points
+        m = re.search(r"(?:^|[:：,，;；])(?:[\u4e00-\u9fff]{1,12}=)?(?P<f>\(?[\u4e00-\u9fff“”]{2,24}/"
+                      r"[\u4e00-\u9fff“”]{2,24}\)?\*\d+(?:\.\d+)?分?)(?=$|[,，;；。])", t)
     if not m:
         return False
     ftext = re.split(_AFTER_FORMULA, m.group("f"))[0].strip("“”\"")

@@ -27,7 +27,7 @@ __all__ = ["export_workbook", "import_workbook", "describe_part", "RULE_COLUMNS"
 
 SECTION_ZH = {"base": "基础分", "bonus": "附加分", "deduction": "扣分", "gate": "门槛", "tasks": "任务"}
 FREQ_ZH = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年", "once": "一次性"}
-GATE_ZH = {"basic": "基础指标", "veto": "一票否决"}
+GATE_ZH = {"basic": "基础指标", "veto": "一票否决", "no_excellent": "一票否优"}
 _ZH_KIND = {v: k for k, v in KIND_ZH.items()}
 
 SCHEME_FIELDS = [("id", "方案编号"), ("title", "名称"), ("issuer", "发文单位"), ("doc_number", "文号"),

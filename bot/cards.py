@@ -36,7 +36,7 @@ def _head(card: Scorecard, who: str, off: Office) -> list[str]:
     if card.deductions:
         parts.append(f"扣分 {pts(card.deductions)}")
     lines.append("，".join(parts))
-    gates = [i for i in card.items if i.gate]
+    gates = [i for i in card.items if i.gate and i.gate != "no_excellent"]  # 一票否优 takes the band
     if gates:
         failed = [i for i in gates if i.gate_passed is not True]
         if failed:

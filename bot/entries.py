@@ -166,7 +166,7 @@ def cmd_confirm(words: list[str], ctx: Ctx) -> Reply:
                         value={"metric": ind.gate.metric, "points": passed}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     word = "达标" if passed else f"未达标（{reason}）"
-    gate = "一票否决项" if ind.gate.kind == "veto" else "基础指标"
+    gate = {"veto": "一票否决项", "no_excellent": "一票否优项"}.get(ind.gate.kind, "基础指标")
     _tell_liaisons(ctx, unit, f"市信用办确认您单位{gate}「{ind.code} {ind.name}」{word}。")
     return Reply(f"已确认 {unit.name} {gate}「{ind.code} {ind.name}」{word}，已通知联络员。")
 

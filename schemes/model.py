@@ -111,9 +111,11 @@ class Due(_Strict):
 
 class Gate(_Strict):
     """基础指标 (all must pass) or 一票否决 (a veto): the card shows pass/fail and the total does
-    not count if any fails. `metric` is the boolean metric that says "passed"."""
+    not count if any fails. 一票否优 (`no_excellent`): a failed one takes no points but bars the
+    top band (优秀): the unit is graded one band lower at most. `metric` is the boolean metric
+    that says "passed"."""
 
-    kind: Literal["basic", "veto"]
+    kind: Literal["basic", "veto", "no_excellent"]
     metric: str
 
 

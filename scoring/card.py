@@ -63,7 +63,7 @@ class ItemCard:
     explain: str
     missing: list[str] = field(default_factory=list)
     parts: list[PartResult] = field(default_factory=list)
-    gate: str | None = None  # "basic" | "veto"
+    gate: str | None = None  # "basic" | "veto" | "no_excellent"
     gate_passed: bool | None = None
     evidence: str = ""
     responsible: list[str] = field(default_factory=list)

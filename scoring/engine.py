@@ -68,8 +68,10 @@ def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored
     return table, ranked
 
 
-def grade(scheme: Scheme, total: Decimal, events: list[str]) -> tuple[str | None, str | None, list[str]]:
-    """The band for a total, then one band down per downgrade event (吕梁: 重大失信事件)."""
+def grade(scheme: Scheme, total: Decimal, events: list[str],
+          barred: list[str] = ()) -> tuple[str | None, str | None, list[str]]:
+    """The band for a total, then one band down per downgrade event (吕梁: 重大失信事件); a failed
+    一票否优 item (`barred`) keeps the unit out of the top band without taking points."""
     if not scheme.bands:
         return None, None, []
     names = [b.name for b in scheme.bands]
@@ -80,6 +82,9 @@ def grade(scheme: Scheme, total: Decimal, events: list[str]) -> tuple[str | None
         if ev.id in events or ev.name in events:
             idx = min(idx + ev.levels, len(names) - 1)
             hit.append(ev.name)
+    if barred and idx == 0 and len(names) > 1:
+        idx = 1
+        hit.append(f"一票否优（{'、'.join(barred)}）")
     return names[idx], before, hit
 
 
@@ -211,8 +216,9 @@ def _totals(scheme: Scheme, items: list[ItemCard], facts: Facts, unit: str | Non
         mx = None if pts is None else sum((i.max_points or ZERO for i in mine
                                            if i.status != "not_applicable"), ZERO)
         cats.append((cat.name, pts, mx))
-    gates = [i.gate_passed for i in items if i.gate]
+    gates = [i.gate_passed for i in items if i.gate and i.gate != "no_excellent"]
     gates_passed = all(g is True for g in gates)
+    barred = [f"{i.code} {i.name}" for i in items if i.gate == "no_excellent" and i.gate_passed is False]
     events = [str(e) for e in (facts.get("_events") or [])]
     if scheme.base_total is None:
         return Scorecard(scheme.id, unit, items, None, None, None, None, None, None, gates_passed,
@@ -225,7 +231,7 @@ def _totals(scheme: Scheme, items: list[ItemCard], facts: Facts, unit: str | Non
     if scheme.deduction_cap is not None:
         deductions = min(deductions, scheme.deduction_cap)
     total = max(base + bonus - deductions, ZERO)
-    band, before, hit = grade(scheme, total, events)
+    band, before, hit = grade(scheme, total, events, barred)
     return Scorecard(scheme.id, unit, items, q(base), q(bonus), q(deductions), q(total), band,
                      before, gates_passed, gates_passed, hit or events, categories=cats)
 

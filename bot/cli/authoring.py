@@ -115,7 +115,7 @@ def cmd_rule(args: argparse.Namespace, settings: Settings) -> int:
     if j["points"] is not None:
         print(f"本条最高：{j['points']}分")
     if r.gate:
-        print(f"门槛：{'一票否决' if r.gate == 'veto' else '基础指标'}")
+        print(f"门槛：{ {'veto': '一票否决', 'no_excellent': '一票否优（不扣分，不得评优秀）'}.get(r.gate, '基础指标')}")
     if r.links:
         print(f"关联：本条不得分时，第{'、'.join(map(str, r.links))}条也不得分")
     print("数据项：" + "；".join(f"{m['name']}（{m['label']}）" for m in r.metrics))
