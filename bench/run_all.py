@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         ["durability.py"] + (["--commits", "100", "--messages", "20"] if args.quick else []),
         ["draft_accuracy.py"],
         ["rule_phrasings.py"],
+        ["new_shapes.py"],
         ["staff.py"] + (["--history", "0", "2000", "--repeat", "5"] if args.quick else []),
         ["console.py", "--units", "200"],
         ["statements.py", "--units", "200"],

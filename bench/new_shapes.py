@@ -1,0 +1,116 @@
+"""The table and rule shapes of issue 20, per shape: indicators right, bullets right, and read
+wrong without a warning (goal 0).
+
+    .venv/bin/python bench/new_shapes.py
+
+The two tables are COMPOSED (tests/new_shapes.py builds them as Word files: no internet here),
+as their kinds of publisher print them: a points-only 监测指标 table and a district table with a
+merged 项目 column and the points only in the rules. The rule shapes are the issue's own
+phrasings. Expected readings are written by hand from the text. An indicator is right when its
+category, code, name and points are; a bullet when its kind and the listed parameters are. A
+reading that differs counts as "wrong without warning" unless its part, indicator or scheme
+carries a 待确认. Prints one table; nothing is timed.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for p in (ROOT, ROOT / "tests"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+from authoring.draft import draft_document  # noqa: E402
+from authoring.rule_reader import read_rule  # noqa: E402
+from new_shapes import DISTRICT_ROWS, MONITOR_ROWS, write_district, write_monitor  # noqa: E402
+from schemes.loader import UNRESOLVED  # noqa: E402
+
+# (category, code, name, points) and (kind, params) per row, read by hand
+MONITOR_WANT = [(cat or "", r[1], r[2], Decimal(r[3]), ("discretionary", {}))
+                for cat, r in zip(["信用制度和基础建设"] * 4 + ["信用监管"] * 4 + ["信用惠民便企"] * 3 +
+                                  ["诚信文化建设"] * 4, MONITOR_ROWS)]
+DISTRICT_WANT = [
+    ("工作绩效", "1", "工作机制", Decimal(4), ("checklist", {})),
+    ("工作绩效", "2", "信息报送", Decimal(6), ("deduction", {"base": 6, "each": 1})),
+    ("工作绩效", "3", "信用联合奖惩案例", Decimal(5), ("per_item", {"points": 1})),
+    ("配置效益", "4", "信用承诺", Decimal(5), ("bands", {})),
+    ("配置效益", "5", "信用修复", Decimal(5), ("deduction", {"base": 5, "each": Decimal("0.5"), "per": Decimal("0.01")})),
+    ("社会效益", "6", "诚信宣传", Decimal(5), ("per_item", {"points": 1})),
+]
+assert len(DISTRICT_WANT) == len(DISTRICT_ROWS)
+
+RULES = {
+    "rank places": [
+        ("排名第1至5名的依次赋予60分、57分、54分、51分、48分", "rank", {"method": "places"}),
+        ("前5名的得10分，第6至10名的得8分，其余得5分", "rank", {"method": "places", "rest": 5}),
+        ("按案例数排名，倒数第1名得0分，其余得3分（未报送的单位不参加排名）", "rank", {"method": "places", "rest": 3}),
+    ],
+    "grades": [
+        ("申报信息完整、准确的，10分；申报信息不完整，5分", "checklist", {"one_of": True}),
+        ("审读结果为优秀的，得10分；审读结果为良好的，得5分", "checklist", {"one_of": True}),
+    ],
+    "sentences across 。": [
+        ("按时报送的得1分。每低1%，扣0.1分", "deduction", {"base": 1, "each": Decimal("0.1")}),
+        ("足额保障信用建设工作经费的，得2分。若保障不到位的，每少1%，扣0.1分；但因上级政策调整的可不扣分", None, {}),
+    ],
+    "bare formulas": [
+        ("（年度监督检查得分/监督检查总分）×60", "formula", {}),
+        ("办结率=按时办结数/受理数×4分", "formula", {}),
+    ],
+    "一票否优": [("发生重大失信事件的，实行一票否优", "pass_fail", {})],
+}
+
+
+def _table(name: str, write, want) -> tuple[str, int, int, int, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        (d,) = draft_document(write(Path(tmp) / f"{name}.docx"))
+    asked_all = UNRESOLVED in d.data
+    got = [(c["name"], i) for c in d.data["categories"] for i in c["indicators"]]
+    inds = bullets = wrong = 0
+    for k, (cat, code, iname, pts, (kind, params)) in enumerate(want):
+        if k >= len(got):
+            wrong += 1
+            continue
+        gcat, ind = got[k]
+        ok_ind = (gcat, ind["code"], ind["name"], Decimal(str(ind["max_points"]))) == (cat, code, iname, pts)
+        part = ind["parts"][0]
+        ok_rule = part["kind"] == kind and all(Decimal(str(part.get(p))) == Decimal(str(v)) if not isinstance(v, str)
+                                               else part.get(p) == v for p, v in params.items())
+        asked = asked_all or UNRESOLVED in ind or UNRESOLVED in part
+        inds += ok_ind and not (UNRESOLVED in ind)
+        bullets += ok_rule and UNRESOLVED not in part
+        wrong += (not ok_ind or not ok_rule) and not asked
+    return name, len(want), inds, bullets, wrong
+
+
+def _rules(shape: str, cases) -> tuple[str, int, int, int, int]:
+    right = wrong = 0
+    for text, kind, params in cases:
+        r = read_rule(text)
+        if kind is None:  # the right answer is a question
+            right += r.kind is None or bool(r.reason)
+            wrong += not (r.kind is None or r.reason)
+            continue
+        ok = r.kind == kind and all(r.params.get(p) == v for p, v in params.items())
+        right += ok and not r.reason
+        wrong += not ok and not r.reason
+    return shape, 0, 0, right, wrong
+
+
+def main() -> int:
+    print("| shape | indicators | indicators right | bullets right | wrong without warning |")
+    print("|---|---|---|---|---|")
+    rows = [_table("points-only 监测指标 table (composed)", write_monitor, MONITOR_WANT),
+            _table("merged 项目, points in the rules (composed)", write_district, DISTRICT_WANT)]
+    rows += [_rules(shape, cases) for shape, cases in RULES.items()]
+    for shape, n, inds, bullets, wrong in rows:
+        total = n or len(RULES.get(shape, []))
+        print(f"| {shape} | {n or '—'} | {f'{inds}/{n}' if n else '—'} | {bullets}/{total} | {wrong} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
