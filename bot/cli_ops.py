@@ -1,4 +1,4 @@
-"""`creditbot outbox | audit | backup | restore | prune`: the operator's subcommands, thin
+"""`creditbot outbox | audit | backup | restore | evidence check | prune`: the operator's subcommands, thin
 over ledger functions (registered into the main parser by bot.cli)."""
 from __future__ import annotations
 
@@ -94,6 +94,21 @@ def cmd_restore(args, settings) -> int:
     return 0
 
 
+def cmd_evidence_check(args, settings) -> int:
+    from ledger.files import unreadable
+    db = _db(settings)
+    rows = [tuple(r) for r in db.execute("SELECT id, path, sha256 FROM evidence ORDER BY id")]
+    bad = unreadable(rows, settings["CREDITBOT_DATA"], contents=True)
+    for line in bad:
+        print(line, file=sys.stderr)
+    if bad:
+        print(f"{len(bad)} 个佐证文件打不开（共 {len(rows)} 个）。数据目录：{settings['CREDITBOT_DATA']}",
+              file=sys.stderr)
+        return 1
+    print(f"{len(rows)} 个佐证文件全部可以打开（数据目录：{settings['CREDITBOT_DATA']}）")
+    return 0
+
+
 def cmd_prune(args, settings) -> int:
     from ledger.retention import Retention, prune
     counts = prune(_db(settings), settings["CREDITBOT_DATA"], _now_real(),
@@ -128,5 +143,9 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     a.add_argument("dir", help="一个备份目录（creditbot-YYYYmmdd-HHMMSS）")
     a.add_argument("--yes", action="store_true", help="确认替换现有数据")
     a.add_argument("--force", action="store_true", help="即使检测到服务仍在运行也执行（不建议）")
+
+    ep = add("evidence", None, "佐证文件：检查")
+    es = ep.add_subparsers(dest="evidence_command", required=True)
+    add("check", cmd_evidence_check, "逐个打开数据目录里的佐证文件，核对内容与记录一致（恢复演练用）", es)
 
     add("prune", cmd_prune, "按保留期限清理消息副本、过期链接、旧导出和无主文件")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ledger.db import SCHEMA_VERSION, LedgerError
+from ledger.files import unreadable
 
 __all__ = ["backup", "restore", "rotate", "verify", "serving", "server_running",
            "BACKUP_PREFIX", "MANIFEST"]
@@ -132,10 +133,17 @@ def verify(folder: str | Path) -> dict[str, Any]:
     conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        rows = conn.execute("SELECT id, path, sha256 FROM evidence").fetchall() \
+            if result == "ok" else []
     finally:
         conn.close()
     if result != "ok":
         raise LedgerError(f"备份数据库完整性检查未通过：{result}")
+    # Every row's file must be in the backup's own data folder: that is what a restore into
+    # another folder will read (ledger.files), not wherever the backup was taken.
+    missing = unreadable(rows, folder / "data")
+    if missing:
+        raise LedgerError(f"备份中缺少 {len(missing)} 个佐证文件：" + "；".join(missing[:5]))
     if manifest["schema_version"] > SCHEMA_VERSION:
         raise LedgerError(f"备份来自更新版本的 creditbot（结构版本 {manifest['schema_version']}），"
                           f"请先升级再恢复")

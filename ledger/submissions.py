@@ -18,6 +18,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 from ledger.filenames import clean_file_name
+from ledger.files import stored_name
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
@@ -250,7 +251,7 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
             "INSERT INTO evidence(unit_id, indicator, sha256, path, original_name, size, "
             "content_type, received_at, member_id, channel, source_msg_id, year, period) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [unit_id, indicator, digest, str(path), original_name or path.name, len(content),
+            [unit_id, indicator, digest, stored_name(data_dir, path), original_name or path.name, len(content),
              content_type, now_iso(now), member_id, channel, source_msg_id, year, period])
         audit.log(db, now, actor or str(member_id), "evidence.add", f"{unit_id}/{indicator}",
                   id=cur.lastrowid, sha256=digest, name=original_name, size=len(content))

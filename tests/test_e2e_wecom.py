@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from bot.app import create_app
 from channels.wecom_crypto import WeComCrypto
 from fake_wecom import FakeWeCom
+from ledger.files import locate
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.outbox import list_items
@@ -212,9 +213,10 @@ def test_an_image_after_evidence_command_is_stored(platform: Platform):
     db.close()
     assert len(rows) == 1 and rows[0]["indicator"] == "3"
     assert rows[0]["original_name"] == "双公示截图.png"
-    stored = Path(rows[0]["path"])
+    stored = locate(platform.settings["CREDITBOT_DATA"], rows[0]["path"])
     assert stored.read_bytes() == PNG
-    assert Path(platform.settings["CREDITBOT_DATA"]) in stored.parents
+    assert Path(platform.settings["CREDITBOT_DATA"]).resolve() in stored.parents
+    assert rows[0]["path"].startswith("evidence/")  # relative: a restored data folder finds it
 
 
 def test_a_long_reply_is_split_and_the_rest_pushed(platform: Platform):
@@ -263,7 +265,7 @@ def test_aibot_file_is_downloaded_decrypted_and_stored(platform: Platform):
     db.close()
     assert len(rows) == 1 and rows[0]["indicator"] == "3" and rows[0]["channel"] == "wecom_aibot"
     assert rows[0]["original_name"].endswith(".pdf")
-    assert Path(rows[0]["path"]).read_bytes() == PDF
+    assert locate(platform.settings["CREDITBOT_DATA"], rows[0]["path"]).read_bytes() == PDF
 
 
 def test_aibot_plain_file_is_kept_as_is_in_auto_mode(platform: Platform):
@@ -272,7 +274,7 @@ def test_aibot_plain_file_is_kept_as_is_in_auto_mode(platform: Platform):
     reply = platform.aibot_reply(platform.aibot_post(aibot_message("ai-4", "file", {"url": url})))
     assert "已收到" in reply["stream"]["content"]
     db = platform.db()
-    assert Path(list_evidence(db)[0]["path"]).read_bytes() == PDF
+    assert locate(platform.settings["CREDITBOT_DATA"], list_evidence(db)[0]["path"]).read_bytes() == PDF
     db.close()
 
 
