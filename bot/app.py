@@ -198,10 +198,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from channels import dingtalk, wecom
     if status["wecom"] or status["wecom_aibot"]:
-        app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow))
+        app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow,
+                                                    claim=_signature_claim(pipeline, "wecom")))
     if status["dingtalk"]:
         app.register_blueprint(dingtalk.make_blueprint(settings, handle,
-                                                       claim=_signature_claim(pipeline)))
+                                                       claim=_signature_claim(pipeline, "dingtalk")))
 
     ready_check = Readiness(settings, pipeline.open_db)
 
@@ -235,17 +236,20 @@ def console_chat(pipeline: Pipeline) -> Chat:
                 cal=pipeline.cal, data_dir=pipeline.data_dir, settings=pipeline.settings)
 
 
-def _signature_claim(pipeline: Pipeline) -> Callable[[str, str, bytes], bool]:
-    """Binds each DingTalk sign to its first msgId and body in the ledger, so every worker
-    process refuses a replayed header pair for as long as the timestamp would pass."""
+def _signature_claim(pipeline: Pipeline, channel: str) -> Callable[[str, str, bytes], bool]:
+    """Binds each DingTalk sign (WeCom timestamp+nonce) to its first msgId and body in the
+    ledger, so every worker process refuses a replayed pair for as long as the timestamp would
+    pass (the retention job keeps these rows a day, longer than that)."""
     from channels.dingtalk import MAX_CLOCK_SKEW_MS
+    from channels.freshness import WECOM_MAX_SKEW_S
 
-    window = timedelta(milliseconds=2 * MAX_CLOCK_SKEW_MS)  # ± the skew either side
+    skew_s = MAX_CLOCK_SKEW_MS / 1000 if channel == "dingtalk" else WECOM_MAX_SKEW_S
+    window = timedelta(seconds=2 * skew_s)  # ± the skew either side
 
     def claim(sign: str, msg_id: str, body: bytes) -> bool:
         # The request thread's own connection, as the pipeline uses next: opening (and
         # migration-checking) a connection per callback was most of the guard's cost.
-        return claim_signature(pipeline.thread_db(), "dingtalk", sign, msg_id,
+        return claim_signature(pipeline.thread_db(), channel, sign, msg_id,
                                hashlib.sha256(body).hexdigest(), pipeline.clock(), window)
 
     return claim

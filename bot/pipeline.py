@@ -36,6 +36,7 @@ from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from channels.message import Message, Reply
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
+from ledger import replay
 from ledger.office import office, office_for_kind, open_years
 from ledger.units import find_member, get_unit
 from worktime.calendar import WorkCalendar
@@ -52,6 +53,8 @@ APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行
 UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，暂时无法使用。请把这个用户ID发给市信用办，"
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
 MAX_TEXT = 4000
+# A delivery of a message acted on before, whose copy (and reply) retention has since deleted.
+ALREADY_HANDLED = "这条消息已于 {at} 处理过，没有重复记录。发送「记录」可查看已报送的内容。"
 
 # Commands that only read the ledger (checked, not trusted: the read path enforces it).
 READ_ONLY = frozenset({"cmd_help", "cmd_due", "cmd_score", "cmd_missing", "cmd_records",
@@ -105,7 +108,8 @@ class Pipeline:
         if find_member(db, msg.channel, msg.sender_id) is None:
             return replace(msg, attachments=()), None  # a stranger's files are never fetched
         if db.execute("SELECT 1 FROM inbound WHERE channel = ? AND msg_id = ?",
-                      [msg.channel, msg.msg_id]).fetchone():
+                      [msg.channel, msg.msg_id]).fetchone() \
+                or replay.handled_at(db, msg.channel, msg.msg_id) is not None:
             return msg, None  # a retry: the first delivery already has its answer
         fetch = self.fetchers.get(msg.channel.split("_")[0]) or self.fetchers.get(msg.channel)
         if fetch is None:
@@ -167,6 +171,8 @@ class Pipeline:
                              [msg.channel, msg.msg_id]).fetchone()
             if row is not None:
                 return _reply_from(row[0])
+            if (first := replay.handled_at(db, msg.channel, msg.msg_id)) is not None:
+                return Reply(ALREADY_HANDLED.format(at=first[:16].replace("T", " ")))
             reply, ctx = self._answer(msg, db, now, data_version(db) if cache else None,
                                       on_fresh=(lambda *c: fresh.append(c)) if cache else None)
             # Cards computed after this message's writes describe the state about to be
@@ -174,6 +180,7 @@ class Pipeline:
             final = fresh and (fresh[-1][0][3], fresh[-1][1]) == (data_version(db),
                                                                 db.conn.total_changes)
             _record_inbound(db, msg, now, reply)
+            replay.remember(db, msg.channel, msg.msg_id, now)
         if final and ctx is not None:
             key, _, cards, state = fresh[-1]
             self.cards.put(key, cards)

@@ -327,6 +327,20 @@ MIGRATIONS.append(
           AND path != 'evidence/' || substr(sha256, 1, 2) || '/' || substr(path, instr(path, sha256));
     """
 )
+MIGRATIONS.append(
+    # The memory of messages acted on (ledger/replay.py): unlike the inbound copies, never
+    # pruned, so a replay after retention records nothing twice. Seeded from the copies kept.
+    """
+    CREATE TABLE handled_messages (
+        channel TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        handled_at TEXT NOT NULL,
+        PRIMARY KEY (channel, msg_id)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO handled_messages(channel, msg_id, handled_at)
+        SELECT channel, msg_id, received_at FROM inbound;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -76,6 +76,10 @@ def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str
     """Record one submission; the previous live one for the same unit/indicator/period/kind
     becomes `superseded` (metrics merge: new values win, untouched ones carry over)."""
     with immediate(db):
+        if source_msg_id and (same := list(db.query(
+                "SELECT * FROM submissions WHERE channel = ? AND source_msg_id = ?",
+                [channel, source_msg_id]))):
+            return _sub(same[0])  # this message was recorded already: once is enough
         refuse_closed(db, period[:4])
         prev = list(db.query(
             "SELECT * FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "

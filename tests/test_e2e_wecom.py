@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ class Platform:
                 f"{parts}<MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>").encode()
 
     def post_inner(self, inner: bytes, tamper: bool = False) -> requests.Response:
-        timestamp, nonce = str(int(time.time())), "7355608"
+        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))  # as WeCom: a new nonce each time
         encrypt, signature = self.crypto.encrypt(inner, timestamp, nonce)
         if tamper:
             signature = "0" * 40
@@ -97,7 +98,7 @@ class Platform:
         return self.reply_content(self.text(user, content, msg_id))
 
     def aibot_post(self, payload: dict[str, Any]) -> requests.Response:
-        timestamp, nonce = str(int(time.time())), "8675309"
+        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
         encrypt, signature = self.aibot.encrypt(json.dumps(payload).encode(), timestamp, nonce)
         query = urlencode({"msg_signature": signature, "timestamp": timestamp, "nonce": nonce})
         return requests.post(f"{self.base}/wecom/aibot?{query}", json={"encrypt": encrypt},
@@ -183,7 +184,8 @@ def test_hostile_and_forged_requests_are_refused_and_change_nothing(platform: Pl
     before = platform.inbound_count()
     inner = platform.inner("sw1", "text", "3003", Content="报送 信用承诺 99")
     assert platform.post_inner(inner, tamper=True).status_code == 403
-    query = urlencode({"msg_signature": "0" * 40, "timestamp": "1", "nonce": "1"})
+    query = urlencode({"msg_signature": "0" * 40, "timestamp": str(int(time.time())),
+                       "nonce": "1"})
     bomb = requests.post(f"{platform.base}/wecom/callback?{query}", data=BILLION_LAUGHS,
                          headers={"Content-Type": "text/xml"}, timeout=10)
     assert bomb.status_code == 400

@@ -19,7 +19,7 @@ import requests
 
 from channels.dingtalk import callback_sign
 from fake_dingtalk import FakeDingTalk
-from ledger.db import SCHEMA_VERSION, open_db
+from ledger.db import MIGRATIONS, _statements, open_db
 from ledger.facts import init_office
 from ledger.files import locate
 from ledger.submissions import list_evidence, store_evidence
@@ -109,22 +109,27 @@ def test_absolute_evidence_paths_of_an_older_ledger_become_relative(tmp_path: Pa
     """A ledger written before paths were relative: the migration rewrites its rows, whatever
     folder they named, and the files open in the folder the ledger now lives beside."""
     data = tmp_path / "srv" / "evidence" / "data"  # a folder name that repeats "evidence"
-    db = open_db(tmp_path / "old.db")
-    init_office(db, "lvliang-2022-departments", 2022)
-    unit = add_unit(db, "市税务局")
-    row = store_evidence(db, data, unit_id=unit.id, indicator="3", content=FILES[0][1],
-                         original_name="a.pdf", content_type="application/pdf",
-                         now=datetime(2022, 9, 1), member_id=None, channel="x",
-                         source_msg_id="m1", year=2022)
-    absolute = str((data / row["path"]).resolve())
-    db.execute("UPDATE evidence SET path = ?", [absolute])
-    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION - 1)])
-    db.conn.commit()
-    db.close()
+    content = FILES[0][1]
+    digest = hashlib.sha256(content).hexdigest()
+    absolute = data.resolve() / "evidence" / digest[:2] / f"{digest}.pdf"
+    absolute.parent.mkdir(parents=True)
+    absolute.write_bytes(content)
+    # The ledger as the release before relative paths left it: its migrations only.
+    before = next(n for n, m in enumerate(MIGRATIONS) if "instr(path, sha256)" in m)
+    conn = sqlite3.connect(tmp_path / "old.db")
+    for script in MIGRATIONS[:before]:
+        for stmt in _statements(script):
+            conn.execute(stmt)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", [str(before)])
+    conn.execute("INSERT INTO units(id, name, created_at) VALUES (1, '市税务局', '')")
+    conn.execute("INSERT INTO evidence(unit_id, indicator, sha256, path, original_name, size, "
+                 "received_at, channel) VALUES (1, '3', ?, ?, 'a.pdf', ?, '', 'x')",
+                 [digest, str(absolute), len(content)])
+    conn.commit()
+    conn.close()
     db = open_db(tmp_path / "old.db")
     [migrated] = list_evidence(db)
     db.close()
-    digest = migrated["sha256"]
     assert migrated["path"] == f"evidence/{digest[:2]}/{digest}.pdf"
     moved = tmp_path / "restored" / "data"
     shutil.copytree(data, moved)
