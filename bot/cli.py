@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -401,6 +402,8 @@ def cmd_stream(args, settings) -> int:
         return 1
     from bot.logs import setup_logging
     setup_logging(settings)
+    from ledger.integrity import refuse_damaged
+    refuse_damaged(settings)
     scheduler = None
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
@@ -542,9 +545,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from ledger.db import LedgerError
     from schemes.loader import SchemeError
+    settings = None
     try:
         settings = _settings(args)
         return args.fn(args, settings)
+    except sqlite3.Error as exc:  # a damaged file or a full disk: say so, no traceback
+        from ledger.integrity import trouble
+        print(f"错误：{trouble(settings, exc)}", file=sys.stderr)
+        return 1
     except (LedgerError, SchemeError, KeyError, ValueError, FileNotFoundError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"错误：{msg}", file=sys.stderr)

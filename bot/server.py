@@ -9,6 +9,7 @@ from bot.app import create_app
 from bot.config import channel_status, platforms_in_use
 from bot.logs import setup_logging
 from ledger.backup import serving
+from ledger.integrity import refuse_damaged
 
 __all__ = ["serve"]
 
@@ -19,6 +20,7 @@ def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) ->
     from waitress import serve as waitress_serve
 
     setup_logging(settings)
+    refuse_damaged(settings)  # on a damaged file every message would get an apology
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         settings = {**settings, "CREDITBOT_SCHEDULER_EXPECTED": True}  # readiness checks it
     app = create_app(settings)
