@@ -37,6 +37,7 @@ from channels.message import Message, Reply
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
 from ledger import replay
+from ledger.diskspace import DISK_FULL, is_disk_full
 from ledger.office import office, office_for_kind, open_years
 from ledger.units import find_member, get_unit
 from worktime.calendar import WorkCalendar
@@ -95,7 +96,10 @@ class Pipeline:
             if msg.is_group and reply and msg.sender_id not in reply.mentions:
                 reply.mentions.append(msg.sender_id)  # in a group, say who the answer is for
             return reply
-        except Exception:  # never let an error reach the webhook (it would retry)
+        except Exception as exc:  # never let an error reach the webhook (it would retry)
+            if is_disk_full(exc):  # nothing was recorded: say so, send again later
+                log.error("message %s/%s not recorded: %s", msg.channel, msg.msg_id, exc)
+                return Reply(DISK_FULL)
             log.exception("message %s/%s failed", msg.channel, msg.msg_id)
             if own:
                 self._drop_thread_db()
@@ -195,11 +199,17 @@ class Pipeline:
             if row is not None:
                 return _reply_from(row[0])
             reply, _ = self._answer(msg, db, now, data_version(db) if cache else None)
-        with self._write_lock, immediate(db):
-            if not _record_inbound(db, msg, now, reply, if_new=True):
-                row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
-                                 [msg.channel, msg.msg_id]).fetchone()
-                return _reply_from(row[0])  # a concurrent delivery of the same message won
+        try:
+            with self._write_lock, immediate(db):
+                if not _record_inbound(db, msg, now, reply, if_new=True):
+                    row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
+                                     [msg.channel, msg.msg_id]).fetchone()
+                    return _reply_from(row[0])  # a concurrent delivery of the same message won
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # The answer changed nothing; only its copy could not be kept. A read answers.
+            log.warning("answer to %s/%s not copied: %s", msg.channel, msg.msg_id, exc)
         return reply
 
     def _answer(self, msg: Message, db: sqlite_utils.Database, now: datetime,
