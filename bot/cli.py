@@ -409,6 +409,8 @@ def cmd_stream(args, settings) -> int:
         from reminders.scheduler import start_scheduler
         scheduler = start_scheduler(settings)
     from ledger.backup import serving
+    from bot.server import stop_on_sigterm
+    stop_on_sigterm()
     try:
         with serving(settings["CREDITBOT_DB"]):
             run_stream(settings, make_pipeline(settings).handle)

@@ -79,11 +79,18 @@ def _now_real():
 
 
 def cmd_restore(args, settings) -> int:
-    from ledger.backup import restore, server_running, verify
+    from ledger.backup import verify
+    from ledger.serving import restoring
     manifest = verify(args.dir)
-    if server_running(settings["CREDITBOT_DB"]) and not args.force:
-        print("错误：creditbot serve 仍在使用此数据库，请先停止服务再恢复。", file=sys.stderr)
-        return 1
+    with restoring(settings["CREDITBOT_DB"]) as held:  # no server starts while this runs
+        if not held and not args.force:
+            print("错误：creditbot serve 仍在使用此数据库，请先停止服务再恢复。", file=sys.stderr)
+            return 1
+        return _restore(args, settings, manifest)
+
+
+def _restore(args, settings, manifest) -> int:
+    from ledger.backup import restore
     if not args.yes:
         print(f"将用 {args.dir}（{manifest['created_at']}，{len(manifest['files'])} 个文件）"
               f"替换 {settings['CREDITBOT_DB']} 和 {settings['CREDITBOT_DATA']}。"

@@ -7,18 +7,17 @@ file the snapshot refers to is already there (a newer file is at worst an unrefe
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ledger.db import SCHEMA_VERSION, LedgerError
 from ledger.files import unreadable
+from ledger.serving import server_running, serving  # re-exported: restore's guard
 
 __all__ = ["backup", "restore", "rotate", "verify", "serving", "server_running",
            "BACKUP_PREFIX", "MANIFEST"]
@@ -35,37 +34,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _lock_path(db_path: str | Path) -> Path:
-    return Path(f"{db_path}.serving")
-
-
-@contextlib.contextmanager
-def serving(db_path: str | Path) -> Iterator[None]:
-    """Held (shared) by every running server on this ledger; the kernel drops it when the
-    process ends, even by SIGKILL, so a restore can tell a live server from a stale mark."""
-    path = _lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def server_running(db_path: str | Path) -> bool:
-    path = _lock_path(db_path)
-    if not path.exists():
-        return False
-    with open(path, "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return False
 
 
 def backup(db_path: str | Path, data_dir: str | Path, dest: str | Path, now: datetime) -> Path:
