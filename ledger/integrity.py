@@ -71,14 +71,19 @@ def refuse_damaged(settings: Mapping[str, Any]) -> None:
             raise DatabaseDamaged(damaged_message(settings, problems))
 
 
-def trouble(settings: Mapping[str, Any] | None, exc: BaseException) -> str:
-    """A sqlite3 error that reached a command's edge, in words (no traceback)."""
+def trouble(settings: Mapping[str, Any] | None, exc: BaseException) -> str | None:
+    """A sqlite3 error that reached a command's edge, in words (no traceback) when it is the
+    file's or the disk's fault; None when it is a bug (a bad query, a broken constraint)."""
     if settings is not None and is_damage(exc):
         try:
             problems = quick_check(settings["CREDITBOT_DB"]) or [str(exc)]
         except sqlite3.Error:
             problems = [str(exc)]
         return damaged_message(settings, problems)
-    if "full" in str(exc):
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and "full" in text:
         return f"磁盘已满，数据库无法写入（{exc}）。请清理磁盘空间后重试；已保存的数据不受影响。"
-    return f"数据库无法使用：{exc}"
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "unable to open" in text
+                                                      or "readonly" in text or "disk i/o" in text):
+        return f"数据库无法使用：{exc}"
+    return None

@@ -5,8 +5,6 @@ of their own, beside the seed texts shipped in bench/seeds."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,20 +13,22 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemes.diff import diff_schemes
-from schemes.document import DocumentError, blocks_from_text, read_blocks
-from schemes.draft import draft_blocks, draft_document, draft_yaml, parse_units, split_bullets
+from command_line import Run, creditbot
+from authoring.diff import diff_schemes
+from authoring.document import DocumentError, blocks_from_text, read_blocks
+from authoring.draft import draft_blocks, draft_document, draft_yaml
+from authoring.units import parse_units
+from authoring.bullets import split_bullets
 from schemes.loader import SchemeError, load_scheme, load_text, shipped_schemes
-from schemes.workbook import export_workbook, import_workbook
+from authoring.workbook import export_workbook, import_workbook
 from scoring.engine import score_all
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "bench" / "seeds"
 
 
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+def cli(*args: str, cwd: Path = ROOT) -> Run:
+    return creditbot(*args, cwd=cwd)
 
 
 # A county-level 细则 of an imagined city, in its own layout and words.

@@ -3,12 +3,11 @@ message; every shipped scheme passes. Each case edits one line of a small valid 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from command_line import Run, creditbot
 from schemes.loader import SCHEME_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +53,8 @@ def line_of(text: str, needle: str) -> int:
     raise AssertionError(needle)
 
 
-def check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+def check(path: Path) -> Run:
+    return creditbot("scheme", "check", str(path))
 
 
 def has_chinese(text: str) -> bool:
@@ -148,30 +146,42 @@ def test_every_shipped_scheme_passes(path):
 
 
 def test_duplicate_keys_and_division_by_zero_are_refused(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
-    good = (root / "schemes" / "lvliang-2022-departments.yaml").read_text(encoding="utf-8")
+    good = (ROOT / "schemes" / "lvliang-2022-departments.yaml").read_text(encoding="utf-8")
     dup = tmp_path / "dup.yaml"
     dup.write_text(good.replace("id: lvliang-2022-departments\n",
                                 "id: lvliang-2022-departments\nid: another\n", 1), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(dup)],
-                         capture_output=True, text=True, cwd=root)
+    out = check(dup)
     assert out.returncode != 0 and "重复" in out.stderr and f"{dup}:" in out.stderr
     zero = tmp_path / "zero.yaml"
     zero.write_text(good.replace("value: tax_records / enterprises", "value: tax_records / 0", 1),
                     encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(zero)],
-                         capture_output=True, text=True, cwd=root)
+    out = check(zero)
     assert out.returncode != 0 and "除以0" in out.stderr
 
 
 def test_metric_ranges_survive_the_excel_round_trip(tmp_path):
     from schemes.loader import shipped_schemes
-    from schemes.workbook import export_workbook, import_workbook
+    from authoring.workbook import export_workbook, import_workbook
     scheme = shipped_schemes()["huangshi-2019-demo-city"]
     back, text = import_workbook(export_workbook(scheme, tmp_path / "hs.xlsx"))
     bounds = {(i.code, m.name): m.bounds() for _, i in scheme.indicators() for m in i.metrics}
     assert bounds == {(i.code, m.name): m.bounds() for _, i in back.indicators() for m in i.metrics}
     assert "min: -1" in text and "max: null" in text  # 非法集资 growth: may fall, no upper limit
+
+
+def test_a_control_character_in_a_label_does_not_break_scheme_export(tmp_path):
+    """Issue 21 item 8: `\v` passes the loader; the workbook writer shares bot.export's safe cell,
+    so the export writes (without the character) and reads back."""
+    from schemes.loader import load_text, shipped_schemes
+    from authoring.workbook import export_workbook, import_workbook
+    src = shipped_schemes()["lvliang-2022-departments"]
+    ind = next(i for _, i in src.indicators() if i.metrics)
+    label = ind.metrics[0].label
+    path = next(p for p in (ROOT / "schemes").glob("lvliang-2022-departments.yaml"))
+    text = path.read_text(encoding="utf-8").replace(f"label: {label}", f"label: \"{label}\\v甲\"", 1)
+    assert "\\v甲" in text
+    scheme = load_text(text, "v.yaml")
+    assert any("\v" in m.label for _, i in scheme.indicators() for m in i.metrics)
+    back, _ = import_workbook(export_workbook(scheme, tmp_path / "v.xlsx"))
+    labels = {m.label for _, i in back.indicators() for m in i.metrics}
+    assert f"{label}甲" in labels and not any("\v" in x for x in labels)

@@ -6,8 +6,6 @@ refused in Chinese with nothing written."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,24 +14,23 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from command_line import Run, creditbot
 from office_documents import (ROWS, SCHEME_ID, resolve_draft, seed_docx, write_docx, write_tsv,
                               write_xlsx)
-from schemes.diff import diff_schemes
-from schemes.document import DocumentError, read_blocks
-from schemes.draft import draft_document, draft_yaml
+from authoring.diff import diff_schemes
+from authoring.document import DocumentError, read_blocks
+from authoring.draft import draft_document, draft_yaml
 from schemes.loader import SchemeError, load_scheme, shipped_schemes
 from schemes.loader import load_text as load_scheme_text
-from schemes.workbook import export_workbook, import_workbook
+from authoring.workbook import export_workbook, import_workbook
 from scoring.engine import score_all
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "bench" / "seeds"
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})})
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    return creditbot(*args, cwd=cwd, env=env)
 
 
 def _inds(data) -> dict[str, dict]:

@@ -1,4 +1,4 @@
-"""Phrasings the third round of draft accuracy taught the reader: a ladder whose first step
+"""Ladders, formulas and detail notes as documents write them: a ladder whose first step
 gives other points than the rest, a formula written without "=", and a proportion whose low
 end is "为0的不得分", a count times a constant, and the 评分细则 column's notes paired with the
 bullets they refine. Each case in wording composed for the test, and as a seed prints it; the
@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from one_bullet import score_bullet
 
-from schemes.detail_rules import split_notes
-from schemes.document import blocks_from_text
-from schemes.draft import draft_blocks, draft_document, split_bullets
-from schemes.rule_reader import read_rule
+from authoring.detail_rules import split_notes
+from authoring.document import blocks_from_text
+from authoring.draft import draft_blocks, draft_document
+from authoring.bullets import split_bullets
+from authoring.rule_reader import read_rule
 
 SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
 
