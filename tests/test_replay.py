@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -166,3 +166,19 @@ def test_the_window_either_side():
     assert timestamp_problem("1000", 1000 + 3600, 3600) is None
     assert timestamp_problem("1000", 1000 - 3600, 3600) is None
     assert timestamp_problem("1000", 1000 + 3601, 3600) is not None
+
+
+def test_prune_keeps_the_nonces_for_as_long_as_their_requests_are_accepted(wecom):
+    """The retention job runs between a capture and its replay: the nonce memory is kept a
+    day, longer than the two hours a timestamp is accepted, so the pair still binds."""
+    now = str(int(time.time()))
+    assert _post(wecom, _request(_inner("staff1", "扣分 市民政局 乱收费 被省通报", "w5"), now,
+                                 nonce="888")).status_code == 200
+    db = open_db(wecom.settings["CREDITBOT_DB"])
+    try:
+        prune(db, wecom.settings["CREDITBOT_DATA"], datetime(2022, 9, 1, 12, 0), Retention())
+    finally:
+        db.close()
+    other = _request(_inner("staff1", "扣分 市民政局 乱收费 又一起", "w6"), now, nonce="888")
+    assert _post(wecom, other).status_code == 403
+    assert _deductions(wecom) == 1
