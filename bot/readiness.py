@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from ledger.db import get_meta
+from ledger.db import get_meta, write_probe
 from ledger.integrity import quick_check
 from ledger.outbox import backlog
 from reminders.maintenance import HEARTBEAT, LAST_BACKUP, REMINDERS_RUN
@@ -28,21 +28,6 @@ def _age_s(value: str | None, now: datetime) -> float | None:
         return max((now - datetime.fromisoformat(value)).total_seconds(), 0.0)
     except ValueError:
         return None
-
-
-def _writable(db_path: str) -> str | None:
-    """Take and release the write lock (2 s at most): None, or why not."""
-    try:
-        conn = sqlite3.connect(db_path, timeout=2)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
-            conn.rollback()
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return f"数据库不可写：{exc}"
-    return None
 
 
 class Readiness:
@@ -90,7 +75,7 @@ def _storage(settings: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
     reasons: list[str] = []
     checks: dict[str, Any] = {}
     db_path = str(settings["CREDITBOT_DB"])
-    problem = _writable(db_path)
+    problem = write_probe(db_path)  # 2 s at most
     checks["database_writable"] = problem is None
     if problem:
         reasons.append(problem)

@@ -25,12 +25,13 @@ from bot.parse import CommandError, find_indicator, split_indicator
 from bot.records import bound_unit, recorded
 from ledger import submissions as subs
 from ledger.db import LedgerError
+from ledger.links import add_download
 from ledger.facts import CITY
 from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.userids import CHANNELS, channel_family
 from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
-from worktime.calendar import deadline_info, parse_period, period_of_submission
+from worktime.period import deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts
@@ -64,7 +65,7 @@ _SCHEME_WORDS = {w: k for k, ws in KIND_WORDS.items() if k != "city" for w in ws
 
 
 @command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别]",
-         "各单位得分排名（每个方案分别排名）")
+         "各单位得分排名（每个方案分别排名）", read_only=True)
 def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     parts = []
@@ -108,7 +109,7 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
 
 
-@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡")
+@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡", read_only=True)
 def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     if not words:
@@ -139,8 +140,8 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     ind = find_indicator(ctx.office.scheme, " ".join(named))
     if period is None and ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
         period = _latest_period(ctx, unit, ind)  # a periodic item is reviewed one period at a time
-    if period is not None and int(period[:4]) != ctx.office.year:
-        ctx.use_unit(unit, int(period[:4]))
+    if not ctx.use_period(unit, period):
+        raise CommandError(f"{period} 不在本办的考核年度内。")
     accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
     if not accept and not reason:
         raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
@@ -176,11 +177,7 @@ def _correct_hint(ctx: Ctx, ind: Indicator, period: str | None) -> str:
 
 
 def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
-    row = ctx.db.execute(
-        "SELECT period FROM submissions WHERE unit_id = ? AND indicator = ? AND status IN "
-        "('submitted', 'accepted', 'rejected') ORDER BY id DESC LIMIT 1",
-        [unit.id, ind.code]).fetchone()
-    return row[0] if row else None
+    return subs.latest_period(ctx.db, unit.id, ind.code)
 
 
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
@@ -315,7 +312,8 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
 
 
-@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数")
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数",
+         read_only=True)
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
@@ -402,13 +400,8 @@ def download_link(ctx: Ctx, path, name: str | None = None, once: bool = False) -
         return None
     token = secrets.token_urlsafe(24)
     hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
-    ctx.db.execute("INSERT INTO downloads(token, path, name, member_id, expires_at, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   [token, str(path), name or path.name, ctx.member.id,
-                    (ctx.now + timedelta(hours=hours)).isoformat(timespec="seconds"),
-                    ctx.now.isoformat(timespec="seconds")])
-    if once:
-        ctx.db.execute("UPDATE downloads SET single_use = 1 WHERE token = ?", [token])
+    add_download(ctx.db, token, str(path), name or path.name, ctx.member.id,
+                 ctx.now + timedelta(hours=hours), ctx.now, once=once)
     return f"{base}/download/{token}"
 
 

@@ -334,7 +334,7 @@ def _app_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
     return WeComCrypto(token, key, corp_id)
 
 
-def _aibot_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
+def aibot_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
     """Only the 智能机器人's own token and key: the endpoint is off unless both are set (it
     never borrows the app's), and its receiveid must be exactly "" as WeCom sends it."""
     token = _setting(settings, "WECOM_AIBOT_TOKEN")
@@ -578,7 +578,7 @@ def make_blueprint(
     """
     guard = Guard(now_s, claim)
     app_crypto = _app_crypto(settings)
-    aibot_crypto = _aibot_crypto(settings)
+    bot_crypto = aibot_crypto(settings)
     corp_id = _setting(settings, "WECOM_CORP_ID")
     bp = Blueprint("wecom", __name__, url_prefix="/wecom")
 
@@ -594,13 +594,13 @@ def make_blueprint(
 
     @bp.get("/aibot")
     def aibot_verify() -> Response:
-        return _verify(aibot_crypto)
+        return _verify(bot_crypto)
 
     @bp.post("/aibot")
     def aibot_message() -> Response:
-        if aibot_crypto is None:
+        if bot_crypto is None:
             return _plain("智能机器人回调未配置", 404)
-        return _aibot_message(aibot_crypto, handle, guard)
+        return _aibot_message(bot_crypto, handle, guard)
 
     bp.register_error_handler(Exception, _unexpected_error)
     return bp

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Any, Iterable
 
-__all__ = ["stored_name", "locate", "unreadable"]
+__all__ = ["stored_name", "locate", "unreadable", "check_evidence"]
 
 
 def stored_name(data_dir: str | Path, path: str | Path) -> str:
@@ -60,3 +60,9 @@ def _relative(stored: str, digest: str) -> str:
     """An absolute name of an older ledger as the migration rewrites it (see ledger.db)."""
     at = stored.find(digest)
     return f"evidence/{digest[:2]}/{stored[at:]}" if at >= 0 else stored
+
+
+def check_evidence(db: Any, data_dir: str | Path) -> tuple[int, list[str]]:
+    """Open every evidence row's file in `data_dir` and compare its checksum: (rows, problems)."""
+    rows = [tuple(r) for r in db.execute("SELECT id, path, sha256 FROM evidence ORDER BY id")]
+    return len(rows), unreadable(rows, data_dir, contents=True)

@@ -89,16 +89,14 @@ def _restore(args: argparse.Namespace, settings: Settings, manifest: dict) -> in
 
 
 def cmd_evidence_check(args: argparse.Namespace, settings: Settings) -> int:
-    from ledger.files import unreadable
-    db = open_ledger(settings)
-    rows = [tuple(r) for r in db.execute("SELECT id, path, sha256 FROM evidence ORDER BY id")]
-    bad = unreadable(rows, settings["CREDITBOT_DATA"], contents=True)
+    from ledger.files import check_evidence
+    count, bad = check_evidence(open_ledger(settings), settings["CREDITBOT_DATA"])
     for line in bad:
         print(line, file=sys.stderr)
     if bad:
-        return refuse(f"{len(bad)} 个佐证文件打不开（共 {len(rows)} 个）。"
+        return refuse(f"{len(bad)} 个佐证文件打不开（共 {count} 个）。"
                       f"数据目录：{settings['CREDITBOT_DATA']}")
-    print(f"{len(rows)} 个佐证文件全部可以打开（数据目录：{settings['CREDITBOT_DATA']}）")
+    print(f"{count} 个佐证文件全部可以打开（数据目录：{settings['CREDITBOT_DATA']}）")
     return 0
 
 
