@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.city_figures import city_note
 from bot.commands import EVERYONE, STAFF, _tell_liaisons, _unit_and_rest, command
 from bot.context import Ctx
 from channels.message import Reply
@@ -96,7 +97,8 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     score = f"本项现为 {pts(item.points)}/{pts(item.max_points)} 分"
     _tell_liaisons(ctx, unit, f"市信用办为您单位代报了「{ind.code} {ind.name}」{period} 期：{shown}；{score}。"
                               f"如有疑问请联系市信用办。")
-    return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。")
+    return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。"
+                 + city_note(ctx, unit))
 
 
 def _shown(m: Metric, v: object) -> str:
