@@ -88,6 +88,28 @@ def _row_name(ind: _Ind, readings: list[Reading]) -> str:
     return (label if 2 <= len(label) <= 20 else text[:16]) or ind.code
 
 
+_MARK = re.compile(r"^\s*([\u2460-\u2473\u2776-\u277f\u2780-\u2793]|[(（]?\d{1,2}[)）、.．])")
+
+
+def _distinct_labels(parts: list[dict[str, Any]], metrics: list[dict], readings: list[Reading]) -> None:
+    """Two bullets of one indicator asking for the same words (①归集数据量 … ②归集数据量) are told
+    apart by the document's own mark (①), else by their order, so a liaison knows which is which."""
+    seen: dict[str, int] = {}
+    for m in metrics:
+        seen[m["label"]] = seen.get(m["label"], 0) + 1
+    if all(v == 1 for v in seen.values()):
+        return
+    for n, (part, r) in enumerate(zip(parts, readings), start=1):
+        mark = _MARK.match(r.text)
+        tag = mark.group(1) if mark and re.match(r"[\u2460-\u2473\u2776-\u2793]", mark.group(1)) else f"第{n}条"
+        names = {m["name"] for m in metrics if m["name"].startswith(f"p{n}_") or len(parts) == 1}
+        for m in metrics:
+            if m["name"] in names and seen.get(m["label"], 0) > 1:
+                m["label"] = f"{m['label']}（{tag}）"
+                if part.get("label") and part["label"] + f"（{tag}）" == m["label"]:
+                    part["label"] = m["label"]
+
+
 def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"code": ind.code, "name": ind.name or ind.code}
     bullets = [b for r in ind.rules for b in split_bullets(r)]
@@ -111,6 +133,7 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
             p, ms = _part(r, n, many)
             parts.append(p)
             metrics += ms
+        _distinct_labels(parts, metrics, readings)
         for n, r in enumerate(readings, start=1):
             for target in (first.get(k) for k in r.links):
                 if target and target != n:

@@ -224,7 +224,12 @@ def _deduction(t: str, r: Reading) -> bool:
     if _POINTS.search(t[:m.start()]):
         r.reason = "同一条里既有得分又有扣分：已按扣分读，请核对得分的部分（或拆成两条）"
     what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
-    r.metrics = [_metric(r.params["value"], _subject(t, m.start()) or what.strip(",，的") or "发生数",
+    subject = _subject(t, m.start())
+    versus = re.fullmatch(r"(?:对比|比较|较|与|相比|同比)?[^,，]{0,4}?(上年度?|去年|上一年)(?:相比|比较)?", subject)
+    step = re.match(_STEP_VERB, t[m.start() + 1:]) if versus else None
+    if versus and step and not pct:  # 对比上年度，每增加1人扣0.5分: the increase is entered
+        subject = f"较{versus.group(1)}{step.group(0)}的{m.group('unit') or '个'}数"
+    r.metrics = [_metric(r.params["value"], subject or what.strip(",，的") or "发生数",
                          "percent" if pct else "count", "" if pct else (m.group("unit") or "个"))]
     if pct:
         _measured_from_bar(t, r, t.find("每", m.start(), m.start("each")))

@@ -20,7 +20,9 @@ MEASURE = ("个工作日|个|起|件|项|次|家|条|户|人|名|所|份|篇|期
 
 def normalise(text: str) -> str:
     """Full-width digits and punctuation to ASCII (NFKC), no spaces or bullet marks."""
-    t = unicodedata.normalize("NFKC", text or "")
+    # ①② mark bullets: NFKC would make them digits glued to the words (①覆盖率 -> 1覆盖率)
+    t = re.sub(r"(^|(?<=[\s;；。,，:：]))[\u2460-\u2473\u2776-\u277f\u2780-\u2793]", r"\1", text or "")
+    t = unicodedata.normalize("NFKC", t)
     # HTML fragments left by OCR/conversion; '< 2%' (小于) is not one
     t = re.sub(r"</?[A-Za-z][^<>]{0,200}>", "", t)
     # LaTeX left by OCR: $\geq 70\%$, \text{兑现率}, \times
