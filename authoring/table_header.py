@@ -105,3 +105,27 @@ def _align(cells: tuple[str, ...], roles: dict[str, int], width: int) -> tuple[s
             looks_like_units(cells[-1]) or looks_like_units(_only_units(cells[-1]).split("\n")[0])):
         cells = cells[:-1] + ("",) * (ui - len(cells) + 1) + cells[-1:]  # a short row's units
     return cells
+
+
+_ROLE_ZH = {"code": "序号", "name": "指标名称", "points": "分值", "rules": "评分标准", "category": "类别/项目",
+            "content": "考核内容", "responsible": "责任单位", "evidence": "佐证材料", "due": "时限",
+            "note": "备注"}
+
+
+def missing_header(rows: list[tuple[str, ...]]) -> str:
+    """Why no table was read, in words staff act on: the row that looked most like a header,
+    the columns recognised in it, and the ones a scheme table needs that it lacks."""
+    if not rows:
+        return "文件里没有表格"
+    def roles(cells: tuple[str, ...]) -> list[str]:
+        words = [re.sub(r"\s", "", c) for c in cells]
+        return [role for role, keys in _ROLE_WORDS
+                if any(w and len(w) <= 12 and any(k in w for k in keys) for w in words)]
+    best = max(rows[:40], key=lambda cells: len(roles(cells)))
+    found = roles(best)
+    head = "｜".join(c.strip() for c in best if c.strip())[:60]
+    need = [r for r in ("name", "points", "rules") if r not in found and not (
+        r == "name" and {"content", "category"} & set(found))]
+    seen = "、".join(_ROLE_ZH[r] for r in found) or "无"
+    lack = "、".join(_ROLE_ZH[r] for r in need) or "分值或评分标准"
+    return f"找到 {len(rows)} 行表格，最像表头的一行是「{head}」（认出的列：{seen}；缺少：{lack}）"

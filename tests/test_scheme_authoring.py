@@ -518,3 +518,11 @@ def test_a_draft_is_scored_and_compared_before_its_doubts_are_resolved(word_draf
                     encoding="utf-8")
     r = cli("score", "--scheme", str(path), "--facts", str(facts))
     assert r.returncode == 1 and "max_points" in r.stderr
+
+
+def test_a_refusal_names_what_was_found_and_what_is_missing(tmp_path):
+    (tmp_path / "分工.txt").write_text("序号\t工作事项\t备注\n1\t开展宣传\t无\n", encoding="utf-8")
+    r = cli("scheme", "draft", "分工.txt", "-o", "草稿.yaml", cwd=tmp_path)
+    assert r.returncode == 1 and "中没有找到考核表格" in r.stderr
+    assert "「序号｜工作事项｜备注」（认出的列：序号、备注；缺少：指标名称、分值、评分标准）" in r.stderr
+    assert not (tmp_path / "草稿.yaml").exists()

@@ -71,8 +71,11 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     except DocumentError as exc:
         return refuse(str(exc))
     if not drafts:
-        return refuse(f"{args.file} 中没有找到考核表格（表头应含 项目/序号/考核指标、分值、评分标准 等），"
-                      f"也没有编号的工作任务")
+        from authoring.document import read_blocks
+        from authoring.table_header import missing_header
+        found = missing_header([b.cells for b in read_blocks(args.file) if b.is_row])
+        return refuse(f"{args.file} 中没有找到考核表格：{found}。表头应含 项目/序号/考核指标、分值、评分标准 等"
+                      f"（只有分值、没有评分标准的表也可以），也没有编号的工作任务")
     paths, texts = _outputs(args.output, len(drafts)), [draft_yaml(d) for d in drafts]
     why = _kept(paths, texts, args.force)
     if why:
