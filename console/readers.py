@@ -19,6 +19,7 @@ from channels.message import Message
 from console.bridge import Chat
 from ledger import submissions as subs
 from ledger.facts import CITY, _facts_from, briefing_indicator, period_gaps
+from ledger.approvals import Target
 from ledger.history import fingerprint, load_month, save_month
 from ledger.responsibility import duties
 from ledger.office import Office, office_for_kind, offices
@@ -30,7 +31,7 @@ from scoring.card import Scorecard, fmt
 from scoring.engine import score_all
 
 __all__ = ["Desk", "make_desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid",
-           "review_queue", "unit_history", "HistoryCache", "year_calendar",
+           "review_queue", "ReviewFilter", "REVIEW_KINDS", "parse_pick", "unit_history", "HistoryCache", "year_calendar",
            "PendingItem", "KIND_ZH", "SUB_STATUS_ZH", "point_targets", "metric_labels", "indicator_names"]
 
 KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
@@ -312,6 +313,19 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
 
 # ---- 待审 -------------------------------------------------------------------------------------
 
+REVIEW_KINDS = {"data": "数据", "briefing": "月报", "report": "台账/材料", "file": "佐证文件"}
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What 待审 shows: some units (None: all), one indicator, one period, one kind."""
+
+    units: tuple[int, ...] | None = None
+    indicator: str | None = None
+    period: str | None = None
+    kind: str | None = None  # a submission kind, or "file"
+
+
 @dataclass
 class PendingItem:
     unit: Unit
@@ -321,12 +335,48 @@ class PendingItem:
     submissions: list[subs.Submission] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
 
+    def periods(self) -> list[str]:
+        """The periods shown ("" for files sent for no period), in order."""
+        return sorted({s.period for s in self.submissions}
+                      | {f.get("period") or "" for f in self.files}, key=lambda p: (p == "", p))
 
-def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
-    """What waits for review, per unit and indicator, oldest first (the chat's 待审)."""
+    def kinds(self) -> list[str]:
+        return sorted({s.kind for s in self.submissions} | ({"file"} if self.files else set()))
+
+    def target(self) -> Target:
+        """Exactly what this card shows, as an approval target."""
+        return Target(self.unit.id, self.code, tuple(self.periods()), kinds=tuple(self.kinds()))
+
+    def pick(self) -> str:
+        """The card's checkbox value (read back by `parse_pick`)."""
+        return "|".join([str(self.unit.id), self.code, ",".join(self.periods()),
+                         ",".join(self.kinds())])
+
+    def periods_text(self) -> str:
+        named = [p for p in self.periods() if p]
+        text = "、".join(named)
+        if "" in self.periods():
+            text = f"{text}及材料" if text else "材料"
+        return text
+
+
+def parse_pick(value: str) -> Target | None:
+    """A card's checkbox value as a target; None for anything malformed (a stale or forged form)."""
+    parts = value.split("|")
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[1]:
+        return None
+    periods = tuple(parts[2].split(",")) if parts[2] or "," in parts[2] else ("",)
+    kinds = tuple(k for k in parts[3].split(",") if k in REVIEW_KINDS)
+    return Target(int(parts[0]), parts[1], periods, kinds=kinds)
+
+
+def review_queue(desk: Desk, flt: ReviewFilter = ReviewFilter()) -> list[PendingItem]:
+    """What waits for review, per unit and indicator, oldest first (the chat's 待审), narrowed
+    by `flt`: an item shows only its rows of that period and kind."""
     units = {u.id: u for u in desk.all_units()}
     schemes: dict[str, Scheme] = {}
     items: dict[tuple[int, str], PendingItem] = {}
+    wanted = set(flt.units) if flt.units is not None else None
 
     def item(unit_id: int, code: str, at: str) -> PendingItem:
         it = items.get((unit_id, code))
@@ -339,11 +389,16 @@ def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
         it.since = min(it.since, at)
         return it
 
-    uid = unit.id if unit else None
+    def keep(unit_id: int, code: str, period: str | None, kind: str) -> bool:
+        return ((wanted is None or unit_id in wanted) and flt.indicator in (None, code)
+                and flt.period in (None, period or "") and flt.kind in (None, kind))
+
+    uid = flt.units[0] if flt.units is not None and len(flt.units) == 1 else None
     for s in subs.list_submissions(desk.db, uid, statuses=("submitted",)):
-        item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
+        if keep(s.unit_id, s.indicator, s.period, s.kind):
+            item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
     for e in subs.list_evidence(desk.db, uid):
-        if e["status"] == "submitted":
+        if e["status"] == "submitted" and keep(e["unit_id"], e["indicator"], e.get("period"), "file"):
             item(e["unit_id"], e["indicator"], e["received_at"]).files.append(e)
     for it in items.values():
         it.submissions.sort(key=lambda s: s.id)

@@ -173,13 +173,15 @@ def test_review_desk_shows_the_evidence_and_approving_tells_the_liaison(desk: De
     desk.driver.execute_script("arguments[0].scrollIntoView()", img)  # images load lazily
     WebDriverWait(desk.driver, WAIT).until(
         lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img))
-    pdf = item.find_element(By.TAG_NAME, "iframe")  # the PDF shows in the page too
+    assert not item.find_elements(By.TAG_NAME, "iframe")  # a PDF loads only when asked for
+    item.find_element(By.CSS_SELECTOR, "button.preview").click()
+    pdf = item.find_element(By.TAG_NAME, "iframe")  # then it shows in the page
     assert re.search(r"/console/files/\d+$", pdf.get_attribute("src"))
     assert "双公示台账2022Q2.pdf" in item.text
     desk.shot("reviews")
     item.find_element(By.CSS_SELECTOR, "button.accept").click()
     reply = desk.wait_for(By.ID, "reply").text
-    assert "已通过" in reply and "市税务局" in reply
+    assert "已通过" in reply and "市税务局" in reply, reply
     assert not desk.driver.find_elements(By.CSS_SELECTOR, "article.review[data-unit='市税务局'][data-code='3']")
     assert {a.get_attribute("data-unit") for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")} == {"市税务局"}
     # The keyboard: J moves to the next item, R goes to its reason, Enter rejects it.
