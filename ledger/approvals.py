@@ -16,7 +16,7 @@ from ledger import acts, audit
 from ledger.db import LedgerError, immediate, now_iso
 from ledger.submissions import refuse_closed
 
-__all__ = ["Target", "Approval", "approve", "waiting"]
+__all__ = ["Target", "Approval", "approve", "waiting", "waiting_per_unit"]
 
 _SUB_COLS = ("status", "review_reason", "reviewed_by", "reviewed_at")
 _FILE_COLS = ("status", "review_reason")
@@ -126,3 +126,12 @@ def approve(db: sqlite_utils.Database, targets: list[Target], *, reviewer_id: in
                   submissions=len(rows["submissions"]), files=len(rows["evidence"]),
                   units=len(units))
         return result
+
+
+def waiting_per_unit(db: sqlite_utils.Database) -> dict[int, int]:
+    """Per unit, how many of its items (indicators) have a record or file waiting for review."""
+    return dict(db.execute(
+        "SELECT unit_id, count(DISTINCT indicator) FROM ("
+        "SELECT unit_id, indicator FROM submissions WHERE status = 'submitted' UNION "
+        "SELECT unit_id, indicator FROM evidence WHERE status = 'submitted') GROUP BY unit_id"
+    ).fetchall())

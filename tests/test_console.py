@@ -338,7 +338,7 @@ def test_in_january_the_old_year_is_whole_and_its_december_still_open_to_late_fi
     assert months == [f"2022-{m:02d}" for m in range(1, 13)]
     assert series["市税务局"][-1] == desk.cards()["市税务局"].total
     grid = readers.period_grid(desk)[0]
-    cells = dict(zip(grid.periods, dict((u.name, c) for u, c in grid.rows)["市税务局"]))
+    cells = dict(zip(grid.periods, {r.unit.name: r.cells for r in grid.rows}["市税务局"]))
     assert cells["2022-10"].state == "on_time"
     assert cells["2022-12"].state == "missing"  # due 2023-01-03 (元旦), now past
     before = series["市税务局"][-1]
@@ -360,10 +360,10 @@ def test_the_grid_marks_each_period_on_time_late_rejected_missing_or_open(consol
     office.at("2022-05-05T09:00:00")
     grid = readers.period_grid(_desk(console))[0]
     assert grid.indicator.code == "11"
-    cells = dict(zip(grid.periods, dict((u.name, c) for u, c in grid.rows)["市税务局"]))
+    cells = dict(zip(grid.periods, {r.unit.name: r.cells for r in grid.rows}["市税务局"]))
     assert [cells[f"2022-{m:02d}"].state for m in (1, 2, 3, 4, 5)] == \
         ["late", "on_time", "rejected", "open", "open"]
-    assert dict((u.name, c) for u, c in grid.rows)["市民政局"][0].state == "missing"
+    assert {r.unit.name: r.cells for r in grid.rows}["市民政局"][0].state == "missing"
 
 
 def test_wecom_in_client_login_uses_the_oauth_code(lvliang: Any):

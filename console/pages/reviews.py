@@ -55,7 +55,7 @@ def reviews(session: Any) -> Any:
         else queue  # the choices of indicator and period: what waits for these units
     return web.page("reviews.html", session, queue=shown, total=len(queue), page_no=page_no,
                     pages=pages, first=(page_no - 1) * PAGE + 1, reply=reply, act=act,
-                    labels=readers.metric_labels(d), show=_shower(d), units=d.all_units(),
+                    labels=readers.metric_labels(d), show=readers.value_shower(d, web.chat().show_value), units=d.all_units(),
                     only=only, unit_text=unit_text, flt=flt, kinds=REVIEW_KINDS,
                     indicators=_indicator_choices(around), periods=_period_choices(around),
                     args=_args(flt, unit_text, only))
@@ -155,26 +155,3 @@ def _code_key(code: str) -> tuple:
 
 def _period_choices(queue: list[PendingItem]) -> list[str]:
     return sorted({p for it in queue for p in it.periods() if p})
-
-
-def _shower(d: readers.Desk) -> Any:
-    """A metric value as the chat shows it (0.975 → 97.5%), by indicator and metric name."""
-    metrics = {i.code: {m.name: m for m in i.metrics} for _, i in d.office.scheme.indicators()}
-    show_value = web.chat().show_value
-
-    def show(code: str, name: str, value: Any) -> str:
-        if value is True or value is False:
-            return "是" if value else "否"
-        m = metrics.get(code, {}).get(name)
-        if m is None or not isinstance(value, (int, float)) and not _numeric(value):
-            return str(value)
-        return show_value(m, value)
-    return show
-
-
-def _numeric(value: Any) -> bool:
-    try:
-        float(value)
-        return True
-    except (TypeError, ValueError):
-        return False
