@@ -18,7 +18,7 @@ import sqlite_utils
 from channels.message import Message
 from console.bridge import Chat
 from ledger import submissions as subs
-from ledger.facts import CITY, _facts_from, briefing_indicator, period_gaps
+from ledger.facts import CITY, _facts_from, all_period_gaps, briefing_indicator
 from ledger.approvals import Target, waiting_per_unit
 from ledger.history import fingerprint, load_month, save_month
 from ledger.responsibility import duties
@@ -138,7 +138,9 @@ class OverviewRow:
     gaps: int = 0
 
     def category(self, name: str) -> Decimal | None:
-        return next((got for n, got, _ in self.card.categories if n == name), None)
+        if not hasattr(self, "_cats"):
+            self._cats = {n: got for n, got, _ in self.card.categories}
+        return self._cats.get(name)
 
     def lost_in(self, name: str) -> bool:
         """Whether the unit fell short of the category's full points."""
@@ -263,8 +265,10 @@ def _period_grid(desk: Desk) -> list[Grid]:
     grids = [Grid(ind, periods_in_year(ind.due.frequency, desk.office.year)) for ind in items]
     closes = {ind.code: {p: deadline(cal, ind.due.frequency, p, ind.due.day, ind.due.date)
                          for p in grid.periods} for ind, grid in zip(items, grids)}
-    for unit in desk.units():
-        gaps = period_gaps(desk.db, desk.office, unit.id, desk.today, cal)
+    units = desk.units()
+    every = all_period_gaps(desk.db, desk.office, desk.today, cal, [u.id for u in units])
+    for unit in units:
+        gaps = every.get(unit.id, {})
         mine = {i.code for i in desk.indicators(unit)}
         for grid in grids:
             ind = grid.indicator

@@ -137,7 +137,8 @@ def test_staff_logs_in_through_the_chat_link_and_the_table_is_the_scores(desk: D
     assert shown == {name: f"{total:.2f}" for name, total in scores.items()}  # two decimals
     assert set(shown) == {u[0] for u in UNITS}
     # Best first, as 排名; the chart shows how the totals spread, not the ranking again.
-    assert [float(shown[r.get_attribute("data-unit")]) for r in rows] == sorted(scores.values(), reverse=True)
+    assert [shown[r.get_attribute("data-unit")] for r in rows] == [
+        f"{t:.2f}" for t in sorted(scores.values(), reverse=True)]
     columns = desk.driver.find_elements(By.CSS_SELECTOR, "svg.hist rect[data-count]")
     assert sum(int(c.get_attribute("data-count")) for c in columns) == len(UNITS)
     for total in scores.values():
