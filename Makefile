@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test test-lowest install bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -26,8 +26,17 @@ test: $(STAMP)
 	@bash .ci/system-deps
 	TZ=UTC $(BIN)/python -m pytest
 
+# The suite on the oldest versions pyproject.toml allows (constraints-lowest.txt), in a throwaway
+# venv: a lower bound the code has outgrown fails here, not in an office. .ci/run runs it too.
+test-lowest:
+	rm -rf .venv-lowest
+	$(PYTHON) -m venv .venv-lowest
+	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt -e '.[test]'
+	@bash .ci/system-deps
+	TZ=UTC .venv-lowest/bin/python -m pytest
+
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-lowest build *.egg-info

@@ -12,8 +12,14 @@ from typing import Any, Mapping
 
 from channels.status import channel_status, platforms_in_use
 
-__all__ = ["load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status", "platforms_in_use",
+__all__ = ["ConfigError", "load_settings", "DEFAULTS", "KNOWN_KEYS", "channel_status", "platforms_in_use",
            "member_channel"]
+
+
+
+class ConfigError(ValueError):
+    """A setting the office must correct: the message names it and what it should be."""
+
 
 DEFAULTS: dict[str, Any] = {
     "CREDITBOT_DB": "creditbot.db",
@@ -68,7 +74,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         try:
             settings.update(_flatten(tomllib.loads(file.read_text(encoding="utf-8"))))
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{file}: 配置文件格式错误：{exc}") from None
+            raise ConfigError(f"{file}: 配置文件格式错误：{exc}") from None
     for key in list(KNOWN_KEYS) + [k for k in env if k.startswith(("WECOM_", "DINGTALK_", "CREDITBOT_"))]:
         if key in env and env[key] != "":
             settings[key] = env[key]
@@ -84,6 +90,6 @@ def member_channel(settings: Mapping[str, Any], asked: str | None = None) -> str
         return asked
     platforms = platforms_in_use(settings)
     if len(platforms) > 1:
-        raise ValueError("已同时启用企业微信和钉钉，两边的用户ID互不相通："
+        raise ConfigError("已同时启用企业微信和钉钉，两边的用户ID互不相通："
                          "请用 --channel wecom 或 --channel dingtalk 指明此人所在的平台")
     return platforms[0] if platforms else "*"

@@ -3,6 +3,7 @@ here, once per process (never in create_app, tests or a reloader)."""
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from bot.app import create_app
@@ -15,13 +16,17 @@ __all__ = ["serve"]
 log = logging.getLogger("creditbot")
 
 
-def serve(settings: dict[str, Any], host: str, port: int, demo: bool = False) -> int:
+def serve(settings: dict[str, Any], host: str, port: int) -> int:
     from waitress import serve as waitress_serve
 
     setup_logging(settings)
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         settings = {**settings, "CREDITBOT_SCHEDULER_EXPECTED": True}  # readiness checks it
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # the platforms' settings, read here once: a key left out or malformed
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
     status = channel_status(settings)
     names = {"wecom": "企业微信/政务微信 自建应用", "wecom_aibot": "企业微信 智能机器人", "dingtalk": "钉钉"}
     for key, on in status.items():

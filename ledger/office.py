@@ -16,7 +16,7 @@ import sqlite_utils
 
 from ledger import audit
 from ledger.db import LedgerError, immediate, now_iso, set_meta
-from schemes.loader import load_scheme, load_text, scheme_by_id, shipped_schemes
+from schemes.loader import UnknownScheme, load_scheme, load_text, scheme_by_id, shipped_schemes
 from schemes.model import Scheme
 
 __all__ = ["Office", "office", "offices", "office_for_kind", "init_office", "add_scheme",
@@ -56,8 +56,8 @@ def _load(scheme_id: str, source: str | None) -> Scheme:
         return _from_text(source, scheme_id)
     try:
         return scheme_by_id(scheme_id)
-    except KeyError as exc:
-        raise LedgerError(str(exc.args[0])) from None
+    except UnknownScheme as exc:
+        raise LedgerError(str(exc)) from None
 
 
 def office_schemes(db: sqlite_utils.Database, year: int | None = None) -> list[Scheme]:
@@ -171,8 +171,8 @@ def _resolve(scheme: str) -> tuple[Scheme, str | None]:
         return loaded, text
     try:
         return scheme_by_id(scheme), None
-    except KeyError as exc:
-        raise LedgerError(str(exc.args[0])) from None
+    except UnknownScheme as exc:
+        raise LedgerError(str(exc)) from None
 
 
 def _closed_years(db: sqlite_utils.Database, scheme_id: str) -> list[int]:

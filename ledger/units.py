@@ -153,7 +153,10 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
     names are added to them."""
     now = now or shanghai_now()
     added_units = added_members = 0
-    raw = Path(path).read_bytes()
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise LedgerError(f"{path}: 无法读取文件（{exc.strerror or exc}）") from None
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves GBK
         try:
             text = raw.decode(encoding)

@@ -37,8 +37,8 @@ from ledger.responsibility import answers_for
 from ledger.units import Unit, list_members, list_units
 from worktime.calendar import WorkCalendar, deadline_info, periods_in_year
 from schemes.asks import liaison_can_send, needs_report
-from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, ReminderKind, ReminderPolicy,
-                              digest_text, liaison_text)
+from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, PolicyError, ReminderKind,
+                              ReminderPolicy, digest_text, liaison_text)
 
 __all__ = ["Reminder", "plan_reminders", "send_due_reminders", "outbox_tick", "outbox_senders",
            "reminder_tick", "remind_command", "default_channel"]
@@ -444,7 +444,7 @@ def _parse_at(at: str | None, settings: Mapping[str, Any]) -> datetime:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"--at 时间格式错误：{at}（应为 2022-08-01 或 2022-08-01T09:00）") from None
+        raise PolicyError(f"--at 时间格式错误：{at}（应为 2022-08-01 或 2022-08-01T09:00）") from None
     if len(text) == 10:  # a day: plan it as of the reminder hour
         when = datetime.combine(when.date(), time(ReminderPolicy.from_settings(settings).remind_hour))
     return when

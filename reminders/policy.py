@@ -31,13 +31,19 @@ from schemes.asks import send_command
 from schemes.model import Indicator
 from scoring.card import fmt
 
-__all__ = ["BEFORE", "DAY", "DIGEST", "MAX_PUSH_BYTES", "DueItem", "ReminderKind", "ReminderPolicy",
+__all__ = ["BEFORE", "DAY", "DIGEST", "MAX_PUSH_BYTES", "DueItem", "PolicyError", "ReminderKind",
+           "ReminderPolicy",
            "digest_text", "liaison_text", "period_label"]
 
 ReminderKind = Literal["before_deadline", "deadline_day", "late_digest"]
 BEFORE: ReminderKind = "before_deadline"
 DAY: ReminderKind = "deadline_day"
 DIGEST: ReminderKind = "late_digest"
+
+
+class PolicyError(ValueError):
+    """A reminder setting (or the time asked for) that cannot be used; the message names it."""
+
 
 _FALSE = {"0", "false", "no", "off", "否", "不", "关", ""}
 
@@ -56,9 +62,9 @@ def _hour(value: Any, default: int, key: str) -> int:
     try:
         hour = int(str(value).strip())
     except ValueError:
-        raise ValueError(f"{key} 应为0到23之间的整数，收到：{value}") from None
+        raise PolicyError(f"{key} 应为0到23之间的整数，收到：{value}") from None
     if not 0 <= hour <= 23:
-        raise ValueError(f"{key} 应为0到23之间的整数，收到：{value}")
+        raise PolicyError(f"{key} 应为0到23之间的整数，收到：{value}")
     return hour
 
 
@@ -71,9 +77,9 @@ def _days_before(value: Any) -> tuple[int, ...]:
     try:
         days = {int(str(v).strip()) for v in items if str(v).strip()}
     except ValueError:
-        raise ValueError(f"REMIND_DAYS_BEFORE 应为工作日数，如 1 或 3,1，收到：{value}") from None
+        raise PolicyError(f"REMIND_DAYS_BEFORE 应为工作日数，如 1 或 3,1，收到：{value}") from None
     if any(d < 0 or d > 30 for d in days):
-        raise ValueError(f"REMIND_DAYS_BEFORE 应在0到30个工作日之间，收到：{value}")
+        raise PolicyError(f"REMIND_DAYS_BEFORE 应在0到30个工作日之间，收到：{value}")
     return tuple(sorted((d for d in days if d > 0), reverse=True))
 
 

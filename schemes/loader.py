@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from schemes.expr import ExprError, names_in
 from schemes.model import Indicator, Metric, Scheme
 
-__all__ = ["SchemeError", "Problem", "load_scheme", "load_text", "shipped_schemes",
+__all__ = ["SchemeError", "UnknownScheme", "Problem", "load_scheme", "load_text", "shipped_schemes",
            "scheme_by_id", "SCHEME_DIR", "UNRESOLVED", "semantic_problems"]
 
 SCHEME_DIR = Path(__file__).resolve().parent
@@ -42,6 +42,10 @@ class SchemeError(ValueError):
     def __init__(self, lines: list[str]):
         super().__init__("\n".join(lines))
         self.lines = lines
+
+
+class UnknownScheme(SchemeError):
+    """No shipped scheme has this id; the one line lists those that do."""
 
 
 def _line_table(node: yaml.Node, path: tuple = (), table: dict | None = None) -> dict:
@@ -366,5 +370,5 @@ def shipped_schemes(directory: str | Path | None = None) -> dict[str, Scheme]:
 def scheme_by_id(scheme_id: str, directory: str | Path | None = None) -> Scheme:
     schemes = shipped_schemes(directory)
     if scheme_id not in schemes:
-        raise KeyError(f"没有编号为 {scheme_id} 的方案；可选：{', '.join(schemes)}")
+        raise UnknownScheme([f"没有编号为 {scheme_id} 的方案；可选：{', '.join(schemes)}"])
     return schemes[scheme_id]

@@ -80,7 +80,7 @@ class FakeDingTalk:
 
     def __enter__(self) -> "FakeDingTalk":
         self._server = make_server("127.0.0.1", 0, self._app(), threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
         return self
 

@@ -30,7 +30,8 @@ def app_server(app: Any, port: int = 0) -> Iterator[str]:
     """Serve a Flask app on a loopback port (a free one by default) in a thread; yields the
     base URL."""
     server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # a short poll: shutdown() waits for the loop's next look (0.5 s by default, per server)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -2,14 +2,13 @@
 `a|b`), and the same user id arriving from the other platform."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.app import create_app, make_pipeline
 from channels.dingtalk import callback_sign
+from command_line import Run, creditbot
 from fake_dingtalk import FakeDingTalk
 from fake_wecom import FakeWeCom
 from ledger.db import LedgerError, open_db
@@ -17,7 +16,7 @@ from ledger.facts import init_office
 from ledger.outbox import list_items
 from ledger.submissions import list_submissions
 from ledger.units import add_member, add_unit, list_members, set_deputy
-from servers import ROOT, app_server
+from servers import app_server
 from test_e2e_dingtalk import Robot
 from test_e2e_wecom import AES_KEY, TOKEN, Platform
 from channels.wecom_crypto import WeComCrypto
@@ -83,14 +82,12 @@ def test_ledger_refuses_bad_ids_for_deputies_and_members(tmp_path: Path):
         add_member(db, "sw2", "李", "liaison", unit.id, channel="qq")
 
 
-def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+def _cli(env: dict, *args: str) -> Run:
+    return creditbot(*args, env=env)
 
 
 def test_cli_member_add_validates_ids_and_needs_a_channel_when_both_are_on(tmp_path: Path):
-    import os
-    env = {**os.environ, "CREDITBOT_DB": str(tmp_path / "c.db"),
+    env = {"CREDITBOT_DB": str(tmp_path / "c.db"),
            "CREDITBOT_DATA": str(tmp_path / "d"), "CREDITBOT_CONFIG": str(tmp_path / "none.toml"),
            "WECOM_CORP_ID": "ww1", "WECOM_TOKEN": "t", "WECOM_AES_KEY": AES_KEY,
            "DINGTALK_APP_SECRET": "s"}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -14,21 +12,21 @@ import pytest
 import requests
 
 from channels.dingtalk import callback_sign
+from command_line import Run, creditbot
 from fake_dingtalk import FakeDingTalk
 from ledger.backup import backup, rotate, verify
 from ledger.db import LedgerError, open_db
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit
 from reminders.maintenance import backup_tick
-from servers import ROOT, serve_process
+from servers import serve_process
 from traffic import unique_ms
 
 PDF = b"%PDF-1.4\n" + b"1" * 200
 
 
-def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT,
-                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+def _cli(env: dict, *args: str) -> Run:
+    return creditbot(*args, env=env)
 
 
 def _count(db_file: Path, table: str) -> int:

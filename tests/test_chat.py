@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from bot.commands import COMMANDS
+from command_line import creditbot
 from ledger.submissions import list_submissions
 
 
@@ -168,9 +166,8 @@ def test_cli_submissions_json_includes_withdrawn(lvliang, tmp_path):
     lvliang.chat("sw1", "报送 信用承诺 35", msg_id="cli-1")
     sub = list_submissions(lvliang.db)[0]
     lvliang.chat("sw1", f"撤回 {sub.id}")
-    env = {"CREDITBOT_DB": lvliang.settings["CREDITBOT_DB"], "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "submissions", "--json"], env=env,
-                         capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    out = creditbot("submissions", "--json", env={"CREDITBOT_DB": lvliang.settings["CREDITBOT_DB"]})
+    assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert rows[0]["status"] == "withdrawn" and rows[0]["source_msg_id"] == "cli-1"
 

@@ -1,15 +1,12 @@
 """The JSON contracts of `creditbot scheme list|show` and `creditbot score --scheme`, through the
-real command line (a subprocess, as staff and scripts would run it)."""
+command line's main(argv), as staff and scripts would run it."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from command_line import Run, creditbot
 
-ROOT = Path(__file__).resolve().parent.parent
 IDS = ["zhengzhou-2019-departments", "zhengzhou-2019-counties", "huangshi-2019-demo-city",
        "puyang-2021-demo-city", "zhengzhou-2022-workplan", "lvliang-2022-departments",
        "lvliang-2022-counties"]
@@ -17,9 +14,8 @@ RULE_KINDS = {"checklist", "per_item", "formula", "piecewise", "bands", "rank", 
               "discretionary", "pass_fail", "task", "composite"}
 
 
-def cli(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    r = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                       cwd=ROOT, timeout=60)
+def cli(*args: str, ok: bool = True) -> Run:
+    r = creditbot(*args)
     if ok:
         assert r.returncode == 0, r.stderr
     return r
@@ -152,21 +148,13 @@ def test_score_text_output():
 
 
 def test_score_warns_about_unknown_keys_and_refuses_a_per_unit_file(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
     f = tmp_path / "f.yaml"
     f.write_text('"99": {x: 1}\n"7": {commitments: 3, foo: 1}\n', encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
-                          "lvliang-2022-departments", "--facts", str(f), "--json"],
-                         capture_output=True, text=True, cwd=root)
+    out = creditbot("score", "--scheme", "lvliang-2022-departments", "--facts", str(f), "--json")
     assert out.returncode == 0 and "「99」" in out.stderr and "「foo」" in out.stderr
     g = tmp_path / "g.yaml"
     g.write_text('市A局: {"7": {commitments: 3}}\n', encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--scheme",
-                          "lvliang-2022-departments", "--facts", str(g)],
-                         capture_output=True, text=True, cwd=root)
+    out = creditbot("score", "--scheme", "lvliang-2022-departments", "--facts", str(g))
     assert out.returncode == 1 and "不按单位分组" in out.stderr
 
 

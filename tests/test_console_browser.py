@@ -7,11 +7,8 @@ photographed into docs/screenshots/ for the README.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.app import create_app
 from channels.message import Message
+from command_line import creditbot
 from console_office import NOW, UNITS, seed_office
 from fake_wecom import FakeWeCom
 from ledger.db import open_db
@@ -122,10 +120,9 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 
 
 def _score_json(settings: dict[str, Any]) -> dict[str, float]:
-    env = {**os.environ, **{k: str(v) for k, v in settings.items()}}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "score", "--json"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True).stdout
-    return {c["unit"]: c["total"] for c in json.loads(out)}
+    out = creditbot("score", "--json", env=settings)
+    assert out.returncode == 0, out.stderr
+    return {c["unit"]: c["total"] for c in json.loads(out.stdout)}
 
 
 def test_staff_logs_in_through_the_chat_link_and_the_table_is_the_scores(desk: Desk):

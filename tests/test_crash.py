@@ -2,7 +2,7 @@
 kill neither repeats nor drops a push after the restart.
 
 `creditbot serve` runs as a real process (waitress) and is killed with SIGKILL mid-load; the
-ledger is then read by a separate `creditbot submissions --json` process.
+ledger is then read by `creditbot submissions --json` with a connection of its own.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from ledger.db import open_db
 from ledger.outbox import list_items
 from reminders.jobs import send_due_reminders
 from reminders.outbox import LEASE, deliver_due
-from servers import serve_process
-from traffic import ROOT, Load, seed_office, send, submissions
+from servers import ROOT, serve_process
+from traffic import Load, seed_office, send, submissions
 
 
 def test_a_killed_server_loses_no_acknowledged_submission(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from channels.dingtalk import DingTalkClient
 from channels.dingtalk_stream import DingTalkStreamUnavailable, load_sdk, make_stream_handler, run_stream
 from channels.message import Message, Reply
+from command_line import creditbot
 from fake_dingtalk import FakeDingTalk
 
 SETTINGS = {"DINGTALK_APP_KEY": "dingappkey", "DINGTALK_APP_SECRET": "app-secret"}
@@ -74,13 +75,6 @@ def test_stream_handler_acks_garbage_without_calling_handle() -> None:
 
 
 def test_cli_stream_says_what_is_missing(tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "CREDITBOT_DB": str(tmp_path / "s.db"), "CREDITBOT_NO_SCHEDULER": "1"}
-    env.pop("DINGTALK_APP_KEY", None)
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "stream"], env=env, cwd=root,
-                         capture_output=True, text=True, timeout=60)
+    out = creditbot("stream", env={"CREDITBOT_DB": str(tmp_path / "s.db"),
+                                   "CREDITBOT_NO_SCHEDULER": "1"})
     assert out.returncode == 1 and "DINGTALK_APP_KEY" in out.stderr

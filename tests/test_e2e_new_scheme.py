@@ -5,12 +5,11 @@ score in a reply is the scoring engine's on the same facts."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 from bot.app import create_app
+from command_line import creditbot as run_creditbot
 from fake_dingtalk import FakeDingTalk
 from fake_wecom import FakeWeCom
 from ledger.db import open_db
@@ -25,13 +24,9 @@ from test_e2e_dingtalk import Robot
 from test_e2e_wecom import AES_KEY, TOKEN, Platform
 from channels.wecom_crypto import WeComCrypto
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def creditbot(*args: str, cwd: Path, env: dict[str, str]) -> str:
-    r = subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                       cwd=cwd, timeout=120,
-                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **env})
+    r = run_creditbot(*args, cwd=cwd, env=env)
     assert r.returncode == 0, (args, r.stdout, r.stderr)
     return r.stdout
 
@@ -43,9 +38,7 @@ def test_word_document_to_scores_in_chat(tmp_path: Path):
            "CREDITBOT_NOW": "2025-03-10T10:00:00"}
     out = creditbot("scheme", "draft", "2025考核细则.docx", "-o", "2025草稿.yaml", cwd=tmp_path, env=env)
     assert "3 处待确认" in out
-    check = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", "2025草稿.yaml"],
-                           capture_output=True, text=True, cwd=tmp_path, timeout=120,
-                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    check = run_creditbot("scheme", "check", "2025草稿.yaml", cwd=tmp_path)
     assert check.returncode == 1 and len(re.findall(r"^2025草稿\.yaml:\d+ .*待确认", check.stderr, re.M)) == 3
     draft = (tmp_path / "2025草稿.yaml").read_text(encoding="utf-8")
     resolved = resolve_draft(draft)

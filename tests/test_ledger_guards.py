@@ -2,17 +2,15 @@
 leases that must run from the claim, not from the start of a slow run."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from command_line import creditbot
 from ledger.db import SCHEMA_VERSION, LedgerError, open_db, set_meta
 from ledger.outbox import enqueue, list_items
 from reminders.outbox import deliver_due
-from servers import ROOT
 
 
 def test_a_newer_schema_is_refused_not_used(tmp_path: Path):
@@ -22,10 +20,8 @@ def test_a_newer_schema_is_refused_not_used(tmp_path: Path):
     db.close()
     with pytest.raises(LedgerError, match="比本程序支持的"):
         open_db(tmp_path / "new.db")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "unit", "list"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60,
-                         env={"CREDITBOT_DB": str(tmp_path / "new.db"), "PATH": "/usr/bin:/bin",
-                              "CREDITBOT_CONFIG": str(tmp_path / "none.toml")})
+    out = creditbot("unit", "list", env={"CREDITBOT_DB": str(tmp_path / "new.db"),
+                                         "CREDITBOT_CONFIG": str(tmp_path / "none.toml")})
     assert out.returncode == 1 and "creditbot restore" in out.stderr
 
 

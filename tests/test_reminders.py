@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.app import make_calendar
+from command_line import creditbot
 from ledger.db import open_db
 from ledger.outbox import list_items
 from ledger.units import find_unit
 from reminders.jobs import Reminder, plan_reminders, remind_command, send_due_reminders
 from reminders.policy import ReminderPolicy
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def plan(office, when: str, **settings) -> list[Reminder]:
@@ -276,10 +273,7 @@ def _cli_env(office, now: str) -> dict[str, str]:
 
 def test_cli_dry_run_json_prints_the_days_reminders(lvliang):
     lvliang.db.conn.commit()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "remind", "--dry-run", "--json"],
-        cwd=ROOT, env=_cli_env(lvliang, "2022-08-01T07:00:00"), capture_output=True, text=True,
-        timeout=60)
+    proc = creditbot("remind", "--dry-run", "--json", env=_cli_env(lvliang, "2022-08-01T07:00:00"))
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
     assert sorted(u for r in rows for u in r["to"]) == ["mz1", "sw1"]
@@ -293,11 +287,10 @@ def test_cli_dry_run_json_prints_the_days_reminders(lvliang):
 
 def test_cli_remind_queues_once(lvliang):
     env = _cli_env(lvliang, "2022-08-01T09:30:00")
-    run = [sys.executable, "-m", "bot.cli", "remind"]
-    first = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    first = creditbot("remind", env=env)
     assert first.returncode == 0, first.stderr
     assert "2 条" in first.stdout
-    second = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    second = creditbot("remind", env=env)
     assert "0 条" in second.stdout
     assert outbox_count(lvliang) == 2
 

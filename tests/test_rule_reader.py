@@ -4,20 +4,16 @@ reading is right only if it gives the points the sentence promises."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from command_line import creditbot
 from schemes.model import RULE_KINDS, Scheme
 from schemes.rule_reader import parse_number, read_rule
 from scoring.engine import score, score_all
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _scheme(text: str) -> tuple[Scheme, str]:
@@ -181,17 +177,14 @@ def test_numbers_as_written(s, v):
 
 
 def test_cli_rule_json_and_text():
-    r = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "rule", "--json",
-                        "每发生1起扣5分，最高扣10分"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = creditbot("scheme", "rule", "--json", "每发生1起扣5分，最高扣10分")
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
     assert got["kind"] == "deduction" and got["params"]["each"] == 5 and got["params"]["cap"] == 10
     assert "每发生1起扣5分" in got["words"]
-    r = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "rule", "各单位要高度重视"],
-                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = creditbot("scheme", "rule", "各单位要高度重视")
     assert r.returncode == 1 and "未识别" in r.stdout
-    r = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "rule", "最多的得5分，最少的得1分"],
-                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = creditbot("scheme", "rule", "最多的得5分，最少的得1分")
     assert r.returncode == 0 and "排名赋分" in r.stdout and "依据" in r.stdout
 
 

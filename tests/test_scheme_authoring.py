@@ -5,8 +5,6 @@ of their own, beside the seed texts shipped in bench/seeds."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from command_line import Run, creditbot
 from schemes.diff import diff_schemes
 from schemes.document import DocumentError, blocks_from_text, read_blocks
 from schemes.draft import draft_blocks, draft_document, draft_yaml, parse_units, split_bullets
@@ -26,9 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "bench" / "seeds"
 
 
-def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+def cli(*args: str, cwd: Path = ROOT) -> Run:
+    return creditbot(*args, cwd=cwd)
 
 
 # A county-level 细则 of an imagined city, in its own layout and words.

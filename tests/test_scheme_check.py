@@ -3,12 +3,11 @@ message; every shipped scheme passes. Each case edits one line of a small valid 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from command_line import Run, creditbot
 from schemes.loader import SCHEME_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +53,8 @@ def line_of(text: str, needle: str) -> int:
     raise AssertionError(needle)
 
 
-def check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+def check(path: Path) -> Run:
+    return creditbot("scheme", "check", str(path))
 
 
 def has_chinese(text: str) -> bool:
@@ -148,22 +146,16 @@ def test_every_shipped_scheme_passes(path):
 
 
 def test_duplicate_keys_and_division_by_zero_are_refused(tmp_path):
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
-    good = (root / "schemes" / "lvliang-2022-departments.yaml").read_text(encoding="utf-8")
+    good = (ROOT / "schemes" / "lvliang-2022-departments.yaml").read_text(encoding="utf-8")
     dup = tmp_path / "dup.yaml"
     dup.write_text(good.replace("id: lvliang-2022-departments\n",
                                 "id: lvliang-2022-departments\nid: another\n", 1), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(dup)],
-                         capture_output=True, text=True, cwd=root)
+    out = check(dup)
     assert out.returncode != 0 and "重复" in out.stderr and f"{dup}:" in out.stderr
     zero = tmp_path / "zero.yaml"
     zero.write_text(good.replace("value: tax_records / enterprises", "value: tax_records / 0", 1),
                     encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "scheme", "check", str(zero)],
-                         capture_output=True, text=True, cwd=root)
+    out = check(zero)
     assert out.returncode != 0 and "除以0" in out.stderr
 
 

@@ -2,16 +2,11 @@
 a unit finds it by its short name."""
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from command_line import creditbot
 from ledger.db import LedgerError
 from ledger.units import find_unit, import_units, list_units
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_csv_short_names_are_found_everywhere(lvliang, tmp_path):
@@ -37,9 +32,8 @@ def test_a_short_name_cannot_belong_to_two_units(lvliang, tmp_path):
 
 
 def test_cli_adds_a_short_name(lvliang):
-    env = {"CREDITBOT_DB": lvliang.settings["CREDITBOT_DB"], "PATH": "/usr/bin:/bin"}
-    r = subprocess.run([sys.executable, "-m", "bot.cli", "unit", "alias", "市税务局", "税务", "市税务"],
-                       capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    r = creditbot("unit", "alias", "市税务局", "税务", "市税务",
+                  env={"CREDITBOT_DB": lvliang.settings["CREDITBOT_DB"]})
     assert r.returncode == 0, r.stderr
     assert "税务、市税务" in r.stdout
     assert find_unit(lvliang.db, "税务").name == "市税务局"

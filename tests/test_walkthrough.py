@@ -6,8 +6,6 @@ refused in Chinese with nothing written."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from command_line import Run, creditbot
 from office_documents import (ROWS, SCHEME_ID, resolve_draft, seed_docx, write_docx, write_tsv,
                               write_xlsx)
 from schemes.diff import diff_schemes
@@ -30,10 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "bench" / "seeds"
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})})
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    return creditbot(*args, cwd=cwd, env=env)
 
 
 def _inds(data) -> dict[str, dict]:

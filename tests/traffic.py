@@ -1,10 +1,8 @@
 """Load helpers for the crash, two-worker and fuzz tests: a seeded office on disk, signed
-DingTalk callbacks over loopback, and `creditbot submissions --json` as a subprocess."""
+DingTalk callbacks over loopback, and `creditbot submissions --json` on the same database."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -16,11 +14,10 @@ from typing import Any
 import requests
 
 from channels.dingtalk import callback_sign
+from command_line import creditbot
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.units import add_member, add_unit
-
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "load-test-dingtalk-secret"
 NOW = "2022-09-01T10:00:00"
 
@@ -125,9 +122,7 @@ class Load:
 
 
 def submissions(env: dict[str, str]) -> list[dict[str, Any]]:
-    """`creditbot submissions --json`, run as a separate process on the same database."""
-    import os
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "submissions", "--json"], cwd=ROOT,
-                         env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+    """`creditbot submissions --json` on the same database, with its own connection."""
+    out = creditbot("submissions", "--json", env=env)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)

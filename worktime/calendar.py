@@ -27,6 +27,7 @@ import chinese_calendar
 import yaml
 
 __all__ = [
+    "CalendarError",
     "make_calendar",
     "DEFAULT_HOLIDAYS_FILE",
     "FREQUENCIES",
@@ -56,6 +57,10 @@ DEFAULT_DUE_DAY = 10
 
 _MAX_SCAN_DAYS = 366  # no real run of holidays is longer; a longer one is a data error
 _MAX_RANGE_DAYS = 366
+
+
+class CalendarError(ValueError):
+    """The holiday extension file cannot be used; the message names its file and line."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,43 +210,43 @@ def _read_extension(path: Path) -> tuple[set[date], set[date]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"{path}: 无法读取节假日扩展文件（{exc.strerror or exc}）") from exc
+        raise CalendarError(f"{path}: 无法读取节假日扩展文件（{exc.strerror or exc}）") from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ValueError(f"{where}: YAML 格式错误：{getattr(exc, 'problem', exc)}") from exc
+        raise CalendarError(f"{where}: YAML 格式错误：{getattr(exc, 'problem', exc)}") from exc
 
     found: dict[str, set[date]] = {"holidays": set(), "workdays": set()}
     if root is None:  # empty, or comments only
         return found["holidays"], found["workdays"]
     if not isinstance(root, yaml.MappingNode):
-        raise ValueError(
+        raise CalendarError(
             f"{path}:{root.start_mark.line + 1}: 顶层应为 holidays: [...] 和 workdays: [...]"
         )
     for key_node, value_node in root.value:
         key = key_node.value
         line = key_node.start_mark.line + 1
         if key not in found:
-            raise ValueError(f"{path}:{line}: 未知的键“{key}”，只能是 holidays 或 workdays")
+            raise CalendarError(f"{path}:{line}: 未知的键“{key}”，只能是 holidays 或 workdays")
         if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "~", "null"):
             continue  # `holidays:` with nothing under it
         if not isinstance(value_node, yaml.SequenceNode):
-            raise ValueError(f"{path}:{line}: {key} 应为列表，每行一个日期或日期范围")
+            raise CalendarError(f"{path}:{line}: {key} 应为列表，每行一个日期或日期范围")
         for item in value_node.value:
             item_line = item.start_mark.line + 1
             if not isinstance(item, yaml.ScalarNode):
-                raise ValueError(f"{path}:{item_line}: {key} 的每一项应为日期或日期范围")
+                raise CalendarError(f"{path}:{item_line}: {key} 的每一项应为日期或日期范围")
             try:
                 found[key].update(_parse_day_or_range(item.value))
             except ValueError as exc:
-                raise ValueError(f"{path}:{item_line}: {key}: {exc}") from None
+                raise CalendarError(f"{path}:{item_line}: {key}: {exc}") from None
 
     both = found["holidays"] & found["workdays"]
     if both:
         days = "、".join(d.isoformat() for d in sorted(both))
-        raise ValueError(f"{path}: 日期不能既在 holidays 又在 workdays：{days}")
+        raise CalendarError(f"{path}: 日期不能既在 holidays 又在 workdays：{days}")
     return found["holidays"], found["workdays"]
 
 

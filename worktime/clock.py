@@ -7,9 +7,13 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["SHANGHAI", "shanghai_now", "to_shanghai", "make_clock"]
+__all__ = ["SHANGHAI", "ClockError", "shanghai_now", "to_shanghai", "make_clock"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class ClockError(ValueError):
+    """CREDITBOT_NOW is not a time."""
 
 
 def to_shanghai(at: datetime) -> datetime:
@@ -30,6 +34,6 @@ def make_clock(settings: Mapping[str, Any]) -> Callable[[], datetime]:
         try:
             at = to_shanghai(datetime.fromisoformat(fixed))
         except ValueError:
-            raise ValueError(f"CREDITBOT_NOW 格式错误：{fixed}（应为 2022-09-01T10:00:00）") from None
+            raise ClockError(f"CREDITBOT_NOW 格式错误：{fixed}（应为 2022-09-01T10:00:00）") from None
         return lambda: at
     return shanghai_now

@@ -6,12 +6,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING
 
-__all__ = ["add_authoring_commands", "scheme_ref"]
+from bot.cli.common import Settings, add, refuse
+
+if TYPE_CHECKING:
+    from bot.cli.common import Subcommands
+    from schemes.model import Scheme
+
+__all__ = ["register", "scheme_ref"]
 
 
-def scheme_ref(ref: str):
+def scheme_ref(ref: str) -> Scheme:
     """A scheme by id, or from a .yaml file, or from an exported .xlsx workbook."""
     from schemes.loader import load_scheme, scheme_by_id
     path = Path(ref)
@@ -21,11 +27,6 @@ def scheme_ref(ref: str):
         from schemes.workbook import import_workbook
         return import_workbook(path)[0]
     return scheme_by_id(ref)
-
-
-def _refuse(why: str) -> int:
-    print(f"错误：{why}", file=sys.stderr)
-    return 1
 
 
 def _writable(out: str, what: str) -> str | None:
@@ -58,25 +59,24 @@ def _outputs(out: str, n: int) -> list[Path]:
     return [base.with_name(f"{base.stem}-{k}{base.suffix}") for k in range(1, n + 1)]
 
 
-def cmd_draft(args, settings) -> int:
+def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     from schemes.document import DocumentError
     from schemes.draft import draft_document, draft_yaml
     from schemes.loader import SchemeError, load_scheme
     why = _writable(args.output, "yaml")
     if why:
-        return _refuse(why)
+        return refuse(why)
     try:
         drafts = draft_document(args.file)
     except DocumentError as exc:
-        return _refuse(str(exc))
+        return refuse(str(exc))
     if not drafts:
-        print(f"错误：{args.file} 中没有找到考核表格（表头应含 项目/序号/考核指标、分值、评分标准 等），"
-              f"也没有编号的工作任务", file=sys.stderr)
-        return 1
+        return refuse(f"{args.file} 中没有找到考核表格（表头应含 项目/序号/考核指标、分值、评分标准 等），"
+                      f"也没有编号的工作任务")
     paths, texts = _outputs(args.output, len(drafts)), [draft_yaml(d) for d in drafts]
     why = _kept(paths, texts, args.force)
     if why:
-        return _refuse(why)
+        return refuse(why)
     for draft, path, text in zip(drafts, paths, texts):
         path.write_text(text, encoding="utf-8")
         inds = sum(len(c["indicators"]) for c in draft.data["categories"])
@@ -98,7 +98,7 @@ def cmd_draft(args, settings) -> int:
     return 0
 
 
-def cmd_rule(args, settings) -> int:
+def cmd_rule(args: argparse.Namespace, settings: Settings) -> int:
     from schemes.rule_reader import KIND_ZH, read_rule
     r = read_rule(" ".join(args.text))
     if args.json:
@@ -124,14 +124,14 @@ def cmd_rule(args, settings) -> int:
     return 0
 
 
-def cmd_export(args, settings) -> int:
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from schemes.loader import SchemeError
     from schemes.workbook import export_workbook
     if not args.file.lower().endswith(".xlsx"):
-        return _refuse("导出文件名应以 .xlsx 结尾")
+        return refuse("导出文件名应以 .xlsx 结尾")
     why = _kept([Path(args.file)], None, args.force)
     if why:
-        return _refuse(why)
+        return refuse(why)
     try:
         scheme = scheme_ref(args.id)
     except SchemeError as exc:
@@ -144,30 +144,29 @@ def cmd_export(args, settings) -> int:
     try:
         path = export_workbook(scheme, args.file)
     except OSError as exc:
-        print(f"错误：无法写入 {args.file}（{exc.strerror or exc}）", file=sys.stderr)
-        return 1
+        return refuse(f"无法写入 {args.file}（{exc.strerror or exc}）")
     rows = sum(len(i.parts) for _, i in scheme.indicators())
     print(f"已导出 {path}：{scheme.title}，{rows} 条评分规则（工作表「细则」每行一条）")
     return 0
 
 
-def cmd_import(args, settings) -> int:
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from schemes.workbook import import_workbook
     why = _writable(args.output, "yaml")
     if why:
-        return _refuse(why)
+        return refuse(why)
     scheme, text = import_workbook(args.file)  # refused before anything is written
     text = f"# 由 creditbot scheme import 从 {Path(args.file).name} 生成\n" + text
     why = _kept([Path(args.output)], [text], args.force)
     if why:
-        return _refuse(why)
+        return refuse(why)
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"已写出 {args.output}：检查通过 — {scheme.id}，{len(scheme.categories)} 个类别，"
           f"{len(scheme.indicators())} 个指标")
     return 0
 
 
-def cmd_diff(args, settings) -> int:
+def cmd_diff(args: argparse.Namespace, settings: Settings) -> int:
     from schemes.diff import diff_schemes
     d = diff_schemes(scheme_ref(args.old), scheme_ref(args.new))
     if args.json:
@@ -177,25 +176,25 @@ def cmd_diff(args, settings) -> int:
     return 0
 
 
-def add_authoring_commands(ss: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+def register(ss: Subcommands) -> None:
     """Register the authoring verbs under `creditbot scheme`."""
-    a = add("draft", cmd_draft, "从考核文件（.docx / .xlsx / 制表符分隔文本）生成方案草稿", ss)
+    a = add(ss, "draft", cmd_draft, "从考核文件（.docx / .xlsx / 制表符分隔文本）生成方案草稿")
     a.add_argument("file")
     a.add_argument("-o", "--output", required=True, help="草稿文件（.yaml）；文件含多个附件时加 -1、-2")
     a.add_argument("--show", type=int, default=20, help="列出前几处待确认（默认 20）")
     a.add_argument("--force", action="store_true", help="覆盖已存在并改过的草稿")
-    a = add("rule", cmd_rule, "看一条评分标准被读成什么规则", ss)
+    a = add(ss, "rule", cmd_rule, "看一条评分标准被读成什么规则")
     a.add_argument("text", nargs="+")
     a.add_argument("--json", action="store_true", help="以 JSON 输出")
-    a = add("export", cmd_export, "把方案导出为 Excel（每行一条评分规则，可在 WPS/Excel 中修改）", ss)
+    a = add(ss, "export", cmd_export, "把方案导出为 Excel（每行一条评分规则，可在 WPS/Excel 中修改）")
     a.add_argument("id", help="方案编号或 .yaml 文件")
     a.add_argument("file")
     a.add_argument("--force", action="store_true", help="覆盖已存在的 Excel 文件")
-    a = add("import", cmd_import, "从修改后的 Excel 读回方案（经过与 check 相同的检查）", ss)
+    a = add(ss, "import", cmd_import, "从修改后的 Excel 读回方案（经过与 check 相同的检查）")
     a.add_argument("file")
     a.add_argument("-o", "--output", required=True, help="写出的方案文件（.yaml）")
     a.add_argument("--force", action="store_true", help="覆盖已存在并改过的方案文件")
-    a = add("diff", cmd_diff, "比较两个方案：新增、删除、改名的指标，分值和规则的变化", ss)
+    a = add(ss, "diff", cmd_diff, "比较两个方案：新增、删除、改名的指标，分值和规则的变化")
     a.add_argument("old", help="去年的方案（编号、.yaml 或 .xlsx）")
     a.add_argument("new", help="今年的方案（编号、.yaml 或 .xlsx）")
     a.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -1,4 +1,7 @@
-"""The seven reproductions of issue 9 (吕梁 市直 unless said), each now giving the right answer."""
+"""A liaison's year period by period (吕梁 市直 unless said): figures alone do not complete the
+quarterly ledger, a briefing is for the month it names, a rejection or a correction touches its
+own month, monthly counts add up over the year, last year stays open for what is due, 缺项 lists
+every overdue period, and reminders ask only for what the liaison can send."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,7 +28,7 @@ def ledger_file(tmp_path: Path, name: str = "双公示台账.xlsx") -> Path:
     return f
 
 
-def test_1_figures_alone_do_not_complete_the_quarterly_ledger(lvliang, tmp_path):
+def test_figures_alone_do_not_complete_the_quarterly_ledger(lvliang, tmp_path):
     reply = lvliang.at("2022-04-08T10:00").chat("sw1", "报送 双公示 准确率=100% 瞒报=0")
     assert "2022-Q1 的台账尚未报送" in reply and "佐证 双公示 2022-Q1" in reply
     due = lvliang.chat("sw1", "截止")
@@ -47,14 +50,14 @@ def test_1_figures_alone_do_not_complete_the_quarterly_ledger(lvliang, tmp_path)
 @pytest.mark.parametrize("text", ["月报 8月完成了信用承诺归集", "月报：8月工作总结", "月报8月份工作总结",
                                   "月报 本月工作总结", "月报 八月份工作总结", "月报 2022年8月工作总结",
                                   "月报 2022-08 工作总结"])
-def test_2_a_briefing_sent_at_month_end_is_for_the_month_it_names(lvliang, text):
+def test_a_briefing_sent_at_month_end_is_for_the_month_it_names(lvliang, text):
     reply = lvliang.at("2022-08-30T16:00").chat("sw1", text)
     assert "2022年8月月报" in reply and "按时" in reply
     due = lvliang.at("2022-09-01T10:00").chat("sw1", "截止")
     assert any("2022-08" in line and "✓已报送" in line for line in due.splitlines())
 
 
-def test_2_december_at_year_end_and_last_month_without_a_month_named(lvliang):
+def test_december_at_year_end_and_last_month_without_a_month_named(lvliang):
     assert "2022年12月月报" in lvliang.at("2022-12-30T10:00").chat("sw1", "月报 12月工作总结")
     assert "2022年12月月报" in lvliang.chat("mz1", "月报 十二月工作总结")
     # no month: previous month up to its deadline
@@ -63,7 +66,7 @@ def test_2_december_at_year_end_and_last_month_without_a_month_named(lvliang):
     assert "2022年9月月报" in lvliang.at("2022-09-28T10:00").chat("sw1", "月报 工作总结")
 
 
-def test_2_last_month_missing_and_overdue_asks_and_records_nothing_until_answered(lvliang):
+def test_last_month_missing_and_overdue_asks_and_records_nothing_until_answered(lvliang):
     ask = lvliang.at("2022-10-10T10:00").chat("mz1", "月报 国庆期间开展宣传")
     assert "1. 9月（上月补报，逾期）" in ask and "2. 10月（本月）" in ask
     assert lvliang.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
@@ -77,7 +80,7 @@ def _months_on_time(office, user: str, months: range) -> None:
         office.at(f"2022-{m + 1:02d}-01T10:00").chat(user, f"月报 {m}月工作总结")
 
 
-def test_3_rejecting_one_month_touches_that_month_only(lvliang):
+def test_rejecting_one_month_touches_that_month_only(lvliang):
     _months_on_time(lvliang, "sw1", range(1, 10))
     _months_on_time(lvliang, "mz1", range(1, 10))
     reply = lvliang.at("2022-10-09T10:00").chat("staff1", "审核 市民政局 月报 2022-09 驳回 内容过简")
@@ -90,21 +93,21 @@ def test_3_rejecting_one_month_touches_that_month_only(lvliang):
     assert "1. 市税务局 5" in ranks and "市民政局 1" in ranks  # 8 on-time months against 9
 
 
-def test_3_a_correction_within_the_grace_window_keeps_the_original_on_time(lvliang):
+def test_a_correction_within_the_grace_window_keeps_the_original_on_time(lvliang):
     _months_on_time(lvliang, "mz1", range(9, 10))
     lvliang.at("2022-10-09T10:00").chat("staff1", "审核 市民政局 月报 2022-09 驳回 内容过简")
     reply = lvliang.at("2022-10-12T10:00").chat("mz1", "月报 9月 补正后的总结")
     assert "保留原按时报送记录" in reply  # 3 workdays after the rejection (9th: 调休 workday)
 
 
-def test_3_a_correction_after_the_grace_window_is_late(lvliang):
+def test_a_correction_after_the_grace_window_is_late(lvliang):
     _months_on_time(lvliang, "mz1", range(9, 10))
     lvliang.at("2022-10-09T10:00").chat("staff1", "审核 市民政局 月报 2022-09 驳回 内容过简")
     reply = lvliang.at("2022-10-20T10:00").chat("mz1", "月报 9月 补正后的总结")
     assert "逾期" in reply and "保留" not in reply
 
 
-def test_4_monthly_counts_add_up_over_the_year(lvliang):
+def test_monthly_counts_add_up_over_the_year(lvliang):
     lvliang.at("2022-08-10T10:00").chat("sw1", "报送 信用承诺 420")
     reply = lvliang.at("2022-09-10T10:00").chat("sw1", "报送 信用承诺 35")
     assert "2022年9月" in reply and "35条" in reply and "全年累计" in reply and "455条" in reply
@@ -119,7 +122,7 @@ def test_4_monthly_counts_add_up_over_the_year(lvliang):
     assert unit_figures(lvliang.db, 1, ind, 2023) == {"commitments": 12}
 
 
-def test_5_after_year_open_last_year_stays_readable_and_takes_what_is_due(lvliang, tmp_path):
+def test_after_year_open_last_year_stays_readable_and_takes_what_is_due(lvliang, tmp_path):
     lvliang.at("2022-12-01T10:00").chat("sw1", "月报 11月工作")
     open_year(lvliang.db, 2023, lvliang.now, "test")
     ranks = lvliang.at("2023-01-05T10:00").chat("staff1", "排名 2022")
@@ -134,7 +137,7 @@ def test_5_after_year_open_last_year_stays_readable_and_takes_what_is_due(lvlian
     assert "2022年度 总分排名" in lvliang.chat("staff1", "排名 2022")  # still readable
 
 
-def test_6_missing_lists_every_overdue_period(lvliang):
+def test_missing_lists_every_overdue_period(lvliang):
     lvliang.at("2022-08-01T10:00").chat("sw1", "月报 7月工作")
     missing = lvliang.at("2022-10-10T10:00").chat("sw1", "缺项")
     line = next(x for x in missing.splitlines() if "11 工作报送" in x)
@@ -144,7 +147,7 @@ def test_6_missing_lists_every_overdue_period(lvliang):
     assert "2022年9月 未报送" in staff
 
 
-def test_7_reminders_ask_only_for_what_the_liaison_can_send(tmp_path):
+def test_reminders_ask_only_for_what_the_liaison_can_send(tmp_path):
     from conftest import Office
     office = Office(tmp_path)
     init_office(office.db, "puyang-2021-demo-city", 2021)
@@ -164,7 +167,7 @@ def test_7_reminders_ask_only_for_what_the_liaison_can_send(tmp_path):
     assert digest and "基础4" in digest[0].text
 
 
-def test_3_a_rejected_quarterly_ledger_corrected_within_the_grace_window_stays_on_time(
+def test_a_rejected_quarterly_ledger_corrected_within_the_grace_window_stays_on_time(
         lvliang, tmp_path):
     assert "按时" in lvliang.at("2022-07-08T10:00").chat(
         "sw1", "佐证 双公示 2022-Q2", files=[ledger_file(tmp_path)])

@@ -1,4 +1,4 @@
-"""Phrasings the third round of draft accuracy taught the reader: a ladder whose first step
+"""Ladders, formulas and detail notes as documents write them: a ladder whose first step
 gives other points than the rest, a formula written without "=", and a proportion whose low
 end is "为0的不得分", a count times a constant, and the 评分细则 column's notes paired with the
 bullets they refine. Each case in wording composed for the test, and as a seed prints it; the
