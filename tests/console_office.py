@@ -153,7 +153,8 @@ def seed_large_office(settings: dict[str, Any], n: int = 120) -> dict[str, int]:
     from ledger.db import immediate
     from ledger.submissions import record_submission, store_evidence
     from ledger.units import set_aliases
-    from worktime.calendar import WorkCalendar, deadline
+    from worktime.calendar import WorkCalendar
+    from worktime.period import deadline
 
     rng = random.Random(18)
     db = open_db(settings["CREDITBOT_DB"])
