@@ -40,7 +40,8 @@ def reviews(session: Any) -> Any:
             return _confirm(session, d, targets, items, _args(flt, unit_text, only))
     elif action == "apply":
         targets = [t for t in map(readers.parse_pick, request.form.getlist("pick")) if t]
-        reply, act = _approve(session, targets, request.form.get("summary", "") or "批量通过")
+        summary = " ".join(request.form.get("summary", "").split())[:80]  # kept with the act
+        reply, act = _approve(session, targets, summary or "批量通过")
     elif action == "undo":
         reply = run_as(web.chat(), session.member,
                        "撤销 " + "".join(request.form.get("act", "").split()),
