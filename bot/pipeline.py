@@ -31,7 +31,8 @@ import sqlite_utils
 
 from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
 from bot.registry import dispatch, match
-from bot.context import CardCache, Ctx, Fetcher
+from bot.context import CardCache, Ctx
+from channels.fetch import Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from channels.message import APOLOGY, Message, Reply
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
