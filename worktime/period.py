@@ -56,6 +56,13 @@ DEFAULT_DUE_DAY = 10
 
 _CN_QUARTER = "一二三四"
 _PERIOD_HELP = "请写成 2022-08、2022年8月、2022-Q3 或 2022年第三季度"
+# (stored label, Chinese label without the year) per kind
+_FORMATS: dict[str, tuple[str, str]] = {
+    "month": ("{y:04d}-{m:02d}", "{m}月"),
+    "quarter": ("{y}-Q{q}", "第{cq}季度"),
+    "year": ("{y}", "全年"),
+    "day": ("{y:04d}-{m:02d}-{d:02d}", "{m}月{d}日"),
+}
 _KIND_HELP = {"month": "月度期别“{}”应写成 2022-08", "quarter": "季度期别“{}”应写成 2022-Q3",
               "year": "年度期别“{}”应写成 2022"}
 
@@ -175,24 +182,16 @@ class Period:
 
     def __str__(self) -> str:
         """The stored label: 2022-08, 2022-Q3, 2022, 2022-10-02."""
-        if self.kind == "month":
-            return f"{self.year:04d}-{self.month:02d}"
-        if self.kind == "quarter":
-            return f"{self.year}-Q{self.quarter}"
-        if self.kind == "year":
-            return str(self.year)
-        return self.start.isoformat()
+        return _FORMATS[self.kind][0].format(**self._parts())
 
     @property
     def short_label(self) -> str:
         """In Chinese without the year: 8月, 第三季度, 全年, 10月2日."""
-        if self.kind == "month":
-            return f"{self.month}月"
-        if self.kind == "quarter":
-            return f"第{_CN_QUARTER[self.quarter - 1]}季度"
-        if self.kind == "year":
-            return "全年"
-        return f"{self.month}月{self.start.day}日"
+        return _FORMATS[self.kind][1].format(**self._parts())
+
+    def _parts(self) -> dict[str, object]:
+        return {"y": self.year, "m": self.month, "d": self.start.day, "q": self.quarter,
+                "cq": _CN_QUARTER[self.quarter - 1]}
 
     @property
     def label(self) -> str:
