@@ -291,12 +291,8 @@ def _due_day(day: int | None) -> int:
     return day
 
 
-def nominal_deadline(
-    frequency: Frequency | str,
-    period: str,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> date:
+def nominal_deadline(frequency: Frequency | str, period: str, day: int | None = None,
+                     fixed: date | str | None = None) -> date:
     """The deadline as the scheme prints it (see `Period.nominal_due`)."""
     _check_frequency(frequency)
     if frequency == "once":
@@ -304,13 +300,8 @@ def nominal_deadline(
     return _of(frequency, period).nominal_due(day, fixed)
 
 
-def deadline(
-    cal: WorkCalendar,
-    frequency: Frequency | str,
-    period: str,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> date:
+def deadline(cal: WorkCalendar, frequency: Frequency | str, period: str, day: int | None = None,
+             fixed: date | str | None = None) -> date:
     """The effective deadline: the nominal one, moved past holidays."""
     return cal.adjust_deadline(nominal_deadline(frequency, period, day, fixed))
 
@@ -342,13 +333,8 @@ def _cn_date(d: date, other: date) -> str:
     return f"{d.year}年{text}" if d.year != other.year else text
 
 
-def deadline_info(
-    cal: WorkCalendar,
-    frequency: Frequency | str,
-    period: str,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> Deadline:
+def deadline_info(cal: WorkCalendar, frequency: Frequency | str, period: str,
+                  day: int | None = None, fixed: date | str | None = None) -> Deadline:
     nominal = nominal_deadline(frequency, period, day, fixed)
     actual = cal.adjust_deadline(nominal)
     moved = actual != nominal
@@ -361,25 +347,14 @@ def deadline_info(
     )
 
 
-def is_on_time(
-    cal: WorkCalendar,
-    frequency: Frequency | str,
-    period: str,
-    received: date,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> bool:
+def is_on_time(cal: WorkCalendar, frequency: Frequency | str, period: str, received: date,
+               day: int | None = None, fixed: date | str | None = None) -> bool:
     """Received on or before the (holiday-adjusted) deadline."""
     return as_date(received) <= deadline(cal, frequency, period, day, fixed)
 
 
-def period_of_submission(
-    frequency: Frequency | str,
-    when: date,
-    day: int | None = None,
-    fixed: date | str | None = None,
-    cal: WorkCalendar | None = None,
-) -> str:
+def period_of_submission(frequency: Frequency | str, when: date, day: int | None = None,
+                         fixed: date | str | None = None, cal: WorkCalendar | None = None) -> str:
     """The period a submission made on `when` reports, when the sender names none.
     With `cal`, a quarterly window ends at the holiday-adjusted deadline (a 台账 due on a
     Sunday the 10th and sent on Monday the 11th still counts for the previous quarter).
@@ -420,11 +395,8 @@ def _stepped(frequency: str, period: str, by: int) -> Period:
     return _of(frequency, period).shift(by)
 
 
-def periods_in_year(
-    frequency: Frequency | str,
-    year: int,
-    fixed: date | str | None = None,
-) -> list[str]:
+def periods_in_year(frequency: Frequency | str, year: int,
+                    fixed: date | str | None = None) -> list[str]:
     """The periods of one calendar year; a one-off item has its date's period if it falls in it."""
     _check_frequency(frequency)
     if frequency == "once":
@@ -440,14 +412,9 @@ def periods_in_year(
     return found
 
 
-def upcoming_deadlines(
-    cal: WorkCalendar,
-    frequency: Frequency | str,
-    today: date,
-    day: int | None = None,
-    fixed: date | str | None = None,
-    horizon_days: int = 62,
-) -> list[tuple[str, date]]:
+def upcoming_deadlines(cal: WorkCalendar, frequency: Frequency | str, today: date,
+                       day: int | None = None, fixed: date | str | None = None,
+                       horizon_days: int = 62) -> list[tuple[str, date]]:
     """(period, deadline) with the deadline from `today` (inclusive) to today + horizon,
     soonest first."""
     _check_frequency(frequency)
