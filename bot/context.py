@@ -113,6 +113,8 @@ class Ctx:
     # the sender's unit, the data version). No other connection can write inside the
     # transaction, so both hold until this one writes.
     _known: tuple[int, Unit | None, int | None] | None = None
+    # The reply already names the year of each of its parts (answered once per open year).
+    labelled: bool = False
 
     def known(self, unit: Unit | None, version: int | None) -> None:
         """Keep the sender's unit and the data version read for this message, so a command
@@ -196,6 +198,20 @@ class Ctx:
         """The scheme that assesses `unit` (in `year`, default the year spoken of so far)."""
         from ledger.office import office_for_kind
         self.use_office(office_for_kind(self.db, unit.kind, year or self.office.year))
+
+    def speak_of_year(self, year: int) -> None:
+        """Answer for `year`: the sender's unit's scheme that year (staff: the first scheme)."""
+        from ledger.office import office
+        unit = self.unit if self.member.unit_id else None
+        if unit is not None:
+            self.use_unit(unit, year)
+        else:
+            self.use_office(office(self.db, year))
+
+    def all_years(self) -> list[int]:
+        """Every year the office has assessed (open or closed)."""
+        from ledger.office import years
+        return [y for y, _ in years(self.db)]
 
     def use_period(self, unit: Unit, period: str | Period | None) -> bool:
         """A period of another assessment year (January: last year's December or Q4) is filed

@@ -19,7 +19,7 @@ from ledger.units import Unit
 from schemes.model import Indicator
 
 __all__ = ["accept_files", "remember_target", "take_pending", "handle_attachments",
-           "upload_link", "PENDING_MINUTES"]
+           "upload_link", "PENDING_MINUTES", "filing_period"]
 
 PENDING_MINUTES = 30
 
@@ -68,11 +68,18 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
         raise CommandError("文件已过期，请重新发送。") from None
 
 
-def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+def filing_period(ind: Indicator, today, cal) -> str | None:
+    """The period files sent today count for, when the sender names none: a periodic item's
+    current reporting period (January: last year's Q4 until its deadline); None otherwise."""
     due = ind.due
-    if period is None and due is not None and due.frequency in ("monthly", "quarterly"):
-        from worktime.period import period_of_submission
-        period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
+    if due is None or due.frequency not in ("monthly", "quarterly"):
+        return None
+    from worktime.period import period_of_submission
+    return period_of_submission(due.frequency, today, due.day, cal=cal)
+
+
+def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+    period = period or filing_period(ind, ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 台账 is last year's
     stored = []
     for att in ctx.msg.attachments:

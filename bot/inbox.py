@@ -63,29 +63,32 @@ def _metrics_text(ind, metrics: dict, short: bool = False) -> str:
     return "，".join(out)
 
 
-@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料（逐条，最早的在前），查看：查看 <编号>",
+@command(("待审", "待审核"), STAFF, "待审 [单位] [年度]", "等待审核的报送和材料（逐条，最早的在前），查看：查看 <编号>",
          read_only=True)
 def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
+    from bot.registry import take_year
+    year, words = take_year(words, ctx)  # default: every open year (a closed one is frozen)
+    if year is not None and year not in ctx.open_years():
+        return Reply(f"{year}年度已关闭，结果已定稿：其未审核的报送和材料不再审核。")
     unit = _find_unit(ctx, " ".join(words)) if words else None
     units = {u.id: u for u in list_units(ctx.db)}
     names = {u.id: u.name for u in units.values()}
     rows: list[tuple[str, int, str]] = []  # (received, order, line)
-    for s in subs.list_submissions(ctx.db, unit.id if unit else None, statuses=("submitted",)):
+    waiting, files = subs.awaiting_review(ctx.db, unit.id if unit else None, year)
+    for s in waiting:
         ind = _indicator(ctx, units.get(s.unit_id), s.indicator)
         what = _first_words(s.text) if s.kind != "data" else _first_words(
             _metrics_text(ind, s.metrics, short=True) or s.text, 40)
         rows.append((s.received_at, s.id, f"#{s.id}｜{names.get(s.unit_id, s.unit_id)}｜{s.indicator} "
                                     f"{ind.name if ind else ''}｜{_KIND_ZH.get(s.kind, s.kind)} "
                                     f"{s.period}｜{_when(s.received_at)}｜{what}"))
-    for e in subs.list_evidence(ctx.db, unit.id if unit else None):
-        if e["status"] != "submitted":
-            continue
+    for e in files:
         ind = _indicator(ctx, units.get(e["unit_id"]), e["indicator"])
         rows.append((e["received_at"], e["id"], f"F{e['id']}｜{names.get(e['unit_id'], e['unit_id'])}｜"
                                        f"{e['indicator']} {ind.name if ind else ''}｜文件 "
                                        f"{e['original_name']}｜{_when(e['received_at'])}"))
     if not rows:
-        return Reply("没有等待审核的报送或材料。")
+        return Reply(f"{year}年度没有等待审核的报送或材料。" if year else "没有等待审核的报送或材料。")
     rows.sort(key=lambda r: r[:2])
     lines = [f"待审核 {len(rows)} 条（最早的在前）："] + [line for *_, line in rows[:20]]
     if len(rows) > 20:

@@ -162,7 +162,9 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
                       if m.name in metrics and m.name in year and m.aggregate(True) == agg]
             if totals:
                 lines.append(f"{ctx.office.year}年{how}：{'，'.join(totals)}")
-    if needs_report(ind) and not subs.has_standing(ctx.db, unit.id, ind.code, period, "report"):
+    # a quarter's 台账 is asked for once the quarter has ended (figures may come earlier)
+    if needs_report(ind) and filed.end < ctx.today \
+            and not subs.has_standing(ctx.db, unit.id, ind.code, period, "report"):
         # the figures are in, but the period counts only when its 台账 (files) arrives
         lines.append(f"{period} 的台账尚未报送（数据不能代替台账）：请发送 {send_command(ind, period)}")
     lines += [

@@ -336,11 +336,11 @@ def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
         return it
 
     uid = unit.id if unit else None
-    for s in subs.list_submissions(desk.db, uid, statuses=("submitted",)):
+    waiting, files = subs.awaiting_review(desk.db, uid)  # a closed year's are frozen
+    for s in waiting:
         item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
-    for e in subs.list_evidence(desk.db, uid):
-        if e["status"] == "submitted":
-            item(e["unit_id"], e["indicator"], e["received_at"]).files.append(e)
+    for e in files:
+        item(e["unit_id"], e["indicator"], e["received_at"]).files.append(e)
     for it in items.values():
         it.submissions.sort(key=lambda s: s.id)
         it.files.sort(key=lambda e: e["id"])

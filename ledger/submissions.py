@@ -21,7 +21,7 @@ from ledger.filenames import clean_file_name
 from ledger.files import stored_name
 from worktime.period import Period
 
-__all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
+__all__ = ["awaiting_review", "Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
            "list_adjustments", "reported_periods", "year_records", "get_evidence", "has_standing",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
@@ -302,6 +302,20 @@ def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None,
         sql += _OF_YEAR
         args += [year, year]
     return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
+
+
+def awaiting_review(db: sqlite_utils.Database, unit_id: int | None = None,
+                    year: int | None = None) -> tuple[list[Submission], list[dict[str, Any]]]:
+    """Submissions and files waiting for review (待审), of open years only (or of `year`): a
+    closed year's are frozen — review is refused for them, so they are not offered."""
+    rows = db.execute("SELECT year, status FROM office_years").fetchall()
+    live = {int(y) for y, st in rows if st == "open"} if year is None else {year}
+    first = min((int(y) for y, _ in rows), default=None)
+    found = [s for s in list_submissions(db, unit_id, statuses=("submitted",))
+             if Period.from_label(s.period).year in live]
+    files = [e for e in list_evidence(db, unit_id) if e["status"] == "submitted"
+             and (e["year"] if e["year"] is not None else first) in live]
+    return found, files
 
 
 def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indicator: str | None,

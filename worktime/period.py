@@ -40,6 +40,7 @@ __all__ = [
     "nominal_deadline",
     "parse_period",
     "period_of_submission",
+    "period_year",
     "periods_in_year",
     "previous_period",
     "upcoming_deadlines",
@@ -465,6 +466,14 @@ def upcoming_deadlines(
         ]
     found = [(p, deadline(cal, frequency, p, day, fixed)) for p in periods]
     return sorted(((p, d) for p, d in found if today <= d <= last), key=lambda pd: pd[1])
+
+
+def period_year(frequency: Frequency | str, period: str) -> int:
+    """The assessment year a period counts in (a one-off item's date's year)."""
+    _check_frequency(frequency)
+    if frequency == "once":
+        return parse_day(period).year
+    return _of(frequency, period).year
 
 
 def parse_period(text: str, default_year: int | None = None) -> str:
