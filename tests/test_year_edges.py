@@ -132,3 +132,73 @@ def test_top_and_bottom_rules_that_overlap_for_a_small_office_are_named(office_e
 def test_departments_scheme_has_no_overlap_note():
     check = creditbot("scheme", "check", "schemes/lvliang-2022-departments.yaml")
     assert check.returncode == 0 and "注意" not in check.stdout
+
+
+def test_a_reminder_claims_only_the_points_sending_on_time_can_still_win(lvliang: Office,
+                                                                       tmp_path: Path):
+    """Q2's 台账 is worth its 3 points and the 4 of 瞒报 that require it — to 市税务局, whose Q1
+    台账 was on time; to 市民政局, who missed Q1, nothing any more (not the item's 15)."""
+    from datetime import datetime
+    from bot.app import make_calendar
+    from reminders.jobs import plan_reminders
+    f = tmp_path / "台账.xlsx"
+    f.write_bytes(LEDGER)
+    lvliang.at("2022-04-07T10:00").chat("sw1", "佐证 双公示 2022-Q1", files=[f])
+    lvliang.chat("sw1", "报送 双公示 2022-Q1 准确率=95% 瞒报=0")
+    sent = plan_reminders(lvliang.db, datetime(2022, 7, 8, 10, 0), make_calendar(lvliang.settings),
+                          lvliang.settings)
+    ledger = {r.unit: r.text for r in sent if r.items == (("3", "2022-Q2"),)}
+    assert "最多可失 7 分" in ledger["市税务局"]
+    assert "最多可失" not in ledger["市民政局"] and "15 分" not in ledger["市民政局"]
+
+
+def _january_env(tmp_path: Path, extra: dict[str, str]) -> dict[str, str]:
+    from datetime import datetime
+    from ledger.db import open_db
+    from ledger.facts import init_office
+    from ledger.units import add_member, add_unit
+    db = open_db(tmp_path / "c.db")
+    init_office(db, "lvliang-2022-departments", 2022)
+    add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
+    add_member(db, "staff1", "刘洋", "staff", None)
+    open_year(db, 2023, datetime(2023, 1, 3, 10, 0), "test")
+    db.close()
+    return {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+            "CREDITBOT_NOW": "2023-01-05T10:00:00", **extra}
+
+
+def test_january_years_and_the_close_through_the_wecom_callback(tmp_path: Path):
+    from bot.app import create_app
+    from channels.wecom_crypto import WeComCrypto
+    from fake_wecom import FakeWeCom
+    from servers import app_server
+    from test_e2e_wecom import AES_KEY, TOKEN, Platform
+    with FakeWeCom() as fake:
+        settings = _january_env(tmp_path, {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
+                                           **fake.settings()})
+        with app_server(create_app(settings)) as base:
+            wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
+                             WeComCrypto(TOKEN, AES_KEY, ""))
+            assert wecom.say("sw1", "得分 2022", "w1").startswith("【2022年度】")
+            due = wecom.say("sw1", "截止", "w2")
+            assert due.startswith("【2022年度】") and "【2023年度】" in due
+            ask = wecom.say("staff1", "关闭年度 2022", "w3")
+            assert "关闭年度 2022 确认" in ask and "已关闭" not in ask
+            assert "已关闭 2022" in wecom.say("staff1", "关闭年度 2022 确认", "w4")
+
+
+def test_january_years_and_the_close_through_the_dingtalk_callback(tmp_path: Path):
+    import requests
+    from bot.app import create_app
+    from servers import app_server
+    from traffic import SECRET, send
+    settings = _january_env(tmp_path, {"DINGTALK_APP_SECRET": SECRET})
+    with app_server(create_app(settings)) as base, requests.Session() as s:
+        status, reply = send(s, base, "staff1", "缺项 市税务局 2022")
+        assert status == 200 and reply.startswith("【2022年度】市税务局")
+        _, ask = send(s, base, "staff1", "关闭年度 2022")
+        assert "逾期未报" in ask and "关闭年度 2022 确认" in ask
+        _, done = send(s, base, "staff1", "关闭年度 2022 确认")
+        assert "已关闭 2022" in done
+        _, late = send(s, base, "staff1", "扣分 市税务局 乱收费 1 2022年案例")
+        assert "2022年度已关闭" in late
