@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from bot.context import Ctx
-from bot.parse import CommandError, normalise
+from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from channels.message import Reply
 from ledger.db import LedgerError
 
@@ -185,15 +185,20 @@ def take_year(words: list[str], ctx: Ctx, bare: bool = True) -> tuple[int | None
 
 def _each_year(cmd: Command, words: list[str], ctx: Ctx) -> Reply:
     """January: last year's items and this year's, each under its own year."""
-    parts, files = [], []
+    parts, files, refused = [], [], []
     for year in ctx.open_years():
         ctx.speak_of_year(year)
         try:
             reply = cmd.fn(list(words), ctx)
+        except (Ambiguous, AskValue):
+            raise  # a question back (which unit?) holds whatever the year
         except CommandError as exc:
             reply = Reply(str(exc))
+            refused.append(str(exc))
         parts.append(f"【{year}年度】{reply.text}")
         files += reply.files
+    if len(refused) == len(parts) and len(set(refused)) == 1:
+        raise CommandError(refused[0])  # the same refusal for every year: said once
     ctx.labelled = True
     return Reply("\n\n".join(parts), files=files)
 

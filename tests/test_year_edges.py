@@ -202,3 +202,13 @@ def test_january_years_and_the_close_through_the_dingtalk_callback(tmp_path: Pat
         assert "已关闭 2022" in done
         _, late = send(s, base, "staff1", "扣分 市税务局 乱收费 1 2022年案例")
         assert "2022年度已关闭" in late
+
+
+def test_a_refusal_that_holds_for_every_year_is_said_once(january: Office):
+    reply = january.chat("staff1", "缺项")
+    assert reply.count("请写单位名称") == 1
+
+
+def test_a_unit_name_that_fits_several_is_asked_once_in_january(january: Office):
+    reply = january.chat("staff1", "缺项 市")
+    assert reply.count("市税务局") == 1 and "年度】" not in reply
