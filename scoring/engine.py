@@ -101,6 +101,7 @@ def _apply_requires(ind: Indicator, parts: list[PartResult]) -> None:
             names = "、".join(by_id[r].label or r for r in failed)
             res.explain += f"；但「{names}」未得分，本项也不得分"
             res.points = ZERO
+            res.exact = None
 
 
 def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: str) -> ItemCard:
@@ -122,13 +123,12 @@ def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: s
         parts.append(score_part(part, ctx))
     _apply_requires(ind, parts)
     base.parts = parts
-    total = sum((p.points for p in parts), ZERO)
+    total = sum((p.value for p in parts), ZERO)  # exact: rounded once, below and in totals
     if cat.section == "deduction":
-        base.points = max(total, -(ind.max_points or -total))
+        base.exact = max(total, -(ind.max_points or -total))
     elif ind.max_points is not None:
-        base.points = min(max(total, ZERO), ind.max_points)
-    else:
-        base.points = None
+        base.exact = min(max(total, ZERO), ind.max_points)
+    base.points = None if base.exact is None else q(base.exact)
     base.missing = [m for p in parts for m in p.missing]
     base.explain = "；".join(_part_line(p, len(parts)) for p in parts)
     if ind.gate:
@@ -136,7 +136,8 @@ def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: s
         base.gate_passed = ok if ind.gate.metric in values else None
     base.status = _status(cat, ind, raw, values)
     if base.status == "rejected":
-        base.points = ZERO if cat.section != "deduction" else base.points
+        if cat.section != "deduction":
+            base.points = base.exact = ZERO
         reason = raw.get("_reject_reason") or ""
         base.missing.insert(0, f"材料被驳回{('：' + reason) if reason else ''}，请补正后重新报送")
     return base
@@ -178,7 +179,8 @@ def _transfer(items: list[ItemCard], scheme: Scheme) -> None:
         moved = ind.max_points or ZERO
         if target.max_points and target.points is not None:
             scale = (target.max_points + moved) / target.max_points
-            target.points = q(target.points * scale)
+            target.exact = target.value * scale
+            target.points = q(target.exact)
             target.explain += f"；含{ind.code}「{ind.name}」不适用转入的{fmt(moved)}分（按比例折算）"
         target.max_points = (target.max_points or ZERO) + moved
         item.explain += f"，其{fmt(moved)}分转入{target.code}「{target.name}」"
@@ -199,14 +201,15 @@ def score(scheme: Scheme, facts: Facts, peers: Mapping[str, Facts] | None = None
 
 
 def _sum(items: list[ItemCard], section: str) -> Decimal:
-    return sum((i.points or ZERO for i in items if i.section == section), ZERO)
+    """Exact: the items' unrounded points, so a total is rounded once."""
+    return sum((i.value or ZERO for i in items if i.section == section), ZERO)
 
 
 def _totals(scheme: Scheme, items: list[ItemCard], facts: Facts, unit: str | None) -> Scorecard:
     cats = []
     for cat in scheme.categories:
         mine = [i for i in items if i.category == cat.name and i.section == cat.section]
-        pts = None if cat.section in ("tasks", "gate") else sum((i.points or ZERO for i in mine), ZERO)
+        pts = None if cat.section in ("tasks", "gate") else q(sum((i.value or ZERO for i in mine), ZERO))
         # 不适用 items do not count towards the category's max (their points moved or lapsed)
         mx = None if pts is None else sum((i.max_points or ZERO for i in mine
                                            if i.status != "not_applicable"), ZERO)

@@ -147,14 +147,17 @@ def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
 
 
 def _formula(part, ctx: PartContext) -> PartResult:
-    raw = q(evaluate(part.expr, prepared_values(ctx.values, ctx.indicator)))
+    exact = evaluate(part.expr, prepared_values(ctx.values, ctx.indicator))
+    raw = q(exact)
     pts = _clamp(raw, part.floor, ctx.cap)
+    exact = _clamp(to_decimal(exact), part.floor, ctx.cap)
     names = sorted(names_in(part.expr))
     shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
     cap = f"（上限{fmt(ctx.cap)}分）" if ctx.cap is not None and raw > ctx.cap else ""
     floor = f"（下限{fmt(part.floor)}分）" if raw < part.floor else ""
     return PartResult(part.label, part.kind, pts, ctx.cap,
-                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}{floor}，得{fmt(pts)}分")
+                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}{floor}，得{fmt(pts)}分",
+                      exact=exact)
 
 
 def _matches(piece: Piece, x: Decimal) -> bool:
@@ -213,7 +216,8 @@ def _rank(part, ctx: PartContext) -> PartResult:
         how = f"{_describe_value(part.value, _value(part, ctx), ctx)}；{how}"
     except (ExprError, ArithmeticError):
         pass  # the rank explanation alone still says what happened
-    return PartResult(part.label, part.kind, _clamp(pts, ZERO, ctx.cap), ctx.cap, how)
+    exact = _clamp(pts, ZERO, ctx.cap)  # the rank table keeps points unrounded
+    return PartResult(part.label, part.kind, q(exact), ctx.cap, how, exact=exact)
 
 
 def _percent_gap(part, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
@@ -344,7 +348,7 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
         rest = {u: v for u, v in ranked.items() if u not in full}
         m = len(rest)
         for u, (r, n) in _competition(rest, sign).items():
-            pts = q(bottom + (top - bottom) * Decimal(m - r + 1) / Decimal(m + 1))
+            pts = bottom + (top - bottom) * Decimal(m - r + 1) / Decimal(m + 1)
             out[u] = (pts, f"未达{fmt(part.full_at * 100)}%，在其余{m}个单位中排第{r}名；"
                            f"按{fmt(bottom)}+({fmt(top)}−{fmt(bottom)})×({m}−名次+1)/({m}+1)赋分，"
                            f"得{fmt(pts)}分（{part.tie_rule}）")
@@ -360,14 +364,14 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
                 pts, how = bottom, f"后{part.bottom_n}名得{fmt(bottom)}分"
             else:
                 span = n - part.top_n - part.bottom_n + 1
-                pts = q(top - (top - bottom) * Decimal(r - part.top_n) / Decimal(span))
+                pts = top - (top - bottom) * Decimal(r - part.top_n) / Decimal(span)
                 how = (f"前{part.top_n}名得{fmt(top)}分、后{part.bottom_n}名得{fmt(bottom)}分，"
                        f"中间按名次线性赋分（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×"
                        f"(名次−{part.top_n})/{span}）")
         else:
             # The lowest value always gets `bottom` (最少的得1分), even when it is shared:
             # positions run from 1 to the rank of the last place, not to n.
-            pts = top if last == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(last - 1))
+            pts = top if last == 1 else top - (top - bottom) * Decimal(r - 1) / Decimal(last - 1)
             how = ("目前仅1个单位有数据或数值全部相同，按最高分计" if last == 1 else
                    f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
                    f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/(末名名次{last}−1)）")

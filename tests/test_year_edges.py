@@ -212,3 +212,21 @@ def test_a_refusal_that_holds_for_every_year_is_said_once(january: Office):
 def test_a_unit_name_that_fits_several_is_asked_once_in_january(january: Office):
     reply = january.chat("staff1", "缺项 市")
     assert reply.count("市税务局") == 1 and "年度】" not in reply
+
+
+def test_totals_add_exact_points_and_round_once():
+    """Two rank items of 3.6666… and 2.6666… make 6.3333…: the total shows 6.3333 (rounded
+    once), not 6.3334 (the sum of the rounded items); each item still shows its own rounding."""
+    from decimal import Decimal
+    from schemes.loader import load_scheme
+    from scoring.card import pts
+    from scoring.engine import score_all
+    scheme = load_scheme("schemes/lvliang-2022-departments.yaml")
+    facts = {"甲": {"11": {"on_time_reports": 4}, "3": {"accuracy": 1}},
+             "乙": {"11": {"on_time_reports": 2}, "3": {"accuracy": Decimal("0.99")}},
+             "丙": {"11": {"on_time_reports": 3}, "3": {"accuracy": Decimal("0.98")}},
+             "丁": {"11": {"on_time_reports": 1}}}
+    card = score_all(scheme, facts)["丙"]
+    assert card.item("11").points == Decimal("3.6667")
+    assert card.item("3").points == Decimal("2.6667")
+    assert card.total == Decimal("6.3333") and pts(card.total) == "6.33"
