@@ -34,7 +34,7 @@ def reviews(session: Any) -> Any:
                            request.form.get("form_id", "")).text
     d = web.desk(session)
     only = request.values.get("unit", "")
-    only_unit = web.unit_for(session, int(only)) if only.isdigit() else None
+    only_unit = web.unit_for(session, web.whole(only)) if web.whole(only) is not None else None
     queue = readers.review_queue(d, only_unit)
     # A page of the oldest: reviewing is done from the top, and a page of thousands of
     # records helps nobody (the unit filter narrows it).
