@@ -21,7 +21,7 @@ from ledger.filenames import clean_file_name
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
-           "list_adjustments", "reported_periods", "year_records", "get_evidence", "has_standing",
+           "list_adjustments", "reported_periods", "year_records", "year_filings", "get_evidence", "has_standing",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
            "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
@@ -342,6 +342,16 @@ def reported_periods(db: sqlite_utils.Database, year: int) -> set[tuple[int, str
     return {(u, c, p) for u, c, p in db.execute(
         "SELECT unit_id, indicator, period FROM submissions WHERE period LIKE ? AND kind IN "
         "('briefing', 'report') AND status IN ('submitted', 'accepted')", [f"{year}%"]).fetchall()}
+
+
+def year_filings(db: sqlite_utils.Database, year: int) -> list[tuple[int, str, str, str, bool | None, str]]:
+    """(unit, indicator, period, kind, on_time, received_at) of every standing record of the
+    year (waiting, approved or rejected: sent, as 未交 counts), oldest first: who filed what
+    for each deadline."""
+    return [(u, c, p, k, None if t is None else bool(t), r) for u, c, p, k, t, r in db.execute(
+        "SELECT unit_id, indicator, period, kind, on_time, received_at FROM submissions "
+        "WHERE period LIKE ? AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id",
+        [f"{year}%"]).fetchall()]
 
 
 def year_records(db: sqlite_utils.Database, year: int) -> list[Submission]:
