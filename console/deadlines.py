@@ -17,7 +17,7 @@ from ledger.submissions import year_filings
 from ledger.units import Unit
 from schemes.asks import needs_report
 from schemes.model import Indicator
-from worktime.calendar import Deadline
+from worktime.period import Deadline
 
 __all__ = ["Filed", "DeadlineCount", "STATES", "deadline_counts"]
 

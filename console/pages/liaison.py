@@ -20,7 +20,7 @@ from ledger.submissions import standing_rejections
 from ledger.units import Unit
 from schemes.asks import liaison_metrics, send_command
 from schemes.model import Indicator
-from worktime.calendar import deadline
+from worktime.period import deadline
 
 __all__ = ["bp"]
 
