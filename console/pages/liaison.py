@@ -122,7 +122,11 @@ def mine(session: Any) -> Any:
     own_inds = d.indicators(the_unit)
     inds = [i for i in own_inds if i.evidence or (i.due is not None)]
     briefing = briefing_indicator(d.office.scheme)
-    data_inds = [(i, liaison_metrics(i)) for i in own_inds if liaison_metrics(i)]
+    # what the unit reports itself: not the deduction cases (staff record those with 扣分)
+    deductions = {i.code for c in d.office.scheme.categories if c.section == "deduction"
+                  for i in c.indicators}
+    data_inds = [(i, liaison_metrics(i)) for i in own_inds
+                 if liaison_metrics(i) and i.code not in deductions]
     return web.page("mine.html", session, unit=the_unit, card=card, texts=texts, inds=inds,
                     reply=reply, office=d.office, rejections=_rejections(d, the_unit),
                     today=d.today, briefing=briefing, months=_briefing_months(d),
