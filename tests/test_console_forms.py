@@ -54,11 +54,13 @@ def test_no_unit_is_chosen_until_staff_choose_one_and_a_part_of_a_name_records_n
 
 
 def test_a_record_by_short_name_shows_the_unit_s_new_total_and_rank_and_undoes_by_button(desk):
+    for text in ("报送 信用承诺 35", "报送 履约践诺 20", "报送 联合奖惩 6", "报送 工作机制 staffed=是 mechanism=是"):
+        desk.office.chat("mz1", text)
     staff = desk.client("staff1")
     page = _post(desk, staff, "/console/entry", kind="deduction", unit="民政", code="八.1",
-                 cases="2", reason="被省通报")
+                 cases="1", reason="被省通报")
     text = _main(page)
-    assert "已记录 市民政局「八.1 行业协会乱收费」2 起" in text
+    assert "已记录 市民政局「八.1 行业协会乱收费」1 起" in text
     card = desk.office.chat("staff1", "单位 市民政局")
     total, place = re.search(r"总分 ([\d.]+).*排名 (\d+)/2", card).groups()
     standing = re.search(r'id="standing">([^<]+)<', page).group(1)
@@ -69,6 +71,10 @@ def test_a_record_by_short_name_shows_the_unit_s_new_total_and_rank_and_undoes_b
     assert len(acts) == 1
     after = _post(desk, staff, "/console/entry", kind="undo", act=acts[0])
     assert f"已撤销编号 {acts[0]}" in _main(after)
+    back = re.search(r'id="standing">([^<]+)<', after).group(1)  # the total as it was before
+    before = re.search(r"总分 ([\d.]+)", desk.office.chat("staff1", "单位 市民政局")).group(1)
+    assert back.startswith(f"市民政局 现总分 {float(before):.2f}")
+    assert float(before) == pytest.approx(float(total) + 5)  # the one case's 5 points back
     assert desk.count("SELECT count(*) FROM adjustments WHERE status = 'active'") == 0
     assert re.search(rf'<tr data-act="{acts[0]}" class="undone"', after)
 

@@ -14,7 +14,8 @@ from console import readers, web
 from console.actions import run_as
 from console.pages.units import unit_page
 from ledger import acts
-from ledger.units import Unit, list_units
+from ledger.db import LedgerError
+from ledger.units import Unit, get_unit, list_units
 
 __all__ = ["bp", "chosen_unit"]
 
@@ -77,6 +78,18 @@ def _standing(d: readers.Desk, the_unit: Unit) -> str:
     return f"{the_unit.name} 现总分 {'—' if card.total is None else f'{card.total:.2f}'}{band}{rank}。"
 
 
+def _undone_unit(act: str) -> Unit | None:
+    """The unit an undone record was about (its total and rank moved back)."""
+    act_id = web.whole(act)
+    if act_id is None:
+        return None
+    try:
+        unit_id = acts.get_act(web.db(), act_id).unit_id
+        return get_unit(web.db(), unit_id) if unit_id is not None else None
+    except LedgerError:
+        return None
+
+
 @bp.route("/entry", methods=["GET", "POST"])
 @web.staff_only
 def entry(session: Any) -> Any:
@@ -93,6 +106,9 @@ def entry(session: Any) -> Any:
             reply = (run_as(chat, session.member, text, request.form.get("form_id", "")).text
                      if text else "请输入命令，例如：未交 2022-08")
             recorded = acts.latest_act_id(web.db(), session.member.id) > before
+            if kind == "undo" and reply.startswith("已撤销"):
+                the_unit = _undone_unit(request.form.get("act", ""))
+                recorded = the_unit is not None
             if the_unit is not None and recorded:
                 standing = _standing(web.desk(session), the_unit)
             elif not recorded and kind != "command":
