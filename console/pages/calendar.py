@@ -9,7 +9,7 @@ from flask import Blueprint, request
 
 from console import readers, web
 from console.auth import Denied
-from console.deadlines import STATES, deadline_counts
+from console.deadlines import STATES, KeptWorkdays, deadline_counts
 
 __all__ = ["bp"]
 
@@ -20,15 +20,16 @@ bp = Blueprint("calendar", __name__)
 @web.signed_in
 def calendar(session: Any) -> Any:
     d = web.desk(session)
+    cal = KeptWorkdays(d.cal)  # the rows' 还有N个工作日 and the late counts ask the same days
     if session.member.is_staff:
-        counts = deadline_counts(d)
+        counts = deadline_counts(d, cal)
         rows = [(c.day, c.indicator, c.info) for c in counts]
         return web.page("calendar.html", session, **web.switch(d), rows=rows, today=d.today,
-                        cal=d.cal, counts=counts, units_total=len(d.units()))
+                        cal=cal, counts=counts, units_total=len(d.units()))
     own = web.own(session)
     mine = {i.code for i in d.indicators(own)}
     rows = [r for r in readers.year_calendar(d) if r[1].code in mine]
-    return web.page("calendar.html", session, **web.switch(d), rows=rows, today=d.today, cal=d.cal,
+    return web.page("calendar.html", session, **web.switch(d), rows=rows, today=d.today, cal=cal,
                     counts=None)
 
 
