@@ -186,6 +186,13 @@ def test_deadline_counts_agree_with_the_chat_s_not_sent_and_open_their_lists(des
     link = re.search(r'href="([^"]*state=late[^"]*)"', row).group(1).replace("&amp;", "&")
     listed = _main(staff.get(link).data.decode())
     assert "市民政局" in listed and "晚 8 天" in listed and "市税务局" not in listed
+    # A briefing that comes in now moves the counts at once (they are kept only while the
+    # ledger is unchanged).
+    o.chat("jy1", "月报 7月开展诚信宣传1次")
+    html = staff.get("/console/calendar").data.decode()
+    row = html.split('data-code="11" data-period="2022-07"', 1)[1].split("</tr>", 1)[0]
+    counts = {s: int(n) for s, n in re.findall(r'data-state="(\w+)"[^>]*>[^<\d]*(\d+)<', row)}
+    assert counts == {"on_time": 1, "late": late + 1, "missing": missing - 1}
     # A liaison's 截止 has no counts of other units, and no way to their lists.
     liaison = desk.client("sw1")
     assert 'data-state=' not in liaison.get("/console/calendar").data.decode()

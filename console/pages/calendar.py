@@ -9,6 +9,7 @@ from flask import Blueprint, request
 
 from console import readers, web
 from console.auth import Denied
+from ledger.db import data_version
 from console.deadlines import STATES, KeptWorkdays, deadline_counts
 
 __all__ = ["bp"]
@@ -22,7 +23,7 @@ def calendar(session: Any) -> Any:
     d = web.desk(session)
     cal = KeptWorkdays(d.cal)  # the rows' 还有N个工作日 and the late counts ask the same days
     if session.member.is_staff:
-        counts = deadline_counts(d, cal)
+        counts = _counts(d, cal)
         rows = [(c.day, c.indicator, c.info) for c in counts]
         return web.page("calendar.html", session, **web.switch(d), rows=rows, today=d.today,
                         cal=cal, counts=counts, units_total=len(d.units()))
@@ -33,13 +34,27 @@ def calendar(session: Any) -> Any:
                     counts=None)
 
 
+def _counts(d: readers.Desk, cal: KeptWorkdays) -> list[Any]:
+    """The year's counts, kept while the ledger and the day are unchanged (200 units × 30
+    deadlines are worth reading once, not on every look)."""
+    kept = web.console().deadline_counts
+    key = (d.office.scheme.id, d.office.year)
+    version = data_version(d.db)
+    hit = kept.get(key)
+    if hit is not None and hit[0] == version and hit[1] == d.today:
+        return hit[2]
+    counts = deadline_counts(d, cal)
+    kept[key] = (version, d.today, counts)
+    return counts
+
+
 @bp.get("/calendar/filings")
 @web.staff_only
 def filings(session: Any) -> Any:
     """The units behind one count: who filed a deadline's period on time, late, or not yet."""
     d = web.desk(session)
     code, period, state = (request.args.get(k, "") for k in ("code", "period", "state"))
-    found = next((c for c in deadline_counts(d) if c.indicator.code == code and c.period == period),
+    found = next((c for c in _counts(d, KeptWorkdays(d.cal)) if c.indicator.code == code and c.period == period),
                  None)
     if found is None:
         raise Denied(404, f"{d.office.year}年度没有这个截止事项（{code} {period}）。")
