@@ -55,7 +55,7 @@ def seed(db_path: Path, units: int) -> int:
     brief = briefing_indicator(off.scheme)
     at = datetime(2022, 1, 4, 9, 0)
     with immediate(db):
-        staff = add_member(db, "staff1", "刘洋", "staff", None, channel="web", now=at)
+        staff = add_member(db, "staff1", "刘洋", "staff", None, now=at)
         for n in range(units):
             unit = add_unit(db, f"市第{n + 1:03d}单位局", now=at)
             member = add_member(db, f"u{n:03d}", f"联络员{n}", "liaison", unit.id, now=at)

@@ -175,6 +175,14 @@ def _seed(settings: dict[str, Any]) -> None:
             _review(pipeline, name, "双公示", "2022-Q2", datetime(2022, 7, 20, 9, 0))
         say(staff, "扣分 市交通运输局 乱收费 1 被省通报1起", datetime(2022, 8, 25, 9, 0))
         say(staff, "代报 市发展改革委 创新 ndrc_media=1", datetime(2022, 9, 5, 9, 0))
+    # the notices those acts queued go out as they would have (no platform: the console's
+    # log), so the demo starts with nothing stuck in the outbox
+    from reminders.outbox import deliver_due, make_senders
+    db = open_db(settings["CREDITBOT_DB"])
+    try:
+        deliver_due(db, datetime.fromisoformat(DEMO_NOW), make_senders(settings))
+    finally:
+        db.close()
 
 
 def _review(pipeline: Any, unit: str, code: str, period: str | None, when: datetime) -> None:

@@ -23,7 +23,7 @@ __all__ = ["BAND_COLOURS", "band_colour", "cjk_font", "ranking_png", "ROWS_PER_C
 # Best band first, as console/charts.py: 优秀 green, 良好 blue, 一般 amber, 较差 red.
 BAND_COLOURS = ("#2e7d32", "#1565c0", "#ef8f00", "#c62828", "#6d4c41", "#546e7a")
 NO_BAND = "#9e9e9e"
-ROWS_PER_CHART = 40  # one chart per page: 40 bars fit the text block of an A4 page
+ROWS_PER_CHART = 30  # one chart per page: 30 bars fill the text block of an A4 page legibly
 _SCALE = 2  # drawn at twice the size, so it prints sharp at the page's width
 _FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"),
             "/System/Library/Fonts", "C:/Windows/Fonts")

@@ -165,10 +165,15 @@ class Official:
                     cell.width = width
         _spacing(self.doc.add_paragraph(), Pt(12))
 
-    def picture(self, png: bytes, width_share: float = 1.0) -> None:
+    def picture(self, png: bytes, max_height: int = Mm(195)) -> None:
+        """An image as wide as the text, or narrower where it would not fit on one page with
+        its heading (an image cannot break across pages)."""
+        from PIL import Image
+        w, h = Image.open(io.BytesIO(png)).size
+        width = min(self.text_width, int(max_height * w / h))
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run().add_picture(io.BytesIO(png), width=int(self.text_width * width_share))
+        p.add_run().add_picture(io.BytesIO(png), width=width)
 
     def signature(self, issuer: str, when: date) -> None:
         """The issuing office and the date at the end, right-aligned, after a blank line."""

@@ -110,7 +110,7 @@ def write_year(report: YearReport, path: str | Path, issuer: str) -> Path:
                 row.append(f"{result.waiting(card)}项待审" if result.waiting(card) else "")
             rows.append(row)
         doc.subheading("（一）考核得分及排名")
-        doc.table(header, rows, [1.2, 5, 1.8, 1.8, 1.8, 1.9, 1.4] + ([2.2] if not report.final else []))
+        doc.table(header, rows, [1.5, 4.6, 1.7, 1.7, 1.7, 1.8, 1.4] + ([2.5] if not report.final else []))
         if waiting_units and not report.final:
             doc.para(f"有{len(waiting_units)}个单位的得分含待审核的报送，审核后可能变动。")
         doc.subheading("（二）排名图")

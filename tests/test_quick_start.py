@@ -96,3 +96,12 @@ def test_every_chat_line_of_the_quick_start_works(demo: Path, monkeypatch: pytes
             path = re.search(r"\[文件\] (\S+\.docx)", run.stdout).group(1)
             doc = Document(demo / path if not Path(path).is_absolute() else path)
             assert doc.paragraphs[0].text == "关于2022年8月社会信用体系建设工作报送情况的通报"
+
+
+def test_the_demo_starts_ready(demo: Path):
+    from bot.readiness import readiness
+    settings = load_settings(env={"CREDITBOT_DB": str(demo / "creditbot.db"),
+                                  "CREDITBOT_DATA": str(demo / "data")})
+    ready, body = readiness(settings, lambda: open_db(settings["CREDITBOT_DB"]))
+    assert body["checks"]["outbox"]["pending"] == 0, body  # the seeded notices went out
+    assert ready, body
