@@ -36,6 +36,7 @@ class Console:
 
     chat: Chat
     history: readers.HistoryCache = field(default_factory=readers.HistoryCache)
+    memo: readers.Memo = field(default_factory=readers.Memo)
     clients: dict[str, Any] = field(default_factory=dict)
     # 截止's counts per (scheme, year): (data version, day, counts), made again when either moves
     deadline_counts: dict[tuple[str, int], tuple[int, Any, Any]] = field(default_factory=dict)
