@@ -68,6 +68,12 @@ def test_the_cases_issue_17_found_are_a_page_not_a_500(desk):
                                               "unit_id": HUGE, "code": "乱收费"})
     assert resp.status_code == 400 and "表单内容不完整" in resp.data.decode()
     assert console.count("SELECT count(*) FROM adjustments") == before
+    # A batch approval whose picks name no unit SQLite could hold approves nothing.
+    waiting = console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'")
+    for pick in ("²|11|2022-08|", f"{HUGE}|11|2022-08|", "9" * 40 + "|11||"):
+        resp = staff.post("/console/reviews", data={"csrf": _csrf(staff), "action": "apply", "pick": pick})
+        assert resp.status_code < 500, (pick, resp.status_code)
+    assert console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'") == waiting
 
 
 _values = st.one_of(st.sampled_from(NASTY), st.text(max_size=12),
