@@ -225,11 +225,11 @@ class _KeptDays:
 
 
 class Memo:
-    """Page data derived from the ledger (the period grids), kept per (what, scheme, year, day,
-    data version): every write to a scored table bumps the version, so a stale entry is never
+    """Page data derived from the ledger (the period grids, 总览's content), kept per (what,
+    scheme, year, day, data version, …): every write to a scored table bumps the version, so a stale entry is never
     reached and nothing is invalidated by hand. Entries are shared: callers must not mutate."""
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int = 32) -> None:
         self._entries: dict[tuple, Any] = {}
         self._lock = threading.Lock()
         self.size = size
