@@ -31,11 +31,7 @@ from scoring.engine import score_all
 
 __all__ = ["Desk", "make_desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid",
            "review_queue", "unit_history", "HistoryCache", "year_calendar",
-           "PendingItem", "KIND_ZH", "SUB_STATUS_ZH", "point_targets", "metric_labels", "indicator_names"]
-
-KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
-SUB_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
-                 "withdrawn": "已撤回", "superseded": "已更新"}
+           "PendingItem", "point_targets", "metric_labels", "indicator_names"]
 
 
 @dataclass

@@ -18,6 +18,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 from ledger.filenames import clean_file_name
+from ledger.labels import RECORD_STATUS_ZH
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
@@ -115,7 +116,7 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
             raise LedgerError(f"编号 {sub_id} 不是本单位的记录")
         refuse_closed(db, sub.period[:4])
         if sub.status not in LIVE:
-            raise LedgerError(f"编号 {sub_id} 的记录已是「{_STATUS_ZH[sub.status]}」状态，无法撤回")
+            raise LedgerError(f"编号 {sub_id} 的记录已是「{RECORD_STATUS_ZH[sub.status]}」状态，无法撤回")
         db.execute("UPDATE submissions SET status = 'withdrawn' WHERE id = ?", [sub_id])
         prev = db.execute(
             "SELECT id FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
@@ -126,10 +127,6 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
         audit.log(db, now, actor, "submission.withdraw", f"{sub.unit_id}/{sub.indicator}",
                   id=sub_id, restored=prev[0] if prev else None)
         return get(db, sub_id)
-
-
-_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
-              "withdrawn": "已撤回", "superseded": "已被新数据替代"}
 
 
 def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accept: bool,

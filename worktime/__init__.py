@@ -1,2 +1,3 @@
-"""Time as the office keeps it: the Asia/Shanghai clock and (later) the work calendar. Sits
-below ledger/ and reminders/, so both may use it; imports nothing of the project."""
+"""Time as the office keeps it: the Asia/Shanghai clock and the work calendar (holidays, 调休,
+periods and their deadlines). Sits below ledger/ and reminders/, so both may use it; imports
+nothing of the project."""
