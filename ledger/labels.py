@@ -9,4 +9,4 @@ RECORD_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected
                     "withdrawn": "已撤回", "superseded": "已被新数据替代"}
 
 #: What a submission holds.
-SUBMISSION_KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
+SUBMISSION_KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账", "task": "进展"}
