@@ -135,8 +135,8 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
     out = []
     for i in wanted:
         ind = scheme_inds[i.code]
-        gaps = theirs(i)
-        what = "；".join(dict.fromkeys(gaps)) if gaps else (ind.evidence or "数据")
+        owed_periods = theirs(i)
+        what = "；".join(dict.fromkeys(owed_periods)) if owed_periods else (ind.evidence or "数据")
         at_stake = f"（{pts(i.max_points - (i.points or 0))}分）" if i.max_points else ""
         dl = deadline_text(next_deadline(ind, today, cal), today, cal)
         periodic = ind.due is not None and ind.due.frequency != "once"
