@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from rapidfuzz import fuzz  # noqa: E402
 
-from schemes.draft import draft_document  # noqa: E402
+from authoring.draft import draft_document  # noqa: E402
 from schemes.loader import UNRESOLVED, scheme_by_id  # noqa: E402
 
 SEEDS = ROOT / "bench" / "seeds"

@@ -35,7 +35,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from schemes.model import Scheme  # noqa: E402
-from schemes.rule_reader import Reading, plain, read_rule  # noqa: E402
+from authoring.reading import Reading  # noqa: E402
+from authoring.rule_words import plain
+from authoring.rule_reader import read_rule
 from scoring.engine import score  # noqa: E402
 
 CORPUS = ROOT / "bench" / "rule_corpus.yaml"

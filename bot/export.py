@@ -6,10 +6,10 @@ from pathlib import Path
 
 import sqlite_utils
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from authoring.sheet_cell import clean, put
 from ledger.facts import Office, all_facts
 from ledger.labels import RECORD_STATUS_ZH
 from ledger.submissions import list_evidence
@@ -31,33 +31,19 @@ def _num(v):
     return int(v) if v == v.to_integral_value() else float(v)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _clean(value):
-    """Text without the control characters openpyxl refuses (one bad name must not break every
-    later export); other values unchanged."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first: bool = False):
     ws = wb.active if first else wb.create_sheet()
-    ws.title = _clean(title)[:31].replace("/", "、").replace("?", "").replace("*", "").replace("[", "(").replace("]", ")").replace(":", "：")
-    ws.append([_clean(h) for h in header])
-    for cell in ws[1]:
+    ws.title = clean(title)[:31].replace("/", "、").replace("?", "").replace("*", "").replace("[", "(").replace("]", ")").replace(":", "：")
+    for c, h in enumerate(header, start=1):
+        cell = put(ws, 1, c, h)
         cell.font, cell.fill = HEAD_FONT, HEAD_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r in rows:
-        ws.append([_clean(v) for v in r])
-    for row in ws.iter_rows(min_row=1):
-        for cell in row:
+    for n, r in enumerate(rows, start=2):
+        for c, v in enumerate(r, start=1):
+            # names people typed are data, never formulas, and lose what openpyxl refuses
+            cell = put(ws, n, c, v)
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"  # points print with 2 decimals; the value keeps 4
-            elif isinstance(cell.value, str):
-                # Names people typed are data, never formulas (=HYPERLINK, =cmd|…, DDE).
-                cell.data_type = "s"
-                if cell.value[:1] in _FORMULA_START:
-                    cell.quotePrefix = True
     for n, h in enumerate(header, start=1):
         width = max([len(str(h))] + [len(str(r[n - 1])) for r in rows if n - 1 < len(r) and r[n - 1] is not None])
         ws.column_dimensions[get_column_letter(n)].width = min(max(8, width * 1.8 + 2), 60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemes.model import Scheme
-from schemes.rule_reader import read_rule
+from authoring.rule_reader import read_rule
 from scoring.engine import score
 
 

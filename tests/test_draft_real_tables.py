@@ -11,9 +11,9 @@ import pytest
 import real_tables as rt
 from one_bullet import score_bullet
 
-from schemes.document import blocks_from_text
-from schemes.draft import draft_blocks, draft_document
-from schemes.rule_reader import read_rule
+from authoring.document import blocks_from_text
+from authoring.draft import draft_blocks, draft_document
+from authoring.rule_reader import read_rule
 
 
 def _one(path) -> dict:
@@ -181,7 +181,7 @@ def test_tiers_by_level_split_by_semicolons_stay_one_rule(tmp_path):
     d, = draft_document(rt.write_shicheng(tmp_path / "石城县.docx"))
     part = next(i for i in _inds(d.data) if i["name"] == "新经验好做法")["parts"][1]
     assert part["text"].count("得") == 3 and part["max_points"] == 3 and "只取其一" in part["待确认"]
-    from schemes.draft import split_bullets
+    from authoring.bullets import split_bullets
     assert split_bullets("获得国家级表彰的得3分；获省级表彰的得2分；开展信用培训的得1分。") == [
         "获得国家级表彰的得3分；获省级表彰的得2分；", "开展信用培训的得1分。"]
     # different things each with its points are still items of their own

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from one_bullet import score_bullet
 
-from schemes.document import blocks_from_text
-from schemes.draft import draft_blocks, draft_document, split_bullets
-from schemes.rule_reader import read_rule
+from authoring.document import blocks_from_text
+from authoring.draft import draft_blocks, draft_document
+from authoring.bullets import split_bullets
+from authoring.rule_reader import read_rule
 
 SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from schemes.document import blocks_from_text
-from schemes.draft import draft_blocks, draft_document
-from schemes.units import parse_units, prose_units, settle_names, unit_list
+from authoring.document import blocks_from_text
+from authoring.draft import draft_blocks, draft_document
+from authoring.units import parse_units, prose_units, settle_names, unit_list
 
 SEEDS = Path(__file__).resolve().parent.parent / "bench" / "seeds"
 

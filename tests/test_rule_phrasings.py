@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from schemes.model import Scheme
-from schemes.rule_reader import plain, read_rule
+from authoring.rule_words import plain
+from authoring.rule_reader import read_rule
 from scoring.engine import score, score_all
 
 
@@ -443,7 +444,7 @@ def test_discretionary_words_name_the_cap_once():
 ])
 def test_a_bar_rule_in_workbook_words_reads_back_the_same(part):
     # staff who clear 规则参数 in the workbook get the rule back from 规则说明
-    from schemes.workbook import describe_part
+    from authoring.workbook import describe_part
     ind = {"code": "1", "name": "试", "max_points": 10, "parts": [part],
            "metrics": [{"name": "rate", "label": "行政许可公示率", "type": "percent"}]}
     scheme = Scheme.model_validate({

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from command_line import creditbot
 from schemes.model import RULE_KINDS, Scheme
-from schemes.rule_reader import parse_number, read_rule
+from authoring.rule_words import parse_number
+from authoring.rule_reader import read_rule
 from scoring.engine import score, score_all
 
 

@@ -14,11 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from command_line import Run, creditbot
-from schemes.diff import diff_schemes
-from schemes.document import DocumentError, blocks_from_text, read_blocks
-from schemes.draft import draft_blocks, draft_document, draft_yaml, parse_units, split_bullets
+from authoring.diff import diff_schemes
+from authoring.document import DocumentError, blocks_from_text, read_blocks
+from authoring.draft import draft_blocks, draft_document, draft_yaml
+from authoring.units import parse_units
+from authoring.bullets import split_bullets
 from schemes.loader import SchemeError, load_scheme, load_text, shipped_schemes
-from schemes.workbook import export_workbook, import_workbook
+from authoring.workbook import export_workbook, import_workbook
 from scoring.engine import score_all
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -161,9 +161,27 @@ def test_duplicate_keys_and_division_by_zero_are_refused(tmp_path):
 
 def test_metric_ranges_survive_the_excel_round_trip(tmp_path):
     from schemes.loader import shipped_schemes
-    from schemes.workbook import export_workbook, import_workbook
+    from authoring.workbook import export_workbook, import_workbook
     scheme = shipped_schemes()["huangshi-2019-demo-city"]
     back, text = import_workbook(export_workbook(scheme, tmp_path / "hs.xlsx"))
     bounds = {(i.code, m.name): m.bounds() for _, i in scheme.indicators() for m in i.metrics}
     assert bounds == {(i.code, m.name): m.bounds() for _, i in back.indicators() for m in i.metrics}
     assert "min: -1" in text and "max: null" in text  # 非法集资 growth: may fall, no upper limit
+
+
+def test_a_control_character_in_a_label_does_not_break_scheme_export(tmp_path):
+    """Issue 21 item 8: `\v` passes the loader; the workbook writer shares bot.export's safe cell,
+    so the export writes (without the character) and reads back."""
+    from schemes.loader import load_text, shipped_schemes
+    from authoring.workbook import export_workbook, import_workbook
+    src = shipped_schemes()["lvliang-2022-departments"]
+    ind = next(i for _, i in src.indicators() if i.metrics)
+    label = ind.metrics[0].label
+    path = next(p for p in (ROOT / "schemes").glob("lvliang-2022-departments.yaml"))
+    text = path.read_text(encoding="utf-8").replace(f"label: {label}", f"label: \"{label}\\v甲\"", 1)
+    assert "\\v甲" in text
+    scheme = load_text(text, "v.yaml")
+    assert any("\v" in m.label for _, i in scheme.indicators() for m in i.metrics)
+    back, _ = import_workbook(export_workbook(scheme, tmp_path / "v.xlsx"))
+    labels = {m.label for _, i in back.indicators() for m in i.metrics}
+    assert f"{label}甲" in labels and not any("\v" in x for x in labels)

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from command_line import Run, creditbot
 from office_documents import (ROWS, SCHEME_ID, resolve_draft, seed_docx, write_docx, write_tsv,
                               write_xlsx)
-from schemes.diff import diff_schemes
-from schemes.document import DocumentError, read_blocks
-from schemes.draft import draft_document, draft_yaml
+from authoring.diff import diff_schemes
+from authoring.document import DocumentError, read_blocks
+from authoring.draft import draft_document, draft_yaml
 from schemes.loader import SchemeError, load_scheme, shipped_schemes
 from schemes.loader import load_text as load_scheme_text
-from schemes.workbook import export_workbook, import_workbook
+from authoring.workbook import export_workbook, import_workbook
 from scoring.engine import score_all
 
 ROOT = Path(__file__).resolve().parent.parent

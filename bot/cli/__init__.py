@@ -31,7 +31,7 @@ def _domain_errors() -> tuple[type[Exception], ...]:
     from bot.facts_file import FactsFileError
     from ledger.db import LedgerError
     from reminders.policy import PolicyError
-    from schemes.document import DocumentError
+    from authoring.document import DocumentError
     from schemes.loader import SchemeError
     from worktime.calendar import CalendarError
     from worktime.clock import ClockError

@@ -1,5 +1,5 @@
 """`creditbot scheme draft | rule | export | import | diff`: this year's document in, a checked
-scheme out. Thin commands over schemes.draft / rule_reader / workbook / diff."""
+scheme out. Thin commands over the authoring package (draft, rule_reader, workbook, diff)."""
 from __future__ import annotations
 
 import argparse
@@ -24,7 +24,7 @@ def scheme_ref(ref: str) -> Scheme:
     if path.suffix.lower() in (".yaml", ".yml"):
         return load_scheme(path)
     if path.suffix.lower() == ".xlsx":
-        from schemes.workbook import import_workbook
+        from authoring.workbook import import_workbook
         return import_workbook(path)[0]
     return scheme_by_id(ref)
 
@@ -60,8 +60,8 @@ def _outputs(out: str, n: int) -> list[Path]:
 
 
 def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
-    from schemes.document import DocumentError
-    from schemes.draft import draft_document, draft_yaml
+    from authoring.document import DocumentError
+    from authoring.draft import draft_document, draft_yaml
     from schemes.loader import SchemeError, load_scheme
     why = _writable(args.output, "yaml")
     if why:
@@ -99,7 +99,8 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rule(args: argparse.Namespace, settings: Settings) -> int:
-    from schemes.rule_reader import KIND_ZH, read_rule
+    from authoring.reading import KIND_ZH
+    from authoring.rule_reader import read_rule
     r = read_rule(" ".join(args.text))
     if args.json:
         print(json.dumps(r.to_json(), ensure_ascii=False, indent=2))
@@ -126,7 +127,7 @@ def cmd_rule(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from schemes.loader import SchemeError
-    from schemes.workbook import export_workbook
+    from authoring.workbook import export_workbook
     if not args.file.lower().endswith(".xlsx"):
         return refuse("导出文件名应以 .xlsx 结尾")
     why = _kept([Path(args.file)], None, args.force)
@@ -151,7 +152,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from schemes.workbook import import_workbook
+    from authoring.workbook import import_workbook
     why = _writable(args.output, "yaml")
     if why:
         return refuse(why)
@@ -167,7 +168,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, settings: Settings) -> int:
-    from schemes.diff import diff_schemes
+    from authoring.diff import diff_schemes
     d = diff_schemes(scheme_ref(args.old), scheme_ref(args.new))
     if args.json:
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))

@@ -18,7 +18,10 @@ import yaml
 from schemes.expr import bar_gap
 from schemes.loader import SchemeError, load_text
 from schemes.model import Indicator, Scheme
-from schemes.rule_reader import KIND_ZH, plain, read_rule
+from authoring.reading import KIND_ZH
+from authoring.rule_words import plain
+from authoring.rule_reader import read_rule
+from authoring.sheet_cell import put
 
 __all__ = ["export_workbook", "import_workbook", "describe_part", "RULE_COLUMNS"]
 
@@ -131,12 +134,6 @@ def _bar_words(part: Any, ind: Indicator | None) -> str:
 
 # ---- export ----------------------------------------------------------------------------------
 
-def _set(ws, row: int, col: int, value: Any) -> None:
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text that merely starts with '=' must not become a formula
-
-
 def _indicator_cells(ind: Indicator) -> list[Any]:
     due = ind.due
     return [ind.code, ind.name, _n(ind.max_points), "；".join(ind.aliases), ind.content,
@@ -156,7 +153,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     ws = wb.active
     ws.title = "细则"
     for c, h in enumerate(RULE_COLUMNS + EXPORTED, start=1):
-        _set(ws, 1, c, h)
+        put(ws, 1, c, h)
         ws.cell(row=1, column=c).font = Font(bold=True)
     row = 2
     for cat in scheme.categories:
@@ -173,7 +170,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
                               _n(part.max_points), "；".join(part.requires), part.text, part.note,
                               words, flow]
                 for c, v in enumerate(cat_cells + ind_cells + part_cells, start=1):
-                    _set(ws, row, c, v)
+                    put(ws, row, c, v)
                 row += 1
     from openpyxl.utils import get_column_letter
     for c in range(len(RULE_COLUMNS) + 1, len(RULE_COLUMNS) + len(EXPORTED) + 1):
@@ -187,7 +184,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
 
     ms = wb.create_sheet("数据项")
     for c, h in enumerate(METRIC_COLUMNS + RANGE_COLUMNS, start=1):
-        _set(ms, 1, c, h)
+        put(ms, 1, c, h)
     row = 2
     for _, ind in scheme.indicators():
         for m in ind.metrics:
@@ -197,17 +194,17 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
             row_cells += [(NO_LIMIT if getattr(m, k) is None else _n(getattr(m, k)))
                           if k in m.model_fields_set else "" for k in ("min", "max")]
             for c, v in enumerate(row_cells, start=1):
-                _set(ms, row, c, v)
+                put(ms, row, c, v)
             row += 1
 
     ss = wb.create_sheet("方案")
-    _set(ss, 1, 1, "字段")
-    _set(ss, 1, 2, "值")
+    put(ss, 1, 1, "字段")
+    put(ss, 1, 2, "值")
     data = scheme.model_dump()
     for r, (key, zh) in enumerate(SCHEME_FIELDS, start=2):
         value = data.get(key)
-        _set(ss, r, 1, zh)
-        _set(ss, r, 2, _flow(value) if isinstance(value, (list, dict)) else
+        put(ss, r, 1, zh)
+        put(ss, r, 2, _flow(value) if isinstance(value, (list, dict)) else
              ("" if value is None else str(plain(value))))
     path = Path(path)
     wb.save(path)

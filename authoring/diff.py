@@ -12,7 +12,7 @@ from decimal import Decimal
 from rapidfuzz import fuzz
 
 from schemes.model import Indicator, Scheme
-from schemes.workbook import describe_part
+from authoring.workbook import describe_part
 
 __all__ = ["SchemeDiff", "diff_schemes"]
 

@@ -15,7 +15,10 @@ from typing import Hashable
 
 from rapidfuzz import fuzz
 
-from schemes.rule_reader import NUM, Reading, listed_count, normalise, parse_number, read_rule
+from authoring.rule_words import NUM, normalise, parse_number
+from authoring.reading import Reading
+from authoring.rule_steps import listed_count
+from authoring.rule_reader import read_rule
 
 _NUMBERED = re.compile(r"(?:^|(?<=[\s。；;>]))[(（]\d{1,2}[)）]")
 _DOTTED = re.compile(r"(?:^|(?<=[\s。；;>]))\d{1,2}[.、．](?!\d)")
