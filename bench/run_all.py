@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         ["rule_phrasings.py"],
         ["staff.py"] + (["--history", "0", "2000", "--repeat", "5"] if args.quick else []),
         ["console.py", "--units", "200"],
+        ["statements.py", "--units", "200"],
     ]
     failed = 0
     for run in runs:

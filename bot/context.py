@@ -10,9 +10,11 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from channels.message import Attachment, Message
+from channels.fetch import Fetcher
+from channels.message import Message
 from ledger.db import data_version
 from ledger.facts import CITY, Office, all_facts, facts_versions, single_indicator
+from ledger.office import open_years
 from ledger.outbox import enqueue
 from ledger.units import Member, Unit, get_unit
 from worktime.calendar import WorkCalendar
@@ -22,8 +24,6 @@ from scoring.engine import Scored, rescore, score_all
 
 __all__ = ["Ctx", "Fetcher", "CardCache"]
 
-# Downloads an attachment: returns (bytes, file name, content type).
-Fetcher = Callable[[Attachment], tuple[bytes, str, str]]
 
 
 CacheKey = tuple[str, int, date, int]  # scheme id, year, today, data version
@@ -108,6 +108,18 @@ class Ctx:
     # committed.
     on_fresh_cards: Callable[[CacheKey, int, dict[str, Scorecard], "Baseline"], None] | None = None
     _state: Baseline | None = None
+    # What the pipeline read already in this transaction: (the connection's total_changes then,
+    # the sender's unit, the data version). No other connection can write inside the
+    # transaction, so both hold until this one writes.
+    _known: tuple[int, Unit | None, int | None] | None = None
+
+    def known(self, unit: Unit | None, version: int | None) -> None:
+        """Keep the sender's unit and the data version read for this message, so a command
+        does not read them again (a question costs a handful of statements)."""
+        self._known = (self.db.conn.total_changes, unit, version)
+
+    def _unchanged(self) -> bool:
+        return self._known is not None and self._known[0] == self.db.conn.total_changes
 
     @property
     def today(self) -> date:
@@ -115,7 +127,22 @@ class Ctx:
 
     @property
     def unit(self) -> Unit | None:
-        return get_unit(self.db, self.member.unit_id) if self.member.unit_id else None
+        if not self.member.unit_id:
+            return None
+        if self._unchanged() and self._known[1] is not None and self._known[1].id == self.member.unit_id:
+            return self._known[1]
+        return get_unit(self.db, self.member.unit_id)
+
+    def open_years(self) -> tuple[int, ...]:
+        """The office's open years (as read with the office, unless this message wrote since)."""
+        if self._unchanged() and self.office.open_years:
+            return self.office.open_years
+        return tuple(open_years(self.db))
+
+    def _version(self) -> int:
+        if self._unchanged() and self._known[2] is not None:
+            return self._known[2]
+        return data_version(self.db)
 
     @property
     def actor(self) -> str:
@@ -145,7 +172,7 @@ class Ctx:
     def cards(self) -> dict[str, Scorecard]:
         """Every unit's card (rank rules over all units), computed once per message."""
         if self._cards is None:
-            version = data_version(self.db) if self.card_cache is not None else None
+            version = self._version() if self.card_cache is not None else None
             if version is not None and version == self.base_version:
                 self._cards = self.card_cache.get(self.cache_key(version),
                                                   lambda: self._compute(version, committed=True))

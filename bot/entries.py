@@ -13,7 +13,7 @@ from bot.parse import CommandError, exact_tail, parse_metrics, split_indicator
 from bot.records import recorded
 from ledger import acts
 from ledger import submissions as subs
-from ledger.db import LedgerError, now_iso
+from ledger.db import LedgerError
 from ledger.facts import briefing_indicator, default_period
 from ledger.office import year_status
 from ledger.units import Unit, get_unit
@@ -59,9 +59,7 @@ def staff_writable(ind: Indicator) -> list[Metric]:
 
 def _accept_entered(ctx: Ctx, sub_id: int) -> None:
     """Figures the office enters are its own: they count as reviewed."""
-    ctx.db.execute("UPDATE submissions SET status = 'accepted', review_reason = '信用办代报', "
-                   "reviewed_by = ?, reviewed_at = ? WHERE id = ?",
-                   [ctx.member.id, now_iso(ctx.now), sub_id])
+    subs.accept_as_entered(ctx.db, sub_id, ctx.member.id, ctx.now)
 
 
 @command(("代报", "代填", "录入"), STAFF, "代报 <单位> <指标> [期别] <数值…>",

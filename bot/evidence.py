@@ -12,8 +12,9 @@ from pathlib import Path
 from bot.context import Ctx
 from channels.message import Attachment, Reply
 from bot.parse import Ambiguous, CommandError, find_indicator, period_in_text
-from ledger import submissions as subs
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger import pending, submissions as subs
+from ledger.db import LedgerError
+from ledger.links import add_upload_link
 from ledger.office import year_status
 from ledger.units import Unit
 from schemes.model import Indicator
@@ -29,23 +30,13 @@ def _member_key(ctx: Ctx) -> str:
 
 
 def _set_pending(ctx: Ctx, kind: str, data: dict) -> None:
-    with immediate(ctx.db):
-        ctx.db.execute(
-            "INSERT OR REPLACE INTO pending(member_key, kind, data, expires_at) VALUES (?, ?, ?, ?)",
-            [_member_key(ctx), kind, dumps(data), now_iso(ctx.now + timedelta(minutes=PENDING_MINUTES))])
+    pending.set_pending(ctx.db, _member_key(ctx), kind, data,
+                        ctx.now + timedelta(minutes=PENDING_MINUTES))
 
 
 def take_pending(ctx: Ctx) -> tuple[str, dict] | None:
     """The member's open question (which indicator? a file is coming), consumed once."""
-    with immediate(ctx.db):
-        row = ctx.db.execute("SELECT kind, data, expires_at FROM pending WHERE member_key = ?",
-                             [_member_key(ctx)]).fetchone()
-        if not row:
-            return None
-        ctx.db.execute("DELETE FROM pending WHERE member_key = ?", [_member_key(ctx)])
-    if row[2] < now_iso(ctx.now):
-        return None
-    return row[0], loads(row[1], {})
+    return pending.take_pending(ctx.db, _member_key(ctx), ctx.now)
 
 
 def upload_link(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
@@ -54,11 +45,8 @@ def upload_link(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
         return None
     token = secrets.token_urlsafe(24)
     hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
-    with immediate(ctx.db):
-        ctx.db.execute("INSERT INTO upload_tokens(token, unit_id, indicator, member_id, expires_at)"
-                       " VALUES (?, ?, ?, ?, ?)",
-                       [token, unit.id, ind.code, ctx.member.id,
-                        now_iso(ctx.now + timedelta(hours=hours))])
+    add_upload_link(ctx.db, token, unit.id, ind.code, ctx.member.id,
+                    ctx.now + timedelta(hours=hours))
     return f"{base}/upload/{token}"
 
 

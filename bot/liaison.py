@@ -73,10 +73,7 @@ def _unnamed_month(ctx: Ctx, unit, ind: Indicator, text: str) -> str | None:
     info = deadline_info(ctx.cal, "monthly", prev, ind.due.day, ind.due.date)
     if ctx.today <= info.deadline:
         return prev
-    sent = ctx.db.execute(
-        "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
-        "AND kind = 'briefing' AND status IN ('submitted', 'accepted')",
-        [unit.id, ind.code, prev]).fetchone()
+    sent = subs.has_standing(ctx.db, unit.id, ind.code, prev, "briefing")
     if sent or prev[:4] != str(ctx.office.year) and year_status(ctx.db, int(prev[:4])) != "open":
         return f"{ctx.today.year}-{ctx.today.month:02d}"
     return None
@@ -173,10 +170,7 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
                       if m.name in metrics and m.name in year and m.aggregate(True) == agg]
             if totals:
                 lines.append(f"{ctx.office.year}年{how}：{'，'.join(totals)}")
-    if needs_report(ind) and not ctx.db.execute(
-            "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? AND "
-            "kind = 'report' AND status IN ('submitted', 'accepted')",
-            [unit.id, ind.code, period]).fetchone():
+    if needs_report(ind) and not subs.has_standing(ctx.db, unit.id, ind.code, period, "report"):
         # the figures are in, but the period counts only when its 台账 (files) arrives
         lines.append(f"{period} 的台账尚未报送（数据不能代替台账）：请发送 {send_command(ind, period)}")
     lines += [

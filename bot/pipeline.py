@@ -35,8 +35,9 @@ from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from channels.message import Message, Reply
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
-from ledger.db import LedgerError, data_version, dumps, immediate, loads, now_iso, read_only
-from ledger.office import office, office_for_kind, open_years
+from ledger.db import LedgerError, data_version, immediate, read_only
+from ledger.inbound import answered, record_inbound, seen
+from ledger.office import office, office_for_kind
 from ledger.units import find_member, get_unit
 from worktime.calendar import WorkCalendar
 
@@ -71,10 +72,6 @@ class Pipeline:
     settings: dict[str, Any]
     cards: CardCache = field(default_factory=CardCache, init=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
-    # Writers of this process queue here rather than in SQLite's busy handler, which polls
-    # with growing sleeps and so gives long, unfair waits under load. Other processes (a
-    # second worker, the CLI) still meet the busy timeout.
-    _write_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def handle(self, msg: Message, db: sqlite_utils.Database | None = None) -> Reply:
         own = db is None
@@ -104,8 +101,7 @@ class Pipeline:
         download is not recorded as handled, so the platform's retry can succeed."""
         if find_member(db, msg.channel, msg.sender_id) is None:
             return replace(msg, attachments=()), None  # a stranger's files are never fetched
-        if db.execute("SELECT 1 FROM inbound WHERE channel = ? AND msg_id = ?",
-                      [msg.channel, msg.msg_id]).fetchone():
+        if seen(db, msg.channel, msg.msg_id):
             return msg, None  # a retry: the first delivery already has its answer
         fetch = self.fetchers.get(msg.channel.split("_")[0]) or self.fetchers.get(msg.channel)
         if fetch is None:
@@ -162,18 +158,19 @@ class Pipeline:
                     raise
                 log.debug("%s/%s needs a write; taking the write path", msg.channel, msg.msg_id)
         fresh: list[tuple] = []  # (cache key, total changes, cards, baseline)
-        with self._write_lock, immediate(db):
-            row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
-                             [msg.channel, msg.msg_id]).fetchone()
-            if row is not None:
-                return _reply_from(row[0])
-            reply, ctx = self._answer(msg, db, now, data_version(db) if cache else None,
-                                      on_fresh=(lambda *c: fresh.append(c)) if cache else None)
+        # immediate() queues this process's writers on the ledger's one write lock first.
+        with immediate(db):
+            stored = answered(db, msg.channel, msg.msg_id)
+            if stored is not None:
+                return _reply_from(stored)
+            reply, ctx, bound = self._answer(
+                msg, db, now, data_version(db) if cache else None,
+                on_fresh=(lambda *c: fresh.append(c)) if cache else None)
             # Cards computed after this message's writes describe the state about to be
             # committed if nothing was written (or rolled back) since: cache them after commit.
             final = fresh and (fresh[-1][0][3], fresh[-1][1]) == (data_version(db),
                                                                 db.conn.total_changes)
-            _record_inbound(db, msg, now, reply)
+            _record_inbound(db, msg, now, reply, bound)
         if final and ctx is not None:
             key, _, cards, state = fresh[-1]
             self.cards.put(key, cards)
@@ -183,46 +180,48 @@ class Pipeline:
     def _ask(self, msg: Message, db: sqlite_utils.Database, now: datetime, cache: bool) -> Reply:
         """A question: answer from a read-only snapshot, then claim the inbound row."""
         with read_only(db):
-            row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
-                             [msg.channel, msg.msg_id]).fetchone()
-            if row is not None:
-                return _reply_from(row[0])
-            reply, _ = self._answer(msg, db, now, data_version(db) if cache else None)
-        with self._write_lock, immediate(db):
-            if not _record_inbound(db, msg, now, reply, if_new=True):
-                row = db.execute("SELECT reply FROM inbound WHERE channel = ? AND msg_id = ?",
-                                 [msg.channel, msg.msg_id]).fetchone()
-                return _reply_from(row[0])  # a concurrent delivery of the same message won
+            stored = answered(db, msg.channel, msg.msg_id)
+            if stored is not None:
+                return _reply_from(stored)
+            reply, _, bound = self._answer(msg, db, now, data_version(db) if cache else None)
+        with immediate(db):
+            if not _record_inbound(db, msg, now, reply, bound, if_new=True):
+                # a concurrent delivery of the same message won
+                return _reply_from(answered(db, msg.channel, msg.msg_id) or {})
         return reply
 
     def _answer(self, msg: Message, db: sqlite_utils.Database, now: datetime,
                 version: int | None = None, on_fresh: Callable[..., None] | None = None,
-                ) -> tuple[Reply, Ctx | None]:
-        """The reply, and the context when a command ran normally (None after an error)."""
+                ) -> tuple[Reply, Ctx | None, bool]:
+        """The reply; the context when a command ran normally (None after an error); and
+        whether the sender is bound. The sender is looked up here, once per message."""
         member = find_member(db, msg.channel, msg.sender_id)
         if member is None:
-            return Reply(UNBOUND.format(uid=msg.sender_id)), None
+            return Reply(UNBOUND.format(uid=msg.sender_id)), None, False
         if len(msg.text) > MAX_TEXT:
-            return Reply(f"消息太长（{len(msg.text)}字），请控制在{MAX_TEXT}字以内，或把长文作为文件发送。"), None
+            return (Reply(f"消息太长（{len(msg.text)}字），请控制在{MAX_TEXT}字以内，或把长文作为文件发送。"),
+                    None, True)
         try:
             # a liaison speaks under the scheme that assesses their unit
-            off = (office_for_kind(db, get_unit(db, member.unit_id).kind) if member.unit_id
-                   else office(db))
+            unit = get_unit(db, member.unit_id) if member.unit_id else None
+            off = office_for_kind(db, unit.kind) if unit else office(db)
         except LedgerError as exc:
-            return Reply(str(exc)), None
-        ctx = Ctx(db, off, member, msg, now, self.cal, self.data_dir, self.settings, card_cache=self.cards if version is not None else None,
+            return Reply(str(exc)), None, True
+        ctx = Ctx(db, off, member, msg, now, self.cal, self.data_dir, self.settings,
+                  card_cache=self.cards if version is not None else None,
                   base_version=version, on_fresh_cards=on_fresh)
+        ctx.known(unit, version)
         # A failed command must leave nothing behind: run it in a savepoint.
         try:
             with db.atomic():
                 reply = self._route(ctx)
-            return _say_year(db, ctx, reply), ctx
+            return _say_year(ctx, reply), ctx, True
         except (Ambiguous, AskValue) as exc:
             with db.atomic():
                 _remember_choice(ctx, exc)
-            return Reply(str(exc)), None
+            return Reply(str(exc)), None, True
         except (CommandError, LedgerError) as exc:
-            return Reply(str(exc)), None
+            return Reply(str(exc)), None, True
 
     def _route(self, ctx: Ctx) -> Reply:
         msg = ctx.msg
@@ -249,26 +248,22 @@ class Pipeline:
         return dispatch(text, ctx)
 
 
-def _say_year(db: sqlite_utils.Database, ctx: Ctx, reply: Reply) -> Reply:
+def _say_year(ctx: Ctx, reply: Reply) -> Reply:
     """While two years are open (January: last year's final filings), every reply says which
     year it speaks of."""
-    if reply.text and len(open_years(db)) > 1:
+    if reply.text and len(ctx.open_years()) > 1:
         return replace(reply, text=f"【{ctx.office.year}年度】{reply.text}")
     return reply
 
 
 def _record_inbound(db: sqlite_utils.Database, msg: Message, now: datetime, reply: Reply,
-                    if_new: bool = False) -> bool:
+                    bound: bool, if_new: bool = False) -> bool:
     # The row de-duplicates retries; a stranger's words are not kept (nothing they send is
     # recorded), only that a message came.
-    text = msg.text[:MAX_TEXT] if find_member(db, msg.channel, msg.sender_id) else ""
-    cur = db.execute(
-        f"INSERT {'OR IGNORE ' if if_new else ''}INTO inbound(channel, msg_id, sender, received_at, "
-        "text, reply) VALUES (?, ?, ?, ?, ?, ?)",
-        [msg.channel, msg.msg_id, msg.sender_id, now_iso(now), text,
-         dumps({"text": reply.text, "markdown": reply.markdown, "mentions": reply.mentions,
-                "files": reply.files})])
-    return cur.rowcount == 1
+    return record_inbound(db, msg.channel, msg.msg_id, msg.sender_id, now,
+                          msg.text[:MAX_TEXT] if bound else "",
+                          {"text": reply.text, "markdown": reply.markdown,
+                           "mentions": reply.mentions, "files": reply.files}, if_new=if_new)
 
 
 def _is_question(text: str) -> bool:
@@ -344,7 +339,6 @@ def _remember_choice(ctx: Ctx, exc: Ambiguous | AskValue) -> None:
                                  "options": [getattr(o, "code", o) for o in exc.options]})
 
 
-def _reply_from(stored: str | None) -> Reply:
-    data = loads(stored, {}) or {}
+def _reply_from(data: dict[str, Any]) -> Reply:
     return Reply(data.get("text", ""), markdown=data.get("markdown", False),
                  mentions=data.get("mentions", []), files=data.get("files", []))

@@ -4,14 +4,13 @@ balancer or a monitor stops sending traffic and someone is told why."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from ledger.db import get_meta
+from ledger.db import get_meta, write_probe
 from ledger.outbox import backlog
 from reminders.maintenance import HEARTBEAT, LAST_BACKUP, REMINDERS_RUN
 from worktime.clock import shanghai_now
@@ -26,21 +25,6 @@ def _age_s(value: str | None, now: datetime) -> float | None:
         return max((now - datetime.fromisoformat(value)).total_seconds(), 0.0)
     except ValueError:
         return None
-
-
-def _writable(db_path: str) -> str | None:
-    """Take and release the write lock (2 s at most): None, or why not."""
-    try:
-        conn = sqlite3.connect(db_path, timeout=2)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
-            conn.rollback()
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return f"数据库不可写：{exc}"
-    return None
 
 
 class Readiness:
@@ -64,7 +48,7 @@ def _storage(settings: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
     reasons: list[str] = []
     checks: dict[str, Any] = {}
     db_path = str(settings["CREDITBOT_DB"])
-    problem = _writable(db_path)
+    problem = write_probe(db_path)  # 2 s at most
     checks["database_writable"] = problem is None
     if problem:
         reasons.append(problem)

@@ -25,6 +25,7 @@ from bot.parse import CommandError, find_indicator, split_indicator
 from bot.records import bound_unit, recorded
 from ledger import submissions as subs
 from ledger.db import LedgerError
+from ledger.links import add_download
 from ledger.facts import CITY
 from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
@@ -176,11 +177,7 @@ def _correct_hint(ctx: Ctx, ind: Indicator, period: str | None) -> str:
 
 
 def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
-    row = ctx.db.execute(
-        "SELECT period FROM submissions WHERE unit_id = ? AND indicator = ? AND status IN "
-        "('submitted', 'accepted', 'rejected') ORDER BY id DESC LIMIT 1",
-        [unit.id, ind.code]).fetchone()
-    return row[0] if row else None
+    return subs.latest_period(ctx.db, unit.id, ind.code)
 
 
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
@@ -402,13 +399,8 @@ def download_link(ctx: Ctx, path, name: str | None = None, once: bool = False) -
         return None
     token = secrets.token_urlsafe(24)
     hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
-    ctx.db.execute("INSERT INTO downloads(token, path, name, member_id, expires_at, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)",
-                   [token, str(path), name or path.name, ctx.member.id,
-                    (ctx.now + timedelta(hours=hours)).isoformat(timespec="seconds"),
-                    ctx.now.isoformat(timespec="seconds")])
-    if once:
-        ctx.db.execute("UPDATE downloads SET single_use = 1 WHERE token = ?", [token])
+    add_download(ctx.db, token, str(path), name or path.name, ctx.member.id,
+                 ctx.now + timedelta(hours=hours), ctx.now, once=once)
     return f"{base}/download/{token}"
 
 

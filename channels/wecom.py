@@ -333,7 +333,7 @@ def _app_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
     return WeComCrypto(token, key, corp_id)
 
 
-def _aibot_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
+def aibot_crypto(settings: Mapping[str, Any]) -> WeComCrypto | None:
     """Only the 智能机器人's own token and key: the endpoint is off unless both are set (it
     never borrows the app's), and its receiveid must be exactly "" as WeCom sends it."""
     token = _setting(settings, "WECOM_AIBOT_TOKEN")
@@ -543,7 +543,7 @@ def make_blueprint(
     `msg_id`: WeCom retries a message it got no answer for within 5 s.
     """
     app_crypto = _app_crypto(settings)
-    aibot_crypto = _aibot_crypto(settings)
+    bot_crypto = aibot_crypto(settings)
     corp_id = _setting(settings, "WECOM_CORP_ID")
     bp = Blueprint("wecom", __name__, url_prefix="/wecom")
 
@@ -559,13 +559,13 @@ def make_blueprint(
 
     @bp.get("/aibot")
     def aibot_verify() -> Response:
-        return _verify(aibot_crypto)
+        return _verify(bot_crypto)
 
     @bp.post("/aibot")
     def aibot_message() -> Response:
-        if aibot_crypto is None:
+        if bot_crypto is None:
             return _plain("智能机器人回调未配置", 404)
-        return _aibot_message(aibot_crypto, handle)
+        return _aibot_message(bot_crypto, handle)
 
     bp.register_error_handler(Exception, _unexpected_error)
     return bp

@@ -9,13 +9,14 @@ import contextlib
 import json
 import sqlite3
 import threading
+import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
 import sqlite_utils
 
-__all__ = ["open_db", "immediate", "read_only", "data_version", "get_meta", "set_meta", "now_iso",
+__all__ = ["open_db", "immediate", "read_only", "data_version", "write_probe", "first_row", "get_meta", "set_meta", "now_iso",
            "dumps", "loads", "SCHEMA_VERSION", "LedgerError", "SCORED_TABLES"]
 
 
@@ -337,7 +338,7 @@ def open_db(path: str | Path, migrate: bool = True,
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(_connect(path))
     if str(path) != ":memory:":
-        db._writer_lock = _writer_lock(path)  # see immediate()
+        _locks[db] = _writer_lock(path)  # see immediate()
     if str(path) != ":memory:" and db.journal_mode != "wal":
         db.enable_wal()
     db.execute(f"PRAGMA synchronous = {synchronous}")
@@ -387,7 +388,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     # Threads of one process queue on a lock first: SQLite's busy handler sleeps in growing
     # steps, so a writer waiting there wakes late, long after the lock is free. A bounded wait:
     # past it, SQLite's own busy timeout decides as before (other processes go there anyway).
-    lock = getattr(db, "_writer_lock", None)
+    lock = _locks.get(db)
     held = lock.acquire(timeout=_WRITER_WAIT_S) if lock is not None else False
     try:
         db.conn.execute("BEGIN IMMEDIATE")
@@ -406,6 +407,10 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 _WRITER_WAIT_S = 15.0  # as long as the connection's busy_timeout
 _writer_locks: dict[str, threading.RLock] = {}
 _writer_locks_guard = threading.Lock()
+# Each open ledger's file lock, looked up by the Database object (held weakly: a closed,
+# dropped connection leaves nothing behind). This is the process's only write lock.
+_locks: "weakref.WeakKeyDictionary[sqlite_utils.Database, threading.RLock]" = \
+    weakref.WeakKeyDictionary()
 
 
 def _writer_lock(path: Path) -> threading.RLock:
@@ -433,10 +438,34 @@ def read_only(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.conn.execute("PRAGMA query_only = OFF")
 
 
+def write_probe(path: str | Path, timeout: float = 2) -> str | None:
+    """Take and release the ledger's write lock (`timeout` seconds at most) on a connection of
+    its own: None, or why the ledger cannot be written."""
+    try:
+        conn = sqlite3.connect(str(path), timeout=timeout)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+            conn.rollback()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"数据库不可写：{exc}"
+    return None
+
+
 def data_version(db: sqlite_utils.Database) -> int:
     """The counter bumped by every write to a scored table (see SCORED_TABLES)."""
     row = db.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
     return int(row[0]) if row else 0
+
+
+def first_row(db: sqlite_utils.Database, sql: str, args: list[Any]) -> dict[str, Any] | None:
+    """The first row of a query as a dict, or None. Plain execute: sqlite-utils' query() wraps
+    each read in a savepoint, two more statements on every message's hottest reads."""
+    cur = db.execute(sql, args)
+    row = cur.fetchone()
+    return None if row is None else dict(zip([c[0] for c in cur.description], row))
 
 
 def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:

@@ -240,7 +240,7 @@ def single_indicator(off: Office, code: str) -> Office | None:
         if ind.code == code:
             narrow = cat.model_copy(update={"indicators": [ind]})
             return Office(off.scheme.model_copy(update={"categories": [narrow]}), off.year,
-                          off.kinds)
+                          off.kinds, off.open_years)
     return None
 
 

@@ -20,7 +20,7 @@ from schemes.loader import UnknownScheme, load_scheme, load_text, scheme_by_id, 
 from schemes.model import Scheme
 
 __all__ = ["Office", "office", "offices", "office_for_kind", "init_office", "add_scheme",
-           "office_schemes", "scheme_years", "years", "open_years", "open_year", "close_year", "year_status",
+           "office_schemes", "schemes_from_files", "scheme_years", "years", "open_years", "open_year", "close_year", "year_status",
            "KIND_OF_AUDIENCE", "KIND_ZH", "unit_kinds", "check_year_open"]
 
 # Which unit kind each unit-level audience assesses (city schemes and work plans: every unit).
@@ -35,6 +35,8 @@ class Office:
     # Unit kinds this scheme assesses; None: every unit (a city scheme, a work plan, or the only
     # unit-level scheme of an office, as before several schemes existed).
     kinds: tuple[str, ...] | None = None
+    # The office's open years when this was read (while two are open, a reply names its year).
+    open_years: tuple[int, ...] = ()
 
     @property
     def city_level(self) -> bool:
@@ -68,6 +70,12 @@ def office_schemes(db: sqlite_utils.Database, year: int | None = None) -> list[S
         args = [year, year]
     return [_load(sid, src) for sid, src in db.execute(
         f"SELECT scheme_id, source FROM office_schemes{where} ORDER BY rowid", args).fetchall()]
+
+
+def schemes_from_files(db: sqlite_utils.Database) -> set[str]:
+    """Ids of the office's schemes installed from a file (not shipped)."""
+    return {sid for (sid,) in db.execute(
+        "SELECT scheme_id FROM office_schemes WHERE source IS NOT NULL").fetchall()}
 
 
 def scheme_years(db: sqlite_utils.Database) -> dict[str, tuple[int | None, int | None]]:
@@ -104,27 +112,36 @@ def _kinds(scheme: Scheme, all_schemes: list[Scheme]) -> tuple[str, ...] | None:
 
 
 def offices(db: sqlite_utils.Database, year: int | None = None) -> list[Office]:
-    """Every scheme of the office in `year` (default: the latest open year)."""
-    if not office_schemes(db):
+    """Every scheme of the office in `year` (default: the latest open year). Two queries: every
+    message reads its office."""
+    rows = db.execute("SELECT scheme_id, source, first_year, last_year FROM office_schemes "
+                      "ORDER BY rowid").fetchall()
+    if not rows:
         raise _not_ready()
+    ys = years(db)
     if year is None:
-        year = default_year(db)
-    elif year_status(db, year) is None:
-        known = "、".join(str(y) for y, _ in years(db)) or "无"
+        year = _default_year(ys)
+    elif year not in {y for y, _ in ys}:
+        known = "、".join(str(y) for y, _ in ys) or "无"
         raise LedgerError(f"没有 {year} 考核年度（已有：{known}）。开启新年度：creditbot year open {year}")
-    schemes = office_schemes(db, year)
+    schemes = [_load(sid, src) for sid, src, first, last in rows
+               if (first is None or first <= year) and (last is None or last >= year)]
     if not schemes:
         raise LedgerError(f"{year} 年度没有考核方案：creditbot scheme add 方案 --from {year}")
-    return [Office(s, year, _kinds(s, schemes)) for s in schemes]
+    opened = tuple(y for y, s in ys if s == "open")
+    return [Office(s, year, _kinds(s, schemes), opened) for s in schemes]
 
 
-def default_year(db: sqlite_utils.Database) -> int:
-    """The latest open year (or, when all are closed, the latest year)."""
-    ys = years(db)
+def _default_year(ys: list[tuple[int, str]]) -> int:
     if not ys:
         raise _not_ready()
     opened = [y for y, s in ys if s == "open"]
     return (opened or [ys[-1][0]])[-1]
+
+
+def default_year(db: sqlite_utils.Database) -> int:
+    """The latest open year (or, when all are closed, the latest year)."""
+    return _default_year(years(db))
 
 
 def office(db: sqlite_utils.Database, year: int | None = None) -> Office:

@@ -12,7 +12,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, loads, now_iso
 
-__all__ = ["OutboxItem", "enqueue", "due_items", "mark_sent", "mark_failed", "list_items",
+__all__ = ["OutboxItem", "enqueue", "keys_like", "due_items", "mark_sent", "mark_failed", "list_items",
            "claim", "defer", "retarget", "webhook_sent_times", "backlog", "retry_failed",
            "waiting_items"]
 
@@ -52,6 +52,11 @@ def enqueue(db: sqlite_utils.Database, key: str, channel: str, target: dict[str,
             " VALUES (?, ?, ?, ?, ?, ?)",
             [key, channel, dumps(target), dumps(payload), now_iso(now), now_iso(now)])
         return cur.rowcount == 1
+
+
+def keys_like(db: sqlite_utils.Database, pattern: str) -> list[str]:
+    """Keys of pushes matching a LIKE pattern (reminders read back what they queued today)."""
+    return [k for (k,) in db.execute("SELECT key FROM outbox WHERE key LIKE ?", [pattern])]
 
 
 def due_items(db: sqlite_utils.Database, now: datetime, limit: int = 100,

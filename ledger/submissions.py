@@ -22,7 +22,8 @@ from ledger.labels import RECORD_STATUS_ZH
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
-           "list_adjustments", "reported_periods", "year_records", "get_evidence",
+           "list_adjustments", "reported_periods", "year_records", "get_evidence", "has_standing",
+           "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
            "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -352,3 +353,43 @@ def get_evidence(db: sqlite_utils.Database, file_id: int) -> dict[str, Any] | No
     """One evidence file's row, or None."""
     rows = list(db.query("SELECT * FROM evidence WHERE id = ?", [file_id]))
     return dict(rows[0]) if rows else None
+
+
+def has_standing(db: sqlite_utils.Database, unit_id: int, indicator: str, period: str,
+                 kind: str) -> bool:
+    """Whether a submission of this kind (a 月报, a 台账) stands for the period: waiting or
+    approved."""
+    return db.execute(
+        "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
+        "AND kind = ? AND status IN ('submitted', 'accepted')",
+        [unit_id, indicator, period, kind]).fetchone() is not None
+
+
+def latest_period(db: sqlite_utils.Database, unit_id: int, indicator: str) -> str | None:
+    """The period of the unit's latest live submission on an indicator."""
+    row = db.execute(
+        f"SELECT period FROM submissions WHERE unit_id = ? AND indicator = ? AND status IN "
+        f"({', '.join('?' * len(LIVE))}) ORDER BY id DESC LIMIT 1",
+        [unit_id, indicator, *LIVE]).fetchone()
+    return row[0] if row else None
+
+
+def accept_as_entered(db: sqlite_utils.Database, sub_id: int, member_id: int,
+                      now: datetime) -> None:
+    """Figures the office enters are its own: they count as reviewed."""
+    db.execute("UPDATE submissions SET status = 'accepted', review_reason = '信用办代报', "
+               "reviewed_by = ?, reviewed_at = ? WHERE id = ?", [member_id, now_iso(now), sub_id])
+
+
+def live_receipts(db: sqlite_utils.Database) -> list[tuple[int, str, str, str, str]]:
+    """(unit, indicator, period, kind, received_at) of every live submission."""
+    return db.execute(
+        f"SELECT unit_id, indicator, period, kind, received_at FROM submissions "
+        f"WHERE status IN ({', '.join('?' * len(LIVE))})", list(LIVE)).fetchall()
+
+
+def live_evidence_receipts(db: sqlite_utils.Database) -> list[tuple[int, str, str]]:
+    """(unit, indicator, received_at) of every live evidence file."""
+    return db.execute(
+        f"SELECT unit_id, indicator, received_at FROM evidence "
+        f"WHERE status IN ({', '.join('?' * len(LIVE))})", list(LIVE)).fetchall()

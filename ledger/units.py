@@ -11,13 +11,13 @@ from pathlib import Path
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, first_row, immediate, loads, now_iso
 from ledger.office import KIND_ZH, unit_kinds
 from ledger.userids import CHANNELS, USER_ID_RULE, channel_family, check_user_id, is_user_id
 from worktime.clock import shanghai_now
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
-           "find_member", "list_members", "liaisons_of", "import_units", "set_deputy", "set_aliases",
+           "find_member", "still_bound", "list_members", "liaisons_of", "import_units", "set_deputy", "set_aliases",
            "pause_unit", "set_group", "scope_members", "unscoped_members", "ROLES", "KINDS",
            "KIND_WORDS", "kind_of"]
 
@@ -96,10 +96,10 @@ def add_unit(db: sqlite_utils.Database, name: str, kind: str = "department",
 
 
 def get_unit(db: sqlite_utils.Database, unit_id: int) -> Unit:
-    rows = list(db.query("SELECT * FROM units WHERE id = ?", [unit_id]))
-    if not rows:
+    row = first_row(db, "SELECT * FROM units WHERE id = ?", [unit_id])
+    if row is None:
         raise LedgerError(f"没有编号为 {unit_id} 的单位")
-    return _unit(rows[0])
+    return _unit(row)
 
 
 def list_units(db: sqlite_utils.Database) -> list[Unit]:
@@ -290,10 +290,19 @@ def find_member(db: sqlite_utils.Database, channel: str, user_id: str) -> Member
         where, args = "channel = ?", [family]
     else:
         where, args = "1", []
-    rows = list(db.query(
-        f"SELECT * FROM members WHERE user_id = ? AND active = 1 AND {where} "
-        "ORDER BY CASE channel WHEN '*' THEN 1 ELSE 0 END, id LIMIT 1", [user_id, *args]))
-    return _member(rows[0]) if rows else None
+    row = first_row(db, f"SELECT * FROM members WHERE user_id = ? AND active = 1 AND {where} "
+                    "ORDER BY CASE channel WHEN '*' THEN 1 ELSE 0 END, id LIMIT 1", [user_id, *args])
+    return _member(row) if row else None
+
+
+def still_bound(db: sqlite_utils.Database, member_id: int | None, unit_id: int) -> bool:
+    """Whether a link a member was given for a unit still speaks for them: a liaison's ends
+    when they are rebound to another unit or unbound; staff keep theirs while active."""
+    if member_id is None:
+        return True
+    row = db.execute("SELECT unit_id, active, role FROM members WHERE id = ?",
+                     [member_id]).fetchone()
+    return row is not None and bool(row[1]) and (row[0] == unit_id or row[2] != "liaison")
 
 
 def scope_members(db: sqlite_utils.Database, channels: list[str], now: datetime,

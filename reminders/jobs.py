@@ -31,8 +31,8 @@ from ledger import audit
 from ledger.db import LedgerError, immediate, open_db
 from ledger.facts import Office
 from ledger.office import offices, open_years
-from ledger.outbox import enqueue
-from ledger.submissions import LIVE
+from ledger.outbox import enqueue, keys_like
+from ledger.submissions import live_evidence_receipts, live_receipts
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_members, list_units
 from worktime.calendar import WorkCalendar, deadline_info, periods_in_year
@@ -148,11 +148,8 @@ def _received(db: sqlite_utils.Database, off: Office) -> dict[tuple[int, str, st
         if key not in out or day < out[key]:
             out[key] = day
 
-    marks = ",".join("?" * len(LIVE))
     reports = {ind.code for _, ind in off.scheme.indicators() if needs_report(ind)}
-    for unit_id, code, period, kind, at in db.execute(
-            f"SELECT unit_id, indicator, period, kind, received_at FROM submissions "
-            f"WHERE status IN ({marks})", list(LIVE)).fetchall():
+    for unit_id, code, period, kind, at in live_receipts(db):
         if code == briefing and kind != "briefing":
             continue
         if code in reports and kind not in ("report", "briefing"):
@@ -160,9 +157,7 @@ def _received(db: sqlite_utils.Database, off: Office) -> dict[tuple[int, str, st
         note((unit_id, code, period), at)
     once = {ind.code: ind.due.date.isoformat() for _, ind in off.scheme.indicators()
             if ind.due and ind.due.frequency == "once" and ind.due.date}
-    for unit_id, code, at in db.execute(
-            f"SELECT unit_id, indicator, received_at FROM evidence WHERE status IN ({marks})",
-            list(LIVE)).fetchall():
+    for unit_id, code, at in live_evidence_receipts(db):
         if code in once:
             note((unit_id, code, once[code]), at)
     return out
@@ -173,8 +168,7 @@ def _queued(db: sqlite_utils.Database, today: date) -> set[tuple[str, str, str, 
     the keys, so an item is pushed once a day even if its unit's list changes in between."""
     day = today.isoformat()
     out: set[tuple[str, str, str, str, str]] = set()
-    for (key,) in db.execute("SELECT key FROM outbox WHERE key LIKE ?",
-                             [f"remind:%:{day}%"]).fetchall():
+    for key in keys_like(db, f"remind:%:{day}%"):
         parts = key.split(":")
         if len(parts) < 6 or parts[5] != day:
             continue

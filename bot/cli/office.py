@@ -24,11 +24,10 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_year_open(args: argparse.Namespace, settings: Settings) -> int:
-    from ledger.office import office_schemes, open_year, open_years, years
+    from ledger.office import office_schemes, open_year, open_years, schemes_from_files, years
     db = open_ledger(settings)
     if not years(db) and office_schemes(db):
-        from_file = {r[0] for r in db.execute(
-            "SELECT scheme_id FROM office_schemes WHERE source IS NOT NULL").fetchall()}
+        from_file = schemes_from_files(db)
         ids = " ".join(f"--scheme {'<' + o.id + ' 的方案文件>' if o.id in from_file else o.id}"
                        for o in office_schemes(db))
         return refuse(f"本办还没有开始考核（方案已加入，但没有考核年度）：运行 creditbot init {ids} "
