@@ -31,6 +31,19 @@ _WATCHED = {
 _LIVE_MEMBER = "user_id, channel, name, role, unit_id, active"
 
 
+def _unit_changes(db: sqlite_utils.Database, before: dict[str, dict[int, dict[str, Any]]],
+                  unit_id: int) -> dict[str, Any]:
+    """Per watched table, the unit's rows that differ from `before`."""
+    changes: dict[str, Any] = {}
+    for table, rows in before.items():
+        after = _rows(db, table, unit_id)
+        diff = {str(i): {"before": rows.get(i), "after": a} for i, a in after.items()
+                if rows.get(i) != a}
+        if diff:
+            changes[table] = diff
+    return changes
+
+
 @dataclass(frozen=True)
 class Act:
     id: int
@@ -86,13 +99,7 @@ def recording(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_
         if member:
             rec._member_before = _member_row(db, *member)
         yield rec
-        changes: dict[str, Any] = {}
-        for table, rows in before.items():
-            after = _rows(db, table, unit_id)
-            diff = {str(i): {"before": rows.get(i), "after": a} for i, a in after.items()
-                    if rows.get(i) != a}
-            if diff:
-                changes[table] = diff
+        changes = _unit_changes(db, before, unit_id) if unit_id is not None else {}
         if member:
             after_m = _member_row(db, *member)
             if after_m != rec._member_before:

@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 from ledger.filenames import clean_file_name
 from ledger.labels import RECORD_STATUS_ZH
 
@@ -178,7 +178,8 @@ def keeps_on_time(db: sqlite_utils.Database, cal: Any, unit_id: int, indicator: 
 def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,
                      statuses: tuple[str, ...] | None = None, kind: str | None = None,
                      limit: int | None = None) -> list[Submission]:
-    sql, args = "SELECT * FROM submissions WHERE 1 = 1", []
+    sql = "SELECT * FROM submissions WHERE 1 = 1"
+    args: list[Any] = []
     if unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(unit_id)
@@ -198,7 +199,8 @@ def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | N
                         unit_ids: set[int] | None = None) -> dict[int, dict[str, list[Submission]]]:
     """Live submissions of the assessment year, per unit and indicator, newest first."""
     out: dict[int, dict[str, list[Submission]]] = {}
-    where, args = "", [f"{year}%"]
+    where = ""
+    args: list[Any] = [f"{year}%"]
     if indicator is not None:
         where += " AND indicator = ?"
         args.append(indicator)
@@ -315,7 +317,7 @@ def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indica
             [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now), year])
         audit.log(db, now, actor, f"adjust.{kind}", f"{unit_id}/{indicator or ''}", value=value,
                   reason=reason)
-        return cur.lastrowid
+        return inserted_id(cur)
 
 
 def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None,
