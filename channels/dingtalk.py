@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.datastructures import Headers
 
 from channels.message import Attachment, Message, Reply
 
@@ -121,7 +122,7 @@ def robot_sign(timestamp_ms: str, secret: str) -> str:
     return urllib.parse.quote_plus(_hmac_b64(str(timestamp_ms), secret))
 
 
-def verify_callback(headers: Mapping[str, str], app_secret: str, now_ms: int) -> None:
+def verify_callback(headers: Mapping[str, str] | Headers, app_secret: str, now_ms: int) -> None:
     """Raise `DingTalkAuthError` unless the headers carry a fresh, correct signature.
 
     The sign does not cover the body, so replays inside the hour are possible: callers must

@@ -376,7 +376,7 @@ def aibot_file_url_problem(url: str, settings: Mapping[str, Any],
 
 
 def _resolve(host: str) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, None)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
 
 
 def _plain(text: str, status: int) -> Response:
