@@ -30,7 +30,8 @@ from ledger.db import immediate, open_db  # noqa: E402
 from ledger.facts import init_office  # noqa: E402
 from ledger.submissions import record_submission  # noqa: E402
 from ledger.units import add_member, add_unit  # noqa: E402
-from worktime.calendar import WorkCalendar, deadline, periods_in_year  # noqa: E402
+from worktime.calendar import WorkCalendar  # noqa: E402
+from worktime.period import deadline, periods_in_year
 from schemes.model import Metric, Scheme  # noqa: E402
 
 SCHEME = "lvliang-2022-departments"

@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from ledger.facts import Office, briefing_of
-from worktime.calendar import WorkCalendar, deadline_info, period_of_submission
+from worktime.calendar import WorkCalendar
+from worktime.period import deadline_info, period_of_submission
 from schemes.asks import send_command, staff_only_metrics
 from schemes.model import Indicator
 from scoring.card import STATUS_ZH, ItemCard, Scorecard, pts

@@ -19,7 +19,7 @@ from ledger.facts import CITY, briefing_indicator, period_gaps
 from ledger.office import offices
 from ledger.responsibility import duties
 from ledger.units import Unit, find_unit, list_members, list_units
-from worktime.calendar import deadline_info, upcoming_deadlines
+from worktime.period import deadline_info, upcoming_deadlines
 from schemes.asks import liaison_can_send, needs_report, send_command
 from schemes.model import Indicator
 
@@ -49,7 +49,8 @@ def _mine(ctx: Ctx, unit: Unit | None) -> set[str] | None:
 
 # ---- everyone --------------------------------------------------------------------------------
 
-@command(("帮助", "help", "?", "？", "菜单"), EVERYONE, "帮助", "查看命令和示例")
+@command(("帮助", "help", "?", "？", "菜单"), EVERYONE, "帮助", "查看命令和示例",
+         read_only=True)
 def cmd_help(words: list[str], ctx: Ctx) -> Reply:
     text = help_text(ctx.member.role)
     if ctx.member.role == "liaison":
@@ -60,7 +61,8 @@ def cmd_help(words: list[str], ctx: Ctx) -> Reply:
     return Reply(text)
 
 
-@command(("截止", "截至", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）")
+@command(("截止", "截至", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）",
+         read_only=True)
 def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     rows = []
@@ -114,7 +116,8 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join(lines))
 
 
-@command(("单位列表", "全部单位"), EVERYONE, "单位列表", "参加考核的全部单位")
+@command(("单位列表", "全部单位"), EVERYONE, "单位列表", "参加考核的全部单位",
+         read_only=True)
 def cmd_units(words: list[str], ctx: Ctx) -> Reply:
     units = list_units(ctx.db)
     if not units:
@@ -127,7 +130,7 @@ def cmd_units(words: list[str], ctx: Ctx) -> Reply:
 
 
 @command(("得分", "我的得分", "分数", "score", "得份", "的分", "我的的分", "我的得份", "多少分"), EVERYONE, "得分",
-         "总分、等级、排名和失分项（信用办人员：各单位排名，示范城市方案为全市预计得分）")
+         "总分、等级、排名和失分项（信用办人员：各单位排名，示范城市方案为全市预计得分）", read_only=True)
 def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.is_staff and not ctx.unit:
         if ctx.office.city_level:
@@ -139,7 +142,7 @@ def cmd_score(words: list[str], ctx: Ctx) -> Reply:
 
 
 @command(("缺项", "缺什么", "missing"), EVERYONE, "缺项 [单位]",
-         "缺少、被驳回或逾期的项目和各期，按分值排序（信用办人员可查任一单位）")
+         "缺少、被驳回或逾期的项目和各期，按分值排序（信用办人员可查任一单位）", read_only=True)
 def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     if words and ctx.member.is_staff:

@@ -18,6 +18,7 @@ from ledger.office import open_years
 from ledger.outbox import enqueue
 from ledger.units import Member, Unit, get_unit
 from worktime.calendar import WorkCalendar
+from worktime.period import Period
 from scoring.card import ItemCard, Scorecard
 from schemes.model import Scheme
 from scoring.engine import Scored, rescore, score_all
@@ -195,6 +196,21 @@ class Ctx:
         """The scheme that assesses `unit` (in `year`, default the year spoken of so far)."""
         from ledger.office import office_for_kind
         self.use_office(office_for_kind(self.db, unit.kind, year or self.office.year))
+
+    def use_period(self, unit: Unit, period: str | Period | None) -> bool:
+        """A period of another assessment year (January: last year's December or Q4) is filed
+        and scored in that year: speak of it. False when the period's year is not one of the
+        office's assessment years (the caller refuses or files it as before)."""
+        if period is None:
+            return True
+        year = (period if isinstance(period, Period) else Period.from_label(period)).year
+        if year == self.office.year:
+            return True
+        from ledger.office import year_status
+        if year_status(self.db, year) is None:
+            return False
+        self.use_unit(unit, year)
+        return True
 
     def cache_key(self, version: int) -> CacheKey:
         return (self.office.scheme.id, self.office.year, self.today, version)

@@ -9,7 +9,8 @@ from ledger.db import get_meta, open_db
 from ledger.facts import init_office, office, reports_per_period
 from ledger.submissions import record_submission
 from ledger.units import add_member, add_unit, list_units
-from worktime.calendar import WorkCalendar, deadline
+from worktime.calendar import WorkCalendar
+from worktime.period import Period, deadline
 
 __all__ = ["ensure_demo", "DEMO_UNITS", "DEMO_STAFF"]
 
@@ -71,14 +72,14 @@ def _seed(db, year: int, now: datetime) -> None:
             ind = off.scheme.indicator(code)
             # counts reported monthly: last month's figure (a 报送 now adds this month's)
             month = max(1, now.month - 1) if now.year == year else 12
-            period = (f"{year}-{month:02d}" if ind is not None and ind.due is None
+            period = (str(Period.of_month(year, month)) if ind is not None and ind.due is None
                       and reports_per_period(ind) == "monthly" else str(year))
             record_submission(db, unit_id=unit.id, indicator=code, period=period, kind="data",
                               metrics=metrics, text="演示数据", now=now, member_id=None,
                               channel="demo", source_msg_id=None, actor="demo")
         # monthly briefings so far this year, the later units less punctual
         for month in range(1, min(now.month, 12) if now.year == year else 12):
-            period = f"{year}-{month:02d}"
+            period = str(Period.of_month(year, month))
             due = deadline(cal, "monthly", period, 2)
             on_time = (month + n) % (n + 2) != 0
             record_submission(db, unit_id=unit.id, indicator="11", period=period,

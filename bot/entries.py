@@ -17,7 +17,7 @@ from ledger.db import LedgerError
 from ledger.facts import briefing_indicator, default_period
 from ledger.office import year_status
 from ledger.units import Unit, get_unit
-from worktime.calendar import deadline_info, parse_period
+from worktime.period import KIND_OF_FREQUENCY, Period, deadline_info, parse_period
 from schemes.model import Indicator, Metric
 from scoring.card import pts
 
@@ -42,10 +42,9 @@ def _split_period(ctx: Ctx, ind: Indicator, words: list[str]) -> tuple[str | Non
         except ValueError:
             continue
         freq = ind.due.frequency if ind.due else "yearly"
-        fits = {"monthly": re.fullmatch(r"\d{4}-\d{2}", period),
-                "quarterly": re.fullmatch(r"\d{4}-Q\d", period),
-                "yearly": re.fullmatch(r"\d{4}", period)}.get(freq, True)
-        if not fits or year_status(ctx.db, int(period[:4])) is None:
+        named = Period.from_label(period)
+        fits = freq == "once" or named.kind == KIND_OF_FREQUENCY[freq]
+        if not fits or year_status(ctx.db, named.year) is None:
             raise CommandError(f"期别 {period} 与「{ind.code} {ind.name}」的报送周期或本办的考核年度不符" + ("，季度写作 2022-Q1" if freq == "quarterly" else
                                                  "，月份写作 2022-09" if freq == "monthly" else ""))
         return period, words[:n] + words[n + 1:]
@@ -84,7 +83,7 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     named, rest = _named_period(ind, rest, ctx)
     metrics = parse_metrics(ind, rest, allowed=staff_writable(ind))
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
-    _use_year(ctx, unit, period)
+    ctx.use_period(unit, period)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
         text=exact_tail(ctx.msg.text, words), now=ctx.now, member_id=ctx.member.id,
@@ -100,12 +99,6 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。")
 
 
-def _use_year(ctx: Ctx, unit: Unit, period: str) -> None:
-    """A period of another open year (January: last year's Q4) is scored in that year."""
-    if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
-        ctx.use_unit(unit, int(period[:4]))
-
-
 def _shown(m: Metric, v: object) -> str:
     if m.type == "bool":
         return "是" if v else "否"
@@ -119,10 +112,10 @@ def _enter_report(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None, timi
     if period is None:
         raise CommandError(f"请写明期别，例如：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
                            f"台账 {ctx.office.year}-{'Q1' if due.frequency == 'quarterly' else '09'} 按时")
-    _use_year(ctx, unit, period)
+    ctx.use_period(unit, period)
     info = deadline_info(ctx.cal, due.frequency, period, due.day, due.date)
-    if period > (f"{ctx.today.year}-{ctx.today.month:02d}" if due.frequency == "monthly"
-                 else f"{ctx.today.year}-Q{(ctx.today.month - 1) // 3 + 1}"):
+    filed = Period.from_label(period)
+    if filed > Period.containing(filed.kind, ctx.today):
         raise CommandError(f"{period} 还没到，不能提前登记。")
     on_time = _ON_TIME[timing[0]] if timing else ctx.today <= info.deadline
     briefing = briefing_indicator(ctx.office.scheme)

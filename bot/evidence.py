@@ -15,7 +15,6 @@ from bot.parse import Ambiguous, CommandError, find_indicator, period_in_text
 from ledger import pending, submissions as subs
 from ledger.db import LedgerError
 from ledger.links import add_upload_link
-from ledger.office import year_status
 from ledger.units import Unit
 from schemes.model import Indicator
 
@@ -72,11 +71,9 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
 def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
     due = ind.due
     if period is None and due is not None and due.frequency in ("monthly", "quarterly"):
-        from worktime.calendar import period_of_submission
+        from worktime.period import period_of_submission
         period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
-    if period and period[:4].isdigit() and int(period[:4]) != ctx.office.year \
-            and year_status(ctx.db, int(period[:4])) is not None:
-        ctx.use_unit(unit, int(period[:4]))  # January: last year's Q4 台账 is last year's
+    ctx.use_period(unit, period)  # January: last year's Q4 台账 is last year's
     stored = []
     for att in ctx.msg.attachments:
         content, name, ctype = _download(ctx, att)
@@ -106,7 +103,7 @@ def record_period_report(db, cal, unit_id: int, ind: Indicator, now: datetime,
     due = ind.due
     if due is None or due.frequency not in ("monthly", "quarterly"):
         return ""
-    from worktime.calendar import deadline_info, period_of_submission
+    from worktime.period import deadline_info, period_of_submission
     today = now.date()
     period = period or period_of_submission(due.frequency, today, due.day, cal=cal)
     info = deadline_info(cal, due.frequency, period, due.day, due.date)

@@ -62,7 +62,8 @@ def _metrics_text(ind, metrics: dict, short: bool = False) -> str:
     return "，".join(out)
 
 
-@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料（逐条，最早的在前），查看：查看 <编号>")
+@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料（逐条，最早的在前），查看：查看 <编号>",
+         read_only=True)
 def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
     unit = _find_unit(ctx, " ".join(words)) if words else None
     units = {u.id: u for u in list_units(ctx.db)}

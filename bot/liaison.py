@@ -15,7 +15,9 @@ from ledger.facts import default_period, reports_per_period, unit_figures
 from ledger.labels import RECORD_STATUS_ZH
 from ledger.office import open_years, year_status
 from ledger.units import find_member, list_members, set_deputy
-from worktime.calendar import deadline, deadline_info, parse_period, period_of_submission
+from worktime.numerals import read_int
+from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, deadline_info, parse_period,
+                             period_of_submission)
 from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
 from scoring.card import fmt, pts
@@ -39,12 +41,12 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
         period = _unnamed_month(ctx, unit, ind, text)
         if period is None:
             return _ask_month(ctx, text)
-    if int(period[:4]) != ctx.office.year and year_status(ctx.db, int(period[:4])) is not None:
-        ctx.use_unit(unit, int(period[:4]))  # last year's December, sent in January
-    if period[:4] != str(ctx.office.year):
+    month = Period.from_label(period)
+    ctx.use_period(unit, month)  # last year's December, sent in January
+    if month.year != ctx.office.year:
         raise CommandError(f"{period} 不在{ctx.office.year}年度考核期内，请写考核年度内的月份，例如：月报 "
                            f"{ctx.office.year}-08 工作内容")
-    if period > f"{ctx.today.year}-{ctx.today.month:02d}":
+    if month > Period.containing("month", ctx.today):
         raise CommandError(f"{period} 还没到，不能提前报送。月报报送的是上月（或本月）的工作。")
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     on_time = ctx.today <= info.deadline
@@ -57,12 +59,11 @@ def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
         text=text, now=ctx.now, member_id=ctx.member.id, channel=ctx.msg.channel,
         source_msg_id=ctx.msg.msg_id, deadline=info.deadline.isoformat(), on_time=on_time,
         actor=ctx.actor)
-    y, m = period.split("-")
     when = f"截止{info.deadline.month}月{info.deadline.day}日"
     if info.moved:
         when += f"，{info.describe()}"
     state = "按时（更正，保留原按时报送记录）" if kept else "按时" if on_time else "逾期"
-    return Reply(f"已收到{unit.name} {y}年{int(m)}月月报（记录编号 {sub.id}），{state}（{when}）。"
+    return Reply(f"已收到{unit.name} {month.label}月报（记录编号 {sub.id}），{state}（{when}）。"
                  + ("" if on_time else "\n逾期报送不计入按时次数，请下月按时报送。"))
 
 
@@ -74,8 +75,9 @@ def _unnamed_month(ctx: Ctx, unit, ind: Indicator, text: str) -> str | None:
     if ctx.today <= info.deadline:
         return prev
     sent = subs.has_standing(ctx.db, unit.id, ind.code, prev, "briefing")
-    if sent or prev[:4] != str(ctx.office.year) and year_status(ctx.db, int(prev[:4])) != "open":
-        return f"{ctx.today.year}-{ctx.today.month:02d}"
+    prev_year = Period.from_label(prev).year
+    if sent or prev_year != ctx.office.year and year_status(ctx.db, prev_year) != "open":
+        return str(Period.containing("month", ctx.today))
     return None
 
 
@@ -86,16 +88,15 @@ def _ask_month(ctx: Ctx, text: str) -> Reply:
     """The previous month is missing and overdue: which month is this? Nothing is recorded
     until the liaison answers with a number."""
     from bot.evidence import _set_pending
-    prev = period_of_submission("monthly", ctx.today)
-    this = f"{ctx.today.year}-{ctx.today.month:02d}"
+    this = Period.containing("month", ctx.today)
+    prev = this.previous()
     _set_pending(ctx, "choose", {"template": f"月报 {_ASK} {text}", "ambiguous": _ASK,
-                                 "options": [prev, this]})
-    return Reply(f"这份月报是哪个月的？{int(prev[5:])}月的月报还没有报送，已逾期。请回复序号：\n"
-                 f"1. {int(prev[5:])}月（上月补报，逾期）\n2. {int(this[5:])}月（本月）\n"
-                 f"也可以直接写明月份重新发送，例如：月报 {int(this[5:])}月 工作内容")
+                                 "options": [str(prev), str(this)]})
+    return Reply(f"这份月报是哪个月的？{prev.short_label}的月报还没有报送，已逾期。请回复序号：\n"
+                 f"1. {prev.short_label}（上月补报，逾期）\n2. {this.short_label}（本月）\n"
+                 f"也可以直接写明月份重新发送，例如：月报 {this.short_label} 工作内容")
 
 
-_CN_MONTH = "一二三四五六七八九十"
 _MONTH_IN = re.compile(
     r"(?P<ym>(?P<y>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:月份?)?)"
     r"|(?P<md>(?<!\d)(?P<m2>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?)"
@@ -109,33 +110,25 @@ def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
     m = _MONTH_IN.search(text[:12])
     if m is None:
         return None, text
-    this = (ctx.today.year, ctx.today.month)
+    this = Period.containing("month", ctx.today)
     if m.group("rel"):
-        y, mo = this if m.group("rel") in ("本月", "这个月", "当月") else (
-            (this[0] - 1, 12) if this[1] == 1 else (this[0], this[1] - 1))
+        month = this if m.group("rel") in ("本月", "这个月", "当月") else this.previous()
     else:
-        raw = m.group("m1") or m.group("m2")
-        mo = int(raw) if raw.isdigit() else _cn_number(raw)
+        try:
+            mo = read_int(m.group("m1") or m.group("m2"))
+        except ValueError:
+            mo = 0  # 十十: no number at all
         if not 1 <= mo <= 12:
             raise CommandError(f"月份「{m.group(0)}」不对。月份请写成 8月 或 2022-08")
         if m.group("y"):
-            y = int(m.group("y"))
+            month = Period.of_month(int(m.group("y")), mo)
         else:
-            y = this[0] if (this[0], mo) <= this else this[0] - 1
+            month = Period.of_month(this.year, mo)
+            month = month if month <= this else Period.of_month(this.year - 1, mo)
     rest = text
     if m.start() == 0 and (m.end() == len(text) or text[m.end()] in " :：,，"):
         rest = re.sub(r"^[\s:：,，]+", "", text[m.end():])
-    return f"{y}-{mo:02d}", rest
-
-
-def _cn_number(raw: str) -> int:
-    if raw == "十":
-        return 10
-    if raw.startswith("十"):
-        return 10 + _CN_MONTH.index(raw[1]) + 1
-    if len(raw) == 1:
-        return _CN_MONTH.index(raw) + 1
-    return 99  # 二十 and the like: not a month
+    return str(month), rest
 
 
 @command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值> …",
@@ -148,10 +141,10 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     named, rest = _named_period(ind, rest, ctx)
     metrics = parse_metrics(ind, rest)
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
-    if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
-        ctx.use_unit(unit, int(period[:4]))  # January: last year's Q4 still goes to last year
-    if named and period > default_period(ind, int(period[:4]), ctx.today, ctx.cal) \
-            and len(period) > 4:
+    ctx.use_period(unit, period)  # January: last year's Q4 still goes to last year
+    filed = Period.from_label(period)
+    if named and filed.kind != "year" \
+            and filed > Period.from_label(default_period(ind, filed.year, ctx.today, ctx.cal)):
         raise CommandError(f"{period} 还没到，不能提前报送。")
     dl = next_deadline(ind, ctx.today, ctx.cal)
     sub = subs.record_submission(
@@ -196,13 +189,12 @@ def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | Non
             raise CommandError(f"{exc}") from None
         per = reports_per_period(ind)
         want = {"monthly": "2022-08", "quarterly": "2022-Q3", None: "2022"}[per]
-        fits = ("Q" in period) == (per == "quarterly") and \
-            (len(period) == 7 and "Q" not in period) == (per == "monthly")
-        if not fits:
+        if Period.from_label(period).kind != KIND_OF_FREQUENCY[per or "yearly"]:
             raise CommandError(f"「{ind.code} {ind.name}」按{ {'monthly': '月', 'quarterly': '季度'}.get(per, '年度')}"
                                f"报送，期别请写成 {want} 的样子")
-        if year_status(ctx.db, int(period[:4])) is None:
-            raise CommandError(f"{period[:4]} 不是本办的考核年度。")
+        year = Period.from_label(period).year
+        if year_status(ctx.db, year) is None:
+            raise CommandError(f"{year} 不是本办的考核年度。")
         return period, words[:n] + words[n + 1:]
     return None, words
 
@@ -236,8 +228,8 @@ def _scope(ind: Indicator, period: str, metrics: dict) -> str:
     guess."""
     if reports_per_period(ind):
         adds = any(m.aggregate(True) == "sum" and m.name in metrics for m in ind.metrics)
-        label = f"{int(period[5:])}月" if len(period) == 7 and "Q" not in period else period
-        return f"{period[:4]}年{label}" if len(period) == 7 and "Q" not in period and adds \
+        filed = Period.from_label(period)
+        return filed.label if filed.kind == "month" and adds \
             else f"{period} 期" + ("，各期数量逐期累加" if adds else "")
     counts = any(m.type == "count" and m.name in metrics for m in ind.metrics)
     return "本年度累计数，再次报送会替换此数" if counts else "本年度数据"
@@ -264,16 +256,17 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
             period = parse_period(rest[0], default_year=ctx.office.year)
         except ValueError as exc:
             raise CommandError(f"{exc}。期别请写成 2022-Q3 或 2022-08") from None
-        if period[:4] != str(ctx.office.year) and year_status(ctx.db, int(period[:4])) is not None:
-            ctx.use_unit(unit, int(period[:4]))  # a period of the other open year
-        if period[:4] != str(ctx.office.year) or (ind.due.frequency == "quarterly") != ("Q" in period):
+        ctx.use_period(unit, period)  # a period of the other open year
+        named = Period.from_label(period)
+        if named.year != ctx.office.year or named.kind != KIND_OF_FREQUENCY[ind.due.frequency]:
             raise CommandError(f"期别 {period} 与「{ind.name}」的报送周期或考核年度不符")
     if ctx.msg.attachments:
         return accept_files(ctx, unit, ind, period)
     return remember_target(ctx, unit, ind, period)
 
 
-@command(("记录", "我的记录", "history"), LIAISON, "记录", "本单位最近的报送记录")
+@command(("记录", "我的记录", "history"), LIAISON, "记录", "本单位最近的报送记录",
+         read_only=True)
 def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     rows = subs.list_submissions(ctx.db, unit.id, limit=15)

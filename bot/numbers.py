@@ -2,7 +2,7 @@
 
 `read_value(metric, text)` turns what was typed into the metric's own unit (a percent as a
 fraction, money in the metric's 元/万元/亿元, a 十万分之几 rate as its count) and checks the
-metric's declared range. Chinese numerals go through cn2an; the scales (%, ‰, 百分之, 万分之, 万元
+metric's declared range. Chinese numerals go through worktime.numerals (cn2an); the scales (%, ‰, 百分之, 万分之, 万元
 …) and the range check are ours. A bare number that could mean two things for a percent (1.5:
 1.5% or 150%?) is not guessed: `AmbiguousValue` asks which.
 """
@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-
-import cn2an
+from decimal import Decimal
 
 from schemes.model import Metric
+from worktime.numerals import CN_DIGITS, read_number as read_numeral
 
 __all__ = ["NumberError", "AmbiguousValue", "Reading", "read_number", "read_value", "show_value"]
 
@@ -57,20 +56,15 @@ _MONEY = {"元": 1, "千元": 1000, "万元": 10_000, "万": 10_000, "亿元": 1
 _MEASURE = ("个工作日", "份", "个", "条", "户", "项", "次", "类", "件", "人", "起", "家", "笔",
             "家次", "人次", "分", "天", "日", "万元", "亿元", "千元", "元", "余")
 _SCIENTIFIC = re.compile(r"\d\s*[eE]\s*[-+]?\s*\d")
-_CN_DIGITS = set("零〇一二两三四五六七八九十百千万亿点负壹贰叁肆伍陆柒捌玖拾佰仟")
-
-
 def _number(text: str, original: str) -> Decimal:
     """An Arabic or Chinese numeral (三十五, 一千二百, 一点五, 负十), with 1,200 separators."""
     t = text.strip()
-    if re.fullmatch(r"[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|[-+]?\.\d+", t):
-        return Decimal(t.replace(",", ""))
-    if t and set(t) <= _CN_DIGITS | set("0123456789."):
-        try:
-            return Decimal(str(cn2an.cn2an(t, "smart")))
-        except (ValueError, KeyError, IndexError, InvalidOperation):
-            pass
-    raise NumberError(f"「{original}」不是有效的数字")
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", t):
+        t = t.replace(",", "")
+    try:
+        return read_numeral(t)
+    except ValueError:
+        raise NumberError(f"「{original}」不是有效的数字") from None
 
 
 def read_number(text: str, unit: str = "") -> Reading:
@@ -94,7 +88,7 @@ def read_number(text: str, unit: str = "") -> Reading:
         t = t[: -len(unit)]
     for word, scale in sorted(_MONEY.items(), key=lambda kv: -len(kv[0])):
         if t.endswith(word) and len(t) > len(word) and (t[-len(word) - 1].isdigit()
-                                                        or t[-len(word) - 1] in _CN_DIGITS):
+                                                        or t[-len(word) - 1] in CN_DIGITS):
             head = t[: -len(word)]
             if word in ("万", "亿") and not head[-1].isdigit():
                 break  # 三十五万: a Chinese numeral, cn2an reads the 万 itself

@@ -11,6 +11,8 @@ from rapidfuzz import fuzz, process
 from schemes.model import Indicator, Metric, Scheme
 from bot.numbers import AmbiguousValue, NumberError, read_value
 from scoring.rules import as_bool
+from worktime.numerals import read_int
+from worktime.period import Period
 
 __all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "period_in_text", "normalise", "find_indicator", "parse_value",
            "parse_metrics", "split_indicator", "writable_metrics"]
@@ -68,10 +70,9 @@ def period_in_text(text: str, frequency: str | None, year: int) -> str | None:
             continue
         quarter = m.group(2) or m.group(3)
         if frequency == "quarterly" and quarter:
-            q = int(quarter) if quarter.isdigit() else "一二三四".index(quarter) + 1
-            return f"{y}-Q{q}"
+            return str(Period.of_quarter(y, read_int(quarter)))
         if frequency == "monthly" and m.group(4) and 1 <= int(m.group(4)) <= 12:
-            return f"{y}-{int(m.group(4)):02d}"
+            return str(Period.of_month(y, int(m.group(4))))
     return None
 
 

@@ -30,7 +30,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
-from bot.registry import COMMANDS, dispatch
+from bot.registry import dispatch, match
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from channels.message import Message, Reply
@@ -53,11 +53,6 @@ APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行
 UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，暂时无法使用。请把这个用户ID发给市信用办，"
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
 MAX_TEXT = 4000
-
-# Commands that only read the ledger (checked, not trusted: the read path enforces it).
-READ_ONLY = frozenset({"cmd_help", "cmd_due", "cmd_score", "cmd_missing", "cmd_records",
-                       "cmd_ranking", "cmd_unit", "cmd_not_sent", "cmd_units",
-                       "cmd_pending_reviews"})
 
 
 @dataclass
@@ -267,13 +262,10 @@ def _record_inbound(db: sqlite_utils.Database, msg: Message, now: datetime, repl
 
 
 def _is_question(text: str) -> bool:
-    """A read-only command, or text that is no command at all (answered with help)."""
-    text = normalise(text)
-    word = text.split(" ")[0] if text else ""
-    for c in COMMANDS:
-        if word.lower() in c.words or any(len(w) >= 2 and text.startswith(w) for w in c.words):
-            return c.fn.__name__ in READ_ONLY
-    return True
+    """A read-only command (checked, not trusted: the read path enforces it), or text that is
+    no command at all (answered with help)."""
+    found = match(text)
+    return found is None or found.command.read_only
 
 
 # Message types the chat understands; everything else gets one polite answer and changes nothing.
@@ -329,8 +321,8 @@ def _prune(folder: Path, days: int = 2) -> None:
 
 
 def _looks_like_command(text: str) -> bool:
-    first = text.split(" ")[0] if text else ""
-    return any(first.lower() in c.words for c in COMMANDS)
+    """Its first word is a command word: a caption or an answer that is not a file's name."""
+    return match(text, exact=True) is not None
 
 
 def _remember_choice(ctx: Ctx, exc: Ambiguous | AskValue) -> None:

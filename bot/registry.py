@@ -1,9 +1,12 @@
 """The chat language's registry: a command word -> a small function (words, ctx) -> Reply.
 
-Each command has a Chinese help line and the roles allowed to use it. A `CommandError` becomes
-the reply text; anything else is logged by the pipeline and answered with an apology. Command
-modules (bot.commands, bot.liaison, bot.staff, bot.operations) import this one and register
-with `@command`; nothing here imports them, so the command modules form no cycle.
+Each command carries its Chinese help line, the roles allowed to use it, and whether it only
+reads the ledger (the pipeline answers those from a read-only snapshot). `match(text)` finds the
+command a message starts with; splitting a message into commands, dispatching and the
+pipeline's read/write choice all ask it. A `CommandError` becomes the reply text; anything else
+is logged by the pipeline and answered with an apology. Command modules (bot.commands,
+bot.liaison, bot.staff, bot.entries, bot.inbox, bot.operations, bot.console_link) import this
+one and register with `@command`; nothing here imports them, so they form no cycle.
 """
 from __future__ import annotations
 
@@ -15,8 +18,8 @@ from bot.parse import CommandError, normalise
 from channels.message import Reply
 from ledger.db import LedgerError
 
-__all__ = ["COMMANDS", "Command", "command", "dispatch", "split_commands", "help_text", "run",
-           "LIAISON", "STAFF", "EVERYONE", "Handler"]
+__all__ = ["COMMANDS", "Command", "Match", "command", "dispatch", "match", "split_commands",
+           "help_text", "run", "LIAISON", "STAFF", "EVERYONE", "Handler"]
 
 Handler = Callable[[list[str], Ctx], Reply]
 
@@ -29,6 +32,7 @@ class Command:
     help: str
     fn: Handler
     free_text: bool = False  # its text runs on over the following lines (a 月报)
+    read_only: bool = False  # only reads the ledger: answered without the write lock
 
 
 COMMANDS: list[Command] = []
@@ -37,11 +41,21 @@ EVERYONE = ("liaison", "staff", "admin")
 
 
 def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: str,
-            free_text: bool = False):
+            free_text: bool = False, read_only: bool = False) -> Callable[[Handler], Handler]:
+    """Register a handler. `read_only=True` promises it writes nothing; the pipeline holds it
+    to that (a write in its snapshot fails, and the message takes the write path instead)."""
     def deco(fn: Handler) -> Handler:
-        COMMANDS.append(Command(words, roles, usage, help, fn, free_text))
+        COMMANDS.append(Command(words, roles, usage, help, fn, free_text, read_only))
         return fn
     return deco
+
+
+@dataclass(frozen=True)
+class Match:
+    """The command a message starts with, and the words after its command word."""
+
+    command: Command
+    words: list[str]
 
 
 def _lookup(word: str) -> Command | None:
@@ -52,16 +66,26 @@ def _lookup(word: str) -> Command | None:
     return None
 
 
-def _command_of(line: str, exact: bool = False) -> Command | None:
-    """The command a line begins with: its first word (「报送 …」), or unless `exact` a command
-    word it starts with (「我的得分」)."""
-    text = normalise(line)
+def match(text: str, exact: bool = False) -> Match | None:
+    """The command a message begins with: its first word (「报送 …」); unless `exact`, else the
+    longest command word it starts with (「我的得分」), else a command word typed with a space
+    in it (「得 分」). None when it begins with no command."""
+    text = normalise(text)
     if not text:
         return None
-    cmd = _lookup(text.split(" ")[0])
-    if cmd is not None or exact:
-        return cmd
-    return next((c for c in COMMANDS for w in c.words if len(w) >= 2 and text.startswith(w)), None)
+    word, *rest = text.split(" ")
+    cmd = _lookup(word)
+    if cmd is not None:
+        return Match(cmd, [w for w in rest if w])
+    if exact:
+        return None
+    # two-character words and longer only: 看 alone must not swallow 看看这份材料
+    prefixes = [(w, c) for c in COMMANDS for w in c.words if len(w) >= 2 and text.startswith(w)]
+    if prefixes:
+        w, cmd = max(prefixes, key=lambda wc: len(wc[0]))  # the first registered among equals
+        return Match(cmd, [x for x in normalise(text[len(w):]).split(" ") if x])
+    squeezed = _lookup(text.replace(" ", "")) if " " in text else None
+    return Match(squeezed, []) if squeezed is not None else None
 
 
 def split_commands(text: str) -> list[str]:
@@ -71,11 +95,11 @@ def split_commands(text: str) -> list[str]:
     groups: list[list[str]] = []
     free = False
     for line in (text or "").splitlines():
-        cmd = _command_of(line, exact=free) if groups and line.strip() else None
-        if not groups or cmd is not None:
+        found = match(line, exact=free) if groups and line.strip() else None
+        if not groups or found is not None:
             groups.append([line])
-            first = _command_of(line)
-            free = first is not None and first.free_text
+            first = match(line)
+            free = first is not None and first.command.free_text
         else:
             groups[-1].append(line)
     return ["\n".join(g).strip() for g in groups if "".join(g).strip()]
@@ -108,28 +132,15 @@ def _dispatch_one(text: str, ctx: Ctx) -> Reply:
     text = normalise(text)
     if not text:
         raise CommandError("收到空消息。发送「帮助」查看可用的命令。")
-    word, *rest = text.split(" ")
-    cmd = _lookup(word)
-    if cmd is None:
-        # "我的得分" and friends: try the longest known command word at the start.
-        for c in COMMANDS:
-            for w in sorted(c.words, key=len, reverse=True):
-                if text.startswith(w) and len(w) >= 2:
-                    cmd, rest = c, normalise(text[len(w):]).split(" ") if text[len(w):].strip() else []
-                    break
-            if cmd:
-                break
-    if cmd is None and " " in text:  # 「得 分」: a command word typed with a space in it
-        squeezed = text.replace(" ", "")
-        if any(squeezed == w for c in COMMANDS for w in c.words):
-            return _dispatch_one(squeezed, ctx)
-    if cmd is None:
+    found = match(text)
+    if found is None:
         raise CommandError(f"没有看懂「{text[:20]}」。发送「帮助」查看可用的命令，例如：得分、缺项、截止、"
                            f"月报 8月工作…、报送 信用承诺 35。")
+    cmd = found.command
     if ctx.member.role not in cmd.roles:
         who = "信用办工作人员" if cmd.roles == STAFF else "单位联络员"
         raise CommandError(f"「{cmd.words[0]}」仅限{who}使用。发送「帮助」查看您可用的命令。")
-    return cmd.fn([w for w in rest if w], ctx)
+    return cmd.fn(found.words, ctx)
 
 
 def help_text(role: str) -> str:

@@ -31,7 +31,7 @@ from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.userids import CHANNELS, channel_family
 from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
-from worktime.calendar import deadline_info, parse_period, period_of_submission
+from worktime.period import deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts
@@ -65,7 +65,7 @@ _SCHEME_WORDS = {w: k for k, ws in KIND_WORDS.items() if k != "city" for w in ws
 
 
 @command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别]",
-         "各单位得分排名（每个方案分别排名）")
+         "各单位得分排名（每个方案分别排名）", read_only=True)
 def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     parts = []
@@ -109,7 +109,7 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
     return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
 
 
-@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡")
+@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡", read_only=True)
 def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     if not words:
@@ -140,8 +140,8 @@ def cmd_review(words: list[str], ctx: Ctx) -> Reply:
     ind = find_indicator(ctx.office.scheme, " ".join(named))
     if period is None and ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
         period = _latest_period(ctx, unit, ind)  # a periodic item is reviewed one period at a time
-    if period is not None and int(period[:4]) != ctx.office.year:
-        ctx.use_unit(unit, int(period[:4]))
+    if not ctx.use_period(unit, period):
+        raise CommandError(f"{period} 不在本办的考核年度内。")
     accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
     if not accept and not reason:
         raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
@@ -312,7 +312,8 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
 
 
-@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数")
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数",
+         read_only=True)
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:

@@ -8,6 +8,7 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 from scoring.card import pts
+from worktime.period import Period
 
 __all__ = ["BAND_COLOURS", "band_colour", "bar_chart", "line_chart"]
 
@@ -70,7 +71,7 @@ def line_chart(labels: Sequence[str], values: Sequence[Decimal | None], top: Dec
     points: list[tuple[float, float, str, Decimal]] = []
     for n, (label, v) in enumerate(zip(labels, values)):
         x = left + step * n if len(labels) > 1 else left + plot_w / 2
-        out.append(f'<text x="{x:.1f}" y="{height - 10}" class="tick">{int(label[5:])}月</text>')
+        out.append(f'<text x="{x:.1f}" y="{height - 10}" class="tick">{Period.from_label(label).short_label}</text>')
         if v is not None:
             points.append((x, topm + plot_h * (1 - _num(v) / top_f), label, v))
     if len(points) > 1:

@@ -23,7 +23,8 @@ from ledger.history import fingerprint, load_month, save_month
 from ledger.responsibility import duties
 from ledger.office import Office, office_for_kind, offices
 from ledger.units import Member, Unit, get_unit, list_units
-from worktime.calendar import Deadline, WorkCalendar, deadline, deadline_info, periods_in_year
+from worktime.calendar import WorkCalendar
+from worktime.period import Deadline, Period, deadline, deadline_info, periods_in_year
 from schemes.asks import needs_report
 from schemes.model import Indicator, Scheme
 from scoring.card import Scorecard, fmt
@@ -227,11 +228,6 @@ class HistoryCache:
         return totals
 
 
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
-
-
 def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[dict],
                files: list[dict]) -> dict[str, Decimal | None]:
     """Every unit's total as the ledger stood at the end of `day` (the records received by
@@ -283,13 +279,13 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
     or, once the year is over, December with the late filings still coming in January."""
     year = desk.office.year
     last = 12 if desk.today.year > year else desk.today.month if desk.today.year == year else 0
-    months = [f"{year}-{m:02d}" for m in range(1, last + 1)]
+    months = [str(Period.of_month(year, m)) for m in range(1, last + 1)]
     if not months:
         return [], {}
     rows: list[subs.Submission] | None = None
     series: dict[str, list[Decimal | None]] = {}
     for label in months[:-1]:
-        end = _month_end(year, int(label[5:]))
+        end = Period.from_label(label).end
         key = (desk.office.scheme.id, year, label)
         fp = fingerprint(desk.db, (end + timedelta(days=1)).isoformat())
 

@@ -15,7 +15,9 @@ import sqlite_utils
 from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.units import list_units
-from worktime.calendar import WorkCalendar, deadline, period_of_submission, periods_in_year
+from worktime.calendar import WorkCalendar
+from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, period_of_submission,
+                             periods_in_year)
 from schemes.asks import needs_report
 from schemes.model import Discretionary, Indicator, Scheme
 
@@ -265,10 +267,8 @@ def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | N
     per = reports_per_period(ind)
     if per is not None and (ind.due is None or ind.due.frequency not in ("monthly", "quarterly")):
         # reported as it happens: this month's (quarter's) figure, within the year spoken of
-        if today.year != year:
-            return f"{year}-12" if per == "monthly" else f"{year}-Q4"
-        return (f"{today.year}-{today.month:02d}" if per == "monthly"
-                else f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+        kind = KIND_OF_FREQUENCY[per]
+        return str(Period.containing(kind, today if today.year == year else date(year, 12, 31)))
     if ind.due is None or ind.due.frequency == "yearly":
         return str(year)
     if ind.due.frequency == "once":

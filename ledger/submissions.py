@@ -19,6 +19,7 @@ from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 from ledger.filenames import clean_file_name
 from ledger.labels import RECORD_STATUS_ZH
+from worktime.period import Period
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
@@ -77,7 +78,7 @@ def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str
     """Record one submission; the previous live one for the same unit/indicator/period/kind
     becomes `superseded` (metrics merge: new values win, untouched ones carry over)."""
     with immediate(db):
-        refuse_closed(db, period[:4])
+        refuse_closed(db, Period.from_label(period).year)
         prev = list(db.query(
             "SELECT * FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
             "AND kind = ? AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id DESC",
@@ -115,7 +116,7 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
         sub = get(db, sub_id)
         if unit_id is not None and sub.unit_id != unit_id:
             raise LedgerError(f"编号 {sub_id} 不是本单位的记录")
-        refuse_closed(db, sub.period[:4])
+        refuse_closed(db, Period.from_label(sub.period).year)
         if sub.status not in LIVE:
             raise LedgerError(f"编号 {sub_id} 的记录已是「{RECORD_STATUS_ZH[sub.status]}」状态，无法撤回")
         db.execute("UPDATE submissions SET status = 'withdrawn' WHERE id = ?", [sub_id])
@@ -138,7 +139,7 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
     status = "accepted" if accept else "rejected"
     with immediate(db):
         if period:
-            refuse_closed(db, period[:4])
+            refuse_closed(db, Period.from_label(period).year)
         only = " AND period = ?" if period else ""
         subs = db.execute(
             "UPDATE submissions SET status = ?, review_reason = ?, reviewed_by = ?, "

@@ -35,7 +35,8 @@ from ledger.outbox import enqueue, keys_like
 from ledger.submissions import live_evidence_receipts, live_receipts
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_members, list_units
-from worktime.calendar import WorkCalendar, deadline_info, periods_in_year
+from worktime.calendar import WorkCalendar
+from worktime.period import deadline_info, periods_in_year
 from schemes.asks import liaison_can_send, needs_report
 from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, PolicyError, ReminderKind,
                               ReminderPolicy, digest_text, liaison_text)

@@ -26,7 +26,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from worktime.calendar import Deadline, WorkCalendar
+from worktime.calendar import WorkCalendar
+from worktime.period import KIND_OF_FREQUENCY, Deadline, Period
 from schemes.asks import send_command
 from schemes.model import Indicator
 from scoring.card import fmt
@@ -164,19 +165,15 @@ class DueItem:
         return f"「{self.indicator.code} {self.indicator.name}」{when}"
 
 
-_CN_QUARTER = {"1": "一", "2": "二", "3": "三", "4": "四"}
-
-
 def period_label(frequency: str, period: str) -> str:
     """"2022-07" -> "2022年7月", "2022-Q3" -> "2022年第三季度", "2022" -> "2022年度"; a one-off
     item's period (its date) says nothing more than the deadline, so it is empty."""
-    if frequency == "monthly" and len(period) == 7:
-        return f"{period[:4]}年{int(period[5:])}月"
-    if frequency == "quarterly" and "Q" in period:
-        return f"{period[:4]}年第{_CN_QUARTER.get(period[-1], period[-1])}季度"
-    if frequency == "yearly":
-        return f"{period}年度"
-    return ""
+    if frequency not in ("monthly", "quarterly", "yearly"):
+        return ""
+    try:
+        return Period.from_label(period, KIND_OF_FREQUENCY[frequency]).label
+    except ValueError:
+        return ""
 
 
 def _cn_day(d: date) -> str:

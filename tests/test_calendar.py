@@ -5,10 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from worktime.calendar import (
-    DEFAULT_HOLIDAYS_FILE,
+from worktime.calendar import DEFAULT_HOLIDAYS_FILE, WorkCalendar
+from worktime.period import (
     Deadline,
-    WorkCalendar,
     deadline,
     deadline_info,
     is_on_time,
