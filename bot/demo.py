@@ -52,7 +52,7 @@ def ensure_demo(settings: dict[str, Any]) -> None:
 
 
 # Some units further along than others, so 得分/排名/缺项 have something to show.
-_DATA = {
+_DATA: dict[str, dict[str, dict[str, Any]]] = {
     "市发展改革委": {"1": {"staffed": True, "mechanism": True}, "7": {"commitments": 420},
                  "8": {"fulfilments": 380}, "12": {"cases": 36}, "13": {"realtime_push": True},
                  "5": {"classes": 5}},

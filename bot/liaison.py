@@ -71,7 +71,8 @@ def _unnamed_month(ctx: Ctx, unit, ind: Indicator, text: str) -> str | None:
     """No month named: the previous month up to its deadline; after it, this month if the
     previous one is in; None when the previous month is missing and overdue (ask)."""
     prev = period_of_submission("monthly", ctx.today)
-    info = deadline_info(ctx.cal, "monthly", prev, ind.due.day, ind.due.date)
+    due = ind.due
+    info = deadline_info(ctx.cal, "monthly", prev, due.day if due else None, due.date if due else None)
     if ctx.today <= info.deadline:
         return prev
     sent = subs.has_standing(ctx.db, unit.id, ind.code, prev, "briefing")
@@ -190,7 +191,7 @@ def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | Non
         per = reports_per_period(ind)
         want = {"monthly": "2022-08", "quarterly": "2022-Q3", None: "2022"}[per]
         if Period.from_label(period).kind != KIND_OF_FREQUENCY[per or "yearly"]:
-            raise CommandError(f"「{ind.code} {ind.name}」按{ {'monthly': '月', 'quarterly': '季度'}.get(per, '年度')}"
+            raise CommandError(f"「{ind.code} {ind.name}」按{ {'monthly': '月', 'quarterly': '季度'}.get(per or '', '年度')}"
                                f"报送，期别请写成 {want} 的样子")
         year = Period.from_label(period).year
         if year_status(ctx.db, year) is None:

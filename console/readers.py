@@ -176,9 +176,10 @@ def period_grid(desk: Desk) -> list[Grid]:
     codes = {i.code for i in items}
     sent = {t for t in subs.reported_periods(desk.db, desk.office.year) if t[1] in codes}
     cal = _KeptDays(desk.cal)
-    grids = [Grid(ind, periods_in_year(ind.due.frequency, desk.office.year)) for ind in items]
-    closes = {ind.code: {p: deadline(cal, ind.due.frequency, p, ind.due.day, ind.due.date)
-                         for p in grid.periods} for ind, grid in zip(items, grids)}
+    dues = [(ind, ind.due) for ind in items if ind.due is not None]  # a periodic item has one
+    grids = [Grid(ind, periods_in_year(due.frequency, desk.office.year)) for ind, due in dues]
+    closes = {ind.code: {p: deadline(cal, due.frequency, p, due.day, due.date)
+                         for p in grid.periods} for (ind, due), grid in zip(dues, grids)}
     for unit in desk.units():
         gaps = period_gaps(desk.db, desk.office, unit.id, desk.today, cal)
         mine = {i.code for i in desk.indicators(unit)}

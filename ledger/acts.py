@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 
 __all__ = ["Act", "Recording", "recording", "get_act", "undo_act", "list_acts", "KINDS"]
 
@@ -109,7 +109,7 @@ def recording(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_
             "INSERT INTO staff_acts(kind, unit_id, member_id, summary, changes, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [rec.kind, unit_id, member_id, rec.summary, dumps(changes), now_iso(now)])
-        rec.id = cur.lastrowid
+        rec.id = inserted_id(cur)
         audit.log(db, now, actor, "act.add", str(unit_id or ""), id=rec.id, kind=rec.kind,
                   summary=rec.summary)
 

@@ -16,8 +16,8 @@ from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.units import list_units
 from worktime.calendar import WorkCalendar
-from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, period_of_submission,
-                             periods_in_year)
+from worktime.period import (KIND_OF_FREQUENCY, DeadlineCalendar, Period, deadline,
+                             period_of_submission, periods_in_year)
 from schemes.asks import needs_report
 from schemes.model import Discretionary, Indicator, Scheme
 
@@ -277,7 +277,7 @@ def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | N
 
 
 def period_gaps(db: sqlite_utils.Database, off: Office, unit_id: int, today: date,
-                cal: WorkCalendar) -> dict[str, list[tuple[str, str, date]]]:
+                cal: DeadlineCalendar) -> dict[str, list[tuple[str, str, date]]]:
     """Per periodic indicator of a report (月报, quarterly 台账), each elapsed period that is not
     in on time: (period, 'missing' | 'late' | 'rejected', deadline), oldest first. Figures do
     not complete a 台账 period; only its files (or the briefing) do."""

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from worktime.calendar import WorkCalendar, as_date, parse_day
 from worktime.numerals import read_int
@@ -30,6 +30,7 @@ __all__ = [
     "FREQUENCIES",
     "KIND_OF_FREQUENCY",
     "Deadline",
+    "DeadlineCalendar",
     "Frequency",
     "Kind",
     "Period",
@@ -46,6 +47,14 @@ __all__ = [
 ]
 
 Frequency = Literal["monthly", "quarterly", "yearly", "once"]
+
+
+class DeadlineCalendar(Protocol):
+    """What a deadline needs of a calendar: moving a date past holidays (a WorkCalendar, or a
+    page's memo of one)."""
+
+    def adjust_deadline(self, d: date) -> date: ...
+
 FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "yearly", "once")
 Kind = Literal["month", "quarter", "year", "day"]
 KIND_OF_FREQUENCY: dict[str, Kind] = {"monthly": "month", "quarterly": "quarter",
@@ -306,7 +315,7 @@ def nominal_deadline(
 
 
 def deadline(
-    cal: WorkCalendar,
+    cal: DeadlineCalendar,
     frequency: Frequency | str,
     period: str,
     day: int | None = None,

@@ -47,5 +47,5 @@ def _upload(session: Any, the_unit: Unit) -> str:
     for f in files:
         path = folder / f"{secrets.token_hex(12)}.part"
         f.save(path)
-        stored.append((path, f.filename, f.mimetype or ""))
+        stored.append((path, f.filename or "", f.mimetype or ""))  # named: kept above
     return run_as(chat, session.member, code, request.form.get("form_id", ""), stored).text
