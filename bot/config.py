@@ -79,6 +79,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         if key in env and env[key] != "":
             settings[key] = env[key]
     settings.update(overrides or {})
+    if not str(settings.get("CREDITBOT_NOW") or "").strip():
+        from ledger.db import DEMO_CLOCK, peek_meta  # the demo office keeps its day (bot.demo)
+        settings["CREDITBOT_NOW"] = peek_meta(settings["CREDITBOT_DB"], DEMO_CLOCK) or ""
     return settings
 
 

@@ -30,6 +30,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
+from bot import bulletins, figures  # noqa: F401  (通报, 导入模板 register too)
 from bot.registry import dispatch, match
 from bot.context import CardCache, Ctx, Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
@@ -48,7 +49,8 @@ log = logging.getLogger("creditbot")
 CANCEL_WORDS = frozenset({"取消", "算了", "不用了", "不要了", "cancel"})
 _CANCELLED = {"choose": "已取消，刚才的命令没有执行。",
               "file_waiting": "已取消，刚才收到的文件没有保存。",
-              "evidence_for": "已取消，之后发送的文件不再计入刚才的指标。"}
+              "evidence_for": "已取消，之后发送的文件不再计入刚才的指标。",
+              "import": "已取消，表格中的数据没有导入。"}
 APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行，请联系市信用办。"
 UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，暂时无法使用。请把这个用户ID发给市信用办，"
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
@@ -238,6 +240,14 @@ class Pipeline:
             if kind == "evidence_for":
                 from bot.evidence import _set_pending
                 _set_pending(ctx, kind, data)  # still waiting for the file
+            if kind == figures.PENDING_KIND:  # an import sheet previewed, waiting for 确认
+                if normalise(text).rstrip("。!！") in figures.CONFIRM:
+                    return figures.confirm_import(ctx, data)
+                from bot.evidence import _set_pending
+                _set_pending(ctx, kind, data)
+        if (msg.attachments and ctx.member.is_staff and not _looks_like_command(text)
+                and any(figures.is_sheet(a) for a in msg.attachments)):
+            return figures.preview_file(ctx)  # the platform's figures, sent back filled in
         if msg.attachments and not _looks_like_command(text):
             return handle_attachments(ctx)
         return dispatch(text, ctx)

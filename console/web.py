@@ -89,7 +89,8 @@ def nav(session: Any) -> list[tuple[str, str]]:
         return []
     if session.member.is_staff:
         return [("console.overview.overview", "总览"), ("console.reviews.reviews", "待审"),
-                ("console.entry.entry", "打分扣分"), ("console.calendar.calendar", "截止"),
+                ("console.entry.entry", "打分扣分"), ("console.documents.documents", "导入·通报"),
+                ("console.calendar.calendar", "截止"),
                 ("console.outbox.outbox", "推送"), ("console.audit.audit_log", "审计"),
                 ("console.export.export", "导出")]
     return [("console.liaison.mine", "本单位"), ("console.calendar.calendar", "截止")]

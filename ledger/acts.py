@@ -20,7 +20,7 @@ from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 
 __all__ = ["Act", "Recording", "recording", "get_act", "undo_act", "list_acts", "KINDS"]
 
-KINDS = ("代报", "确认", "打分", "扣分", "事件", "审核", "绑定")
+KINDS = ("代报", "确认", "打分", "扣分", "事件", "审核", "绑定", "导入")
 
 # What a row's state is for each watched table; new rows are undone by the status shown.
 _WATCHED = {
@@ -29,19 +29,6 @@ _WATCHED = {
     "adjustments": ("status", "withdrawn"),
 }
 _LIVE_MEMBER = "user_id, channel, name, role, unit_id, active"
-
-
-def _unit_changes(db: sqlite_utils.Database, before: dict[str, dict[int, dict[str, Any]]],
-                  unit_id: int) -> dict[str, Any]:
-    """Per watched table, the unit's rows that differ from `before`."""
-    changes: dict[str, Any] = {}
-    for table, rows in before.items():
-        after = _rows(db, table, unit_id)
-        diff = {str(i): {"before": rows.get(i), "after": a} for i, a in after.items()
-                if rows.get(i) != a}
-        if diff:
-            changes[table] = diff
-    return changes
 
 
 @dataclass(frozen=True)
@@ -62,10 +49,12 @@ def _act(row: dict) -> Act:
                loads(row["changes"], {}), row["created_at"], row["undone_at"], row["undone_by"])
 
 
-def _rows(db: sqlite_utils.Database, table: str, unit_id: int) -> dict[int, dict[str, Any]]:
+def _rows(db: sqlite_utils.Database, table: str, unit_ids: list[int]) -> dict[int, dict[str, Any]]:
     cols = _WATCHED[table][0]
+    marks = ",".join("?" * len(unit_ids))
     return {r["id"]: {k: r[k] for k in r if k != "id"}
-            for r in db.query(f"SELECT id, {cols} FROM {table} WHERE unit_id = ?", [unit_id])}
+            for r in db.query(f"SELECT id, {cols} FROM {table} WHERE unit_id IN ({marks})",
+                              unit_ids)}
 
 
 def _member_row(db: sqlite_utils.Database, user_id: str, channel: str) -> dict | None:
@@ -88,18 +77,29 @@ class Recording:
 @contextlib.contextmanager
 def recording(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_id: int | None,
               now: datetime, actor: str, member: tuple[str, str] | None = None,
-              ) -> Iterator[Recording]:
+              units: list[int] | None = None) -> Iterator[Recording]:
     """Run a staff act inside this block; on leaving it, store what changed as one act.
-    `member` (user id, channel) watches a binding as well. Set `rec.summary` inside."""
+    `member` (user id, channel) watches a binding as well; `units` (with unit_id None) watches
+    several units at once, for a batch (an import sheet) that one 撤销 undoes. Set
+    `rec.summary` inside."""
     if kind not in KINDS:
         raise ValueError(kind)
     rec = Recording(watch_member=member, kind=kind)
+    watched = [unit_id] if unit_id is not None else sorted(units or [])
     with immediate(db):
-        before = {t: _rows(db, t, unit_id) for t in _WATCHED} if unit_id is not None else {}
+        before = {t: _rows(db, t, watched) for t in _WATCHED} if watched else {}
         if member:
             rec._member_before = _member_row(db, *member)
         yield rec
-        changes = _unit_changes(db, before, unit_id) if unit_id is not None else {}
+        changes: dict[str, Any] = {}
+        for table, rows in before.items():
+            after = _rows(db, table, watched)
+            diff = {str(i): {"before": rows.get(i), "after": a} for i, a in after.items()
+                    if rows.get(i) != a}
+            if diff:
+                changes[table] = diff
+        if units is not None and unit_id is None:
+            changes["units"] = sorted(units)  # who was touched, for the notices of an undo
         if member:
             after_m = _member_row(db, *member)
             if after_m != rec._member_before:
@@ -140,6 +140,8 @@ def undo_act(db: sqlite_utils.Database, act_id: int, now: datetime, actor: str,
             raise LedgerError(f"编号 {act_id} 是其他工作人员录入的，请本人或管理员撤销")
         kept: list[str] = []
         for table, diff in act.changes.items():
+            if table == "units":  # who was touched (a batch over several units), not rows
+                continue
             if table == "member":
                 kept += _restore_member(db, diff)
                 continue

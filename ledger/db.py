@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-__all__ = ["open_db", "immediate", "read_only", "data_version", "write_probe", "first_row", "inserted_id", "get_meta", "set_meta", "now_iso",
+__all__ = ["open_db", "immediate", "read_only", "data_version", "write_probe", "first_row", "inserted_id", "get_meta", "set_meta", "peek_meta", "DEMO_CLOCK", "now_iso",
            "dumps", "loads", "SCHEMA_VERSION", "LedgerError", "SCORED_TABLES"]
 
 
@@ -482,3 +482,23 @@ def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) ->
 
 def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
     db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", [key, value])
+
+
+DEMO_CLOCK = "demo_now"  # meta key: the demo office's fixed day (bot.demo), read by the settings
+
+
+def peek_meta(path: str | Path, key: str) -> str | None:
+    """A meta value of the ledger file at `path`, read-only: nothing is created or migrated,
+    and a missing file or table is None (the settings ask before any ledger exists)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row and row[0] else None

@@ -21,7 +21,7 @@ __all__ = ["Retention", "prune"]
 class Retention:
     inbound_days: int = 180  # message copies (they only de-duplicate platform retries)
     token_days: int = 30  # used or expired upload links, download links
-    export_days: int = 7  # exported workbooks in data/exports
+    export_days: int = 7  # exported workbooks and 通报 in data/exports
     orphan_days: int = 2  # files no row points to (a crash between file and row)
 
     @classmethod
@@ -76,7 +76,7 @@ def prune(db: sqlite_utils.Database, data_dir: str | Path, now: datetime,
         live = {Path(r[0]).name for r in db.execute("SELECT path FROM evidence")}
         live |= {Path(r[0]).name for r in db.execute("SELECT path FROM downloads")}
         waiting = " ".join(r[0] for r in db.execute("SELECT data FROM pending"))
-    exports = [p for p in (data / "exports").glob("*.xlsx")
+    exports = [p for p in (data / "exports").glob("*") if p.suffix in (".xlsx", ".docx")
                if p.name not in live and _older(p, keep.export_days, wall)]
     counts["exports"] = _unlink_all(exports)
     orphans = [p for p in (data / "evidence").rglob("*")

@@ -25,7 +25,7 @@ __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "revi
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
            "list_adjustments", "reported_periods", "year_records", "get_evidence", "has_standing",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
-           "MAX_FILE_BYTES", "ALLOWED_TYPES"]
+           "report_filings", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ALLOWED_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".jpg", ".jpeg",
@@ -396,3 +396,18 @@ def live_evidence_receipts(db: sqlite_utils.Database) -> list[tuple[int, str, st
     return db.execute(
         f"SELECT unit_id, indicator, received_at FROM evidence "
         f"WHERE status IN ({', '.join('?' * len(LIVE))})", list(LIVE)).fetchall()
+
+
+def report_filings(db: sqlite_utils.Database, indicator: str, period: str,
+                   kinds: tuple[str, ...]) -> dict[int, list[tuple[str, bool, str]]]:
+    """Per unit, the reports sent for one item's period that are or were live (waiting,
+    approved, turned back), oldest first: (status, on time, received at). What a 通报 says of
+    who sent it on time, late or not at all."""
+    out: dict[int, list[tuple[str, bool, str]]] = {}
+    for unit_id, status, on_time, received in db.execute(
+            f"SELECT unit_id, status, on_time, received_at FROM submissions WHERE indicator = ? "
+            f"AND period = ? AND kind IN ({','.join('?' * len(kinds))}) "
+            "AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id",
+            [indicator, period, *kinds]).fetchall():
+        out.setdefault(unit_id, []).append((status, bool(on_time), received))
+    return out

@@ -1,5 +1,5 @@
 """`creditbot …` — thin subcommands over the library, grouped by job in this package's modules
-(scheme, authoring, office, results, serving, operations). Domain errors become a clear message
+(scheme, authoring, office, results, documents, serving, operations). Domain errors become a clear message
 and a non-zero exit code here, at the edge; anything else is a bug and shows its traceback."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from bot.cli import authoring, office, operations, results, scheme, serving
+from bot.cli import authoring, documents, office, operations, results, scheme, serving
 from bot.cli.common import CliError, settings_of
 
 __all__ = ["main", "build_parser"]
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     authoring.register(scheme.register(sub))
     office.register(sub)
     results.register(sub)
+    documents.register(sub)
     serving.register(sub)
     operations.register(sub)
     return p

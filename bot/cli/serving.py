@@ -53,9 +53,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import ensure_demo
+    from bot.demo import ensure_demo, pinned_now
     from bot.server import serve
     ensure_demo(settings)
+    if not settings.get("CREDITBOT_NOW"):  # a demo made just now keeps its day from the start
+        settings = {**settings, "CREDITBOT_NOW": pinned_now(settings["CREDITBOT_DB"]) or ""}
     return serve(settings, args.host, args.port)
 
 

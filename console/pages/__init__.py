@@ -14,8 +14,8 @@ from flask import Blueprint, Flask, Response, render_template
 from console import web
 from console.auth import Denied, current_session
 from console.bridge import Chat
-from console.pages import (audit, calendar, entry, export, liaison, login, outbox, overview,
-                           reviews, units)
+from console.pages import (audit, calendar, documents, entry, export, liaison, login, outbox,
+                           overview, reviews, units)
 from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
 from scoring.card import STATUS_ZH, fmt, pts
 
@@ -23,7 +23,8 @@ __all__ = ["install", "blueprint"]
 
 blueprint = Blueprint("console", "console", url_prefix="/console", template_folder="templates",
                       static_folder="static", static_url_path="/static")
-for _group in (login, overview, units, reviews, entry, calendar, outbox, audit, export, liaison):
+for _group in (login, overview, units, reviews, entry, documents, calendar, outbox, audit, export,
+               liaison):
     blueprint.register_blueprint(_group.bp)
 
 
