@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         ["pipeline.py", "--units", "200"] + (["--seconds", "2"] if args.quick else []),
         ["scoring.py"] + (["--units", "20", "200"] if args.quick else []),
         ["reminders.py", "--liaisons", "500"],
+        ["integrity.py"] + (["--rows", "10000", "100000"] if args.quick else []),
         ["durability.py"] + (["--commits", "100", "--messages", "20"] if args.quick else []),
         ["draft_accuracy.py"],
         ["rule_phrasings.py"],

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
+import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +27,7 @@ from console import pages as console_pages
 from bot.pipeline import Pipeline
 from bot.readiness import Readiness
 from ledger.db import LedgerError, now_iso, open_db
+from ledger.diskspace import is_disk_full
 from ledger.outbox import enqueue
 from ledger.signatures import claim_signature
 from ledger.units import scope_members
@@ -35,6 +37,7 @@ from worktime.clock import make_clock
 __all__ = ["create_app", "make_pipeline", "make_clock", "make_calendar"]
 
 log = logging.getLogger("creditbot")
+DISK_FULL_PAGE = "服务器存储空间不足，刚才的操作没有保存。请稍后再试，并告知市信用办。"
 
 
 def make_pipeline(settings: dict[str, Any]) -> Pipeline:
@@ -85,6 +88,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             resp.headers["Cache-Control"] = "no-store"
         return resp
 
+    @app.errorhandler(sqlite3.OperationalError)
+    def _disk_full(exc: sqlite3.OperationalError) -> Any:
+        """A page or upload that needed to write on a full disk: a Chinese answer, not a 500
+        (the chat callbacks answer in chat, see Pipeline.handle)."""
+        if not is_disk_full(exc):
+            raise exc
+        log.error("%s %s: %s", request.method, request.path, exc)
+        return Response(DISK_FULL_PAGE, status=503, mimetype="text/plain")
+
     @app.errorhandler(404)
     def _not_found(_: Exception) -> Response:
         return Response("页面不存在或链接无效", status=404, mimetype="text/plain")
@@ -110,10 +122,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from channels import dingtalk, wecom
     if status["wecom"] or status["wecom_aibot"]:
-        app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow))
+        app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow,
+                                                    claim=_signature_claim(pipeline, "wecom")))
     if status["dingtalk"]:
         app.register_blueprint(dingtalk.make_blueprint(settings, handle,
-                                                       claim=_signature_claim(pipeline)))
+                                                       claim=_signature_claim(pipeline, "dingtalk")))
 
     ready_check = Readiness(settings, pipeline.open_db)
 
@@ -146,17 +159,33 @@ def console_chat(pipeline: Pipeline) -> Chat:
                 cal=pipeline.cal, data_dir=pipeline.data_dir, settings=pipeline.settings)
 
 
-def _signature_claim(pipeline: Pipeline) -> Callable[[str, str, bytes], bool]:
-    """Binds each DingTalk sign to its first msgId and body in the ledger, so every worker
-    process refuses a replayed header pair for as long as the timestamp would pass."""
+def _signature_claim(pipeline: Pipeline, channel: str) -> Callable[[str, str, bytes], bool]:
+    """Binds each DingTalk sign (WeCom timestamp+nonce) to its first msgId and body in the
+    ledger, so every worker process refuses a replayed pair for as long as the timestamp would
+    pass (the retention job keeps these rows a day, longer than that)."""
     from channels.dingtalk import MAX_CLOCK_SKEW_MS
+    from channels.freshness import WECOM_MAX_SKEW_S
 
-    window = timedelta(milliseconds=2 * MAX_CLOCK_SKEW_MS)  # ± the skew either side
+    skew_s = MAX_CLOCK_SKEW_MS / 1000 if channel == "dingtalk" else WECOM_MAX_SKEW_S
+    window = timedelta(seconds=2 * skew_s)  # ± the skew either side
+
+    unsaved: dict[str, tuple[str, str, datetime]] = {}  # claimed while the disk was full
 
     def claim(sign: str, msg_id: str, body: bytes) -> bool:
         # The request thread's own connection, as the pipeline uses next: opening (and
         # migration-checking) a connection per callback was most of the guard's cost.
-        return claim_signature(pipeline.thread_db(), "dingtalk", sign, msg_id,
-                               hashlib.sha256(body).hexdigest(), pipeline.clock(), window)
+        digest, now = hashlib.sha256(body).hexdigest(), pipeline.clock()
+        try:
+            return claim_signature(pipeline.thread_db(), channel, sign, msg_id, digest, now,
+                                   window)
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+        # A full disk: the ledger's bindings were read and none refuses this pair, but it
+        # cannot be written. Reads must keep answering, so this process remembers it instead.
+        for old in [k for k, v in unsaved.items() if v[2] < now - window]:
+            del unsaved[old]
+        first = unsaved.setdefault(sign, (msg_id, digest, now))
+        return first[:2] == (msg_id, digest)
 
     return claim

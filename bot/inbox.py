@@ -17,6 +17,7 @@ from bot.numbers import show_value
 from bot.parse import CommandError
 from ledger import submissions as subs
 from ledger.db import LedgerError
+from ledger.files import locate
 from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
 from ledger.office import office_for_kind
 from ledger.units import Unit, get_unit, list_members, list_units
@@ -150,7 +151,7 @@ def _attach(ctx: Ctx, reply: Reply, files: list[dict]) -> None:
     from bot.staff import download_link
     listing = []
     for e in files:
-        path = Path(e["path"])
+        path = locate(ctx.data_dir, e["path"])
         size = f"{max(1, e['size'] // 1024)} KB"
         link = download_link(ctx, path, name=e["original_name"], once=True) if path.exists() else None
         if link:

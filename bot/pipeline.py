@@ -37,6 +37,8 @@ from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
 from channels.message import Message, Reply
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from ledger.db import LedgerError, data_version, immediate, read_only
+from ledger import replay
+from ledger.diskspace import DISK_FULL, is_disk_full
 from ledger.inbound import answered, record_inbound, seen
 from ledger.office import office, office_for_kind
 from ledger.units import find_member, get_unit
@@ -55,6 +57,8 @@ APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行
 UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，暂时无法使用。请把这个用户ID发给市信用办，"
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
 MAX_TEXT = 4000
+# A delivery of a message acted on before, whose copy (and reply) retention has since deleted.
+ALREADY_HANDLED = "这条消息已于 {at} 处理过，没有重复记录。发送「记录」可查看已报送的内容。"
 
 
 @dataclass
@@ -86,7 +90,10 @@ class Pipeline:
             if msg.is_group and reply and msg.sender_id not in reply.mentions:
                 reply.mentions.append(msg.sender_id)  # in a group, say who the answer is for
             return reply
-        except Exception:  # never let an error reach the webhook (it would retry)
+        except Exception as exc:  # never let an error reach the webhook (it would retry)
+            if is_disk_full(exc):  # nothing was recorded: say so, send again later
+                log.error("message %s/%s not recorded: %s", msg.channel, msg.msg_id, exc)
+                return Reply(DISK_FULL)
             log.exception("message %s/%s failed", msg.channel, msg.msg_id)
             if own:
                 self._drop_thread_db()
@@ -98,7 +105,8 @@ class Pipeline:
         download is not recorded as handled, so the platform's retry can succeed."""
         if find_member(db, msg.channel, msg.sender_id) is None:
             return replace(msg, attachments=()), None  # a stranger's files are never fetched
-        if seen(db, msg.channel, msg.msg_id):
+        if seen(db, msg.channel, msg.msg_id) \
+                or replay.handled_at(db, msg.channel, msg.msg_id) is not None:
             return msg, None  # a retry: the first delivery already has its answer
         fetch = self.fetchers.get(msg.channel.split("_")[0]) or self.fetchers.get(msg.channel)
         if fetch is None:
@@ -160,6 +168,8 @@ class Pipeline:
             stored = answered(db, msg.channel, msg.msg_id)
             if stored is not None:
                 return _reply_from(stored)
+            if (first := replay.handled_at(db, msg.channel, msg.msg_id)) is not None:
+                return Reply(ALREADY_HANDLED.format(at=first[:16].replace("T", " ")))
             reply, ctx, bound = self._answer(
                 msg, db, now, data_version(db) if cache else None,
                 on_fresh=(lambda *c: fresh.append(c)) if cache else None)
@@ -168,6 +178,7 @@ class Pipeline:
             final = fresh and (fresh[-1][0][3], fresh[-1][1]) == (data_version(db),
                                                                 db.conn.total_changes)
             _record_inbound(db, msg, now, reply, bound)
+            replay.remember(db, msg.channel, msg.msg_id, now)
         if final and ctx is not None:
             key, _, cards, state = fresh[-1]
             self.cards.put(key, cards)
@@ -181,10 +192,16 @@ class Pipeline:
             if stored is not None:
                 return _reply_from(stored)
             reply, _, bound = self._answer(msg, db, now, data_version(db) if cache else None)
-        with immediate(db):
-            if not _record_inbound(db, msg, now, reply, bound, if_new=True):
-                # a concurrent delivery of the same message won
-                return _reply_from(answered(db, msg.channel, msg.msg_id) or {})
+        try:
+            with immediate(db):
+                if not _record_inbound(db, msg, now, reply, bound, if_new=True):
+                    # a concurrent delivery of the same message won
+                    return _reply_from(answered(db, msg.channel, msg.msg_id) or {})
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # The answer changed nothing; only its copy could not be kept. A read answers.
+            log.warning("answer to %s/%s not copied: %s", msg.channel, msg.msg_id, exc)
         return reply
 
     def _answer(self, msg: Message, db: sqlite_utils.Database, now: datetime,

@@ -3,6 +3,7 @@ here, once per process (never in create_app, tests or a reloader)."""
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -10,6 +11,7 @@ from bot.app import create_app
 from bot.config import channel_status, platforms_in_use
 from bot.logs import setup_logging
 from ledger.backup import serving
+from ledger.integrity import refuse_damaged
 
 __all__ = ["serve"]
 
@@ -20,6 +22,7 @@ def serve(settings: dict[str, Any], host: str, port: int) -> int:
     from waitress import serve as waitress_serve
 
     setup_logging(settings)
+    refuse_damaged(settings)  # on a damaged file every message would get an apology
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         settings = {**settings, "CREDITBOT_SCHEDULER_EXPECTED": True}  # readiness checks it
     try:
@@ -39,6 +42,7 @@ def serve(settings: dict[str, Any], host: str, port: int) -> int:
     print(f"信用考核助手启动中：http://{host}:{port}/healthz  数据库：{settings['CREDITBOT_DB']}")
     console = str(settings.get("PUBLIC_BASE_URL") or f"http://{host}:{port}").rstrip("/")
     print(f"网页控制台：{console}/console/（在聊天中发送「控制台」获取登录链接）")
+    stop_on_sigterm()
     try:
         with serving(settings["CREDITBOT_DB"]):  # `creditbot restore` refuses while held
             waitress_serve(app, host=host, port=port, threads=8, ident="creditbot")
@@ -50,6 +54,14 @@ def serve(settings: dict[str, Any], host: str, port: int) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
     return 0
+
+
+def stop_on_sigterm() -> None:
+    """`systemctl stop` and `kill` send SIGTERM, which by default ends Python without running
+    `finally`: turn it into a normal exit, so the serving marker is released."""
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _warn_unscoped(settings: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_options_header
 
+from channels.freshness import WECOM_MAX_SKEW_S, timestamp_problem
 from channels.message import Attachment, Message, Reply
 from channels.wecom_crypto import WeComCrypto, WeComCryptoError
 
@@ -466,11 +467,15 @@ def _outer_encrypt_json(body: bytes) -> str:
     return encrypt
 
 
-def _decrypt_body(crypto: WeComCrypto, outer: Callable[[bytes], str]) -> bytes | Response:
+def _decrypt_body(crypto: WeComCrypto, outer: Callable[[bytes], str],
+                  now_s: Callable[[], float] = time.time) -> bytes | Response:
     """Signature params + outer body → decrypted plaintext, or the 400/403 response."""
     params = _query()
     if params is None:
         return _plain("缺少签名参数", 400)
+    if (stale := timestamp_problem(params[1], now_s(), WECOM_MAX_SKEW_S)) is not None:
+        log.warning("WeCom callback refused: %s", stale)
+        return _plain(f"消息校验失败：{stale}", 403)
     try:
         encrypt = outer(request.get_data(cache=False))
         return crypto.decrypt(*params, encrypt)
@@ -481,15 +486,18 @@ def _decrypt_body(crypto: WeComCrypto, outer: Callable[[bytes], str]) -> bytes |
 
 
 def _app_message(
-    crypto: WeComCrypto, corp_id: str, handle: Handle, push_overflow: PushOverflow | None
+    crypto: WeComCrypto, corp_id: str, handle: Handle, push_overflow: PushOverflow | None,
+    guard: Guard,
 ) -> Response:
-    plain = _decrypt_body(crypto, _outer_encrypt_xml)
+    plain = _decrypt_body(crypto, _outer_encrypt_xml, guard.now_s)
     if isinstance(plain, Response):
         return plain
     try:
         msg = parse_app_message(plain)
     except WeComPayloadError as exc:
         return _plain(f"消息格式错误：{exc}", 400)
+    if (refused := guard.replayed(msg, plain)) is not None:
+        return refused
     reply = _call_handler(handle, msg)
     content = _passive_text(reply, msg.sender_id, push_overflow) if reply else ""
     if not content:
@@ -501,8 +509,8 @@ def _app_message(
     return Response(_app_envelope(encrypt, signature, timestamp, nonce), mimetype="application/xml")
 
 
-def _aibot_message(crypto: WeComCrypto, handle: Handle) -> Response:
-    plain = _decrypt_body(crypto, _outer_encrypt_json)
+def _aibot_message(crypto: WeComCrypto, handle: Handle, guard: Guard) -> Response:
+    plain = _decrypt_body(crypto, _outer_encrypt_json, guard.now_s)
     if isinstance(plain, Response):
         return plain
     try:
@@ -515,6 +523,8 @@ def _aibot_message(crypto: WeComCrypto, handle: Handle) -> Response:
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, nesting
         detail = exc if isinstance(exc, WeComPayloadError) else "不是有效的 JSON"
         return _plain(f"消息格式错误：{detail}", 400)
+    if (refused := guard.replayed(msg, plain)) is not None:
+        return refused
     reply = _call_handler(handle, msg)
     if not reply or not reply.text:
         return _empty()
@@ -523,6 +533,26 @@ def _aibot_message(crypto: WeComCrypto, handle: Handle) -> Response:
     encrypt, signature = crypto.encrypt(inner, timestamp, nonce)
     body = {"encrypt": encrypt, "msgsignature": signature, "timestamp": timestamp, "nonce": nonce}
     return Response(json.dumps(body), mimetype="application/json")
+
+
+class Guard:
+    """The replay checks around a signed callback: the clock for its timestamp window, and
+    `claim(key, msg_id, plaintext)`, which binds each timestamp+nonce to the first message it
+    carried for as long as the window accepts it (a retry of that message passes; the pair
+    carrying anything else is refused)."""
+
+    def __init__(self, now_s: Callable[[], float],
+                 claim: Callable[[str, str, bytes], bool] | None) -> None:
+        self.now_s, self.claim = now_s, claim
+
+    def replayed(self, msg: Message, plain: bytes) -> Response | None:
+        if self.claim is None:
+            return None
+        key = f"{request.args.get('timestamp', '')}:{request.args.get('nonce', '')}"
+        if self.claim(key, msg.msg_id, plain):
+            return None
+        log.warning("WeCom callback refused: timestamp/nonce reused for another message")
+        return _plain("消息校验失败：nonce 已被使用（疑似重放）", 403)
 
 
 def _unexpected_error(exc: Exception) -> Response | HTTPException:
@@ -536,12 +566,17 @@ def make_blueprint(
     settings: Mapping[str, Any],
     handle: Handle,
     push_overflow: PushOverflow | None = None,
+    now_s: Callable[[], float] = time.time,
+    claim: Callable[[str, str, bytes], bool] | None = None,
 ) -> Blueprint:
     """Routes /wecom/callback (self-built app, XML) and /wecom/aibot (智能机器人, JSON).
 
-    An endpoint whose token/key are not configured answers 404. `handle` must be idempotent on
-    `msg_id`: WeCom retries a message it got no answer for within 5 s.
+    An endpoint whose token/key are not configured answers 404. A message whose signed
+    timestamp is more than WECOM_MAX_SKEW_S from `now_s()` is refused, and `claim` (see Guard)
+    remembers the nonces seen in that window. `handle` must be idempotent on `msg_id`: WeCom
+    retries a message it got no answer for within 5 s.
     """
+    guard = Guard(now_s, claim)
     app_crypto = _app_crypto(settings)
     bot_crypto = aibot_crypto(settings)
     corp_id = _setting(settings, "WECOM_CORP_ID")
@@ -555,7 +590,7 @@ def make_blueprint(
     def callback_message() -> Response:
         if app_crypto is None:
             return _plain("企业微信回调未配置", 404)
-        return _app_message(app_crypto, corp_id, handle, push_overflow)
+        return _app_message(app_crypto, corp_id, handle, push_overflow, guard)
 
     @bp.get("/aibot")
     def aibot_verify() -> Response:
@@ -565,7 +600,7 @@ def make_blueprint(
     def aibot_message() -> Response:
         if bot_crypto is None:
             return _plain("智能机器人回调未配置", 404)
-        return _aibot_message(bot_crypto, handle)
+        return _aibot_message(bot_crypto, handle, guard)
 
     bp.register_error_handler(Exception, _unexpected_error)
     return bp

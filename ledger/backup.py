@@ -7,17 +7,17 @@ file the snapshot refers to is already there (a newer file is at worst an unrefe
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ledger.db import SCHEMA_VERSION, LedgerError
+from ledger.files import unreadable
+from ledger.serving import server_running, serving  # re-exported: restore's guard
 
 __all__ = ["backup", "restore", "rotate", "verify", "serving", "server_running",
            "BACKUP_PREFIX", "MANIFEST"]
@@ -34,37 +34,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _lock_path(db_path: str | Path) -> Path:
-    return Path(f"{db_path}.serving")
-
-
-@contextlib.contextmanager
-def serving(db_path: str | Path) -> Iterator[None]:
-    """Held (shared) by every running server on this ledger; the kernel drops it when the
-    process ends, even by SIGKILL, so a restore can tell a live server from a stale mark."""
-    path = _lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def server_running(db_path: str | Path) -> bool:
-    path = _lock_path(db_path)
-    if not path.exists():
-        return False
-    with open(path, "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return False
 
 
 def backup(db_path: str | Path, data_dir: str | Path, dest: str | Path, now: datetime) -> Path:
@@ -132,10 +101,17 @@ def verify(folder: str | Path) -> dict[str, Any]:
     conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     try:
         result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        rows = conn.execute("SELECT id, path, sha256 FROM evidence").fetchall() \
+            if result == "ok" else []
     finally:
         conn.close()
     if result != "ok":
         raise LedgerError(f"备份数据库完整性检查未通过：{result}")
+    # Every row's file must be in the backup's own data folder: that is what a restore into
+    # another folder will read (ledger.files), not wherever the backup was taken.
+    missing = unreadable(rows, folder / "data")
+    if missing:
+        raise LedgerError(f"备份中缺少 {len(missing)} 个佐证文件：" + "；".join(missing[:5]))
     if manifest["schema_version"] > SCHEMA_VERSION:
         raise LedgerError(f"备份来自更新版本的 creditbot（结构版本 {manifest['schema_version']}），"
                           f"请先升级再恢复")

@@ -316,6 +316,32 @@ MIGRATIONS.append(
     ALTER TABLE office_schemes ADD COLUMN last_year INTEGER;
     """
 )
+MIGRATIONS.append(
+    # Evidence rows name their file relative to the data folder (ledger/files.py), so a backup
+    # restored into another folder opens every file. Files are stored as
+    # evidence/<sha256[:2]>/<sha256><suffix>; the file name is found by its sha256, which no
+    # folder name repeats, and the rest of the old absolute path is dropped.
+    """
+    UPDATE evidence SET path = 'evidence/' || substr(sha256, 1, 2) || '/'
+                               || substr(path, instr(path, sha256))
+        WHERE instr(path, sha256) > 0
+          AND path != 'evidence/' || substr(sha256, 1, 2) || '/' || substr(path, instr(path, sha256));
+    """
+)
+MIGRATIONS.append(
+    # The memory of messages acted on (ledger/replay.py): unlike the inbound copies, never
+    # pruned, so a replay after retention records nothing twice. Seeded from the copies kept.
+    """
+    CREATE TABLE handled_messages (
+        channel TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        handled_at TEXT NOT NULL,
+        PRIMARY KEY (channel, msg_id)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO handled_messages(channel, msg_id, handled_at)
+        SELECT channel, msg_id, received_at FROM inbound;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

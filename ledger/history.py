@@ -6,11 +6,13 @@ restart does not recompute the year, and a change to old rows makes its months s
 """
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 
 import sqlite_utils
 
 from ledger.db import dumps, immediate, loads
+from ledger.diskspace import is_disk_full
 
 __all__ = ["load_month", "save_month", "fingerprint"]
 
@@ -26,11 +28,16 @@ def load_month(db: sqlite_utils.Database, scheme_id: str, year: int, month: str,
 
 def save_month(db: sqlite_utils.Database, scheme_id: str, year: int, month: str,
                fingerprint: str, totals: dict[str, Decimal | None]) -> None:
-    with immediate(db):
-        db.execute("INSERT OR REPLACE INTO month_totals(scheme_id, year, month, fingerprint, totals)"
-                   " VALUES (?, ?, ?, ?, ?)",
-                   [scheme_id, year, month, fingerprint,
-                    dumps({k: None if v is None else str(v) for k, v in totals.items()})])
+    try:
+        with immediate(db):
+            db.execute("INSERT OR REPLACE INTO month_totals(scheme_id, year, month, fingerprint, "
+                       "totals) VALUES (?, ?, ?, ?, ?)",
+                       [scheme_id, year, month, fingerprint,
+                        dumps({k: None if v is None else str(v) for k, v in totals.items()})])
+    except sqlite3.OperationalError as exc:
+        if not is_disk_full(exc):
+            raise  # a cache: on a full disk the chart is drawn from the computed totals
+
 
 
 def fingerprint(db: sqlite_utils.Database, cutoff: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ import sqlite_utils
 
 from ledger import audit
 from ledger.db import LedgerError, immediate, now_iso
+from ledger.diskspace import is_disk_full
 from ledger.units import Member, _member
 
 __all__ = ["LOGIN_MINUTES", "ConsoleSession", "issue_login", "redeem_login", "open_session",
@@ -105,9 +107,13 @@ def find_session(db: sqlite_utils.Database, sid: str, now: datetime,
     if member is None:
         return None
     if datetime.fromisoformat(seen) + _TOUCH_EVERY <= now:
-        with immediate(db):
-            db.execute("UPDATE console_sessions SET last_seen_at = ? WHERE id_hash = ?",
-                       [now_iso(now), _digest(sid)])
+        try:
+            with immediate(db):
+                db.execute("UPDATE console_sessions SET last_seen_at = ? WHERE id_hash = ?",
+                           [now_iso(now), _digest(sid)])
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise  # on a full disk the pages still open; the idle clock catches up later
     return ConsoleSession(member, csrf)
 
 

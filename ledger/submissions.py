@@ -18,6 +18,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 from ledger.filenames import clean_file_name
+from ledger.files import stored_name
 from ledger.labels import RECORD_STATUS_ZH
 from worktime.period import Period
 
@@ -78,6 +79,10 @@ def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str
     """Record one submission; the previous live one for the same unit/indicator/period/kind
     becomes `superseded` (metrics merge: new values win, untouched ones carry over)."""
     with immediate(db):
+        if source_msg_id and (same := list(db.query(
+                "SELECT * FROM submissions WHERE channel = ? AND source_msg_id = ?",
+                [channel, source_msg_id]))):
+            return _sub(same[0])  # this message was recorded already: once is enough
         refuse_closed(db, Period.from_label(period).year)
         prev = list(db.query(
             "SELECT * FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
@@ -251,7 +256,7 @@ def store_evidence(db: sqlite_utils.Database, data_dir: str | Path, *, unit_id: 
             "INSERT INTO evidence(unit_id, indicator, sha256, path, original_name, size, "
             "content_type, received_at, member_id, channel, source_msg_id, year, period) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [unit_id, indicator, digest, str(path), original_name or path.name, len(content),
+            [unit_id, indicator, digest, stored_name(data_dir, path), original_name or path.name, len(content),
              content_type, now_iso(now), member_id, channel, source_msg_id, year, period])
         audit.log(db, now, actor or str(member_id), "evidence.add", f"{unit_id}/{indicator}",
                   id=cur.lastrowid, sha256=digest, name=original_name, size=len(content))

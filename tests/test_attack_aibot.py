@@ -3,6 +3,7 @@ receive id, and attachment URLs that point into the office's own network."""
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ from test_e2e_wecom import (AES_KEY, AIBOT_KEY, PDF, TOKEN, Platform, aibot_mess
 
 
 def _post(base: str, crypto: WeComCrypto, payload: dict) -> requests.Response:
-    timestamp, nonce = str(int(time.time())), "4242"
+    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))  # as WeCom: a new nonce each time
     encrypt, signature = crypto.encrypt(json.dumps(payload).encode(), timestamp, nonce)
     query = urlencode({"msg_signature": signature, "timestamp": timestamp, "nonce": nonce})
     return requests.post(f"{base}/wecom/aibot?{query}", json={"encrypt": encrypt}, timeout=10)

@@ -400,10 +400,12 @@ def test_dingtalk_mianden_code_logs_in_and_a_used_code_does_not(lvliang: Any):
         console = Console(lvliang, **fake.settings())
         fake.auth_codes["A1"] = "sw1"
         c = console.client()
-        ok = c.get("/console/oauth/dingtalk?code=A1")
+        page = c.get("/console/", headers={"User-Agent": "Mozilla/5.0 DingTalk/7.0"})
+        state = re.search(r'data-state="([^"]+)"', page.data.decode()).group(1)
+        ok = c.get(f"/console/oauth/dingtalk?code=A1&state={state}")
         assert ok.status_code == 200
         assert c.get("/console/mine").status_code == 200
-        assert console.client().get("/console/oauth/dingtalk?code=A1").status_code == 403
+        assert console.client().get(f"/console/oauth/dingtalk?code=A1&state={state}").status_code == 403
         page = console.client().get("/console/", headers={"User-Agent": "Mozilla/5.0 DingTalk/7.0"})
         assert page.status_code == 401 and "dingtalk-login.js" in page.data.decode()
 

@@ -18,6 +18,7 @@ import requests
 from bot.app import create_app
 from channels.dingtalk import callback_sign
 from fake_dingtalk import FakeDingTalk
+from ledger.files import locate
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.outbox import enqueue, list_items
@@ -115,7 +116,7 @@ def test_a_file_after_evidence_command_is_fetched_and_stored(robot: Robot):
     db.close()
     assert len(rows) == 1 and rows[0]["indicator"] == "3" and rows[0]["channel"] == "dingtalk"
     assert rows[0]["original_name"] == "2022年第三季度双公示台账.xlsx"
-    assert Path(rows[0]["path"]).read_bytes() == XLSX
+    assert locate(robot.settings["CREDITBOT_DATA"], rows[0]["path"]).read_bytes() == XLSX
 
 
 def test_a_repeated_msg_id_records_once(robot: Robot):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from bot.app import create_app
 from channels.wecom_crypto import WeComCrypto
 from fake_wecom import FakeWeCom
+from ledger.files import locate
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.outbox import list_items
@@ -66,7 +68,7 @@ class Platform:
                 f"{parts}<MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>").encode()
 
     def post_inner(self, inner: bytes, tamper: bool = False) -> requests.Response:
-        timestamp, nonce = str(int(time.time())), "7355608"
+        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))  # as WeCom: a new nonce each time
         encrypt, signature = self.crypto.encrypt(inner, timestamp, nonce)
         if tamper:
             signature = "0" * 40
@@ -96,7 +98,7 @@ class Platform:
         return self.reply_content(self.text(user, content, msg_id))
 
     def aibot_post(self, payload: dict[str, Any]) -> requests.Response:
-        timestamp, nonce = str(int(time.time())), "8675309"
+        timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
         encrypt, signature = self.aibot.encrypt(json.dumps(payload).encode(), timestamp, nonce)
         query = urlencode({"msg_signature": signature, "timestamp": timestamp, "nonce": nonce})
         return requests.post(f"{self.base}/wecom/aibot?{query}", json={"encrypt": encrypt},
@@ -182,7 +184,8 @@ def test_hostile_and_forged_requests_are_refused_and_change_nothing(platform: Pl
     before = platform.inbound_count()
     inner = platform.inner("sw1", "text", "3003", Content="报送 信用承诺 99")
     assert platform.post_inner(inner, tamper=True).status_code == 403
-    query = urlencode({"msg_signature": "0" * 40, "timestamp": "1", "nonce": "1"})
+    query = urlencode({"msg_signature": "0" * 40, "timestamp": str(int(time.time())),
+                       "nonce": "1"})
     bomb = requests.post(f"{platform.base}/wecom/callback?{query}", data=BILLION_LAUGHS,
                          headers={"Content-Type": "text/xml"}, timeout=10)
     assert bomb.status_code == 400
@@ -212,9 +215,10 @@ def test_an_image_after_evidence_command_is_stored(platform: Platform):
     db.close()
     assert len(rows) == 1 and rows[0]["indicator"] == "3"
     assert rows[0]["original_name"] == "双公示截图.png"
-    stored = Path(rows[0]["path"])
+    stored = locate(platform.settings["CREDITBOT_DATA"], rows[0]["path"])
     assert stored.read_bytes() == PNG
-    assert Path(platform.settings["CREDITBOT_DATA"]) in stored.parents
+    assert Path(platform.settings["CREDITBOT_DATA"]).resolve() in stored.parents
+    assert rows[0]["path"].startswith("evidence/")  # relative: a restored data folder finds it
 
 
 def test_a_long_reply_is_split_and_the_rest_pushed(platform: Platform):
@@ -263,7 +267,7 @@ def test_aibot_file_is_downloaded_decrypted_and_stored(platform: Platform):
     db.close()
     assert len(rows) == 1 and rows[0]["indicator"] == "3" and rows[0]["channel"] == "wecom_aibot"
     assert rows[0]["original_name"].endswith(".pdf")
-    assert Path(rows[0]["path"]).read_bytes() == PDF
+    assert locate(platform.settings["CREDITBOT_DATA"], rows[0]["path"]).read_bytes() == PDF
 
 
 def test_aibot_plain_file_is_kept_as_is_in_auto_mode(platform: Platform):
@@ -272,7 +276,7 @@ def test_aibot_plain_file_is_kept_as_is_in_auto_mode(platform: Platform):
     reply = platform.aibot_reply(platform.aibot_post(aibot_message("ai-4", "file", {"url": url})))
     assert "已收到" in reply["stream"]["content"]
     db = platform.db()
-    assert Path(list_evidence(db)[0]["path"]).read_bytes() == PDF
+    assert locate(platform.settings["CREDITBOT_DATA"], list_evidence(db)[0]["path"]).read_bytes() == PDF
     db.close()
 
 

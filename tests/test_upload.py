@@ -13,6 +13,7 @@ import requests
 
 from bot.app import create_app
 from channels.message import Message
+from ledger.files import locate
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.submissions import MAX_FILE_BYTES, list_evidence, list_submissions
@@ -72,7 +73,7 @@ def test_page_and_upload_store_evidence_for_the_unit_and_indicator(site: Site):
     assert len(rows) == 1
     assert (rows[0]["indicator"], rows[0]["original_name"], rows[0]["channel"]) == \
         ("3", "双公示台账.pdf", "upload")
-    assert Path(rows[0]["path"]).read_bytes() == PDF
+    assert locate(site.settings["CREDITBOT_DATA"], rows[0]["path"]).read_bytes() == PDF
 
 
 def test_the_link_says_how_long_it_lasts(site: Site):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 
 from bot.cli import authoring, documents, office, operations, results, scheme, serving
@@ -42,10 +43,19 @@ def _domain_errors() -> tuple[type[Exception], ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    settings = None
     try:
-        return int(args.fn(args, settings_of(args)))
+        settings = settings_of(args)
+        return int(args.fn(args, settings))
     except _domain_errors() as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:  # a damaged file or a full disk is no bug: say so
+        from ledger.integrity import trouble
+        said = trouble(settings, exc)
+        if said is None:
+            raise
+        print(f"错误：{said}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `creditbot … | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so exit's flush is quiet

@@ -1,4 +1,4 @@
-"""`creditbot outbox | audit | backup | restore | prune | remind`: the operator's subcommands,
+"""`creditbot outbox | audit | backup | restore | evidence check | prune | remind`: the operator's subcommands,
 thin over ledger and reminder functions."""
 from __future__ import annotations
 
@@ -67,10 +67,17 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from ledger.backup import restore, server_running, verify
+    from ledger.backup import verify
+    from ledger.serving import restoring
     manifest = verify(args.dir)
-    if server_running(settings["CREDITBOT_DB"]) and not args.force:
-        return refuse("creditbot serve 仍在使用此数据库，请先停止服务再恢复。")
+    with restoring(settings["CREDITBOT_DB"]) as held:  # no server starts while this runs
+        if not held and not args.force:
+            return refuse("creditbot serve 仍在使用此数据库，请先停止服务再恢复。")
+        return _restore(args, settings, manifest)
+
+
+def _restore(args: argparse.Namespace, settings: Settings, manifest: dict) -> int:
+    from ledger.backup import restore
     if not args.yes:
         print(f"将用 {args.dir}（{manifest['created_at']}，{len(manifest['files'])} 个文件）"
               f"替换 {settings['CREDITBOT_DB']} 和 {settings['CREDITBOT_DATA']}。"
@@ -78,6 +85,18 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     aside = restore(args.dir, settings["CREDITBOT_DB"], settings["CREDITBOT_DATA"], real_now())
     print(f"已恢复 {manifest['created_at']} 的备份。原有数据已移到：{aside}")
+    return 0
+
+
+def cmd_evidence_check(args: argparse.Namespace, settings: Settings) -> int:
+    from ledger.files import check_evidence
+    count, bad = check_evidence(open_ledger(settings), settings["CREDITBOT_DATA"])
+    for line in bad:
+        print(line, file=sys.stderr)
+    if bad:
+        return refuse(f"{len(bad)} 个佐证文件打不开（共 {count} 个）。"
+                      f"数据目录：{settings['CREDITBOT_DATA']}")
+    print(f"{count} 个佐证文件全部可以打开（数据目录：{settings['CREDITBOT_DATA']}）")
     return 0
 
 
@@ -120,6 +139,10 @@ def register(sub: Subcommands) -> None:
     a.add_argument("dir", help="一个备份目录（creditbot-YYYYmmdd-HHMMSS）")
     a.add_argument("--yes", action="store_true", help="确认替换现有数据")
     a.add_argument("--force", action="store_true", help="即使检测到服务仍在运行也执行（不建议）")
+
+    es = add(sub, "evidence", None, "佐证文件：检查").add_subparsers(
+        dest="evidence_command", required=True)
+    add(es, "check", cmd_evidence_check, "逐个打开数据目录里的佐证文件，核对内容与记录一致（恢复演练用）")
 
     add(sub, "prune", cmd_prune, "按保留期限清理消息副本、过期链接、旧导出和无主文件")
 

@@ -71,10 +71,14 @@ def cmd_stream(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         return refuse(f"钉钉 Stream 模式需要配置 {'、'.join(missing)}")
     setup_logging(settings)
+    from bot.server import stop_on_sigterm
+    from ledger.integrity import refuse_damaged
+    refuse_damaged(settings)  # on a damaged file every message would get an apology
     scheduler = None
     if not settings.get("CREDITBOT_NO_SCHEDULER"):
         from reminders.scheduler import start_scheduler
         scheduler = start_scheduler(settings)
+    stop_on_sigterm()
     try:
         with serving(settings["CREDITBOT_DB"]):
             run_stream(settings, make_pipeline(settings).handle)

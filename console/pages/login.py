@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 from console import web
+from console.oauth_state import new_state, remember_state, state_matches
 from console.auth import (COOKIE, STATE_COOKIE, Denied, cookie_args, current_session,
                           dingtalk_user_id, in_client, oauth_enabled, wecom_oauth_url,
                           wecom_user_id)
@@ -35,9 +36,12 @@ def home() -> Any:
             resp.set_cookie(STATE_COOKIE, state, max_age=600,
                             **{**cookie_args(settings), "samesite": "Lax"})
             return resp
-        return render_template("console/login.html", session=None, nav=[], token=None,
-                               dingtalk=client == "dingtalk" and oauth_enabled(settings, "dingtalk"),
-                               corp_id=settings.get("DINGTALK_CORP_ID", "")), 401
+        dingtalk = client == "dingtalk" and oauth_enabled(settings, "dingtalk")
+        state = new_state() if dingtalk else ""
+        resp = make_response(render_template(
+            "console/login.html", session=None, nav=[], token=None, dingtalk=dingtalk,
+            state=state, corp_id=settings.get("DINGTALK_CORP_ID", "")), 401)
+        return remember_state(resp, state, settings) if dingtalk else resp
     return redirect(url_for("console.overview.overview" if session.member.is_staff
                             else "console.liaison.mine"))
 
@@ -98,6 +102,8 @@ def oauth_dingtalk() -> Any:
     settings = web.chat().settings
     if not oauth_enabled(settings, "dingtalk"):
         abort(404)
+    if not state_matches():
+        raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从钉钉工作台重新进入。")
     from channels.dingtalk import DingTalkClient
     clients = web.console().clients
     client = clients["dingtalk"] if "dingtalk" in clients \

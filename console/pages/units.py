@@ -12,6 +12,7 @@ from console import readers, web
 from console.charts import line_chart
 from ledger import submissions as subs
 from ledger.facts import CITY
+from ledger.files import locate
 
 __all__ = ["bp", "unit_page", "INLINE_TYPES"]
 
@@ -57,7 +58,7 @@ def evidence_file(session: Any, file_id: int) -> Any:
     if row is None:
         abort(404)
     web.unit_for(session, row["unit_id"])
-    path = Path(row["path"]).resolve()  # CREDITBOT_DATA may be relative to the working dir
+    path = locate(web.chat().data_dir, row["path"])
     if not path.exists():
         abort(404)
     suffix = path.suffix.lower()

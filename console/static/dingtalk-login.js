@@ -9,7 +9,11 @@
   }
   dd.runtime.permission.requestAuthCode({
     corpId: me.getAttribute("data-corp"),
-    onSuccess: function (r) { location.href = me.getAttribute("data-next") + "?code=" + encodeURIComponent(r.code); },
+    // state: the value this browser's cookie holds; the server refuses a code without it
+    onSuccess: function (r) {
+      location.href = me.getAttribute("data-next") + "?code=" + encodeURIComponent(r.code) +
+        "&state=" + encodeURIComponent(me.getAttribute("data-state") || "");
+    },
     onFail: function () { if (status) status.textContent = "钉钉免登失败，请在聊天中发送「控制台」获取登录链接。"; }
   });
 })();

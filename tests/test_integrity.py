@@ -1,0 +1,90 @@
+"""A damaged ledger file: /healthz sees it (a periodic quick_check, not one per request) and
+answers 503 with the reason; commands started on it say what is wrong and how to restore,
+without a traceback."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bot.readiness
+from bot.app import create_app
+from bot.readiness import Readiness
+from ledger.db import open_db
+from ledger.facts import init_office
+from ledger.integrity import quick_check
+from ledger.units import add_member, add_unit
+from servers import ROOT
+
+PAGE = 4096
+
+
+def _office(tmp_path: Path) -> dict[str, str]:
+    settings = {"CREDITBOT_DB": str(tmp_path / "creditbot.db"),
+                "CREDITBOT_DATA": str(tmp_path / "data"),
+                "CREDITBOT_NOW": "2022-09-01T10:00:00", "HEALTH_MIN_FREE_MB": "1",
+                "CREDITBOT_CONFIG": str(tmp_path / "absent.toml"),
+                "BACKUP_DIR": str(tmp_path / "backups")}
+    db = open_db(settings["CREDITBOT_DB"])
+    init_office(db, "lvliang-2022-departments", 2022)
+    for n in range(40):
+        unit = add_unit(db, f"市测试{n}局")
+        add_member(db, f"l{n}", f"联络员{n}", "liaison", unit.id)
+    db.close()  # the last connection checkpoints the WAL into the file
+    return settings
+
+
+def _damage(db_file: str) -> None:
+    """What the attack did: pages 3–6 overwritten while the server ran."""
+    with open(db_file, "r+b") as fh:
+        fh.seek(2 * PAGE)
+        fh.write(b"\xa5" * (4 * PAGE))
+
+
+def test_healthz_turns_503_with_the_reason_at_the_next_periodic_check(tmp_path, monkeypatch):
+    settings = _office(tmp_path)
+    runs = []
+    monkeypatch.setattr(bot.readiness, "quick_check",
+                        lambda path: runs.append(path) or quick_check(path))
+    clock = [1000.0]
+    ready = Readiness(settings, lambda: open_db(settings["CREDITBOT_DB"], migrate=False),
+                      clock=lambda: clock[0])
+    ok, body = ready()
+    assert ok and body["checks"]["database_check"] == "ok"
+    for _ in range(20):  # a monitor polling every second: one check, not twenty
+        clock[0] += 1
+        assert ready()[0]
+    assert len(runs) == 1
+    _damage(settings["CREDITBOT_DB"])
+    clock[0] += 300  # HEALTH_QUICK_CHECK_S
+    ok, body = ready()
+    assert not ok and len(runs) == 2
+    assert "数据库已损坏" in body["reasons"][0] and "creditbot restore" in body["reasons"][0]
+    assert body["checks"]["database_check"] != "ok"
+
+
+def test_healthz_of_a_served_app_on_a_damaged_file_is_a_503_not_200(tmp_path):
+    settings = _office(tmp_path)
+    client = create_app(settings).test_client()
+    _damage(settings["CREDITBOT_DB"])  # under the running app
+    resp = client.get("/healthz")
+    assert resp.status_code == 503
+    assert any("已损坏" in r for r in resp.get_json()["reasons"])
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["unit", "list"],
+                                     ["score", "--json"], ["prune"]])
+def test_a_command_on_a_damaged_file_says_what_and_how_to_restore(tmp_path, command):
+    settings = _office(tmp_path)
+    (tmp_path / "backups" / "creditbot-20220901-020000").mkdir(parents=True)
+    _damage(settings["CREDITBOT_DB"])
+    out = subprocess.run([sys.executable, "-m", "bot.cli", *command], cwd=ROOT,
+                         env={**os.environ, **settings, "CREDITBOT_NO_SCHEDULER": "1"},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr + out.stdout
+    assert "数据库已损坏" in out.stderr, out.stderr
+    assert f"creditbot restore {tmp_path / 'backups' / 'creditbot-20220901-020000'}" in out.stderr
