@@ -16,12 +16,16 @@ from flask import Flask, Response, g, jsonify, request
 
 from bot.config import channel_status, load_settings, platforms_in_use
 from bot.cards import staff_only_metrics
+from bot.numbers import show_value
+from bot.staff import approve_targets
+from ledger.approvals import Target
 from bot import link_pages
 from bot.context import Ctx
 from bot.parse import CommandError
 from bot.registry import dispatch
 from channels.fetch import fetchers
 from channels.message import Message, Reply
+from console.actions import web_channel
 from console.bridge import Chat
 from console import pages as console_pages
 from bot.pipeline import Pipeline
@@ -154,8 +158,14 @@ def console_chat(pipeline: Pipeline) -> Chat:
         except (CommandError, LedgerError) as exc:
             return str(exc)
 
+    def approve(member: Any, form_id: str, targets: list[Target], summary: str) -> Reply:
+        msg = Message(web_channel(member), member.user_id, member.user_id, f"审核 {summary}",
+                      f"web:{form_id}", pipeline.clock(), sender_name=member.name)
+        return pipeline.handle(msg, run=lambda ctx: approve_targets(ctx, targets, summary))
+
     return Chat(handle=lambda msg: pipeline.handle(msg), context=context, ask=ask,
-                staff_only_metrics=staff_only_metrics, clock=lambda: pipeline.clock(),
+                staff_only_metrics=staff_only_metrics, show_value=show_value, approve=approve,
+                clock=lambda: pipeline.clock(),
                 cal=pipeline.cal, data_dir=pipeline.data_dir, settings=pipeline.settings)
 
 

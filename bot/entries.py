@@ -196,8 +196,9 @@ def cmd_undo(words: list[str], ctx: Ctx) -> Reply:
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
     ctx._cards = None
-    if act.unit_id is not None:
-        unit = get_unit(ctx.db, act.unit_id)
+    touched = act.changes.get("units") or ([act.unit_id] if act.unit_id is not None else [])
+    for unit_id in touched:  # a batch approval touched several units: each hears once
+        unit = get_unit(ctx.db, unit_id)
         _tell_liaisons(ctx, unit, f"市信用办撤销了对您单位的一条记录（{act.kind}）：「{act.summary}」。")
     note = (f"\n以下内容之后已有新的变化，保持不变：{'、'.join(kept)}" if kept else "")
     return Reply(f"已撤销编号 {act.id}（{act.kind}），原记录为「{act.summary}」。\n原记录和撤销都保留在审计记录中。{note}")

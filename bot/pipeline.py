@@ -74,7 +74,11 @@ class Pipeline:
     cards: CardCache = field(default_factory=CardCache, init=False, repr=False)
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
 
-    def handle(self, msg: Message, db: sqlite_utils.Database | None = None) -> Reply:
+    def handle(self, msg: Message, db: sqlite_utils.Database | None = None,
+               run: Callable[[Ctx], Reply] | None = None) -> Reply:
+        """The reply to `msg`. `run` (the console's structured forms, e.g. 批量通过) answers in
+        place of the command the text names, with the same sender check, de-duplication,
+        write transaction and audit as a typed command."""
         own = db is None
         db = db or self.thread_db()
         try:
@@ -86,7 +90,7 @@ class Pipeline:
                 msg, failed = self._fetch_first(msg, db)
                 if failed is not None:
                     return failed
-            reply = self._handle(msg, db, cache=own)
+            reply = self._handle(msg, db, cache=own, run=run)
             if msg.is_group and reply and msg.sender_id not in reply.mentions:
                 reply.mentions.append(msg.sender_id)  # in a group, say who the answer is for
             return reply
@@ -153,9 +157,11 @@ class Pipeline:
             except sqlite3.Error:
                 pass
 
-    def _handle(self, msg: Message, db: sqlite_utils.Database, cache: bool = False) -> Reply:
+    def _handle(self, msg: Message, db: sqlite_utils.Database, cache: bool = False,
+                run: Callable[[Ctx], Reply] | None = None) -> Reply:
         now = self.clock()
-        if not msg.attachments and not db.conn.in_transaction and _is_question(msg.text):
+        if (run is None and not msg.attachments and not db.conn.in_transaction
+                and _is_question(msg.text)):
             try:
                 return self._ask(msg, db, now, cache)
             except sqlite3.OperationalError as exc:
@@ -172,7 +178,7 @@ class Pipeline:
                 return Reply(ALREADY_HANDLED.format(at=first[:16].replace("T", " ")))
             reply, ctx, bound = self._answer(
                 msg, db, now, data_version(db) if cache else None,
-                on_fresh=(lambda *c: fresh.append(c)) if cache else None)
+                on_fresh=(lambda *c: fresh.append(c)) if cache else None, run=run)
             # Cards computed after this message's writes describe the state about to be
             # committed if nothing was written (or rolled back) since: cache them after commit.
             final = fresh and (fresh[-1][0][3], fresh[-1][1]) == (data_version(db),
@@ -206,7 +212,7 @@ class Pipeline:
 
     def _answer(self, msg: Message, db: sqlite_utils.Database, now: datetime,
                 version: int | None = None, on_fresh: Callable[..., None] | None = None,
-                ) -> tuple[Reply, Ctx | None, bool]:
+                run: Callable[[Ctx], Reply] | None = None) -> tuple[Reply, Ctx | None, bool]:
         """The reply; the context when a command ran normally (None after an error); and
         whether the sender is bound. The sender is looked up here, once per message."""
         member = find_member(db, msg.channel, msg.sender_id)
@@ -228,7 +234,7 @@ class Pipeline:
         # A failed command must leave nothing behind: run it in a savepoint.
         try:
             with db.atomic():
-                reply = self._route(ctx)
+                reply = run(ctx) if run is not None else self._route(ctx)
             return _say_year(ctx, reply), ctx, True
         except (Ambiguous, AskValue) as exc:
             with db.atomic():

@@ -6,6 +6,7 @@ import re
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from bot.cards import card_text, staff_only_metrics
 from bot.commands import (
@@ -22,15 +23,16 @@ from bot.config import member_channel
 from bot.context import Ctx
 from channels.message import Reply
 from bot.parse import CommandError, find_indicator, split_indicator
-from bot.records import bound_unit, recorded
+from bot.records import bound_unit, number_line, recorded
 from ledger import submissions as subs
+from ledger.approvals import Target, approve
 from ledger.db import LedgerError
 from ledger.links import add_download
 from ledger.facts import CITY
 from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.userids import CHANNELS, channel_family
-from ledger.units import KIND_WORDS, Unit, add_member, find_member, list_members, list_units, pause_unit
+from ledger.units import KIND_WORDS, Unit, add_member, get_unit, find_member, list_members, list_units, pause_unit
 from worktime.period import deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
@@ -122,11 +124,121 @@ def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
     return Reply(text)
 
 
-@command(("审核",), STAFF, "审核 <单位> <指标> 通过/驳回 [理由]", "审核报送的数据和材料，联络员会收到通知")
-@recorded("审核")
+_VERDICTS = {"通过": True, "同意": True, "驳回": False, "退回": False, "不通过": False}
+_ALL = ("全部", "所有", "全部期别")
+_YEAR = re.compile(r"(20\d\d)年?度?")
+
+
+@command(("审核",), STAFF, "审核 <单位> <指标> [期别] 通过/驳回 [理由]",
+         "审核报送的数据和材料，联络员会收到通知；批量通过：审核 <单位> <指标> 全部 通过、"
+         "审核 全部 <指标> [期别/年度] 通过（一个编号，撤销一次全部撤回）")
 def cmd_review(words: list[str], ctx: Ctx) -> Reply:
+    idx = next((n for n, w in enumerate(words) if w in _VERDICTS), len(words))
+    head = words[:idx]
+    periods = [w for w in head[1:] if _is_period(w, ctx)]
+    accept = idx < len(words) and _VERDICTS[words[idx]]
+    # A year approves its every period (月报 2022 → twelve months); a year rejected names
+    # one yearly item's period, as before.
+    if head and (head[0] in _ALL or any(w in _ALL for w in head[1:]) or len(periods) > 1
+                 or (accept and any(_YEAR.fullmatch(w) for w in head[1:]))):
+        return _bulk_review(words, idx, ctx)
+    return _review_one(words, ctx)
+
+
+def _is_period(word: str, ctx: Ctx) -> bool:
+    if not re.search(r"\d|[一二三四]季|Q", word):
+        return False
+    try:
+        parse_period(word, default_year=ctx.office.year)
+        return True
+    except ValueError:
+        return False
+
+
+def _bulk_review(words: list[str], idx: int, ctx: Ctx) -> Reply:
+    """审核 <单位> <指标> 全部|年度|期别… 通过, 审核 全部 <指标> [期别|年度] 通过: every waiting
+    record of that selection approved as one act (ledger.approvals), listed per unit."""
+    if idx == len(words):
+        raise CommandError("请写明「通过」，例如：审核 全部 月报 2022-08 通过")
+    if not _VERDICTS[words[idx]]:
+        raise CommandError("驳回需逐项写明理由，不能批量驳回。请写：审核 <单位> <指标> <期别> 驳回 <理由>")
+    head = words[:idx]
+    every = head[0] in _ALL
+    unit, rest = (None, head[1:]) if every else _unit_and_rest(ctx, head)
+    periods: list[str] = []
+    year = None
+    while rest:
+        w = rest[-1]
+        if w in _ALL:
+            rest.pop()
+        elif m := _YEAR.fullmatch(w):
+            year = int(m.group(1))
+            rest.pop()
+        elif _is_period(w, ctx):
+            periods.insert(0, parse_period(w, default_year=ctx.office.year))
+            rest.pop()
+        else:
+            break
+    if not rest:
+        raise CommandError("请写指标，例如：审核 全部 月报 2022-08 通过，或 审核 市税务局 双公示 全部 通过")
+    ind = find_indicator(ctx.office.scheme, " ".join(rest))
+    if unit is not None:
+        targets = [Target(unit.id, ind.code, tuple(periods), year)]
+    else:  # every unit this scheme assesses (another scheme's same code is another item)
+        mine = [u for u in list_units(ctx.db) if ctx.office.assesses(u.kind)]
+        everyone = len(mine) == len(list_units(ctx.db))
+        targets = ([Target(None, ind.code, tuple(periods), year)] if everyone else
+                   [Target(u.id, ind.code, tuple(periods), year) for u in mine])
+    scope = "、".join(periods) or (f"{year}年" if year else "全部期别")
+    who = unit.name if unit else "全部单位"
+    return approve_targets(ctx, targets, f"批量通过 {who}「{ind.code} {ind.name}」{scope}")
+
+
+def approve_targets(ctx: Ctx, targets: list[Target], summary: str) -> Reply:
+    """Approve what the targets name as one act, tell each unit's liaisons once, and answer
+    with the count per unit (the chat's bulk 审核 and the console's 批量通过)."""
+    try:
+        done = approve(ctx.db, targets, reviewer_id=ctx.member.id, now=ctx.now, actor=ctx.actor,
+                       summary=summary)
+    except LedgerError as exc:
+        raise CommandError(str(exc)) from None
+    ctx._cards = None
+    names = {u.id: u.name for u in list_units(ctx.db)}
+    schemes: dict[str, Any] = {}
+    lines = [f"已通过 {done.records} 条记录（{len(done.items)} 个单位）：{summary.removeprefix('批量通过 ')}"]
+    for unit_id in sorted(done.items, key=lambda u: names.get(u, "")):
+        unit = get_unit(ctx.db, unit_id)
+        if unit.kind not in schemes:
+            schemes[unit.kind] = ctx.office.scheme if ctx.office.assesses(unit.kind) else None
+        what = "；".join(f"{_ind_label(schemes[unit.kind], code)} {_periods_text(ps)}"
+                        for code, ps in sorted(done.items[unit_id].items()))
+        lines.append(f"· {unit.name}：{done.counts[unit_id]} 条（{what}）")
+        users = [m.user_id for m in list_members(ctx.db, unit_id, "liaison")]
+        ctx.notify(users, f"市信用办审核了您单位的报送：{what}，通过。",
+                   key=f"review:{unit_id}:batch:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    if len(lines) > 61:
+        lines = lines[:61] + [f"……另有 {len(lines) - 61} 个单位"]
+    lines.append("已通知各单位联络员。" + number_line(done.act_id) + "，一次撤销全部")
+    return Reply("\n".join(lines))
+
+
+def _ind_label(scheme: Any, code: str) -> str:
+    ind = scheme.indicator(code) if scheme is not None else None
+    return f"「{code} {ind.name}」" if ind is not None else f"「{code}」"
+
+
+def _periods_text(periods: set[str]) -> str:
+    named = sorted(p for p in periods if p)
+    text = "、".join(named)
+    if "" in periods:
+        text = f"{text}及材料" if text else "材料"
+    return text
+
+
+@recorded("审核")
+def _review_one(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
-    verdicts = {"通过": True, "同意": True, "驳回": False, "退回": False, "不通过": False}
+    verdicts = _VERDICTS
     idx = next((n for n, w in enumerate(rest) if w in verdicts), None)
     if idx is None:
         raise CommandError("请写明「通过」或「驳回」，例如：审核 市税务局 双公示 驳回 缺少盖章")

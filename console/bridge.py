@@ -15,6 +15,7 @@ from typing import Any, Callable
 import sqlite_utils
 
 from channels.message import Message, Reply
+from ledger.approvals import Target
 from ledger.office import Office
 from ledger.units import Member
 from schemes.model import Indicator, Metric
@@ -34,6 +35,12 @@ class Chat:
     ask: Callable[[str, Any], str]
     # the values only the credit office enters for an indicator (打分 名称=值)
     staff_only_metrics: Callable[[Indicator], list[Metric]]
+    # a metric's value as the chat shows it (percents as %: 0.975 → 97.5%)
+    show_value: Callable[[Metric, Any], str]
+    # approve what the targets name as one act (ledger.approvals), run as `member`'s form
+    # `form_id` through the pipeline (notices, 编号, de-duplication): (member, form_id, targets,
+    # summary) -> the chat's reply
+    approve: Callable[[Member, str, list[Target], str], Reply]
     clock: Callable[[], datetime]
     cal: WorkCalendar
     data_dir: Path

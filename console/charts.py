@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from scoring.card import pts
 from worktime.period import Period
 
-__all__ = ["BAND_COLOURS", "band_colour", "bar_chart", "line_chart"]
+__all__ = ["BAND_COLOURS", "band_colour", "bar_chart", "histogram", "line_chart"]
 
 # Best band first: 优秀 green, 良好 blue, 一般 amber, 较差 red; then grey for anything further.
 BAND_COLOURS = ("#2e7d32", "#1565c0", "#ef8f00", "#c62828", "#6d4c41", "#546e7a")
@@ -51,6 +51,35 @@ def bar_chart(rows: Sequence[tuple[str, Decimal | None, str, str]], top: Decimal
             f'fill="{colour}" data-unit="{name}" data-total="{pts(total) if total is not None else ""}">'
             f'<title>{name}：{pts(total)} 分</title></rect>'
             f'<text x="{label_width + w + 6:.1f}" y="{y + 15}" class="value">{pts(total)}</text></a>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def histogram(bins: Sequence[tuple[Decimal, Decimal, int, str]], title: str = "总分分布") -> Markup:
+    """How many units' totals fall in each range [low, high), one column per (low, high, count,
+    colour): the shape of the office at a glance, which the ranking table does not show. Each
+    column carries data-low, data-high and data-count."""
+    width, height, left, bottom, topm = 640, 220, 36, 34, 16
+    plot_w, plot_h = width - left - 10, height - topm - bottom
+    most = max((n for _, _, n, _ in bins), default=0) or 1
+    step = plot_w / max(len(bins), 1)
+    out = [f'<svg class="chart hist" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">']
+    for tick in (0, 0.5, 1):
+        y = topm + plot_h * (1 - tick)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" class="grid"/>'
+                   f'<text x="{left - 6}" y="{y + 4:.1f}" class="tick end">{most * tick:g}</text>')
+    for n, (low, high, count, colour) in enumerate(bins):
+        x = left + step * n
+        h = plot_h * count / most
+        y = topm + plot_h - h
+        out.append(f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{max(step - 4, 1):.1f}" height="{h:.1f}" '
+                   f'fill="{colour}" data-low="{low:g}" data-high="{high:g}" data-count="{count}">'
+                   f'<title>{low:g}–{high:g} 分：{count} 个单位</title></rect>')
+        if count:
+            out.append(f'<text x="{x + step / 2:.1f}" y="{y - 4:.1f}" class="value mid">{count}</text>')
+        out.append(f'<text x="{x + step / 2:.1f}" y="{height - 18}" class="tick">{low:g}</text>')
+    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 2}" class="tick">总分（分）</text>')
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -11,14 +11,15 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
 from channels.message import Message
 from console.bridge import Chat
 from ledger import submissions as subs
-from ledger.facts import CITY, _facts_from, briefing_indicator, period_gaps
+from ledger.facts import CITY, _facts_from, all_period_gaps, briefing_indicator
+from ledger.approvals import Target, waiting_per_unit
 from ledger.history import fingerprint, load_month, save_month
 from ledger.responsibility import duties
 from ledger.office import Office, office_for_kind, offices
@@ -30,9 +31,9 @@ from schemes.model import Indicator, Scheme
 from scoring.card import Scorecard, fmt
 from scoring.engine import score_all
 
-__all__ = ["Desk", "make_desk", "GridCell", "Grid", "band_counts", "ranking", "period_grid",
-           "review_queue", "unit_history", "HistoryCache", "year_calendar",
-           "PendingItem", "point_targets", "metric_labels", "indicator_names"]
+__all__ = ["Desk", "make_desk", "GridCell", "GridRow", "Grid", "Memo", "OverviewRow", "overview_rows", "band_counts", "ranking", "period_grid",
+           "review_queue", "ReviewFilter", "REVIEW_KINDS", "parse_pick", "unit_history", "HistoryCache", "year_calendar",
+           "PendingItem", "point_targets", "metric_labels", "indicator_names", "value_shower"]
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Desk:
     cal: WorkCalendar
     ctx: Any  # the chat's context (bot.context.Ctx), made by Chat.context
     offices: list[Office] = field(default_factory=list)
+    version: int = 0  # the ledger's data version the page reads (keys derived caches)
 
     @property
     def office(self) -> Office:
@@ -99,7 +101,8 @@ def make_desk(chat: Chat, db: sqlite_utils.Database, member: Member, version: in
         off = next((o for o in offs if o.scheme.id == scheme_id), offs[0])
     now = chat.clock()
     msg = Message("web", member.user_id, member.user_id, "", f"web-read:{now.isoformat()}", now)
-    return Desk(db, member, now, chat.cal, chat.context(db, off, member, msg, version), offs)
+    return Desk(db, member, now, chat.cal, chat.context(db, off, member, msg, version), offs,
+                version)
 
 
 # ---- 总览 -------------------------------------------------------------------------------------
@@ -119,11 +122,61 @@ def band_counts(off: Office, cards: dict[str, Scorecard]) -> list[tuple[str, int
     return [(n, counts[n]) for n in names]
 
 
+@dataclass
+class OverviewRow:
+    """One unit on 总览: its card, and what is open for it (items waiting for review, items
+    whose points are 暂计 until reviewed, items missing or overdue)."""
+
+    unit: Unit | None  # None for the city itself (a city-level scheme)
+    name: str
+    card: Scorecard
+    pending: int = 0
+    provisional: int = 0
+    gaps: int = 0
+
+    def category(self, name: str) -> Decimal | None:
+        if not hasattr(self, "_cats"):
+            self._cats = {n: got for n, got, _ in self.card.categories}
+        return self._cats.get(name)
+
+    def lost_in(self, name: str) -> bool:
+        """Whether the unit fell short of the category's full points."""
+        return any(n == name and got is not None and mx is not None and got < mx
+                   for n, got, mx in self.card.categories)
+
+
+def overview_rows(desk: Desk, cards: dict[str, Scorecard], grids: list[Grid]) -> list[OverviewRow]:
+    """Every unit's row of 总览, in the order of 排名. Its 缺项 are the items past their
+    deadline and the 月报/台账 periods not sent (the grids' 缺)."""
+    by_name = {u.name: u for u in desk.units()}
+    waiting = waiting_per_unit(desk.db)
+    missed: dict[str, int] = {}
+    for grid in grids:
+        for row in grid.rows:
+            missed[row.unit.name] = missed.get(row.unit.name, 0) + row.missing
+    out = []
+    for name, card in ranking(cards):
+        unit = by_name.get(name)
+        out.append(OverviewRow(
+            unit, name, card, waiting.get(unit.id, 0) if unit else sum(waiting.values()),
+            sum(1 for i in card.items if i.status == "provisional"),
+            sum(1 for i in card.items if i.status == "overdue") + missed.get(name, 0)))
+    return out
+
+
 @dataclass(frozen=True)
 class GridCell:
     state: str  # on_time | late | rejected | missing | open
     label: str
     title: str
+    period: str = ""
+
+
+class GridRow(NamedTuple):
+    unit: Unit
+    cells: list[GridCell]
+    late: int
+    missing: int
 
 
 @dataclass
@@ -132,7 +185,7 @@ class Grid:
 
     indicator: Indicator
     periods: list[str]
-    rows: list[tuple[Unit, list[GridCell]]] = field(default_factory=list)
+    rows: list[GridRow] = field(default_factory=list)
 
 
 _CELL = {"on_time": "按", "late": "迟", "rejected": "驳", "missing": "缺", "open": "·"}
@@ -166,7 +219,37 @@ class _KeptDays:
         return getattr(self._cal, name)
 
 
-def period_grid(desk: Desk) -> list[Grid]:
+class Memo:
+    """Page data derived from the ledger (the period grids), kept per (what, scheme, year, day,
+    data version): every write to a scored table bumps the version, so a stale entry is never
+    reached and nothing is invalidated by hand. Entries are shared: callers must not mutate."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._entries: dict[tuple, Any] = {}
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, key: tuple, compute: Any) -> Any:
+        with self._lock:
+            if key in self._entries:
+                return self._entries[key]
+        value = compute()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.pop(next(iter(self._entries)))
+        return value
+
+
+def period_grid(desk: Desk, memo: Memo | None = None) -> list[Grid]:
+    """The grids of `_period_grid`, from `memo` while the ledger is unchanged."""
+    if memo is None:
+        return _period_grid(desk)
+    key = ("grid", desk.office.scheme.id, desk.office.year, desk.today, desk.version)
+    return memo.get(key, lambda: _period_grid(desk))
+
+
+def _period_grid(desk: Desk) -> list[Grid]:
     """On-time / late / rejected / missing per unit and period, for the briefing and the
     quarterly 台账: the gaps are the ledger's own (ledger.facts.period_gaps, which 缺项 uses);
     a period that is not a gap is in on time, or not yet due."""
@@ -180,8 +263,10 @@ def period_grid(desk: Desk) -> list[Grid]:
     grids = [Grid(ind, periods_in_year(due.frequency, desk.office.year)) for ind, due in dues]
     closes = {ind.code: {p: deadline(cal, due.frequency, p, due.day, due.date)
                          for p in grid.periods} for (ind, due), grid in zip(dues, grids)}
-    for unit in desk.units():
-        gaps = period_gaps(desk.db, desk.office, unit.id, desk.today, cal)
+    units = desk.units()
+    every = all_period_gaps(desk.db, desk.office, desk.today, cal, [u.id for u in units])
+    for unit in units:
+        gaps = every.get(unit.id, {})
         mine = {i.code for i in desk.indicators(unit)}
         for grid in grids:
             ind = grid.indicator
@@ -193,9 +278,10 @@ def period_grid(desk: Desk) -> list[Grid]:
                 due = closes[ind.code][p]
                 state = missed.get(p) or ("on_time" if (unit.id, ind.code, p) in sent
                                           or due < desk.today else "open")
-                cells.append(GridCell(state, _CELL[state],
-                                      f"{unit.name} {p}：{_CELL_ZH[state]}（截止{due:%m-%d}）"))
-            grid.rows.append((unit, cells))
+                cells.append(GridCell(state, _CELL[state], f"{p}：{_CELL_ZH[state]}（截止{due:%m-%d}）",
+                                      p))
+            grid.rows.append(GridRow(unit, cells, sum(c.state == "late" for c in cells),
+                                     sum(c.state == "missing" for c in cells)))
     return grids
 
 
@@ -305,6 +391,19 @@ def unit_history(desk: Desk, cache: HistoryCache) -> tuple[list[str], dict[str, 
 
 # ---- 待审 -------------------------------------------------------------------------------------
 
+REVIEW_KINDS = {"data": "数据", "briefing": "月报", "report": "台账/材料", "file": "佐证文件"}
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What 待审 shows: some units (None: all), one indicator, one period, one kind."""
+
+    units: tuple[int, ...] | None = None
+    indicator: str | None = None
+    period: str | None = None
+    kind: str | None = None  # a submission kind, or "file"
+
+
 @dataclass
 class PendingItem:
     unit: Unit
@@ -314,12 +413,48 @@ class PendingItem:
     submissions: list[subs.Submission] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)
 
+    def periods(self) -> list[str]:
+        """The periods shown ("" for files sent for no period), in order."""
+        return sorted({s.period for s in self.submissions}
+                      | {f.get("period") or "" for f in self.files}, key=lambda p: (p == "", p))
 
-def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
-    """What waits for review, per unit and indicator, oldest first (the chat's 待审)."""
+    def kinds(self) -> list[str]:
+        return sorted({s.kind for s in self.submissions} | ({"file"} if self.files else set()))
+
+    def target(self) -> Target:
+        """Exactly what this card shows, as an approval target."""
+        return Target(self.unit.id, self.code, tuple(self.periods()), kinds=tuple(self.kinds()))
+
+    def pick(self) -> str:
+        """The card's checkbox value (read back by `parse_pick`)."""
+        return "|".join([str(self.unit.id), self.code, ",".join(self.periods()),
+                         ",".join(self.kinds())])
+
+    def periods_text(self) -> str:
+        named = [p for p in self.periods() if p]
+        text = "、".join(named)
+        if "" in self.periods():
+            text = f"{text}及材料" if text else "材料"
+        return text
+
+
+def parse_pick(value: str) -> Target | None:
+    """A card's checkbox value as a target; None for anything malformed (a stale or forged form)."""
+    parts = value.split("|")
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[1]:
+        return None
+    periods = tuple(parts[2].split(",")) if parts[2] or "," in parts[2] else ("",)
+    kinds = tuple(k for k in parts[3].split(",") if k in REVIEW_KINDS)
+    return Target(int(parts[0]), parts[1], periods, kinds=kinds)
+
+
+def review_queue(desk: Desk, flt: ReviewFilter = ReviewFilter()) -> list[PendingItem]:
+    """What waits for review, per unit and indicator, oldest first (the chat's 待审), narrowed
+    by `flt`: an item shows only its rows of that period and kind."""
     units = {u.id: u for u in desk.all_units()}
     schemes: dict[str, Scheme] = {}
     items: dict[tuple[int, str], PendingItem] = {}
+    wanted = set(flt.units) if flt.units is not None else None
 
     def item(unit_id: int, code: str, at: str) -> PendingItem:
         it = items.get((unit_id, code))
@@ -332,11 +467,16 @@ def review_queue(desk: Desk, unit: Unit | None = None) -> list[PendingItem]:
         it.since = min(it.since, at)
         return it
 
-    uid = unit.id if unit else None
+    def keep(unit_id: int, code: str, period: str | None, kind: str) -> bool:
+        return ((wanted is None or unit_id in wanted) and flt.indicator in (None, code)
+                and flt.period in (None, period or "") and flt.kind in (None, kind))
+
+    uid = flt.units[0] if flt.units is not None and len(flt.units) == 1 else None
     for s in subs.list_submissions(desk.db, uid, statuses=("submitted",)):
-        item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
+        if keep(s.unit_id, s.indicator, s.period, s.kind):
+            item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
     for e in subs.list_evidence(desk.db, uid):
-        if e["status"] == "submitted":
+        if e["status"] == "submitted" and keep(e["unit_id"], e["indicator"], e.get("period"), "file"):
             item(e["unit_id"], e["indicator"], e["received_at"]).files.append(e)
     for it in items.values():
         it.submissions.sort(key=lambda s: s.id)
@@ -387,3 +527,19 @@ def metric_labels(desk: Desk) -> dict[str, dict[str, str]]:
 
 def indicator_names(desk: Desk) -> dict[str, str]:
     return {i.code: i.name for _, i in desk.office.scheme.indicators()}
+
+
+def value_shower(desk: Desk, show_value: Any) -> Any:
+    """show(code, metric name, value): a stored value as the chat shows it (是/否, 0.975 →
+    97.5%), with the chat's own `show_value` (bot.numbers, handed over by the bridge)."""
+    metrics = {i.code: {m.name: m for m in i.metrics} for _, i in desk.office.scheme.indicators()}
+
+    def show(code: str, name: str, value: Any) -> str:
+        if value is True or value is False:
+            return "是" if value else "否"
+        m = metrics.get(code, {}).get(name)
+        try:
+            return show_value(m, value) if m is not None else str(value)
+        except (TypeError, ValueError, ArithmeticError):  # a text where a figure was expected
+            return str(value)
+    return show

@@ -34,6 +34,7 @@ class Console:
 
     chat: Chat
     history: readers.HistoryCache = field(default_factory=readers.HistoryCache)
+    memo: readers.Memo = field(default_factory=readers.Memo)
     clients: dict[str, Any] = field(default_factory=dict)
 
 

@@ -18,7 +18,7 @@ import sqlite_utils
 from ledger import audit
 from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 
-__all__ = ["Act", "Recording", "recording", "get_act", "undo_act", "list_acts", "KINDS"]
+__all__ = ["Act", "Recording", "recording", "record", "get_act", "undo_act", "list_acts", "KINDS"]
 
 KINDS = ("代报", "确认", "打分", "扣分", "事件", "审核", "绑定", "导入")
 
@@ -105,13 +105,21 @@ def recording(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_
             if after_m != rec._member_before:
                 changes["member"] = {"key": list(member), "before": rec._member_before,
                                      "after": after_m}
-        cur = db.execute(
-            "INSERT INTO staff_acts(kind, unit_id, member_id, summary, changes, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [rec.kind, unit_id, member_id, rec.summary, dumps(changes), now_iso(now)])
-        rec.id = inserted_id(cur)
-        audit.log(db, now, actor, "act.add", str(unit_id or ""), id=rec.id, kind=rec.kind,
-                  summary=rec.summary)
+        rec.id = record(db, rec.kind, unit_id, member_id, rec.summary, changes, now, actor)
+
+
+def record(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_id: int | None,
+           summary: str, changes: dict[str, Any], now: datetime, actor: str) -> int:
+    """Store an act whose changes the caller knows (per table, row id → before/after; "units":
+    the units it touched, when several). Call inside the act's own transaction."""
+    cur = db.execute(
+        "INSERT INTO staff_acts(kind, unit_id, member_id, summary, changes, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [kind, unit_id, member_id, summary, dumps(changes), now_iso(now)])
+    act_id = inserted_id(cur)
+    audit.log(db, now, actor, "act.add", str(unit_id or ""), id=act_id, kind=kind,
+              summary=summary)
+    return act_id
 
 
 def get_act(db: sqlite_utils.Database, act_id: int) -> Act:

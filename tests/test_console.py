@@ -208,7 +208,7 @@ def test_review_in_the_console_needs_a_reason_to_reject_and_tells_the_liaison(co
     assert "驳回时请写明理由" in refused
     assert console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'") == 1
     done = c.post("/console/reviews", data={**base, "verdict": "reject", "reason": "缺少 数据",
-                                            "period": "2022-08"}).data.decode()
+                                            "reject_period": "2022-08"}).data.decode()
     assert "已驳回（缺少 数据）" in done
     assert console.count("SELECT count(*) FROM submissions WHERE status = 'rejected'") == 1
     told = [i.payload["text"] for i in list_items(office.db) if i.target.get("users") == ["sw1"]]
@@ -234,7 +234,9 @@ def test_evidence_is_shown_inline_or_downloaded_never_sniffed(console: Console, 
     assert "attachment" in xlsx.headers["Content-Disposition"]
     assert "attachment" in c.get(f"/console/files/{ids['截图.png']}?download=1").headers["Content-Disposition"]
     page = c.get("/console/reviews").data.decode()
-    assert "<img" in page and "<iframe" in page and "统计表.xlsx" in page
+    # Images as lazy thumbnails; a PDF only on request (a page of embedded viewers is slow).
+    assert 'loading="lazy"' in page and "统计表.xlsx" in page and "<iframe" not in page
+    assert f'data-src="/console/files/{ids["台账.pdf"]}"' in page
     assert console.client("mz1").get(f"/console/files/{ids['截图.png']}").status_code == 403
 
 
@@ -336,7 +338,7 @@ def test_in_january_the_old_year_is_whole_and_its_december_still_open_to_late_fi
     assert months == [f"2022-{m:02d}" for m in range(1, 13)]
     assert series["市税务局"][-1] == desk.cards()["市税务局"].total
     grid = readers.period_grid(desk)[0]
-    cells = dict(zip(grid.periods, dict((u.name, c) for u, c in grid.rows)["市税务局"]))
+    cells = dict(zip(grid.periods, {r.unit.name: r.cells for r in grid.rows}["市税务局"]))
     assert cells["2022-10"].state == "on_time"
     assert cells["2022-12"].state == "missing"  # due 2023-01-03 (元旦), now past
     before = series["市税务局"][-1]
@@ -358,10 +360,10 @@ def test_the_grid_marks_each_period_on_time_late_rejected_missing_or_open(consol
     office.at("2022-05-05T09:00:00")
     grid = readers.period_grid(_desk(console))[0]
     assert grid.indicator.code == "11"
-    cells = dict(zip(grid.periods, dict((u.name, c) for u, c in grid.rows)["市税务局"]))
+    cells = dict(zip(grid.periods, {r.unit.name: r.cells for r in grid.rows}["市税务局"]))
     assert [cells[f"2022-{m:02d}"].state for m in (1, 2, 3, 4, 5)] == \
         ["late", "on_time", "rejected", "open", "open"]
-    assert dict((u.name, c) for u, c in grid.rows)["市民政局"][0].state == "missing"
+    assert {r.unit.name: r.cells for r in grid.rows}["市民政局"][0].state == "missing"
 
 
 def test_wecom_in_client_login_uses_the_oauth_code(lvliang: Any):
@@ -481,3 +483,59 @@ def test_staff_enter_for_a_unit_and_undo_it_from_the_console(console: Console):
                                             "act": act.group(1)}).data.decode()
     assert "已撤销编号" in undone
     assert console.count(live, unit.id) == 0
+
+
+def test_a_card_with_two_quarters_approves_both_as_it_says(console: Console, tmp_path: Path):
+    office = console.office
+    (tmp_path / "一季度台账.pdf").write_bytes(PDF)
+    (tmp_path / "二季度台账.pdf").write_bytes(PDF)
+    for quarter in ("2022-Q1", "2022-Q2"):
+        office.chat("sw1", f"佐证 双公示 {quarter}")
+        office.chat("sw1", "", files=[tmp_path / f"{'一' if quarter.endswith('1') else '二'}季度台账.pdf"])
+    office.chat("sw1", "报送 双公示 accuracy=97.5% concealed=0")
+    c = console.client("staff1")
+    page = c.get("/console/reviews").data.decode()
+    card = page[page.index('data-code="3"'):]
+    card = card[:card.index("</article>")]
+    assert "97.5%" in card and "0.975" not in card  # as the chat says it
+    button = re.search(r'class="primary accept">([^<]+)</button>', card).group(1)
+    assert button.startswith("通过 2022") and "2022-Q1" in button and "2022-Q2" in button
+    pick = re.search(r'<input type="hidden" name="pick" value="([^"]+)"', card).group(1)
+    unit = find_unit(office.db, "市税务局")
+    form = console.csrf(c, "/console/reviews")
+    done = c.post("/console/reviews", data={**form, "unit_id": unit.id, "code": "3", "pick": pick,
+                                            "verdict": "accept"}).data.decode()
+    assert "已通过" in done and 'data-code="3"' not in done
+    assert console.count("SELECT count(*) FROM evidence WHERE status = 'submitted'") == 0
+    assert console.count("SELECT count(*) FROM submissions WHERE indicator = '3' AND status = 'submitted'") == 0
+    # One record: one 撤销 puts both quarters and the figures back.
+    act = re.search(r"撤销请发：撤销 (\d+)", done).group(1)
+    form = console.csrf(c, "/console/reviews")
+    undone = c.post("/console/reviews", data={**form, "action": "undo", "act": act}).data.decode()
+    assert f"已撤销编号 {act}" in undone
+    assert console.count("SELECT count(*) FROM evidence WHERE status = 'submitted'") == 2
+
+
+def test_batch_approval_asks_first_and_a_forged_pick_changes_nothing(console: Console):
+    office = console.office
+    for user in ("sw1", "mz1"):
+        office.chat(user, "月报 8月开展诚信宣传2次")
+    c = console.client("staff1")
+    form = console.csrf(c, "/console/reviews")
+    before = console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'")
+    preview = c.post("/console/reviews", data={**form, "action": "preview", "scope": "filter",
+                                               "ind": "11"}).data.decode()
+    assert "确认批量通过" in preview and 'id="confirm-items">2<' in preview and "2022-08" in preview
+    assert console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'") == before
+    empty = c.post("/console/reviews", data={**form, "action": "preview", "scope": "picked"}).data.decode()
+    assert "请先勾选" in empty
+    forged = c.post("/console/reviews", data={**form, "action": "apply",
+                                              "pick": ["x|y", "99999|11|2022-08|briefing"]}).data.decode()
+    assert "没有待审核" in forged or "没有选中" in forged
+    assert console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'") == before
+    picks = re.findall(r'name="pick" value="([^"]+)"', preview)
+    form = {**form, "form_id": re.search(r'name="form_id" value="([^"]+)"', preview).group(1)}
+    applied = c.post("/console/reviews", data={**form, "action": "apply", "pick": picks,
+                                               "summary": "批量通过 2 项"}).data.decode()
+    assert "已通过 2 条记录（2 个单位）" in applied
+    assert console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'") == before - 2

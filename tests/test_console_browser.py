@@ -125,25 +125,30 @@ def _score_json(settings: dict[str, Any]) -> dict[str, float]:
     return {c["unit"]: c["total"] for c in json.loads(out.stdout)}
 
 
-def test_staff_logs_in_through_the_chat_link_and_the_bars_are_the_scores(desk: Desk):
+def test_staff_logs_in_through_the_chat_link_and_the_table_is_the_scores(desk: Desk):
     desk.login("staff1")
     assert desk.driver.current_url.endswith("/console/overview")
-    bars = desk.driver.find_elements(By.CSS_SELECTOR, "svg.bars rect[data-unit]")
-    shown = {b.get_attribute("data-unit"): float(b.get_attribute("data-total")) for b in bars}
-    assert shown == {name: pytest.approx(total, abs=0.005)
-                     for name, total in _score_json(desk.settings).items()}
+    rows = desk.driver.find_elements(By.CSS_SELECTOR, "table.rank tr[data-unit]")
+    shown = {r.get_attribute("data-unit"): r.get_attribute("data-total") for r in rows}
+    scores = _score_json(desk.settings)
+    assert shown == {name: f"{total:.2f}" for name, total in scores.items()}  # two decimals
     assert set(shown) == {u[0] for u in UNITS}
-    # Longest bar = best total, and the ranking table is in the same order as the bars.
-    widths = {b.get_attribute("data-unit"): float(b.get_attribute("width")) for b in bars}
-    assert max(widths, key=widths.get) == max(shown, key=shown.get)
-    rows = [r.get_attribute("data-unit") for r in desk.driver.find_elements(By.CSS_SELECTOR, "table.rank tr[data-unit]")]
-    assert rows == [b.get_attribute("data-unit") for b in bars]
-    # The grid shows 市人社局's missing August briefing and its late ones.
+    # Best first, as 排名; the chart shows how the totals spread, not the ranking again.
+    assert [shown[r.get_attribute("data-unit")] for r in rows] == [
+        f"{t:.2f}" for t in sorted(scores.values(), reverse=True)]
+    columns = desk.driver.find_elements(By.CSS_SELECTOR, "svg.hist rect[data-count]")
+    assert sum(int(c.get_attribute("data-count")) for c in columns) == len(UNITS)
+    for total in scores.values():
+        assert any(float(c.get_attribute("data-low")) <= total < float(c.get_attribute("data-high"))
+                   or (c == columns[-1] and total >= float(c.get_attribute("data-low")))
+                   for c in columns if int(c.get_attribute("data-count")))
+    # The grid shows 市人社局's missing August briefing and its late ones, and counts them.
     grid = desk.driver.find_element(By.XPATH, "//table[contains(@class,'grid')]//tr[th/a[text()='市人社局']]")
     cells = [c.get_attribute("class").split()[-1] for c in grid.find_elements(By.CSS_SELECTOR, "td.cell")]
     assert cells[:8] == ["late", "on_time", "on_time", "late", "on_time", "on_time", "late", "missing"]
     assert cells[8:] == ["open"] * 4
-    desk.shot("overview")
+    assert grid.find_element(By.CSS_SELECTOR, "td.late-count").text == "3"
+    assert grid.find_element(By.CSS_SELECTOR, "td.missing-count").text == "1"
 
 
 def test_unit_page_shows_items_submissions_evidence_and_the_monthly_line(desk: Desk):
@@ -170,13 +175,14 @@ def test_review_desk_shows_the_evidence_and_approving_tells_the_liaison(desk: De
     desk.driver.execute_script("arguments[0].scrollIntoView()", img)  # images load lazily
     WebDriverWait(desk.driver, WAIT).until(
         lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img))
-    pdf = item.find_element(By.TAG_NAME, "iframe")  # the PDF shows in the page too
+    assert not item.find_elements(By.TAG_NAME, "iframe")  # a PDF loads only when asked for
+    item.find_element(By.CSS_SELECTOR, "button.preview").click()
+    pdf = item.find_element(By.TAG_NAME, "iframe")  # then it shows in the page
     assert re.search(r"/console/files/\d+$", pdf.get_attribute("src"))
     assert "双公示台账2022Q2.pdf" in item.text
-    desk.shot("reviews")
     item.find_element(By.CSS_SELECTOR, "button.accept").click()
     reply = desk.wait_for(By.ID, "reply").text
-    assert "已通过" in reply and "市税务局" in reply
+    assert "已通过" in reply and "市税务局" in reply, reply
     assert not desk.driver.find_elements(By.CSS_SELECTOR, "article.review[data-unit='市税务局'][data-code='3']")
     assert {a.get_attribute("data-unit") for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")} == {"市税务局"}
     # The keyboard: J moves to the next item, R goes to its reason, Enter rejects it.

@@ -48,7 +48,27 @@ def unit_page(session: Any, unit_id: int, reply: str | None = None) -> Any:
                     chart=chart, items=[i for i in card.items if i.code in mine],
                     submissions=subs.list_submissions(d.db, the_unit.id, limit=200),
                     files=subs.list_evidence(d.db, the_unit.id), names=readers.indicator_names(d),
-                    labels=readers.metric_labels(d))
+                    labels=readers.metric_labels(d),
+                    show=readers.value_shower(d, web.chat().show_value))
+
+
+@bp.get("/units/<int:unit_id>/<code>/<period>")
+@web.signed_in
+def unit_period(session: Any, unit_id: int, code: str, period: str) -> Any:
+    """One unit's records and files of one item and period (a cell of 总览's grid)."""
+    d = web.desk(session)
+    the_unit = web.unit_for(session, unit_id)
+    ind = d.scheme_of(the_unit).indicator(code)
+    if ind is None:
+        abort(404)
+    records = [s for s in subs.list_submissions(d.db, the_unit.id)
+               if s.indicator == code and s.period == period]
+    files = [f for f in subs.list_evidence(d.db, the_unit.id) if f["indicator"] == code]
+    return web.page("unit_period.html", session, unit=the_unit, ind=ind, period=period,
+                    records=records, files=[f for f in files if f.get("period") == period],
+                    loose=[f for f in files if not f.get("period")],
+                    labels=readers.metric_labels(d),
+                    show=readers.value_shower(d, web.chat().show_value))
 
 
 @bp.get("/files/<int:file_id>")

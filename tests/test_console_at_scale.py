@@ -1,0 +1,244 @@
+"""The console of a 120-unit office in headless Chromium, through the real server: 总览 found,
+filtered and sorted; the period grid narrowed to 缺/迟 with each cell opening its period; 待审
+paged and filtered, keys that do nothing in a form control, and batch approval confirmed, done
+and undone. 总览 and 待审 are photographed here, at 120 units, for the README."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.app import create_app
+from console_office import seed_large_office
+from fake_wecom import FakeWeCom
+from ledger.db import open_db
+from servers import app_server, free_port
+from test_console_browser import SHOTS, WAIT, WECOM_SAMPLE, Desk, _browser_paths
+
+UNITS = 120
+NOW = "2022-09-05T10:00:00"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    browser, driver_path = _browser_paths()
+    tmp = tmp_path_factory.mktemp("office120")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    with FakeWeCom() as fake:
+        settings = {"CREDITBOT_DB": str(tmp / "creditbot.db"), "CREDITBOT_DATA": str(tmp / "data"),
+                    "CREDITBOT_NOW": NOW, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+                    **WECOM_SAMPLE, **fake.settings()}
+        seeded = seed_large_office(settings, UNITS)
+        assert seeded["waiting"] == 233  # the office issue 18 met: 230-odd items waiting
+        app = create_app(settings)
+        options = webdriver.ChromeOptions()
+        options.binary_location = browser
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--no-proxy-server", "--lang=zh-CN", "--window-size=1366,768",
+                    "--hide-scrollbars", "--force-device-scale-factor=1"):
+            options.add_argument(arg)
+        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        try:
+            with app_server(app, port) as base:
+                d = Desk(base, app, fake, settings, driver)
+                d.login("staff1")
+                yield d
+        finally:
+            driver.quit()
+
+
+def _rows(desk: Desk) -> list[Any]:
+    return desk.driver.find_elements(By.CSS_SELECTOR, "table.rank tbody tr[data-unit]")
+
+
+def _waiting(desk: Desk) -> int:
+    db = open_db(desk.settings["CREDITBOT_DB"])
+    try:
+        return db.execute("SELECT count(*) FROM (SELECT unit_id, indicator FROM submissions WHERE "
+                          "status = 'submitted' UNION SELECT unit_id, indicator FROM evidence "
+                          "WHERE status = 'submitted')").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_overview_of_120_units_is_found_filtered_and_sorted(desk: Desk):
+    desk.open("/console/overview")
+    rows = _rows(desk)
+    assert len(rows) == UNITS
+    # Every total with two decimals; the ones with unreviewed items marked 暂计, and counted.
+    totals = [r.get_attribute("data-total") for r in rows]
+    assert all(re.fullmatch(r"\d+\.\d\d", t) for t in totals), totals[:5]
+    marked = sum(1 for r in rows if r.find_elements(By.CSS_SELECTOR, "span.prov"))
+    assert marked > 0 and desk.driver.find_element(By.ID, "provisional-count").text == str(marked)
+    # No name is clipped: each name cell shows all of its text.
+    clipped = desk.driver.execute_script(
+        "return Array.from(document.querySelectorAll('table.rank td.name a'))"
+        ".filter(a => a.scrollWidth > a.clientWidth + 1 || a.getBoundingClientRect().left < 0)"
+        ".map(a => a.textContent)")
+    assert clipped == []
+    desk.shot("overview")
+    # Found by 简称.
+    box = desk.driver.find_element(By.NAME, "q")
+    box.send_keys("发改委", Keys.ENTER)
+    WebDriverWait(desk.driver, WAIT).until(lambda d: len(_rows(desk)) == 1)
+    assert _rows(desk)[0].get_attribute("data-unit") == "市发展和改革委员会"
+    # A band and 有缺项 narrow it; the count says how many of how many.
+    desk.open("/console/overview?gaps=1")
+    with_gaps = [r.get_attribute("data-unit") for r in _rows(desk)]
+    assert 0 < len(with_gaps) < UNITS
+    assert f"显示 {len(with_gaps)} / {UNITS}" in desk.driver.find_element(By.ID, "shown-count").text
+    # Sorted by a category's sub-score by clicking its column head (best first, then reversed).
+    desk.open("/console/overview")
+    head = desk.driver.find_element(By.CSS_SELECTOR, "th.cat a[data-sort='cat1']")
+    column = 4 + 1 + 1  # 名次, 单位, 总分, 档次, then the categories (1-based nth-child)
+    head.click()
+    WebDriverWait(desk.driver, WAIT).until(lambda d: "sort=cat1" in d.current_url)
+
+    def column_values() -> list[float]:
+        return [float(c.text) for c in desk.driver.find_elements(
+            By.CSS_SELECTOR, f"table.rank tbody tr td:nth-child({column})")]
+    values = column_values()
+    assert values == sorted(values, reverse=True) and values[0] > values[-1]
+    desk.driver.find_element(By.CSS_SELECTOR, "th.cat a[data-sort='cat1']").click()
+    WebDriverWait(desk.driver, WAIT).until(lambda d: "dir=asc" in d.current_url)
+    assert column_values() == sorted(values)
+
+
+def _briefing_rows(desk: Desk) -> list[Any]:
+    """The rows of the first grid (月报; the 双公示 台账 grid follows it)."""
+    return desk.driver.find_elements(By.CSS_SELECTOR, "table.grid")[0].find_elements(
+        By.CSS_SELECTOR, "tbody tr[data-unit]")
+
+
+def test_the_grid_shows_only_late_and_missing_rows_and_a_cell_opens_its_period(desk: Desk):
+    desk.open("/console/overview")
+    rows = _briefing_rows(desk)
+    assert 0 < len(rows) < UNITS  # only the units with 缺/迟
+    assert len(desk.driver.find_elements(By.CSS_SELECTOR, "table.grid")) == 2
+    for row in desk.driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr[data-unit]"):
+        cells = [c.get_attribute("class").split()[-1] for c in row.find_elements(By.CSS_SELECTOR, "td.cell")]
+        late, missing = (row.find_element(By.CSS_SELECTOR, f"td.{k}-count").text for k in ("late", "missing"))
+        assert int(late or 0) == cells.count("late") and int(missing or 0) == cells.count("missing")
+        assert cells.count("late") + cells.count("missing") > 0
+    # Worst first: the most missing periods, then the most late.
+    worst = [(-int(r.find_element(By.CSS_SELECTOR, "td.missing-count").text or 0),
+              -int(r.find_element(By.CSS_SELECTOR, "td.late-count").text or 0)) for r in rows]
+    assert worst == sorted(worst)
+    desk.driver.find_element(By.ID, "grid-toggle").click()
+    WebDriverWait(desk.driver, WAIT).until(lambda d: "grid=all" in d.current_url)
+    assert len(_briefing_rows(desk)) == UNITS
+    desk.driver.find_element(By.ID, "grid-toggle").click()
+    WebDriverWait(desk.driver, WAIT).until(lambda d: "grid=all" not in d.current_url)
+    row = next(r for r in _briefing_rows(desk) if r.find_elements(By.CSS_SELECTOR, "td.cell.late"))
+    name = row.get_attribute("data-unit")
+    row.find_element(By.CSS_SELECTOR, "td.cell.late a").click()
+    desk.wait_for(By.CSS_SELECTOR, "table.subs")
+    heading = desk.driver.find_element(By.TAG_NAME, "h1").text
+    assert name in heading and "工作报送" in heading and re.search(r"2022-\d\d", heading)
+    assert "逾期" in desk.driver.find_element(By.CSS_SELECTOR, "table.subs").text
+
+
+def test_reviews_page_through_everything_and_filter_by_unit_indicator_and_period(desk: Desk):
+    desk.open("/console/reviews")
+    assert "共 233 项" in desk.driver.find_element(By.TAG_NAME, "h1").text
+    assert len(desk.driver.find_elements(By.CSS_SELECTOR, "article.review")) == 40
+    assert not desk.driver.find_elements(By.TAG_NAME, "iframe")  # PDFs wait for a click
+    desk.shot("reviews")
+    # Percents as people read them.
+    assert re.search(r"准确率[^：]*：\d{2}(\.\d+)?%", desk.driver.find_element(By.TAG_NAME, "main").text)
+    seen = set()
+    for _ in range(6):  # every page, 40 at a time
+        seen |= {(a.get_attribute("data-unit"), a.get_attribute("data-code"))
+                 for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")}
+        nxt = desk.driver.find_elements(By.ID, "next-page")
+        if not nxt:
+            break
+        nxt[0].click()
+        desk.wait_for(By.CSS_SELECTOR, "nav.pager b")
+    assert len(seen) == 233
+    # A unit typed by its 简称 (the list offers names and 简称).
+    desk.open("/console/reviews")
+    box = desk.driver.find_element(By.NAME, "q")
+    box.send_keys("人社局", Keys.ENTER)
+    WebDriverWait(desk.driver, WAIT).until(lambda d: "q=" in d.current_url)
+    units = {a.get_attribute("data-unit") for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")}
+    assert units == {"市人力资源和社会保障局"}
+    # Indicator and period.
+    desk.open("/console/reviews?ind=3&period=2022-Q2")
+    cards = desk.driver.find_elements(By.CSS_SELECTOR, "article.review")
+    assert cards and all(a.get_attribute("data-code") == "3" for a in cards)
+    # The card approves the period it names.
+    assert all(a.find_element(By.CSS_SELECTOR, "button.accept").text.startswith("通过 2022-Q2") for a in cards)
+
+
+def test_a_letter_typed_in_the_filter_approves_nothing(desk: Desk):
+    desk.open("/console/reviews")
+    before = _waiting(desk)
+    box = desk.driver.find_element(By.NAME, "q")
+    box.click()
+    box.send_keys("a")  # A is 通过 — but not while typing
+    select = desk.driver.find_element(By.NAME, "ind")
+    select.send_keys("a")
+    assert desk.driver.find_element(By.NAME, "q").get_attribute("value") == "a"
+    assert _waiting(desk) == before
+    assert not desk.driver.find_elements(By.ID, "reply")
+
+
+def test_batch_approval_of_a_filter_is_confirmed_done_and_undone_at_once(desk: Desk):
+    desk.open("/console/reviews?ind=11&period=2022-08")
+    total = int(re.search(r"共 (\d+) 项", desk.driver.find_element(By.TAG_NAME, "h1").text).group(1))
+    assert total > 100  # every unit's August briefing
+    before = _waiting(desk)
+    desk.driver.find_element(By.ID, "approve-filter").click()
+    confirm = desk.wait_for(By.ID, "confirm")
+    assert desk.driver.find_element(By.ID, "confirm-items").text == str(total)
+    assert desk.driver.find_element(By.ID, "confirm-periods").text == "2022-08"
+    assert _waiting(desk) == before  # nothing happens before the confirmation
+    assert str(total) in confirm.find_element(By.ID, "confirm-apply").text
+    desk.driver.find_element(By.ID, "confirm-apply").click()
+    reply = desk.wait_for(By.ID, "reply").text
+    assert f"已通过 {total} 条记录（{total} 个单位）" in reply
+    assert _waiting(desk) == before - total
+    db = open_db(desk.settings["CREDITBOT_DB"])
+    acts = db.execute("SELECT count(*) FROM staff_acts WHERE summary LIKE '批量通过%'").fetchone()[0]
+    db.close()
+    assert acts == 1  # one record, one 编号
+    desk.driver.find_element(By.ID, "undo").click()
+    WebDriverWait(desk.driver, WAIT).until(
+        lambda d: "已撤销编号" in d.find_element(By.ID, "reply").text)
+    assert _waiting(desk) == before
+
+
+def test_batch_approval_of_ticked_items(desk: Desk):
+    desk.open("/console/reviews?ind=3")
+    cards = desk.driver.find_elements(By.CSS_SELECTOR, "article.review")[:3]
+    picked = {(a.get_attribute("data-unit"), a.get_attribute("data-code")) for a in cards}
+    for a in cards:
+        a.find_element(By.CSS_SELECTOR, "input.pick").click()
+    before = _waiting(desk)
+    desk.driver.find_element(By.ID, "approve-picked").click()
+    desk.wait_for(By.ID, "confirm")
+    assert desk.driver.find_element(By.ID, "confirm-items").text == "3"
+    listed = {tuple(td.text for td in tr.find_elements(By.TAG_NAME, "td"))[:1]
+              for tr in desk.driver.find_elements(By.CSS_SELECTOR, "table.confirm-list tbody tr")}
+    assert listed == {(u,) for u, _ in picked}
+    desk.driver.find_element(By.ID, "confirm-apply").click()
+    assert "已通过" in desk.wait_for(By.ID, "reply").text
+    assert _waiting(desk) == before - 3
+    left = {(a.get_attribute("data-unit"), a.get_attribute("data-code"))
+            for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")}
+    assert not picked & left
+
+
+def test_no_page_broke_its_content_security_policy(desk: Desk):
+    problems = [e["message"] for e in desk.driver.get_log("browser")
+                if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
+    assert problems == []
