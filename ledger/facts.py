@@ -284,7 +284,7 @@ def period_gaps(db: sqlite_utils.Database, off: Office, unit_id: int, today: dat
     return all_period_gaps(db, off, today, cal, [unit_id]).get(unit_id, {})
 
 
-def all_period_gaps(db: sqlite_utils.Database, off: Office, today: date, cal: WorkCalendar,
+def all_period_gaps(db: sqlite_utils.Database, off: Office, today: date, cal: DeadlineCalendar,
                     unit_ids: list[int]) -> dict[int, dict[str, list[tuple[str, str, date]]]]:
     """`period_gaps` of many units in one query, each deadline worked out once (a 200-unit
     grid asked the calendar 4,000 times)."""
