@@ -124,12 +124,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         finally:
             db.close()
 
-    from channels import dingtalk, wecom
+    from channels import dingtalk_routes, wecom_routes
     if status["wecom"] or status["wecom_aibot"]:
-        app.register_blueprint(wecom.make_blueprint(settings, handle, push_overflow,
+        app.register_blueprint(wecom_routes.make_blueprint(settings, handle, push_overflow,
                                                     claim=_signature_claim(pipeline, "wecom")))
     if status["dingtalk"]:
-        app.register_blueprint(dingtalk.make_blueprint(settings, handle,
+        app.register_blueprint(dingtalk_routes.make_blueprint(settings, handle,
                                                        claim=_signature_claim(pipeline, "dingtalk")))
 
     ready_check = Readiness(settings, pipeline.open_db)

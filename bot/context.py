@@ -10,7 +10,6 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from channels.fetch import Fetcher
 from channels.message import Message
 from ledger.db import data_version
 from ledger.facts import CITY, Office, all_facts, facts_versions, single_indicator
@@ -23,7 +22,7 @@ from scoring.card import ItemCard, Scorecard
 from schemes.model import Scheme
 from scoring.engine import Scored, rescore, score_all
 
-__all__ = ["Ctx", "Fetcher", "CardCache"]
+__all__ = ["Ctx", "CardCache"]
 
 
 

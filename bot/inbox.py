@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.commands import STAFF, _find_unit, command
 from bot.context import Ctx
-from channels.dingtalk import FILE_TYPES
+from channels.dingtalk_client import FILE_TYPES
 from channels.message import Reply
 from bot.numbers import show_value
 from bot.parse import CommandError

@@ -32,9 +32,10 @@ import sqlite_utils
 from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
 from bot import bulletins, figures  # noqa: F401  (通报, 导入模板 register too)
 from bot.registry import dispatch, match
-from bot.context import CardCache, Ctx, Fetcher
+from bot.context import CardCache, Ctx
+from channels.fetch import Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
-from channels.message import Message, Reply
+from channels.message import APOLOGY, Message, Reply
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from ledger.db import LedgerError, data_version, immediate, read_only
 from ledger import replay
@@ -53,7 +54,6 @@ _CANCELLED = {"choose": "已取消，刚才的命令没有执行。",
               "file_waiting": "已取消，刚才收到的文件没有保存。",
               "evidence_for": "已取消，之后发送的文件不再计入刚才的指标。",
               "import": "已取消，表格中的数据没有导入。"}
-APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行，请联系市信用办。"
 UNBOUND = ("您好，您的账号（用户ID：{uid}）还没有绑定单位，暂时无法使用。请把这个用户ID发给市信用办，"
            "由工作人员为您绑定（绑定后发送「帮助」即可开始）。")
 MAX_TEXT = 4000

@@ -16,14 +16,9 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from channels.dingtalk import (
-    DEFAULT_API_BASE,
-    DingTalkClient,
-    DingTalkError,
-    _safe_handle,
-    parse_callback,
-    render_reply,
-)
+from channels.dingtalk import DingTalkError, parse_callback, render_reply
+from channels.dingtalk_client import DEFAULT_API_BASE, DingTalkClient
+from channels.dingtalk_routes import safe_handle
 from channels.message import Message, Reply
 
 __all__ = ["DingTalkStreamUnavailable", "load_sdk", "make_stream_handler", "run_stream"]
@@ -68,7 +63,7 @@ def make_stream_handler(
             except DingTalkError as exc:
                 log.warning("DingTalk stream message rejected: %s", exc)
                 return sdk.AckMessage.STATUS_OK, "OK"
-            reply = await asyncio.to_thread(_safe_handle, handle, msg)
+            reply = await asyncio.to_thread(safe_handle, handle, msg)
             if reply and msg.reply_hint:
                 await asyncio.to_thread(_send_reply, client, msg, reply)
             return sdk.AckMessage.STATUS_OK, "OK"

@@ -48,17 +48,18 @@ def _named(name: str, data: bytes, default: str = "") -> str:
 
 def fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
     """The download function of each channel (the console and web pages hand in local files)."""
-    from channels import dingtalk, wecom
+    from channels import dingtalk_client, wecom
+    from channels import wecom_client as wecom_api
 
     cache: dict[str, Any] = {}
 
     def wecom_client() -> Any:
-        return cache.setdefault("wecom", wecom.WeComClient(settings))
+        return cache.setdefault("wecom", wecom_api.WeComClient(settings))
 
     def aibot_fetch(att: Attachment) -> tuple[bytes, str, str]:
         # 智能机器人 files/images come as a short-lived URL whose bytes are AES-256-CBC with the
         # bot's EncodingAESKey; the name, if any, is in the download's Content-Disposition.
-        problem = wecom.aibot_file_url_problem(att.url, settings)
+        problem = wecom_api.aibot_file_url_problem(att.url, settings)
         if problem:  # the URL is inside the (signed) message, but never fetch the intranet
             log.warning("智能机器人 file URL refused: %s", problem)
             raise ValueError(f"文件地址不可信：{problem}")
@@ -81,7 +82,7 @@ def fetchers(settings: dict[str, Any]) -> dict[str, Fetcher]:
         return aibot_fetch(att)
 
     def dingtalk_fetch(att: Attachment) -> tuple[bytes, str, str]:
-        client = cache.setdefault("dingtalk", dingtalk.DingTalkClient(settings))
+        client = cache.setdefault("dingtalk", dingtalk_client.DingTalkClient(settings))
         data, ctype = client.download_file(att.fetch_ref)
         name = att.name or ("image" if att.kind == "image" else "file")
         return data, _named(name, data, ".jpg" if att.kind == "image" else ""), ctype

@@ -8,7 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["Attachment", "Message", "Reply"]
+__all__ = ["Attachment", "Message", "Reply", "APOLOGY"]
+
+# The one answer when handling a message failed unexpectedly (the pipeline, or a channel's own
+# guard around it): never a 500, which would make the platform retry.
+APOLOGY = "抱歉，系统出了点问题，请稍后再试。如果一直不行，请联系市信用办。"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +32,8 @@ from typing import Any
 import requests
 import sqlite_utils
 
+from channels.dingtalk_client import THROTTLE_CODES
+from channels.platform import SendError, mask_secrets, mask_url
 from ledger.outbox import (OutboxItem, claim, defer, due_items, mark_failed, mark_sent, retarget,
                            webhook_sent_times)
 
@@ -42,7 +43,7 @@ __all__ = ["DeliveryError", "Sender", "WeComSender", "DingTalkSender", "console_
 
 log = logging.getLogger("creditbot.outbox")
 
-# Sends one item; raises on failure (DeliveryError, WeComSendError, DingTalkSendError, …).
+# Sends one item; raises on failure (DeliveryError, or the platform client's SendError).
 Sender = Callable[[Mapping[str, Any], Mapping[str, Any]], None]
 
 MAX_ATTEMPTS = 6
@@ -52,10 +53,6 @@ MAX_DELAY = timedelta(hours=1)
 THROTTLE_DELAY = timedelta(minutes=10)  # DingTalk throttles a robot for 10 min after 410100
 LEASE = timedelta(minutes=5)
 WECOM_BATCH = 1000
-THROTTLE_CODES = frozenset({"410100", "130101"})
-RETRYABLE_CODES = frozenset({"45009", "45033", "410100", "130101", "429", "-1", "network",
-                             "system.busy"})
-_SECRET = re.compile(r"(access_token|key|sign|secret)=[^&\s'\"]+", re.IGNORECASE)
 
 
 class DeliveryError(Exception):
@@ -70,10 +67,6 @@ class DeliveryError(Exception):
         self.remaining = remaining
 
 
-def _redact(text: str) -> str:
-    return _SECRET.sub(r"\1=***", text)
-
-
 def retry_delay(attempts: int, code: str = "") -> timedelta:
     """Exponential backoff after the `attempts`-th failure (1-based): 30 s, 1 min, 2 min, …
     capped at an hour; a throttled robot waits at least its 10-minute penalty."""
@@ -85,18 +78,15 @@ def _classify(exc: Exception) -> DeliveryError:
     """Any sender exception → DeliveryError with a retryable verdict."""
     if isinstance(exc, DeliveryError):
         return exc
-    code = str(getattr(exc, "code", "") or "")
-    if hasattr(exc, "retryable"):  # WeComSendError / DingTalkSendError
-        retryable = bool(getattr(exc, "retryable")) or code in RETRYABLE_CODES or (
-            code.isdigit() and 500 <= int(code) < 600)
-        users = list(getattr(exc, "user_ids", ()) or ())
-        return DeliveryError(_redact(str(exc)), retryable, code,
+    if isinstance(exc, SendError):  # the platform client knows its codes: its verdict stands
+        users = list(exc.user_ids)
+        return DeliveryError(mask_secrets(str(exc)), exc.retryable, str(exc.code),
                              {"users": users} if users else None)
     if isinstance(exc, requests.RequestException):
         return DeliveryError(f"网络错误：{type(exc).__name__}", True, "network")
     if isinstance(exc, (ValueError, KeyError, TypeError)):  # configuration or a malformed item
-        return DeliveryError(_redact(f"{type(exc).__name__}: {exc}"), False, "invalid")
-    return DeliveryError(_redact(f"{type(exc).__name__}: {exc}"), True, "unexpected")
+        return DeliveryError(mask_secrets(f"{type(exc).__name__}: {exc}"), False, "invalid")
+    return DeliveryError(mask_secrets(f"{type(exc).__name__}: {exc}"), True, "unexpected")
 
 
 def _text(payload: Mapping[str, Any]) -> str:
@@ -160,7 +150,7 @@ class WeComSender(_ChannelSender):
     """WeCom app message/send to users, or a group robot webhook."""
 
     def _make_client(self) -> Any:
-        from channels.wecom import WeComClient
+        from channels.wecom_client import WeComClient
         return WeComClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
@@ -197,7 +187,7 @@ class DingTalkSender(_ChannelSender):
     """DingTalk robot batchSend to users (≤20 a call), or a custom group robot with 加签."""
 
     def _make_client(self) -> Any:
-        from channels.dingtalk import DingTalkClient
+        from channels.dingtalk_client import DingTalkClient
         return DingTalkClient(self.settings, session=self.session)
 
     def __call__(self, target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
@@ -226,7 +216,7 @@ class DingTalkSender(_ChannelSender):
 
 def console_sender(target: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
     """The console channel has no transport: the push is only logged."""
-    who = target.get("users") or _redact(str(target.get("webhook") or ""))
+    who = target.get("users") or mask_url(str(target.get("webhook") or ""))
     log.info("console push to %s: %s", who, str(payload.get("text") or payload.get("name") or "")[:200])
 
 

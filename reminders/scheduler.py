@@ -18,7 +18,7 @@ log = logging.getLogger("creditbot")
 def start_scheduler(settings: dict[str, Any]) -> BackgroundScheduler:
     from reminders import jobs, maintenance
 
-    scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
+    scheduler = BackgroundScheduler(timezone=SHANGHAI)
     senders = jobs.outbox_senders(settings)  # once, so access tokens stay cached
     scheduler.add_job(jobs.outbox_tick, "interval", seconds=15, args=[settings, senders],
                       id="outbox", replace_existing=True, coalesce=True, max_instances=1,

@@ -50,11 +50,12 @@ def check_period(db: sqlite_utils.Database, ind: Indicator, period: str) -> None
         example = {"monthly": "2022-08", "quarterly": "2022-Q3", "yearly": "2022"}[kind]
         word = {"monthly": "按月", "quarterly": "按季度", "yearly": "按年度"}[kind]
         raise FiguresError(f"「{ind.code} {ind.name}」的数据{word}记录，期别应写作 {example}（收到 {period}）")
-    status = year_status(db, int(period[:4]))
+    year = Period.from_label(period).year
+    status = year_status(db, year)
     if status is None:
-        raise FiguresError(f"本办没有 {period[:4]} 考核年度")
+        raise FiguresError(f"本办没有 {year} 考核年度")
     if status == "closed":
-        raise FiguresError(f"{period[:4]} 考核年度已关闭，结果已定稿，不能再导入数据。")
+        raise FiguresError(f"{year} 考核年度已关闭，结果已定稿，不能再导入数据。")
 
 
 def figure_metrics(ind: Indicator) -> list[Metric]:
@@ -92,7 +93,7 @@ def current_figures(db: sqlite_utils.Database, off: Office, ind: Indicator, peri
                     units: list[Unit]) -> dict[int, dict[str, Any]]:
     """Each unit's live figures for the indicator in that period (the newest record holds all
     of them: a new record carries the untouched values over)."""
-    subs = latest_by_indicator(db, int(period[:4]), ind.code, {u.id for u in units})
+    subs = latest_by_indicator(db, Period.from_label(period).year, ind.code, {u.id for u in units})
     out: dict[int, dict[str, Any]] = {}
     for unit_id, by_code in subs.items():
         live = next((s for s in by_code.get(ind.code, []) if s.kind == "data" and s.period == period), None)

@@ -22,6 +22,7 @@ from reports.document import Official, chinese_date
 from schemes.asks import needs_report
 from schemes.model import Indicator
 from worktime.calendar import WorkCalendar
+from worktime.numerals import write_int
 from worktime.period import Period, deadline, periods_in_year
 
 __all__ = ["Filing", "DueItem", "MonthReport", "month_report", "write_month", "MonthError"]
@@ -145,26 +146,25 @@ def month_report(db: sqlite_utils.Database, month: str, today: date,
 
 def write_month(report: MonthReport, path: str | Path, issuer: str) -> Path:
     """The 通报 as .docx in the official layout."""
-    y, m = int(report.month[:4]), int(report.month[5:])
+    month = Period.from_label(report.month).label  # 2022年8月
     doc = Official()
-    doc.title(f"关于{y}年{m}月社会信用体系建设工作报送情况的通报")
+    doc.title(f"关于{month}社会信用体系建设工作报送情况的通报")
     if not report.items:
-        doc.para(f"{y}年{m}月没有到期的报送事项。")
+        doc.para(f"{month}没有到期的报送事项。")
         doc.signature(issuer, report.today)
         return doc.save(path)
-    doc.para(f"根据考核办法，现将{y}年{m}月到期的各项报送事项完成情况通报如下"
+    doc.para(f"根据考核办法，现将{month}到期的各项报送事项完成情况通报如下"
              f"（统计截至{chinese_date(report.today)}）：")
-    numerals = "一二三四五六七八九十"
     for n, off in enumerate(report.offices()):
         items = [i for i in report.items if i.office is off]
-        doc.heading(f"{numerals[n]}、{off.scheme.title}")
+        doc.heading(f"{write_int(n + 1)}、{off.scheme.title}")
         rows = [[str(k), f"{i.what}（截止{i.deadline.month}月{i.deadline.day}日）", str(len(i.filings)),
                  str(len(i.of(ON_TIME))), str(len(i.of(LATE))),
                  str(len(i.of(MISSING)) + len(i.of(REJECTED))) + (f"（{len(i.of(OPEN))}个未到期）" if i.of(OPEN) else "")]
                 for k, i in enumerate(items, start=1)]
         doc.table(["序号", "报送事项", "应报", "按时", "逾期", "未报送"], rows, [1.3, 7, 1.4, 1.4, 1.4, 2])
         for k, item in enumerate(items):
-            doc.subheading(f"（{numerals[k]}）{item.what}（截止{item.deadline.month}月{item.deadline.day}日）")
+            doc.subheading(f"（{write_int(k + 1)}）{item.what}（截止{item.deadline.month}月{item.deadline.day}日）")
             doc.para(_item_text(item))
     doc.para("请逾期和未报送的单位高度重视，抓紧补报，并于下一报送期按时报送。")
     doc.signature(issuer, report.today)

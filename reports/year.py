@@ -23,6 +23,7 @@ from reports.document import Official, chinese_date
 from scoring.card import Scorecard
 from scoring.engine import score_all
 from worktime.calendar import WorkCalendar
+from worktime.numerals import write_int
 
 __all__ = ["SchemeResult", "YearReport", "year_report", "write_year", "YearError", "two"]
 
@@ -89,10 +90,9 @@ def write_year(report: YearReport, path: str | Path, issuer: str) -> Path:
         doc.para(f"{report.year}年度考核尚未结束。现将截至{chinese_date(report.today)}的考核情况通报如下，"
                  f"各项得分为暂计结果，以年度考核结束后的最终结果为准。")
     font = cjk_font()
-    numerals = "一二三四五六七八九十"
     for n, result in enumerate(report.schemes):
         scheme = result.office.scheme
-        doc.heading(f"{numerals[n]}、{scheme.title}")
+        doc.heading(f"{write_int(n + 1)}、{scheme.title}")
         bands = [b.name for b in scheme.bands]
         counts = Counter(c.band for _, c in result.cards if c.band)
         if counts:

@@ -1,4 +1,4 @@
-"""A small, real HTTP fake of the DingTalk endpoints `channels.dingtalk.DingTalkClient` calls.
+"""A small, real HTTP fake of the DingTalk endpoints `channels.dingtalk_client.DingTalkClient` calls.
 
     with FakeDingTalk() as fake:
         client = DingTalkClient(fake.settings(), session=fake.session())

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot.app import create_app
-from channels.wecom import aibot_file_url_problem
+from channels.wecom_client import aibot_file_url_problem
 from channels.wecom_crypto import WeComCrypto
 from fake_wecom import FakeWeCom
 from ledger.submissions import list_evidence

@@ -14,14 +14,13 @@ from hypothesis import strategies as st
 from flask.testing import FlaskClient
 
 from channels.dingtalk import (
-    APOLOGY_TEXT,
     DingTalkPayloadError,
     callback_sign,
-    make_blueprint,
     parse_callback,
     render_reply,
 )
-from channels.message import Attachment, Message, Reply
+from channels.dingtalk_routes import make_blueprint
+from channels.message import APOLOGY, Attachment, Message, Reply
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP_SECRET = "this is a secret"
@@ -129,7 +128,7 @@ def test_handler_exception_is_an_apology_not_a_500(
     handler.fail = True
     resp = post(client, sample("text"))
     assert resp.status_code == 200
-    assert resp.get_json()["text"] == {"content": APOLOGY_TEXT}
+    assert resp.get_json()["text"] == {"content": APOLOGY}
     assert "database is locked" in caplog.text  # traceback logged
 
 

@@ -9,7 +9,8 @@ import pytest
 from clock import FakeClock
 from fake_dingtalk import FakeDingTalk
 
-from channels.dingtalk import DingTalkClient, DingTalkSendError, render_reply
+from channels.dingtalk import render_reply
+from channels.dingtalk_client import DingTalkClient, DingTalkSendError
 from channels.message import Reply
 
 

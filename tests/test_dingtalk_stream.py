@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from channels.dingtalk import DingTalkClient
+from channels.dingtalk_client import DingTalkClient
 from channels.dingtalk_stream import DingTalkStreamUnavailable, load_sdk, make_stream_handler, run_stream
 from channels.message import Message, Reply
 from command_line import creditbot

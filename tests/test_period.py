@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from ledger.submissions import list_submissions
 from worktime.calendar import WorkCalendar
-from worktime.numerals import read_int, read_number
+from worktime.numerals import read_int, read_number, write_int
 from worktime.period import Period, nominal_deadline, parse_period
 
 
@@ -25,6 +25,11 @@ def test_chinese_numerals_read_as_written(text, value):
 def test_what_is_not_a_whole_number_is_refused(text):
     with pytest.raises(ValueError):
         read_int(text)
+
+
+def test_headings_count_past_ten():
+    assert [write_int(n) for n in (1, 10, 11, 20)] == ["一", "十", "十一", "二十"]
+    assert all(read_int(write_int(n)) == n for n in range(1, 100))
 
 
 def test_lone_units_count_only_where_asked():

@@ -14,15 +14,15 @@ from flask import Flask, request
 from flask.testing import FlaskClient
 
 from channels.message import Message, Reply
+from channels.message import APOLOGY
 from channels.wecom import (
-    APOLOGY,
     MORE_NOTE, TRUNCATED_NOTE,
     WeComPayloadError,
-    make_blueprint,
     parse_aibot_message,
     parse_app_message,
     split_utf8,
 )
+from channels.wecom_routes import make_blueprint
 from channels.wecom_crypto import WeComCrypto
 
 SAMPLES: dict[str, Any] = json.loads(
@@ -294,7 +294,7 @@ def test_unexpected_adapter_failure_is_an_empty_200_not_500(monkeypatch: pytest.
     def broken(*args: object) -> bytes:
         raise RuntimeError("bug in rendering")
 
-    monkeypatch.setattr("channels.wecom.render_app_reply", broken)
+    monkeypatch.setattr("channels.wecom_routes.render_app_reply", broken)
     response = sample_post(make_client(Recorder()))
     assert (response.status_code, response.data) == (200, b"")
 

@@ -8,7 +8,7 @@ import pytest
 from clock import FakeClock
 from fake_wecom import FakeWeCom
 
-from channels.wecom import WeComClient, WeComSendError
+from channels.wecom_client import WeComClient, WeComSendError
 
 
 @pytest.fixture
@@ -267,7 +267,7 @@ def test_send_file_uploads_then_sends_a_file_message_refreshing_a_stale_token(
 
 
 def test_a_file_too_small_for_wecom_is_refused_not_retried(client: WeComClient) -> None:
-    from channels.wecom import WeComSendError
+    from channels.wecom_client import WeComSendError
     with pytest.raises(WeComSendError) as err:
         client.send_file(["zhangsan"], b"x", "a.txt")  # media/upload takes 5 B to 20 MB
     assert err.value.code == 40006 and not err.value.retryable

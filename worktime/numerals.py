@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
-__all__ = ["CN_DIGITS", "CN_INT", "read_int", "read_number"]
+__all__ = ["CN_DIGITS", "CN_INT", "read_int", "read_number", "write_int"]
 
 #: The characters of a Chinese numeral, for a regex class: [一二…十百千万亿点负…].
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿点负壹贰叁肆伍陆柒捌玖拾佰仟"
@@ -48,3 +48,8 @@ def read_int(text: str, lone_units: bool = False) -> int:
     if value != value.to_integral_value():
         raise ValueError(f"「{text}」不是整数")
     return int(value)
+
+
+def write_int(n: int) -> str:
+    """A whole number in Chinese characters, as a heading counts: 1 -> 一, 11 -> 十一."""
+    return str(cn2an.an2cn(n))

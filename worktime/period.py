@@ -65,6 +65,13 @@ DEFAULT_DUE_DAY = 10
 
 _CN_QUARTER = "一二三四"
 _PERIOD_HELP = "请写成 2022-08、2022年8月、2022-Q3 或 2022年第三季度"
+# (stored label, Chinese label without the year) per kind
+_FORMATS: dict[str, tuple[str, str]] = {
+    "month": ("{y:04d}-{m:02d}", "{m}月"),
+    "quarter": ("{y}-Q{q}", "第{cq}季度"),
+    "year": ("{y}", "全年"),
+    "day": ("{y:04d}-{m:02d}-{d:02d}", "{m}月{d}日"),
+}
 _KIND_HELP = {"month": "月度期别“{}”应写成 2022-08", "quarter": "季度期别“{}”应写成 2022-Q3",
               "year": "年度期别“{}”应写成 2022"}
 
@@ -184,24 +191,16 @@ class Period:
 
     def __str__(self) -> str:
         """The stored label: 2022-08, 2022-Q3, 2022, 2022-10-02."""
-        if self.kind == "month":
-            return f"{self.year:04d}-{self.month:02d}"
-        if self.kind == "quarter":
-            return f"{self.year}-Q{self.quarter}"
-        if self.kind == "year":
-            return str(self.year)
-        return self.start.isoformat()
+        return _FORMATS[self.kind][0].format(**self._parts())
 
     @property
     def short_label(self) -> str:
         """In Chinese without the year: 8月, 第三季度, 全年, 10月2日."""
-        if self.kind == "month":
-            return f"{self.month}月"
-        if self.kind == "quarter":
-            return f"第{_CN_QUARTER[self.quarter - 1]}季度"
-        if self.kind == "year":
-            return "全年"
-        return f"{self.month}月{self.start.day}日"
+        return _FORMATS[self.kind][1].format(**self._parts())
+
+    def _parts(self) -> dict[str, object]:
+        return {"y": self.year, "m": self.month, "d": self.start.day, "q": self.quarter,
+                "cq": _CN_QUARTER[self.quarter - 1]}
 
     @property
     def label(self) -> str:
@@ -301,12 +300,8 @@ def _due_day(day: int | None) -> int:
     return day
 
 
-def nominal_deadline(
-    frequency: Frequency | str,
-    period: str,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> date:
+def nominal_deadline(frequency: Frequency | str, period: str, day: int | None = None,
+                     fixed: date | str | None = None) -> date:
     """The deadline as the scheme prints it (see `Period.nominal_due`)."""
     _check_frequency(frequency)
     if frequency == "once":
@@ -314,13 +309,8 @@ def nominal_deadline(
     return _of(frequency, period).nominal_due(day, fixed)
 
 
-def deadline(
-    cal: DeadlineCalendar,
-    frequency: Frequency | str,
-    period: str,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> date:
+def deadline(cal: DeadlineCalendar, frequency: Frequency | str, period: str, day: int | None = None,
+             fixed: date | str | None = None) -> date:
     """The effective deadline: the nominal one, moved past holidays."""
     return cal.adjust_deadline(nominal_deadline(frequency, period, day, fixed))
 
@@ -352,13 +342,8 @@ def _cn_date(d: date, other: date) -> str:
     return f"{d.year}年{text}" if d.year != other.year else text
 
 
-def deadline_info(
-    cal: WorkCalendar,
-    frequency: Frequency | str,
-    period: str,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> Deadline:
+def deadline_info(cal: WorkCalendar, frequency: Frequency | str, period: str,
+                  day: int | None = None, fixed: date | str | None = None) -> Deadline:
     nominal = nominal_deadline(frequency, period, day, fixed)
     actual = cal.adjust_deadline(nominal)
     moved = actual != nominal
@@ -371,25 +356,14 @@ def deadline_info(
     )
 
 
-def is_on_time(
-    cal: WorkCalendar,
-    frequency: Frequency | str,
-    period: str,
-    received: date,
-    day: int | None = None,
-    fixed: date | str | None = None,
-) -> bool:
+def is_on_time(cal: WorkCalendar, frequency: Frequency | str, period: str, received: date,
+               day: int | None = None, fixed: date | str | None = None) -> bool:
     """Received on or before the (holiday-adjusted) deadline."""
     return as_date(received) <= deadline(cal, frequency, period, day, fixed)
 
 
-def period_of_submission(
-    frequency: Frequency | str,
-    when: date,
-    day: int | None = None,
-    fixed: date | str | None = None,
-    cal: WorkCalendar | None = None,
-) -> str:
+def period_of_submission(frequency: Frequency | str, when: date, day: int | None = None,
+                         fixed: date | str | None = None, cal: WorkCalendar | None = None) -> str:
     """The period a submission made on `when` reports, when the sender names none.
     With `cal`, a quarterly window ends at the holiday-adjusted deadline (a 台账 due on a
     Sunday the 10th and sent on Monday the 11th still counts for the previous quarter).
@@ -430,11 +404,8 @@ def _stepped(frequency: str, period: str, by: int) -> Period:
     return _of(frequency, period).shift(by)
 
 
-def periods_in_year(
-    frequency: Frequency | str,
-    year: int,
-    fixed: date | str | None = None,
-) -> list[str]:
+def periods_in_year(frequency: Frequency | str, year: int,
+                    fixed: date | str | None = None) -> list[str]:
     """The periods of one calendar year; a one-off item has its date's period if it falls in it."""
     _check_frequency(frequency)
     if frequency == "once":
@@ -450,14 +421,9 @@ def periods_in_year(
     return found
 
 
-def upcoming_deadlines(
-    cal: WorkCalendar,
-    frequency: Frequency | str,
-    today: date,
-    day: int | None = None,
-    fixed: date | str | None = None,
-    horizon_days: int = 62,
-) -> list[tuple[str, date]]:
+def upcoming_deadlines(cal: WorkCalendar, frequency: Frequency | str, today: date,
+                       day: int | None = None, fixed: date | str | None = None,
+                       horizon_days: int = 62) -> list[tuple[str, date]]:
     """(period, deadline) with the deadline from `today` (inclusive) to today + horizon,
     soonest first."""
     _check_frequency(frequency)

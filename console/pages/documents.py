@@ -5,7 +5,7 @@ the preview, the all-or-nothing check, the one 编号 and the liaisons' notices 
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from console import web
 from console.actions import nonce, run_as
 from console.auth import Denied
 from reports.figures import importable, period_kind
+from worktime.period import Period
 
 __all__ = ["bp"]
 
@@ -30,9 +31,8 @@ def _importable(scheme: Any) -> list[tuple[str, str, str]]:
 
 def _suggested(today: date) -> dict[str, str]:
     """The period a sheet is usually for: last month, the last quarter, this year."""
-    month = today.replace(day=1) - timedelta(days=1)
-    quarter_year, q = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
-    return {"monthly": f"{month.year}-{month.month:02d}", "quarterly": f"{quarter_year}-Q{q}",
+    return {"monthly": str(Period.containing("month", today).previous()),
+            "quarterly": str(Period.containing("quarter", today).previous()),
             "yearly": str(today.year)}
 
 

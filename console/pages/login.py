@@ -89,7 +89,7 @@ def oauth_wecom() -> Any:
     state = request.cookies.get(STATE_COOKIE, "")
     if not state or not secrets.compare_digest(state, request.args.get("state", "")):
         raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从企业微信重新进入。")
-    from channels.wecom import WeComClient
+    from channels.wecom_client import WeComClient
     clients = web.console().clients
     client = clients["wecom"] if "wecom" in clients \
         else clients.setdefault("wecom", WeComClient(settings))
@@ -104,7 +104,7 @@ def oauth_dingtalk() -> Any:
         abort(404)
     if not state_matches():
         raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从钉钉工作台重新进入。")
-    from channels.dingtalk import DingTalkClient
+    from channels.dingtalk_client import DingTalkClient
     clients = web.console().clients
     client = clients["dingtalk"] if "dingtalk" in clients \
         else clients.setdefault("dingtalk", DingTalkClient(settings))
