@@ -309,8 +309,8 @@ def nominal_deadline(frequency: Frequency | str, period: str, day: int | None = 
     return _of(frequency, period).nominal_due(day, fixed)
 
 
-def deadline(cal: DeadlineCalendar, frequency: Frequency | str, period: str, day: int | None = None,
-             fixed: date | str | None = None) -> date:
+def deadline(cal: DeadlineCalendar, frequency: Frequency | str, period: str,
+             day: int | None = None, fixed: date | str | None = None) -> date:
     """The effective deadline: the nominal one, moved past holidays."""
     return cal.adjust_deadline(nominal_deadline(frequency, period, day, fixed))
 
