@@ -7,6 +7,7 @@ records) only this module needs to follow it.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -220,11 +221,11 @@ class _KeptDays:
 
 
 class Memo:
-    """Page data derived from the ledger (the period grids), kept per (what, scheme, year, day,
-    data version): every write to a scored table bumps the version, so a stale entry is never
+    """Page data derived from the ledger (the period grids, 总览's content), kept per (what,
+    scheme, year, day, data version, …): every write to a scored table bumps the version, so a stale entry is never
     reached and nothing is invalidated by hand. Entries are shared: callers must not mutate."""
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int = 32) -> None:
         self._entries: dict[tuple, Any] = {}
         self._lock = threading.Lock()
         self.size = size
@@ -441,7 +442,8 @@ class PendingItem:
 def parse_pick(value: str) -> Target | None:
     """A card's checkbox value as a target; None for anything malformed (a stale or forged form)."""
     parts = value.split("|")
-    if len(parts) != 4 or not parts[0].isdigit() or not parts[1]:
+    # ASCII digits short of SQLite's limit ("²".isdigit() is true; int() refuses it)
+    if len(parts) != 4 or not re.fullmatch(r"[0-9]{1,18}", parts[0]) or not parts[1]:
         return None
     periods = tuple(parts[2].split(",")) if parts[2] or "," in parts[2] else ("",)
     kinds = tuple(k for k in parts[3].split(",") if k in REVIEW_KINDS)

@@ -24,7 +24,8 @@ from worktime.period import Period
 
 __all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
-           "list_adjustments", "reported_periods", "year_records", "get_evidence", "has_standing",
+           "list_adjustments", "reported_periods", "year_records", "year_filings", "standing_rejections",
+           "get_evidence", "has_standing",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
            "report_filings", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
@@ -347,6 +348,53 @@ def reported_periods(db: sqlite_utils.Database, year: int) -> set[tuple[int, str
     return {(u, c, p) for u, c, p in db.execute(
         "SELECT unit_id, indicator, period FROM submissions WHERE period LIKE ? AND kind IN "
         "('briefing', 'report') AND status IN ('submitted', 'accepted')", [f"{year}%"]).fetchall()}
+
+
+def year_filings(db: sqlite_utils.Database, year: int) -> list[tuple[int, str, str, str, bool | None, str]]:
+    """(unit, indicator, period, kind, on_time, received_at) of every standing record of the
+    year (waiting, approved or rejected: sent, as 未交 counts), oldest first: who filed what
+    for each deadline."""
+    return [(u, c, p, k, None if t is None else bool(t), r) for u, c, p, k, t, r in db.execute(
+        "SELECT unit_id, indicator, period, kind, on_time, received_at FROM submissions "
+        "WHERE period LIKE ? AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id",
+        [f"{year}%"]).fetchall()]
+
+
+def standing_rejections(db: sqlite_utils.Database, unit_id: int, year: int) -> list[dict[str, Any]]:
+    """What the office rejected of a unit's year and the unit has not sent again: per
+    indicator and period, the reason, when it was rejected (Beijing ISO time), whether the
+    rejected record was on time (a correction in the grace period keeps that), and what was
+    rejected (records by kind, file names). Oldest rejection first."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def slot(code: str, period: str | None) -> dict[str, Any]:
+        return out.setdefault((code, period or ""), {
+            "indicator": code, "period": period or "", "reason": "", "rejected_at": "",
+            "on_time": False, "kinds": [], "files": []})
+    for code, period, kind, reason, at, on_time in db.execute(
+            "SELECT indicator, period, kind, review_reason, reviewed_at, on_time FROM submissions "
+            "WHERE unit_id = ? AND period LIKE ? AND status = 'rejected' ORDER BY id",
+            [unit_id, f"{year}%"]).fetchall():
+        row = slot(code, period)
+        row["reason"], row["rejected_at"] = reason or row["reason"], max(at or "", row["rejected_at"])
+        row["on_time"] = row["on_time"] or bool(on_time)
+        row["kinds"].append(kind)
+    # A rejected file stands until a newer file of the same item and period is in.
+    for file_id, code, period, name, reason in db.execute(
+            "SELECT e.id, e.indicator, e.period, e.original_name, e.review_reason FROM evidence e "
+            "WHERE e.unit_id = ? AND e.status = 'rejected' AND (e.year = ? OR e.year IS NULL) "
+            "AND NOT EXISTS (SELECT 1 FROM evidence n WHERE n.unit_id = e.unit_id AND "
+            "n.indicator = e.indicator AND n.period IS e.period AND n.id > e.id AND "
+            "n.status IN ('submitted', 'accepted')) ORDER BY e.id", [unit_id, year]).fetchall():
+        row = slot(code, period)
+        row["reason"] = row["reason"] or reason or ""
+        row["files"].append(name)
+    for row in out.values():  # files carry no review time: the audit log has it
+        if not row["rejected_at"]:
+            got = db.execute("SELECT max(at) FROM audit WHERE action = 'review.rejected' AND "
+                             "target = ?", [f"{unit_id}/{row['indicator']}"]).fetchone()[0]
+            row["rejected_at"] = got or ""
+    return sorted(out.values(), key=lambda r: (r["rejected_at"], r["indicator"], r["period"]))
 
 
 def year_records(db: sqlite_utils.Database, year: int) -> list[Submission]:

@@ -49,6 +49,15 @@ def _close(exc: BaseException | None) -> None:
     web.close_db(exc)
 
 
+@blueprint.url_value_preprocessor
+def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # A path id (/console/units/<id>, /console/files/<id>) larger than SQLite stores names
+    # nothing: a 404 page, not an OverflowError in the query.
+    for value in (values or {}).values():
+        if isinstance(value, int) and not 0 <= value <= web.SQLITE_MAX:
+            raise Denied(404, "没有这个页面（编号不存在）。")
+
+
 @blueprint.after_request
 def _headers(resp: Response) -> Response:
     # Pages hold people's data: not cached, not framed by others, scripts and styles only

@@ -12,12 +12,13 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Callable
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from console import readers, web
 from console.charts import band_colour, histogram
 from console.readers import OverviewRow
+from ledger.office import years
 
 __all__ = ["bp"]
 
@@ -30,6 +31,16 @@ BIN = Decimal(5)  # points per column of the distribution
 @web.staff_only
 def overview(session: Any) -> Any:
     d = web.desk(session)
+    # The content is the same for everyone until the ledger changes (every write to a scored
+    # table bumps its version): kept per version and query, so looking again costs no scoring
+    # and no rendering of 200 rows.
+    key = ("overview", d.office.scheme.id, d.office.year, d.today, d.version,
+           tuple(years(d.db)), tuple(sorted(request.args.items(multi=True))))
+    body = web.console().memo.get(key, lambda: Markup(_content(d)))
+    return web.page("overview.html", session, body=body)
+
+
+def _content(d: readers.Desk) -> str:
     cards = d.cards()
     scheme = d.office.scheme
     bands = [b.name for b in scheme.bands]
@@ -58,7 +69,8 @@ def overview(session: Any) -> Any:
              for grid in all_grids]
     args = {k: v[k] for k in ("q", "band", "cat", "pending", "gaps", "grid", "scheme", "year")
             if v.get(k)}
-    return web.page("overview.html", session, **web.switch(d), rows=rows, total=len(all_rows),
+    return render_template("console/_overview_main.html", **web.switch(d), rows=rows,
+                           total=len(all_rows),
                     chart=histogram(_bins(all_rows, scheme, bands)),
                     counts=readers.band_counts(d.office, cards),
                     colours={b: band_colour(b, bands) for b in bands}, bands=bands, cats=cats,
