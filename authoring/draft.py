@@ -31,10 +31,8 @@ __all__ = ["draft_document", "draft_blocks", "draft_yaml", "draft_problems"]
 def _meta(blocks: list[Block]) -> dict[str, Any]:
     paras = [b.text for b in blocks if not b.is_row][:40]
     text = "\n".join(paras)
-    doc = re.search(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号", text)
-    year = None
-    if doc:
-        year = int(re.search(r"\d{4}", doc.group(0)).group(0))
+    doc = re.search(r"[\u4e00-\u9fff]{1,8}[〔\[［(（](\d{4})[〕\]］)）]\s*\d+\s*号", text)
+    year = int(doc.group(1)) if doc else None
     issuer = next((re.sub(r"\s+", "", p).removesuffix("文件") for p in paras
                    if re.sub(r"\s+", "", p).endswith("文件") and len(p) < 40), "")
     if not issuer:
@@ -70,8 +68,8 @@ def _audience(title: str) -> str:
 
 def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, blocks: list[Block],
             document: list[Block]) -> dict:
-    year = meta["year"] or int((re.search(r"(20\d\d)\s*年", title) or re.search(r"(20\d\d)", source)
-                                or re.search(r"(20\d\d)", "2000")).group(1))
+    found = re.search(r"(20\d\d)\s*年", title) or re.search(r"(20\d\d)", source)
+    year = meta["year"] or int(found.group(1) if found else "2000")
     tasks = bool(cats) and all(c.section == "tasks" for c in cats)
     # the file name's ASCII words, without the year the id already has ('2025考核细则' -> '')
     slug = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower().replace(str(year), " ")).strip("-")

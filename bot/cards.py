@@ -154,8 +154,8 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
     out = []
     for i in wanted:
         ind = scheme_inds[i.code]
-        gaps = theirs(i)
-        what = "；".join(dict.fromkeys(gaps)) if gaps else (ind.evidence or "数据")
+        owed_periods = theirs(i)
+        what = "；".join(dict.fromkeys(owed_periods)) if owed_periods else (ind.evidence or "数据")
         gain = (i.max_points or 0) - (i.points or 0)
         at_stake = f"（{pts(gain)}分）" if gain > 0 else ""
         upcoming = (next_deadline(ind, today, cal) if year is None

@@ -142,11 +142,14 @@ def handle_attachments(ctx: Ctx) -> Reply:
         if caption is not None and caption.code != pending[1]["indicator"]:
             return accept_files(ctx, unit, caption)
         target = ctx.office.scheme.indicator(pending[1]["indicator"])
+        if target is None:  # the scheme was replaced since the 佐证 command
+            raise CommandError(f"方案中已没有指标「{pending[1]['indicator']}」，请重新发送「佐证 指标」后再上传。")
         return accept_files(ctx, unit, target, pending[1].get("period"))
     # A caption may be loosely written; a file name must name the indicator plainly
     # ("微信图片_2022…" must not fuzzy-match anything).
     hints = [(ctx.msg.text, True)] + [(a.name.rsplit(".", 1)[0], False) for a in ctx.msg.attachments]
     for hint, loose in ((h.strip(), loose) for h, loose in hints if h and h.strip()):
+        named: Indicator | None
         try:
             named = find_indicator(ctx.office.scheme, hint, fuzzy=loose)
         except Ambiguous:
@@ -190,6 +193,8 @@ def _caption_indicator(ctx: Ctx) -> Indicator | None:
 
 def resolve_waiting_file(ctx: Ctx, data: dict, text: str) -> Reply:
     unit = ctx.unit
+    if unit is None:  # the file was kept for a liaison who has no unit now
+        raise CommandError("只有单位联络员可以上传佐证材料。")
     ind = find_indicator(ctx.office.scheme, text)
     atts = tuple(Attachment(**a) for a in data["attachments"])
     ctx.msg = replace(ctx.msg, attachments=atts)

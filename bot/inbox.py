@@ -18,13 +18,13 @@ from bot.parse import CommandError
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.files import locate
+from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
 from ledger.office import office_for_kind
 from ledger.units import Unit, get_unit, list_members, list_units
 
 __all__: list[str] = []  # commands register themselves with @command
 
 MAX_FILES = 5
-_KIND_ZH = {"briefing": "月报", "data": "数据", "report": "台账"}
 
 
 def _first_words(text: str, n: int = 24) -> str:
@@ -80,7 +80,7 @@ def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
         what = _first_words(s.text) if s.kind != "data" else _first_words(
             _metrics_text(ind, s.metrics, short=True) or s.text, 40)
         rows.append((s.received_at, s.id, f"#{s.id}｜{names.get(s.unit_id, s.unit_id)}｜{s.indicator} "
-                                    f"{ind.name if ind else ''}｜{_KIND_ZH.get(s.kind, s.kind)} "
+                                    f"{ind.name if ind else ''}｜{SUBMISSION_KIND_ZH.get(s.kind, s.kind)} "
                                     f"{s.period}｜{_when(s.received_at)}｜{what}"))
     for e in files:
         ind = _indicator(ctx, units.get(e["unit_id"]), e["indicator"])
@@ -112,10 +112,10 @@ def cmd_show(words: list[str], ctx: Ctx) -> Reply:
     ind = _indicator(ctx, unit, sub.indicator)
     who = next((m.name for m in list_members(ctx.db) if m.id == sub.member_id), "")
     lines = [f"#{sub.id}｜{unit.name}｜{sub.indicator} {ind.name if ind else ''}｜"
-             f"{_KIND_ZH.get(sub.kind, sub.kind)} {sub.period}",
+             f"{SUBMISSION_KIND_ZH.get(sub.kind, sub.kind)} {sub.period}",
              f"收到：{sub.received_at[:16].replace('T', ' ')}" + (f"（{who}）" if who else "")
              + (f"，{'按时' if sub.on_time else '逾期'}" if sub.on_time is not None else "")
-             + f"｜状态：{subs._STATUS_ZH.get(sub.status, sub.status)}"
+             + f"｜状态：{RECORD_STATUS_ZH.get(sub.status, sub.status)}"
              + (f"（{sub.review_reason}）" if sub.review_reason else "")]
     data = _metrics_text(ind, sub.metrics) if sub.kind == "data" else ""
     if data:
@@ -140,7 +140,7 @@ def _show_file(ctx: Ctx, file_id: int) -> Reply:
     ind = _indicator(ctx, unit, row["indicator"])
     reply = Reply(f"F{row['id']}｜{unit.name}｜{row['indicator']} {ind.name if ind else ''}｜"
                   f"收到 {row['received_at'][:16].replace('T', ' ')}｜"
-                  f"状态：{subs._STATUS_ZH.get(row['status'], row['status'])}")
+                  f"状态：{RECORD_STATUS_ZH.get(row['status'], row['status'])}")
     _attach(ctx, reply, [row])
     return reply
 

@@ -93,7 +93,7 @@ def _upload(pipeline: Pipeline, db: Any, token: str) -> Any:
     if link is None:
         abort(404)
     now = pipeline.clock()
-    page = dict(unit=link.unit_name, indicator=link.indicator, open=True)
+    page: dict[str, Any] = dict(unit=link.unit_name, indicator=link.indicator, open=True)
     closed = dict(page, open=False)
     if link.expires_at < now_iso(now):
         return _page(410, **closed, message="链接已过期，请在聊天中重新发送「佐证 指标」获取新链接。")
@@ -120,7 +120,7 @@ def _upload(pipeline: Pipeline, db: Any, token: str) -> Any:
             for f, content in contents:
                 stored.append(store_evidence(
                     db, pipeline.data_dir, unit_id=link.unit_id, indicator=link.indicator,
-                    content=content, original_name=f.filename, content_type=f.mimetype or "",
+                    content=content, original_name=f.filename or "", content_type=f.mimetype or "",
                     now=now, member_id=member_id, channel="upload", source_msg_id=None,
                     actor=f"upload:{member_id}", year=off.year, period=period))
             ind = off.scheme.indicator(link.indicator)

@@ -95,10 +95,10 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
         match = [n for n in names if cat in n]
         if len(match) != 1:
             raise CommandError(f"没有唯一匹配「{cat}」的类别。可选：{'、'.join(names)}")
-        key = lambda c: next(p for n, p, _ in c.categories if n == match[0]) or 0
+        key = lambda c: next(p for n, p, _ in c.categories if n == match[0]) or Decimal(0)
         title = f"{match[0]} 排名："
     else:
-        key = lambda c: c.total or 0
+        key = lambda c: c.total or Decimal(0)
         title = f"{ctx.office.year}年度 总分排名（{len(cards)} 个单位）："
     ordered = sorted(cards.items(), key=lambda kv: (-key(kv[1]), kv[0]))
     lines = [title]
@@ -349,8 +349,8 @@ def _staff_cap(ind: Indicator, metric) -> Decimal | None:
     """A staff-entered number may not exceed what the parts reading it can give or take."""
     caps = [p.max_points if p.max_points is not None else ind.max_points
             for p in ind.parts if metric.name in metrics_read(p)]
-    caps = [c for c in caps if c is not None]
-    return min(caps) if caps else None
+    given = [c for c in caps if c is not None]
+    return min(given) if given else None
 
 
 def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reason: str) -> Reply:
@@ -412,8 +412,9 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
         names = "、".join(f"{i.code} {i.name}" for i in deds)
         raise CommandError(f"「{ind.name}」不是扣分情形。可选：{names}")
     cases = 1
-    if note and re.fullmatch(r"\d{1,2}(起|个|件)?", note[0]):  # 扣分 单位 乱收费 2 …
-        cases, note = int(re.match(r"\d+", note[0]).group(0)), note[1:]
+    counted = re.fullmatch(r"(\d{1,2})(起|个|件)?", note[0]) if note else None
+    if counted:  # 扣分 单位 乱收费 2 …
+        cases, note = int(counted.group(1)), note[1:]
         if cases < 1:
             raise CommandError("起数应至少为 1")
     for _ in range(cases):  # one row per case: each can be withdrawn on its own
@@ -423,8 +424,8 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
     _tell_liaisons(ctx, unit, f"市信用办记录了您单位的扣分情形「{ind.name}」{cases} 起，"
-                              f"本项现扣 {fmt(-item.points)} 分。如有异议请联系市信用办。")
-    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
+                              f"本项现扣 {fmt(-(item.points or Decimal(0)))} 分。如有异议请联系市信用办。")
+    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-(item.points or Decimal(0)))} 分。")
 
 
 def _same_year(ctx: Ctx, reason: str, example: str) -> None:

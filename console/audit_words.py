@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.labels import SUBMISSION_KIND_ZH
 from ledger.office import KIND_ZH, Office
 from ledger.units import Member, Unit
 from schemes.model import Indicator
@@ -48,7 +49,6 @@ ACTION_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
 _SYSTEM = {"scheduler": "定时任务", "system": "系统", "cli": "命令行", "seed": "初始数据",
            "web": "控制台"}
 _ROLE = {"liaison": "联络员", "staff": "信用办工作人员", "admin": "管理员"}
-_KIND = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
 _HOW = {"chat-link": "聊天中的登录链接", "oauth-wecom": "企业微信免登", "oauth-dingtalk": "钉钉免登"}
 _PRUNED = {"inbound": "消息副本", "pending": "过期的待答问题", "upload_tokens": "上传链接",
            "downloads": "下载链接", "signatures": "回调签名记录", "exports": "旧导出文件",
@@ -167,7 +167,7 @@ def _detail(action: str, target: str, d: dict[str, Any], names: Names) -> str:
     unit_id, _, code = target.partition("/")
     if action == "submission.add":
         metrics = "，".join(f"{names.metric(unit_id, code, k)} {_value(v)}" for k, v in (d.get("metrics") or {}).items())
-        out = f"{_KIND.get(d.get('kind'), d.get('kind') or '')} {d.get('period') or ''}".strip()
+        out = f"{SUBMISSION_KIND_ZH.get(str(d.get('kind') or ''), str(d.get('kind') or ''))} {d.get('period') or ''}".strip()
         out += f"：{metrics}" if metrics else ""
         if d.get("superseded"):
             out += f"（更新了之前的 {len(d['superseded'])} 条）"
@@ -198,7 +198,7 @@ def _detail(action: str, target: str, d: dict[str, Any], names: Names) -> str:
         return f"撤销编号 {d.get('id')}（{d.get('kind', '')}：{d.get('summary', '')}）{kept}"
     if action == "unit.add":
         aliases = f"；简称：{_value(d['aliases'])}" if d.get("aliases") else ""
-        return f"类别 {KIND_ZH.get(d.get('kind'), d.get('kind', ''))}{aliases}"
+        return f"类别 {KIND_ZH.get(str(d.get('kind', '')), str(d.get('kind', '')))}{aliases}"
     if action == "unit.aliases":
         return f"简称：{_value(d.get('aliases'))}"
     if action == "unit.group":
@@ -208,7 +208,7 @@ def _detail(action: str, target: str, d: dict[str, Any], names: Names) -> str:
         return f"暂停至 {d.get('until') or '—'}"
     if action == "member.add":
         unit = names.unit(d["unit_id"]) if d.get("unit_id") else "信用办"
-        return (f"{d.get('name', '')}，{_ROLE.get(d.get('role'), d.get('role', ''))}，{unit}，"
+        return (f"{d.get('name', '')}，{_ROLE.get(str(d.get('role', '')), str(d.get('role', '')))}，{unit}，"
                 f"{_channel(d.get('channel'))}")
     if action == "member.scope":
         return _channel(d.get("channel"))
@@ -219,7 +219,7 @@ def _detail(action: str, target: str, d: dict[str, Any], names: Names) -> str:
     if action == "office.scheme_add":
         return f"方案 {target}" + ("（由文件导入）" if d.get("from_file") else "")
     if action == "console.login":
-        return f"方式：{_HOW.get(d.get('how'), d.get('how', ''))}"
+        return f"方式：{_HOW.get(str(d.get('how', '')), str(d.get('how', '')))}"
     if action == "outbox.retry":
         return f"{d.get('count', 0)} 条推送"
     if action == "remind.queue":

@@ -34,11 +34,7 @@ from scoring.engine import score_all
 
 __all__ = ["Desk", "make_desk", "GridCell", "GridRow", "Grid", "Memo", "OverviewRow", "overview_rows", "band_counts", "ranking", "period_grid",
            "review_queue", "ReviewFilter", "REVIEW_KINDS", "parse_pick", "unit_history", "HistoryCache", "year_calendar",
-           "PendingItem", "KIND_ZH", "SUB_STATUS_ZH", "point_targets", "metric_labels", "indicator_names", "value_shower"]
-
-KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
-SUB_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
-                 "withdrawn": "已撤回", "superseded": "已更新"}
+           "PendingItem", "point_targets", "metric_labels", "indicator_names", "value_shower"]
 
 
 @dataclass
@@ -264,9 +260,10 @@ def _period_grid(desk: Desk) -> list[Grid]:
     codes = {i.code for i in items}
     sent = {t for t in subs.reported_periods(desk.db, desk.office.year) if t[1] in codes}
     cal = _KeptDays(desk.cal)
-    grids = [Grid(ind, periods_in_year(ind.due.frequency, desk.office.year)) for ind in items]
-    closes = {ind.code: {p: deadline(cal, ind.due.frequency, p, ind.due.day, ind.due.date)
-                         for p in grid.periods} for ind, grid in zip(items, grids)}
+    dues = [(ind, ind.due) for ind in items if ind.due is not None]  # a periodic item has one
+    grids = [Grid(ind, periods_in_year(due.frequency, desk.office.year)) for ind, due in dues]
+    closes = {ind.code: {p: deadline(cal, due.frequency, p, due.day, due.date)
+                         for p in grid.periods} for (ind, due), grid in zip(dues, grids)}
     units = desk.units()
     every = all_period_gaps(desk.db, desk.office, desk.today, cal, [u.id for u in units])
     for unit in units:

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 
 __all__ = ["Act", "Recording", "recording", "record", "get_act", "undo_act", "list_acts",
            "acts_of_member", "latest_act_id", "KINDS"]
@@ -117,9 +117,10 @@ def record(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_id:
         "INSERT INTO staff_acts(kind, unit_id, member_id, summary, changes, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [kind, unit_id, member_id, summary, dumps(changes), now_iso(now)])
-    audit.log(db, now, actor, "act.add", str(unit_id or ""), id=cur.lastrowid, kind=kind,
+    act_id = inserted_id(cur)
+    audit.log(db, now, actor, "act.add", str(unit_id or ""), id=act_id, kind=kind,
               summary=summary)
-    return int(cur.lastrowid)
+    return act_id
 
 
 def get_act(db: sqlite_utils.Database, act_id: int) -> Act:

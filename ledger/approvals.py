@@ -49,7 +49,8 @@ class Approval:
 
 
 def _where(t: Target, table: str) -> tuple[str, list[Any]]:
-    sql, args = " WHERE status = 'submitted'", []
+    sql = " WHERE status = 'submitted'"
+    args: list[Any] = []
     if t.unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(t.unit_id)

@@ -22,7 +22,8 @@ def entries(db: sqlite_utils.Database, limit: int | None = 200, action: str | No
             since: str | None = None, oldest_first: bool = False) -> list[dict]:
     """Audit rows, newest first (or oldest first for an export); `since` is an ISO date or
     datetime in Beijing time; `limit` None means all."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     if action:
         where.append("action = ?")
         args.append(action)

@@ -16,9 +16,10 @@ from typing import Any
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 from ledger.filenames import clean_file_name
 from ledger.files import stored_name
+from ledger.labels import RECORD_STATUS_ZH
 from worktime.period import Period
 
 __all__ = ["awaiting_review", "Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
@@ -123,7 +124,7 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
             raise LedgerError(f"编号 {sub_id} 不是本单位的记录")
         refuse_closed(db, Period.from_label(sub.period).year)
         if sub.status not in LIVE:
-            raise LedgerError(f"编号 {sub_id} 的记录已是「{_STATUS_ZH[sub.status]}」状态，无法撤回")
+            raise LedgerError(f"编号 {sub_id} 的记录已是「{RECORD_STATUS_ZH[sub.status]}」状态，无法撤回")
         db.execute("UPDATE submissions SET status = 'withdrawn' WHERE id = ?", [sub_id])
         prev = db.execute(
             "SELECT id FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
@@ -134,10 +135,6 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
         audit.log(db, now, actor, "submission.withdraw", f"{sub.unit_id}/{sub.indicator}",
                   id=sub_id, restored=prev[0] if prev else None)
         return get(db, sub_id)
-
-
-_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
-              "withdrawn": "已撤回", "superseded": "已被新数据替代"}
 
 
 def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accept: bool,
@@ -188,7 +185,8 @@ def keeps_on_time(db: sqlite_utils.Database, cal: Any, unit_id: int, indicator: 
 def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,
                      statuses: tuple[str, ...] | None = None, kind: str | None = None,
                      limit: int | None = None) -> list[Submission]:
-    sql, args = "SELECT * FROM submissions WHERE 1 = 1", []
+    sql = "SELECT * FROM submissions WHERE 1 = 1"
+    args: list[Any] = []
     if unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(unit_id)
@@ -208,7 +206,8 @@ def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | N
                         unit_ids: set[int] | None = None) -> dict[int, dict[str, list[Submission]]]:
     """Live submissions of the assessment year, per unit and indicator, newest first."""
     out: dict[int, dict[str, list[Submission]]] = {}
-    where, args = "", [f"{year}%"]
+    where = ""
+    args: list[Any] = [f"{year}%"]
     if indicator is not None:
         where += " AND indicator = ?"
         args.append(indicator)
@@ -339,7 +338,7 @@ def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indica
             [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now), year])
         audit.log(db, now, actor, f"adjust.{kind}", f"{unit_id}/{indicator or ''}", value=value,
                   reason=reason)
-        return cur.lastrowid
+        return inserted_id(cur)
 
 
 def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None,

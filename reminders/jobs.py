@@ -198,7 +198,7 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
             continue
         on_leave = m.deputy_user_id and (m.deputy_until is None
                                          or today.isoformat() <= m.deputy_until)
-        uid = m.deputy_user_id if on_leave else m.user_id
+        uid = m.deputy_user_id if on_leave and m.deputy_user_id else m.user_id
         # The deputy was named on the liaison's platform: that binding is the person meant.
         chans = bound.get(uid) or [m.channel]
         binding = m.channel if m.channel in chans else next((c for c in chans if c != "*"),
@@ -210,7 +210,8 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
 
 
 def _paused(unit: Unit, today: date) -> bool:
-    return bool(unit.paused_until) and unit.paused_until >= today.isoformat()
+    until = unit.paused_until
+    return bool(until and until >= today.isoformat())
 
 
 def _key(kind: str, items: Iterable[DueItem], slot: str, today: date, suffix: str = "") -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -350,7 +350,7 @@ class Scheme(_Strict):
         return None
 
 
-def metrics_read(part: object) -> set[str]:
+def metrics_read(part: Any) -> set[str]:
     """The metric names a rule part reads (formulas, piece expressions, items, named metric)."""
     names: set[str] = set()
     for attr in ("value", "expr"):

@@ -45,17 +45,17 @@ def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored
     (one 报送 moves one indicator's ranking, not every ranking)."""
     table: RankTable = {}
     ranked: RankValues = {}
-    reuse = previous is not None and changed is not None and \
-        set(previous.facts) == set(facts_by_unit)
+    prev = previous if previous is not None and changed is not None and \
+        set(previous.facts) == set(facts_by_unit) else None
     for _, ind in scheme.indicators():
         for idx, part in enumerate(ind.parts):
             if part.kind != "rank":
                 continue
             key = (ind.code, idx)
-            old = previous.rank_values.get(key) if reuse else None
+            old = prev.rank_values.get(key) if prev is not None else None
             values: dict[str, Decimal | None] = dict(old) if old is not None else {}
             for unit, facts in facts_by_unit.items():
-                if old is not None and unit not in changed:
+                if old is not None and changed is not None and unit not in changed:
                     continue
                 vals = _metric_values(facts, ind.code)
                 try:
@@ -63,8 +63,8 @@ def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored
                 except (ExprError, ArithmeticError):
                     values[unit] = None
             ranked[key] = values
-            table[key] = (previous.ranks[key] if old is not None and old == values
-                          and key in previous.ranks else rank_points(part, values))
+            table[key] = (prev.ranks[key] if prev is not None and old is not None and old == values
+                          and key in prev.ranks else rank_points(part, values))
     return table, ranked
 
 
@@ -110,7 +110,7 @@ def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: s
     base = ItemCard(ind.code, ind.name, cat.name, cat.section, None, ind.max_points, "missing", "",
                     gate=ind.gate.kind if ind.gate else None, evidence=ind.evidence,
                     responsible=list(ind.lead) + list(ind.responsible), note=ind.note)
-    if not _applicable(ind, values):
+    if ind.applies is not None and not _applicable(ind, values):
         base.status, base.points = "not_applicable", None
         base.explain = ind.applies.text or f"不适用（{ind.applies.expr} 不成立）"
         return base
@@ -118,7 +118,7 @@ def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: s
     for idx, part in enumerate(ind.parts):
         cap = part.max_points if part.max_points is not None else ind.max_points
         ctx = PartContext(ind, values, cap,
-                          lambda i, c=ind.code: ranks.get((c, i), {}).get(unit), idx,
+                          lambda i: ranks.get((ind.code, i), {}).get(unit), idx,
                           str(raw.get("_reason") or ""))
         parts.append(score_part(part, ctx))
     _apply_requires(ind, parts)
@@ -159,7 +159,7 @@ def _status(cat: Category, ind: Indicator, raw: Mapping[str, Any], values: Mappi
         # Evidence sent but no data yet (a 基础指标 awaiting the office's confirmation): the
         # item is submitted, not missing.
         if state in ("provisional", "rejected") and cat.section != "tasks":
-            return state
+            return str(state)
         return "overdue" if raw.get("_overdue") else "missing"
     if state == "rejected":
         return "rejected"
@@ -279,7 +279,7 @@ def rescore(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: Scored
     whole = any(ind.applies for _, ind in scheme.indicators())
     cards = {}
     for u, f in facts_by_unit.items():
-        if u in redo or (u in moved and whole):
+        if previous is None or u in redo or (u in moved and whole):
             cards[u] = score(scheme, f, unit=u, ranks=ranks)
         elif u in moved:
             cards[u] = _rescore_items(scheme, previous.cards[u], f, ranks, u, moved[u])

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from schemes.expr import ExprError, MissingName, bar_gap, evaluate, names_in
-from schemes.model import Indicator, Piece, metrics_read
+from schemes.model import (Bands, Checklist, Deduction, Discretionary, Formula, Indicator,
+                           PassFail, PerItem, Piece, Piecewise, Rank, Task, metrics_read)
 from scoring.card import PartResult, fmt, q
 
 __all__ = ["RULES", "PartContext", "score_part", "as_bool", "rank_points", "to_decimal",
@@ -78,7 +79,7 @@ def prepared_values(values: Mapping[str, Any], ind: Indicator) -> dict[str, Any]
     return out
 
 
-def _checklist(part, ctx: PartContext) -> PartResult:
+def _checklist(part: Checklist, ctx: PartContext) -> PartResult:
     total, bits, missing = ZERO, [], []
     for item in part.items:
         label = item.label or _label(ctx.indicator, item.metric)
@@ -102,7 +103,7 @@ def to_decimal(v: float) -> Decimal:
     return Decimal(repr(float(v))).quantize(Decimal("1e-9")).normalize()
 
 
-def _value(part, ctx: PartContext) -> Decimal:
+def _value(part: PerItem | Piecewise | Bands | Rank | Deduction, ctx: PartContext) -> Decimal:
     return to_decimal(evaluate(part.value, prepared_values(ctx.values, ctx.indicator)))
 
 
@@ -121,7 +122,7 @@ def _is_percent(ctx: PartContext, expr: str) -> bool:
                for m in ctx.indicator.metrics)
 
 
-def _per_item(part, ctx: PartContext) -> PartResult:
+def _per_item(part: PerItem, ctx: PartContext) -> PartResult:
     v = _value(part, ctx)
     if part.base:
         steps = 0 if v < part.base else 1 + math.floor((v - part.base) / part.per) if part.per else 1
@@ -146,7 +147,7 @@ def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
     return f"{shown}；{expr} = {fmt(v)}"
 
 
-def _formula(part, ctx: PartContext) -> PartResult:
+def _formula(part: Formula, ctx: PartContext) -> PartResult:
     exact = evaluate(part.expr, prepared_values(ctx.values, ctx.indicator))
     raw = q(exact)
     pts = _clamp(raw, part.floor, ctx.cap)
@@ -188,7 +189,7 @@ def _cond_text(piece: Piece, percent: bool = False) -> str:
     return " 且 ".join(bits) or "其他情况"
 
 
-def _piecewise(part, ctx: PartContext) -> PartResult:
+def _piecewise(part: Piecewise | Bands, ctx: PartContext) -> PartResult:
     values = prepared_values(ctx.values, ctx.indicator)
     x = to_decimal(evaluate(part.value, values))
     pct = _is_percent(ctx, part.value)
@@ -207,7 +208,7 @@ def _piecewise(part, ctx: PartContext) -> PartResult:
                       f"{_describe_value(part.value, x, ctx)}；不在任何计分区间，0分")
 
 
-def _rank(part, ctx: PartContext) -> PartResult:
+def _rank(part: Rank, ctx: PartContext) -> PartResult:
     got = ctx.rank(ctx.index)
     if got is None:
         return PartResult(part.label, part.kind, ZERO, ctx.cap, "无法排名", [], False)
@@ -220,12 +221,11 @@ def _rank(part, ctx: PartContext) -> PartResult:
     return PartResult(part.label, part.kind, q(exact), ctx.cap, how, exact=exact)
 
 
-def _percent_gap(part, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
+def _percent_gap(part: Deduction, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
     """每低1个百分点扣1分 over a rate the liaison reports (value `1 - rate`, `rate - 0.02` or
     `rate`): what was seen and the step, in 百分点 as the documents write them."""
     gap = bar_gap(part.value)
-    metric = gap and next((x for x in ctx.indicator.metrics if x.name == gap[0] and x.type == "percent"), None)
-    if not metric:
+    if not gap or not any(x.name == gap[0] and x.type == "percent" for x in ctx.indicator.metrics):
         return None
     name, bar, down = gap
     shown = _show(ctx.indicator, name, ctx.values[name])
@@ -238,7 +238,7 @@ def _percent_gap(part, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
     return f"{shown}，未{side}{fmt(bar * 100)}%", f"每{side[0]}{step}"
 
 
-def _deduction(part, ctx: PartContext) -> PartResult:
+def _deduction(part: Deduction, ctx: PartContext) -> PartResult:
     v = _value(part, ctx)
     units = max(math.floor(v / part.per), 0)
     gross = part.each * units
@@ -264,7 +264,7 @@ def _deduction(part, ctx: PartContext) -> PartResult:
                       f"{fmt(part.each)}×{units} = {fmt(gross)}，扣{fmt(taken)}分")
 
 
-def _discretionary(part, ctx: PartContext) -> PartResult:
+def _discretionary(part: Discretionary, ctx: PartContext) -> PartResult:
     raw = Decimal(str(ctx.values[part.metric]))
     pts = _clamp(q(raw), ZERO, ctx.cap)
     reason = f"，理由：{ctx.reason}" if ctx.reason else ""
@@ -273,12 +273,12 @@ def _discretionary(part, ctx: PartContext) -> PartResult:
                       f"信用办酌情计分 {fmt(raw)}分{capped}{reason}")
 
 
-def _pass_fail(part, ctx: PartContext) -> PartResult:
+def _pass_fail(part: PassFail, ctx: PartContext) -> PartResult:
     ok = as_bool(ctx.values[part.metric])
     return PartResult(part.label, part.kind, ZERO, None, "达标" if ok else "未达标")
 
 
-def _task(part, ctx: PartContext) -> PartResult:
+def _task(part: Task, ctx: PartContext) -> PartResult:
     return PartResult(part.label, part.kind, ZERO, None, f"进展：{ctx.values[part.metric]}")
 
 

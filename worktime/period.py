@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from worktime.calendar import WorkCalendar, as_date, parse_day
 from worktime.numerals import read_int
@@ -30,6 +30,7 @@ __all__ = [
     "FREQUENCIES",
     "KIND_OF_FREQUENCY",
     "Deadline",
+    "DeadlineCalendar",
     "Frequency",
     "Kind",
     "Period",
@@ -47,6 +48,14 @@ __all__ = [
 ]
 
 Frequency = Literal["monthly", "quarterly", "yearly", "once"]
+
+
+class DeadlineCalendar(Protocol):
+    """What a deadline needs of a calendar: moving a date past holidays (a WorkCalendar, or a
+    page's memo of one)."""
+
+    def adjust_deadline(self, d: date) -> date: ...
+
 FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "yearly", "once")
 Kind = Literal["month", "quarter", "year", "day"]
 KIND_OF_FREQUENCY: dict[str, Kind] = {"monthly": "month", "quarterly": "quarter",
@@ -301,8 +310,8 @@ def nominal_deadline(frequency: Frequency | str, period: str, day: int | None = 
     return _of(frequency, period).nominal_due(day, fixed)
 
 
-def deadline(cal: WorkCalendar, frequency: Frequency | str, period: str, day: int | None = None,
-             fixed: date | str | None = None) -> date:
+def deadline(cal: DeadlineCalendar, frequency: Frequency | str, period: str,
+             day: int | None = None, fixed: date | str | None = None) -> date:
     """The effective deadline: the nominal one, moved past holidays."""
     return cal.adjust_deadline(nominal_deadline(frequency, period, day, fixed))
 

@@ -18,7 +18,7 @@ from console.auth import Denied, current_session
 from console.bridge import Chat
 from console.pages import (audit, calendar, documents, entry, export, liaison, login, outbox,
                            overview, reviews, units)
-from console.readers import KIND_ZH, SUB_STATUS_ZH
+from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
 from scoring.card import STATUS_ZH, fmt, pts
 
 __all__ = ["install", "blueprint"]
@@ -83,5 +83,5 @@ def _denied(exc: Denied) -> Any:
 
 @blueprint.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "KIND_ZH": KIND_ZH,
-            "SUB_STATUS_ZH": SUB_STATUS_ZH}
+    return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "SUBMISSION_KIND_ZH": SUBMISSION_KIND_ZH,
+            "RECORD_STATUS_ZH": RECORD_STATUS_ZH}

@@ -94,7 +94,8 @@ def _undone_unit(act: str) -> Unit | None:
 @web.staff_only
 def entry(session: Any) -> Any:
     chat = web.chat()
-    reply, standing, kept = None, None, {}
+    reply, standing = None, None
+    kept: dict[str, Any] = {}
     kind = request.form.get("kind", "") if request.method == "POST" else ""
     if kind:
         before = acts.latest_act_id(web.db(), session.member.id)

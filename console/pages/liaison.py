@@ -16,6 +16,7 @@ from flask import Blueprint, redirect, request, url_for
 from console import readers, web
 from console.actions import run_as
 from ledger.facts import briefing_indicator
+from ledger.labels import SUBMISSION_KIND_ZH
 from ledger.submissions import standing_rejections
 from ledger.units import Unit
 from schemes.asks import liaison_metrics, send_command
@@ -26,7 +27,6 @@ __all__ = ["bp"]
 
 bp = Blueprint("liaison", __name__)
 
-_KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账", "task": "进展"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _rejections(d: readers.Desk, unit: Unit) -> list[Rejection]:
                 until = deadline(d.cal, ind.due.frequency, r["period"], ind.due.day, ind.due.date)
             except ValueError:
                 until = None
-        what = "、".join(dict.fromkeys(_KIND_ZH.get(k, k) for k in r["kinds"]))
+        what = "、".join(dict.fromkeys(SUBMISSION_KIND_ZH.get(k, k) for k in r["kinds"]))
         if r["files"]:
             what = "、".join(filter(None, (what, "材料 " + "、".join(r["files"]))))
         how = send_command(ind, r["period"] or None, briefing=briefing is not None and ind is not None
@@ -147,5 +147,5 @@ def _upload(session: Any, the_unit: Unit) -> str:
     for f in files:
         path = folder / f"{secrets.token_hex(12)}.part"
         f.save(path)
-        stored.append((path, f.filename, f.mimetype or ""))
+        stored.append((path, f.filename or "", f.mimetype or ""))  # named: kept above
     return run_as(chat, session.member, code, request.form.get("form_id", ""), stored).text

@@ -66,7 +66,8 @@ def _filter(session: Any, d: readers.Desk) -> tuple[ReviewFilter, str, Any]:
     """The filter from the query (or the form's hidden copy of it)."""
     v = request.values
     only = v.get("unit", "")
-    only_unit = web.unit_for(session, web.whole(only)) if web.whole(only) is not None else None
+    wanted = web.whole(only)
+    only_unit = web.unit_for(session, wanted) if wanted is not None else None
     text = " ".join(v.get("q", "").split())
     units: tuple[int, ...] | None = None
     if only_unit is not None:
