@@ -156,7 +156,7 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
         ind = scheme_inds[i.code]
         owed_periods = theirs(i)
         what = "；".join(dict.fromkeys(owed_periods)) if owed_periods else (ind.evidence or "数据")
-        gain = (i.max_points or 0) - (i.points or 0)
+        gain = (i.max_points or Decimal(0)) - (i.points or Decimal(0))
         at_stake = f"（{pts(gain)}分）" if gain > 0 else ""
         upcoming = (next_deadline(ind, today, cal) if year is None
                     else next_deadline_in(ind, today, cal, year))

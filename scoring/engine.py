@@ -179,7 +179,7 @@ def _transfer(items: list[ItemCard], scheme: Scheme) -> None:
         moved = ind.max_points or ZERO
         if target.max_points and target.points is not None:
             scale = (target.max_points + moved) / target.max_points
-            target.exact = target.value * scale
+            target.exact = (target.value or ZERO) * scale
             target.points = q(target.exact)
             target.explain += f"；含{ind.code}「{ind.name}」不适用转入的{fmt(moved)}分（按比例折算）"
         target.max_points = (target.max_points or ZERO) + moved

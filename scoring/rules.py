@@ -148,10 +148,10 @@ def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
 
 
 def _formula(part: Formula, ctx: PartContext) -> PartResult:
-    exact = evaluate(part.expr, prepared_values(ctx.values, ctx.indicator))
-    raw = q(exact)
+    value = evaluate(part.expr, prepared_values(ctx.values, ctx.indicator))
+    raw = q(value)
     pts = _clamp(raw, part.floor, ctx.cap)
-    exact = _clamp(to_decimal(exact), part.floor, ctx.cap)
+    exact = _clamp(to_decimal(value), part.floor, ctx.cap)
     names = sorted(names_in(part.expr))
     shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
     cap = f"（上限{fmt(ctx.cap)}分）" if ctx.cap is not None and raw > ctx.cap else ""

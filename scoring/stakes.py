@@ -29,7 +29,7 @@ def on_time_stake(scheme: Scheme, facts_by_unit: Mapping[str, Mapping[str, Any]]
     not at all; None when the item counts no reports (its full value is then at stake)."""
     ind = next((i for _, i in scheme.indicators() if i.code == code), None)
     name = timeliness_metric(ind) if ind is not None else None
-    if name is None or unit not in facts_by_unit:
+    if ind is None or name is None or unit not in facts_by_unit:
         return None
     derived = next(m.derived for m in ind.metrics if m.name == name)
     facts = facts_by_unit[unit]
