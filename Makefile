@@ -22,8 +22,10 @@ run: $(STAMP)
 
 # TZ=UTC: the office keeps Beijing time whatever the host zone (tests/test_timezones.py starts
 # processes under other zones too).
+# mypy first: every package's type hints ([tool.mypy] in pyproject.toml), then the suite.
 test: $(STAMP)
 	@bash .ci/system-deps
+	$(BIN)/python -m mypy
 	TZ=UTC $(BIN)/python -m pytest
 
 # The suite on the oldest versions pyproject.toml allows (constraints-lowest.txt), in a throwaway

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Hashable
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
@@ -52,14 +53,17 @@ def _listed(note: str) -> int:
     return len(lead) if len(lead) >= 2 else listed_count(t)
 
 
-def pair_notes(notes: list[str], bullets: list[tuple[Hashable, str, Reading]]
-               ) -> dict[Hashable, tuple[str, Reading]]:
+K = TypeVar("K", bound=Hashable)
+
+
+def pair_notes(notes: list[str], bullets: Sequence[tuple[K, str, Reading]]
+               ) -> dict[K, tuple[str, Reading]]:
     """Each note that scores, to the one bullet (key, text, its reading) it refines.
 
     A bullet is refined only when the note's points equal the bullet's (a per-item note with
     no cap of its own counts up to the bullet's points when the things it counts do) and the note reads as a finer rule (more than one item, or another kind); each bullet and note is used once, the
     closest pairs first."""
-    scored = []
+    scored: list[tuple[float, K, str, Reading]] = []
     for note in notes:
         r = read_rule(note)
         # 每公开1类得0.25分 with no cap of its own counts up to the bullet's points
@@ -74,7 +78,7 @@ def pair_notes(notes: list[str], bullets: list[tuple[Hashable, str, Reading]]
             like = fuzz.partial_ratio(_words(note), _words(text))
             if like >= LIKENESS:
                 scored.append((like, key, note, replace(r, points=br.points) if open_count else r))
-    out: dict[Hashable, tuple[str, Reading]] = {}
+    out: dict[K, tuple[str, Reading]] = {}
     used: set[str] = set()
     for like, key, note, r in sorted(scored, key=lambda s: -s[0]):
         if key not in out and note not in used:

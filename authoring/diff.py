@@ -32,10 +32,6 @@ class SchemeDiff:
     changed: list[tuple[Indicator, Indicator, list[str]]] = field(default_factory=list)
     scheme: list[str] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.scheme)
-
     def lines(self) -> list[str]:
         out = list(self.scheme)
         for ind in self.added:

@@ -34,10 +34,8 @@ __all__ = ["draft_document", "draft_blocks", "draft_yaml", "draft_problems"]
 def _meta(blocks: list[Block]) -> dict[str, Any]:
     paras = [b.text for b in blocks if not b.is_row][:40]
     text = "\n".join(paras)
-    doc = re.search(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号", text)
-    year = None
-    if doc:
-        year = int(re.search(r"\d{4}", doc.group(0)).group(0))
+    doc = re.search(r"[\u4e00-\u9fff]{1,8}[〔\[［(（](\d{4})[〕\]］)）]\s*\d+\s*号", text)
+    year = int(doc.group(1)) if doc else None
     issuer = next((re.sub(r"\s+", "", p).removesuffix("文件") for p in paras
                    if re.sub(r"\s+", "", p).endswith("文件") and len(p) < 40), "")
     if not issuer:

@@ -28,7 +28,7 @@ def _due(texts: list[str], year: int) -> dict[str, Any] | None:
         return {"frequency": "monthly", "day": int(parse_number(m.group(1))), "text": m.group(0)}
     m = re.search(rf"每(?:个)?季度(?:结束后|末|第一个月)?(?:({NUM})日(?:前)?)?", t)
     if m:
-        out = {"frequency": "quarterly", "text": m.group(0)}
+        out: dict[str, Any] = {"frequency": "quarterly", "text": m.group(0)}
         if m.group(1):
             out["day"] = int(parse_number(m.group(1)))
         return out
@@ -222,7 +222,8 @@ def _expand_each(readings: list[Reading]) -> tuple[list[Reading], dict[int, int]
     first: dict[int, int] = {}
     for k, r in enumerate(readings, start=1):
         first[k] = len(out) + 1
-        for name in r.each_of or [None]:
+        names: list[str | None] = [*r.each_of] or [None]
+        for name in names:
             if name is None:
                 out.append(r)
                 continue
@@ -294,7 +295,8 @@ def _lone_points(cat: _Cat) -> None:
     if len(cat.inds) != 1 or cat.points is None or cat.inds[0].points in (None, cat.points):
         return
     got = [read_rule(b).points for r in cat.inds[0].rules for b in split_bullets(r)]
-    if got and None not in got and sum(got, Decimal(0)) == cat.points:
+    said = [p for p in got if p is not None]
+    if got and len(said) == len(got) and sum(said, Decimal(0)) == cat.points:
         cat.inds[0].points = cat.points
 
 

@@ -32,8 +32,9 @@ class _Ind:
     def used(self) -> Decimal:
         """Points this row's bullets can give, when each says (else its 分值)."""
         got = [read_rule(b).points for r in self.rules for b in split_bullets(r)]
-        if got and all(p is not None for p in got):
-            return min(sum(got, Decimal(0)), self.points or sum(got, Decimal(0)))
+        said = [p for p in got if p is not None]
+        if got and len(said) == len(got):
+            return min(sum(said, Decimal(0)), self.points or sum(said, Decimal(0)))
         return self.points or Decimal(0)
 
 

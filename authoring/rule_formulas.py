@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from authoring.reading import Reading, _POINTS, _Unsure, _cap, _metric, _pts, _subject
-from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _ratio, normalise, parse_number
+from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _ratio, normalise, parse_number, ratio_of
 
 
 def _veto(t: str, r: Reading) -> bool:
@@ -137,8 +137,8 @@ def _rank(t: str, r: Reading) -> bool:
         return True
     m = re.search(rf"(?:达到?|为)?(?P<full>{RATIO_TEXT})(?:的)?(?:得|计)(?P<top>{NUM})分.{{0,12}}?"
                   rf"(?:其余|剩余|其他|未达到?的?)[^;；。]{{0,12}}?(?:按|依)(?:照)?[^;；。,，]{{0,8}}?(?:排名|排序|名次)", t)
-    if m and _ratio(_RATIO.fullmatch(m.group("full")))[1]:
-        full, _ = _ratio(_RATIO.fullmatch(m.group("full")))
+    if m and ratio_of(m.group("full"))[1]:
+        full, _ = ratio_of(m.group("full"))
         top = parse_number(m.group("top"))
         r.kind, r.points = "rank", top
         r.params = {"value": "rate", "method": "full_then_rank", "full_at": full, "top": top,
@@ -176,6 +176,7 @@ def _discretionary(t: str, r: Reading) -> bool:
             m = re.search(re.escape(capw), t)
         else:
             return False
+    assert m is not None  # found above: capw is a part of t
     r.kind = "discretionary"
     r.points = cap
     r.params = {"metric": "points"}
@@ -271,7 +272,9 @@ def formula_expr(ftext: str) -> tuple[str, list[dict[str, Any]]]:
     # a remark in brackets after a word (农户数（多个系统相加并去重）) is not a term of the formula
     t = re.sub(r"(?<=[\u4e00-\u9fff])\([^()+\-*/]*\)", "", t)
     tokens = [x for x in _OPERAND_SPLIT.split(t) if x]
-    out, metrics, names = [], [], {}
+    out: list[str] = []
+    metrics: list[dict[str, Any]] = []
+    names: dict[str, str] = {}
     for i, tok in enumerate(tokens):
         if tok in "+-*/()":
             out.append(tok)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from authoring.reading import Reading, _BARE, _FULL_MARK, _POINTS, _Unsure, _cap, _metric, _pts, _subject
-from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _fmt, _ratio, normalise, parse_number
+from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _fmt, _ratio, normalise, parse_number, ratio_of
 
 _UNIT = rf"(?:{MEASURE}|万元|元|万人|人次)"
 _COND = re.compile(
@@ -20,7 +20,7 @@ _COND = re.compile(
 
 def _cval(c: re.Match, g: str) -> tuple[Decimal, bool]:
     """A bound of a _COND match with its 万/千 (10万条 -> 100000) and whether it is a ratio."""
-    v, is_ratio = _ratio(_RATIO.fullmatch(c.group(g)))
+    v, is_ratio = ratio_of(c.group(g))
     w = c.group("w" + g)
     return v * (10000 if w == "万" else 1000 if w == "千" else 1), is_ratio
 
@@ -56,7 +56,7 @@ def _full_else_share(t: str, r: Reading) -> bool:
                   rf"(?:得分|计分|折算|计算|给分|赋分)", t)
     if not m or not re.search(r"以下|低于|不足|未达到?|未满|少于", m.group("rest")):
         return False
-    full, pct = _ratio(_RATIO.fullmatch(m.group("full")))
+    full, pct = ratio_of(m.group("full"))
     if m.group("wan"):
         full *= 10000 if m.group("wan") == "万" else 1000
     pts = parse_number(m.group("pts"))
@@ -111,8 +111,9 @@ def _bands(t: str, r: Reading) -> bool:
         r.metrics = [_metric("answer", _subject(t, min(yes.start(), no.start())) or "是否", "bool")]
         r.words = [yes.group(0), no.group(0)]
         return True
-    pieces, words, percent = [], [], False
-    prev_end = 0
+    pieces: list[dict[str, Any]] = []
+    words: list[str] = []
+    percent, prev_end = False, 0
     for got in _GOT.finditer(t):
         pts = _pts(got)
         window = t[prev_end:got.start()]
@@ -129,7 +130,7 @@ def _bands(t: str, r: Reading) -> bool:
         piece = _piece(conds[-1])
         if not piece:
             continue
-        percent = percent or _ratio(_RATIO.fullmatch(conds[-1].group("a")))[1]
+        percent = percent or ratio_of(conds[-1].group("a"))[1]
         piece["then"] = pts
         pieces.append(piece)
         words.append(conds[-1].group(0) + got.group(0))
@@ -200,19 +201,19 @@ def _case_bounds(cond: str) -> tuple[str, dict[str, Decimal], bool] | None:
     op = r"<=|>=|≤|≥|<|>|="
     m = re.fullmatch(rf"(?P<a>{RATIO_TEXT})(?P<o1>{op})(?P<name>.+?)(?P<o2>{op})(?P<b>{RATIO_TEXT})", cond)
     if m and m.group("o1") != "=" and m.group("o2") != "=":
-        (a, pa), (b, pb) = _ratio(_RATIO.fullmatch(m.group("a"))), _ratio(_RATIO.fullmatch(m.group("b")))
+        (a, pa), (b, pb) = ratio_of(m.group("a")), ratio_of(m.group("b"))
         return m.group("name"), {_FLIP[_OPS[m.group("o1")]]: a, _OPS[m.group("o2")]: b}, pa or pb
     m = re.fullmatch(rf"(?P<name>.+?)(?P<o>{op})(?P<a>{RATIO_TEXT})", cond)
     if m:
-        a, pct = _ratio(_RATIO.fullmatch(m.group("a")))
+        a, pct = ratio_of(m.group("a"))
         return m.group("name"), {_OPS[m.group("o")]: a}, pct
     # 办结率低于60% / 办结率在90%以上
     m = re.fullmatch(rf"(?P<name>.+?)(?P<pre>不低于|不少于|不高于|不超过|低于|小于|少于|不足|高于|大于|超过|"
                      rf"多于|达到|在|为)?(?P<a>{RATIO_TEXT})(?P<post>及以上|及以下|以上|以下|以内)?", cond)
     if m and (m.group("pre") or m.group("post")):
-        a, pct = _ratio(_RATIO.fullmatch(m.group("a")))
-        b = _bound_open(m.group("pre") or "", m.group("post") or "", a)
-        return (m.group("name"), b, pct) if b else None
+        a, pct = ratio_of(m.group("a"))
+        bounds = _bound_open(m.group("pre") or "", m.group("post") or "", a)
+        return (m.group("name"), bounds, pct) if bounds else None
     return None
 
 
@@ -308,7 +309,7 @@ def _is_condition(c: re.Match) -> bool:
     if c.group("pre") in ("前", "后"):  # 位居前20%: a share of the ranking; 前三名 is a rank, not a band
         return is_ratio
     if c.group("b") and c.group("pre") in (None, "在") and (
-            c.group("ua") or c.group("ub") or _ratio(_RATIO.fullmatch(c.group("b")))[1]):
+            c.group("ua") or c.group("ub") or ratio_of(c.group("b"))[1]):
         return True  # 500-1000页的 / 3至5个工作日的
     if c.group("pre") in ("为", "等于") and not c.group("post") and not c.group("b"):
         # 退出率为0的不得分 / 为100%时: a value named as a case; 得分为0、2两档 is not one
@@ -325,6 +326,7 @@ def _piece(c: re.Match) -> dict[str, Any]:
         bv, b_ratio = _cval(c, "b")
         if b_ratio and not is_ratio:  # 2%-5%: the first number shares the second's unit
             raw = _RATIO.fullmatch(c.group("b"))
+            assert raw is not None  # b_ratio: the group is a ratio
             av = av * bv / parse_number(raw.group("a") or raw.group("b"))
         if c.group("wb") and not c.group("wa"):  # 5-10万元: both in 万
             av *= 10000 if c.group("wb") == "万" else 1000

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from authoring.reading import Reading, _POINTS, _Unsure, _cap, _metric, _subject
-from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _fmt, _ratio, normalise, parse_number
+from authoring.rule_words import MEASURE, NUM, RATIO_TEXT, _RATIO, _fmt, _ratio, normalise, parse_number, ratio_of
 
 
 def _base_steps(t: str, r: Reading) -> bool:
@@ -17,8 +17,8 @@ def _base_steps(t: str, r: Reading) -> bool:
                   rf"(?:的)?[,，]?(?:加|得|再得|增加|计)(?P<each>{NUM})分", t)
     if not m:
         return False
-    base, pct = _ratio(_RATIO.fullmatch(m.group("base")))
-    per, _ = _ratio(_RATIO.fullmatch(m.group("per")))
+    base, pct = ratio_of(m.group("base"))
+    per, _ = ratio_of(m.group("per"))
     pts, each = parse_number(m.group("pts")), parse_number(m.group("each"))
     r.points, capw = _cap(t[m.end():])
     r.words = [m.group(0)] + ([capw] if capw else [])
@@ -73,9 +73,9 @@ def _step_of(t: str, start: int, end: int) -> tuple[Decimal, bool, str] | None:
     """每低于达标线1个百分点 / 每1万条: the step written between 每 and the points."""
     seg = t[start:end]
     m = re.search(rf"(?P<per>{RATIO_TEXT})(?P<wan>万|千)?(?P<unit>{MEASURE})?", seg)
-    if not m or not (m.group("unit") or _ratio(_RATIO.fullmatch(m.group("per")))[1]):
+    if not m or not (m.group("unit") or ratio_of(m.group("per"))[1]):
         return None
-    v, pct = _ratio(_RATIO.fullmatch(m.group("per")))
+    v, pct = ratio_of(m.group("per"))
     if m.group("wan"):
         v *= 10000 if m.group("wan") == "万" else 1000
     return v, pct, m.group("unit") or ""
@@ -122,7 +122,7 @@ def _rate_bar(t: str, mei: int) -> tuple[str, str, list[str]] | None:
     name = ""
     # the bar may stand in a sentence of its own (准确率须达到98%，达到的得4分；每低0.5个百分点…)
     bars = [b for b in _BAR.finditer(t, 0, mei)
-            if (_ratio(_RATIO.fullmatch(b.group("bar")))[1] or (not down and b.group("bar") in ("0", "零")))
+            if (ratio_of(b.group("bar"))[1] or (not down and b.group("bar") in ("0", "零")))
             and b.group("rel") in (_BAR_DOWN if down else _BAR_UP)
             and not (down and b.group("post") in ("及以下", "以下", "以内"))
             and not (not down and b.group("post") in ("及以上", "以上"))]
@@ -133,7 +133,7 @@ def _rate_bar(t: str, mei: int) -> tuple[str, str, list[str]] | None:
         if name:
             break
     if bars and not (near and name and near not in name and name not in near):
-        bar, _ = _ratio(_RATIO.fullmatch(bars[-1].group("bar")))
+        bar, _ = ratio_of(bars[-1].group("bar"))
         name, words = near or name, [f"{name}{bars[-1].group(0)}"]
     elif near and down:  # a bar of another rate, or none: this rate falls from 100%
         bar, name, words = Decimal(1), near, [f"{near}（按100%起算）"]
@@ -159,7 +159,7 @@ def _deduction(t: str, r: Reading) -> bool:
                   rf"[^;；。]*?{_DEDUCT}(?P<each>{NUM})分", t)
     if m:
         base = parse_number(m.group("b1") or m.group("b2") or m.group("b3") or m.group("b4"))
-        per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+        per, pct = ratio_of(m.group("per")) if m.group("per") else (Decimal(1), False)
         if not m.group("per"):
             step = _step_of(t, m.start("at"), m.start("each"))
             if step:
@@ -205,7 +205,7 @@ def _deduction(t: str, r: Reading) -> bool:
         r.metrics = [_metric("count", (_subject(t, m2.start()) or "发生") + "（次数）", "count", "次")]
         r.words = [m2.group(0)]
         return True
-    per, pct = _ratio(_RATIO.fullmatch(m.group("per"))) if m.group("per") else (Decimal(1), False)
+    per, pct = ratio_of(m.group("per")) if m.group("per") else (Decimal(1), False)
     if not m.group("per"):
         step = _step_of(t, m.start() + 1, m.start("each"))
         if step:
@@ -219,8 +219,9 @@ def _deduction(t: str, r: Reading) -> bool:
         r.params["cap"] = cap
         r.points = cap
     r.words = [m.group(0)] + ([capw] if capw else [])
-    if re.search(_USED_UP, t):
-        r.words.append(re.search(_USED_UP, t).group(0))
+    used_up = re.search(_USED_UP, t)
+    if used_up:
+        r.words.append(used_up.group(0))
     if _POINTS.search(t[:m.start()]):
         r.reason = "同一条里既有得分又有扣分：已按扣分读，请核对得分的部分（或拆成两条）"
     what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
@@ -302,7 +303,7 @@ def _per_rate(t: str, r: Reading) -> bool:
                   rf"[^;；。]{{0,12}}?(?:得|加|计|记)(?P<pts>{NUM})分", t)
     if not m:
         return False
-    per, _ = _ratio(_RATIO.fullmatch(m.group("per")))
+    per, _ = ratio_of(m.group("per"))
     r.kind = "per_item"
     r.params = {"value": "rate_change", "per": per, "points": parse_number(m.group("pts"))}
     r.points, capw = _cap(t)

@@ -63,6 +63,14 @@ def _ratio(m: re.Match) -> tuple[Decimal, bool]:
     return v, False
 
 
+def ratio_of(text: str) -> tuple[Decimal, bool]:
+    """_ratio of a text a pattern matched as RATIO_TEXT (so it is one)."""
+    m = _RATIO.fullmatch(text)
+    if m is None:
+        raise ValueError(f"不是比率：{text}")
+    return _ratio(m)
+
+
 RATIO_TEXT = rf"(?:(?:十万分之|万分之|千分之|百分之){NUM}|{NUM}(?:%|‰|个百分点)?)"
 
 

@@ -39,17 +39,17 @@ def _header_roles(cells: tuple[str, ...]) -> dict[str, int] | None:
         return None
     # 考核内容 over two columns (the next header cell left blank by the merge) and no 评分标准:
     # the first is the indicator's name, the second its bullets
-    i = roles.get("category")
-    if "name" not in roles and i is not None and i + 1 < len(words) and not words[i + 1] \
-            and i + 1 not in roles.values() and ("code" in roles or "rules" in roles):
+    col = roles.get("category")
+    if "name" not in roles and col is not None and col + 1 < len(words) and not words[col + 1] \
+            and col + 1 not in roles.values() and ("code" in roles or "rules" in roles):
         # 考核项目 over two columns beside 序号 and 考核内容: the items are named there (the
         # categories are the 一、 rows of the 序号 column)
         roles["name"] = roles.pop("category")
-    i = roles.get("content")
-    if "rules" not in roles and "name" not in roles and i is not None and i + 1 < len(words) \
-            and not words[i + 1] and i + 1 not in roles.values():
+    col = roles.get("content")
+    if "rules" not in roles and "name" not in roles and col is not None and col + 1 < len(words) \
+            and not words[col + 1] and col + 1 not in roles.values():
         del roles["content"]
-        roles["name"], roles["rules"] = i, i + 1
+        roles["name"], roles["rules"] = col, col + 1
     # 评分标准 absent: a second descriptive column carries the bullets (考核内容 | 考核指标)
     if "rules" not in roles and "name" in roles and "content" in roles:
         if roles["name"] > roles["content"]:

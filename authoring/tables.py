@@ -179,8 +179,8 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         # 名称（6分） beside its bullets is an indicator even when no bullet says 得N分
         if not (head_cat or code or pts is not None or any(_looks_like_rules(c) for c in cells)
                 or (name and rules and _name_points(name)[1] is not None)):
-            more = cell(cells, "responsible")
-            if not (name or cat_text) and cat.inds and more and looks_like_units(more):
+            units_cell = cell(cells, "responsible")
+            if not (name or cat_text) and cat.inds and units_cell and looks_like_units(units_cell):
                 _continue_row(cat.inds[-1], rules or content, cells, roles)  # units go on
             elif cat.inds and cell(cells, "note") and not any(
                     c.strip() for i, c in enumerate(cells) if i != roles.get("note")):
@@ -188,11 +188,11 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             continue  # a note or list typed under the table, not an indicator
         if not head_cat and not code and not name and not (cat_text and _cat_head(cat_text)) \
                 and cat.inds and (rules or content):
-            above = cat.inds[-1]
-            last_cont = (above, (above.rules[-1], above.responsible, above.evidence),
+            run_on = cat.inds[-1]
+            last_cont = (run_on, (run_on.rules[-1], run_on.responsible, run_on.evidence),
                          (rules or content, _row_units(cells, cell(cells, "responsible")),
                           cell(cells, "evidence")))
-            _continue_row(above, rules or content, cells, roles)  # broken across pages
+            _continue_row(run_on, rules or content, cells, roles)  # broken across pages
             continue
         if head_cat and cat.inds and not name and cat.code == head_cat[0] and \
                 (pts is None or pts == cat.points) and len(cats) and cats[-1] is cat and rules:
@@ -231,10 +231,10 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
         cat.inds += pending
     for c in cats:
         _settle_shared(c)
-        for above, ind in zip(c.inds, c.inds[1:]):
+        for upper, ind in zip(c.inds, c.inds[1:]):
             if not ind.responsible.strip() and not ind.gate:
                 # a 责任单位 cell merged down is printed once, on its first row
-                ind.responsible = above.responsible
+                ind.responsible = upper.responsible
     return [c for c in cats if c.inds]
 
 
@@ -269,8 +269,8 @@ def _fill_back(above: _Cat, cat: _Cat) -> None:
         return
     short = above.points - sum((i.points or Decimal(0) for i in above.inds), Decimal(0))
     got, k = Decimal(0), 0
-    while k < len(cat.inds) - 1 and got < short and cat.inds[k].points is not None:
-        got += cat.inds[k].points
+    while k < len(cat.inds) - 1 and got < short and (points := cat.inds[k].points) is not None:
+        got += points
         k += 1
     if short > 0 and got == short:
         for ind in cat.inds[:k]:
@@ -430,8 +430,7 @@ def _row_units(cells: tuple[str, ...], units: str) -> str:
     """The row's 责任单位 cell, or the 责任单位：… that OCR moved into another column."""
     if re.search(_UNIT_LABEL, units):
         return units
-    labelled = next((c[re.search(_UNIT_LABEL, c).start():] for c in cells
-                     if re.search(_UNIT_LABEL, c)), None)
+    labelled = next((c[m.start():] for c in cells if (m := re.search(_UNIT_LABEL, c))), None)
     return labelled if labelled is not None else _only_units(units)
 
 

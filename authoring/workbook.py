@@ -8,6 +8,7 @@ same checks as `scheme check`, so a workbook that imports is a scheme that loads
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -123,8 +124,8 @@ def _bar_words(part: Any, ind: Indicator | None) -> str:
     """A deduction per 百分点 below (above) a bar, as documents write it and the reader reads it
     back: 上报率达到95%的得10分，每低1个百分点扣1分，扣完为止."""
     gap = bar_gap(part.value)
-    metric = gap and next((m for m in (ind.metrics if ind else []) if m.name == gap[0]), None)
-    if not metric or metric.type != "percent" or gap[1] == 0:
+    metric = next((m for m in (ind.metrics if ind else []) if m.name == gap[0]), None) if gap else None
+    if gap is None or not metric or metric.type != "percent" or gap[1] == 0:
         return ""
     _, bar, down = gap
     step = f"每{'低' if down else '超过'}{_n(part.per * 100)}个百分点扣{_n(part.each)}分"
@@ -281,7 +282,7 @@ def _in_workbook(lines: list[str]) -> list[str]:
     return out
 
 
-def _rows(ws, columns: list[str], where: str, optional: list[str] = ()) -> list[dict[str, str]]:
+def _rows(ws, columns: list[str], where: str, optional: Sequence[str] = ()) -> list[dict[str, str]]:
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
         raise SchemeError([f"{where}: 工作表为空"])
@@ -536,8 +537,8 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
             ind = _indicator_from_row(named, f"{where}:{named['_row']}")
             at.inds[(c, i)] = int(named["_row"])
             ind["metrics"] = [dict(m) for m in metrics.get(code, [])]
-            for m, row in enumerate(metric_rows.get(code, [])):
-                at.metrics[(c, i, m)] = ("数据项", row)
+            for n, row in enumerate(metric_rows.get(code, [])):
+                at.metrics[(c, i, n)] = ("数据项", row)
             for k, r in enumerate(part_rows):
                 ind["parts"].append(_part_from_row(r, f"{where}:{r['_row']}", ind["metrics"]))
                 at.parts[(c, i, k)] = int(r["_row"])

@@ -9,7 +9,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -203,14 +202,6 @@ def machine() -> str:
         pass
     return (f"nproc={os.cpu_count()}, CPU={cpu or 'unknown'}, Python {platform.python_version()}, "
             f"{platform.system()} {platform.release()}, sqlite {__import__('sqlite3').sqlite_version}")
-
-
-def git_rev() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                              capture_output=True, timeout=5).stdout.strip() or "?"
-    except (OSError, subprocess.SubprocessError):
-        return "?"
 
 
 def wecom_reply_text(resp: requests.Response) -> str:

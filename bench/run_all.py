@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         ["staff.py"] + (["--history", "0", "2000", "--repeat", "5"] if args.quick else []),
         ["console.py", "--units", "200"],
         ["statements.py", "--units", "200"],
+        ["staff_month.py", "--units", "120"],
     ]
     failed = 0
     for run in runs:

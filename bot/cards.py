@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ledger.facts import Office, briefing_of
 from worktime.calendar import WorkCalendar
-from worktime.period import deadline_info, period_of_submission
+from worktime.period import deadline_info, period_of_submission, periods_in_year
 from schemes.asks import send_command, staff_only_metrics
 from schemes.model import Indicator
 from scoring.card import STATUS_ZH, ItemCard, Scorecard, pts
@@ -79,13 +79,30 @@ def next_deadline(ind: Indicator, today: date, cal: WorkCalendar) -> date | None
     return deadline_info(cal, due.frequency, period, due.day, due.date).deadline
 
 
+def next_deadline_in(ind: Indicator, today: date, cal: WorkCalendar, year: int) -> date | None:
+    """The next deadline (from today) of a period that counts in `year`: in January, this
+    year's 月报 is due in February, whatever last year's December still owes."""
+    due = ind.due
+    if due is None:
+        return None
+    if due.frequency == "once":
+        return cal.adjust_deadline(due.date) if due.date else None
+    for period in periods_in_year(due.frequency, year):
+        dl = deadline_info(cal, due.frequency, period, due.day, due.date).deadline
+        if dl >= today:
+            return dl
+    return None
+
+
 def deadline_text(d: date | None, today: date, cal: WorkCalendar) -> str:
+    """「截止1月31日（还剩17个工作日）」; the year is named when it is not this year's."""
     if d is None:
         return ""
+    day = f"{d.year}年{d.month}月{d.day}日" if d.year != today.year else f"{d.month}月{d.day}日"
     if d < today:
-        return f"截止{d.month}月{d.day}日（已过）"
+        return f"截止{day}（已过）"
     left = cal.workdays_between(today, d)
-    return f"截止{d.month}月{d.day}日（还剩{left}个工作日）" if d > today else f"今天（{d.month}月{d.day}日）截止"
+    return f"截止{day}（还剩{left}个工作日）" if d > today else f"今天（{day}）截止"
 
 
 def _task_order(code: str) -> tuple[int, str]:
@@ -106,7 +123,8 @@ def _gap_text(ind: Indicator, gaps: list[tuple[str, str, date]]) -> str:
 
 def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], today: date,
                   cal: WorkCalendar, staff: bool = True,
-                  gaps: dict[str, list[tuple[str, str, date]]] | None = None) -> list[str]:
+                  gaps: dict[str, list[tuple[str, str, date]]] | None = None,
+                  year: int | None = None) -> list[str]:
     """What is missing, rejected or overdue, most points first (tasks in their own order),
     with every period not in on time (`gaps`, ledger.facts.period_gaps). A liaison is not
     told about what only staff enter (酌情计分, gates)."""
@@ -136,18 +154,27 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
     out = []
     for i in wanted:
         ind = scheme_inds[i.code]
-        gaps = theirs(i)
-        what = "；".join(dict.fromkeys(gaps)) if gaps else (ind.evidence or "数据")
-        at_stake = f"（{pts(i.max_points - (i.points or 0))}分）" if i.max_points else ""
-        dl = deadline_text(next_deadline(ind, today, cal), today, cal)
+        owed_periods = theirs(i)
+        what = "；".join(dict.fromkeys(owed_periods)) if owed_periods else (ind.evidence or "数据")
+        gain = (i.max_points or Decimal(0)) - (i.points or Decimal(0))
+        at_stake = f"（{pts(gain)}分）" if gain > 0 else ""
+        upcoming = (next_deadline(ind, today, cal) if year is None
+                    else next_deadline_in(ind, today, cal, year))
+        dl = deadline_text(upcoming, today, cal)
         periodic = ind.due is not None and ind.due.frequency != "once"
         # For a periodic item "overdue" is about earlier periods; the date shown is the next one.
         tag = {"overdue": "【往期未报】" if periodic else "【已逾期】",
                "rejected": "【被驳回】"}.get(i.status, "")
         if i.code in periods:
             how = send_command(ind, periods[i.code][-1][0], briefing=ind is briefing)
-            out.append(f"· {tag}{i.code} {i.name}{at_stake}：{_gap_text(ind, periods[i.code])}"
-                       + (f"；补报：{how}" if how and not staff else "")
+            # a period past its deadline counts only if in on time: sending it now wins nothing,
+            # so no points are offered for it
+            # (a rejected one corrected within the grace window keeps its on-time receipt)
+            lost = all(state != "rejected" for _, state, _ in periods[i.code])
+            stake = "" if lost else at_stake
+            out.append(f"· {tag}{i.code} {i.name}{stake}：{_gap_text(ind, periods[i.code])}"
+                       + ((f"；补报（逾期，不计入按时）：{how}" if lost else f"；补报：{how}")
+                          if how and not staff else "")
                        + (f"；下一期{dl}" if dl and "已过" not in dl else ""))
             continue
         out.append(f"· {tag}{i.code} {i.name}{at_stake}：缺 {what}{('，' + dl) if dl else ''}")

@@ -19,7 +19,7 @@ from ledger.facts import CITY, briefing_indicator, period_gaps
 from ledger.office import offices
 from ledger.responsibility import duties
 from ledger.units import Unit, find_unit, list_members, list_units
-from worktime.period import deadline_info, upcoming_deadlines
+from worktime.period import deadline_info, period_year, upcoming_deadlines
 from schemes.asks import liaison_can_send, needs_report, send_command
 from schemes.model import Indicator
 
@@ -61,8 +61,8 @@ def cmd_help(words: list[str], ctx: Ctx) -> Reply:
     return Reply(text)
 
 
-@command(("截止", "截至", "待办", "deadline"), EVERYONE, "截止 / 待办", "即将到期的事项（按工作日计）",
-         read_only=True)
+@command(("截止", "截至", "待办", "deadline"), EVERYONE, "截止 [年度]", "即将到期的事项（按工作日计）",
+         read_only=True, year_word="any", each_year=True)
 def cmd_due(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     rows = []
@@ -89,13 +89,16 @@ def cmd_due(words: list[str], ctx: Ctx) -> Reply:
         if unit is not None and not ctx.member.is_staff and not liaison_can_send(ind):
             continue  # gate confirmations and staff-only items are the office's
         d = ind.due
-        for period, dl in upcoming_deadlines(ctx.cal, d.frequency, ctx.today, d.day, d.date,
-                                             horizon_days=92)[:1]:
+        # only periods of the year spoken of: last year's December belongs to last year (and
+        # is not asked for at all once that year is closed or was never assessed here)
+        for period, dl in [(p, dl) for p, dl in upcoming_deadlines(
+                ctx.cal, d.frequency, ctx.today, d.day, d.date, horizon_days=92)
+                if period_year(d.frequency, p) == ctx.office.year][:1]:
             info = deadline_info(ctx.cal, d.frequency, period, d.day, d.date)
             done = (ind.code, period) in live
             rows.append((dl, ind, period, info, done))
     if not rows:
-        return Reply("近三个月没有到期事项。")
+        return Reply(f"近三个月没有{ctx.office.year}年度的到期事项。")
     rows.sort(key=lambda r: (r[0], r[1].code))
     briefing = briefing_indicator(ctx.office.scheme)
     briefing_code = briefing.code if briefing else None
@@ -129,8 +132,9 @@ def cmd_units(words: list[str], ctx: Ctx) -> Reply:
 # ---- liaisons --------------------------------------------------------------------------------
 
 
-@command(("得分", "我的得分", "分数", "score", "得份", "的分", "我的的分", "我的得份", "多少分"), EVERYONE, "得分",
-         "总分、等级、排名和失分项（信用办人员：各单位排名，示范城市方案为全市预计得分）", read_only=True)
+@command(("得分", "我的得分", "分数", "score", "得份", "的分", "我的的分", "我的得份", "多少分"), EVERYONE,
+         "得分 [年度]", "总分、等级、排名和失分项（信用办人员：各单位排名，示范城市方案为全市预计得分）",
+         read_only=True, year_word="any")
 def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     if ctx.member.is_staff and not ctx.unit:
         if ctx.office.city_level:
@@ -141,8 +145,9 @@ def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     return Reply(card_text(ctx.card_of(unit), who, ctx.office))
 
 
-@command(("缺项", "缺什么", "missing"), EVERYONE, "缺项 [单位]",
-         "缺少、被驳回或逾期的项目和各期，按分值排序（信用办人员可查任一单位）", read_only=True)
+@command(("缺项", "缺什么", "missing"), EVERYONE, "缺项 [单位] [年度]",
+         "缺少、被驳回或逾期的项目和各期，按分值排序（信用办人员可查任一单位）", read_only=True,
+         year_word="any", each_year=True)
 def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
     unit = ctx.unit
     if words and ctx.member.is_staff:
@@ -159,9 +164,10 @@ def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
     items = [i for i in card.items if mine is None or i.code in mine]
     inds = {i.code: i for _, i in ctx.office.scheme.indicators()}
     gaps = period_gaps(ctx.db, ctx.office, unit.id, ctx.today, ctx.cal) if unit else {}
-    lines = missing_lines(items, inds, ctx.today, ctx.cal, staff=ctx.member.is_staff, gaps=gaps)
+    lines = missing_lines(items, inds, ctx.today, ctx.cal, staff=ctx.member.is_staff, gaps=gaps,
+                          year=ctx.office.year)
     if not lines:
-        return Reply("没有缺项，负责的指标都已报送。发送「得分」查看得分。")
+        return Reply(f"{ctx.office.year}年度没有缺项，负责的指标都已报送。发送「得分」查看得分。")
     tasks = ctx.office.scheme.base_total is None
     order = "按任务序号" if tasks else "按分值从高到低"
     head = f"{unit.name if unit else CITY} 待补 {len(lines)} 项（{order}）："

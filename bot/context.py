@@ -112,14 +112,18 @@ class Ctx:
     # the sender's unit, the data version). No other connection can write inside the
     # transaction, so both hold until this one writes.
     _known: tuple[int, Unit | None, int | None] | None = None
+    # The reply already names the year of each of its parts (answered once per open year).
+    labelled: bool = False
 
     def known(self, unit: Unit | None, version: int | None) -> None:
         """Keep the sender's unit and the data version read for this message, so a command
         does not read them again (a question costs a handful of statements)."""
         self._known = (self.db.conn.total_changes, unit, version)
 
-    def _unchanged(self) -> bool:
-        return self._known is not None and self._known[0] == self.db.conn.total_changes
+    def _still_known(self) -> tuple[int, Unit | None, int | None] | None:
+        """What was read for this message, while this connection has not written since."""
+        known = self._known
+        return known if known is not None and known[0] == self.db.conn.total_changes else None
 
     @property
     def today(self) -> date:
@@ -129,19 +133,21 @@ class Ctx:
     def unit(self) -> Unit | None:
         if not self.member.unit_id:
             return None
-        if self._unchanged() and self._known[1] is not None and self._known[1].id == self.member.unit_id:
-            return self._known[1]
+        known = self._still_known()
+        if known is not None and known[1] is not None and known[1].id == self.member.unit_id:
+            return known[1]
         return get_unit(self.db, self.member.unit_id)
 
     def open_years(self) -> tuple[int, ...]:
         """The office's open years (as read with the office, unless this message wrote since)."""
-        if self._unchanged() and self.office.open_years:
+        if self._still_known() is not None and self.office.open_years:
             return self.office.open_years
         return tuple(open_years(self.db))
 
     def _version(self) -> int:
-        if self._unchanged() and self._known[2] is not None:
-            return self._known[2]
+        known = self._still_known()
+        if known is not None and known[2] is not None:
+            return known[2]
         return data_version(self.db)
 
     @property
@@ -151,8 +157,9 @@ class Ctx:
     def _compute(self, version: int | None, committed: bool) -> dict[str, Scorecard]:
         """All cards; when the cache has a committed baseline, only the units whose facts
         versions moved are re-read, and only the cards they affect are rescored."""
+        cache = self.card_cache
         key = self.cache_key(version) if version is not None else None
-        base = self.card_cache.baseline(key) if key and not self.office.city_level else None
+        base = cache.baseline(key) if cache is not None and key and not self.office.city_level else None
         if base is not None and base.scheme is not self.office.scheme and base.scheme != self.office.scheme:
             base = None  # `scheme add` replaced the installed copy since
         versions = facts_versions(self.db, self.office)
@@ -165,20 +172,21 @@ class Ctx:
             facts = {u: fresh[u] if u in moved else base.scored.facts[u] for u in versions}
             scored = rescore(self.office.scheme, facts, base.scored, changed=moved)
         self._state = Baseline(scored, versions, self.office.scheme)
-        if committed and key is not None:
-            self.card_cache.remember(key, self._state)
+        if committed and key is not None and cache is not None:
+            cache.remember(key, self._state)
         return scored.cards
 
     def cards(self) -> dict[str, Scorecard]:
         """Every unit's card (rank rules over all units), computed once per message."""
         if self._cards is None:
-            version = self._version() if self.card_cache is not None else None
-            if version is not None and version == self.base_version:
-                self._cards = self.card_cache.get(self.cache_key(version),
-                                                  lambda: self._compute(version, committed=True))
+            cache = self.card_cache
+            version = self._version() if cache is not None else None
+            if cache is not None and version is not None and version == self.base_version:
+                self._cards = cache.get(self.cache_key(version),
+                                        lambda: self._compute(version, committed=True))
             else:
                 self._cards = self._compute(version, committed=False)
-                if version is not None and self.on_fresh_cards is not None:
+                if version is not None and self.on_fresh_cards is not None and self._state is not None:
                     # the key now: a later use_office() must not file these under another
                     self.on_fresh_cards(self.cache_key(version), self.db.conn.total_changes,
                                         self._cards, self._state)
@@ -195,6 +203,20 @@ class Ctx:
         """The scheme that assesses `unit` (in `year`, default the year spoken of so far)."""
         from ledger.office import office_for_kind
         self.use_office(office_for_kind(self.db, unit.kind, year or self.office.year))
+
+    def speak_of_year(self, year: int) -> None:
+        """Answer for `year`: the sender's unit's scheme that year (staff: the first scheme)."""
+        from ledger.office import office
+        unit = self.unit if self.member.unit_id else None
+        if unit is not None:
+            self.use_unit(unit, year)
+        else:
+            self.use_office(office(self.db, year))
+
+    def all_years(self) -> list[int]:
+        """Every year the office has assessed (open or closed)."""
+        from ledger.office import years
+        return [y for y, _ in years(self.db)]
 
     def use_period(self, unit: Unit, period: str | Period | None) -> bool:
         """A period of another assessment year (January: last year's December or Q4) is filed

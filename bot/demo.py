@@ -196,6 +196,7 @@ def _review(pipeline: Any, unit: str, code: str, period: str | None, when: datet
     ind = office(db).scheme.indicator(code) or next(
         i for _, i in office(db).scheme.indicators() if code in i.aliases)
     staff = find_member(db, "console", DEMO_STAFF[0])
+    assert staff is not None  # _seed bound the demo's staff member first
     try:
         subs.review_latest(db, find_unit(db, unit).id, ind.code, True, "", staff.id, when,
                            f"console:{DEMO_STAFF[0]}", period=period)

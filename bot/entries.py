@@ -4,6 +4,7 @@ bot.commands)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.city_figures import city_note
 from bot.commands import EVERYONE, STAFF, _tell_liaisons, _unit_and_rest, command
@@ -101,7 +102,7 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
                  + city_note(ctx, unit))
 
 
-def _shown(m: Metric, v: object) -> str:
+def _shown(m: Metric, v: Any) -> str:
     if m.type == "bool":
         return "是" if v else "否"
     return str(v) if m.type == "text" else show_value(m, v)
@@ -111,6 +112,8 @@ def _enter_report(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None, timi
                   text: list[str]) -> Reply:
     """台账/月报 received for a period: recorded as that period's report, on time or late."""
     due = ind.due
+    if due is None:  # only items reported by period come here
+        raise CommandError(f"「{ind.code} {ind.name}」没有报送期限，不按期代报")
     if period is None:
         raise CommandError(f"请写明期别，例如：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
                            f"台账 {ctx.office.year}-{'Q1' if due.frequency == 'quarterly' else '09'} 按时")

@@ -19,7 +19,7 @@ from ledger.units import Unit
 from schemes.model import Indicator
 
 __all__ = ["accept_files", "remember_target", "take_pending", "handle_attachments",
-           "upload_link", "PENDING_MINUTES"]
+           "upload_link", "PENDING_MINUTES", "filing_period"]
 
 PENDING_MINUTES = 30
 
@@ -68,11 +68,18 @@ def _download(ctx: Ctx, att: Attachment) -> tuple[bytes, str, str]:
         raise CommandError("文件已过期，请重新发送。") from None
 
 
-def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+def filing_period(ind: Indicator, today, cal) -> str | None:
+    """The period files sent today count for, when the sender names none: a periodic item's
+    current reporting period (January: last year's Q4 until its deadline); None otherwise."""
     due = ind.due
-    if period is None and due is not None and due.frequency in ("monthly", "quarterly"):
-        from worktime.period import period_of_submission
-        period = period_of_submission(due.frequency, ctx.today, due.day, cal=ctx.cal)
+    if due is None or due.frequency not in ("monthly", "quarterly"):
+        return None
+    from worktime.period import period_of_submission
+    return period_of_submission(due.frequency, today, due.day, cal=cal)
+
+
+def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+    period = period or filing_period(ind, ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 台账 is last year's
     stored = []
     for att in ctx.msg.attachments:
@@ -135,11 +142,14 @@ def handle_attachments(ctx: Ctx) -> Reply:
         if caption is not None and caption.code != pending[1]["indicator"]:
             return accept_files(ctx, unit, caption)
         target = ctx.office.scheme.indicator(pending[1]["indicator"])
+        if target is None:  # the scheme was replaced since the 佐证 command
+            raise CommandError(f"方案中已没有指标「{pending[1]['indicator']}」，请重新发送「佐证 指标」后再上传。")
         return accept_files(ctx, unit, target, pending[1].get("period"))
     # A caption may be loosely written; a file name must name the indicator plainly
     # ("微信图片_2022…" must not fuzzy-match anything).
     hints = [(ctx.msg.text, True)] + [(a.name.rsplit(".", 1)[0], False) for a in ctx.msg.attachments]
     for hint, loose in ((h.strip(), loose) for h, loose in hints if h and h.strip()):
+        named: Indicator | None
         try:
             named = find_indicator(ctx.office.scheme, hint, fuzzy=loose)
         except Ambiguous:
@@ -183,6 +193,8 @@ def _caption_indicator(ctx: Ctx) -> Indicator | None:
 
 def resolve_waiting_file(ctx: Ctx, data: dict, text: str) -> Reply:
     unit = ctx.unit
+    if unit is None:  # the file was kept for a liaison who has no unit now
+        raise CommandError("只有单位联络员可以上传佐证材料。")
     ind = find_indicator(ctx.office.scheme, text)
     atts = tuple(Attachment(**a) for a in data["attachments"])
     ctx.msg = replace(ctx.msg, attachments=atts)

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from authoring.sheet_cell import clean, put
 from ledger.facts import Office, all_facts
+from ledger.labels import RECORD_STATUS_ZH
 from ledger.submissions import list_evidence
 from ledger.units import list_units
 from worktime.calendar import WorkCalendar
@@ -85,8 +86,7 @@ def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today:
         _sheet(wb, f"{cat.code}{cat.name}", head, body)
     units = {u.id: u.name for u in list_units(db) if off.assesses(u.kind)}
     ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], e["original_name"],
-                e["size"], {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
-                            "withdrawn": "已撤回"}[e["status"]], e["review_reason"] or "",
+                e["size"], RECORD_STATUS_ZH[e["status"]], e["review_reason"] or "",
                 e["received_at"].replace("T", " ")] for e in list_evidence(db, year=off.year)
                if e["unit_id"] in units]
     _sheet(wb, "佐证材料", ["单位", "指标", "文件名", "大小（字节）", "状态", "审核意见", "收到时间"], ev_rows)

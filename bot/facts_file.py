@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.numbers import AmbiguousValue, NumberError, in_range, read_value, show_value
-from schemes.model import Indicator, Scheme
+from schemes.model import Indicator, Rank, Scheme
 
 __all__ = ["FactsFile", "FactsFileError", "read_facts_file"]
 
@@ -101,6 +101,7 @@ def _rank_entries(ind: Indicator, entry: dict, out: FactsFile, problems: list[st
                 problems.append(f"指标「{code}」rank_points「{pts}」不是数字")
                 continue
             part = ind.parts[idx]
+            assert isinstance(part, Rank)  # _rank_parts lists rank parts only
             if not min(part.bottom, Decimal(0)) <= value <= part.top:
                 problems.append(f"指标「{code}」rank_points {pts} 超出该项排名分值 0 到 {part.top}")
                 continue
@@ -113,9 +114,10 @@ def _rank_entries(ind: Indicator, entry: dict, out: FactsFile, problems: list[st
     if not isinstance(peers, dict):
         problems.append(f"指标「{code}」peers 应是「单位: 数值」的映射或数值列表")
         return
-    metric = next((p.value for n, p in enumerate(ind.parts) if n in parts), None)
+    metric = next((p.value for n, p in enumerate(ind.parts) if n in parts and isinstance(p, Rank)),
+                  None)
     for unit, value in peers.items():
-        values = value if isinstance(value, dict) else {metric: value}
+        values = value if isinstance(value, dict) else {metric or "": value}
         checked = {k: _value(ind, k, v, f"指标「{code}」peers「{unit}」数据项「{k}」", problems)
                    for k, v in values.items() if any(m.name == k for m in ind.metrics)}
         if len(checked) != len(values):

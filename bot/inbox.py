@@ -18,13 +18,13 @@ from bot.parse import CommandError
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.files import locate
+from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
 from ledger.office import office_for_kind
 from ledger.units import Unit, get_unit, list_members, list_units
 
 __all__: list[str] = []  # commands register themselves with @command
 
 MAX_FILES = 5
-_KIND_ZH = {"briefing": "月报", "data": "数据", "report": "台账"}
 
 
 def _first_words(text: str, n: int = 24) -> str:
@@ -63,29 +63,32 @@ def _metrics_text(ind, metrics: dict, short: bool = False) -> str:
     return "，".join(out)
 
 
-@command(("待审", "待审核"), STAFF, "待审 [单位]", "等待审核的报送和材料（逐条，最早的在前），查看：查看 <编号>",
+@command(("待审", "待审核"), STAFF, "待审 [单位] [年度]", "等待审核的报送和材料（逐条，最早的在前），查看：查看 <编号>",
          read_only=True)
 def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
+    from bot.registry import take_year
+    year, words = take_year(words, ctx)  # default: every open year (a closed one is frozen)
+    if year is not None and year not in ctx.open_years():
+        return Reply(f"{year}年度已关闭，结果已定稿：其未审核的报送和材料不再审核。")
     unit = _find_unit(ctx, " ".join(words)) if words else None
     units = {u.id: u for u in list_units(ctx.db)}
     names = {u.id: u.name for u in units.values()}
     rows: list[tuple[str, int, str]] = []  # (received, order, line)
-    for s in subs.list_submissions(ctx.db, unit.id if unit else None, statuses=("submitted",)):
+    waiting, files = subs.awaiting_review(ctx.db, unit.id if unit else None, year)
+    for s in waiting:
         ind = _indicator(ctx, units.get(s.unit_id), s.indicator)
         what = _first_words(s.text) if s.kind != "data" else _first_words(
             _metrics_text(ind, s.metrics, short=True) or s.text, 40)
         rows.append((s.received_at, s.id, f"#{s.id}｜{names.get(s.unit_id, s.unit_id)}｜{s.indicator} "
-                                    f"{ind.name if ind else ''}｜{_KIND_ZH.get(s.kind, s.kind)} "
+                                    f"{ind.name if ind else ''}｜{SUBMISSION_KIND_ZH.get(s.kind, s.kind)} "
                                     f"{s.period}｜{_when(s.received_at)}｜{what}"))
-    for e in subs.list_evidence(ctx.db, unit.id if unit else None):
-        if e["status"] != "submitted":
-            continue
+    for e in files:
         ind = _indicator(ctx, units.get(e["unit_id"]), e["indicator"])
         rows.append((e["received_at"], e["id"], f"F{e['id']}｜{names.get(e['unit_id'], e['unit_id'])}｜"
                                        f"{e['indicator']} {ind.name if ind else ''}｜文件 "
                                        f"{e['original_name']}｜{_when(e['received_at'])}"))
     if not rows:
-        return Reply("没有等待审核的报送或材料。")
+        return Reply(f"{year}年度没有等待审核的报送或材料。" if year else "没有等待审核的报送或材料。")
     rows.sort(key=lambda r: r[:2])
     lines = [f"待审核 {len(rows)} 条（最早的在前）："] + [line for *_, line in rows[:20]]
     if len(rows) > 20:
@@ -109,10 +112,10 @@ def cmd_show(words: list[str], ctx: Ctx) -> Reply:
     ind = _indicator(ctx, unit, sub.indicator)
     who = next((m.name for m in list_members(ctx.db) if m.id == sub.member_id), "")
     lines = [f"#{sub.id}｜{unit.name}｜{sub.indicator} {ind.name if ind else ''}｜"
-             f"{_KIND_ZH.get(sub.kind, sub.kind)} {sub.period}",
+             f"{SUBMISSION_KIND_ZH.get(sub.kind, sub.kind)} {sub.period}",
              f"收到：{sub.received_at[:16].replace('T', ' ')}" + (f"（{who}）" if who else "")
              + (f"，{'按时' if sub.on_time else '逾期'}" if sub.on_time is not None else "")
-             + f"｜状态：{subs._STATUS_ZH.get(sub.status, sub.status)}"
+             + f"｜状态：{RECORD_STATUS_ZH.get(sub.status, sub.status)}"
              + (f"（{sub.review_reason}）" if sub.review_reason else "")]
     data = _metrics_text(ind, sub.metrics) if sub.kind == "data" else ""
     if data:
@@ -137,7 +140,7 @@ def _show_file(ctx: Ctx, file_id: int) -> Reply:
     ind = _indicator(ctx, unit, row["indicator"])
     reply = Reply(f"F{row['id']}｜{unit.name}｜{row['indicator']} {ind.name if ind else ''}｜"
                   f"收到 {row['received_at'][:16].replace('T', ' ')}｜"
-                  f"状态：{subs._STATUS_ZH.get(row['status'], row['status'])}")
+                  f"状态：{RECORD_STATUS_ZH.get(row['status'], row['status'])}")
     _attach(ctx, reply, [row])
     return reply
 

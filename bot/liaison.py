@@ -12,6 +12,7 @@ from channels.message import Reply
 from bot.parse import CommandError, exact_tail, parse_metrics
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
+from ledger.labels import RECORD_STATUS_ZH
 from ledger.office import open_years, year_status
 from ledger.units import find_member, list_members, set_deputy
 from worktime.numerals import read_int
@@ -70,7 +71,8 @@ def _unnamed_month(ctx: Ctx, unit, ind: Indicator, text: str) -> str | None:
     """No month named: the previous month up to its deadline; after it, this month if the
     previous one is in; None when the previous month is missing and overdue (ask)."""
     prev = period_of_submission("monthly", ctx.today)
-    info = deadline_info(ctx.cal, "monthly", prev, ind.due.day, ind.due.date)
+    due = ind.due
+    info = deadline_info(ctx.cal, "monthly", prev, due.day if due else None, due.date if due else None)
     if ctx.today <= info.deadline:
         return prev
     sent = subs.has_standing(ctx.db, unit.id, ind.code, prev, "briefing")
@@ -162,7 +164,9 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
                       if m.name in metrics and m.name in year and m.aggregate(True) == agg]
             if totals:
                 lines.append(f"{ctx.office.year}年{how}：{'，'.join(totals)}")
-    if needs_report(ind) and not subs.has_standing(ctx.db, unit.id, ind.code, period, "report"):
+    # a quarter's 台账 is asked for once the quarter has ended (figures may come earlier)
+    if needs_report(ind) and filed.end < ctx.today \
+            and not subs.has_standing(ctx.db, unit.id, ind.code, period, "report"):
         # the figures are in, but the period counts only when its 台账 (files) arrives
         lines.append(f"{period} 的台账尚未报送（数据不能代替台账）：请发送 {send_command(ind, period)}")
     lines += [
@@ -189,7 +193,7 @@ def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | Non
         per = reports_per_period(ind)
         want = {"monthly": "2022-08", "quarterly": "2022-Q3", None: "2022"}[per]
         if Period.from_label(period).kind != KIND_OF_FREQUENCY[per or "yearly"]:
-            raise CommandError(f"「{ind.code} {ind.name}」按{ {'monthly': '月', 'quarterly': '季度'}.get(per, '年度')}"
+            raise CommandError(f"「{ind.code} {ind.name}」按{ {'monthly': '月', 'quarterly': '季度'}.get(per or '', '年度')}"
                                f"报送，期别请写成 {want} 的样子")
         year = Period.from_label(period).year
         if year_status(ctx.db, year) is None:
@@ -276,7 +280,7 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     for s in rows:
         what = {"briefing": "月报", "data": "数据", "report": "台账"}.get(s.kind, s.kind)
         lines.append(f"#{s.id} {s.received_at[:16].replace('T', ' ')} {s.indicator} {what} {s.period}"
-                     f"｜{subs._STATUS_ZH[s.status]}" + ("｜信用办代报" if s.member_id in office_ids else "")
+                     f"｜{RECORD_STATUS_ZH[s.status]}" + ("｜信用办代报" if s.member_id in office_ids else "")
                      + (f"｜{'按时' if s.on_time else '逾期'}" if s.on_time is not None else ""))
     lines.append("撤回某条：撤回 <编号>")
     return Reply("\n".join(lines))

@@ -8,13 +8,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from bot.evidence import record_period_report
+from bot.evidence import filing_period, record_period_report
 from bot.pipeline import Pipeline
 from ledger.db import LedgerError, immediate, now_iso
 from ledger.links import spend_upload_link, take_download, upload_link, upload_link_used
-from ledger.office import office_for_kind
+from ledger.office import Office
+from ledger.office import office_for_kind, year_status
 from ledger.submissions import MAX_FILE_BYTES, store_evidence
 from ledger.units import get_unit, still_bound
+from worktime.period import Period
 
 __all__ = ["make_blueprint", "too_large", "PREFIXES", "MAX_UPLOAD_BYTES"]
 
@@ -72,12 +74,26 @@ def make_blueprint(pipeline: Pipeline) -> Blueprint:
     return bp
 
 
+def _counted_for(db: Any, pipeline: Pipeline, kind: str, code: str,
+                 now: Any) -> tuple[Office, str | None]:
+    """The office year and period files uploaded now count for — as in chat: in January last
+    year's Q4 台账 is last year's, and is stored (and exported) under that year."""
+    off = office_for_kind(db, kind)
+    ind = off.scheme.indicator(code)
+    period = filing_period(ind, now.date(), pipeline.cal) if ind else None
+    if period is not None:
+        year = Period.from_label(period).year
+        if year != off.year and year_status(db, year) == "open":
+            off = office_for_kind(db, kind, year)
+    return off, period
+
+
 def _upload(pipeline: Pipeline, db: Any, token: str) -> Any:
     link = upload_link(db, token)
     if link is None:
         abort(404)
     now = pipeline.clock()
-    page = dict(unit=link.unit_name, indicator=link.indicator, open=True)
+    page: dict[str, Any] = dict(unit=link.unit_name, indicator=link.indicator, open=True)
     closed = dict(page, open=False)
     if link.expires_at < now_iso(now):
         return _page(410, **closed, message="链接已过期，请在聊天中重新发送「佐证 指标」获取新链接。")
@@ -99,17 +115,18 @@ def _upload(pipeline: Pipeline, db: Any, token: str) -> Any:
             used = upload_link_used(db, token)
             if used or not still_bound(db, member_id, link.unit_id):
                 raise _LinkSpent(USED_LINK if used else STALE_LINK)
-            off = office_for_kind(db, get_unit(db, link.unit_id).kind)
+            off, period = _counted_for(db, pipeline, get_unit(db, link.unit_id).kind,
+                                       link.indicator, now)
             for f, content in contents:
                 stored.append(store_evidence(
                     db, pipeline.data_dir, unit_id=link.unit_id, indicator=link.indicator,
-                    content=content, original_name=f.filename, content_type=f.mimetype or "",
+                    content=content, original_name=f.filename or "", content_type=f.mimetype or "",
                     now=now, member_id=member_id, channel="upload", source_msg_id=None,
-                    actor=f"upload:{member_id}", year=off.year))
+                    actor=f"upload:{member_id}", year=off.year, period=period))
             ind = off.scheme.indicator(link.indicator)
             note = record_period_report(db, pipeline.cal, link.unit_id, ind, now, member_id,
                                         "upload", len(contents),
-                                        f"upload:{member_id}") if ind else ""
+                                        f"upload:{member_id}", period) if ind else ""
             spend_upload_link(db, token, now)
     except _LinkSpent as exc:
         return _page(410, **closed, message=str(exc))

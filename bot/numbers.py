@@ -131,7 +131,9 @@ def _range_text(metric: Metric) -> str:
         return f"在 {show_value(metric, lo)} 到 {show_value(metric, hi)} 之间"
     if lo is not None:
         return f"不小于 {show_value(metric, lo)}"
-    return f"不大于 {show_value(metric, hi)}"
+    if hi is not None:
+        return f"不大于 {show_value(metric, hi)}"
+    return "在允许的范围内"  # not reached: a value out of range has a bound it passed
 
 
 def in_range(metric: Metric, value: Decimal) -> bool:

@@ -107,11 +107,12 @@ def find_indicator(scheme: Scheme, text: str, fuzzy: bool = True) -> Indicator:
     if not fuzzy:
         raise CommandError(f"没有找到指标「{text}」")
     names = {i.code: _plain(i.name) for i in inds}
+    by_code = {i.code: i for i in inds}
     hits = process.extract(key, names, scorer=fuzz.partial_ratio, limit=5, score_cutoff=70)
     if hits and (len(hits) == 1 or hits[0][1] - hits[1][1] >= 10):
-        return scheme.indicator(hits[0][2])
+        return by_code[hits[0][2]]
     if hits:
-        raise Ambiguous(text, [scheme.indicator(h[2]) for h in hits])
+        raise Ambiguous(text, [by_code[h[2]] for h in hits])
     raise CommandError(f"没有找到指标「{text}」。可以写指标编号（如 7）或名称中的几个字（如 信用承诺）；"
                        f"发送「缺项」查看本单位的全部指标。")
 

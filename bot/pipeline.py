@@ -279,7 +279,7 @@ class Pipeline:
 def _say_year(ctx: Ctx, reply: Reply) -> Reply:
     """While two years are open (January: last year's final filings), every reply says which
     year it speaks of."""
-    if reply.text and len(ctx.open_years()) > 1:
+    if reply.text and not ctx.labelled and len(ctx.open_years()) > 1:
         return replace(reply, text=f"【{ctx.office.year}年度】{reply.text}")
     return reply
 

@@ -47,7 +47,9 @@ def recorded(kind: str, unit_of: Callable[[list[str], Ctx], Unit | None] = _unit
                 rec.summary = reply.text.splitlines()[0][:200].rstrip("。") if reply.text else kind
                 if kind == "扣分" and "档次" in reply.text:
                     rec.kind = "事件"
-            reply.text = f"{reply.text}\n{number_line(rec.id)}"
+            assert rec.id is not None  # recording() files the act when the block ends
+            # the year it counts in, always: after a close, one open year is no longer obvious
+            reply.text = f"{reply.text}\n记入{ctx.office.year}年度，{number_line(rec.id)}"
             return reply
         return run
     return deco

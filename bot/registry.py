@@ -10,16 +10,17 @@ one and register with `@command`; nothing here imports them, so they form no cyc
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
 from bot.context import Ctx
-from bot.parse import CommandError, normalise
+from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from channels.message import Reply
 from ledger.db import LedgerError
 
 __all__ = ["COMMANDS", "Command", "Match", "command", "dispatch", "match", "split_commands",
-           "help_text", "run", "LIAISON", "STAFF", "EVERYONE", "Handler"]
+           "help_text", "run", "take_year", "LIAISON", "STAFF", "EVERYONE", "Handler"]
 
 Handler = Callable[[list[str], Ctx], Reply]
 
@@ -33,6 +34,10 @@ class Command:
     fn: Handler
     free_text: bool = False  # its text runs on over the following lines (a 月报)
     read_only: bool = False  # only reads the ledger: answered without the write lock
+    # Takes a year word (「2022」「2022年」「上年度」) and answers for that year: "any" reads a
+    # bare 2022 as the year, "marked" only 2022年/上年度 (where a bare number is a value).
+    year_word: str | None = None
+    each_year: bool = False  # no year word, two years open: answered once per open year
 
 
 COMMANDS: list[Command] = []
@@ -41,11 +46,15 @@ EVERYONE = ("liaison", "staff", "admin")
 
 
 def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: str,
-            free_text: bool = False, read_only: bool = False) -> Callable[[Handler], Handler]:
+            free_text: bool = False, read_only: bool = False, year_word: str | None = None,
+            each_year: bool = False) -> Callable[[Handler], Handler]:
     """Register a handler. `read_only=True` promises it writes nothing; the pipeline holds it
-    to that (a write in its snapshot fails, and the message takes the write path instead)."""
+    to that (a write in its snapshot fails, and the message takes the write path instead).
+    `year_word` lets it be asked for one assessment year; `each_year` answers, while two years
+    are open and none is named, under each year in turn, labelled."""
     def deco(fn: Handler) -> Handler:
-        COMMANDS.append(Command(words, roles, usage, help, fn, free_text, read_only))
+        COMMANDS.append(Command(words, roles, usage, help, fn, free_text, read_only, year_word,
+                                each_year))
         return fn
     return deco
 
@@ -140,7 +149,58 @@ def _dispatch_one(text: str, ctx: Ctx) -> Reply:
     if ctx.member.role not in cmd.roles:
         who = "信用办工作人员" if cmd.roles == STAFF else "单位联络员"
         raise CommandError(f"「{cmd.words[0]}」仅限{who}使用。发送「帮助」查看您可用的命令。")
-    return cmd.fn(found.words, ctx)
+    words = found.words
+    if cmd.year_word:
+        year, words = take_year(words, ctx, bare=cmd.year_word == "any")
+        if year is not None:
+            ctx.speak_of_year(year)
+        elif cmd.each_year and len(ctx.open_years()) > 1:
+            return _each_year(cmd, words, ctx)
+    return cmd.fn(words, ctx)
+
+
+_YEAR_WORD = re.compile(r"(20\d\d)(年度?)?")
+_RELATIVE_YEARS = {"上年度": -1, "上一年度": -1, "上年": -1, "去年": -1, "本年度": 0, "今年": 0,
+                   "本年": 0}
+
+
+def take_year(words: list[str], ctx: Ctx, bare: bool = True) -> tuple[int | None, list[str]]:
+    """The year a command names (「2022」「2022年」「2022年度」「上年度」) and the other words.
+    A year the office never assessed is refused here, so no command answers for it."""
+    for n, w in enumerate(words):
+        m = _YEAR_WORD.fullmatch(w)
+        if m and (bare or m.group(2)):
+            year = int(m.group(1))
+        elif w in _RELATIVE_YEARS:
+            year = ctx.today.year + _RELATIVE_YEARS[w]
+        else:
+            continue
+        from ledger.office import year_status
+        if year_status(ctx.db, year) is None:
+            known = "、".join(map(str, ctx.all_years()))
+            raise CommandError(f"{year} 不是本办的考核年度（本办的考核年度：{known}）。")
+        return year, words[:n] + words[n + 1:]
+    return None, words
+
+
+def _each_year(cmd: Command, words: list[str], ctx: Ctx) -> Reply:
+    """January: last year's items and this year's, each under its own year."""
+    parts, files, refused = [], [], []
+    for year in ctx.open_years():
+        ctx.speak_of_year(year)
+        try:
+            reply = cmd.fn(list(words), ctx)
+        except (Ambiguous, AskValue):
+            raise  # a question back (which unit?) holds whatever the year
+        except CommandError as exc:
+            reply = Reply(str(exc))
+            refused.append(str(exc))
+        parts.append(f"【{year}年度】{reply.text}")
+        files += reply.files
+    if len(refused) == len(parts) and len(set(refused)) == 1:
+        raise CommandError(refused[0])  # the same refusal for every year: said once
+    ctx.labelled = True
+    return Reply("\n\n".join(parts), files=files)
 
 
 def help_text(role: str) -> str:

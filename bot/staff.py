@@ -96,10 +96,10 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
         match = [n for n in names if cat in n]
         if len(match) != 1:
             raise CommandError(f"没有唯一匹配「{cat}」的类别。可选：{'、'.join(names)}")
-        key = lambda c: next(p for n, p, _ in c.categories if n == match[0]) or 0
+        key = lambda c: next(p for n, p, _ in c.categories if n == match[0]) or Decimal(0)
         title = f"{match[0]} 排名："
     else:
-        key = lambda c: c.total or 0
+        key = lambda c: c.total or Decimal(0)
         title = f"{ctx.office.year}年度 总分排名（{len(cards)} 个单位）："
     ordered = sorted(cards.items(), key=lambda kv: (-key(kv[1]), kv[0]))
     lines = [title]
@@ -293,8 +293,8 @@ def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
     return subs.latest_period(ctx.db, unit.id, ind.code)
 
 
-@command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由]",
-         "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分")
+@command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由] [2022年]",
+         "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分", year_word="marked")
 @recorded("打分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
@@ -306,6 +306,7 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if at is None:
         raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 一 4 贯彻部署到位；"
                            "信用办录入的数据项写 名称=值，例如：打分 市税务局 双公示 concealed_cut=2")
+    _same_year(ctx, " ".join(rest[at + 1:]), f"打分 {unit.name} {' '.join(rest[:at + 1])}")
     ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     which, _, amount = rest[at].rpartition("=")
@@ -350,8 +351,8 @@ def _staff_cap(ind: Indicator, metric) -> Decimal | None:
     """A staff-entered number may not exceed what the parts reading it can give or take."""
     caps = [p.max_points if p.max_points is not None else ind.max_points
             for p in ind.parts if metric.name in metrics_read(p)]
-    caps = [c for c in caps if c is not None]
-    return min(caps) if caps else None
+    given = [c for c in caps if c is not None]
+    return min(given) if given else None
 
 
 def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reason: str) -> Reply:
@@ -389,7 +390,8 @@ def _discretionary_part(ind: Indicator, parts: list, which: str):
     raise CommandError(f"没有唯一匹配「{which}」的分项。分项：{listing}")
 
 
-@command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明]", "记录扣分情形或重大失信事件")
+@command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明] [2022年]", "记录扣分情形或重大失信事件",
+         year_word="marked")
 @recorded("扣分")
 def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
@@ -397,6 +399,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError("请写明扣分情形，例如：扣分 市民政局 养老托幼 被省通报1起")
     scheme = ctx.office.scheme
     text = " ".join(rest)
+    _same_year(ctx, text, f"扣分 {unit.name} {rest[0]}")
     for ev in scheme.downgrade_events:
         # 「重大失信事件」, its id, or a clear start of it such as 「重大失信」
         if ev.name in text or ev.id == rest[0] or (len(rest[0]) >= 4 and ev.name.startswith(rest[0])):
@@ -412,8 +415,9 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
         names = "、".join(f"{i.code} {i.name}" for i in deds)
         raise CommandError(f"「{ind.name}」不是扣分情形。可选：{names}")
     cases = 1
-    if note and re.fullmatch(r"\d{1,2}(起|个|件)?", note[0]):  # 扣分 单位 乱收费 2 …
-        cases, note = int(re.match(r"\d+", note[0]).group(0)), note[1:]
+    counted = re.fullmatch(r"(\d{1,2})(起|个|件)?", note[0]) if note else None
+    if counted:  # 扣分 单位 乱收费 2 …
+        cases, note = int(counted.group(1)), note[1:]
         if cases < 1:
             raise CommandError("起数应至少为 1")
     for _ in range(cases):  # one row per case: each can be withdrawn on its own
@@ -423,8 +427,27 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
     _tell_liaisons(ctx, unit, f"市信用办记录了您单位的扣分情形「{ind.name}」{cases} 起，"
-                              f"本项现扣 {fmt(-item.points)} 分。如有异议请联系市信用办。")
-    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-item.points)} 分。")
+                              f"本项现扣 {fmt(-(item.points or Decimal(0)))} 分。如有异议请联系市信用办。")
+    return Reply(f"已记录 {unit.name}「{ind.code} {ind.name}」{cases} 起，本项合计扣 {fmt(-(item.points or Decimal(0)))} 分。")
+
+
+def _same_year(ctx: Ctx, reason: str, example: str) -> None:
+    """A reason that speaks of another year (「2022年案例」) while the record would go to this
+    one: say so rather than file it silently under the wrong year."""
+    other = sorted({int(y) for y in re.findall(r"(20\d\d)年", reason)} - {ctx.office.year})
+    if not other:
+        return
+    from ledger.office import year_status
+    y = other[0]
+    state = year_status(ctx.db, y)
+    if state == "open":
+        how = f"记入{y}年度请加上年度：{example} … {y}年"
+    elif state == "closed":
+        how = f"{y}年度已关闭，结果已定稿，不能再记录"
+    else:
+        how = f"{y} 不是本办的考核年度"
+    raise CommandError(f"说明中写的是{y}年，而这条记录将记入{ctx.office.year}年度。{how}；"
+                       f"确属{ctx.office.year}年度请写明：{example} … {ctx.office.year}年")
 
 
 @command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数",
@@ -584,14 +607,27 @@ def cmd_resume(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已恢复 {unit.name} 的提醒。")
 
 
-@command(("关闭年度",), STAFF, "关闭年度 <年份>", "年度结果定稿：此后不再接受该年度的报送和修改")
+@command(("关闭年度",), STAFF, "关闭年度 <年份> [确认]",
+         "年度结果定稿：先列出待审和逾期事项，确认后不再接受该年度的报送和修改")
 def cmd_close_year(words: list[str], ctx: Ctx) -> Reply:
+    sure = bool(words) and words[-1] in ("确认", "确定")
+    words = words[:-1] if sure else words
     m = re.fullmatch(r"(20\d\d)年?度?", words[0]) if len(words) == 1 else None
     if m is None:
         raise CommandError("请写年份，例如：关闭年度 2022")
+    year = int(m.group(1))
+    if not sure:
+        from ledger.office import year_status
+        if year_status(ctx.db, year) == "open" and len(ctx.open_years()) > 1:
+            from bot.closing import loose_ends
+            left = loose_ends(ctx.db, year, ctx.today, ctx.cal)
+            head = (f"{year}年度还有未了事项，关闭后不能再审核或补报，结果按现状定稿：\n"
+                    + "\n".join(left.lines()) if left else f"{year}年度没有待审或逾期事项。")
+            ctx.labelled = True
+            return Reply(f"{head}\n确认关闭请发：关闭年度 {year} 确认")
     try:
-        close_year(ctx.db, int(m.group(1)), ctx.now, ctx.actor)
+        close_year(ctx.db, year, ctx.now, ctx.actor)
     except LedgerError as exc:
         raise CommandError(str(exc)) from None
-    return Reply(f"已关闭 {m.group(1)} 考核年度：结果定稿，不再接受报送、审核和打分。"
-                 f"查看：排名 {m.group(1)}；导出 {m.group(1)}")
+    return Reply(f"已关闭 {year} 考核年度：结果定稿，不再接受报送、审核和打分。"
+                 f"查看：排名 {year}；导出 {year}")

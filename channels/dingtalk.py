@@ -17,10 +17,13 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.message import Attachment, Message, Reply
 from worktime.clock import SHANGHAI
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import Headers  # what the routes hand over
 
 __all__ = [
     "DingTalkAuthError",
@@ -73,7 +76,7 @@ def robot_sign(timestamp_ms: str, secret: str) -> str:
     return urllib.parse.quote_plus(_hmac_b64(str(timestamp_ms), secret))
 
 
-def verify_callback(headers: Mapping[str, str], app_secret: str, now_ms: int) -> None:
+def verify_callback(headers: Mapping[str, str] | Headers, app_secret: str, now_ms: int) -> None:
     """Raise `DingTalkAuthError` unless the headers carry a fresh, correct signature.
 
     The sign does not cover the body, so replays inside the hour are possible: callers must

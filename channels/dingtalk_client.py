@@ -171,7 +171,7 @@ class DingTalkClient(TokenClient):
                 unsent += self._send_chunk(chunk, msg_key, msg_param)
             except DingTalkSendError as exc:
                 rest = [uid for later in chunks[index:] for uid in later]
-                raise DingTalkSendError(exc.code, exc.message, exc.retryable, unsent + rest) from exc
+                raise DingTalkSendError(str(exc.code), exc.message, exc.retryable, unsent + rest) from exc
         if unsent:
             raise DingTalkSendError(
                 "flow_controlled", f"以下用户被钉钉限流，稍后重试：{'、'.join(unsent)}", True, unsent

@@ -39,7 +39,7 @@ def load_sdk(api_base: str = DEFAULT_API_BASE) -> ModuleType:
     """Import the SDK, pointing it at `api_base` (专有钉钉 hosts its gateway elsewhere)."""
     os.environ["DINGTALK_OPENAPI_ENDPOINT"] = api_base  # read by the SDK at import time
     try:
-        import dingtalk_stream  # type: ignore[import-not-found]
+        import dingtalk_stream
     except ImportError as exc:
         raise DingTalkStreamUnavailable(MISSING_SDK_TEXT) from exc
     stream_client = getattr(dingtalk_stream, "DingTalkStreamClient", None)
@@ -56,7 +56,7 @@ def make_stream_handler(
     It always acknowledges with OK: a payload we cannot parse will not parse better on redelivery.
     """
 
-    class CreditBotHandler(sdk.CallbackHandler):  # type: ignore[name-defined,misc]
+    class CreditBotHandler(sdk.CallbackHandler):  # type: ignore[name-defined]
         async def process(self, callback: Any) -> tuple[int, str]:
             try:
                 msg = parse_callback(callback.data)

@@ -61,7 +61,7 @@ def aibot_file_url_problem(url: str, settings: Mapping[str, Any],
 
 
 def _resolve(host: str) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, None)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
 
 
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"

@@ -7,6 +7,7 @@ records) only this module needs to follow it.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -33,11 +34,7 @@ from scoring.engine import score_all
 
 __all__ = ["Desk", "make_desk", "GridCell", "GridRow", "Grid", "Memo", "OverviewRow", "overview_rows", "band_counts", "ranking", "period_grid",
            "review_queue", "ReviewFilter", "REVIEW_KINDS", "parse_pick", "unit_history", "HistoryCache", "year_calendar",
-           "PendingItem", "KIND_ZH", "SUB_STATUS_ZH", "point_targets", "metric_labels", "indicator_names", "value_shower"]
-
-KIND_ZH = {"data": "数据", "briefing": "月报", "report": "台账/材料", "task": "进展"}
-SUB_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
-                 "withdrawn": "已撤回", "superseded": "已更新"}
+           "PendingItem", "point_targets", "metric_labels", "indicator_names", "value_shower"]
 
 
 @dataclass
@@ -263,9 +260,10 @@ def _period_grid(desk: Desk) -> list[Grid]:
     codes = {i.code for i in items}
     sent = {t for t in subs.reported_periods(desk.db, desk.office.year) if t[1] in codes}
     cal = _KeptDays(desk.cal)
-    grids = [Grid(ind, periods_in_year(ind.due.frequency, desk.office.year)) for ind in items]
-    closes = {ind.code: {p: deadline(cal, ind.due.frequency, p, ind.due.day, ind.due.date)
-                         for p in grid.periods} for ind, grid in zip(items, grids)}
+    dues = [(ind, ind.due) for ind in items if ind.due is not None]  # a periodic item has one
+    grids = [Grid(ind, periods_in_year(due.frequency, desk.office.year)) for ind, due in dues]
+    closes = {ind.code: {p: deadline(cal, due.frequency, p, due.day, due.date)
+                         for p in grid.periods} for (ind, due), grid in zip(dues, grids)}
     units = desk.units()
     every = all_period_gaps(desk.db, desk.office, desk.today, cal, [u.id for u in units])
     for unit in units:
@@ -444,7 +442,8 @@ class PendingItem:
 def parse_pick(value: str) -> Target | None:
     """A card's checkbox value as a target; None for anything malformed (a stale or forged form)."""
     parts = value.split("|")
-    if len(parts) != 4 or not parts[0].isdigit() or not parts[1]:
+    # ASCII digits short of SQLite's limit ("²".isdigit() is true; int() refuses it)
+    if len(parts) != 4 or not re.fullmatch(r"[0-9]{1,18}", parts[0]) or not parts[1]:
         return None
     periods = tuple(parts[2].split(",")) if parts[2] or "," in parts[2] else ("",)
     kinds = tuple(k for k in parts[3].split(",") if k in REVIEW_KINDS)
@@ -475,11 +474,12 @@ def review_queue(desk: Desk, flt: ReviewFilter = ReviewFilter()) -> list[Pending
                 and flt.period in (None, period or "") and flt.kind in (None, kind))
 
     uid = flt.units[0] if flt.units is not None and len(flt.units) == 1 else None
-    for s in subs.list_submissions(desk.db, uid, statuses=("submitted",)):
+    waiting, files = subs.awaiting_review(desk.db, uid)  # a closed year's are frozen
+    for s in waiting:
         if keep(s.unit_id, s.indicator, s.period, s.kind):
             item(s.unit_id, s.indicator, s.received_at).submissions.append(s)
-    for e in subs.list_evidence(desk.db, uid):
-        if e["status"] == "submitted" and keep(e["unit_id"], e["indicator"], e.get("period"), "file"):
+    for e in files:
+        if keep(e["unit_id"], e["indicator"], e.get("period"), "file"):
             item(e["unit_id"], e["indicator"], e["received_at"]).files.append(e)
     for it in items.values():
         it.submissions.sort(key=lambda s: s.id)

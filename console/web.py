@@ -8,6 +8,7 @@ level holds an app, a connection or settings.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,8 @@ from ledger.office import years
 from ledger.units import Unit, get_unit
 
 __all__ = ["Console", "EXTENSION", "console", "chat", "db", "close_db", "signed_in",
-           "staff_only", "desk", "switch", "page", "nav", "unit_for", "own", "form_int"]
+           "staff_only", "desk", "switch", "page", "nav", "unit_for", "own", "form_int",
+           "whole", "arg_int", "SQLITE_MAX"]
 
 EXTENSION = "creditbot.console"
 
@@ -36,6 +38,8 @@ class Console:
     history: readers.HistoryCache = field(default_factory=readers.HistoryCache)
     memo: readers.Memo = field(default_factory=readers.Memo)
     clients: dict[str, Any] = field(default_factory=dict)
+    # 截止's counts per (scheme, year): (data version, day, counts), made again when either moves
+    deadline_counts: dict[tuple[str, int], tuple[int, Any, Any]] = field(default_factory=dict)
 
 
 def console() -> Console:
@@ -69,8 +73,7 @@ def desk(session: Any) -> readers.Desk:
     year = request.values.get("year", "")
     try:
         return readers.make_desk(chat(), conn, session.member, data_version(conn),
-                                 request.values.get("scheme") or None,
-                                 int(year) if year.isdigit() else None)
+                                 request.values.get("scheme") or None, arg_int("year"))
     except LedgerError as exc:
         raise Denied(404 if year else 503, str(exc)) from None
 
@@ -115,8 +118,30 @@ def own(session: Any) -> Unit:
     return get_unit(db(), session.member.unit_id)
 
 
+# The largest whole number SQLite stores: a bigger one in a query would be an OverflowError.
+SQLITE_MAX = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def whole(text: str | None) -> int | None:
+    """`text` as a whole number SQLite can store, or None. Only ASCII digits count
+    ("²".isdigit() is true, yet int() refuses it), and 2**63 would overflow SQLite."""
+    value = (text or "").strip()
+    if not _DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= SQLITE_MAX else None
+
+
+def arg_int(name: str) -> int | None:
+    """A whole number from the query or form (None when absent or not one: the page then
+    shows its default, as for a parameter left out)."""
+    return whole(request.values.get(name))
+
+
 def form_int(name: str) -> int:
-    value = request.form.get(name, "").strip()
-    if not value.isdigit():
+    """A whole number a form must carry (its hidden ids): else a clear 400, nothing changed."""
+    value = whole(request.form.get(name))
+    if value is None:
         raise Denied(400, "表单内容不完整，请刷新页面后重新提交。")
-    return int(value)
+    return value

@@ -16,9 +16,10 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 
-__all__ = ["Act", "Recording", "recording", "record", "get_act", "undo_act", "list_acts", "KINDS"]
+__all__ = ["Act", "Recording", "recording", "record", "get_act", "undo_act", "list_acts",
+           "acts_of_member", "latest_act_id", "KINDS"]
 
 KINDS = ("代报", "确认", "打分", "扣分", "事件", "审核", "绑定", "导入")
 
@@ -116,9 +117,10 @@ def record(db: sqlite_utils.Database, kind: str, unit_id: int | None, member_id:
         "INSERT INTO staff_acts(kind, unit_id, member_id, summary, changes, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [kind, unit_id, member_id, summary, dumps(changes), now_iso(now)])
-    audit.log(db, now, actor, "act.add", str(unit_id or ""), id=cur.lastrowid, kind=kind,
+    act_id = inserted_id(cur)
+    audit.log(db, now, actor, "act.add", str(unit_id or ""), id=act_id, kind=kind,
               summary=summary)
-    return int(cur.lastrowid)
+    return act_id
 
 
 def get_act(db: sqlite_utils.Database, act_id: int) -> Act:
@@ -134,6 +136,19 @@ def list_acts(db: sqlite_utils.Database, unit_id: int | None = None, limit: int 
         sql += " WHERE unit_id = ?"
         args.append(unit_id)
     return [_act(r) for r in db.query(sql + " ORDER BY id DESC LIMIT ?", args + [limit])]
+
+
+def acts_of_member(db: sqlite_utils.Database, member_id: int, limit: int = 10) -> list[Act]:
+    """A staff member's own latest records, newest first (the 打分扣分 page's 撤销 list)."""
+    return [_act(r) for r in db.query("SELECT * FROM staff_acts WHERE member_id = ? "
+                                      "ORDER BY id DESC LIMIT ?", [member_id, limit])]
+
+
+def latest_act_id(db: sqlite_utils.Database, member_id: int) -> int:
+    """The id of the member's newest record (0 if none): a form compares it before and after
+    to know whether it recorded something."""
+    row = db.execute("SELECT max(id) FROM staff_acts WHERE member_id = ?", [member_id]).fetchone()
+    return row[0] or 0
 
 
 def undo_act(db: sqlite_utils.Database, act_id: int, now: datetime, actor: str,

@@ -49,7 +49,8 @@ class Approval:
 
 
 def _where(t: Target, table: str) -> tuple[str, list[Any]]:
-    sql, args = " WHERE status = 'submitted'", []
+    sql = " WHERE status = 'submitted'"
+    args: list[Any] = []
     if t.unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(t.unit_id)
@@ -129,9 +130,13 @@ def approve(db: sqlite_utils.Database, targets: list[Target], *, reviewer_id: in
 
 
 def waiting_per_unit(db: sqlite_utils.Database) -> dict[int, int]:
-    """Per unit, how many of its items (indicators) have a record or file waiting for review."""
+    """Per unit, how many of its items (indicators) have a record or file waiting for review,
+    in open years (a closed year's are frozen: never reviewed, so never waiting)."""
+    live = "(SELECT year FROM office_years WHERE status = 'open')"
     return dict(db.execute(
         "SELECT unit_id, count(DISTINCT indicator) FROM ("
-        "SELECT unit_id, indicator FROM submissions WHERE status = 'submitted' UNION "
-        "SELECT unit_id, indicator FROM evidence WHERE status = 'submitted') GROUP BY unit_id"
+        "SELECT unit_id, indicator FROM submissions WHERE status = 'submitted' "
+        f"AND CAST(substr(period, 1, 4) AS INTEGER) IN {live} UNION "
+        "SELECT unit_id, indicator FROM evidence WHERE status = 'submitted' "
+        f"AND COALESCE(year, (SELECT MIN(year) FROM office_years)) IN {live}) GROUP BY unit_id"
     ).fetchall())

@@ -36,4 +36,5 @@ def record_figures(db: sqlite_utils.Database, *, indicator: str, period: str,
                        "reviewed_by = ?, reviewed_at = ? WHERE id = ?",
                        [member_id, now_iso(now), sub.id])
         rec.summary = summary
-    return int(rec.id)
+    assert rec.id is not None  # recording() files the act when the block ends
+    return rec.id

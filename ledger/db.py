@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-__all__ = ["open_db", "immediate", "read_only", "data_version", "write_probe", "first_row", "get_meta", "set_meta", "peek_meta", "DEMO_CLOCK", "now_iso",
+__all__ = ["open_db", "immediate", "read_only", "data_version", "write_probe", "first_row", "inserted_id", "get_meta", "set_meta", "peek_meta", "DEMO_CLOCK", "now_iso",
            "dumps", "loads", "SCHEMA_VERSION", "LedgerError", "SCORED_TABLES"]
 
 
@@ -426,7 +426,7 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         else:
             db.conn.commit()
     finally:
-        if held:
+        if held and lock is not None:
             lock.release()
 
 
@@ -492,6 +492,13 @@ def first_row(db: sqlite_utils.Database, sql: str, args: list[Any]) -> dict[str,
     cur = db.execute(sql, args)
     row = cur.fetchone()
     return None if row is None else dict(zip([c[0] for c in cur.description], row))
+
+
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The id an INSERT gave its row (the cursor types it as possibly None)."""
+    if cur.lastrowid is None:
+        raise LedgerError("插入记录失败：没有得到编号")
+    return cur.lastrowid
 
 
 def get_meta(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:

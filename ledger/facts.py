@@ -16,10 +16,10 @@ from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.units import list_units
 from worktime.calendar import WorkCalendar
-from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, period_of_submission,
-                             periods_in_year)
+from worktime.period import (KIND_OF_FREQUENCY, DeadlineCalendar, Period, deadline,
+                             period_of_submission, periods_in_year)
 from schemes.asks import needs_report
-from schemes.model import Indicator, Scheme
+from schemes.model import Discretionary, Indicator, Scheme
 
 __all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator",
            "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period"]
@@ -76,8 +76,8 @@ def reports_per_period(ind: Indicator) -> str | None:
     date is monthly/quarterly, or its metrics are reported per month/quarter), else None."""
     if ind.due is not None and ind.due.frequency in ("monthly", "quarterly"):
         return ind.due.frequency
-    per = {m.period for m in ind.metrics} & {"month", "quarter"}
-    return {"month": "monthly", "quarter": "quarterly"}[per.pop()] if per else None
+    per = next((m.period for m in ind.metrics if m.period in ("month", "quarter")), None)
+    return {"month": "monthly", "quarter": "quarterly"}[per] if per else None
 
 
 def unit_figures(db: sqlite_utils.Database, unit_id: int, ind: Indicator,
@@ -167,21 +167,22 @@ def _facts_from(scheme: Scheme, year: int, by_ind: dict[str, list[Submission]],
         if adj["kind"] == "event":
             events.append(str(adj["value"]))
             continue
-        ind = scheme.indicator(adj["indicator"] or "")
-        if ind is None:
+        adjusted = scheme.indicator(adj["indicator"] or "")
+        if adjusted is None:
             continue
-        entry = facts.setdefault(ind.code, {})
+        entry = facts.setdefault(adjusted.code, {})
         if adj["kind"] == "points":
             value = adj["value"]
             if not isinstance(value, dict):  # one discretionary part: the plain points
-                metric = next((p.metric for p in ind.parts if p.kind == "discretionary"), "points")
+                metric = next((p.metric for p in adjusted.parts if isinstance(p, Discretionary)),
+                              "points")
                 value = {"metric": metric, "points": value}
             entry[value["metric"]] = value["points"]
             if adj["reason"]:
                 entry["_reason"] = "；".join(filter(None, [entry.get("_reason"), adj["reason"]]))
             entry.setdefault("_status", "accepted")
         elif adj["kind"] == "deduction":
-            metric = ind.metrics[0].name if ind.metrics else "cases"
+            metric = adjusted.metrics[0].name if adjusted.metrics else "cases"
             entry[metric] = Decimal(str(entry.get(metric, 0))) + Decimal(str(adj["value"] or 1))
     if events:
         facts["_events"] = events
@@ -213,10 +214,9 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
             and (ids is None or a["unit_id"] in ids)]
     files = [e for e in list_evidence(db, year=off.year) if (only is None or e["indicator"] == only)
              and (ids is None or e["unit_id"] in ids)]
-    units = chosen
     if off.city_level:
         merged: dict[str, list[Submission]] = {}
-        for u in units:
+        for u in chosen:
             for code, lst in subs.get(u.id, {}).items():
                 merged.setdefault(code, []).extend(lst)
         for lst in merged.values():
@@ -230,7 +230,7 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
         files_of.setdefault(e["unit_id"], []).append(e)
     return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}), adjs_of.get(u.id, []),
                                 files_of.get(u.id, []), today, cal)
-            for u in units}
+            for u in chosen}
 
 
 def single_indicator(off: Office, code: str) -> Office | None:
@@ -277,14 +277,14 @@ def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | N
 
 
 def period_gaps(db: sqlite_utils.Database, off: Office, unit_id: int, today: date,
-                cal: WorkCalendar) -> dict[str, list[tuple[str, str, date]]]:
+                cal: DeadlineCalendar) -> dict[str, list[tuple[str, str, date]]]:
     """Per periodic indicator of a report (月报, quarterly 台账), each elapsed period that is not
     in on time: (period, 'missing' | 'late' | 'rejected', deadline), oldest first. Figures do
     not complete a 台账 period; only its files (or the briefing) do."""
     return all_period_gaps(db, off, today, cal, [unit_id]).get(unit_id, {})
 
 
-def all_period_gaps(db: sqlite_utils.Database, off: Office, today: date, cal: WorkCalendar,
+def all_period_gaps(db: sqlite_utils.Database, off: Office, today: date, cal: DeadlineCalendar,
                     unit_ids: list[int]) -> dict[int, dict[str, list[tuple[str, str, date]]]]:
     """`period_gaps` of many units in one query, each deadline worked out once (a 200-unit
     grid asked the calendar 4,000 times)."""

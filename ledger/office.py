@@ -192,6 +192,27 @@ def _resolve(scheme: str) -> tuple[Scheme, str | None]:
         raise LedgerError(str(exc)) from None
 
 
+def _runs_into(last_year: int | None, from_year: int | None) -> bool:
+    """Whether a scheme used up to `last_year` (None: still in use) is used in `from_year` or
+    later (None: now)."""
+    return from_year is None or last_year is None or last_year >= from_year
+
+
+def _end_before(db: sqlite_utils.Database, scheme_id: str, first_year: int | None,
+                from_year: int) -> None:
+    """Use `scheme_id` up to the year before `from_year`, when no closed or earlier-starting
+    year stands in the way."""
+    closed = [y for y in _closed_years(db, scheme_id) if y >= from_year]
+    if closed:
+        raise LedgerError(f"{'、'.join(map(str, closed))} 年度已关闭，结果已定稿，"
+                          f"新方案只能从以后的年度起使用（--from {max(closed) + 1}）")
+    if first_year is not None and first_year >= from_year:
+        raise LedgerError(f"方案 {scheme_id} 从 {first_year} 年度才开始使用，"
+                          f"不能从 {from_year} 年起替换它")
+    db.execute("UPDATE office_schemes SET last_year = ? WHERE scheme_id = ?",
+               [from_year - 1, scheme_id])
+
+
 def _closed_years(db: sqlite_utils.Database, scheme_id: str) -> list[int]:
     """Closed years a scheme assessed: their results are final, so its copy stays as it was."""
     span = scheme_years(db).get(scheme_id, (None, None))
@@ -222,22 +243,14 @@ def add_scheme(db: sqlite_utils.Database, scheme: str, now: datetime,
                        [source, loaded.id])
         else:
             kind = KIND_OF_AUDIENCE.get(loaded.audience)
-            clash = [s for s in current if kind and KIND_OF_AUDIENCE.get(s.audience) == kind
-                     and (from_year is None or spans[s.id][1] is None or spans[s.id][1] >= from_year)]
-            if clash and from_year is None:
+            clash = [s for s in current if kind is not None and KIND_OF_AUDIENCE.get(s.audience) == kind
+                     and _runs_into(spans[s.id][1], from_year)]
+            if clash and kind is not None and from_year is None:
                 raise LedgerError(f"本办已有考核{KIND_ZH[kind]}的方案 {clash[0].id}，"
                                   f"同一类单位只能按一个方案考核")
-            for old in clash:
-                closed = [y for y in _closed_years(db, old.id) if y >= from_year]
-                if closed:
-                    raise LedgerError(f"{'、'.join(map(str, closed))} 年度已关闭，结果已定稿，"
-                                      f"新方案只能从以后的年度起使用（--from {max(closed) + 1}）")
-                first = spans[old.id][0]
-                if first is not None and first >= from_year:
-                    raise LedgerError(f"方案 {old.id} 从 {first} 年度才开始使用，"
-                                      f"不能从 {from_year} 年起替换它")
-                db.execute("UPDATE office_schemes SET last_year = ? WHERE scheme_id = ?",
-                           [from_year - 1, old.id])
+            if from_year is not None:  # without one, a clash was refused above
+                for old in clash:
+                    _end_before(db, old.id, spans[old.id][0], from_year)
             db.execute("INSERT INTO office_schemes(scheme_id, source, added_at, first_year) "
                        "VALUES (?, ?, ?, ?)", [loaded.id, source, now_iso(now), from_year])
         if len(current) == 0:

@@ -16,14 +16,16 @@ from typing import Any
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, immediate, inserted_id, loads, now_iso
 from ledger.filenames import clean_file_name
 from ledger.files import stored_name
+from ledger.labels import RECORD_STATUS_ZH
 from worktime.period import Period
 
-__all__ = ["Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
+__all__ = ["awaiting_review", "Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
-           "list_adjustments", "reported_periods", "year_records", "get_evidence", "has_standing",
+           "list_adjustments", "reported_periods", "year_records", "year_filings", "standing_rejections",
+           "get_evidence", "has_standing",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
            "report_filings", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
@@ -122,7 +124,7 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
             raise LedgerError(f"编号 {sub_id} 不是本单位的记录")
         refuse_closed(db, Period.from_label(sub.period).year)
         if sub.status not in LIVE:
-            raise LedgerError(f"编号 {sub_id} 的记录已是「{_STATUS_ZH[sub.status]}」状态，无法撤回")
+            raise LedgerError(f"编号 {sub_id} 的记录已是「{RECORD_STATUS_ZH[sub.status]}」状态，无法撤回")
         db.execute("UPDATE submissions SET status = 'withdrawn' WHERE id = ?", [sub_id])
         prev = db.execute(
             "SELECT id FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
@@ -133,10 +135,6 @@ def withdraw(db: sqlite_utils.Database, sub_id: int, unit_id: int | None, now: d
         audit.log(db, now, actor, "submission.withdraw", f"{sub.unit_id}/{sub.indicator}",
                   id=sub_id, restored=prev[0] if prev else None)
         return get(db, sub_id)
-
-
-_STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已驳回",
-              "withdrawn": "已撤回", "superseded": "已被新数据替代"}
 
 
 def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accept: bool,
@@ -187,7 +185,8 @@ def keeps_on_time(db: sqlite_utils.Database, cal: Any, unit_id: int, indicator: 
 def list_submissions(db: sqlite_utils.Database, unit_id: int | None = None,
                      statuses: tuple[str, ...] | None = None, kind: str | None = None,
                      limit: int | None = None) -> list[Submission]:
-    sql, args = "SELECT * FROM submissions WHERE 1 = 1", []
+    sql = "SELECT * FROM submissions WHERE 1 = 1"
+    args: list[Any] = []
     if unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(unit_id)
@@ -207,7 +206,8 @@ def latest_by_indicator(db: sqlite_utils.Database, year: int, indicator: str | N
                         unit_ids: set[int] | None = None) -> dict[int, dict[str, list[Submission]]]:
     """Live submissions of the assessment year, per unit and indicator, newest first."""
     out: dict[int, dict[str, list[Submission]]] = {}
-    where, args = "", [f"{year}%"]
+    where = ""
+    args: list[Any] = [f"{year}%"]
     if indicator is not None:
         where += " AND indicator = ?"
         args.append(indicator)
@@ -304,6 +304,20 @@ def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None,
     return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
 
 
+def awaiting_review(db: sqlite_utils.Database, unit_id: int | None = None,
+                    year: int | None = None) -> tuple[list[Submission], list[dict[str, Any]]]:
+    """Submissions and files waiting for review (待审), of open years only (or of `year`): a
+    closed year's are frozen — review is refused for them, so they are not offered."""
+    rows = db.execute("SELECT year, status FROM office_years").fetchall()
+    live = {int(y) for y, st in rows if st == "open"} if year is None else {year}
+    first = min((int(y) for y, _ in rows), default=None)
+    found = [s for s in list_submissions(db, unit_id, statuses=("submitted",))
+             if Period.from_label(s.period).year in live]
+    files = [e for e in list_evidence(db, unit_id) if e["status"] == "submitted"
+             and (e["year"] if e["year"] is not None else first) in live]
+    return found, files
+
+
 def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indicator: str | None,
                    value: Any, reason: str, member_id: int | None, now: datetime,
                    actor: str, year: int | None = None) -> int:
@@ -324,7 +338,7 @@ def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indica
             [unit_id, kind, indicator, dumps(value), reason, member_id, now_iso(now), year])
         audit.log(db, now, actor, f"adjust.{kind}", f"{unit_id}/{indicator or ''}", value=value,
                   reason=reason)
-        return cur.lastrowid
+        return inserted_id(cur)
 
 
 def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None,
@@ -348,6 +362,53 @@ def reported_periods(db: sqlite_utils.Database, year: int) -> set[tuple[int, str
     return {(u, c, p) for u, c, p in db.execute(
         "SELECT unit_id, indicator, period FROM submissions WHERE period LIKE ? AND kind IN "
         "('briefing', 'report') AND status IN ('submitted', 'accepted')", [f"{year}%"]).fetchall()}
+
+
+def year_filings(db: sqlite_utils.Database, year: int) -> list[tuple[int, str, str, str, bool | None, str]]:
+    """(unit, indicator, period, kind, on_time, received_at) of every standing record of the
+    year (waiting, approved or rejected: sent, as 未交 counts), oldest first: who filed what
+    for each deadline."""
+    return [(u, c, p, k, None if t is None else bool(t), r) for u, c, p, k, t, r in db.execute(
+        "SELECT unit_id, indicator, period, kind, on_time, received_at FROM submissions "
+        "WHERE period LIKE ? AND status IN ('submitted', 'accepted', 'rejected') ORDER BY id",
+        [f"{year}%"]).fetchall()]
+
+
+def standing_rejections(db: sqlite_utils.Database, unit_id: int, year: int) -> list[dict[str, Any]]:
+    """What the office rejected of a unit's year and the unit has not sent again: per
+    indicator and period, the reason, when it was rejected (Beijing ISO time), whether the
+    rejected record was on time (a correction in the grace period keeps that), and what was
+    rejected (records by kind, file names). Oldest rejection first."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def slot(code: str, period: str | None) -> dict[str, Any]:
+        return out.setdefault((code, period or ""), {
+            "indicator": code, "period": period or "", "reason": "", "rejected_at": "",
+            "on_time": False, "kinds": [], "files": []})
+    for code, period, kind, reason, at, on_time in db.execute(
+            "SELECT indicator, period, kind, review_reason, reviewed_at, on_time FROM submissions "
+            "WHERE unit_id = ? AND period LIKE ? AND status = 'rejected' ORDER BY id",
+            [unit_id, f"{year}%"]).fetchall():
+        row = slot(code, period)
+        row["reason"], row["rejected_at"] = reason or row["reason"], max(at or "", row["rejected_at"])
+        row["on_time"] = row["on_time"] or bool(on_time)
+        row["kinds"].append(kind)
+    # A rejected file stands until a newer file of the same item and period is in.
+    for file_id, code, period, name, reason in db.execute(
+            "SELECT e.id, e.indicator, e.period, e.original_name, e.review_reason FROM evidence e "
+            "WHERE e.unit_id = ? AND e.status = 'rejected' AND (e.year = ? OR e.year IS NULL) "
+            "AND NOT EXISTS (SELECT 1 FROM evidence n WHERE n.unit_id = e.unit_id AND "
+            "n.indicator = e.indicator AND n.period IS e.period AND n.id > e.id AND "
+            "n.status IN ('submitted', 'accepted')) ORDER BY e.id", [unit_id, year]).fetchall():
+        row = slot(code, period)
+        row["reason"] = row["reason"] or reason or ""
+        row["files"].append(name)
+    for row in out.values():  # files carry no review time: the audit log has it
+        if not row["rejected_at"]:
+            got = db.execute("SELECT max(at) FROM audit WHERE action = 'review.rejected' AND "
+                             "target = ?", [f"{unit_id}/{row['indicator']}"]).fetchone()[0]
+            row["rejected_at"] = got or ""
+    return sorted(out.values(), key=lambda r: (r["rejected_at"], r["indicator"], r["period"]))
 
 
 def year_records(db: sqlite_utils.Database, year: int) -> list[Submission]:

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from ledger import audit
-from ledger.db import LedgerError, dumps, first_row, immediate, loads, now_iso
+from ledger.db import LedgerError, dumps, first_row, immediate, inserted_id, loads, now_iso
 from ledger.office import KIND_ZH, unit_kinds
 from ledger.userids import CHANNELS, USER_ID_RULE, channel_family, check_user_id, is_user_id
 from worktime.clock import shanghai_now
@@ -92,7 +93,7 @@ def add_unit(db: sqlite_utils.Database, name: str, kind: str = "department",
             "VALUES (?, ?, ?, ?, ?, ?)",
             [name, kind, dumps(aliases or []), group_webhook, group_channel, now_iso(now)])
         audit.log(db, now, actor, "unit.add", name, kind=kind, aliases=aliases or [])
-        return get_unit(db, cur.lastrowid)
+        return get_unit(db, inserted_id(cur))
 
 
 def get_unit(db: sqlite_utils.Database, unit_id: int) -> Unit:
@@ -333,7 +334,8 @@ def unscoped_members(db: sqlite_utils.Database) -> list[Member]:
 
 def list_members(db: sqlite_utils.Database, unit_id: int | None = None,
                  role: str | None = None) -> list[Member]:
-    sql, args = "SELECT * FROM members WHERE active = 1", []
+    sql = "SELECT * FROM members WHERE active = 1"
+    args: list[Any] = []
     if unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(unit_id)
@@ -349,7 +351,7 @@ def liaisons_of(db: sqlite_utils.Database, unit_id: int, today: str | None = Non
     for m in list_members(db, unit_id, "liaison"):
         on_leave = m.deputy_user_id and (m.deputy_until is None or today is None
                                          or today <= m.deputy_until)
-        uid = m.deputy_user_id if on_leave else m.user_id
+        uid = m.deputy_user_id if on_leave and m.deputy_user_id else m.user_id
         if uid not in out:
             out.append(uid)
     return out

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import sqlite_utils
 
 from ledger import audit
 from ledger.db import LedgerError, immediate, open_db
-from ledger.facts import Office
+from ledger.facts import Office, all_facts
 from ledger.office import offices, open_years
 from ledger.outbox import enqueue, keys_like
 from ledger.submissions import live_evidence_receipts, live_receipts
@@ -38,6 +39,7 @@ from ledger.units import Unit, list_members, list_units
 from worktime.calendar import WorkCalendar
 from worktime.period import deadline_info, periods_in_year
 from schemes.asks import liaison_can_send, needs_report
+from scoring.stakes import on_time_stake
 from reminders.policy import (BEFORE, DAY, DIGEST, DueItem, PolicyError, ReminderKind,
                               ReminderPolicy, digest_text, liaison_text)
 
@@ -196,7 +198,7 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
             continue
         on_leave = m.deputy_user_id and (m.deputy_until is None
                                          or today.isoformat() <= m.deputy_until)
-        uid = m.deputy_user_id if on_leave else m.user_id
+        uid = m.deputy_user_id if on_leave and m.deputy_user_id else m.user_id
         # The deputy was named on the liaison's platform: that binding is the person meant.
         chans = bound.get(uid) or [m.channel]
         binding = m.channel if m.channel in chans else next((c for c in chans if c != "*"),
@@ -208,7 +210,8 @@ def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
 
 
 def _paused(unit: Unit, today: date) -> bool:
-    return bool(unit.paused_until) and unit.paused_until >= today.isoformat()
+    until = unit.paused_until
+    return bool(until and until >= today.isoformat())
 
 
 def _key(kind: str, items: Iterable[DueItem], slot: str, today: date, suffix: str = "") -> str:
@@ -230,7 +233,8 @@ def _answers(off: Office, item: DueItem, unit: Unit) -> bool:
 def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
                     items: list[DueItem], unit: Unit, received: Mapping, queued: set,
                     today: date, cal: WorkCalendar, policy: ReminderPolicy,
-                    fallback: str) -> list[Reminder]:
+                    fallback: str, stakes: Callable[[Unit, str], Decimal | None] | None = None,
+                    ) -> list[Reminder]:
     # a liaison is asked only for what they can send; gates and staff-only items go to the
     # staff digest
     owed = [i for i in items if _answers(off, i, unit) and liaison_can_send(i.indicator)
@@ -240,6 +244,8 @@ def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
         by_deadline[i.deadline.deadline].append(i)
     slot = str(unit.id)
     out: list[Reminder] = []
+    worth = {i.code: v for i in owed
+             if stakes is not None and (v := stakes(unit, i.code)) is not None}
     for dl, group in sorted(by_deadline.items()):
         people = _recipients(db, unit.id, today, fallback)
         everyone = tuple(u for ids in people.values() for u in ids)
@@ -249,7 +255,7 @@ def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
                 suffix = channel if len(people) > 1 else ""
                 out.append(Reminder(
                     _key(kind, fresh, slot, today, suffix), kind, channel, tuple(ids),
-                    {"users": list(ids)}, liaison_text(kind, unit.name, fresh, today, cal),
+                    {"users": list(ids)}, liaison_text(kind, unit.name, fresh, today, cal, worth),
                     tuple((i.code, i.period) for i in fresh), dl, unit.id, unit.name))
         if policy.mention_in_group and unit.group_webhook and unit.mention_in_group:
             fresh = [i for i in group if (kind, i.code, i.period, slot, "group") not in queued]
@@ -259,7 +265,7 @@ def _unit_reminders(db: sqlite_utils.Database, off: Office, kind: ReminderKind,
                     _key(kind, fresh, slot, today, "group"), kind, channel, everyone,
                     {"webhook": unit.group_webhook, "mentions": list(everyone),
                      **({"secret": unit.group_secret} if unit.group_secret else {})},
-                    liaison_text(kind, unit.name, fresh, today, cal),
+                    liaison_text(kind, unit.name, fresh, today, cal, worth),
                     tuple((i.code, i.period) for i in fresh), dl, unit.id, unit.name,
                     mentions=everyone))
     return out
@@ -310,6 +316,25 @@ def _digest(db: sqlite_utils.Database, off: Office, items: list[DueItem], units:
             for channel, ids in sorted(people.items())]
 
 
+def _stakes_for(db: sqlite_utils.Database, off: Office, today: date,
+                cal: WorkCalendar) -> Callable[[Unit, str], Decimal | None]:
+    """(unit, item code) -> what sending the period on time is worth to that unit now, by the
+    engine against the other units; the office's facts are read once, on first use."""
+    facts: dict[str, dict[str, Any]] | None = None
+    worth: dict[tuple[str, str], Decimal | None] = {}
+
+    def stake(unit: Unit, code: str) -> Decimal | None:
+        nonlocal facts
+        if off.city_level:  # one card for the city: the item's value is the city's
+            return None
+        if (unit.name, code) not in worth:
+            if facts is None:
+                facts = all_facts(db, off, today, cal)
+            worth[(unit.name, code)] = on_time_stake(off.scheme, facts, unit.name, code)
+        return worth[(unit.name, code)]
+    return stake
+
+
 def plan_reminders(db: sqlite_utils.Database, now: datetime, cal: WorkCalendar,
                    settings: Mapping[str, Any], *, whole_day: bool = False) -> list[Reminder]:
     """What should be pushed at `now`, leaving out what the outbox already holds for today.
@@ -329,6 +354,7 @@ def plan_reminders(db: sqlite_utils.Database, now: datetime, cal: WorkCalendar,
             continue
         units = [u for u in list_units(db) if off.assesses(u.kind)]
         received = _received(db, off)
+        stakes = _stakes_for(db, off, today, cal)
         for kind in (BEFORE, DAY):
             if not due.get(kind):
                 continue
@@ -336,7 +362,7 @@ def plan_reminders(db: sqlite_utils.Database, now: datetime, cal: WorkCalendar,
                 if _paused(unit, today):
                     continue
                 out += _unit_reminders(db, off, kind, due[kind], unit, received, queued, today,
-                                       cal, policy, fallback)
+                                       cal, policy, fallback, stakes)
         if due.get(DIGEST):
             # one digest per scheme: the same item code may exist in both annexes
             slot = STAFF_SLOT if len(offs) == 1 else f"{STAFF_SLOT}~{off.scheme.id}~{off.year}"

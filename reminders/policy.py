@@ -194,8 +194,11 @@ def _when(dl: Deadline, today: date, cal: WorkCalendar) -> str:
     return text
 
 
-def _stakes(items: Sequence[DueItem]) -> str:
-    points = sum((i.indicator.max_points or Decimal(0) for i in items), Decimal(0))
+def _stakes(items: Sequence[DueItem], stakes: Mapping[str, Decimal] | None = None) -> str:
+    """「缺 2 项，最多可失 7 分」: with `stakes` (code -> the points sending on time is worth
+    now, by the engine), those; else each item's full value."""
+    points = sum(((stakes or {}).get(i.code, i.indicator.max_points or Decimal(0))
+                  for i in items), Decimal(0))
     gates = sum(1 for i in items if i.indicator.gate is not None)
     text = f"缺 {len(items)} 项"
     if points > 0:
@@ -220,18 +223,18 @@ _MAX_LISTED = 8
 
 
 def liaison_text(kind: ReminderKind, unit_name: str, items: Sequence[DueItem], today: date,
-                 cal: WorkCalendar) -> str:
+                 cal: WorkCalendar, stakes: Mapping[str, Decimal] | None = None) -> str:
     """One message per unit and day for everything due on the same deadline."""
     head = "【提醒】" if kind == BEFORE else "【今日截止】"
     when = _when(items[0].deadline, today, cal)
     if len(items) == 1:
         return (f"{head}{unit_name}：{items[0].label}{when}，尚未报送。"
-                f"{_stakes(items)}{_how(items)}")
+                f"{_stakes(items, stakes)}{_how(items)}")
     lines = [f"{head}{unit_name}：以下 {len(items)} 项{when}，尚未报送："]
     lines += [f"· {i.label}" for i in items[:_MAX_LISTED]]
     if len(items) > _MAX_LISTED:
         lines.append(f"· ……等共 {len(items)} 项")
-    lines.append(f"{_stakes(items)}{_how(items)}")
+    lines.append(f"{_stakes(items, stakes)}{_how(items)}")
     return "\n".join(lines)
 
 

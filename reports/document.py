@@ -82,7 +82,8 @@ class Official:
     @property
     def text_width(self) -> int:
         s = self.doc.sections[0]
-        return s.page_width - s.left_margin - s.right_margin
+        # a section from python-docx's template has all three; None only in a foreign file
+        return int((s.page_width or 0) - (s.left_margin or 0) - (s.right_margin or 0))
 
     def _page_numbers(self) -> None:
         """— 1 — in 宋体 四号 at the foot, centred."""

@@ -6,6 +6,7 @@ declared metrics, codes are unique, links point somewhere).
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -172,7 +173,7 @@ def _reads(part: Any) -> list[tuple[tuple, set[str] | ExprError]]:
     """What each field of a rule part reads, by sub-path, so an error points at its line."""
     out: list[tuple[tuple, set[str] | ExprError]] = []
 
-    def expr(sub: tuple, text: str, local: set[str] = frozenset()) -> None:
+    def expr(sub: tuple, text: str, local: AbstractSet[str] = frozenset()) -> None:
         try:
             out.append((sub, names_in(text) - local))
         except ExprError as exc:
@@ -232,7 +233,8 @@ def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
                 and part.max_points > ind.max_points and part.kind != "deduction"):
             out.append(Problem(ppath + ("max_points",),
                                f"分项分值 {part.max_points} 超过指标分值 {ind.max_points}"))
-    periodic = ind.due is not None and ind.due.frequency in ("monthly", "quarterly")
+    frequency = ind.due.frequency if ind.due is not None else None
+    periodic = frequency in ("monthly", "quarterly")
     for n, m in enumerate(ind.metrics):
         mpath = path + ("metrics", n)
         per_period = periodic or m.period in ("month", "quarter")
@@ -248,7 +250,7 @@ def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
         if m.period in ("month", "quarter") and m.derived:
             out.append(Problem(mpath + ("period",), "自动统计的数据项不按期报送"))
         if m.period in ("month", "quarter") and periodic and \
-                m.period != {"monthly": "month", "quarterly": "quarter"}[ind.due.frequency]:
+                m.period != {"monthly": "month", "quarterly": "quarter"}.get(frequency or ""):
             out.append(Problem(mpath + ("period",), "数据项的报送周期与指标的截止周期（due）不一致"))
     if len({m.period for m in ind.metrics if m.period in ("month", "quarter")}) > 1:
         out.append(Problem(path + ("metrics",), "同一指标的数据项只能按同一种周期报送"))

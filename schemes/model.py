@@ -406,7 +406,7 @@ class Scheme(_Strict):
         return None
 
 
-def metrics_read(part: object) -> set[str]:
+def metrics_read(part: Any) -> set[str]:
     """The metric names a rule part reads (formulas, piece expressions, items, named metric)."""
     names: set[str] = set()
     for attr in ("value", "expr"):

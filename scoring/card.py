@@ -49,6 +49,13 @@ class PartResult:
     explain: str
     missing: list[str] = field(default_factory=list)
     complete: bool = True  # all metrics the part reads were present
+    # The points before rounding (2/3 of a rank step): items and totals add these and round
+    # once, so 46.2333… shows as 46.2333, never as a sum of rounded parts. None: `points`.
+    exact: Decimal | None = None
+
+    @property
+    def value(self) -> Decimal:
+        return self.points if self.exact is None else self.exact
 
 
 @dataclass
@@ -68,6 +75,12 @@ class ItemCard:
     evidence: str = ""
     responsible: list[str] = field(default_factory=list)
     note: str = ""
+    exact: Decimal | None = None  # `points` before rounding (see PartResult.exact)
+
+    @property
+    def value(self) -> Decimal | None:
+        """The points to add up: exact, rounded only where shown."""
+        return self.points if self.exact is None else self.exact
 
     @property
     def lost(self) -> Decimal:

@@ -45,17 +45,17 @@ def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored
     (one 报送 moves one indicator's ranking, not every ranking)."""
     table: RankTable = {}
     ranked: RankValues = {}
-    reuse = previous is not None and changed is not None and \
-        set(previous.facts) == set(facts_by_unit)
+    prev = previous if previous is not None and changed is not None and \
+        set(previous.facts) == set(facts_by_unit) else None
     for _, ind in scheme.indicators():
         for idx, part in enumerate(ind.parts):
             if part.kind != "rank":
                 continue
             key = (ind.code, idx)
-            old = previous.rank_values.get(key) if reuse else None
+            old = prev.rank_values.get(key) if prev is not None else None
             values: dict[str, Decimal | None] = dict(old) if old is not None else {}
             for unit, facts in facts_by_unit.items():
-                if old is not None and unit not in changed:
+                if old is not None and changed is not None and unit not in changed:
                     continue
                 vals = _metric_values(facts, ind.code)
                 try:
@@ -63,8 +63,8 @@ def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored
                 except (ExprError, ArithmeticError):
                     values[unit] = None
             ranked[key] = values
-            table[key] = (previous.ranks[key] if old is not None and old == values
-                          and key in previous.ranks else rank_points(part, values))
+            table[key] = (prev.ranks[key] if prev is not None and old is not None and old == values
+                          and key in prev.ranks else rank_points(part, values))
     return table, ranked
 
 
@@ -106,6 +106,7 @@ def _apply_requires(ind: Indicator, parts: list[PartResult]) -> None:
             names = "、".join(by_id[r].label or r for r in failed)
             res.explain += f"；但「{names}」未得分，本项也不得分"
             res.points = ZERO
+            res.exact = None
 
 
 def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: str) -> ItemCard:
@@ -114,7 +115,7 @@ def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: s
     base = ItemCard(ind.code, ind.name, cat.name, cat.section, None, ind.max_points, "missing", "",
                     gate=ind.gate.kind if ind.gate else None, evidence=ind.evidence,
                     responsible=list(ind.lead) + list(ind.responsible), note=ind.note)
-    if not _applicable(ind, values):
+    if ind.applies is not None and not _applicable(ind, values):
         base.status, base.points = "not_applicable", None
         base.explain = ind.applies.text or f"不适用（{ind.applies.expr} 不成立）"
         return base
@@ -122,18 +123,17 @@ def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: s
     for idx, part in enumerate(ind.parts):
         cap = part.max_points if part.max_points is not None else ind.max_points
         ctx = PartContext(ind, values, cap,
-                          lambda i, c=ind.code: ranks.get((c, i), {}).get(unit), idx,
+                          lambda i: ranks.get((ind.code, i), {}).get(unit), idx,
                           str(raw.get("_reason") or ""))
         parts.append(score_part(part, ctx))
     _apply_requires(ind, parts)
     base.parts = parts
-    total = sum((p.points for p in parts), ZERO)
+    total = sum((p.value for p in parts), ZERO)  # exact: rounded once, below and in totals
     if cat.section == "deduction":
-        base.points = max(total, -(ind.max_points or -total))
+        base.exact = max(total, -(ind.max_points or -total))
     elif ind.max_points is not None:
-        base.points = min(max(total, ZERO), ind.max_points)
-    else:
-        base.points = None
+        base.exact = min(max(total, ZERO), ind.max_points)
+    base.points = None if base.exact is None else q(base.exact)
     base.missing = [m for p in parts for m in p.missing]
     base.explain = "；".join(_part_line(p, len(parts)) for p in parts)
     if ind.gate:
@@ -141,7 +141,8 @@ def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: s
         base.gate_passed = ok if ind.gate.metric in values else None
     base.status = _status(cat, ind, raw, values)
     if base.status == "rejected":
-        base.points = ZERO if cat.section != "deduction" else base.points
+        if cat.section != "deduction":
+            base.points = base.exact = ZERO
         reason = raw.get("_reject_reason") or ""
         base.missing.insert(0, f"材料被驳回{('：' + reason) if reason else ''}，请补正后重新报送")
     return base
@@ -163,7 +164,7 @@ def _status(cat: Category, ind: Indicator, raw: Mapping[str, Any], values: Mappi
         # Evidence sent but no data yet (a 基础指标 awaiting the office's confirmation): the
         # item is submitted, not missing.
         if state in ("provisional", "rejected") and cat.section != "tasks":
-            return state
+            return str(state)
         return "overdue" if raw.get("_overdue") else "missing"
     if state == "rejected":
         return "rejected"
@@ -183,7 +184,8 @@ def _transfer(items: list[ItemCard], scheme: Scheme) -> None:
         moved = ind.max_points or ZERO
         if target.max_points and target.points is not None:
             scale = (target.max_points + moved) / target.max_points
-            target.points = q(target.points * scale)
+            target.exact = (target.value or ZERO) * scale
+            target.points = q(target.exact)
             target.explain += f"；含{ind.code}「{ind.name}」不适用转入的{fmt(moved)}分（按比例折算）"
         target.max_points = (target.max_points or ZERO) + moved
         item.explain += f"，其{fmt(moved)}分转入{target.code}「{target.name}」"
@@ -204,14 +206,15 @@ def score(scheme: Scheme, facts: Facts, peers: Mapping[str, Facts] | None = None
 
 
 def _sum(items: list[ItemCard], section: str) -> Decimal:
-    return sum((i.points or ZERO for i in items if i.section == section), ZERO)
+    """Exact: the items' unrounded points, so a total is rounded once."""
+    return sum((i.value or ZERO for i in items if i.section == section), ZERO)
 
 
 def _totals(scheme: Scheme, items: list[ItemCard], facts: Facts, unit: str | None) -> Scorecard:
     cats = []
     for cat in scheme.categories:
         mine = [i for i in items if i.category == cat.name and i.section == cat.section]
-        pts = None if cat.section in ("tasks", "gate") else sum((i.points or ZERO for i in mine), ZERO)
+        pts = None if cat.section in ("tasks", "gate") else q(sum((i.value or ZERO for i in mine), ZERO))
         # 不适用 items do not count towards the category's max (their points moved or lapsed)
         mx = None if pts is None else sum((i.max_points or ZERO for i in mine
                                            if i.status != "not_applicable"), ZERO)
@@ -282,7 +285,7 @@ def rescore(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: Scored
     whole = any(ind.applies for _, ind in scheme.indicators())
     cards = {}
     for u, f in facts_by_unit.items():
-        if u in redo or (u in moved and whole):
+        if previous is None or u in redo or (u in moved and whole):
             cards[u] = score(scheme, f, unit=u, ranks=ranks)
         elif u in moved:
             cards[u] = _rescore_items(scheme, previous.cards[u], f, ranks, u, moved[u])

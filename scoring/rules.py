@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from schemes.expr import ExprError, MissingName, bar_gap, evaluate, names_in
-from schemes.model import Indicator, Piece, metrics_read
+from schemes.model import (Bands, Checklist, Deduction, Discretionary, Formula, Indicator,
+                           PassFail, PerItem, Piece, Piecewise, Rank, Task, metrics_read)
 from scoring.card import PartResult, fmt, q
 
 __all__ = ["RULES", "PartContext", "score_part", "as_bool", "rank_points", "to_decimal",
@@ -78,7 +79,7 @@ def prepared_values(values: Mapping[str, Any], ind: Indicator) -> dict[str, Any]
     return out
 
 
-def _checklist(part, ctx: PartContext) -> PartResult:
+def _checklist(part: Checklist, ctx: PartContext) -> PartResult:
     total, bits, missing = ZERO, [], []
     for item in part.items:
         label = item.label or _label(ctx.indicator, item.metric)
@@ -104,7 +105,7 @@ def to_decimal(v: float) -> Decimal:
     return Decimal(repr(float(v))).quantize(Decimal("1e-9")).normalize()
 
 
-def _value(part, ctx: PartContext) -> Decimal:
+def _value(part: PerItem | Piecewise | Bands | Rank | Deduction, ctx: PartContext) -> Decimal:
     return to_decimal(evaluate(part.value, prepared_values(ctx.values, ctx.indicator)))
 
 
@@ -123,7 +124,7 @@ def _is_percent(ctx: PartContext, expr: str) -> bool:
                for m in ctx.indicator.metrics)
 
 
-def _per_item(part, ctx: PartContext) -> PartResult:
+def _per_item(part: PerItem, ctx: PartContext) -> PartResult:
     v = _value(part, ctx)
     if part.base:
         steps = 0 if v < part.base else 1 + math.floor((v - part.base) / part.per) if part.per else 1
@@ -148,15 +149,18 @@ def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
     return f"{shown}；{expr} = {fmt(v)}"
 
 
-def _formula(part, ctx: PartContext) -> PartResult:
-    raw = q(evaluate(part.expr, prepared_values(ctx.values, ctx.indicator)))
+def _formula(part: Formula, ctx: PartContext) -> PartResult:
+    value = evaluate(part.expr, prepared_values(ctx.values, ctx.indicator))
+    raw = q(value)
     pts = _clamp(raw, part.floor, ctx.cap)
+    exact = _clamp(to_decimal(value), part.floor, ctx.cap)
     names = sorted(names_in(part.expr))
     shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
     cap = f"（上限{fmt(ctx.cap)}分）" if ctx.cap is not None and raw > ctx.cap else ""
     floor = f"（下限{fmt(part.floor)}分）" if raw < part.floor else ""
     return PartResult(part.label, part.kind, pts, ctx.cap,
-                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}{floor}，得{fmt(pts)}分")
+                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}{floor}，得{fmt(pts)}分",
+                      exact=exact)
 
 
 def _matches(piece: Piece, x: Decimal) -> bool:
@@ -187,7 +191,7 @@ def _cond_text(piece: Piece, percent: bool = False) -> str:
     return " 且 ".join(bits) or "其他情况"
 
 
-def _piecewise(part, ctx: PartContext) -> PartResult:
+def _piecewise(part: Piecewise | Bands, ctx: PartContext) -> PartResult:
     values = prepared_values(ctx.values, ctx.indicator)
     x = to_decimal(evaluate(part.value, values))
     pct = _is_percent(ctx, part.value)
@@ -206,7 +210,7 @@ def _piecewise(part, ctx: PartContext) -> PartResult:
                       f"{_describe_value(part.value, x, ctx)}；不在任何计分区间，0分")
 
 
-def _rank(part, ctx: PartContext) -> PartResult:
+def _rank(part: Rank, ctx: PartContext) -> PartResult:
     got = ctx.rank(ctx.index)
     if got is None:
         return PartResult(part.label, part.kind, ZERO, ctx.cap, "无法排名", [], False)
@@ -215,15 +219,15 @@ def _rank(part, ctx: PartContext) -> PartResult:
         how = f"{_describe_value(part.value, _value(part, ctx), ctx)}；{how}"
     except (ExprError, ArithmeticError):
         pass  # the rank explanation alone still says what happened
-    return PartResult(part.label, part.kind, _clamp(pts, ZERO, ctx.cap), ctx.cap, how)
+    exact = _clamp(pts, ZERO, ctx.cap)  # the rank table keeps points unrounded
+    return PartResult(part.label, part.kind, q(exact), ctx.cap, how, exact=exact)
 
 
-def _percent_gap(part, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
+def _percent_gap(part: Deduction, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
     """每低1个百分点扣1分 over a rate the liaison reports (value `1 - rate`, `rate - 0.02` or
     `rate`): what was seen and the step, in 百分点 as the documents write them."""
     gap = bar_gap(part.value)
-    metric = gap and next((x for x in ctx.indicator.metrics if x.name == gap[0] and x.type == "percent"), None)
-    if not metric:
+    if not gap or not any(x.name == gap[0] and x.type == "percent" for x in ctx.indicator.metrics):
         return None
     name, bar, down = gap
     shown = _show(ctx.indicator, name, ctx.values[name])
@@ -236,7 +240,7 @@ def _percent_gap(part, ctx: PartContext, v: Decimal) -> tuple[str, str] | None:
     return f"{shown}，未{side}{fmt(bar * 100)}%", f"每{side[0]}{step}"
 
 
-def _deduction(part, ctx: PartContext) -> PartResult:
+def _deduction(part: Deduction, ctx: PartContext) -> PartResult:
     v = _value(part, ctx)
     units = max(math.floor(v / part.per), 0)
     gross = part.each * units
@@ -262,7 +266,7 @@ def _deduction(part, ctx: PartContext) -> PartResult:
                       f"{fmt(part.each)}×{units} = {fmt(gross)}，扣{fmt(taken)}分")
 
 
-def _discretionary(part, ctx: PartContext) -> PartResult:
+def _discretionary(part: Discretionary, ctx: PartContext) -> PartResult:
     raw = Decimal(str(ctx.values[part.metric]))
     pts = _clamp(q(raw), ZERO, ctx.cap)
     reason = f"，理由：{ctx.reason}" if ctx.reason else ""
@@ -271,12 +275,12 @@ def _discretionary(part, ctx: PartContext) -> PartResult:
                       f"信用办酌情计分 {fmt(raw)}分{capped}{reason}")
 
 
-def _pass_fail(part, ctx: PartContext) -> PartResult:
+def _pass_fail(part: PassFail, ctx: PartContext) -> PartResult:
     ok = as_bool(ctx.values[part.metric])
     return PartResult(part.label, part.kind, ZERO, None, "达标" if ok else "未达标")
 
 
-def _task(part, ctx: PartContext) -> PartResult:
+def _task(part: Task, ctx: PartContext) -> PartResult:
     return PartResult(part.label, part.kind, ZERO, None, f"进展：{ctx.values[part.metric]}")
 
 
@@ -348,7 +352,7 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
         rest = {u: v for u, v in ranked.items() if u not in full}
         m = len(rest)
         for u, (r, n) in _competition(rest, sign).items():
-            pts = q(bottom + (top - bottom) * Decimal(m - r + 1) / Decimal(m + 1))
+            pts = bottom + (top - bottom) * Decimal(m - r + 1) / Decimal(m + 1)
             out[u] = (pts, f"未达{fmt(part.full_at * 100)}%，在其余{m}个单位中排第{r}名；"
                            f"按{fmt(bottom)}+({fmt(top)}−{fmt(bottom)})×({m}−名次+1)/({m}+1)赋分，"
                            f"得{fmt(pts)}分（{part.tie_rule}）")
@@ -364,14 +368,14 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
                 pts, how = bottom, f"后{part.bottom_n}名得{fmt(bottom)}分"
             else:
                 span = n - part.top_n - part.bottom_n + 1
-                pts = q(top - (top - bottom) * Decimal(r - part.top_n) / Decimal(span))
+                pts = top - (top - bottom) * Decimal(r - part.top_n) / Decimal(span)
                 how = (f"前{part.top_n}名得{fmt(top)}分、后{part.bottom_n}名得{fmt(bottom)}分，"
                        f"中间按名次线性赋分（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×"
                        f"(名次−{part.top_n})/{span}）")
         else:
             # The lowest value always gets `bottom` (最少的得1分), even when it is shared:
             # positions run from 1 to the rank of the last place, not to n.
-            pts = top if last == 1 else q(top - (top - bottom) * Decimal(r - 1) / Decimal(last - 1))
+            pts = top if last == 1 else top - (top - bottom) * Decimal(r - 1) / Decimal(last - 1)
             how = ("目前仅1个单位有数据或数值全部相同，按最高分计" if last == 1 else
                    f"最好的得{fmt(top)}分、最差的得{fmt(bottom)}分，中间按名次线性赋分"
                    f"（{fmt(top)}−({fmt(top)}−{fmt(bottom)})×(名次−1)/(末名名次{last}−1)）")

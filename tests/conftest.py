@@ -68,7 +68,7 @@ def office(tmp_path: Path) -> Office:
 
 @pytest.fixture
 def lvliang(office: Office) -> Office:
-    """吕梁 市直 with two units, two liaisons and a staff member (the issue's setting)."""
+    """吕梁 市直 with two units, two liaisons and a staff member."""
     office.unit("市税务局", "sw1", "张敏")
     office.unit("市民政局", "mz1", "赵磊")
     office.staff()

@@ -12,6 +12,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.app import create_app
@@ -212,8 +213,8 @@ def test_batch_approval_of_a_filter_is_confirmed_done_and_undone_at_once(desk: D
     db.close()
     assert acts == 1  # one record, one 编号
     desk.driver.find_element(By.ID, "undo").click()
-    WebDriverWait(desk.driver, WAIT).until(
-        lambda d: "已撤销编号" in d.find_element(By.ID, "reply").text)
+    # the page reloads: a condition that finds #reply afresh each try (never a stale element)
+    WebDriverWait(desk.driver, WAIT).until(EC.text_to_be_present_in_element((By.ID, "reply"), "已撤销编号"))
     assert _waiting(desk) == before
 
 

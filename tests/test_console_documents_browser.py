@@ -1,6 +1,6 @@
 """数据导入 · 通报 in a real browser (headless Chromium, as tests/test_console_browser.py):
 the sheet for every unit uploaded, the preview read, the import confirmed as one 编号, and that
-编号 undone from the 打分扣分 page."""
+编号 undone by its 撤销 button on the 打分扣分 page."""
 from __future__ import annotations
 
 import re
@@ -41,8 +41,8 @@ def test_import_preview_apply_and_undo_in_the_browser(desk: Desk, tmp_path: Path
     assert desk.driver.find_elements(By.ID, "confirm-button") == []
 
     desk.open("/console/entry")
-    undo = desk.wait_for(By.ID, "undo-form")
-    undo.find_element(By.NAME, "act").send_keys(number)
-    undo.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    row = desk.wait_for(By.CSS_SELECTOR, f"#recent tr[data-act='{number}']")  # 我最近的记录
+    assert "导入" in row.text
+    row.find_element(By.CSS_SELECTOR, "button.undo").click()
     assert f"已撤销编号 {number}（导入）" in desk.wait_for(By.ID, "reply").text
     desk.logout()

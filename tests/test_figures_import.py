@@ -77,6 +77,8 @@ def test_preview_then_confirm_records_one_act_and_tells_each_liaison_once(lvlian
 
     undone = lvliang.chat("staff1", "撤销 1")
     assert "已撤销编号 1（导入）" in undone
+    told = [p for k, p in _notices(lvliang) if k.startswith("notice:")]
+    assert len(told) == 2 and all("撤销了对您单位的一条记录（导入）" in p for p in told)
     assert _live(lvliang, 1)["2022-Q3"] == {"accuracy": 0.95}  # the liaison's own figure is back
     assert "2022-Q3" not in _live(lvliang, 2)
 

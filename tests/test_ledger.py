@@ -200,3 +200,16 @@ def test_a_department_owes_evidence_for_its_basic_indicators_until_sent(office, 
     assert "已收到" in office.chat("fy1", "佐证 基础3", files=[f])
     assert "基础3" not in office.chat("fy1", "缺项")
     assert "信用办" in office.chat("fy1", "报送 基础3 passed=是")  # the office confirms gates
+
+
+def test_every_status_a_record_can_take_has_its_words(tmp_path):
+    """The chat, the console and the workbook read one table (ledger/labels.py): each status
+    the schema allows for a submission or an evidence file is in it."""
+    import re
+
+    from ledger.labels import RECORD_STATUS_ZH
+    db = open_db(tmp_path / "l.db")
+    for table in ("submissions", "evidence"):
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+        allowed = re.search(r"status IN \(([^)]*)\)", sql)[1]
+        assert {s.strip(" '") for s in allowed.split(",")} <= set(RECORD_STATUS_ZH), table

@@ -148,7 +148,9 @@ def test_year_open_keeps_the_previous_year_until_closed(env, capsys):
     assert run("score", "--year", "2022") == 0 and "市税务局" in capsys.readouterr().out
     assert run("export", str(env / "2022.xlsx"), "--year", "2022") == 0
     assert (env / "2022.xlsx").exists()
-    assert run("year", "close", "2022") == 0
+    assert run("year", "close", "2022") == 1  # lists what is pending, asks for --yes
+    assert open_years(db) == [2022, 2023]
+    assert run("year", "close", "2022", "--yes") == 0
     assert open_years(db) == [2023]
     assert run("year", "close", "2023") == 1  # the only open year: open the next first
     assert run("year", "open", "2022") == 1  # a closed year stays final
@@ -192,7 +194,7 @@ def test_next_years_document_replaces_last_years_from_a_year_on(env, capsys):
     run("init", "--scheme", "lvliang-2022-departments", "--year", "2022")
     run("unit", "add", "市税务局")
     run("year", "open", "2023")
-    run("year", "close", "2022")
+    run("year", "close", "2022", "--yes")
     capsys.readouterr()
     assert run("score", "--year", "2022", "--json") == 0
     closed = capsys.readouterr().out

@@ -131,7 +131,8 @@ def test_after_year_open_last_year_stays_readable_and_takes_what_is_due(lvliang,
     assert "2022-Q4" in reply and "按时" in reply and reply.startswith("【2022年度】")
     december = lvliang.chat("sw1", "月报 12月工作")
     assert december.startswith("【2022年度】") and "2022年12月月报" in december
-    lvliang.chat("staff1", "关闭年度 2022")
+    assert "确认" in lvliang.chat("staff1", "关闭年度 2022")  # first: what is pending
+    assert "已关闭 2022" in lvliang.chat("staff1", "关闭年度 2022 确认")
     refused = lvliang.at("2023-01-06T10:00").chat("sw1", "月报 2022-12 补充")
     assert "已关闭" in refused
     assert "2022年度 总分排名" in lvliang.chat("staff1", "排名 2022")  # still readable

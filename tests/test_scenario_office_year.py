@@ -103,8 +103,31 @@ def test_a_year_with_departments_and_counties(tmp_path: Path):
     assert "2022年度 总分排名" in o.chat("staff1", "排名 2022")
     assert "【2023年度】" in o.chat("staff1", "排名")
 
-    # closing 2022: frozen, still readable; replies stop naming the year
-    assert "已关闭 2022" in o.at("2023-01-20T10:00").chat("staff1", "关闭年度 2022")
+    # January, both years open: each item under the year it belongs to
+    due = o.chat("sw1", "截止")
+    last, this = due.split("【2023年度】")
+    assert last.startswith("【2022年度】") and "2022-Q4" in last and "2023-" not in last
+    assert "2022-" not in this and "2023-01" in this
+    missing = o.chat("mz1", "缺项")
+    assert missing.startswith("【2022年度】") and "【2023年度】" in missing
+    this_year = missing.split("【2023年度】")[1]
+    assert "截止2024年1月31日" in this_year  # this year's year-end items: the year is named
+    assert "今天" not in this_year  # December's deadline is 2022's, not 2023's
+    assert o.chat("sw1", "得分 2022").startswith("【2022年度】【市税务局】2022年度")
+    assert o.chat("sw1", "得分 上年度").startswith("【2022年度】")
+    assert o.chat("staff1", "缺项 市民政局 2022").startswith("【2022年度】市民政局")
+    assert "不是本办的考核年度" in o.chat("sw1", "得分 2019")
+
+    # closing 2022: first what is still pending, then on confirmation frozen, still
+    # readable; replies stop naming the year
+    waiting = o.at("2023-01-20T10:00").chat("staff1", "待审")
+    assert "月报 2022-" in waiting
+    ask = o.chat("staff1", "关闭年度 2022")
+    assert "待审核" in ask and "逾期未报" in ask and "关闭年度 2022 确认" in ask
+    assert "已关闭" not in ask and "月报 2022-" in o.chat("staff1", "待审")  # nothing closed
+    assert "已关闭 2022" in o.chat("staff1", "关闭年度 2022 确认")
+    assert "2022-" not in o.chat("staff1", "待审")  # frozen items leave 待审
+    assert "已关闭" in o.chat("staff1", "待审 2022")
     assert "已关闭" in o.chat("mz1", "佐证 双公示 2022-Q4", files=[ledger])
     assert "已关闭" in o.chat("xy1", "月报 2022-12 补报")
     assert "已关闭" in o.chat("staff1", "审核 孝义市 月报 2022-12 通过")
@@ -113,5 +136,11 @@ def test_a_year_with_departments_and_counties(tmp_path: Path):
     assert not o.chat("staff1", "排名").startswith("【2023年度】")  # one open year again
     close_attempt = o.chat("staff1", "关闭年度 2023")
     assert "唯一开启的年度" in close_attempt
+    # a staff record after the close names its year and takes the year word
+    wrong = o.chat("staff1", "扣分 离石区 乱收费 1 2022年案例")
+    assert "2022年度已关闭" in wrong and "已记录" not in wrong
+    assert "已关闭" in o.chat("staff1", "扣分 离石区 乱收费 1 2022年")
+    done = o.chat("staff1", "扣分 离石区 乱收费 1 2023年案例")
+    assert "已记录" in done and "记入2023年度" in done
     with pytest.raises(LedgerError, match="已经关闭"):
         close_year(o.db, 2022, o.now, "test")

@@ -168,3 +168,39 @@ def test_export_in_chat_gives_a_download_link(site: Site):
     assert "总分及排名" in wb.sheetnames
     pipeline.clock = lambda: NOW + timedelta(hours=25)
     assert requests.get(link, timeout=10).status_code == 410
+
+
+def test_in_january_an_upload_is_stored_under_the_year_and_quarter_it_counts_for(tmp_path: Path):
+    """2023-01-05, both years open: the Q4 台账 sent on the page is 2022's (as in chat), so it
+    is in 2022's export and not in 2023's."""
+    from openpyxl import load_workbook
+    from bot.app import make_calendar
+    from bot.export import export_xlsx
+    from ledger.office import office, open_year
+    when = datetime(2023, 1, 5, 10, 0)
+    settings = {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+                "CREDITBOT_NOW": when.isoformat(), "PUBLIC_BASE_URL": PUBLIC + "/"}
+    db = open_db(settings["CREDITBOT_DB"])
+    init_office(db, "lvliang-2022-departments", 2022)
+    add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
+    open_year(db, 2023, when, "test")
+    db.close()
+    app = create_app(settings)
+    with app_server(app) as base:
+        site = Site(base, app, settings)
+        resp = requests.post(site.link(), files={"file": ("台账.pdf", PDF, "application/pdf")},
+                             timeout=10)
+        assert resp.status_code == 200 and "2022-Q4" in resp.text
+    [row] = site.evidence()
+    assert (row["year"], row["period"]) == (2022, "2022-Q4")
+    db = open_db(settings["CREDITBOT_DB"])
+    try:
+        sheets = {}
+        for year in (2022, 2023):
+            path = tmp_path / f"{year}.xlsx"
+            export_xlsx(db, office(db, year), path, when.date(), make_calendar(settings))
+            sheets[year] = [c.value for r in load_workbook(path)["佐证材料"].iter_rows()
+                            for c in r]
+    finally:
+        db.close()
+    assert "台账.pdf" in sheets[2022] and "台账.pdf" not in sheets[2023]

@@ -93,7 +93,7 @@ class WorkCalendar:
         if d in self.extra_holidays:
             return False
         try:
-            return chinese_calendar.is_workday(d)
+            return bool(chinese_calendar.is_workday(d))
         except NotImplementedError:  # the table does not cover this year
             if d.year not in self._extension_years:
                 self.uncovered_years.add(d.year)
@@ -116,7 +116,7 @@ class WorkCalendar:
             name = None
         if name:
             try:
-                return chinese_calendar.Holiday(name).chinese
+                return str(chinese_calendar.Holiday(name).chinese)
             except ValueError:
                 return "假期"
         return "周末" if d.weekday() >= 5 else "假期"

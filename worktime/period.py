@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from worktime.calendar import WorkCalendar, as_date, parse_day
 from worktime.numerals import read_int
@@ -30,6 +30,7 @@ __all__ = [
     "FREQUENCIES",
     "KIND_OF_FREQUENCY",
     "Deadline",
+    "DeadlineCalendar",
     "Frequency",
     "Kind",
     "Period",
@@ -40,12 +41,21 @@ __all__ = [
     "nominal_deadline",
     "parse_period",
     "period_of_submission",
+    "period_year",
     "periods_in_year",
     "previous_period",
     "upcoming_deadlines",
 ]
 
 Frequency = Literal["monthly", "quarterly", "yearly", "once"]
+
+
+class DeadlineCalendar(Protocol):
+    """What a deadline needs of a calendar: moving a date past holidays (a WorkCalendar, or a
+    page's memo of one)."""
+
+    def adjust_deadline(self, d: date) -> date: ...
+
 FREQUENCIES: tuple[str, ...] = ("monthly", "quarterly", "yearly", "once")
 Kind = Literal["month", "quarter", "year", "day"]
 KIND_OF_FREQUENCY: dict[str, Kind] = {"monthly": "month", "quarterly": "quarter",
@@ -300,8 +310,8 @@ def nominal_deadline(frequency: Frequency | str, period: str, day: int | None = 
     return _of(frequency, period).nominal_due(day, fixed)
 
 
-def deadline(cal: WorkCalendar, frequency: Frequency | str, period: str, day: int | None = None,
-             fixed: date | str | None = None) -> date:
+def deadline(cal: DeadlineCalendar, frequency: Frequency | str, period: str,
+             day: int | None = None, fixed: date | str | None = None) -> date:
     """The effective deadline: the nominal one, moved past holidays."""
     return cal.adjust_deadline(nominal_deadline(frequency, period, day, fixed))
 
@@ -431,6 +441,14 @@ def upcoming_deadlines(cal: WorkCalendar, frequency: Frequency | str, today: dat
         ]
     found = [(p, deadline(cal, frequency, p, day, fixed)) for p in periods]
     return sorted(((p, d) for p, d in found if today <= d <= last), key=lambda pd: pd[1])
+
+
+def period_year(frequency: Frequency | str, period: str) -> int:
+    """The assessment year a period counts in (a one-off item's date's year)."""
+    _check_frequency(frequency)
+    if frequency == "once":
+        return parse_day(period).year
+    return _of(frequency, period).year
 
 
 def parse_period(text: str, default_year: int | None = None) -> str:

@@ -39,8 +39,20 @@ def cmd_year_open(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_year_close(args: argparse.Namespace, settings: Settings) -> int:
-    from ledger.office import close_year
-    close_year(open_ledger(settings), args.year, office_now(settings))
+    from ledger.office import close_year, open_years, year_status
+    db = open_ledger(settings)
+    now = office_now(settings)
+    if not args.yes and year_status(db, args.year) == "open" and len(open_years(db)) > 1:
+        from bot.app import make_calendar
+        from bot.closing import loose_ends
+        left = loose_ends(db, args.year, now.date(), make_calendar(settings))
+        if left:
+            print(f"{args.year} 年度还有未了事项，关闭后不能再审核或补报，结果按现状定稿：")
+            print("\n".join(left.lines()))
+        else:
+            print(f"{args.year} 年度没有待审或逾期事项。")
+        return refuse(f"未关闭。确认关闭请运行：creditbot year close {args.year} --yes")
+    close_year(db, args.year, now)
     print(f"已关闭 {args.year} 考核年度：结果已定稿，不再接受报送和修改。")
     return 0
 
@@ -63,7 +75,26 @@ def cmd_unit_add(args: argparse.Namespace, settings: Settings) -> int:
         raise LedgerError(f"本办没有考核{KIND_ZH[kind]}的方案，先运行 creditbot scheme add 方案编号")
     u = add_unit(db, args.name, kind, args.alias or [], office_now(settings))
     print(f"已添加单位：{u.name}（编号 {u.id}）")
+    _warn_overlaps(db)
     return 0
+
+
+def _warn_overlaps(db) -> None:
+    """A scheme's 前三名/后三名 rules overlap in an office with fewer than six units: say so
+    whenever the units change, so the office asks before the first ranking."""
+    from ledger.db import LedgerError
+    from ledger.office import offices
+    from ledger.units import list_units
+    from schemes.overlaps import rank_overlaps
+    try:
+        offs = offices(db)
+    except LedgerError:  # no assessment year yet: nothing is ranked
+        return
+    units = list_units(db)
+    for off in offs:
+        count = sum(1 for u in units if off.assesses(u.kind))
+        for rule in rank_overlaps(off.scheme, count):
+            print(f"注意：{off.scheme.title}：{rule.describe(count)}")
 
 
 def cmd_unit_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,6 +123,7 @@ def cmd_unit_import(args: argparse.Namespace, settings: Settings) -> int:
     units, members = import_units(open_ledger(settings), args.file, office_now(settings),
                                   channel=member_channel(settings, args.channel))
     print(f"已导入：新增单位 {units} 个，联络员 {members} 名")
+    _warn_overlaps(open_ledger(settings))
     return 0
 
 
@@ -127,8 +159,9 @@ def register(sub: Subcommands) -> None:
     ys = yp.add_subparsers(dest="year_command", required=True)
     a = add(ys, "open", cmd_year_open, "开启新的考核年度（上一年度保持开启，直到关闭）")
     a.add_argument("year", type=int)
-    a = add(ys, "close", cmd_year_close, "关闭考核年度（结果定稿，不再接受报送）")
+    a = add(ys, "close", cmd_year_close, "关闭考核年度（结果定稿，不再接受报送）；先列出待审和逾期事项")
     a.add_argument("year", type=int)
+    a.add_argument("--yes", action="store_true", help="确认关闭（不加时只列出待审和逾期事项）")
     add(ys, "list", cmd_year_list, "列出考核年度")
 
     up = add(sub, "unit", None, "单位管理")

@@ -94,6 +94,9 @@ def cmd_scheme_check(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     n = len(s.indicators())
     print(f"{args.file}: 检查通过 — {s.id}，{len(s.categories)} 个类别，{n} 个指标")
+    from schemes.overlaps import rank_overlaps
+    for rule in rank_overlaps(s):
+        print(f"注意：{rule.describe()}")
     return 0
 
 

@@ -18,7 +18,7 @@ from console.auth import Denied, current_session
 from console.bridge import Chat
 from console.pages import (audit, calendar, documents, entry, export, liaison, login, outbox,
                            overview, reviews, units)
-from console.readers import KIND_ZH, SUB_STATUS_ZH
+from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
 from scoring.card import STATUS_ZH, fmt, pts
 
 __all__ = ["install", "blueprint"]
@@ -49,6 +49,15 @@ def _close(exc: BaseException | None) -> None:
     web.close_db(exc)
 
 
+@blueprint.url_value_preprocessor
+def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # A path id (/console/units/<id>, /console/files/<id>) larger than SQLite stores names
+    # nothing: a 404 page, not an OverflowError in the query.
+    for value in (values or {}).values():
+        if isinstance(value, int) and not 0 <= value <= web.SQLITE_MAX:
+            raise Denied(404, "没有这个页面（编号不存在）。")
+
+
 @blueprint.after_request
 def _headers(resp: Response) -> Response:
     # Pages hold people's data: not cached, not framed by others, scripts and styles only
@@ -74,5 +83,5 @@ def _denied(exc: Denied) -> Any:
 
 @blueprint.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "KIND_ZH": KIND_ZH,
-            "SUB_STATUS_ZH": SUB_STATUS_ZH}
+    return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "SUBMISSION_KIND_ZH": SUBMISSION_KIND_ZH,
+            "RECORD_STATUS_ZH": RECORD_STATUS_ZH}

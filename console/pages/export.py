@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, send_file
 
 from console import web
 from console.actions import nonce, run_as
@@ -20,9 +20,8 @@ bp = Blueprint("export", __name__)
 @bp.get("/export")
 @web.staff_only
 def export(session: Any) -> Any:
-    year = request.args.get("year", "")
-    reply = run_as(web.chat(), session.member,
-                   f"导出 {year}".strip() if year.isdigit() else "导出", nonce())
+    year = web.arg_int("year")
+    reply = run_as(web.chat(), session.member, "导出" if year is None else f"导出 {year}", nonce())
     if not reply.files:
         raise Denied(409, reply.text)
     paths = [Path(f).resolve() for f in reply.files]  # relative to the working dir

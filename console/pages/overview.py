@@ -110,8 +110,10 @@ def _sort_key(sort: str, cats: list[str], bands: list[str]) -> Callable[[Overvie
         "pending": num(lambda r: r.pending),
         "gaps": num(lambda r: r.gaps),
     }
+    def category(name: str) -> Callable[[OverviewRow], Decimal | None]:
+        return lambda r: r.category(name)
     for n, name in enumerate(cats):
-        keys[f"cat{n}"] = num(lambda r, name=name: r.category(name))
+        keys[f"cat{n}"] = num(category(name))
     return keys.get(sort)
 
 
@@ -123,7 +125,7 @@ def _bins(rows: list[OverviewRow], scheme: Any, bands: list[str]) -> list[tuple[
         return []
     top = Decimal(scheme.base_total or max(t for t, _ in totals)) + Decimal(scheme.bonus_cap or 0)
     low = min(t for t, _ in totals) // BIN * BIN
-    out = []
+    out: list[tuple[Decimal, Decimal, int, str]] = []
     while low < top or not out:
         high = low + BIN
         inside = [b for t, b in totals if low <= t < high or (high >= top and t >= low)]

@@ -66,7 +66,8 @@ def _filter(session: Any, d: readers.Desk) -> tuple[ReviewFilter, str, Any]:
     """The filter from the query (or the form's hidden copy of it)."""
     v = request.values
     only = v.get("unit", "")
-    only_unit = web.unit_for(session, int(only)) if only.isdigit() else None
+    wanted = web.whole(only)
+    only_unit = web.unit_for(session, wanted) if wanted is not None else None
     text = " ".join(v.get("q", "").split())
     units: tuple[int, ...] | None = None
     if only_unit is not None:
@@ -89,7 +90,8 @@ def _args(flt: ReviewFilter, text: str, only: Any) -> dict[str, str]:
 
 
 def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() else default
+    number = web.whole(value)
+    return default if number is None else number
 
 
 def _chosen(d: readers.Desk, flt: ReviewFilter) -> tuple[list[Target], list[PendingItem]]:

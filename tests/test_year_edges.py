@@ -1,0 +1,232 @@
+"""The year's edges (issue 19, items 1, 2, 4, 5): January with two years open, closing a year
+with items pending, amounts that are honest about what acting now can win, and rank rules that
+overlap for a small office — through chat (the pipeline both platforms' callbacks feed) and
+the command line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from command_line import creditbot
+from conftest import Office
+from ledger.office import open_year
+from ledger.submissions import list_evidence
+
+LEDGER = b"PK\x03\x04 quarter rows"
+
+
+@pytest.fixture
+def january(lvliang: Office) -> Office:
+    """市税务局 sent December on time; 2023 is open beside 2022."""
+    lvliang.at("2022-12-30T10:00").chat("sw1", "月报 12月工作总结")
+    open_year(lvliang.db, 2023, lvliang.now, "test")
+    return lvliang.at("2023-01-03T10:00")
+
+
+def test_a_year_word_answers_for_that_year(january: Office):
+    assert january.chat("sw1", "得分 2022").startswith("【2022年度】【市税务局】2022年度")
+    assert january.chat("sw1", "得分 2022年").startswith("【2022年度】")
+    assert january.chat("sw1", "得分 上年度").startswith("【2022年度】")
+    assert january.chat("sw1", "得分").startswith("【2023年度】")
+    assert january.chat("staff1", "缺项 市民政局 2022").startswith("【2022年度】市民政局")
+    refused = january.chat("sw1", "缺项 2031")
+    assert "2031 不是本办的考核年度" in refused and "2022" in refused
+
+
+def test_in_january_each_item_is_under_its_own_year(january: Office):
+    due = january.chat("sw1", "截止")
+    last, this = due.split("【2023年度】")
+    assert last.startswith("【2022年度】") and "2022-12" in last and "2022-Q4" in last
+    assert "2022-" not in this and "2023-01" in this
+    missing = january.chat("sw1", "缺项").split("【2023年度】")[1]
+    assert "今天" not in missing  # December, sent for 2022, is not this year's deadline
+    assert "截止2024年1月31日" in missing  # a year-end deadline names its year
+    only = january.chat("sw1", "截止 2022")
+    assert only.startswith("【2022年度】") and "【2023年度】" not in only
+
+
+def test_before_the_first_year_ends_nothing_of_the_year_before_is_asked(office: Office):
+    """2022-01-04 in an office that starts with 2022: December 2021 and 2021-Q4 are not its."""
+    office.unit("市税务局", "sw1")
+    due = office.at("2022-01-04T10:00").chat("sw1", "截止")
+    assert "2021" not in due and "2022-01" in due
+
+
+def test_a_quarter_ledger_is_asked_for_only_once_the_quarter_has_ended(lvliang: Office):
+    reply = lvliang.at("2022-04-20T10:00").chat("sw1", "报送 双公示 准确率=95% 瞒报=0")
+    assert "2022-Q2" in reply and "台账尚未报送" not in reply
+    ended = lvliang.at("2022-07-05T10:00").chat("mz1", "报送 双公示 2022-Q2 准确率=95% 瞒报=0")
+    assert "2022-Q2 的台账尚未报送" in ended
+
+
+def test_a_late_briefing_is_not_offered_with_points(lvliang: Office):
+    lvliang.at("2022-10-20T10:00")
+    line = next(x for x in lvliang.chat("sw1", "缺项").splitlines() if "11 工作报送" in x)
+    assert "补报（逾期，不计入按时）：月报 2022-09" in line
+    assert "工作报送（" not in line  # no points at stake for what cannot be won back
+
+
+def test_the_upload_route_and_chat_store_last_years_ledger_under_last_year(january: Office,
+                                                                          tmp_path: Path):
+    f = tmp_path / "台账.xlsx"
+    f.write_bytes(LEDGER)
+    reply = january.chat("sw1", "佐证 双公示", files=[f])
+    assert reply.startswith("【2022年度】") and "2022-Q4" in reply
+    [row] = list_evidence(january.db)
+    assert (row["year"], row["period"]) == (2022, "2022-Q4")
+
+
+def test_closing_a_year_lists_what_is_pending_and_asks_first(january: Office):
+    ask = january.chat("staff1", "关闭年度 2022")
+    assert "待审核 1 条（市税务局 1）" in ask and "逾期未报" in ask
+    assert "关闭年度 2022 确认" in ask
+    assert "月报 2022-12" in january.chat("staff1", "待审")  # nothing closed yet
+    assert "已关闭 2022" in january.chat("staff1", "关闭年度 2022 确认")
+    assert january.chat("staff1", "待审") == "没有等待审核的报送或材料。"
+
+
+def test_a_staff_record_names_its_year_and_refuses_a_reason_of_another(tmp_path: Path):
+    o = Office(tmp_path, "lvliang-2022-counties")
+    o.unit("汾阳市", "fy1")
+    o.staff()
+    open_year(o.db, 2023, o.now, "test")
+    o.at("2023-01-20T10:00").chat("staff1", "关闭年度 2022 确认")
+    wrong = o.chat("staff1", "扣分 汾阳 乱收费 1 2022年案例")
+    assert "2022年度已关闭" in wrong and "已记录" not in wrong
+    assert "已关闭" in o.chat("staff1", "扣分 汾阳 乱收费 1 上年度")
+    ok = o.chat("staff1", "扣分 汾阳 乱收费 1 2023年案例")
+    assert "已记录" in ok and "记入2023年度" in ok
+
+
+@pytest.fixture
+def office_env(tmp_path: Path) -> dict[str, str]:
+    env = {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+           "CREDITBOT_NOW": "2023-01-20T10:00:00", "CREDITBOT_CONFIG": str(tmp_path / "none.toml")}
+    assert creditbot("init", "--scheme", "lvliang-2022-counties", "--year", "2022",
+                     env=env).returncode == 0
+    return env
+
+
+def test_year_close_on_the_command_line_asks_for_yes(office_env):
+    assert creditbot("unit", "add", "离石区", env=office_env).returncode == 0
+    assert creditbot("year", "open", "2023", env=office_env).returncode == 0
+    first = creditbot("year", "close", "2022", env=office_env)
+    assert first.returncode == 1 and "逾期未报" in first.stdout and "--yes" in first.stderr
+    assert "2022 开启" in creditbot("year", "list", env=office_env).stdout
+    done = creditbot("year", "close", "2022", "--yes", env=office_env)
+    assert done.returncode == 0 and "已关闭 2022" in done.stdout
+    assert "2022 已关闭" in creditbot("year", "list", env=office_env).stdout
+
+
+def test_top_and_bottom_rules_that_overlap_for_a_small_office_are_named(office_env):
+    check = creditbot("scheme", "check", "schemes/lvliang-2022-counties.yaml")
+    assert check.returncode == 0 and "前3名 与 后3名" in check.stdout and "6 个单位" in check.stdout
+    three = [creditbot("unit", "add", name, env=office_env) for name in ("离石区", "孝义市", "汾阳市")]
+    assert "只有 3 个单位" in three[-1].stdout and "前3名 与 后3名" in three[-1].stdout
+    for name in ("文水县", "交城县", "兴县"):
+        last = creditbot("unit", "add", name, env=office_env)
+    assert "注意" not in last.stdout  # six units: the groups are apart
+
+
+def test_departments_scheme_has_no_overlap_note():
+    check = creditbot("scheme", "check", "schemes/lvliang-2022-departments.yaml")
+    assert check.returncode == 0 and "注意" not in check.stdout
+
+
+def test_a_reminder_claims_only_the_points_sending_on_time_can_still_win(lvliang: Office,
+                                                                       tmp_path: Path):
+    """Q2's 台账 is worth its 3 points and the 4 of 瞒报 that require it — to 市税务局, whose Q1
+    台账 was on time; to 市民政局, who missed Q1, nothing any more (not the item's 15)."""
+    from datetime import datetime
+    from bot.app import make_calendar
+    from reminders.jobs import plan_reminders
+    f = tmp_path / "台账.xlsx"
+    f.write_bytes(LEDGER)
+    lvliang.at("2022-04-07T10:00").chat("sw1", "佐证 双公示 2022-Q1", files=[f])
+    lvliang.chat("sw1", "报送 双公示 2022-Q1 准确率=95% 瞒报=0")
+    sent = plan_reminders(lvliang.db, datetime(2022, 7, 8, 10, 0), make_calendar(lvliang.settings),
+                          lvliang.settings)
+    ledger = {r.unit: r.text for r in sent if r.items == (("3", "2022-Q2"),)}
+    assert "最多可失 7 分" in ledger["市税务局"]
+    assert "最多可失" not in ledger["市民政局"] and "15 分" not in ledger["市民政局"]
+
+
+def _january_env(tmp_path: Path, extra: dict[str, str]) -> dict[str, str]:
+    from datetime import datetime
+    from ledger.db import open_db
+    from ledger.facts import init_office
+    from ledger.units import add_member, add_unit
+    db = open_db(tmp_path / "c.db")
+    init_office(db, "lvliang-2022-departments", 2022)
+    add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
+    add_member(db, "staff1", "刘洋", "staff", None)
+    open_year(db, 2023, datetime(2023, 1, 3, 10, 0), "test")
+    db.close()
+    return {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+            "CREDITBOT_NOW": "2023-01-05T10:00:00", **extra}
+
+
+def test_january_years_and_the_close_through_the_wecom_callback(tmp_path: Path):
+    from bot.app import create_app
+    from channels.wecom_crypto import WeComCrypto
+    from fake_wecom import FakeWeCom
+    from servers import app_server
+    from test_e2e_wecom import AES_KEY, TOKEN, Platform
+    with FakeWeCom() as fake:
+        settings = _january_env(tmp_path, {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
+                                           **fake.settings()})
+        with app_server(create_app(settings)) as base:
+            wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
+                             WeComCrypto(TOKEN, AES_KEY, ""))
+            assert wecom.say("sw1", "得分 2022", "w1").startswith("【2022年度】")
+            due = wecom.say("sw1", "截止", "w2")
+            assert due.startswith("【2022年度】") and "【2023年度】" in due
+            ask = wecom.say("staff1", "关闭年度 2022", "w3")
+            assert "关闭年度 2022 确认" in ask and "已关闭" not in ask
+            assert "已关闭 2022" in wecom.say("staff1", "关闭年度 2022 确认", "w4")
+
+
+def test_january_years_and_the_close_through_the_dingtalk_callback(tmp_path: Path):
+    import requests
+    from bot.app import create_app
+    from servers import app_server
+    from traffic import SECRET, send
+    settings = _january_env(tmp_path, {"DINGTALK_APP_SECRET": SECRET})
+    with app_server(create_app(settings)) as base, requests.Session() as s:
+        status, reply = send(s, base, "staff1", "缺项 市税务局 2022")
+        assert status == 200 and reply.startswith("【2022年度】市税务局")
+        _, ask = send(s, base, "staff1", "关闭年度 2022")
+        assert "逾期未报" in ask and "关闭年度 2022 确认" in ask
+        _, done = send(s, base, "staff1", "关闭年度 2022 确认")
+        assert "已关闭 2022" in done
+        _, late = send(s, base, "staff1", "扣分 市税务局 乱收费 1 2022年案例")
+        assert "2022年度已关闭" in late
+
+
+def test_a_refusal_that_holds_for_every_year_is_said_once(january: Office):
+    reply = january.chat("staff1", "缺项")
+    assert reply.count("请写单位名称") == 1
+
+
+def test_a_unit_name_that_fits_several_is_asked_once_in_january(january: Office):
+    reply = january.chat("staff1", "缺项 市")
+    assert reply.count("市税务局") == 1 and "年度】" not in reply
+
+
+def test_totals_add_exact_points_and_round_once():
+    """Two rank items of 3.6666… and 2.6666… make 6.3333…: the total shows 6.3333 (rounded
+    once), not 6.3334 (the sum of the rounded items); each item still shows its own rounding."""
+    from decimal import Decimal
+    from schemes.loader import load_scheme
+    from scoring.card import pts
+    from scoring.engine import score_all
+    scheme = load_scheme("schemes/lvliang-2022-departments.yaml")
+    facts = {"甲": {"11": {"on_time_reports": 4}, "3": {"accuracy": 1}},
+             "乙": {"11": {"on_time_reports": 2}, "3": {"accuracy": Decimal("0.99")}},
+             "丙": {"11": {"on_time_reports": 3}, "3": {"accuracy": Decimal("0.98")}},
+             "丁": {"11": {"on_time_reports": 1}}}
+    card = score_all(scheme, facts)["丙"]
+    assert card.item("11").points == Decimal("3.6667")
+    assert card.item("3").points == Decimal("2.6667")
+    assert card.total == Decimal("6.3333") and pts(card.total) == "6.33"
