@@ -227,9 +227,9 @@ def _deduction(t: str, r: Reading) -> bool:
     what = re.sub(r"(?:的|者)?[,，]?(?:减|扣|扣除|扣减)$", "", t[m.start() + 1:m.start("each")])
     subject = _subject(t, m.start())
     versus = re.fullmatch(r"(?:对比|比较|较|与|相比|同比)?[^,，]{0,4}?(上年度?|去年|上一年)(?:相比|比较)?", subject)
-    step = re.match(_STEP_VERB, t[m.start() + 1:]) if versus else None
-    if versus and step and not pct:  # 对比上年度，每增加1人扣0.5分: the increase is entered
-        subject = f"较{versus.group(1)}{step.group(0)}的{m.group('unit') or '个'}数"
+    verb = re.match(_STEP_VERB, t[m.start() + 1:]) if versus else None
+    if versus and verb and not pct:  # 对比上年度，每增加1人扣0.5分: the increase is entered
+        subject = f"较{versus.group(1)}{verb.group(0)}的{m.group('unit') or '个'}数"
     r.metrics = [_metric(r.params["value"], subject or what.strip(",，的") or "发生数",
                          "percent" if pct else "count", "" if pct else (m.group("unit") or "个"))]
     if pct:

@@ -69,7 +69,7 @@ def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored
 
 
 def grade(scheme: Scheme, total: Decimal, events: list[str],
-          barred: list[str] = ()) -> tuple[str | None, str | None, list[str]]:
+          barred: tuple[str, ...] | list[str] = ()) -> tuple[str | None, str | None, list[str]]:
     """The band for a total, then one band down per downgrade event (吕梁: 重大失信事件); a failed
     一票否优 item (`barred`) keeps the unit out of the top band without taking points."""
     if not scheme.bands:
