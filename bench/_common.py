@@ -217,3 +217,24 @@ def wecom_reply_text(resp: requests.Response) -> str:
         return ""
     return inner.findtext("Content") or ""
 
+
+def serve_in_chromium(app: Any, browser: str, driver_path: str,
+                      window: str = "1366,768") -> tuple[Any, str, Any]:
+    """The app on a loopback port in a thread, and a headless Chromium to drive it: (server, base
+    URL, driver). The caller quits the driver and shuts the server down."""
+    import logging
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-proxy-server", f"--window-size={window}"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    return server, f"http://127.0.0.1:{server.server_port}", driver

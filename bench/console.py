@@ -17,17 +17,15 @@ with every file it shows (images lazy, PDFs on click) loaded.
 from __future__ import annotations
 
 import argparse
-import logging
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-from _common import ROOT, machine
+from _common import ROOT, machine, serve_in_chromium
 
 sys.path.insert(0, str(ROOT / "tests"))  # the same office the console's browser tests use
 from console_office import seed_large_office  # noqa: E402
@@ -128,22 +126,10 @@ def _browser(app, settings: dict, waiting: int) -> None:
     if not browser or not driver_path:
         print("\n(no chromium/chromedriver: the browser figures are skipped)")
         return
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-    from werkzeug.serving import make_server
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-proxy-server", "--window-size=1366,768"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    server, base, driver = serve_in_chromium(app, browser, driver_path)
     try:
         db = open_db(settings["CREDITBOT_DB"])
         token = issue_login(db, find_member(db, "web", "staff1"), NOW)

@@ -17,17 +17,15 @@ result: nothing left waiting for August, the figures in the ledger, the 通报 a
 from __future__ import annotations
 
 import argparse
-import logging
 import random
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-from _common import machine
+from _common import machine, serve_in_chromium
 
 from bot.app import create_app
 from ledger.db import immediate, open_db
@@ -101,12 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     if not browser or not driver_path:
         print("需要 chromium 和 chromium-driver（apt-get install -y chromium chromium-driver）")
         return 1
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
-    from werkzeug.serving import make_server
 
     print(f"staff month bench: {machine()}")
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -122,16 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                     "CREDITBOT_CONFIG": str(tmp / "none.toml"),
                     "PUBLIC_BASE_URL": "http://127.0.0.1:5000"}
         app = create_app(settings)
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}"
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                    "--no-proxy-server", "--window-size=1366,900"):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        server, base, driver = serve_in_chromium(app, browser, driver_path, "1366,900")
         driver.execute_cdp_cmd("Page.setDownloadBehavior",
                                {"behavior": "allow", "downloadPath": str(downloads)})
         wait = WebDriverWait(driver, 120)

@@ -8,8 +8,6 @@ import re
 from typing import Any, Iterator
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -20,7 +18,8 @@ from console_office import seed_large_office
 from fake_wecom import FakeWeCom
 from ledger.db import open_db
 from servers import app_server, free_port
-from test_console_browser import SHOTS, WAIT, WECOM_SAMPLE, Desk, _browser_paths
+from test_console_browser import (SHOTS, WAIT, WECOM_SAMPLE, Desk, _browser_paths,
+                                  headless_chrome)
 
 UNITS = 120
 NOW = "2022-09-05T10:00:00"
@@ -39,14 +38,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         seeded = seed_large_office(settings, UNITS)
         assert seeded["waiting"] == 233  # the office issue 18 met: 230-odd items waiting
         app = create_app(settings)
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                    "--no-proxy-server", "--lang=zh-CN", "--window-size=1366,768",
-                    "--hide-scrollbars", "--force-device-scale-factor=1"):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        driver = headless_chrome(browser, driver_path)
         try:
             with app_server(app, port) as base:
                 d = Desk(base, app, fake, settings, driver)

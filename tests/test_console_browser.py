@@ -47,6 +47,19 @@ def _browser_paths() -> tuple[str, str]:
     return browser, driver
 
 
+def headless_chrome(browser: str, driver_path: str) -> webdriver.Chrome:
+    """The one Chromium every browser test drives: headless, Chinese, 1366×768, console log kept
+    (CSP reports land there)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-proxy-server", "--lang=zh-CN", "--window-size=1366,768",
+                "--hide-scrollbars", "--force-device-scale-factor=1"):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
 @dataclass
 class Desk:
     base: str
@@ -104,14 +117,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
                     **WECOM_SAMPLE, **fake.settings()}
         seed_office(settings, tmp)
         app = create_app(settings)
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP reports land here
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                    "--no-proxy-server", "--lang=zh-CN", "--window-size=1366,768",
-                    "--hide-scrollbars", "--force-device-scale-factor=1"):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        driver = headless_chrome(browser, driver_path)
         try:
             with app_server(app, port) as base:
                 yield Desk(base, app, fake, settings, driver)

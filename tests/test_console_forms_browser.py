@@ -9,8 +9,6 @@ import re
 from typing import Any, Iterator
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -19,7 +17,8 @@ from bot.app import create_app
 from console_office import seed_large_office
 from fake_wecom import FakeWeCom
 from servers import app_server, free_port
-from test_console_browser import SHOTS, WAIT, WECOM_SAMPLE, Desk, _browser_paths
+from test_console_browser import (SHOTS, WAIT, WECOM_SAMPLE, Desk, _browser_paths,
+                                  headless_chrome)
 
 UNITS = 120
 NOW = "2022-09-05T10:00:00"
@@ -37,14 +36,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
                     **WECOM_SAMPLE, **fake.settings()}
         assert seed_large_office(settings, UNITS)["units"] == UNITS
         app = create_app(settings)
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                    "--no-proxy-server", "--lang=zh-CN", "--window-size=1366,768",
-                    "--hide-scrollbars", "--force-device-scale-factor=1"):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        driver = headless_chrome(browser, driver_path)
         try:
             with app_server(app, port) as base:
                 d = Desk(base, app, fake, settings, driver)
