@@ -13,39 +13,23 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot.app import create_app
 from console_office import seed_large_office
-from fake_wecom import FakeWeCom
 from ledger.db import open_db
-from servers import app_server, free_port
-from test_console_browser import (SHOTS, WAIT, WECOM_SAMPLE, Desk, _browser_paths,
-                                  headless_chrome)
+from test_console_browser import WAIT, Desk, served_desk
 
 UNITS = 120
 NOW = "2022-09-05T10:00:00"
 
 
+def _seed(settings: dict[str, Any]) -> None:
+    assert seed_large_office(settings, UNITS)["waiting"] == 233  # the office issue 18 met: 230-odd items waiting
+
+
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    browser, driver_path = _browser_paths()
-    tmp = tmp_path_factory.mktemp("office120")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    with FakeWeCom() as fake:
-        settings = {"CREDITBOT_DB": str(tmp / "creditbot.db"), "CREDITBOT_DATA": str(tmp / "data"),
-                    "CREDITBOT_NOW": NOW, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-                    **WECOM_SAMPLE, **fake.settings()}
-        seeded = seed_large_office(settings, UNITS)
-        assert seeded["waiting"] == 233  # the office issue 18 met: 230-odd items waiting
-        app = create_app(settings)
-        driver = headless_chrome(browser, driver_path)
-        try:
-            with app_server(app, port) as base:
-                d = Desk(base, app, fake, settings, driver)
-                d.login("staff1")
-                yield d
-        finally:
-            driver.quit()
+    with served_desk(tmp_path_factory.mktemp("office120"), NOW, _seed) as d:
+        d.login("staff1")
+        yield d
 
 
 def _rows(desk: Desk) -> list[Any]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from selenium import webdriver
@@ -105,17 +106,18 @@ class Desk:
         WebDriverWait(self.driver, WAIT).until(EC.title_contains("已退出"))
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+@contextmanager
+def served_desk(tmp: Path, now: str, seed: Callable[[dict[str, Any]], Any]) -> Iterator[Desk]:
+    """The real app on loopback with the fake WeCom, an office seeded by `seed(settings)`, and a
+    headless Chromium to drive it."""
     browser, driver_path = _browser_paths()
-    tmp = tmp_path_factory.mktemp("console")
     SHOTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     with FakeWeCom() as fake:
         settings = {"CREDITBOT_DB": str(tmp / "creditbot.db"), "CREDITBOT_DATA": str(tmp / "data"),
-                    "CREDITBOT_NOW": NOW, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+                    "CREDITBOT_NOW": now, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
                     **WECOM_SAMPLE, **fake.settings()}
-        seed_office(settings, tmp)
+        seed(settings)
         app = create_app(settings)
         driver = headless_chrome(browser, driver_path)
         try:
@@ -123,6 +125,13 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
                 yield Desk(base, app, fake, settings, driver)
         finally:
             driver.quit()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    tmp = tmp_path_factory.mktemp("console")
+    with served_desk(tmp, NOW, lambda settings: seed_office(settings, tmp)) as d:
+        yield d
 
 
 def _score_json(settings: dict[str, Any]) -> dict[str, float]:

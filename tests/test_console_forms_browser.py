@@ -13,37 +13,22 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from bot.app import create_app
 from console_office import seed_large_office
-from fake_wecom import FakeWeCom
-from servers import app_server, free_port
-from test_console_browser import (SHOTS, WAIT, WECOM_SAMPLE, Desk, _browser_paths,
-                                  headless_chrome)
+from test_console_browser import WAIT, Desk, served_desk
 
 UNITS = 120
 NOW = "2022-09-05T10:00:00"
 
 
+def _seed(settings: dict[str, Any]) -> None:
+    assert seed_large_office(settings, UNITS)["units"] == UNITS
+
+
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    browser, driver_path = _browser_paths()
-    tmp = tmp_path_factory.mktemp("forms120")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    with FakeWeCom() as fake:
-        settings = {"CREDITBOT_DB": str(tmp / "creditbot.db"), "CREDITBOT_DATA": str(tmp / "data"),
-                    "CREDITBOT_NOW": NOW, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-                    **WECOM_SAMPLE, **fake.settings()}
-        assert seed_large_office(settings, UNITS)["units"] == UNITS
-        app = create_app(settings)
-        driver = headless_chrome(browser, driver_path)
-        try:
-            with app_server(app, port) as base:
-                d = Desk(base, app, fake, settings, driver)
-                d.login("staff1")
-                yield d
-        finally:
-            driver.quit()
+    with served_desk(tmp_path_factory.mktemp("forms120"), NOW, _seed) as d:
+        d.login("staff1")
+        yield d
 
 
 def _submit(desk: Desk, form: Any) -> str:
