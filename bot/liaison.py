@@ -9,7 +9,8 @@ from bot.cards import next_deadline
 from bot.commands import LIAISON, _ind, _own_unit, _until, briefing_indicator, command
 from bot.context import Ctx
 from channels.message import Reply
-from bot.parse import CommandError, exact_tail, parse_metrics
+from bot.metric_words import read_metrics
+from bot.parse import CommandError, exact_tail
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
 from ledger.labels import RECORD_STATUS_ZH
@@ -140,7 +141,7 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     words = _loosen(words)
     ind, rest = _ind(ctx, words)
     named, rest = _named_period(ind, rest, ctx)
-    metrics = parse_metrics(ind, rest)
+    metrics = read_metrics(ind, rest, say=f"报送 {ind.aliases[0] if ind.aliases else ind.code}")
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 still goes to last year
     filed = Period.from_label(period)
