@@ -26,7 +26,7 @@ from scoring.card import fmt, pts
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月）",
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月；也可写 8月月报 <内容>）",
          free_text=True)
 def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
@@ -133,8 +133,8 @@ def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
     return str(month), rest
 
 
-@command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值> …",
-         "报送数据，立即显示该项得分")
+@command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值>、<名称> <数值> …",
+         "报送数据，立即显示该项得分（如 报送 双公示 准确率 98.5%；可一行一项）")
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     typed = exact_tail(ctx.msg.text, words)

@@ -19,18 +19,12 @@ from rapidfuzz import fuzz
 
 from bot.numbers import NumberError, read_number
 from bot.parse import AskValue, CommandError, parse_value, writable_metrics, yes_no_word
-from schemes.asks import staff_only_metrics
+from schemes.asks import enterable, printed_number, staff_only_metrics
 from schemes.model import Indicator, Metric
 from scoring.rules import as_bool
 
 __all__ = ["enterable", "number_of", "short_name", "find_metric", "read_metrics", "usage",
            "example", "sample_value"]
-
-
-def enterable(ind: Indicator) -> list[Metric]:
-    """Every metric a person may type for this item (the office may type them all; the ledger
-    counts on-time reports itself). Printed numbers count along this list."""
-    return [m for m in ind.metrics if m.derived not in ("on_time_count", "all_on_time")]
 
 
 def _plain(s: str) -> str:
@@ -44,18 +38,9 @@ def _main(label: str) -> str:
     return re.sub(r"\([^()]*\)", "", text)
 
 
-def _mark(m: Metric) -> int | None:
-    """The document's own mark in a label (归集数据量（①）), if any."""
-    found = re.search(r"\((\d{1,2})\)\s*$", unicodedata.normalize("NFKC", m.label))
-    return int(found.group(1)) if found else None
-
-
 def number_of(ind: Indicator, m: Metric) -> int:
-    """The number printed before `m` wherever the bot lists this item's metrics."""
-    mark = _mark(m)
-    if mark is not None:
-        return mark
-    return next(n for n, x in enumerate(enterable(ind), start=1) if x.name == m.name)
+    """The number printed before `m` wherever this item's metrics are listed."""
+    return printed_number(ind, m)
 
 
 def _part_words(ind: Indicator, m: Metric) -> list[str]:

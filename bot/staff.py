@@ -295,7 +295,8 @@ def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
 
 
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由] [2022年]",
-         "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分", year_word="marked")
+         "酌情计分（在该项分值内）；多个酌情分项写 序号=分；信用办录入的数据项写 名称=值（如 酌情扣分=1）",
+         year_word="marked")
 @recorded("打分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
@@ -392,15 +393,15 @@ def _points_ways(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
     short, ways = _short(ind), []
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     for p in parts[:3]:
-        cap = fmt(p.max_points if p.max_points is not None else ind.max_points)
+        most = fmt(p.max_points if p.max_points is not None else ind.max_points)
         named = "" if len(parts) == 1 else f"{number_of(ind, next(m for m in ind.metrics if m.name == p.metric))}="
-        ways.append(f"酌情计分：打分 {unit.name} {short} {named}{cap} 理由")
+        ways.append(f"酌情计分：打分 {unit.name} {short} {named}{most} 理由")
     owned = {p.metric for p in parts}
     for m in staff_only_metrics(ind):
         if m.name not in owned and m.type in ("number", "count"):
             cap = _staff_cap(ind, m)
-            ways.append(f"{m.label}：打分 {unit.name} {short} {short_name(ind, m)}="
-                        f"{fmt(min(cap, Decimal(1))) if cap is not None else 1} 理由")
+            one = min(cap, Decimal(1)) if cap is not None else Decimal(1)
+            ways.append(f"{m.label}：打分 {unit.name} {short} {short_name(ind, m)}={fmt(one)} 理由")
     data = [m for m in enterable(ind) if m not in staff_only_metrics(ind)]
     if data:
         ways.append(f"录入数据：{example(ind, data, f'代报 {unit.name} {short}')}")

@@ -115,6 +115,8 @@ def test_points_hints_show_commands_that_work(lvliang: Office):
         for way in ways:  # each shown command is taken as written
             assert "已记录" in lvliang.chat("staff1", way) or "已代报" in lvliang.chat("staff1", way), way
     assert list_adjustments(lvliang.db)[0]["value"]["metric"] == "concealed_cut"
+    assert "已记录" in lvliang.chat("staff1", "打分 市税务局 双公示 酌情扣分=1 瞒报1条")
+    assert {a["value"]["metric"] for a in list_adjustments(lvliang.db)} == {"concealed_cut"}
 
 
 @pytest.mark.parametrize("sid", SCHEMES)
@@ -131,6 +133,13 @@ def test_no_points_hint_names_an_internal_identifier(tmp_path: Path, sid: str):
         assert not _identifiers(reply), (ind.code, reply)
         entry = office.chat("staff1", f"代报 甲单位 {ind.code}")
         assert not _identifiers(entry), (ind.code, entry)
+    # the console's 打分 targets are the numbers the chat prints, and the chat takes each
+    from console.readers import point_targets
+    from schemes.asks import staff_only_metrics
+    for value, label in point_targets(scheme, staff_only_metrics):
+        code, _, number = value.partition("|")
+        reply = office.chat("staff1", f"打分 甲单位 {code} {number + '=' if number else ''}0 核对")
+        assert "已记录" in reply and not _identifiers(reply), (value, label, reply)
 
 
 @pytest.mark.parametrize("text, says", [
@@ -275,6 +284,19 @@ def test_yes_no_about_what_the_label_says(m, at, yes, no):
     assert read_yes_no(m, yes + verb) is True
     assert read_yes_no(m, no + verb) is False
     assert read_yes_no(m, "已" + "飞翔") is None  # a verb the label does not have tells nothing
+
+
+def test_the_documents_own_marks_are_printed_numbers():
+    from schemes.model import Indicator
+    ind = Indicator.model_validate({
+        "code": "3", "name": "数据共享", "max_points": 4,
+        "metrics": [{"name": "p1", "label": "归集数据量（①）", "type": "count"},
+                    {"name": "p2", "label": "归集数据量（②）", "type": "count"}],
+        "parts": [{"kind": "per_item", "value": "p1", "points": 1},
+                  {"kind": "per_item", "value": "p2", "points": 1}]})
+    assert read_metrics(ind, ["②=5", "归集数据量①", "7"]) == {"p2": 5, "p1": 7}
+    with pytest.raises(CommandError, match="可能指"):
+        read_metrics(ind, ["归集数据量", "7"])
 
 
 def test_loading_a_scheme_file_gives_the_same_words():
