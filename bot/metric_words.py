@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from bot.numbers import NumberError, read_number
 from bot.parse import AskValue, CommandError, parse_value, writable_metrics, yes_no_word
-from schemes.asks import enterable, printed_number, staff_only_metrics
+from schemes.asks import enterable, printed_number
 from schemes.model import Indicator, Metric
 from scoring.rules import as_bool
 
@@ -57,8 +57,12 @@ def _part_words(ind: Indicator, m: Metric) -> list[str]:
 
 
 def _judged(ind: Indicator) -> set[str]:
-    """Metrics that hold the office's judgement (酌情 points, a cut, a gate), not a figure."""
-    return {m.name for m in staff_only_metrics(ind)}
+    """Metrics that hold the office's judgement (酌情 points, a cut, a gate), not a figure —
+    a figure only the office enters (瞒报条数) is still a figure."""
+    names = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
+    if ind.gate:
+        names.add(ind.gate.metric)
+    return names | {m.name for m in ind.metrics if m.derived is True}
 
 
 _NUMBER = re.compile(r"第?(\d{1,2})(?:项|\.)?")

@@ -303,3 +303,15 @@ def test_loading_a_scheme_file_gives_the_same_words():
     """The resolver reads the scheme as loaded from its file, not a cached copy."""
     ind = load_scheme(Path(SCHEME_DIR) / "lvliang-2022-departments.yaml").indicator("3")
     assert find_metric(ind, "瞒报").name == "concealed" and find_metric(ind, "扣分").name == "concealed_cut"
+
+
+@given(month=st.integers(min_value=1, max_value=12), cn=st.booleans(), fen=st.booleans(),
+       year=st.booleans(), gap=st.sampled_from(["", " "]), sep=st.sampled_from([" ", "：", "，"]),
+       body=st.text(alphabet="开展诚信宣传活动培训次2", min_size=1, max_size=12))
+def test_a_month_before_the_word_is_the_briefings_month(month, cn, fen, year, gap, sep, body):
+    from bot.registry import match
+    written = f"{'2022年' if year else ''}{cn2an.an2cn(month) if cn else month}月{'份' if fen else ''}"
+    found = match(f"{written}{gap}月报{sep}{body}")
+    assert found is not None and found.command.words[0] == "月报"
+    assert found.words[0] == written and "".join(found.words[1:]) == body
+    assert match(f"{month}月报送{body}") is None or match(f"{month}月报送{body}").command.words[0] != "月报"
