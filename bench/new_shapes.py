@@ -6,7 +6,8 @@ wrong without a warning (goal 0).
 The two tables are COMPOSED (tests/new_shapes.py builds them as Word files: no internet here),
 as their kinds of publisher print them: a points-only 监测指标 table and a district table with a
 merged 项目 column and the points only in the rules. The rule shapes are the issue's own
-phrasings. Expected readings are written by hand from the text. An indicator is right when its
+phrasings. Expected readings are written by hand from the text; a rule that leaves something
+unsaid (a ranking that does not name its figure) is right only when read AND asked. An indicator is right when its
 category, code, name and points are; a bullet when its kind and the listed parameters are. A
 reading that differs counts as "wrong without warning" unless its part, indicator or scheme
 carries a 待确认. Prints one table; nothing is timed.
@@ -42,11 +43,14 @@ DISTRICT_WANT = [
 ]
 assert len(DISTRICT_WANT) == len(DISTRICT_ROWS)
 
+ASKS = "asks"  # in a rule's params: the reading is right only with a question beside it
 RULES = {
+    # the first two do not say what is ranked: read as places AND asked which figure (ASKS)
     "rank places": [
-        ("排名第1至5名的依次赋予60分、57分、54分、51分、48分", "rank", {"method": "places"}),
-        ("前5名的得10分，第6至10名的得8分，其余得5分", "rank", {"method": "places", "rest": 5}),
+        ("排名第1至5名的依次赋予60分、57分、54分、51分、48分", "rank", {"method": "places", ASKS: True}),
+        ("前5名的得10分，第6至10名的得8分，其余得5分", "rank", {"method": "places", "rest": 5, ASKS: True}),
         ("按案例数排名，倒数第1名得0分，其余得3分（未报送的单位不参加排名）", "rank", {"method": "places", "rest": 3}),
+        ("按归集数据量排名，第1至5名的依次赋予60分、57分、54分、51分、48分", "rank", {"method": "places"}),
     ],
     "grades": [
         ("申报信息完整、准确的，10分；申报信息不完整，5分", "checklist", {"one_of": True}),
@@ -94,9 +98,10 @@ def _rules(shape: str, cases) -> tuple[str, int, int, int, int]:
             right += r.kind is None or bool(r.reason)
             wrong += not (r.kind is None or r.reason)
             continue
-        ok = r.kind == kind and all(r.params.get(p) == v for p, v in params.items())
-        right += ok and not r.reason
-        wrong += not ok and not r.reason
+        asks = params.get(ASKS, False)
+        ok = r.kind == kind and all(r.params.get(p) == v for p, v in params.items() if p != ASKS)
+        right += ok and bool(r.reason) == asks
+        wrong += not r.reason and (not ok or asks)  # silent, and either misread or should have asked
     return shape, 0, 0, right, wrong
 
 
