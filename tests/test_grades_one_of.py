@@ -17,6 +17,10 @@ def test_one_of_scores_the_most_of_the_items_met_never_the_sum():
     assert pts(score(s, {"1": {"a": True, "b": True}})) == 10  # a slip that ticks both: not 15
     card = score(s, {"1": {"a": False, "b": True}})
     assert pts(card) == 5 and "各档只取其一，取最高的5分" in item(card).explain
+    # the grade reported is the choice: the other is not asked for as missing
+    chosen = score(s, {"1": {"b": True}})
+    assert pts(chosen) == 5 and item(chosen).missing == [] and "未报送" not in item(chosen).explain
+    assert item(score(s, {"1": {"b": False}})).missing == ["信息完整"]  # no grade met yet
     summed = one(ONE_OF.replace("one_of: true, ", ""), METRICS, max_points=15)
     assert pts(score(summed, {"1": {"a": True, "b": True}})) == 15
 
