@@ -26,7 +26,8 @@ for p in (ROOT, ROOT / "tests"):
 
 from authoring.draft import draft_document  # noqa: E402
 from authoring.rule_reader import read_rule  # noqa: E402
-from new_shapes import DISTRICT_ROWS, MONITOR_ROWS, write_district, write_monitor  # noqa: E402
+from new_shapes import (DISTRICT_ROWS, MONITOR_ROWS, RULE_SHAPES_ROWS, write_district,  # noqa: E402
+                        write_monitor, write_rule_shapes)
 from schemes.loader import UNRESOLVED  # noqa: E402
 
 # (category, code, name, points) and (kind, params) per row, read by hand
@@ -42,6 +43,18 @@ DISTRICT_WANT = [
     ("社会效益", "6", "诚信宣传", Decimal(5), ("per_item", {"points": 1})),
 ]
 assert len(DISTRICT_WANT) == len(DISTRICT_ROWS)
+_SHAPES = "某区2025年度区直部门社会信用体系建设工作考核细则"
+RULE_SHAPES_WANT = [
+    (_SHAPES, "1", "信用信息归集", Decimal(60), ("rank", {"method": "places", "rest": 40})),
+    (_SHAPES, "2", "信用信息申报", Decimal(10), ("checklist", {"one_of": True})),
+    (_SHAPES, "3", "双公示报送", Decimal(10), ("deduction", {"base": 10, "each": Decimal("0.5")})),
+    (_SHAPES, "4", "信用修复办结", Decimal(8), ("formula", {})),
+    (_SHAPES, "5", "信用承诺", Decimal(10), ("per_item", {"points": 1, "per": 100})),
+    # the exemption is asked (待确认): counted right only once staff confirm, never silently wrong
+    (_SHAPES, "6", "信用建设经费", Decimal(2), ("deduction", {"base": 2, "each": Decimal("0.1")})),
+    (_SHAPES, "7", "诚信建设", None, ("pass_fail", {})),
+]
+assert len(RULE_SHAPES_WANT) == len(RULE_SHAPES_ROWS)
 
 ASKS = "asks"  # in a rule's params: the reading is right only with a question beside it
 RULES = {
@@ -79,10 +92,12 @@ def _table(name: str, write, want) -> tuple[str, int, int, int, int]:
             wrong += 1
             continue
         gcat, ind = got[k]
-        ok_ind = (gcat, ind["code"], ind["name"], Decimal(str(ind["max_points"]))) == (cat, code, iname, pts)
+        got_pts = Decimal(str(ind["max_points"])) if "max_points" in ind else None
+        ok_ind = (gcat, ind["code"], ind["name"], got_pts) == (cat, code, iname, pts)
         part = ind["parts"][0]
-        ok_rule = part["kind"] == kind and all(Decimal(str(part.get(p))) == Decimal(str(v)) if not isinstance(v, str)
-                                               else part.get(p) == v for p, v in params.items())
+        ok_rule = part["kind"] == kind and all(
+            part.get(p) == v if isinstance(v, (str, bool)) else Decimal(str(part.get(p))) == Decimal(str(v))
+            for p, v in params.items())
         asked = asked_all or UNRESOLVED in ind or UNRESOLVED in part
         inds += ok_ind and not (UNRESOLVED in ind)
         bullets += ok_rule and UNRESOLVED not in part
@@ -109,7 +124,8 @@ def main() -> int:
     print("| shape | indicators | indicators right | bullets right | wrong without warning |")
     print("|---|---|---|---|---|")
     rows = [_table("points-only 监测指标 table (composed)", write_monitor, MONITOR_WANT),
-            _table("merged 项目, points in the rules (composed)", write_district, DISTRICT_WANT)]
+            _table("merged 项目, points in the rules (composed)", write_district, DISTRICT_WANT),
+            _table("rule shapes in one table (composed)", write_rule_shapes, RULE_SHAPES_WANT)]
     rows += [_rules(shape, cases) for shape, cases in RULES.items()]
     for shape, n, inds, bullets, wrong in rows:
         total = n or len(RULES.get(shape, []))
