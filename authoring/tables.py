@@ -437,6 +437,11 @@ def _row_units(cells: tuple[str, ...], units: str) -> str:
 def _settle_shared(cat: _Cat) -> None:
     """The category's 分值 was on its first row; the other rows have their own points."""
     first = cat.inds[0] if cat.inds else None
+    if first and first.shared and len(cat.inds) > 1 and all(i.points is None for i in cat.inds[1:]):
+        # no 分值 column: the first row's points, as every row's, come from its rules (and are
+        # then checked against the category's), not the category's whole 分值
+        first.points = None
+        return
     if first and first.shared and len(cat.inds) > 1 and cat.points is not None:
         rest = sum((i.points or Decimal(0) for i in cat.inds[1:]), Decimal(0))
         if cat.points - rest > 0:
