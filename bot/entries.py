@@ -101,7 +101,7 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     _tell_liaisons(ctx, unit, f"市信用办为您单位代报了「{ind.code} {ind.name}」{period} 期：{shown}；{score}。"
                               f"如有疑问请联系市信用办。")
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。"
-                 + city_note(ctx, unit))
+                 + city_note(ctx, unit, ind=ind))
 
 
 def _shown(m: Metric, v: Any) -> str:

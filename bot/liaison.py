@@ -13,8 +13,8 @@ from bot.metric_words import read_metrics
 from bot.parse import CommandError, exact_tail
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
-from ledger.labels import RECORD_STATUS_ZH
-from ledger.office import open_years, year_status
+from ledger.labels import RECORD_STATUS_ZH, record_status_zh
+from ledger.office import open_years, year_status, years
 from ledger.units import find_member, list_members, set_deputy
 from worktime.numerals import read_int
 from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, deadline_info, parse_period,
@@ -278,10 +278,12 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
         return Reply("还没有报送记录。")
     lines = [f"{unit.name} 最近的报送记录："]
     office_ids = {m.id for m in list_members(ctx.db) if m.is_staff}
+    closed = {y for y, status in years(ctx.db) if status == "closed"}
     for s in rows:
         what = {"briefing": "月报", "data": "数据", "report": "台账"}.get(s.kind, s.kind)
         lines.append(f"#{s.id} {s.received_at[:16].replace('T', ' ')} {s.indicator} {what} {s.period}"
-                     f"｜{RECORD_STATUS_ZH[s.status]}" + ("｜信用办代报" if s.member_id in office_ids else "")
+                     f"｜{record_status_zh(s.status, Period.from_label(s.period).year, closed)}"
+                     + ("｜信用办代报" if s.member_id in office_ids else "")
                      + (f"｜{'按时' if s.on_time else '逾期'}" if s.on_time is not None else ""))
     lines.append("撤回某条：撤回 <编号>")
     return Reply("\n".join(lines))

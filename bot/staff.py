@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.cards import card_text, staff_only_metrics
-from bot.city_figures import city_note, replaced_points
+from bot.city_figures import city_note, per_unit_lines, replaced_points
 from bot.commands import (
     STAFF,
     _find_unit,
@@ -83,7 +83,8 @@ def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
 def _ranking(words: list[str], ctx: Ctx) -> Reply:
     cards = ctx.cards()
     if ctx.office.city_level:
-        return Reply(card_text(cards[CITY], f"{CITY}（预计）", ctx.office))
+        return Reply("\n".join([card_text(cards[CITY], f"{CITY}（预计）", ctx.office)]
+                               + per_unit_lines(cards[CITY])))
     if ctx.office.scheme.base_total is None:  # a work plan: progress, not points
         done = {u: sum(1 for i in c.items if i.status == "reported") for u, c in cards.items()}
         mine = {u.name: len(duties(ctx.office.scheme, u)) for u in list_units(ctx.db)}
@@ -330,13 +331,13 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if pts < 0 or (cap is not None and pts > cap):
         raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")
     reason = " ".join(rest[at + 1:])
-    before = replaced_points(ctx, ind, part.metric)
+    before = replaced_points(ctx, ind, part.metric, unit)
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": part.metric, "points": str(pts)}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     label = f"{part.label}：" if len(parts) > 1 and part.label else ""
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{label}酌情计 {fmt(pts)}/{fmt(cap)} 分"
-                 + (f"，理由：{reason}" if reason else "") + city_note(ctx, unit, before))
+                 + (f"，理由：{reason}" if reason else "") + city_note(ctx, unit, before, ind=ind))
 
 
 def _staff_cap(ind: Indicator, metric) -> Decimal | None:
@@ -353,7 +354,7 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
     if cap is not None and Decimal(str(value)) > cap:
         raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
-    before = replaced_points(ctx, ind, metric.name)
+    before = replaced_points(ctx, ind, metric.name, unit)
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": metric.name, "points": value}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
@@ -362,7 +363,7 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     _tell_liaisons(ctx, unit, f"市信用办录入了您单位「{ind.code} {ind.name}」的{metric.label}："
                               f"{amount}；本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
-                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。" + city_note(ctx, unit, before, ""))
+                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。" + city_note(ctx, unit, before, "", ind))
 
 
 def _discretionary_part(ind: Indicator, parts: list, which: str):

@@ -19,7 +19,7 @@ import sqlite_utils
 from channels.message import Message
 from console.bridge import Chat
 from ledger import submissions as subs
-from ledger.facts import CITY, _facts_from, all_period_gaps, briefing_indicator
+from ledger.facts import CITY, _facts_from, all_period_gaps, briefing_indicator, city_facts
 from ledger.approvals import Target, waiting_per_unit
 from ledger.history import fingerprint, load_month, save_month
 from ledger.responsibility import duties
@@ -346,14 +346,7 @@ def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[di
     off = desk.office
     units = desk.units()
     if off.city_level:
-        merged: dict[str, list[subs.Submission]] = {}
-        for lst in by_unit.values():
-            for code, items in lst.items():
-                merged.setdefault(code, []).extend(items)
-        for items in merged.values():
-            items.sort(key=lambda s: s.id, reverse=True)
-        facts = {CITY: _facts_from(off.scheme, off.year, merged, [a for v in adjs_of.values() for a in v],
-                                   [e for v in files_of.values() for e in v], day, desk.cal)}
+        facts = {CITY: city_facts(off, units, by_unit, adjs_of, files_of, day, desk.cal)}
     else:
         facts = {u.name: _facts_from(off.scheme, off.year, by_unit.get(u.id, {}),
                                      adjs_of.get(u.id, []), files_of.get(u.id, []), day, desk.cal)

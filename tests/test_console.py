@@ -539,3 +539,34 @@ def test_batch_approval_asks_first_and_a_forged_pick_changes_nothing(console: Co
                                                "summary": "批量通过 2 项"}).data.decode()
     assert "已通过 2 条记录（2 个单位）" in applied
     assert console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'") == before - 2
+
+
+def test_a_closed_year_s_waiting_items_are_neither_listed_counted_nor_approved(console: Console,
+                                                                                tmp_path: Path):
+    """2022 closed with its file of 10 宣传活动 (no period) still 待审; 2023's file of the same
+    item waits. 待审, the batch's confirmation and the approval count 2023's only; the unit's
+    page calls the frozen file what it is."""
+    from ledger.office import open_year
+    office = console.office
+    f = tmp_path / "宣传.pdf"
+    f.write_bytes(PDF)
+    office.at("2022-12-05T10:00").chat("sw1", "佐证 宣传活动", files=[f])
+    open_year(office.db, 2023, office.now, "test")
+    office.at("2023-01-20T10:00").chat("sw1", "佐证 宣传活动", files=[f])
+    assert "已关闭 2022" in office.chat("staff1", "关闭年度 2022 确认")
+    c = console.client("staff1")
+    page = c.get("/console/reviews").data.decode()
+    assert set(re.findall(r'name="pick" value="([^"]+)"', page)) == {'1|10||file'}
+    form = console.csrf(c, "/console/reviews")
+    preview = c.post("/console/reviews", data={**form, "action": "preview",
+                                               "scope": "filter"}).data.decode()
+    assert 'id="confirm-items">1<' in preview and 'id="confirm-records">1<' in preview
+    picks = re.findall(r'name="pick" value="([^"]+)"', preview)
+    form = {**form, "form_id": re.search(r'name="form_id" value="([^"]+)"', preview).group(1)}
+    applied = c.post("/console/reviews", data={**form, "action": "apply",
+                                               "pick": picks}).data.decode()
+    assert "已通过 1 条记录（1 个单位）" in applied
+    assert console.count("SELECT count(*) FROM evidence WHERE status = 'submitted' "
+                         "AND year = 2022") == 1
+    unit = find_unit(office.db, "市税务局")
+    assert "未审核（年度已关闭）" in c.get(f"/console/units/{unit.id}").data.decode()
