@@ -343,6 +343,14 @@ MIGRATIONS.append(
     """
 )
 MIGRATIONS.append(
+    # An upload link remembers the period named in chat (佐证 双公示 2022年第四季度 in January):
+    # the files it brings are that period's, in that period's year. NULL: the period the files
+    # count for when they arrive, as for a file sent in chat.
+    """
+    ALTER TABLE upload_tokens ADD COLUMN period TEXT;
+    """
+)
+MIGRATIONS.append(
     # People and their bindings: a members row is one platform binding (user id, channel); the
     # bindings of one person share person_id (the id of their first binding), so records,
     # ownership (撤销) and reminders follow the person across platforms. bound_at: when the
