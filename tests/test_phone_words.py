@@ -1,0 +1,131 @@
+"""Replies read on a phone (issue 19, item 10): every explanation speaks in the metrics' labels,
+never in the names a scheme file gives them (`water_records / enterprises`) nor in any other
+ASCII identifier. Every shipped scheme is scored over a range of facts, and everything an
+explanation, a 缺项 line or a card can show is searched; the ASCII a scheme's own printed texts
+carry (the 0.5m of 黄石's 计分公式为0.5m) is the only ASCII let through."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from schemes.expr import in_words
+from schemes.loader import load_scheme
+from schemes.model import Scheme
+from scoring.engine import score_all
+
+SCHEMES = sorted(Path(__file__).resolve().parents[1].joinpath("schemes").glob("*.yaml"))
+ASCII_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def printed_texts(scheme: Scheme) -> list[str]:
+    """What the scheme prints for people (names, labels, units, notes…): ASCII in these is the
+    document's own. Ids and formulas are not among them."""
+    texts = [scheme.title]
+    for cat in scheme.categories:
+        texts += [cat.name, getattr(cat, "code", "") or ""]
+    for ev in scheme.downgrade_events:
+        texts += [ev.name, ev.text]
+    for _, ind in scheme.indicators():
+        texts += [ind.code, ind.name, ind.evidence, ind.note, *ind.aliases]
+        if ind.applies is not None:
+            texts.append(ind.applies.text)
+        for m in ind.metrics:
+            texts += [m.label, m.unit]
+        for part in ind.parts:
+            texts += [part.label or "", getattr(part, "tie_rule", "") or ""]
+            texts += [item.label or "" for item in getattr(part, "items", [])]
+    return sorted({t for t in texts if t}, key=len, reverse=True)
+
+
+def leaks(text: str, printed: list[str]) -> list[str]:
+    for t in printed:
+        text = text.replace(t, "")
+    return ASCII_WORD.findall(text)
+
+
+def _value(kind: str, level: int) -> Any:
+    """A value of each metric type at a level: 0 lowest, 1 middle, 2 high."""
+    return {
+        "bool": (False, True, True),
+        "percent": (Decimal(0), Decimal("0.5"), Decimal(1)),
+        "ratio": (Decimal(0), Decimal("0.7"), Decimal("1.2")),
+        "count": (0, 3, 120),
+        "money": (Decimal(0), Decimal("35.5"), Decimal(5000)),
+        "number": (Decimal(0), Decimal("0.7"), Decimal("12.5")),
+        "text": ("未开展", "已部署", "已完成全部任务"),
+    }[kind][level]
+
+
+def fact_sets(scheme: Scheme) -> Iterator[dict[str, dict[str, dict[str, Any]]]]:
+    """Four units' facts per variant: all low, all middle, all high, mixed, only the first
+    metric of each item, nothing at all; with statuses (provisional, rejected, overdue)."""
+    inds = [ind for _, ind in scheme.indicators()]
+    for variant in range(6):
+        units: dict[str, dict[str, dict[str, Any]]] = {}
+        for u in range(4):
+            facts: dict[str, dict[str, Any]] = {}
+            for n, ind in enumerate(inds):
+                level = (u + n) % 3 if variant == 3 else min(variant, 2)
+                values: dict[str, Any] = {}
+                for k, m in enumerate(ind.metrics):
+                    if variant == 5 or (variant == 4 and k > 0):
+                        continue
+                    values[m.name] = _value(m.type, level)
+                values["_status"] = ("provisional", "accepted", "rejected", "accepted")[(u + n) % 4]
+                values["_reject_reason"] = "缺少盖章"
+                values["_overdue"] = (u + n) % 2 == 0
+                values["_reason"] = "工作突出"
+                facts[ind.code] = values
+            if variant == 2:
+                facts["_events"] = [ev.id for ev in scheme.downgrade_events]  # type: ignore
+            units[f"单位{u + 1}"] = facts
+        yield units
+
+
+@pytest.mark.parametrize("path", SCHEMES, ids=lambda p: p.stem)
+def test_no_explanation_shows_an_identifier(path: Path):
+    scheme = load_scheme(path)
+    printed = printed_texts(scheme)
+    seen = 0
+    for facts in fact_sets(scheme):
+        for unit, card in score_all(scheme, facts).items():
+            for item in card.items:
+                texts = [item.explain, *item.missing]
+                for part in item.parts:
+                    texts += [part.explain, *part.missing]
+                for text in texts:
+                    seen += 1
+                    assert not leaks(text, printed), (path.stem, item.code, text)
+    assert seen > 100  # the search covered something
+
+
+@pytest.mark.parametrize(("expr", "words"), [
+    ("water_records / enterprises", "水电气记录数 ÷ 企业数"),
+    ("2/3*(5 - x*100)", "2 ÷ 3 × (5 − 不良贷款率 × 100)"),
+    ("a - (b - 1)", "甲 − (乙 − 1)"),
+    ("a / (b * 2)", "甲 ÷ (乙 × 2)"),
+    ("loans / entities * 0.00002", "放款金额 ÷ 市场主体数 × 0.00002"),
+    ("fields + min(other, 3)", "领域数 + 其他领域数（最多按3计）"),
+    ("round((1 - a) * 100, 6)", "(1 − 甲) × 100"),
+    ("0.3 if a >= 5 and b >= 5 else 0", "若甲 ≥ 5且乙 ≥ 5则为0.3，否则为0"),
+    ("a or b", "甲或乙"),
+])
+def test_a_formula_in_words(expr: str, words: str):
+    names = {"water_records": "水电气记录数", "enterprises": "企业数", "x": "不良贷款率",
+             "a": "甲", "b": "乙", "loans": "放款金额", "entities": "市场主体数",
+             "fields": "领域数", "other": "其他领域数"}
+    assert in_words(expr, names) == words
+
+
+def test_the_counties_water_ratio_reads_in_labels():
+    scheme = load_scheme(next(p for p in SCHEMES if p.stem == "lvliang-2022-counties"))
+    ind = next(i for _, i in scheme.indicators() if any(m.name == "water_records" for m in i.metrics))
+    labels = {m.name: m.label for m in ind.metrics}
+    facts = {"孝义市": {ind.code: {"water_records": 9, "enterprises": 8}}}
+    item = score_all(scheme, facts)["孝义市"].item(ind.code)
+    assert f"{labels['water_records']} ÷ {labels['enterprises']} = 1.125" in item.explain
+    assert "water_records" not in item.explain and "/" not in item.explain
