@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from schemes.expr import ExprError, MissingName, bar_gap, evaluate, in_words, names_in
 from schemes.model import (Bands, Checklist, Deduction, Discretionary, Formula, Indicator,
@@ -16,7 +16,7 @@ from schemes.model import (Bands, Checklist, Deduction, Discretionary, Formula, 
 from scoring.card import PartResult, fmt, q
 
 __all__ = ["RULES", "PartContext", "score_part", "as_bool", "rank_points", "to_decimal",
-           "prepared_values", "spoken"]
+           "prepared_values", "spoken", "tie_notes", "PLACE_TIES"]
 
 ZERO = Decimal(0)
 
@@ -402,6 +402,20 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
     return out
 
 
+PLACE_TIES = {"better": "并列者取较好名次", "average": "并列者平分所占名次的分数"}
+
+
+def tie_notes(parts: Iterable[Any]) -> set[str]:
+    """The tie rules rank explanations end with, bracketed as they are written: a reply that
+    shows several rank items says each once (bot.screen.notes_once)."""
+    notes = set()
+    for part in parts:
+        if getattr(part, "kind", None) != "rank":
+            continue
+        notes.add(f"（{PLACE_TIES[part.ties] if part.method == 'places' else part.tie_rule}）")
+    return notes
+
+
 def _place_words(pl: Any) -> str:
     end = f"至{pl.last}" if pl.last is not None and pl.last != pl.first else ""
     return f"{'倒数' if pl.from_bottom else ''}第{pl.first}{end}名得{fmt(pl.points)}分"
@@ -422,7 +436,7 @@ def _place_points(part: Any, values: Mapping[str, Decimal | None], out: dict[str
     unplaced = [u for u in values if u not in ranked]
     n = len(ranked) + (len(unplaced) if part.pool == "all" else 0)
     who = "全部" if part.pool == "all" else "已报送的"
-    ties = "并列者取较好名次" if part.ties == "better" else "并列者平分所占名次的分数"
+    ties = PLACE_TIES[part.ties]
     groups: dict[int, list[str]] = {}
     for u, (r, _) in _competition(ranked, sign).items():
         groups.setdefault(r, []).append(u)

@@ -129,3 +129,53 @@ def test_the_counties_water_ratio_reads_in_labels():
     item = score_all(scheme, facts)["孝义市"].item(ind.code)
     assert f"{labels['water_records']} ÷ {labels['enterprises']} = 1.125" in item.explain
     assert "water_records" not in item.explain and "/" not in item.explain
+
+
+# ---- through the pipeline -----------------------------------------------------------------------
+
+POINTS = re.compile(r"（(\d+(?:\.\d+)?)分）")
+
+
+def _lines(reply: str) -> list[str]:
+    return [x for x in reply.splitlines() if x.startswith("· ")]
+
+
+def test_missing_shows_one_screen_most_points_first_and_the_rest_on_request(lvliang):
+    from bot.screen import SCREEN_CHARS, SCREEN_LINES
+    lvliang.at("2022-10-20T10:00")
+    reply = lvliang.chat("sw1", "缺项")
+    shown = _lines(reply)
+    total = int(re.search(r"待补 (\d+) 项", reply).group(1))
+    assert total > SCREEN_LINES  # a unit that sent nothing: more than a screen
+    assert 0 < len(shown) <= SCREEN_LINES and len(reply) <= SCREEN_CHARS + 40
+    assert f"……另有 {total - len(shown)} 项未列出，查看全部请发：缺项 全部" in reply
+    everything = lvliang.chat("sw1", "缺项 全部")
+    assert len(_lines(everything)) == total and "另有" not in everything
+    assert _lines(everything)[:len(shown)] == shown  # the screen is the list's head
+    offered = [Decimal(m.group(1)) for line in _lines(everything) if (m := POINTS.search(line))]
+    assert offered == sorted(offered, reverse=True) and offered
+    staff = lvliang.chat("staff1", "缺项 市税务局")
+    assert "查看全部请发：缺项 市税务局 全部" in staff
+    assert len(_lines(lvliang.chat("staff1", "缺项 市税务局 全部"))) >= total
+
+
+def test_missing_offers_the_engines_figure_for_what_is_sent_on_time(lvliang):
+    """A briefing missed in September: its line offers no points for the late month, and the
+    next month on time is worth what the engine says against the other unit."""
+    from ledger.facts import all_facts
+    from ledger.office import office
+    from scoring.stakes import on_time_stake
+    from scoring.card import pts
+    from worktime.calendar import make_calendar
+    lvliang.at("2022-08-01T10:00").chat("mz1", "月报 7月工作总结")
+    lvliang.at("2022-09-01T10:00").chat("mz1", "月报 8月工作总结")
+    lvliang.at("2022-08-01T10:00").chat("sw1", "月报 7月工作总结")
+    lvliang.at("2022-10-20T10:00")
+    line = next(x for x in _lines(lvliang.chat("sw1", "缺项 全部")) if "11 工作报送" in x)
+    assert "工作报送（" not in line and "补报（逾期，不计入按时）" in line
+    off = office(lvliang.db, 2022)
+    worth = on_time_stake(off.scheme, all_facts(lvliang.db, off, lvliang.now.date(),
+                                                make_calendar(lvliang.settings)),
+                          "市税务局", "11")
+    assert worth is not None and worth > 0
+    assert f"按时可得{pts(worth)}分" in line
