@@ -179,3 +179,92 @@ def test_missing_offers_the_engines_figure_for_what_is_sent_on_time(lvliang):
                           "市税务局", "11")
     assert worth is not None and worth > 0
     assert f"按时可得{pts(worth)}分" in line
+
+
+PERIOD = re.compile(r"\d{4}-Q[1-4]")
+
+
+def _chat_leaks(text: str, printed: list[str]) -> list[str]:
+    return leaks(PERIOD.sub("", text), printed)
+
+
+@pytest.mark.parametrize("path", SCHEMES, ids=lambda p: p.stem)
+def test_cards_missing_lists_and_the_console_speak_in_labels(tmp_path: Path, path: Path):
+    """Through the pipeline and the console: each scheme's figures entered for two units (one
+    with the middle values, one with the high ones), then the card, 单位, 缺项 全部 and the
+    console's unit page with every explanation."""
+    from conftest import Office
+    from ledger.facts import init_office
+    from ledger.submissions import record_submission
+    from ledger.units import find_unit
+    from test_console import Console
+    office = Office(tmp_path)
+    scheme = load_scheme(path)
+    init_office(office.db, scheme.id, 2022)
+    units = [office.unit("市发展改革委", "fgw1"), office.unit("市税务局", "sw1")]
+    office.staff()
+    printed = printed_texts(scheme)
+    for level, unit in enumerate(units, start=1):
+        for _, ind in scheme.indicators():
+            values = {m.name: _value(m.type, level) for m in ind.metrics if not m.derived}
+            if not values:
+                continue
+            values = {k: float(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+            record_submission(office.db, unit_id=unit.id, indicator=ind.code, period="2022",
+                              kind="data", metrics=values, text="", now=office.now,
+                              member_id=None, channel="console", source_msg_id=None)
+    replies = [office.chat("fgw1", "得分"), office.chat("fgw1", "缺项 全部"),
+               office.chat("staff1", "单位 市税务局"), office.chat("staff1", "缺项 市发展改革委 全部")]
+    for reply in replies:
+        assert not _chat_leaks(reply, printed), reply
+    console = Console(office)
+    unit = find_unit(office.db, "市税务局")
+    page = console.client("staff1").get(f"/console/units/{unit.id}").data.decode()
+    cells = re.findall(r'<td class="explain">(.*?)</td>', page, re.S)
+    assert cells
+    for cell in cells:
+        text = re.sub(r"<[^>]+>", " ", cell)
+        assert not _chat_leaks(text, [*printed, "&amp;", "&lt;", "&gt;", "&#34;", "&#39;"]), text
+
+
+TIE = "（并列者名次相同并取较好名次（如 1、2、2、4），末名（含并列）得最低分）"
+
+
+def test_the_tie_rule_is_said_once_per_reply(lvliang):
+    reply = lvliang.chat("sw1", "报送 信用承诺 35\n报送 履约践诺 20\n报送 联合奖惩 3")
+    assert reply.count("排第1名") == 3  # three rank items explained…
+    assert reply.count(TIE) == 1  # …one tie rule
+    single = lvliang.chat("mz1", "报送 信用承诺 30")
+    assert single.count(TIE) == 1  # a reply with one rank item keeps it
+
+
+def test_the_echo_of_each_command_keeps_its_values_whole(lvliang):
+    from bot.registry import ECHO_CHARS, echo
+    text = "报送 联合奖惩 参与=3 发起=2\n报送 信用承诺 36\n月报 本月开展了诚信宣传活动两次，走访企业十二家，发放资料三百份"
+    reply = lvliang.chat("sw1", text)
+    heads = re.findall(r"^【\d】(.*)$", reply, re.M)
+    assert heads[:2] == ["报送 联合奖惩 参与=3 发起=2", "报送 信用承诺 36"]
+    assert heads[2].endswith("…") and len(heads[2]) <= ECHO_CHARS + 1
+    long = "报送 双公示 准确率=98.5% 瞒报=0 数据量=1200 期别=2022-Q3"
+    cut = echo(long)
+    assert cut.endswith(" …") and len(cut) <= ECHO_CHARS + 2
+    assert all(w in long.split(" ") for w in cut.removesuffix(" …").split(" "))  # whole words
+    assert echo("月报 九月工作总结\n第二行") == "月报 九月工作总结 …"
+
+
+def test_the_evidence_sheet_names_each_files_period(lvliang, tmp_path: Path):
+    from openpyxl import load_workbook
+    from bot.export import export_xlsx
+    from ledger.office import office
+    from worktime.calendar import make_calendar
+    ledger = tmp_path / "双公示台账.xlsx"
+    ledger.write_bytes(b"PK\x03\x04 rows")
+    lvliang.at("2022-10-09T10:00").chat("sw1", "佐证 双公示 2022-Q3", files=[ledger])
+    path = tmp_path / "考核表.xlsx"
+    export_xlsx(lvliang.db, office(lvliang.db, 2022), path, lvliang.now.date(),
+                make_calendar(lvliang.settings))
+    sheet = load_workbook(path)["佐证材料"]
+    head = [c.value for c in sheet[1]]
+    assert head[:4] == ["单位", "指标", "期别", "文件名"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert ["市税务局", "3", "2022年第三季度", "双公示台账.xlsx"] in [r[:4] for r in rows]
