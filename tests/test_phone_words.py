@@ -217,6 +217,18 @@ def test_cards_missing_lists_and_the_console_speak_in_labels(tmp_path: Path, pat
                office.chat("staff1", "单位 市税务局"), office.chat("staff1", "缺项 市发展改革委 全部")]
     for reply in replies:
         assert not _chat_leaks(reply, printed), reply
+    from openpyxl import load_workbook
+    from bot.export import export_xlsx
+    from ledger.office import office as office_of
+    from worktime.calendar import make_calendar
+    book = tmp_path / "考核表.xlsx"
+    export_xlsx(office.db, office_of(office.db, 2022), book, office.now.date(),
+                make_calendar(office.settings))
+    for sheet in load_workbook(book):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not _chat_leaks(cell.value, printed), (sheet.title, cell.value)
     console = Console(office)
     unit = find_unit(office.db, "市税务局")
     page = console.client("staff1").get(f"/console/units/{unit.id}").data.decode()
@@ -268,3 +280,31 @@ def test_the_evidence_sheet_names_each_files_period(lvliang, tmp_path: Path):
     assert head[:4] == ["单位", "指标", "期别", "文件名"]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
     assert ["市税务局", "3", "2022年第三季度", "双公示台账.xlsx"] in [r[:4] for r in rows]
+
+
+@pytest.fixture
+def two_hundred(office):
+    """200 units: 20 sent September's briefing late, 180 not at all."""
+    office.staff()
+    for n in range(200):
+        office.unit(f"市测试单位{n:03d}局", f"u{n}")
+    for n in range(20):
+        office.at("2022-10-09T10:00").chat(f"u{n}", "月报 9月工作")
+    return office.at("2022-10-12T10:00")
+
+
+def test_staff_lists_of_200_units_show_counts_a_screen_and_the_rest_on_request(two_hundred):
+    from bot.screen import SCREEN_CHARS, SCREEN_LINES
+    o = two_hundred
+    not_sent = o.chat("staff1", "未交 2022-09")
+    assert "未报送 180 个单位" in not_sent and "逾期报送 20 个单位" in not_sent
+    hidden = [int(n) for n in re.findall(r"另有 (\d+) 个单位未列出", not_sent)]
+    names = not_sent.split("\n")[1]
+    assert len(names) <= SCREEN_CHARS and hidden[0] == 180 - len(names.split("、"))
+    assert hidden[1] == 20 - SCREEN_LINES and "查看全部请发：未交 2022-09 全部" in not_sent
+    everything = o.chat("staff1", "未交 2022-09 全部")
+    assert "另有" not in everything and all(f"市测试单位{n:03d}局" in everything for n in range(200))
+    ranking = o.chat("staff1", "排名")
+    assert "另有 140 个单位未列出（共 200 个），查看全部请发：排名 全部" in ranking
+    assert len(o.chat("staff1", "排名 全部").splitlines()) == 201
+    assert "共 200 个单位" in o.chat("staff1", "单位")
