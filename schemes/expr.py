@@ -184,8 +184,8 @@ def _words(node: ast.AST, names: Mapping[str, str]) -> tuple[str, int]:
         return joint.join(sub(v, prec + 1) for v in node.values), prec
     if isinstance(node, ast.Compare):
         bits = [sub(node.left, 5)]
-        for op, right in zip(node.ops, node.comparators):
-            bits += [_CMP[type(op)], sub(right, 5)]
+        for op, operand in zip(node.ops, node.comparators):
+            bits += [_CMP[type(op)], sub(operand, 5)]
         return " ".join(bits), 4
     if isinstance(node, ast.IfExp):
         return (f"若{sub(node.test, 1)}则为{sub(node.body, 1)}，否则为{sub(node.orelse, 1)}", 0)
