@@ -146,3 +146,17 @@ def test_scheme_diff_names_a_change_to_per_unit():
     new = load_text(SCHEME.read_text(encoding="utf-8").replace("per_unit: sum", "per_unit: lowest"))
     text = str(diff_schemes(old, new).changed)
     assert "计分方式由「各责任单位分别计分、全市取合计」改为「各责任单位分别计分、全市取最低」" in text
+
+
+def test_a_facts_file_gives_each_units_figures(tmp_path: Path):
+    from bot.facts_file import FactsFileError, read_facts_file
+    scheme = load_scheme(SCHEME)
+    (tmp_path / "f.yaml").write_text("'2':\n  units:\n    市发展改革委: {rate: 98%}\n    市税务局: {rate: '70%'}\n",
+                                     encoding="utf-8")
+    read = read_facts_file(str(tmp_path / "f.yaml"), scheme)
+    card = score_all(scheme, {"全市": read.facts})["全市"]
+    assert card.item("2").points == D("2.5")  # (5 + 0) / 2
+    (tmp_path / "bad.yaml").write_text("'1':\n  units: {市A局: {pledges: 5}}\n", encoding="utf-8")
+    with pytest.raises(FactsFileError) as err:
+        read_facts_file(str(tmp_path / "bad.yaml"), scheme)
+    assert "不是分别计分项（per_unit），不能写 units" in str(err.value)
