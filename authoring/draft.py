@@ -144,8 +144,8 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
     _settle_units([i for c in categories for i in c["indicators"]],
                   " ".join(x for b in blocks for x in (b.cells if b.is_row else (b.text,))))
     if data["audience"] == "city":
-        for c in categories:
-            for ind in c["indicators"]:
+        for cd in categories:
+            for ind in cd["indicators"]:
                 mark_per_unit(ind)
     if not tasks and not full:
         # points read from the rules (no 分值 column) are known only now
