@@ -27,7 +27,7 @@ from ledger.office import Office, office_for_kind, offices
 from ledger.units import Member, Unit, get_unit, list_units
 from worktime.calendar import WorkCalendar
 from worktime.period import Deadline, Period, deadline, deadline_info, periods_in_year
-from schemes.asks import needs_report
+from schemes.asks import enterable, needs_report, printed_number
 from schemes.model import Indicator, Scheme
 from scoring.card import Scorecard, fmt
 from scoring.engine import score_all
@@ -505,14 +505,15 @@ def point_targets(scheme: Scheme, staff_only_metrics: Any) -> list[tuple[str, st
     out = []
     for _, ind in scheme.indicators():
         parts = [p for p in ind.parts if p.kind == "discretionary"]
-        for n, p in enumerate(parts, start=1):
+        numbers = {m.name: printed_number(ind, m) for m in enterable(ind)}
+        for p in parts:  # named by the number the chat prints before it (打分 单位 指标 4=2)
             cap = p.max_points if p.max_points is not None else ind.max_points
-            out.append((f"{ind.code}|{n if len(parts) > 1 else ''}",
+            out.append((f"{ind.code}|{numbers.get(p.metric, '') if len(parts) > 1 else ''}",
                         f"{ind.code} {ind.name} · {p.label or '酌情计分'}（0–{fmt(cap)} 分）"))
         for m in staff_only_metrics(ind):
             if any(p.metric == m.name for p in parts):
                 continue
-            out.append((f"{ind.code}|{m.name}", f"{ind.code} {ind.name} · {m.label}"))
+            out.append((f"{ind.code}|{printed_number(ind, m)}", f"{ind.code} {ind.name} · {m.label}"))
     return out
 
 
