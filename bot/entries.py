@@ -12,7 +12,7 @@ from bot.context import Ctx
 from channels.message import Reply
 from bot.numbers import show_value
 from bot.metric_words import enterable, example, read_metrics
-from bot.parse import CommandError, exact_tail, split_indicator
+from bot.parse import CommandError, exact_tail, exact_text, split_indicator
 from bot.records import recorded
 from ledger import acts
 from ledger import submissions as subs
@@ -153,7 +153,7 @@ def _enter_report(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None, timi
     kind = "briefing" if briefing is not None and briefing.code == ind.code else "report"
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind=kind, metrics={},
-        text=" ".join(text) or "信用办登记已收到", now=ctx.now, member_id=ctx.member.id,
+        text=exact_text(ctx.msg.text, text) or "信用办登记已收到", now=ctx.now, member_id=ctx.member.id,
         channel=ctx.msg.channel, source_msg_id=ctx.msg.msg_id, deadline=info.deadline.isoformat(),
         on_time=on_time, actor=ctx.actor)
     _accept_entered(ctx, sub.id)
@@ -189,7 +189,7 @@ def cmd_confirm(words: list[str], ctx: Ctx) -> Reply:
     if extra or ind.gate is None:
         listing = "、".join(f"{i.code} {i.name}" for i in gates[:12])
         raise CommandError(f"「{' '.join(rest[:idx])}」不是基础指标或一票否决项。可确认：{listing}")
-    passed, reason = _PASS[rest[idx]], " ".join(rest[idx + 1:])
+    passed, reason = _PASS[rest[idx]], exact_text(ctx.msg.text, rest[idx + 1:])
     if not passed and not reason:
         raise CommandError("未达标时请写明理由，联络员才知道差在哪里。")
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points",
@@ -212,8 +212,8 @@ def cmd_undo(words: list[str], ctx: Ctx) -> Reply:
         return cmd_withdraw(words, ctx)
     key = words[0].lstrip("#") if words else ""
     if not key.isdigit() or len(key) > 12:
-        recent = [a for a in acts.list_acts(ctx.db, limit=50)
-                  if a.member_id == ctx.member.id and not a.undone_at][:8]
+        recent = [a for a in acts.acts_of_member(ctx.db, ctx.member.id, limit=50)
+                  if not a.undone_at][:8]
         listing = "".join(f"\n#{a.id} {a.created_at[5:16].replace('T', ' ')} {a.kind}：{a.summary[:40]}"
                           for a in recent)
         raise CommandError("请写上编号，例如：撤销 12（编号在每条代报、打分、扣分、审核等回复的末尾）"
