@@ -207,7 +207,7 @@ def cmd_withdraw(words: list[str], ctx: Ctx) -> Reply:
     unit_id = None if ctx.member.is_staff else _own_unit(ctx).id
     try:
         if unit_id is not None and subs.get(ctx.db, int(words[0].lstrip("#"))).member_id in {
-                m.id for m in list_members(ctx.db) if m.is_staff}:
+                m.id for m in list_members(ctx.db, include_ended=True) if m.is_staff}:
             raise CommandError("这条记录是市信用办代报的，请联系市信用办更正。")
         sub = subs.withdraw(ctx.db, int(words[0].lstrip("#")), unit_id, ctx.now, ctx.actor)
     except LedgerError as exc:
@@ -266,8 +266,7 @@ def _is_number(w: str) -> bool:
 
 def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
     """Staff changed a unit's score: its liaisons hear of it."""
-    users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
-    ctx.notify(users, text, key=f"notice:{unit.id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    ctx.notify_liaisons(unit.id, text, key=f"notice:{unit.id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
 
 
 

@@ -260,6 +260,9 @@ class Pipeline:
                 if not 1 <= n <= len(data["options"]):
                     raise CommandError(f"请回复 1 到 {len(data['options'])} 之间的序号。")
                 chosen = data["template"].replace(data["ambiguous"], data["options"][n - 1], 1)
+                # the command runs as if typed whole; its record keeps what was really sent
+                ctx.said = [*data.get("sent", [data["template"]]), text]
+                ctx.msg = replace(msg, text=chosen)
                 return dispatch(chosen, ctx)
             if kind == "file_waiting" and not _looks_like_command(text):
                 return resolve_waiting_file(ctx, data, text)
@@ -374,7 +377,8 @@ def _looks_like_command(text: str) -> bool:
 def _remember_choice(ctx: Ctx, exc: Ambiguous | AskValue) -> None:
     from bot.evidence import _set_pending
     _set_pending(ctx, "choose", {"template": ctx.msg.text.strip(), "ambiguous": exc.text,
-                                 "options": [getattr(o, "code", o) for o in exc.options]})
+                                 "options": [getattr(o, "code", o) for o in exc.options],
+                                 "sent": ctx.sent()})
 
 
 def _reply_from(data: dict[str, Any]) -> Reply:

@@ -18,6 +18,7 @@ from bot.context import Ctx
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from channels.message import Reply
 from ledger.db import LedgerError
+from ledger.submissions import keep_sent
 
 __all__ = ["COMMANDS", "Command", "Match", "command", "dispatch", "match", "split_commands",
            "help_text", "run", "take_year", "echo", "LIAISON", "STAFF", "EVERYONE", "Handler"]
@@ -206,7 +207,10 @@ def _dispatch_one(text: str, ctx: Ctx) -> Reply:
             ctx.speak_of_year(year)
         elif cmd.each_year and len(ctx.open_years()) > 1:
             return _each_year(cmd, words, ctx)
-    return cmd.fn(words, ctx)
+    reply = cmd.fn(words, ctx)
+    if not cmd.read_only:  # what it recorded keeps the message(s) as sent, for 查看
+        keep_sent(ctx.db, ctx.msg.channel, ctx.msg.msg_id, ctx.sent())
+    return reply
 
 
 _YEAR_WORD = re.compile(r"(20\d\d)(年度?)?")
