@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.city_figures import city_note
+from bot.city_figures import city_note, city_values
 from bot.commands import EVERYONE, STAFF, _tell_liaisons, _unit_and_rest, command
 from bot.context import Ctx
 from channels.message import Reply
@@ -88,6 +88,7 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
                            say=f"代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code}")
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
     ctx.use_period(unit, period)
+    was = city_values(ctx, ind)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
         text=exact_tail(ctx.msg.text, words), now=ctx.now, member_id=ctx.member.id,
@@ -101,7 +102,30 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     _tell_liaisons(ctx, unit, f"市信用办为您单位代报了「{ind.code} {ind.name}」{period} 期：{shown}；{score}。"
                               f"如有疑问请联系市信用办。")
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。"
-                 + city_note(ctx, unit, ind=ind))
+                 + city_note(ctx, unit, ind=ind, changed=_city_change(ctx, ind, metrics, was),
+                             shares=all(m.type == "count" for m in ind.metrics if m.name in metrics)))
+
+
+def _city_change(ctx: Ctx, ind: Indicator, entered: dict[str, Any], was: dict[str, Any]) -> str:
+    """What a 代报 did to the city's figures: a value replaced (the newest counts), or a count
+    whose departments' total moved; '' off a city scheme."""
+    if not ctx.office.city_level or ind.per_unit is not None:
+        return ""
+    now = city_values(ctx, ind)
+    bits = []
+    for m in ind.metrics:
+        if m.name not in entered:
+            continue
+        old, new = was.get(m.name), now.get(m.name)
+        if old is None:
+            bits.append(f"此前全市没有「{m.label}」的数值")
+        elif m.type == "count":
+            bits.append(f"全市「{m.label}」合计由 {_shown(m, old)} 变为 {_shown(m, new)}")
+        elif _shown(m, old) != _shown(m, new):
+            bits.append(f"替换了此前全市的「{m.label}」{_shown(m, old)}")
+        else:
+            bits.append(f"全市「{m.label}」仍为 {_shown(m, new)}")
+    return "；".join(bits)
 
 
 def _shown(m: Metric, v: Any) -> str:
