@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import sqlite_utils
 
@@ -199,6 +199,14 @@ class Ctx:
                     self.on_fresh_cards(self.cache_key(version), self.db.conn.total_changes,
                                         self._cards, self._state)
         return self._cards
+
+    def facts(self) -> Mapping[str, Mapping[str, Any]]:
+        """Every unit's facts the cards were scored from (read again when the cards came from
+        the shared cache, which keeps cards only)."""
+        self.cards()
+        if self._state is not None and self._state.scheme is self.office.scheme:
+            return self._state.scored.facts
+        return all_facts(self.db, self.office, self.today, self.cal)
 
     def use_office(self, off: Office) -> None:
         """Speak of another scheme or year (a staff command naming a unit of another kind,

@@ -26,6 +26,7 @@ from channels.message import Reply
 from bot.metric_words import enterable, example, find_metric, number_of, short_name
 from bot.parse import CommandError, exact_text, find_indicator, split_indicator
 from bot.records import bound_unit, number_line, recorded
+from bot.screen import SCREEN_CHARS, SCREEN_LINES
 from ledger import submissions as subs
 from ledger.approvals import Target, approve
 from ledger.db import LedgerError
@@ -69,19 +70,30 @@ _SCHEME_WORDS = {w: k for k, ws in KIND_WORDS.items() if k != "city" for w in ws
                  if not w.isascii() and w not in ("单位", "区")}
 
 
-@command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别]",
-         "各单位得分排名（每个方案分别排名）", read_only=True)
+# A ranking line is short (「12. 市发展改革委 81.38 良好」): sixty fit in two phone screens, the
+# whole table of 200 units is asked for (「排名 全部」) or read in the console's 总览.
+RANK_LINES = 60
+
+
+@command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别] [全部]",
+         f"各单位得分排名（每个方案分别排名；前{RANK_LINES}名为限，「排名 全部」看全部）", read_only=True)
 def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
+    everything = any(w in _ALL for w in words)
+    words = [w for w in words if w not in _ALL]
     parts = []
     for off in offs:
         ctx.use_office(off)
         head = f"【{off.scheme.title}】\n" if len(offs) > 1 else ""
-        parts.append(head + _ranking(words, ctx).text)
+        parts.append(head + _ranking(words, ctx, everything).text)
     return Reply("\n\n".join(parts))
 
 
-def _ranking(words: list[str], ctx: Ctx) -> Reply:
+def _more_units(shown: int, total: int, ask: str) -> str:
+    return f"……另有 {total - shown} 个单位未列出（共 {total} 个），查看全部请发：{ask}"
+
+
+def _ranking(words: list[str], ctx: Ctx, everything: bool = False) -> Reply:
     cards = ctx.cards()
     if ctx.office.city_level:
         return Reply("\n".join([card_text(cards[CITY], f"{CITY}（预计）", ctx.office)]
@@ -92,7 +104,7 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
         lines = [f"{ctx.office.year}年 任务进展（已报告/负责的任务）："]
         for name in sorted(cards, key=lambda u: (-done[u], u)):
             lines.append(f"· {name} {done[name]}/{mine.get(name, 0)}")
-        return Reply("\n".join(lines[:61]))
+        return Reply(_cut_units(lines, everything, "排名 全部"))
     cat = " ".join(words)
     if cat:
         names = [c.name for c in ctx.office.scheme.categories]
@@ -112,15 +124,26 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
             rank, prev = n, key(card)
         band = f" {card.band}" if card.band and not cat else ""
         lines.append(f"{rank}. {name} {pts(key(card))}{band}")
-    return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
+    return Reply(_cut_units(lines, everything, f"排名 {cat} 全部" if cat else "排名 全部"))
+
+
+def _cut_units(lines: list[str], everything: bool, ask: str) -> str:
+    """A heading and one line per unit: the first RANK_LINES units unless all are asked for."""
+    rows = lines[1:]
+    if everything or len(rows) <= RANK_LINES:
+        return "\n".join(lines)
+    return "\n".join(lines[:RANK_LINES + 1] + [_more_units(RANK_LINES, len(rows), ask)])
 
 
 @command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡", read_only=True)
 def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     if not words:
-        names = "、".join(u.name for u in list_units(ctx.db))
-        return Reply(f"请写单位名称。现有单位：{names}")
+        units = list_units(ctx.db)
+        if len(units) <= SCREEN_LINES:
+            return Reply(f"请写单位名称。现有单位：{'、'.join(u.name for u in units)}")
+        return Reply(f"请写单位名称，例如：单位 {units[0].name}。共 {len(units)} 个单位，"
+                     f"发送「单位列表」查看全部。")
     ctx.use_office(offs[0])  # the year asked for; the unit picks its scheme
     unit = _find_unit(ctx, " ".join(words))
     card = ctx.card_of(unit)
@@ -489,12 +512,15 @@ def _same_year(ctx: Ctx, reason: str, example: str) -> None:
                        f"确属{ctx.office.year}年度请写明：{example} … {ctx.office.year}年")
 
 
-@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数",
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09] [全部]",
+         "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数（单位多时一屏为限，「全部」看全部）",
          read_only=True)
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
         raise CommandError("当前考核方案没有月报要求。")
+    everything = any(w in _ALL for w in words)
+    words = [w for w in words if w not in _ALL]
     if words:
         try:
             period = parse_period(words[0], default_year=ctx.today.year)
@@ -513,16 +539,34 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
         ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
-    late = _late_senders(ctx, briefings, info.deadline)
+    ask = f"未交 {period} 全部"
+    late = _late_senders(ctx, briefings, info.deadline, everything, ask)
     if not missing:
         return Reply(f"{head}：全部单位已报送。" + (f"\n{late}" if late else ""))
     overdue = ctx.today > info.deadline
     days = f"，已超期 {(ctx.today - info.deadline).days} 天" if overdue else ""
     return Reply(f"{head} 未报送 {len(missing)} 个单位{days}：\n"
-                 + "\n".join(f"· {u.name}" for u in missing) + (f"\n{late}" if late else ""))
+                 + _names([u.name for u in missing], everything, ask) + (f"\n{late}" if late else ""))
 
 
-def _late_senders(ctx: Ctx, briefings: list, deadline) -> str:
+def _names(names: list[str], everything: bool, ask: str) -> str:
+    """A few units one a line; many (200 units) as one paragraph of names that fills a
+    screen, with the count of the rest and how to see them all."""
+    if len(names) <= SCREEN_LINES:
+        return "\n".join(f"· {n}" for n in names)
+    if everything:
+        return "、".join(names)
+    shown, used = 0, 0
+    for n in names:
+        if used + len(n) + 1 > SCREEN_CHARS - 80 and shown:
+            break
+        shown, used = shown + 1, used + len(n) + 1
+    text = "、".join(names[:shown])
+    return text if shown == len(names) else f"{text}\n{_more_units(shown, len(names), ask)}"
+
+
+def _late_senders(ctx: Ctx, briefings: list, deadline, everything: bool = True,
+                  ask: str = "") -> str:
     """Units whose briefing for the period came after its deadline, and how late (a unit
     counts as on time if any of its live briefings was; a correction keeps the receipt)."""
     names = {u.id: u.name for u in list_units(ctx.db)}
@@ -541,7 +585,9 @@ def _late_senders(ctx: Ctx, briefings: list, deadline) -> str:
     if not rows:
         return ""
     rows.sort()
-    return f"逾期报送 {len(rows)} 个单位：\n" + "\n".join(r for _, r in rows)
+    shown = len(rows) if everything or len(rows) <= SCREEN_LINES else SCREEN_LINES
+    more = [_more_units(shown, len(rows), ask)] if shown < len(rows) else []
+    return f"逾期报送 {len(rows)} 个单位：\n" + "\n".join([r for _, r in rows[:shown]] + more)
 
 
 @command(("导出", "export"), STAFF, "导出 [年度] [市直/县区]", "导出考核表（Excel，每个方案一个文件）")
