@@ -8,6 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from schemes.asks import liaison_metrics
 from schemes.model import Indicator, Metric, Scheme
 from bot.numbers import AmbiguousValue, NumberError, read_value
 from scoring.rules import as_bool
@@ -140,11 +141,9 @@ def split_indicator(scheme: Scheme, words: list[str]) -> tuple[Indicator, list[s
 
 
 def writable_metrics(ind: Indicator) -> list[Metric]:
-    """What a liaison may report: not derived by the bot, not 酌情计分 (staff only)."""
-    staff_only = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
-    if ind.gate:
-        staff_only.add(ind.gate.metric)
-    return [m for m in ind.metrics if not m.derived and m.name not in staff_only]
+    """What a liaison may report: not derived by the bot, not 酌情计分, not what only the
+    office finds (schemes.asks)."""
+    return liaison_metrics(ind)
 
 
 def parse_value(metric: Metric, text: str) -> Any:
@@ -194,15 +193,33 @@ def _metric_by_name(ind: Indicator, name: str, writable: list[Metric] | None = N
         if key.lower() == m.name.lower() or key == _plain(m.label):
             return m
     pool = writable_metrics(ind) if writable is None else writable
-    cands = [m for m in pool if key and key in _plain(m.label)]
+    cands = _closest(key, [m for m in pool if key and key in _plain(m.label)])
     if len(cands) == 1:
         return cands[0]
+    if key and not cands:
+        # a value this person may not set, named by part of its label (a liaison's 瞒报=0):
+        # found, so that the caller can say who enters it instead of "no such item"
+        others = _closest(key, [m for m in ind.metrics if m not in pool and key in _plain(m.label)])
+        if len(others) == 1:
+            return others[0]
     if key and not cands:  # a shortened label (制定本部门制度): the one clearly closest, if any
         scored = sorted(((fuzz.partial_ratio(key, _plain(m.label)), i) for i, m in enumerate(pool)),
                         reverse=True)
         if scored and scored[0][0] >= 70 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 15):
             return pool[scored[0][1]]
     raise CommandError(f"指标「{ind.code} {ind.name}」没有数据项「{name}」。可填：" + usage(ind))
+
+
+def _closest(key: str, cands: list[Metric]) -> list[Metric]:
+    """Of several labels holding the words, the one they clearly make up most of (瞒报 is
+    “双公示”信息瞒报条数, not 瞒报5条以下时信用办酌情扣分（0–4分）); else all of them."""
+    if len(cands) < 2:
+        return cands
+    share = sorted(((len(key) / max(len(_plain(m.label)), 1), i) for i, m in enumerate(cands)),
+                   reverse=True)
+    if share[0][0] >= 1.5 * share[1][0]:
+        return [cands[share[0][1]]]
+    return cands
 
 
 def example(ind: Indicator, writable: list[Metric]) -> str:
@@ -245,9 +262,17 @@ def parse_metrics(ind: Indicator, words: list[str],
     words = [part for w in words for part in _PAIR_SEP.split(w) if part]
     bare = [w for w in words if "=" not in w and "＝" not in w]
     pairs = [w.replace("＝", "=") for w in words if "=" in w or "＝" in w]
-    for pair in pairs:
-        name, _, value = pair.partition("=")
-        metric = _metric_by_name(ind, name, writable)
+    named = [(_metric_by_name(ind, name, writable), value)
+             for name, _, value in (pair.partition("=") for pair in pairs)]
+    found = [m for m, _ in named if m not in writable and m.by_office]
+    if found:  # the whole message is refused: nobody certifies what the office finds
+        labels = "、".join(f"「{m.label}」" for m in dict.fromkeys(found))
+        rest = [p for p, (m, _) in zip(pairs, named) if m in writable]
+        short = ind.aliases[0] if ind.aliases else ind.code
+        again = (f"只报送其余数据请发：报送 {short} {' '.join(rest)}" if rest and not bare
+                 else f"可报送：{usage(ind)}")
+        raise CommandError(f"{labels}由市信用办核查后录入，不能由本单位报送；本条消息未记录。{again}")
+    for metric, value in named:
         if metric not in writable:
             raise CommandError(f"「{metric.label}」由机器人自动统计或由信用办酌情计分，无需报送")
         out[metric.name] = parse_value(metric, value)
