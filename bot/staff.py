@@ -358,7 +358,8 @@ def _staff_cap(ind: Indicator, metric) -> Decimal | None:
 def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reason: str) -> Reply:
     from bot.parse import parse_value
     value = parse_value(metric, amount)
-    cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
+    # points the office judges are capped by what they can give; a finding (瞒报条数) is a count
+    cap = _staff_cap(ind, metric) if metric.type in ("number", "count") and not metric.by_office else None
     if cap is not None and Decimal(str(value)) > cap:
         raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
     before = replaced_points(ctx, ind, metric.name)

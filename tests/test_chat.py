@@ -82,7 +82,7 @@ def test_staff_reads_any_unit_card(lvliang):
     ("报送 信用承诺 abc", "不是有效的数字"),
     ("报送 信用承诺 -3", "不能为负数"),
     ("报送 信用承诺 3.5", "应是整数"),
-    ("报送 双公示 95", "名称=数值"),
+    ("报送 宣传 5", "名称=数值"),  # two values (活动次数, 参与) and one number
     ("月报", "不能为空"),
     ("", "空消息"),
     ("随便说点什么", "帮助"),
@@ -197,7 +197,8 @@ def test_staff_binds_a_new_liaison_in_chat(lvliang):
 
 
 def test_staff_enter_the_concealment_cut(lvliang):
-    lvliang.chat("sw1", "报送 双公示 accuracy=100% concealed=2")
+    lvliang.chat("sw1", "报送 双公示 accuracy=100%")
+    assert "已代报" in lvliang.chat("staff1", "代报 市税务局 双公示 瞒报=2")  # the office's finding
     reply = lvliang.chat("staff1", "打分 市税务局 双公示 concealed_cut=1.5 瞒报2条")
     assert "已记录" in reply and "瞒报" in reply and "本项现为" in reply
     assert "信用办" in lvliang.chat("sw1", "报送 双公示 concealed_cut=0")  # not the liaison's to set

@@ -492,7 +492,7 @@ def test_a_card_with_two_quarters_approves_both_as_it_says(console: Console, tmp
     for quarter in ("2022-Q1", "2022-Q2"):
         office.chat("sw1", f"佐证 双公示 {quarter}")
         office.chat("sw1", "", files=[tmp_path / f"{'一' if quarter.endswith('1') else '二'}季度台账.pdf"])
-    office.chat("sw1", "报送 双公示 accuracy=97.5% concealed=0")
+    office.chat("sw1", "报送 双公示 accuracy=97.5%")
     c = console.client("staff1")
     page = c.get("/console/reviews").data.decode()
     card = page[page.index('data-code="3"'):]
