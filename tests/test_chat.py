@@ -184,7 +184,8 @@ def test_discretionary_points_by_part_and_liaisons_cannot_self_score(office):
     assert "酌情计 2/2" in office.chat("staff1", "打分 中原区 一 2=2")
     assert "0 到 2 之间" in office.chat("staff1", "打分 中原区 一 3=5")
     card = office.chat("staff1", "单位 中原区")
-    assert "总分 3.5" in card
+    # 1.5 + 2 酌情, and 三's 3 for no 政府失信事件 found (the office's to enter; none entered)
+    assert "总分 6.5" in card
     assert "信用办" in office.chat("zy1", "报送 一 mechanism_points=2")
 
 
