@@ -11,7 +11,8 @@ from openpyxl.utils import get_column_letter
 
 from authoring.sheet_cell import clean, put
 from ledger.facts import Office, all_facts
-from ledger.labels import RECORD_STATUS_ZH
+from ledger.labels import record_status_zh
+from ledger.office import years
 from ledger.submissions import list_evidence
 from ledger.units import list_units
 from worktime.calendar import WorkCalendar
@@ -84,9 +85,16 @@ def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today:
                     row.append(_num(item.points))
             body.append(row)
         _sheet(wb, f"{cat.code}{cat.name}", head, body)
+    split = [[it.code, it.name, name, _num(own.points), _num(it.max_points), STATUS_ZH[own.status],
+              _num(it.points), own.explain]
+             for card in cards.values() for it in card.items for name, own in it.units.items()]
+    if split:  # a city scheme's items scored per responsible unit: each unit's own figure
+        _sheet(wb, "分别计分", ["指标编号", "指标", "责任单位", "单位得分", "满分", "状态", "全市本项得分",
+                                "说明"], split)
     units = {u.id: u.name for u in list_units(db) if off.assesses(u.kind)}
+    closed = {y for y, status in years(db) if status == "closed"}
     ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], e["original_name"],
-                e["size"], RECORD_STATUS_ZH[e["status"]], e["review_reason"] or "",
+                e["size"], record_status_zh(e["status"], off.year, closed), e["review_reason"] or "",
                 e["received_at"].replace("T", " ")] for e in list_evidence(db, year=off.year)
                if e["unit_id"] in units]
     _sheet(wb, "佐证材料", ["单位", "指标", "文件名", "大小（字节）", "状态", "审核意见", "收到时间"], ev_rows)

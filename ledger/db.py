@@ -342,6 +342,14 @@ MIGRATIONS.append(
         SELECT channel, msg_id, received_at FROM inbound;
     """
 )
+MIGRATIONS.append(
+    # An upload link remembers the period named in chat (佐证 双公示 2022年第四季度 in January):
+    # the files it brings are that period's, in that period's year. NULL: the period the files
+    # count for when they arrive, as for a file sent in chat.
+    """
+    ALTER TABLE upload_tokens ADD COLUMN period TEXT;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -147,19 +147,25 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
         if period:
             refuse_closed(db, Period.from_label(period).year)
         only = " AND period = ?" if period else ""
+        live = " AND status IN ('submitted', 'accepted', 'rejected')"
         subs = db.execute(
             "UPDATE submissions SET status = ?, review_reason = ?, reviewed_by = ?, "
-            "reviewed_at = ? WHERE unit_id = ? AND indicator = ? AND status IN "
-            f"('submitted', 'accepted', 'rejected'){only}",
+            f"reviewed_at = ? WHERE unit_id = ? AND indicator = ?{live}{only}"
+            + NOT_FROZEN["submissions"],
             [status, reason, reviewer_id, now_iso(now), unit_id, indicator]
             + ([period] if period else [])).rowcount
         # a period's review takes the files sent for that period (older files name none)
         files = db.execute(
             "UPDATE evidence SET status = ?, review_reason = ? WHERE unit_id = ? AND "
-            f"indicator = ? AND status IN ('submitted', 'accepted', 'rejected'){only}",
+            f"indicator = ?{live}{only}" + NOT_FROZEN["evidence"],
             [status, reason, unit_id, indicator] + ([period] if period else [])).rowcount
         if subs + files == 0:
-            raise LedgerError("该单位此项还没有报送任何数据或材料，无需审核")
+            frozen = db.execute(
+                f"SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ?{live} UNION ALL "
+                f"SELECT 1 FROM evidence WHERE unit_id = ? AND indicator = ?{live}",
+                [unit_id, indicator, unit_id, indicator]).fetchone()
+            raise LedgerError("该单位此项在开启的年度里没有报送的数据或材料；已关闭年度的记录已定稿，"
+                              "不能再审核" if frozen else "该单位此项还没有报送任何数据或材料，无需审核")
         audit.log(db, now, actor, f"review.{status}", f"{unit_id}/{indicator}", reason=reason,
                   submissions=subs, files=files)
         return subs + files
@@ -287,6 +293,13 @@ def refuse_closed(db: sqlite_utils.Database, year: int | str | None) -> None:
             [int(year)]).fetchone():
         raise LedgerError(f"{year} 考核年度已关闭，结果已定稿，不能再报送、审核或修改。")
 
+
+# A closed year's rows are frozen: never reviewed, so never waiting (待审) nor reviewable.
+# Evidence counts by its year (rows from before years existed: the office's first year).
+CLOSED_YEARS = "(SELECT year FROM office_years WHERE status = 'closed')"
+NOT_FROZEN = {"submissions": " AND CAST(substr(period, 1, 4) AS INTEGER) NOT IN " + CLOSED_YEARS,
+              "evidence": " AND COALESCE(year, (SELECT MIN(year) FROM office_years)) NOT IN "
+                          + CLOSED_YEARS}
 
 # Rows from before years existed (year NULL) belong to the office's first year.
 _OF_YEAR = " AND (year = ? OR (year IS NULL AND ? = (SELECT MIN(year) FROM office_years)))"

@@ -107,6 +107,10 @@ def _checklist(part: Checklist, ctx: PartContext) -> PartResult:
         if item.metric in ctx.defaulted:
             said = f"信用办未录入，按{said}计"
         bits.append(f"{label}：{said}，{fmt(got)}分")
+    if part.one_of and total > 0:
+        # one grade met is the choice made: the other grades are not missing, nor worth listing
+        missing = []
+        bits = [b for b in bits if not b.endswith("未报送，0分")]
     pts = _clamp(total, ZERO, ctx.cap)
     capped = "（已达上限）" if pts < total else ""
     if part.one_of:
