@@ -150,7 +150,9 @@ def test_staff_enter_a_finding_by_its_label(lvliang: Office, tmp_path: Path):
     reply = lvliang.chat("staff1", "代报 市税务局 双公示 瞒报=2")
     assert "已代报" in reply and "“双公示”信息瞒报条数 2条" in reply
     assert "本项现为 11/15 分" in reply  # 8 + 3: the 酌情扣分 for 1–4 条 is still to be entered
-    cut = lvliang.chat("staff1", "打分 市税务局 双公示 concealed_cut=1 瞒报2条")
+    owed = reply.split("还需信用办录入「瞒报5条以下时信用办酌情扣分（0–4分）」：")[1].split("\n")[0]
+    assert owed.startswith("打分 市税务局 双公示 ") and "=<分>" in owed
+    cut = lvliang.chat("staff1", owed.replace("<分>", "1").replace("理由", "瞒报2条"))  # as told
     assert "本项现为 14/15 分" in cut  # 8 + (4 − 1) + 3
     # the same quarter corrected to 5: 出现5条以上扣4分, whatever the cut
     assert "本项现为 11/15 分" in lvliang.chat("staff1", "代报 市税务局 双公示 瞒报=5")
