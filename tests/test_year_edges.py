@@ -277,3 +277,35 @@ def test_frozen_records_are_not_called_waiting(closed: Office):
     [old] = [e for e in list_evidence(closed.db) if e["year"] == 2022]
     assert "状态：未审核（年度已关闭）" in closed.chat("staff1", f"查看 F{old['id']}")
     assert "2022" not in closed.chat("staff1", "待审")
+
+
+def test_every_staff_command_answers_for_the_year_it_names(january: Office):
+    """January: 上年度 / 2022 on 排名, 单位, 导出, 通报, 待审 and 未交 answer for 2022, labelled
+    2022; the queue of both years is labelled by its rows, not by this year."""
+    for text in ("排名 上年度", "单位 市民政局 上年度", "导出 上年度", "通报 上年度", "通报 2022",
+                 "待审 上年度"):
+        reply = january.chat("staff1", text)
+        assert reply.startswith("【2022年度】") and "2023年" not in reply.split("\n")[0], text
+    assert "2022年度 总分排名" in january.chat("staff1", "排名 上年度")
+    assert "已导出 2022 年度考核表" in january.chat("staff1", "导出 上年度")
+    queue = january.chat("staff1", "待审")
+    assert "年度】" not in queue and "月报 2022-12" in queue
+    december = january.chat("staff1", "未交")  # due 1-3: 2022's December, 2022's schemes
+    assert december.startswith("【2022年度】2022-12 月报") and "市民政局" in december
+    assert january.chat("staff1", "未交 2022") == "请写月份，例如：未交 2022-12"
+
+
+def test_a_liaison_names_the_year_of_a_yearly_item(january: Office, tmp_path: Path):
+    """2022's year-end items are due 1-31: in January they go to 2022 unless 2023 is named."""
+    f = tmp_path / "机制.pdf"
+    f.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert january.chat("sw1", "报送 工作机制 上年度 是 是").startswith("【2022年度】已记录")
+    assert january.chat("sw1", "佐证 工作机制", files=[f]).startswith("【2022年度】已收到")
+    assert january.chat("sw1", "佐证 工作机制 2023", files=[f]).startswith("【2023年度】已收到")
+    asked = january.chat("sw1", "佐证 工作机制 上年度")
+    assert asked.startswith("【2022年度】") and "2022年度的佐证材料" in asked
+    assert january.chat("sw1", "", files=[f]).startswith("【2022年度】已收到")
+    assert sorted(e["year"] for e in list_evidence(january.db)) == [2022, 2022, 2023]
+    assert all(e["period"] is None for e in list_evidence(january.db))
+    hint = january.chat("sw1", "佐证 双公示 上年度")
+    assert "按季度报送" in hint and "佐证 3 2022-Q4" in hint
