@@ -249,11 +249,15 @@ class Ctx:
         if self._cards is not None or narrow is None or warm:
             return self.card_of(unit).item(code)
         cards = score_all(narrow.scheme, all_facts(self.db, narrow, self.today, self.cal, only=code))
-        return cards[CITY if self.office.city_level else unit.name].item(code)
+        if self.office.city_level:
+            return cards[CITY].for_unit(unit.name).item(code)
+        return cards[unit.name].item(code)
 
     def card_of(self, unit: Unit) -> Scorecard:
+        """The unit's card; on a city scheme the city's, with the items scored per unit showing
+        this unit's own points."""
         cards = self.cards()
-        return cards[CITY] if self.office.city_level else cards[unit.name]
+        return cards[CITY].for_unit(unit.name) if self.office.city_level else cards[unit.name]
 
     def notify(self, user_ids: list[str], text: str, key: str,
                file: tuple[str, str] | None = None) -> None:

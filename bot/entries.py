@@ -11,7 +11,8 @@ from bot.commands import EVERYONE, STAFF, _tell_liaisons, _unit_and_rest, comman
 from bot.context import Ctx
 from channels.message import Reply
 from bot.numbers import show_value
-from bot.parse import CommandError, exact_tail, parse_metrics, split_indicator
+from bot.metric_words import enterable, example, read_metrics
+from bot.parse import CommandError, exact_tail, split_indicator
 from bot.records import recorded
 from ledger import acts
 from ledger import submissions as subs
@@ -55,7 +56,7 @@ def _split_period(ctx: Ctx, ind: Indicator, words: list[str]) -> tuple[str | Non
 
 def staff_writable(ind: Indicator) -> list[Metric]:
     """What staff may enter for a unit: every input except those the ledger counts itself."""
-    return [m for m in ind.metrics if m.derived not in ("on_time_count", "all_on_time")]
+    return enterable(ind)
 
 
 def _accept_entered(ctx: Ctx, sub_id: int) -> None:
@@ -77,13 +78,14 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     if timing or any(w in _REPORT_WORDS for w in rest if "=" not in w):
         if ind.due is None or ind.due.frequency not in ("monthly", "quarterly"):
             raise CommandError(f"{unit.name}所用方案中的「{ind.code} {ind.name}」没有按月或按季度报送的"
-                               f"台账或月报，请直接写数值，例如：代报 {unit.name} {ind.code} 名称=数值")
+                               f"台账或月报，请直接写数值，例如：{example(ind, staff_writable(ind), f'代报 {unit.name} {ind.code}')}")
         period, rest = _split_period(ctx, ind, rest)
         return _enter_report(ctx, unit, ind, period, timing, [w for w in rest if w not in _ON_TIME
                                                               and w not in _REPORT_WORDS])
     # figures go where a liaison's own would: the named period, else the current one
     named, rest = _named_period(ind, rest, ctx)
-    metrics = parse_metrics(ind, rest, allowed=staff_writable(ind))
+    metrics = read_metrics(ind, rest, allowed=staff_writable(ind),
+                           say=f"代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code}")
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
     ctx.use_period(unit, period)
     sub = subs.record_submission(
@@ -99,7 +101,7 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     _tell_liaisons(ctx, unit, f"市信用办为您单位代报了「{ind.code} {ind.name}」{period} 期：{shown}；{score}。"
                               f"如有疑问请联系市信用办。")
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。"
-                 + city_note(ctx, unit))
+                 + city_note(ctx, unit, ind=ind))
 
 
 def _shown(m: Metric, v: Any) -> str:

@@ -85,6 +85,12 @@ def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today:
                     row.append(_num(item.points))
             body.append(row)
         _sheet(wb, f"{cat.code}{cat.name}", head, body)
+    split = [[it.code, it.name, name, _num(own.points), _num(it.max_points), STATUS_ZH[own.status],
+              _num(it.points), own.explain]
+             for card in cards.values() for it in card.items for name, own in it.units.items()]
+    if split:  # a city scheme's items scored per responsible unit: each unit's own figure
+        _sheet(wb, "分别计分", ["指标编号", "指标", "责任单位", "单位得分", "满分", "状态", "全市本项得分",
+                                "说明"], split)
     units = {u.id: u.name for u in list_units(db) if off.assesses(u.kind)}
     closed = {y for y, status in years(db) if status == "closed"}
     ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], e["original_name"],

@@ -9,7 +9,8 @@ from bot.cards import next_deadline
 from bot.commands import LIAISON, _ind, _own_unit, _until, briefing_indicator, command
 from bot.context import Ctx
 from channels.message import Reply
-from bot.parse import CommandError, exact_tail, parse_metrics
+from bot.metric_words import read_metrics
+from bot.parse import CommandError, exact_tail
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
 from ledger.labels import RECORD_STATUS_ZH, record_status_zh
@@ -25,7 +26,7 @@ from scoring.card import fmt, pts
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月）",
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月；也可写 8月月报 <内容>）",
          free_text=True)
 def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
@@ -132,15 +133,15 @@ def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
     return str(month), rest
 
 
-@command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值> …",
-         "报送数据，立即显示该项得分")
+@command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值>、<名称> <数值> …",
+         "报送数据，立即显示该项得分（如 报送 双公示 准确率 98.5%；可一行一项）")
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     typed = exact_tail(ctx.msg.text, words)
     words = _loosen(words)
     ind, rest = _ind(ctx, words)
     named, rest = _named_period(ind, rest, ctx)
-    metrics = parse_metrics(ind, rest)
+    metrics = read_metrics(ind, rest, say=f"报送 {ind.aliases[0] if ind.aliases else ind.code}")
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 still goes to last year
     filed = Period.from_label(period)

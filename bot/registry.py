@@ -88,6 +88,9 @@ def match(text: str, exact: bool = False) -> Match | None:
         return Match(cmd, [w for w in rest if w])
     if exact:
         return None
+    dated = _dated(text)
+    if dated is not None:
+        return dated
     # two-character words and longer only: 看 alone must not swallow 看看这份材料
     prefixes = [(w, c) for c in COMMANDS for w in c.words if len(w) >= 2 and text.startswith(w)]
     if prefixes:
@@ -95,6 +98,34 @@ def match(text: str, exact: bool = False) -> Match | None:
         return Match(cmd, [x for x in normalise(text[len(w):]).split(" ") if x])
     squeezed = _lookup(text.replace(" ", "")) if " " in text else None
     return Match(squeezed, []) if squeezed is not None else None
+
+
+_MONTH_WORD = re.compile(r"(?:20\d\d\s*[-/.年]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s*月份?)?"
+                         r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?|本月|这个月|当月|上月|上个月)")
+
+
+def _dated(text: str) -> Match | None:
+    """「9月月报 …」「2022年9月份月报 …」「上月月报」: a month written before a command whose text
+    runs on (the 月报) is that command with the month as its first word; 「9月报」 shares the 月."""
+    for k in range(1, min(len(text), 14)):
+        head = text[:k].strip()
+        if not _MONTH_WORD.fullmatch(head):
+            continue
+        for tail, shared in ((text[k:].lstrip(), False),
+                             (text[k - 1:] if head.endswith("月") else "", True)):
+            for w in _DATED_WORDS:
+                after = tail[len(w):len(w) + 1]
+                # 「12月报送…」 is not a 月报: a shared 月 needs the word to end there
+                if tail.startswith(w) and (not shared or after in ("", " ", ":", "：", ",", "，")):
+                    cmd = _lookup(w)
+                    rest = normalise(tail[len(w):].lstrip(":：,，"))
+                    if cmd is not None:
+                        return Match(cmd, [head.replace(" ", ""), *[x for x in rest.split(" ") if x]])
+    return None
+
+
+# the words a month may stand before (not 报告: 「8月报告期内…」 is a sentence, not a command)
+_DATED_WORDS = ("月报", "工作总结")
 
 
 def split_commands(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.cards import card_text, staff_only_metrics
-from bot.city_figures import city_note, replaced_points
+from bot.city_figures import city_note, per_unit_lines, replaced_points
 from bot.commands import (
     STAFF,
     _find_unit,
@@ -23,6 +23,7 @@ from bot.commands import (
 from bot.config import member_channel
 from bot.context import Ctx
 from channels.message import Reply
+from bot.metric_words import enterable, example, find_metric, number_of, short_name
 from bot.parse import CommandError, find_indicator, split_indicator
 from bot.records import bound_unit, number_line, recorded
 from ledger import submissions as subs
@@ -82,7 +83,8 @@ def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
 def _ranking(words: list[str], ctx: Ctx) -> Reply:
     cards = ctx.cards()
     if ctx.office.city_level:
-        return Reply(card_text(cards[CITY], f"{CITY}（预计）", ctx.office))
+        return Reply("\n".join([card_text(cards[CITY], f"{CITY}（预计）", ctx.office)]
+                               + per_unit_lines(cards[CITY])))
     if ctx.office.scheme.base_total is None:  # a work plan: progress, not points
         done = {u: sum(1 for i in c.items if i.status == "reported") for u, c in cards.items()}
         mine = {u.name: len(duties(ctx.office.scheme, u)) for u in list_units(ctx.db)}
@@ -295,7 +297,8 @@ def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
 
 
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由] [2022年]",
-         "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分", year_word="marked")
+         "酌情计分（在该项分值内）；多个酌情分项写 序号=分；信用办录入的数据项写 名称=值（如 酌情扣分=1）",
+         year_word="marked")
 @recorded("打分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
@@ -305,19 +308,23 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"基础指标和一票否决项请用「确认」：确认 {unit.name} "
                            f"{' '.join(rest[:rest.index(verdict)])} {verdict}")
     if at is None:
-        raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 一 4 贯彻部署到位；"
-                           "信用办录入的数据项写 名称=值，例如：打分 市税务局 双公示 concealed_cut=2")
+        raise CommandError(_points_format(ctx, unit, rest))
     _same_year(ctx, " ".join(rest[at + 1:]), f"打分 {unit.name} {' '.join(rest[:at + 1])}")
     ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     which, _, amount = rest[at].rpartition("=")
-    staff_metric = _staff_metric(ind, which)
-    if staff_metric is not None:  # e.g. 双公示 瞒报5条以下时的酌情扣分
-        return _staff_value(ctx, unit, ind, staff_metric, amount, " ".join(rest[at + 1:]))
+    if which:  # the same metric words as 报送 and 代报: label, short words, printed number
+        metric = find_metric(ind, which, enterable(ind), f"打分 {unit.name} {_short(ind)}")
+        owned = next((p for p in parts if p.metric == metric.name), None)
+        if owned is None and metric in staff_only_metrics(ind):  # 双公示 瞒报…酌情扣分
+            return _staff_value(ctx, unit, ind, metric, amount, " ".join(rest[at + 1:]))
+        if owned is None:
+            raise CommandError(f"「{metric.label}」是数据，不是酌情分。替单位录入请用：代报 {unit.name} "
+                               f"{_short(ind)} {short_name(ind, metric)}={amount}")
+        which = str(number_of(ind, metric))
     if not parts:
-        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按数据自动计算。"
-                           f"替单位录入数据请用：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
-                           f"{rest[at]}；基础指标请用：确认 <单位> <指标> 达标/未达标")
+        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，「{rest[at]}」不知道是哪一项。"
+                           + _points_ways(ctx, unit, ind))
     part = _discretionary_part(ind, parts, which)
     if not _is_number(amount):
         raise CommandError(f"「{amount}」不是有效的分数")
@@ -325,27 +332,13 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if pts < 0 or (cap is not None and pts > cap):
         raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")
     reason = " ".join(rest[at + 1:])
-    before = replaced_points(ctx, ind, part.metric)
+    before = replaced_points(ctx, ind, part.metric, unit)
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": part.metric, "points": str(pts)}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     label = f"{part.label}：" if len(parts) > 1 and part.label else ""
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{label}酌情计 {fmt(pts)}/{fmt(cap)} 分"
-                 + (f"，理由：{reason}" if reason else "") + city_note(ctx, unit, before))
-
-
-def _staff_metric(ind: Indicator, which: str):
-    """A value only staff enter (a staff value, a gate or 基础指标 confirmation — not 酌情
-    points, which have their own path), named by name or a piece of its label."""
-    if not which:
-        return None
-    key = which.lower()
-    for m in staff_only_metrics(ind):
-        if any(p.kind == "discretionary" and p.metric == m.name for p in ind.parts):
-            continue
-        if key == m.name.lower() or which in m.label:
-            return m
-    return None
+                 + (f"，理由：{reason}" if reason else "") + city_note(ctx, unit, before, ind=ind))
 
 
 def _staff_cap(ind: Indicator, metric) -> Decimal | None:
@@ -362,7 +355,7 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
     if cap is not None and Decimal(str(value)) > cap:
         raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
-    before = replaced_points(ctx, ind, metric.name)
+    before = replaced_points(ctx, ind, metric.name, unit)
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": metric.name, "points": value}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
@@ -371,24 +364,68 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     _tell_liaisons(ctx, unit, f"市信用办录入了您单位「{ind.code} {ind.name}」的{metric.label}："
                               f"{amount}；本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
-                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。" + city_note(ctx, unit, before, ""))
+                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。" + city_note(ctx, unit, before, "", ind))
 
 
 def _discretionary_part(ind: Indicator, parts: list, which: str):
-    """The 酌情 part named by its number (1, 2 …) or a piece of its label."""
+    """The 酌情 part named by its metric's printed number (as 报送 and 代报 number them)."""
     if len(parts) == 1 and not which:
         return parts[0]
-    listing = "；".join(f"{n}={p.label or p.metric}（最高{fmt(p.max_points or ind.max_points)}分）"
-                       for n, p in enumerate(parts, start=1))
-    if not which:
-        raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
-                           f"例如：打分 单位 {ind.code} 1=2 理由。分项：{listing}")
-    if which.isdigit() and 1 <= int(which) <= len(parts):
-        return parts[int(which) - 1]
-    hits = [p for p in parts if which in (p.label or "") or which == p.metric]
-    if len(hits) == 1:
-        return hits[0]
-    raise CommandError(f"没有唯一匹配「{which}」的分项。分项：{listing}")
+    by_number = {str(number_of(ind, m)): p for p in parts for m in ind.metrics if m.name == p.metric}
+    if which in by_number:
+        return by_number[which]
+    listing = "；".join(f"{n}={p.label or _metric_label(ind, p.metric)}（最高{fmt(p.max_points or ind.max_points)}分）"
+                       for n, p in by_number.items())
+    first = next(iter(by_number))
+    raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
+                       f"例如：打分 单位 {_short(ind)} {first}=2 理由。分项：{listing}")
+
+
+def _metric_label(ind: Indicator, name: str) -> str:
+    return next((m.label for m in ind.metrics if m.name == name), name)
+
+
+def _short(ind: Indicator) -> str:
+    return ind.aliases[0] if ind.aliases else ind.code
+
+
+def _points_ways(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
+    """The commands that work for this item, in its own words: 酌情 points, values only the
+    office enters, and the figures (代报)."""
+    short, ways = _short(ind), []
+    parts = [p for p in ind.parts if p.kind == "discretionary"]
+    for p in parts[:3]:
+        most = fmt(p.max_points if p.max_points is not None else ind.max_points)
+        named = "" if len(parts) == 1 else f"{number_of(ind, next(m for m in ind.metrics if m.name == p.metric))}="
+        ways.append(f"酌情计分：打分 {unit.name} {short} {named}{most} 理由")
+    owned = {p.metric for p in parts}
+    for m in staff_only_metrics(ind):
+        if m.name not in owned and m.type in ("number", "count"):
+            cap = _staff_cap(ind, m)
+            one = min(cap, Decimal(1)) if cap is not None else Decimal(1)
+            ways.append(f"{m.label}：打分 {unit.name} {short} {short_name(ind, m)}={fmt(one)} 理由")
+    data = [m for m in enterable(ind) if m not in staff_only_metrics(ind)]
+    if data:
+        ways.append(f"录入数据：{example(ind, data, f'代报 {unit.name} {short}')}")
+    if ind.gate is not None:
+        ways.append(f"基础指标：确认 {unit.name} {short} 达标")
+    return "可以这样写——" + "；".join(ways) if ways else "此项无需信用办录入。"
+
+
+def _points_format(ctx: Ctx, unit: Unit, rest: list[str]) -> str:
+    """`打分` without a number: how to write it, for the item named if there is one, else with
+    an item of this scheme that takes 酌情 points."""
+    if rest:
+        try:
+            ind, _ = split_indicator(ctx.office.scheme, rest)
+            return f"格式：打分 <单位> <指标> <分> [理由]。「{ind.code} {ind.name}」" + _points_ways(ctx, unit, ind)
+        except CommandError:
+            pass
+    inds = [i for _, i in ctx.office.scheme.indicators()]
+    sample = next((i for i in inds if any(p.kind == "discretionary" for p in i.parts)), None) \
+        or next((i for i in inds if staff_only_metrics(i)), None)
+    tail = f"。例如「{sample.code} {sample.name}」" + _points_ways(ctx, unit, sample) if sample else ""
+    return "格式：打分 <单位> <指标> <分> [理由]" + tail
 
 
 @command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明] [2022年]", "记录扣分情形或重大失信事件",

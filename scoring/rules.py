@@ -91,6 +91,10 @@ def _checklist(part: Checklist, ctx: PartContext) -> PartResult:
         got = item.points if met else ZERO
         total = max(total, got) if part.one_of else total + got
         bits.append(f"{label}：{'是' if as_bool(ctx.values[item.metric]) else '否'}，{fmt(got)}分")
+    if part.one_of and total > 0:
+        # one grade met is the choice made: the other grades are not missing, nor worth listing
+        missing = []
+        bits = [b for b in bits if not b.endswith("未报送，0分")]
     pts = _clamp(total, ZERO, ctx.cap)
     capped = "（已达上限）" if pts < total else ""
     if part.one_of:

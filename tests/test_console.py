@@ -150,7 +150,7 @@ def test_forms_are_the_chat_commands_with_their_checks_notices_and_retry_safety(
     form = console.csrf(c)
     # 打分 a staff-only value through the form: the chat's bounds apply.
     bad = c.post("/console/entry", data={**form, "kind": "points", "unit_id": unit.id,
-                                         "code": "3|concealed_cut", "points": "99"})
+                                         "code": "3|3", "points": "99"})
     assert "应在 0 到" in bad.data.decode()
     assert console.count("SELECT count(*) FROM adjustments") == 0
     data = {**console.csrf(c), "kind": "deduction", "unit_id": unit.id, "code": "八.1", "cases": "2",
@@ -172,10 +172,10 @@ def test_staff_score_an_item_from_the_unit_page_and_come_back_to_it(console: Con
     unit = find_unit(console.office.db, "市税务局")
     c = console.client("staff1")
     page = c.get(f"/console/units/{unit.id}").data.decode()
-    assert 'class="inline-points"' in page and 'value="3|concealed_cut"' in page
+    assert 'class="inline-points"' in page and 'value="3|3"' in page
     form = console.csrf(c, f"/console/units/{unit.id}")
     back = c.post("/console/entry", data={**form, "kind": "points", "back": "unit", "unit_id": unit.id,
-                                          "code": "3|concealed_cut", "points": "2", "reason": "瞒报3条"})
+                                          "code": "3|3", "points": "2", "reason": "瞒报3条"})
     text = back.data.decode()
     assert back.status_code == 200 and "<h1>市税务局" in text and "已记录" in text
     assert console.count("SELECT count(*) FROM adjustments WHERE reason = '瞒报3条'") == 1
