@@ -272,9 +272,12 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
     elif rest:
         from bot.registry import RELATIVE_YEARS
         each = "季度" if due.frequency == "quarterly" else "月"
-        example = f"{ctx.office.year - 1}-Q4" if each == "季度" else f"{ctx.office.year - 1}-12"
+        bare = re.fullmatch(r"(20\d\d)年?度?", rest[0])
+        year = (int(bare.group(1)) if bare else ctx.today.year + RELATIVE_YEARS[rest[0]]
+                if rest[0] in RELATIVE_YEARS else ctx.office.year)
+        example = f"{year}-Q4" if each == "季度" else f"{year}-12"
         how = f"「{ind.code} {ind.name}」按{each}报送，请写期别，例如：佐证 {ind.code} {example}"
-        if rest[0] in RELATIVE_YEARS or re.fullmatch(r"20\d\d年?度?", rest[0]):
+        if bare or rest[0] in RELATIVE_YEARS:
             raise CommandError(how)  # a year alone names no quarter or month
         try:  # 佐证 双公示 2022-Q3: a late ledger for the quarter it belongs to
             period = parse_period(rest[0], default_year=ctx.office.year)
