@@ -14,6 +14,7 @@ from channels.message import Attachment, Reply
 from bot.parse import Ambiguous, CommandError, find_indicator, period_in_text
 from ledger import pending, submissions as subs
 from ledger.db import LedgerError
+from ledger.facts import filing_year
 from ledger.links import add_upload_link
 from ledger.units import Unit
 from schemes.model import Indicator
@@ -85,8 +86,8 @@ def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None
     """Store the message's files for `ind`, in `period` (a year for an item not reported per
     period; default: the period or year they count for today)."""
     if period is None and (ind.due is None or ind.due.frequency not in ("monthly", "quarterly")):
-        from bot.liaison import _filing_year  # January: last year's year-end items
-        period = str(_filing_year(ctx, ind))
+        # January: last year's year-end items
+        period = str(filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year))
     period = period or filing_period(ind, ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 台账 is last year's
     if period is not None and Period.from_label(period).kind == "year":

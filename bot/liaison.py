@@ -12,12 +12,12 @@ from channels.message import Reply
 from bot.metric_words import read_metrics
 from bot.parse import CommandError, exact_tail
 from ledger import submissions as subs
-from ledger.facts import default_period, reports_per_period, unit_figures
+from ledger.facts import default_period, filing_year, reports_per_period, unit_figures
 from ledger.labels import RECORD_STATUS_ZH, record_status_zh
-from ledger.office import open_years, year_status, years
+from ledger.office import year_status, years
 from ledger.units import find_member, list_members, set_deputy
 from worktime.numerals import read_int
-from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, deadline_info, parse_period,
+from worktime.period import (KIND_OF_FREQUENCY, Period, deadline_info, parse_period,
                              period_of_submission)
 from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
@@ -209,15 +209,8 @@ def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | Non
 
 
 def _filing_year(ctx: Ctx, ind: Indicator) -> int:
-    """With two years open and no period named, a yearly item goes to the year whose deadline
-    comes next (in January: last year's year-end items); past every deadline, the latest."""
-    years = open_years(ctx.db)
-    due = ind.due
-    if len(years) < 2 or due is None or due.frequency != "yearly":
-        return ctx.office.year
-    ahead = [y for y in years
-             if deadline(ctx.cal, "yearly", str(y), due.day, due.date) >= ctx.today]
-    return min(ahead) if ahead else max(years)
+    """The year a yearly item's filing goes to when none is named (ledger.facts.filing_year)."""
+    return filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year)
 
 
 def _loosen(words: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.office import Office, init_office, office
+from ledger.office import Office, init_office, office, open_years
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_units
@@ -23,7 +23,8 @@ from schemes.asks import needs_report
 from schemes.model import Discretionary, Indicator, Scheme
 
 __all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator",
-           "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period", "city_facts"]
+           "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period", "city_facts",
+           "filing_year"]
 
 CITY = "全市"
 
@@ -287,6 +288,20 @@ def briefing_of(inds: list[Indicator]) -> Indicator | None:
             return i
     return next((i for i in inds if i.due and i.due.frequency == "monthly"
                  and any(m.derived in ("on_time_count", "all_on_time") for m in i.metrics)), None)
+
+
+def filing_year(db: sqlite_utils.Database, ind: Indicator, today: date, cal: WorkCalendar,
+                default: int) -> int:
+    """With two years open and no period named, a yearly item goes to the year whose deadline
+    comes next (in January: last year's year-end items); past every deadline, the latest.
+    Otherwise `default` (the year spoken of)."""
+    years = open_years(db)
+    due = ind.due
+    if len(years) < 2 or due is None or due.frequency != "yearly":
+        return default
+    ahead = [y for y in years
+             if deadline(cal, "yearly", str(y), due.day, due.date) >= today]
+    return min(ahead) if ahead else max(years)
 
 
 def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:
