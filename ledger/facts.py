@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.office import Office, init_office, office, open_years
+from ledger.office import Office, init_office, office, open_years, year_status
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_units
@@ -223,10 +223,23 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
     for e in files:
         files_of.setdefault(e["unit_id"], []).append(e)
     if off.city_level:
-        return {CITY: city_facts(off, chosen, subs, adjs_of, files_of, today, cal)}
-    return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}), adjs_of.get(u.id, []),
-                                files_of.get(u.id, []), today, cal)
-            for u in chosen}
+        found = {CITY: city_facts(off, chosen, subs, adjs_of, files_of, today, cal)}
+    else:
+        found = {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}),
+                                     adjs_of.get(u.id, []), files_of.get(u.id, []), today, cal)
+                 for u in chosen}
+    if year_status(db, off.year) == "closed":
+        _frozen(found)
+    return found
+
+
+def _frozen(facts: dict[str, dict[str, Any]]) -> None:
+    """A closed year's results are final as they stood: what was still waiting for review is
+    never reviewed, so it is no longer 待审核 (provisional) but scored as it is."""
+    for unit in facts.values():
+        for entry in unit.values():
+            if isinstance(entry, dict) and entry.get("_status") == "provisional":
+                entry["_status"] = "accepted"
 
 
 def city_facts(off: Office, units: list[Unit], subs: dict[int, dict[str, list[Submission]]],

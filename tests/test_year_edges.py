@@ -380,3 +380,15 @@ def test_a_unit_import_that_makes_rank_rules_overlap_says_so(office_env, tmp_pat
     run = creditbot("unit", "import", str(sheet), env=office_env)
     assert run.returncode == 0 and "已导入" in run.stdout
     assert "只有 3 个单位" in run.stdout and "前3名 与 后3名" in run.stdout
+
+
+def test_a_closed_year_s_card_is_final_not_waiting_for_review(january: Office):
+    """December's 月报 waited for review when 2022 closed: the card (read before, so cached)
+    no longer calls it 待审核 or its points 暂计."""
+    before = january.chat("staff1", "单位 市税务局 2022")
+    assert "项待信用办审核，分数为暂计" in before
+    assert "已关闭 2022" in january.chat("staff1", "关闭年度 2022 确认")
+    after = january.chat("staff1", "单位 市税务局 2022")
+    assert "待信用办审核" not in after and "暂计" not in after and "待审核" not in after
+    assert before.split("\n")[1] == after.split("\n")[1]  # the same total and rank
+    assert "暂计" not in january.chat("sw1", "得分 2022")
