@@ -7,15 +7,17 @@ each unit's figure is its own, a staff value replaces only that unit's earlier o
 reply says the unit's figure was kept and what the city's points on the item now are."""
 from __future__ import annotations
 
+from typing import Any
+
 from bot.context import Ctx
 from ledger import submissions as subs
-from ledger.facts import CITY
+from ledger.facts import CITY, all_facts, single_indicator
 from ledger.units import Unit, list_units
 from scoring.card import STATUS_ZH, Scorecard, fmt, pts
 from scoring.engine import PER_UNIT_ZH
 from schemes.model import Indicator
 
-__all__ = ["replaced_points", "city_note", "per_unit_lines"]
+__all__ = ["replaced_points", "city_note", "per_unit_lines", "city_values"]
 
 
 def replaced_points(ctx: Ctx, ind: Indicator, metric: str,
@@ -35,11 +37,22 @@ def replaced_points(ctx: Ctx, ind: Indicator, metric: str,
     return names.get(last["unit_id"], "?"), last["value"].get("points")
 
 
+def city_values(ctx: Ctx, ind: Indicator) -> dict[str, Any]:
+    """The city's figures on `ind` as scored now (departments' counts added, other values the
+    newest), to tell a 代报 what it changed; {} off a city scheme or on an item scored per unit."""
+    if not ctx.office.city_level or ind.per_unit is not None:
+        return {}
+    off = single_indicator(ctx.office, ind.code) or ctx.office
+    entry = all_facts(ctx.db, off, ctx.today, ctx.cal, only=ind.code if off is not ctx.office else None)
+    return {k: v for k, v in entry[CITY].get(ind.code, {}).items() if not str(k).startswith("_")}
+
+
 def city_note(ctx: Ctx, unit: Unit, before: tuple[str, object] | None = None, what: str = "分",
-              ind: Indicator | None = None) -> str:
+              ind: Indicator | None = None, changed: str = "", shares: bool = False) -> str:
     """'（全市计分：…）' for a city scheme's reply, '' otherwise. A staff value replaces the
     one before it (`before`); figures entered for several units are the city's together —
-    unless `ind` is scored per unit, when they are each unit's own."""
+    unless `ind` is scored per unit, when they are each unit's own. `changed` says what a 代报
+    did to the city's figures; `shares` when they are counts the departments' entries add to."""
     if not ctx.office.city_level:
         return ""
     replaced = ""
@@ -51,7 +64,9 @@ def city_note(ctx: Ctx, unit: Unit, before: tuple[str, object] | None = None, wh
         city = ctx.cards()[CITY].item(ind.code)
         return (f"（分别计分：本项按责任单位分别计分，这是{unit.name}自己的数值{replaced}；"
                 f"全市本项取各单位{PER_UNIT_ZH[ind.per_unit]}，现为 {fmt(city.points)}/{fmt(city.max_points)} 分）")
-    return f"（全市计分：这是全市的数值，{unit.name}只是录入单位{replaced}）"
+    if shares:  # departments' counts add up: the entry is this unit's share of the city's figure
+        return f"（全市计分：各单位的数量相加为全市的数值，这是{unit.name}的部分{'；' + changed if changed else ''}）"
+    return f"（全市计分：这是全市的数值，{unit.name}只是录入单位{replaced}{'；' + changed if changed else ''}）"
 
 
 def per_unit_lines(card: Scorecard) -> list[str]:

@@ -16,6 +16,7 @@ from ledger.office import years
 from ledger.submissions import list_evidence
 from ledger.units import list_units
 from worktime.calendar import WorkCalendar
+from worktime.period import Period
 from scoring.card import STATUS_ZH, q
 from scoring.engine import score_all
 
@@ -50,6 +51,16 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first:
         ws.column_dimensions[get_column_letter(n)].width = min(max(8, width * 1.8 + 2), 60)
     ws.freeze_panes = "B2"
     return ws
+
+
+def _period(evidence: dict) -> str:
+    """The period a file counts for, as the chat says it (2022年第三季度); a file of a yearly
+    or one-off item counts for the year."""
+    try:
+        return Period.from_label(evidence["period"]).label if evidence["period"] else \
+            f"{evidence['year']}年度"
+    except ValueError:
+        return str(evidence["period"])
 
 
 def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today: date,
@@ -93,11 +104,12 @@ def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today:
                                 "说明"], split)
     units = {u.id: u.name for u in list_units(db) if off.assesses(u.kind)}
     closed = {y for y, status in years(db) if status == "closed"}
-    ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], e["original_name"],
-                e["size"], record_status_zh(e["status"], off.year, closed), e["review_reason"] or "",
-                e["received_at"].replace("T", " ")] for e in list_evidence(db, year=off.year)
-               if e["unit_id"] in units]
-    _sheet(wb, "佐证材料", ["单位", "指标", "文件名", "大小（字节）", "状态", "审核意见", "收到时间"], ev_rows)
+    ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], _period(e),
+                e["original_name"], e["size"], record_status_zh(e["status"], off.year, closed),
+                e["review_reason"] or "", e["received_at"].replace("T", " ")]
+               for e in list_evidence(db, year=off.year) if e["unit_id"] in units]
+    _sheet(wb, "佐证材料", ["单位", "指标", "期别", "文件名", "大小（字节）", "状态", "审核意见", "收到时间"],
+           ev_rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
     wb.save(tmp)

@@ -20,7 +20,7 @@ from ledger.db import LedgerError
 from ledger.files import locate
 from ledger.labels import SUBMISSION_KIND_ZH, record_status_zh
 from ledger.office import office_for_kind, years
-from ledger.units import Unit, get_unit, list_members, list_units
+from ledger.units import Unit, get_unit, list_units, member_names
 from worktime.period import Period
 
 __all__: list[str] = []  # commands register themselves with @command
@@ -119,7 +119,7 @@ def cmd_show(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(str(exc)) from None
     unit = get_unit(ctx.db, sub.unit_id)
     ind = _indicator(ctx, unit, sub.indicator)
-    who = next((m.name for m in list_members(ctx.db) if m.id == sub.member_id), "")
+    who = member_names(ctx.db).get(sub.member_id or 0, "")  # ended bindings keep their name
     closed = _closed(ctx)
     lines = [f"#{sub.id}｜{unit.name}｜{sub.indicator} {ind.name if ind else ''}｜"
              f"{SUBMISSION_KIND_ZH.get(sub.kind, sub.kind)} {sub.period}",
@@ -130,7 +130,10 @@ def cmd_show(words: list[str], ctx: Ctx) -> Reply:
     data = _metrics_text(ind, sub.metrics) if sub.kind == "data" else ""
     if data:
         lines.append(f"数据：{data}")
-    if sub.text:
+    if sub.sent:  # verbatim: as the person typed it, and their answers to the bot's question
+        lines.append(f"原文：{sub.sent[0]}")
+        lines += [f"对追问的回答：{answer}" for answer in sub.sent[1:]]
+    elif sub.text:
         lines.append(f"原文：{sub.text}")
     files = [e for e in subs.list_evidence(ctx.db, sub.unit_id)
              if e["indicator"] == sub.indicator and e["status"] in subs.LIVE][:MAX_FILES]

@@ -93,7 +93,7 @@ def _ask_month(ctx: Ctx, text: str) -> Reply:
     this = Period.containing("month", ctx.today)
     prev = this.previous()
     _set_pending(ctx, "choose", {"template": f"月报 {_ASK} {text}", "ambiguous": _ASK,
-                                 "options": [str(prev), str(this)]})
+                                 "options": [str(prev), str(this)], "sent": ctx.sent()})
     return Reply(f"这份月报是哪个月的？{prev.short_label}的月报还没有报送，已逾期。请回复序号：\n"
                  f"1. {prev.short_label}（上月补报，逾期）\n2. {this.short_label}（本月）\n"
                  f"也可以直接写明月份重新发送，例如：月报 {this.short_label} 工作内容")
@@ -128,8 +128,9 @@ def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
             month = Period.of_month(this.year, mo)
             month = month if month <= this else Period.of_month(this.year - 1, mo)
     rest = text
-    if m.start() == 0 and (m.end() == len(text) or text[m.end()] in " :：,，"):
-        rest = re.sub(r"^[\s:：,，]+", "", text[m.end():])
+    end = m.start() + len(m.group(0).rstrip())  # 「2022-01 完成…」: the match took the space
+    if m.start() == 0 and (end == len(text) or text[end] in " :：,，\n"):
+        rest = re.sub(r"^[\s:：,，]+", "", text[end:])
     return str(month), rest
 
 
@@ -293,7 +294,7 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     if not rows:
         return Reply("还没有报送记录。")
     lines = [f"{unit.name} 最近的报送记录："]
-    office_ids = {m.id for m in list_members(ctx.db) if m.is_staff}
+    office_ids = {m.id for m in list_members(ctx.db, include_ended=True) if m.is_staff}
     closed = {y for y, status in years(ctx.db) if status == "closed"}
     for s in rows:
         what = {"briefing": "月报", "data": "数据", "report": "台账"}.get(s.kind, s.kind)

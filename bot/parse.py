@@ -14,7 +14,7 @@ from scoring.rules import as_bool
 from worktime.numerals import read_int
 from worktime.period import Period
 
-__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "period_in_text", "normalise", "find_indicator", "parse_value",
+__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "exact_text", "period_in_text", "normalise", "find_indicator", "parse_value",
            "read_yes_no", "yes_no_word", "split_indicator", "writable_metrics"]
 
 
@@ -59,6 +59,22 @@ def exact_tail(raw: str, words: list[str]) -> str:
         if rest in (raw or ""):
             return f"{words[0]} {rest}"
     return wanted
+
+
+def exact_text(raw: str, words: list[str]) -> str:
+    """Text staff or liaisons typed (a reason, a note), exactly as sent — full-width 「，」,
+    line breaks and all — whether it ends the message or stands before a year word; the
+    normalised words are for reading commands only."""
+    tail = exact_tail(raw, words)
+    if not words or tail in (raw or ""):
+        return tail
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", raw or "")]
+    k = len(tail.split(" "))
+    for i in range(len(spans) - k + 1):
+        candidate = raw[spans[i][0]:spans[i + k - 1][1]]
+        if normalise(candidate) == tail:
+            return candidate
+    return tail
 
 
 _PERIOD_IN_TEXT = re.compile(

@@ -18,9 +18,11 @@ from bot.context import Ctx
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from channels.message import Reply
 from ledger.db import LedgerError
+from ledger.submissions import keep_sent
 
 __all__ = ["COMMANDS", "Command", "Match", "command", "dispatch", "match", "split_commands",
-           "help_text", "run", "take_year", "RELATIVE_YEARS", "LIAISON", "STAFF", "EVERYONE", "Handler"]
+           "help_text", "run", "take_year", "RELATIVE_YEARS", "echo", "LIAISON", "STAFF", "EVERYONE",
+           "Handler"]
 
 Handler = Callable[[list[str], Ctx], Reply]
 
@@ -164,8 +166,27 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
             answers.append(str(exc))
         ctx._cards = None
     ctx.msg = msg
-    return Reply("\n\n".join(f"【{n}】{normalise(p)[:16]}\n{a}" for n, (p, a) in
+    return Reply("\n\n".join(f"【{n}】{echo(p)}\n{a}" for n, (p, a) in
                               enumerate(zip(parts, answers), start=1)), files=files)
+
+
+ECHO_CHARS = 24  # about one line of a phone's chat bubble
+
+
+def echo(text: str) -> str:
+    """A command of a several-line message as its answer's heading: its first line as typed,
+    in whole words up to about a phone line (「报送 联合奖惩 参与=3 发起=2」), never a word cut
+    in two, so a value is shown whole or not at all; … marks what is left out."""
+    lines = [x for x in (text or "").splitlines() if x.strip()]
+    words = re.sub(r"\s+", " ", lines[0] if lines else "").strip().split(" ")
+    if len(words[0]) > ECHO_CHARS:  # one long word (a 月报 typed without a space): its start
+        return words[0][:ECHO_CHARS] + "…"
+    out = words[0]
+    for w in words[1:]:
+        if len(out) + 1 + len(w) > ECHO_CHARS:
+            return out + " …"
+        out += " " + w
+    return out + (" …" if len(lines) > 1 else "")
 
 
 def _dispatch_one(text: str, ctx: Ctx) -> Reply:
@@ -187,7 +208,10 @@ def _dispatch_one(text: str, ctx: Ctx) -> Reply:
             ctx.speak_of_year(year)
         elif cmd.each_year and len(ctx.open_years()) > 1:
             return _each_year(cmd, words, ctx)
-    return cmd.fn(words, ctx)
+    reply = cmd.fn(words, ctx)
+    if not cmd.read_only:  # what it recorded keeps the message(s) as sent, for 查看
+        keep_sent(ctx.db, ctx.msg.channel, ctx.msg.msg_id, ctx.sent())
+    return reply
 
 
 _YEAR_WORD = re.compile(r"(20\d\d)(年度?)?")

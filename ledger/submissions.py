@@ -27,7 +27,7 @@ __all__ = ["awaiting_review", "Submission", "record_submission", "keeps_on_time"
            "list_adjustments", "reported_periods", "year_records", "year_filings", "standing_rejections",
            "get_evidence", "has_standing",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
-           "report_filings", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
+           "report_filings", "keep_sent", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ALLOWED_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".jpg", ".jpeg",
@@ -56,6 +56,8 @@ class Submission:
     source_msg_id: str | None
     review_reason: str | None = None
     member_id: int | None = None
+    # the message(s) it came from, verbatim; after the first, answers to a follow-up question
+    sent: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "unit_id": self.unit_id, "indicator": self.indicator,
@@ -69,7 +71,21 @@ def _sub(row: dict) -> Submission:
     return Submission(row["id"], row["unit_id"], row["indicator"], row["period"], row["kind"],
                       loads(row["metrics"], {}), row["text"], row["received_at"], row["deadline"],
                       None if row["on_time"] is None else bool(row["on_time"]), row["status"],
-                      row["channel"], row["source_msg_id"], row["review_reason"], row["member_id"])
+                      row["channel"], row["source_msg_id"], row["review_reason"], row["member_id"],
+                      tuple(loads(row.get("sent"), [])))
+
+
+def keep_sent(db: sqlite_utils.Database, channel: str, source_msg_id: str | None,
+              sent: list[str]) -> None:
+    """Keep the message(s) a record came from, as sent (its text is what the command read:
+    without the command word, with a month the follow-up answer supplied). Writes only when
+    this message recorded something, so a question stays read-only."""
+    if not source_msg_id or not sent:
+        return
+    if db.execute("SELECT 1 FROM submissions WHERE channel = ? AND source_msg_id = ? "
+                  "AND sent IS NULL", [channel, source_msg_id]).fetchone():
+        db.execute("UPDATE submissions SET sent = ? WHERE channel = ? AND source_msg_id = ? "
+                   "AND sent IS NULL", [dumps(sent), channel, source_msg_id])
 
 
 def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str, period: str,

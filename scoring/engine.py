@@ -15,7 +15,8 @@ from typing import Any, Mapping
 from schemes.expr import ExprError, evaluate
 from schemes.model import Category, Indicator, Scheme
 from scoring.card import ItemCard, PartResult, Scorecard, fmt, q
-from scoring.rules import PartContext, prepared_values, as_bool, rank_points, score_part, to_decimal
+from scoring.rules import (PartContext, prepared_values, as_bool, rank_points, score_part, spoken,
+                           to_decimal)
 
 __all__ = ["score", "score_all", "rescore", "Scored", "RankTable", "build_ranks", "grade"]
 
@@ -103,7 +104,7 @@ def _apply_requires(ind: Indicator, parts: list[PartResult]) -> None:
     for part, res in zip(ind.parts, parts):
         failed = [r for r in part.requires if by_id[r].points <= 0]
         if failed and res.points != 0:
-            names = "、".join(by_id[r].label or r for r in failed)
+            names = "、".join(by_id[r].label or f"第{ids.index(r) + 1}部分" for r in failed)
             res.explain += f"；但「{names}」未得分，本项也不得分"
             res.points = ZERO
             res.exact = None
@@ -166,7 +167,7 @@ def _plain_item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, u
                     responsible=list(ind.lead) + list(ind.responsible), note=ind.note)
     if ind.applies is not None and not _applicable(ind, values):
         base.status, base.points = "not_applicable", None
-        base.explain = ind.applies.text or f"不适用（{ind.applies.expr} 不成立）"
+        base.explain = ind.applies.text or f"不适用（{spoken(ind, ind.applies.expr)} 不成立）"
         return base
     parts: list[PartResult] = []
     for idx, part in enumerate(ind.parts):

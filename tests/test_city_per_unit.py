@@ -146,3 +146,37 @@ def test_scheme_diff_names_a_change_to_per_unit():
     new = load_text(SCHEME.read_text(encoding="utf-8").replace("per_unit: sum", "per_unit: lowest"))
     text = str(diff_schemes(old, new).changed)
     assert "计分方式由「各责任单位分别计分、全市取合计」改为「各责任单位分别计分、全市取最低」" in text
+
+
+def test_a_facts_file_gives_each_units_figures(tmp_path: Path):
+    from bot.facts_file import FactsFileError, read_facts_file
+    scheme = load_scheme(SCHEME)
+    (tmp_path / "f.yaml").write_text("'2':\n  units:\n    市发展改革委: {rate: 98%}\n    市税务局: {rate: '70%'}\n",
+                                     encoding="utf-8")
+    read = read_facts_file(str(tmp_path / "f.yaml"), scheme)
+    card = score_all(scheme, {"全市": read.facts})["全市"]
+    assert card.item("2").points == D("2.5")  # (5 + 0) / 2
+    (tmp_path / "bad.yaml").write_text("'1':\n  units: {市A局: {pledges: 5}}\n", encoding="utf-8")
+    with pytest.raises(FactsFileError) as err:
+        read_facts_file(str(tmp_path / "bad.yaml"), scheme)
+    assert "不是分别计分项（per_unit），不能写 units" in str(err.value)
+
+
+def test_the_draft_proposes_per_unit_where_a_city_document_scores_each_unit():
+    """各责任单位分别计分，全市取平均 -> per_unit: mean, read silently only when the text says
+    how the city's points are made; otherwise asked. The clause is not the metric's name."""
+    from authoring.document import blocks_from_text
+    from authoring.draft import draft_blocks
+    text = "\n".join([
+        "某市2025年社会信用体系建设示范城市评估指标", "序号\t考核指标\t分值\t评分标准\t责任单位",
+        "1\t双公示数据报送\t5\t各责任单位分别计分，全市取平均。按时报送率95%及以上得5分，80%至95%得3分，"
+        "低于80%不得分。\t市发展改革委、市市场监管局",
+        "2\t联合奖惩案例\t5\t由各责任单位分别计分，全市取各单位得分之和。每报送1个案例得1分，最高5分。\t市发展改革委、市税务局",
+        "3\t信用修复\t5\t各责任单位分别计分。办结率达到100%的得5分，未达到的不得分。\t市发展改革委、市税务局",
+        "4\t信用承诺\t5\t每归集100份信用承诺书得0.5分，最高5分。\t市发展改革委"])
+    (d,) = draft_blocks(blocks_from_text(text), "2025评估指标.txt")
+    assert d.data["audience"] == "city"
+    inds = [i for c in d.data["categories"] for i in c["indicators"]]
+    assert [i.get("per_unit") for i in inds] == ["mean", "sum", "mean", None]
+    assert "待确认" not in inds[0] and inds[0]["metrics"][0]["label"] == "按时报送率"
+    assert "没有写明全市得分如何由各单位得分得出" in inds[2]["待确认"] and d.unresolved == 1

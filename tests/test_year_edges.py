@@ -63,7 +63,7 @@ def test_a_quarter_ledger_is_asked_for_only_once_the_quarter_has_ended(lvliang: 
 
 def test_a_late_briefing_is_not_offered_with_points(lvliang: Office):
     lvliang.at("2022-10-20T10:00")
-    line = next(x for x in lvliang.chat("sw1", "缺项").splitlines() if "11 工作报送" in x)
+    line = next(x for x in lvliang.chat("sw1", "缺项 全部").splitlines() if "11 工作报送" in x)
     assert "补报（逾期，不计入按时）：月报 2022-09" in line
     assert "工作报送（" not in line  # no points at stake for what cannot be won back
 

@@ -18,6 +18,7 @@ from console.auth import Denied, current_session
 from console.bridge import Chat
 from console.pages import (audit, calendar, documents, entry, export, liaison, login, outbox,
                            overview, reviews, units)
+from authoring.reading import KIND_ZH as RULE_KIND_ZH
 from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH, record_status_zh
 from ledger.office import years
 from worktime.period import Period
@@ -86,7 +87,8 @@ def _denied(exc: Denied) -> Any:
 @blueprint.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "SUBMISSION_KIND_ZH": SUBMISSION_KIND_ZH,
-            "RECORD_STATUS_ZH": RECORD_STATUS_ZH, "record_status": _record_status}
+            "RECORD_STATUS_ZH": RECORD_STATUS_ZH, "record_status": _record_status,
+            "RULE_KIND_ZH": RULE_KIND_ZH}
 
 
 def _record_status(row: Any) -> str:
