@@ -90,7 +90,9 @@ def _places(t: str, r: Reading) -> bool:
         r.params["higher_is_better"] = False
     r.points = max([p["points"] for p in places] + [rest or Decimal(0)])
     r.words = [m.group(0) for m in found] + [m.group(0) for m in (pool, ties, low) if m]
-    subject = re.sub(r"^(?:按照?|依据?|根据)|(?:的)?(?:排名|排序|名次)$", "", _subject(t, found[0].start()))
+    # the sentence the places are in: one before it (各责任单位分别计分。) is about something else
+    near = re.split(r"[。；;](?=.)", _subject(t, found[0].start()))[-1]
+    subject = re.sub(r"^(?:按照?|依据?|根据)|(?:的)?(?:排名|排序|名次)$", "", near)
     if not re.search(r"未报送|未上报|不报|未提交|没有报送", t) and any(p.get("from_bottom") for p in places):
         r.reason = ("倒数名次按已报送单位计算（pool: reported）；若未报送单位也参加排名并列最后，"
                     "请改为 pool: all")
