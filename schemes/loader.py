@@ -6,18 +6,18 @@ declared metrics, codes are unique, links point somewhere).
 """
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 import yaml
 from pydantic import ValidationError
 
 from schemes.expr import ExprError, names_in
-from schemes.model import Indicator, Metric, Scheme
+from schemes.model import (DataPath, Indicator, Metric, Part, Scheme, part_expressions,
+                           part_metrics)
 
 __all__ = ["SchemeError", "UnknownScheme", "Problem", "load_scheme", "load_text", "shipped_schemes",
            "scheme_by_id", "SCHEME_DIR", "UNRESOLVED", "semantic_problems"]
@@ -27,7 +27,7 @@ SCHEME_DIR = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Problem:
-    path: tuple[Any, ...]
+    path: DataPath
     message: str
 
     def where(self) -> str:
@@ -49,7 +49,8 @@ class UnknownScheme(SchemeError):
     """No shipped scheme has this id; the one line lists those that do."""
 
 
-def _line_table(node: yaml.Node, path: tuple = (), table: dict | None = None) -> dict:
+def _line_table(node: yaml.Node, path: DataPath = (),
+                table: dict[DataPath, int] | None = None) -> dict[DataPath, int]:
     """Map every data path to the 1-based line of its YAML node."""
     table = {} if table is None else table
     table[path] = node.start_mark.line + 1
@@ -65,7 +66,7 @@ def _line_table(node: yaml.Node, path: tuple = (), table: dict | None = None) ->
     return table
 
 
-def _duplicate_keys(node: yaml.Node, path: tuple = ()) -> list[Problem]:
+def _duplicate_keys(node: yaml.Node, path: DataPath = ()) -> list[Problem]:
     """YAML lets a later `id:` silently replace an earlier one; a scheme file may not."""
     out: list[Problem] = []
     if isinstance(node, yaml.MappingNode):
@@ -84,9 +85,9 @@ def _duplicate_keys(node: yaml.Node, path: tuple = ()) -> list[Problem]:
 UNRESOLVED = "待确认"
 
 
-def _unresolved(node: yaml.Node, path: tuple = ()) -> list[tuple[int, tuple, str]]:
+def _unresolved(node: yaml.Node, path: DataPath = ()) -> list[tuple[int, DataPath, str]]:
     """`待确认: reason` keys left by `scheme draft`: staff must resolve each before it counts."""
-    out: list[tuple[int, tuple, str]] = []
+    out: list[tuple[int, DataPath, str]] = []
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == UNRESOLVED:
@@ -100,24 +101,25 @@ def _unresolved(node: yaml.Node, path: tuple = ()) -> list[tuple[int, tuple, str
     return out
 
 
-def _dup_line(node: yaml.Node, path: tuple) -> int:
+def _dup_line(node: yaml.Node, path: DataPath) -> int:
     """The line of the last occurrence of a duplicated key (the table keeps only one)."""
     for step in path[:-1]:
         if isinstance(node, yaml.MappingNode):
             node = next(v for k, v in node.value if k.value == step)
         else:
             node = node.value[step]
-    return [k for k, _ in node.value if k.value == path[-1]][-1].start_mark.line + 1
+    last: yaml.Node = [k for k, _ in node.value if k.value == path[-1]][-1]
+    return last.start_mark.line + 1
 
 
-def _line_for(table: dict, path: tuple) -> int:
+def _line_for(table: dict[DataPath, int], path: DataPath) -> int:
     while path and path not in table:
         path = path[:-1]
     return table.get(path, 1)
 
 
-def _format(name: str, table: dict, problems: Iterable[Problem],
-            locate: Callable[[tuple], str] | None = None) -> list[str]:
+def _format(name: str, table: dict[DataPath, int], problems: Iterable[Problem],
+            locate: Callable[[DataPath], str] | None = None) -> list[str]:
     if locate is not None:  # text made from another file (a workbook): name that file's rows
         return [f"{locate(p.path)}: {p.message}" for p in problems]
     return [f"{name}:{_line_for(table, p.path)} {p.where() or '(根)'}: {p.message}"
@@ -169,31 +171,19 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
     return out
 
 
-def _reads(part: Any) -> list[tuple[tuple, set[str] | ExprError]]:
+def _reads(part: Part) -> list[tuple[DataPath, set[str] | ExprError]]:
     """What each field of a rule part reads, by sub-path, so an error points at its line."""
-    out: list[tuple[tuple, set[str] | ExprError]] = []
-
-    def expr(sub: tuple, text: str, local: AbstractSet[str] = frozenset()) -> None:
+    out: list[tuple[DataPath, set[str] | ExprError]] = []
+    for sub, text, local in part_expressions(part):
         try:
             out.append((sub, names_in(text) - local))
         except ExprError as exc:
             out.append((sub, exc))
-
-    for attr in ("value", "expr"):
-        text = getattr(part, attr, None)
-        if isinstance(text, str):
-            expr((attr,), text)
-    for k, piece in enumerate(getattr(part, "pieces", None) or []):
-        if isinstance(piece.then, str):
-            expr(("pieces", k, "then"), piece.then, {"x"})
-    for k, item in enumerate(getattr(part, "items", None) or []):
-        out.append((("items", k, "metric"), {item.metric}))
-    if part.kind in ("discretionary", "pass_fail", "task"):
-        out.append((("metric",), {part.metric}))
+    out += [(sub, {name}) for sub, name in part_metrics(part)]
     return out
 
 
-def _range_problems(m: Metric, path: tuple) -> list[Problem]:
+def _range_problems(m: Metric, path: DataPath) -> list[Problem]:
     """A metric's declared range must fit its type (the order is checked by the model)."""
     given = [(k, getattr(m, k)) for k in ("min", "max") if k in m.model_fields_set]
     if m.type in ("bool", "text") and given:
@@ -204,7 +194,7 @@ def _range_problems(m: Metric, path: tuple) -> list[Problem]:
     return []
 
 
-def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
+def _indicator_problems(ind: Indicator, path: DataPath) -> list[Problem]:
     out: list[Problem] = []
     declared = {m.name for m in ind.metrics}
     if len(declared) != len(ind.metrics):
@@ -275,7 +265,7 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
 def semantic_problems(scheme: Scheme) -> list[Problem]:
     """Everything the shape cannot check: totals, unique codes, formulas, links."""
     out: list[Problem] = []
-    seen: dict[str, tuple] = {}
+    seen: dict[str, DataPath] = {}
     base_sum = Decimal(0)
     for ci, cat in enumerate(scheme.categories):
         cpath = ("categories", ci)
@@ -311,7 +301,7 @@ def semantic_problems(scheme: Scheme) -> list[Problem]:
 
 
 def load_text(text: str, name: str = "<scheme>",
-              locate: Callable[[tuple], str] | None = None) -> Scheme:
+              locate: Callable[[DataPath], str] | None = None) -> Scheme:
     """Parse and check a scheme given as YAML text; raise SchemeError with file:line lines.
 
     `locate` maps a data path to where it came from, for text written from a workbook."""
