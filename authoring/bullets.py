@@ -57,7 +57,7 @@ def split_bullets(text: str) -> list[str]:
                 # is a heading with its points, not a rule)
                 cur += s
             elif cur and (_CONTINUES.match(n) or ends_proportion or _next_level(cur, n)
-                          or read_rule(s).kind is None
+                          or _one_choice(cur, s) or read_rule(s).kind is None
                           or not _has_rule(n)
                           or (_DEDUCTS_FROM.match(n) and not re.search(r"[扣减]", normalise(cur)))):
                 cur += s
@@ -71,6 +71,13 @@ def split_bullets(text: str) -> list[str]:
             else:
                 out.append(cur.strip())
     return [b for b in (re.sub(r"^[\s·•●◆▪]+", "", b).strip() for b in out) if normalise(b)]
+
+
+def _one_choice(cur: str, s: str) -> bool:
+    """完整的，10分；不完整，5分: grades of one thing read together as one choice (one_of), so
+    the draft reads the cell as `scheme rule` reads it, never as two items adding up."""
+    r = read_rule(cur + s)
+    return r.kind == "checklist" and bool(r.params.get("one_of")) and not r.reason  # sure of it
 
 
 _LEVEL = r"(?:国家级|国家|省级|省|市级|市|县级|县|区级|区)"

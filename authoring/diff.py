@@ -109,6 +109,10 @@ def _compare(old: Indicator, new: Indicator) -> list[str]:
         zh = {"basic": "基础指标", "veto": "一票否决", "no_excellent": "一票否优", None: "非门槛"}
         out.append(f"门槛由「{zh[old.gate.kind if old.gate else None]}」改为"
                    f"「{zh[new.gate.kind if new.gate else None]}」")
+    if old.per_unit != new.per_unit:
+        how = {"mean": "各责任单位分别计分、全市取平均", "lowest": "各责任单位分别计分、全市取最低",
+               "sum": "各责任单位分别计分、全市取合计", None: "全市统一计分"}
+        out.append(f"计分方式由「{how[old.per_unit]}」改为「{how[new.per_unit]}」")
     return out
 
 

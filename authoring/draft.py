@@ -25,6 +25,7 @@ from authoring.rule_words import normalise, plain
 from authoring.units import settle_names
 from authoring.cell_text import _TAG, _is_title
 from authoring.indicators import _codes, _indicator, _lone_points, _refine, _remainder_points, _split_cat
+from authoring.per_unit import mark_per_unit
 from authoring.outline import Draft, _Cat
 from authoring.tables import _fill_back, _read_tables, _tasks
 
@@ -142,6 +143,10 @@ def _scheme(meta: dict, title: str, cats: list[_Cat], source: str, n: int, block
         categories.append(cd)
     _settle_units([i for c in categories for i in c["indicators"]],
                   " ".join(x for b in blocks for x in (b.cells if b.is_row else (b.text,))))
+    if data["audience"] == "city":
+        for cd in categories:
+            for ind in cd["indicators"]:
+                mark_per_unit(ind)
     if not tasks and not full:
         # points read from the rules (no 分值 column) are known only now
         data["base_total"] = sum((Decimal(str(c.get("max_points", sum(

@@ -141,6 +141,10 @@ def _indicator(ind: _Ind, year: int, tasks: bool) -> dict[str, Any]:
                     parts[target - 1].setdefault("requires", []).append(f"p{n}")
         if ind.gate:
             out["gate"] = {"kind": readings[0].gate or "basic", "metric": metrics[0]["name"]}
+        elif not ind.points and len(readings) == 1 and readings[0].gate in ("veto", "no_excellent"):
+            # 发生重大失信事件的，实行一票否优 in a row of its own, no points printed: a gate
+            # that takes no points (as the scheme has it), not an item whose points are missing
+            out["gate"] = {"kind": readings[0].gate, "metric": metrics[0]["name"]}
         else:
             # a deduction from a start (得6分；每迟报1次扣1分) gives at most its start
             got = [r.points for r in readings if r.points is not None and (

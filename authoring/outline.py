@@ -27,6 +27,7 @@ class _Ind:
     note: str = ""
     gate: bool = False
     shared: bool = False  # points read from a category row's 分值, i.e. the category's
+    from_rules: bool = False  # shared, in a table whose rows carry no 分值: their rules give it
     refined: dict[int, tuple[str, Reading]] = field(default_factory=dict)  # bullet -> 评分细则
 
     def used(self) -> Decimal:

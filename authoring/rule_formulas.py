@@ -90,12 +90,27 @@ def _places(t: str, r: Reading) -> bool:
         r.params["higher_is_better"] = False
     r.points = max([p["points"] for p in places] + [rest or Decimal(0)])
     r.words = [m.group(0) for m in found] + [m.group(0) for m in (pool, ties, low) if m]
-    subject = re.sub(r"^(?:按照?|依据?|根据)|(?:的)?(?:排名|排序|名次)$", "", _subject(t, found[0].start()))
-    r.metrics = [_metric("value", subject or "排名依据", "number")]
+    # the sentence the places are in: one before it (各责任单位分别计分。) is about something else
+    near = re.split(r"[。；;](?=.)", _subject(t, found[0].start()))[-1]
+    subject = re.sub(r"^(?:按照?|依据?|根据)|(?:的)?(?:排名|排序|名次)$", "", near)
     if not re.search(r"未报送|未上报|不报|未提交|没有报送", t) and any(p.get("from_bottom") for p in places):
         r.reason = ("倒数名次按已报送单位计算（pool: reported）；若未报送单位也参加排名并列最后，"
                     "请改为 pool: all")
+    _ranked_by(r, subject)
     return True
+
+
+# A ranking that does not say what is ranked gets a stand-in label, never silently: staff name it.
+UNNAMED_FIGURE = ("没有写明按哪项数据排名：数据项暂记为“排名依据”，请改为所排名的数据（例如 案例数、上报率），"
+                  "并确认数值越大名次越前")
+
+
+def _ranked_by(r: Reading, subject: str, name: str = "value", type_: str = "number") -> None:
+    """The ranked figure's metric, named from the words before the rule; without them, a
+    stand-in label and a reason for the draft's 待确认."""
+    r.metrics = [_metric(name, subject or "排名依据", type_)]
+    if not subject:
+        r.reason = "；".join(filter(None, [r.reason, UNNAMED_FIGURE]))
 
 
 def _rank(t: str, r: Reading) -> bool:
@@ -120,8 +135,7 @@ def _rank(t: str, r: Reading) -> bool:
         if not first_hi:
             r.params["higher_is_better"] = False
         r.words = [mm.group(0)]
-        sub = _subject(t, mm.start())
-        r.metrics = [_metric("value", sub or "排名依据", "number")]
+        _ranked_by(r, _subject(t, mm.start()))
         return True
     m = re.search(rf"前({NUM})(?:名|位)?(?:的|单位)?(?:得|计)({NUM})分.*?后({NUM})(?:名|位)?(?:的|单位)?"
                   rf"(?:(?:得|计)({NUM})分|不得分|不计分)", t)
@@ -133,7 +147,7 @@ def _rank(t: str, r: Reading) -> bool:
                     "top_n": int(parse_number(m.group(1))),
                     "bottom_n": int(parse_number(m.group(3)))}
         r.words = [m.group(0)]
-        r.metrics = [_metric("value", _subject(t, m.start()) or "排名依据", "number")]
+        _ranked_by(r, _subject(t, m.start()))
         return True
     m = re.search(rf"(?:达到?|为)?(?P<full>{RATIO_TEXT})(?:的)?(?:得|计)(?P<top>{NUM})分.{{0,12}}?"
                   rf"(?:其余|剩余|其他|未达到?的?)[^;；。]{{0,12}}?(?:按|依)(?:照)?[^;；。,，]{{0,8}}?(?:排名|排序|名次)", t)

@@ -216,6 +216,9 @@ def _read_tables(blocks: list[Block]) -> list[_Cat]:
             # a category cell merged down repeats on every row (Word): only its first row's
             # indicator can be the category itself
             ind.points, ind.shared = cat.points, True
+            # without a 分值 column the rows' points are in their rules: the category's is theirs
+            # only if it stays one row (settled below)
+            ind.from_rules = "points" not in roles
         ind.rules.append(rules or (content if not ind.gate else "") or (name if ind.gate else ""))
         if sub and prev_cont and cat.inds and prev_cont[0] is cat.inds[-1] and (
                 (not rules and not ind.responsible)
@@ -437,6 +440,11 @@ def _row_units(cells: tuple[str, ...], units: str) -> str:
 def _settle_shared(cat: _Cat) -> None:
     """The category's 分值 was on its first row; the other rows have their own points."""
     first = cat.inds[0] if cat.inds else None
+    if first and first.shared and first.from_rules and len(cat.inds) > 1:
+        # no 分值 column: the first row's points, as every row's, come from its rules (and are
+        # then checked against the category's), not the category's whole 分值
+        first.points = None
+        return
     if first and first.shared and len(cat.inds) > 1 and cat.points is not None:
         rest = sum((i.points or Decimal(0) for i in cat.inds[1:]), Decimal(0))
         if cat.points - rest > 0:

@@ -47,6 +47,9 @@ RANGE_COLUMNS = ["最小值", "最大值"]
 NO_LIMIT = "不限"
 # Hidden on 细则: the rule's words and parameters as exported, to tell which one staff edited.
 EXPORTED = ["导出时的规则说明", "导出时的规则参数"]
+# After the hidden ones, and only when a city scheme scores an item per 责任单位: 平均/最低/合计.
+PER_UNIT_COLUMN = "分别计分"
+PER_UNIT_ZH = {"mean": "平均", "lowest": "最低", "sum": "合计"}
 TYPE_ZH = {"number": "数值", "count": "计数", "percent": "百分比", "ratio": "比值", "money": "金额",
            "bool": "是否", "text": "文字"}
 PERIOD_ZH = {"month": "每月", "quarter": "每季度", "year": "每年"}
@@ -170,7 +173,8 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "细则"
-    for c, h in enumerate(RULE_COLUMNS + EXPORTED, start=1):
+    split = any(ind.per_unit for _, ind in scheme.indicators())
+    for c, h in enumerate(RULE_COLUMNS + EXPORTED + ([PER_UNIT_COLUMN] if split else []), start=1):
         put(ws, 1, c, h)
         ws.cell(row=1, column=c).font = Font(bold=True)
     row = 2
@@ -187,6 +191,8 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
                 part_cells = [part.id or "", part.label, KIND_ZH[part.kind], words, flow,
                               _n(part.max_points), "；".join(part.requires), part.text, part.note,
                               words, flow]
+                if split:
+                    part_cells.append(PER_UNIT_ZH[ind.per_unit] if ind.per_unit and n == 0 else "")
                 for c, v in enumerate(cat_cells + ind_cells + part_cells, start=1):
                     put(ws, row, c, v)
                 row += 1
@@ -518,7 +524,7 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         metric_rows.setdefault(r["指标编号"], []).append(int(r["_row"]))
     where = f"{path}[细则]"
     cats: list[dict[str, Any]] = []
-    rows = _rows(wb["细则"], RULE_COLUMNS, where, optional=EXPORTED)
+    rows = _rows(wb["细则"], RULE_COLUMNS, where, optional=EXPORTED + [PER_UNIT_COLUMN])
     for c, (_, ind_rows) in enumerate(_grouped(rows, where)):
         first = ind_rows[0][1][0]
         # category cells: from the first row that fills them (a row typed in may leave them blank)
@@ -535,6 +541,9 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         for i, (code, part_rows) in enumerate(ind_rows):
             named = next((r for r in part_rows if r["指标名称"]), part_rows[0])
             ind = _indicator_from_row(named, f"{where}:{named['_row']}")
+            split = next((r[PER_UNIT_COLUMN] for r in part_rows if r.get(PER_UNIT_COLUMN)), "")
+            if split:
+                ind["per_unit"] = _choice(split, PER_UNIT_ZH, f"{where}:{named['_row']}", PER_UNIT_COLUMN)
             at.inds[(c, i)] = int(named["_row"])
             ind["metrics"] = [dict(m) for m in metrics.get(code, [])]
             for n, row in enumerate(metric_rows.get(code, [])):

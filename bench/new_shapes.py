@@ -6,7 +6,8 @@ wrong without a warning (goal 0).
 The two tables are COMPOSED (tests/new_shapes.py builds them as Word files: no internet here),
 as their kinds of publisher print them: a points-only 监测指标 table and a district table with a
 merged 项目 column and the points only in the rules. The rule shapes are the issue's own
-phrasings. Expected readings are written by hand from the text. An indicator is right when its
+phrasings. Expected readings are written by hand from the text; a rule that leaves something
+unsaid (a ranking that does not name its figure) is right only when read AND asked. An indicator is right when its
 category, code, name and points are; a bullet when its kind and the listed parameters are. A
 reading that differs counts as "wrong without warning" unless its part, indicator or scheme
 carries a 待确认. Prints one table; nothing is timed.
@@ -25,7 +26,8 @@ for p in (ROOT, ROOT / "tests"):
 
 from authoring.draft import draft_document  # noqa: E402
 from authoring.rule_reader import read_rule  # noqa: E402
-from new_shapes import DISTRICT_ROWS, MONITOR_ROWS, write_district, write_monitor  # noqa: E402
+from new_shapes import (DISTRICT_ROWS, MONITOR_ROWS, RULE_SHAPES_ROWS, write_district,  # noqa: E402
+                        write_monitor, write_rule_shapes)
 from schemes.loader import UNRESOLVED  # noqa: E402
 
 # (category, code, name, points) and (kind, params) per row, read by hand
@@ -41,12 +43,27 @@ DISTRICT_WANT = [
     ("社会效益", "6", "诚信宣传", Decimal(5), ("per_item", {"points": 1})),
 ]
 assert len(DISTRICT_WANT) == len(DISTRICT_ROWS)
+_SHAPES = "某区2025年度区直部门社会信用体系建设工作考核细则"
+RULE_SHAPES_WANT = [
+    (_SHAPES, "1", "信用信息归集", Decimal(60), ("rank", {"method": "places", "rest": 40})),
+    (_SHAPES, "2", "信用信息申报", Decimal(10), ("checklist", {"one_of": True})),
+    (_SHAPES, "3", "双公示报送", Decimal(10), ("deduction", {"base": 10, "each": Decimal("0.5")})),
+    (_SHAPES, "4", "信用修复办结", Decimal(8), ("formula", {})),
+    (_SHAPES, "5", "信用承诺", Decimal(10), ("per_item", {"points": 1, "per": 100})),
+    # the exemption is asked (待确认): counted right only once staff confirm, never silently wrong
+    (_SHAPES, "6", "信用建设经费", Decimal(2), ("deduction", {"base": 2, "each": Decimal("0.1")})),
+    (_SHAPES, "7", "诚信建设", None, ("pass_fail", {})),
+]
+assert len(RULE_SHAPES_WANT) == len(RULE_SHAPES_ROWS)
 
+ASKS = "asks"  # in a rule's params: the reading is right only with a question beside it
 RULES = {
+    # the first two do not say what is ranked: read as places AND asked which figure (ASKS)
     "rank places": [
-        ("排名第1至5名的依次赋予60分、57分、54分、51分、48分", "rank", {"method": "places"}),
-        ("前5名的得10分，第6至10名的得8分，其余得5分", "rank", {"method": "places", "rest": 5}),
+        ("排名第1至5名的依次赋予60分、57分、54分、51分、48分", "rank", {"method": "places", ASKS: True}),
+        ("前5名的得10分，第6至10名的得8分，其余得5分", "rank", {"method": "places", "rest": 5, ASKS: True}),
         ("按案例数排名，倒数第1名得0分，其余得3分（未报送的单位不参加排名）", "rank", {"method": "places", "rest": 3}),
+        ("按归集数据量排名，第1至5名的依次赋予60分、57分、54分、51分、48分", "rank", {"method": "places"}),
     ],
     "grades": [
         ("申报信息完整、准确的，10分；申报信息不完整，5分", "checklist", {"one_of": True}),
@@ -75,10 +92,12 @@ def _table(name: str, write, want) -> tuple[str, int, int, int, int]:
             wrong += 1
             continue
         gcat, ind = got[k]
-        ok_ind = (gcat, ind["code"], ind["name"], Decimal(str(ind["max_points"]))) == (cat, code, iname, pts)
+        got_pts = Decimal(str(ind["max_points"])) if "max_points" in ind else None
+        ok_ind = (gcat, ind["code"], ind["name"], got_pts) == (cat, code, iname, pts)
         part = ind["parts"][0]
-        ok_rule = part["kind"] == kind and all(Decimal(str(part.get(p))) == Decimal(str(v)) if not isinstance(v, str)
-                                               else part.get(p) == v for p, v in params.items())
+        ok_rule = part["kind"] == kind and all(
+            part.get(p) == v if isinstance(v, (str, bool)) else Decimal(str(part.get(p))) == Decimal(str(v))
+            for p, v in params.items())
         asked = asked_all or UNRESOLVED in ind or UNRESOLVED in part
         inds += ok_ind and not (UNRESOLVED in ind)
         bullets += ok_rule and UNRESOLVED not in part
@@ -94,9 +113,10 @@ def _rules(shape: str, cases) -> tuple[str, int, int, int, int]:
             right += r.kind is None or bool(r.reason)
             wrong += not (r.kind is None or r.reason)
             continue
-        ok = r.kind == kind and all(r.params.get(p) == v for p, v in params.items())
-        right += ok and not r.reason
-        wrong += not ok and not r.reason
+        asks = params.get(ASKS, False)
+        ok = r.kind == kind and all(r.params.get(p) == v for p, v in params.items() if p != ASKS)
+        right += ok and bool(r.reason) == asks
+        wrong += not r.reason and (not ok or asks)  # silent, and either misread or should have asked
     return shape, 0, 0, right, wrong
 
 
@@ -104,7 +124,8 @@ def main() -> int:
     print("| shape | indicators | indicators right | bullets right | wrong without warning |")
     print("|---|---|---|---|---|")
     rows = [_table("points-only 监测指标 table (composed)", write_monitor, MONITOR_WANT),
-            _table("merged 项目, points in the rules (composed)", write_district, DISTRICT_WANT)]
+            _table("merged 项目, points in the rules (composed)", write_district, DISTRICT_WANT),
+            _table("rule shapes in one table (composed)", write_rule_shapes, RULE_SHAPES_WANT)]
     rows += [_rules(shape, cases) for shape, cases in RULES.items()]
     for shape, n, inds, bullets, wrong in rows:
         total = n or len(RULES.get(shape, []))

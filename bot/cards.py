@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Mapping
 
 from ledger.facts import Office, briefing_of
 from worktime.calendar import WorkCalendar
 from worktime.period import deadline_info, period_of_submission, periods_in_year
 from schemes.asks import send_command, staff_only_metrics
-from schemes.model import Indicator
+from schemes.model import Indicator, metrics_read
+from scoring.stakes import timeliness_metric
 from scoring.card import STATUS_ZH, ItemCard, Scorecard, pts
 
 __all__ = ["card_text", "missing_lines", "next_deadline", "deadline_text", "staff_only_metrics"]
@@ -109,6 +111,12 @@ def _task_order(code: str) -> tuple[int, str]:
     return (int(code), "") if code.isdigit() else (10**6, code)
 
 
+def _only_timeliness(ind: Indicator) -> bool:
+    """The item scores nothing but its reports in on time (月报's 按时报送次数)."""
+    name = timeliness_metric(ind)
+    return name is not None and all(metrics_read(p) <= {name} for p in ind.parts)
+
+
 _GAP_ZH = {"missing": "未报送", "late": "逾期报送", "rejected": "被驳回"}
 
 
@@ -118,16 +126,20 @@ def _gap_text(ind: Indicator, gaps: list[tuple[str, str, date]]) -> str:
     freq = ind.due.frequency if ind.due else "once"
     parts = [f"{period_label(freq, p)} {_GAP_ZH[state]}（截止{dl.month}月{dl.day}日）"
              for p, state, dl in reversed(gaps)]
-    return "、".join(parts[:6]) + (f" 等 {len(parts)} 期" if len(parts) > 6 else "")
+    # three periods say the pattern on a phone; the count says the rest
+    return "、".join(parts[:3]) + (f" 等 {len(parts)} 期" if len(parts) > 3 else "")
 
 
 def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], today: date,
                   cal: WorkCalendar, staff: bool = True,
                   gaps: dict[str, list[tuple[str, str, date]]] | None = None,
-                  year: int | None = None) -> list[str]:
+                  year: int | None = None,
+                  stakes: Mapping[str, Decimal | None] | None = None) -> list[str]:
     """What is missing, rejected or overdue, most points first (tasks in their own order),
     with every period not in on time (`gaps`, ledger.facts.period_gaps). A liaison is not
-    told about what only staff enter (酌情计分, gates)."""
+    told about what only staff enter (酌情计分, gates). `stakes` (code -> the engine's figure of
+    what acting now gains, scoring.stakes) replaces max − points where it is known: a 月报 or a
+    台账 is worth what sending it on time still wins, nothing once that is lost."""
     periods = gaps or {}
     briefing = briefing_of(list(scheme_inds.values()))
     def theirs(i: ItemCard) -> list[str]:
@@ -146,17 +158,28 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
         return bool(theirs(i)) or (i.status == "missing" and (
             staff or not _all_staff_only(ind) or bool(ind.evidence)))
 
+    def worth(i: ItemCard) -> Decimal:
+        known = (stakes or {}).get(i.code)
+        if known is not None:
+            return known
+        return (i.max_points or Decimal(0)) - (i.points or Decimal(0))
+
+    def offered(i: ItemCard) -> Decimal:
+        """The points a line offers: none for periods that can only come in late."""
+        lost = i.code in periods and all(state != "rejected" for _, state, _ in periods[i.code])
+        return Decimal(0) if lost and (stakes or {}).get(i.code) is None else worth(i)
+
     wanted = [i for i in items if i.section in ("base", "gate", "tasks") and owed(i)]
     if all(i.section == "tasks" for i in wanted):
         wanted.sort(key=lambda i: _task_order(i.code))
     else:
-        wanted.sort(key=lambda i: (-(i.max_points or Decimal(0)) + (i.points or 0), i.code))
+        wanted.sort(key=lambda i: (-offered(i), i.code))
     out = []
     for i in wanted:
         ind = scheme_inds[i.code]
         owed_periods = theirs(i)
         what = "；".join(dict.fromkeys(owed_periods)) if owed_periods else (ind.evidence or "数据")
-        gain = (i.max_points or Decimal(0)) - (i.points or Decimal(0))
+        gain = worth(i)
         at_stake = f"（{pts(gain)}分）" if gain > 0 else ""
         upcoming = (next_deadline(ind, today, cal) if year is None
                     else next_deadline_in(ind, today, cal, year))
@@ -171,11 +194,21 @@ def missing_lines(items: list[ItemCard], scheme_inds: dict[str, Indicator], toda
             # so no points are offered for it
             # (a rejected one corrected within the grace window keeps its on-time receipt)
             lost = all(state != "rejected" for _, state, _ in periods[i.code])
-            stake = "" if lost else at_stake
-            out.append(f"· {tag}{i.code} {i.name}{stake}：{_gap_text(ind, periods[i.code])}"
+            # what the next period on time still wins (the engine's figure) goes with it
+            known = (stakes or {}).get(i.code) is not None
+            # an item that is only the count of reports on time (月报) wins its points with the
+            # next period; one with data parts too (双公示) wins them with the data
+            timely = _only_timeliness(ind)
+            ahead = f"，按时可得{at_stake[1:-1]}" if lost and known and timely and at_stake else ""
+            head = at_stake if not lost or (known and not timely) else ""
+            counted = {m.label for m in ind.metrics if m.derived}  # the ledger counts these
+            data = [m for m in dict.fromkeys(owed_periods) if m not in counted]
+            also = f"；另缺 {'、'.join(data)}" if data and lost else ""
+            out.append(f"· {tag}{i.code} {i.name}{head}："
+                       f"{_gap_text(ind, periods[i.code])}{also}"
                        + ((f"；补报（逾期，不计入按时）：{how}" if lost else f"；补报：{how}")
                           if how and not staff else "")
-                       + (f"；下一期{dl}" if dl and "已过" not in dl else ""))
+                       + (f"；下一期{dl}{ahead}" if dl and "已过" not in dl else ""))
             continue
         out.append(f"· {tag}{i.code} {i.name}{at_stake}：缺 {what}{('，' + dl) if dl else ''}")
     return out

@@ -6,9 +6,11 @@ them.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from bot.cards import card_text, deadline_text, missing_lines
 from bot.context import Ctx
+from bot.screen import SCREEN_CHARS, one_screen
 from bot.registry import (COMMANDS, EVERYONE, LIAISON, STAFF, Command, command,  # noqa: F401
                           dispatch, help_text, run)
 from channels.message import Reply
@@ -22,6 +24,7 @@ from ledger.units import Unit, find_unit, list_members, list_units
 from worktime.period import deadline_info, period_year, upcoming_deadlines
 from schemes.asks import liaison_can_send, needs_report, send_command
 from schemes.model import Indicator
+from scoring.stakes import gain_now, timeliness_metric
 
 __all__ = ["COMMANDS", "Command", "dispatch", "help_text", "briefing_indicator"]
 
@@ -145,10 +148,12 @@ def cmd_score(words: list[str], ctx: Ctx) -> Reply:
     return Reply(card_text(ctx.card_of(unit), who, ctx.office))
 
 
-@command(("缺项", "缺什么", "missing"), EVERYONE, "缺项 [单位] [年度]",
-         "缺少、被驳回或逾期的项目和各期，按分值排序（信用办人员可查任一单位）", read_only=True,
-         year_word="any", each_year=True)
+@command(("缺项", "缺什么", "missing"), EVERYONE, "缺项 [单位] [年度] [全部]",
+         "缺少、被驳回或逾期的项目和各期，按分值排序，一屏为限（「缺项 全部」看全部；信用办人员可查任一单位）",
+         read_only=True, year_word="any", each_year=True)
 def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
+    everything = any(w in _EVERYTHING for w in words)
+    words = [w for w in words if w not in _EVERYTHING]
     unit = ctx.unit
     if words and ctx.member.is_staff:
         unit = _find_unit(ctx, " ".join(words))
@@ -164,15 +169,35 @@ def cmd_missing(words: list[str], ctx: Ctx) -> Reply:
     items = [i for i in card.items if mine is None or i.code in mine]
     inds = {i.code: i for _, i in ctx.office.scheme.indicators()}
     gaps = period_gaps(ctx.db, ctx.office, unit.id, ctx.today, ctx.cal) if unit else {}
+    stakes = _stakes(ctx, unit, items) if unit is not None and not ctx.office.city_level else {}
     lines = missing_lines(items, inds, ctx.today, ctx.cal, staff=ctx.member.is_staff, gaps=gaps,
-                          year=ctx.office.year)
+                          year=ctx.office.year, stakes=stakes)
     if not lines:
         return Reply(f"{ctx.office.year}年度没有缺项，负责的指标都已报送。发送「得分」查看得分。")
     tasks = ctx.office.scheme.base_total is None
     order = "按任务序号" if tasks else "按分值从高到低"
     head = f"{unit.name if unit else CITY} 待补 {len(lines)} 项（{order}）："
-    more = f"\n……另有 {len(lines) - 15} 项，处理完以上再看。" if len(lines) > 15 else ""
-    return Reply("\n".join([head] + lines[:15]) + more + "\n报送数据：报送 <指标> <数值>；上传材料：佐证 <指标>")
+    foot = "报送数据：报送 <指标> <数值>；上传材料：佐证 <指标>"
+    shown = len(lines) if everything else one_screen(lines, SCREEN_CHARS - len(head) - len(foot) - 40)
+    rest = len(lines) - shown
+    ask = "缺项 全部" if unit is None or not ctx.member.is_staff else f"缺项 {unit.name} 全部"
+    more = [f"……另有 {rest} 项未列出，查看全部请发：{ask}"] if rest else []
+    return Reply("\n".join([head] + lines[:shown] + more + [foot]))
+
+
+_EVERYTHING = ("全部", "所有", "更多", "全部缺项")
+
+
+def _stakes(ctx: Ctx, unit: Unit, items: list) -> dict[str, Decimal | None]:
+    """The engine's figure of what acting now still gains, for each item that counts reports
+    in on time (月报, 台账: scoring.stakes.gain_now); the others keep max − points."""
+    scheme = ctx.office.scheme
+    timed = [i for i in items
+             if (ind := scheme.indicator(i.code)) is not None and timeliness_metric(ind)]
+    if not timed:
+        return {}
+    facts = ctx.facts()
+    return {i.code: gain_now(scheme, facts, unit.name, i) for i in timed}
 
 
 @command(("撤回",), EVERYONE, "撤回 <编号>", "撤回一条报送（保留在审计记录中）")
@@ -182,7 +207,7 @@ def cmd_withdraw(words: list[str], ctx: Ctx) -> Reply:
     unit_id = None if ctx.member.is_staff else _own_unit(ctx).id
     try:
         if unit_id is not None and subs.get(ctx.db, int(words[0].lstrip("#"))).member_id in {
-                m.id for m in list_members(ctx.db) if m.is_staff}:
+                m.id for m in list_members(ctx.db, include_ended=True) if m.is_staff}:
             raise CommandError("这条记录是市信用办代报的，请联系市信用办更正。")
         sub = subs.withdraw(ctx.db, int(words[0].lstrip("#")), unit_id, ctx.now, ctx.actor)
     except LedgerError as exc:
@@ -241,8 +266,7 @@ def _is_number(w: str) -> bool:
 
 def _tell_liaisons(ctx: Ctx, unit: Unit, text: str) -> None:
     """Staff changed a unit's score: its liaisons hear of it."""
-    users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
-    ctx.notify(users, text, key=f"notice:{unit.id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    ctx.notify_liaisons(unit.id, text, key=f"notice:{unit.id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
 
 
 

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import sqlite_utils
 
@@ -15,7 +15,7 @@ from ledger.db import data_version
 from ledger.facts import CITY, Office, all_facts, facts_versions, single_indicator
 from ledger.office import open_years
 from ledger.outbox import enqueue
-from ledger.units import Member, Unit, get_unit
+from ledger.units import Member, Unit, by_channel, get_unit, liaison_contacts
 from worktime.calendar import WorkCalendar
 from worktime.period import Period
 from scoring.card import ItemCard, Scorecard
@@ -114,6 +114,14 @@ class Ctx:
     _known: tuple[int, Unit | None, int | None] | None = None
     # The reply already names the year of each of its parts (answered once per open year).
     labelled: bool = False
+    # The messages this command came from, verbatim, when it is not just `msg`: the message
+    # the bot asked a follow-up question about, then the answer (see sent()).
+    said: list[str] = field(default_factory=list)
+
+    def sent(self) -> list[str]:
+        """What the person sent for this command, as sent: the message, or the message and
+        the answers to the bot's follow-up questions."""
+        return list(self.said) or [self.msg.text.strip()]
 
     def known(self, unit: Unit | None, version: int | None) -> None:
         """Keep the sender's unit and the data version read for this message, so a command
@@ -192,6 +200,14 @@ class Ctx:
                                         self._cards, self._state)
         return self._cards
 
+    def facts(self) -> Mapping[str, Mapping[str, Any]]:
+        """Every unit's facts the cards were scored from (read again when the cards came from
+        the shared cache, which keeps cards only)."""
+        self.cards()
+        if self._state is not None and self._state.scheme is self.office.scheme:
+            return self._state.scored.facts
+        return all_facts(self.db, self.office, self.today, self.cal)
+
     def use_office(self, off: Office) -> None:
         """Speak of another scheme or year (a staff command naming a unit of another kind,
         `排名 2022`): cards computed so far belong to the previous one."""
@@ -249,11 +265,15 @@ class Ctx:
         if self._cards is not None or narrow is None or warm:
             return self.card_of(unit).item(code)
         cards = score_all(narrow.scheme, all_facts(self.db, narrow, self.today, self.cal, only=code))
-        return cards[CITY if self.office.city_level else unit.name].item(code)
+        if self.office.city_level:
+            return cards[CITY].for_unit(unit.name).item(code)
+        return cards[unit.name].item(code)
 
     def card_of(self, unit: Unit) -> Scorecard:
+        """The unit's card; on a city scheme the city's, with the items scored per unit showing
+        this unit's own points."""
         cards = self.cards()
-        return cards[CITY] if self.office.city_level else cards[unit.name]
+        return cards[CITY].for_unit(unit.name) if self.office.city_level else cards[unit.name]
 
     def notify(self, user_ids: list[str], text: str, key: str,
                file: tuple[str, str] | None = None) -> None:
@@ -262,8 +282,19 @@ class Ctx:
         if not user_ids:
             return
         payload = {"file": file[0], "name": file[1]} if file else {"text": text}
+        enqueue(self.db, key, self._here(), {"users": user_ids}, payload, self.now)
+
+    def _here(self) -> str:
         channel = self.msg.channel.split("_")[0]
         if channel == "web":  # the web console pushes where the office's people are reached
             from reminders.jobs import default_channel
             channel = default_channel(self.settings)
-        enqueue(self.db, key, channel, {"users": user_ids}, payload, self.now)
+        return channel
+
+    def notify_liaisons(self, unit_id: int, text: str, key: str) -> None:
+        """A unit's liaisons hear what the office did: each person once, on the platform they
+        are reached on (their newest binding); an unscoped binding on this message's."""
+        groups = by_channel(liaison_contacts(self.db, unit_id, deputies=False), self._here())
+        for channel, users in sorted(groups.items()):
+            enqueue(self.db, key if len(groups) == 1 else f"{key}:{channel}", channel,
+                    {"users": users}, {"text": text}, self.now)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.city_figures import city_note
+from bot.city_figures import city_note, city_values
 from bot.commands import EVERYONE, STAFF, _tell_liaisons, _unit_and_rest, command
 from bot.context import Ctx
 from channels.message import Reply
 from bot.numbers import show_value
-from bot.parse import CommandError, exact_tail, parse_metrics, split_indicator
+from bot.metric_words import enterable, example, read_metrics
+from bot.parse import CommandError, exact_tail, exact_text, split_indicator
 from bot.records import recorded
 from ledger import acts
 from ledger import submissions as subs
@@ -55,7 +56,7 @@ def _split_period(ctx: Ctx, ind: Indicator, words: list[str]) -> tuple[str | Non
 
 def staff_writable(ind: Indicator) -> list[Metric]:
     """What staff may enter for a unit: every input except those the ledger counts itself."""
-    return [m for m in ind.metrics if m.derived not in ("on_time_count", "all_on_time")]
+    return enterable(ind)
 
 
 def _accept_entered(ctx: Ctx, sub_id: int) -> None:
@@ -77,15 +78,17 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     if timing or any(w in _REPORT_WORDS for w in rest if "=" not in w):
         if ind.due is None or ind.due.frequency not in ("monthly", "quarterly"):
             raise CommandError(f"{unit.name}所用方案中的「{ind.code} {ind.name}」没有按月或按季度报送的"
-                               f"台账或月报，请直接写数值，例如：代报 {unit.name} {ind.code} 名称=数值")
+                               f"台账或月报，请直接写数值，例如：{example(ind, staff_writable(ind), f'代报 {unit.name} {ind.code}')}")
         period, rest = _split_period(ctx, ind, rest)
         return _enter_report(ctx, unit, ind, period, timing, [w for w in rest if w not in _ON_TIME
                                                               and w not in _REPORT_WORDS])
     # figures go where a liaison's own would: the named period, else the current one
     named, rest = _named_period(ind, rest, ctx)
-    metrics = parse_metrics(ind, rest, allowed=staff_writable(ind))
+    metrics = read_metrics(ind, rest, allowed=staff_writable(ind),
+                           say=f"代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code}")
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
     ctx.use_period(unit, period)
+    was = city_values(ctx, ind)
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind="data", metrics=metrics,
         text=exact_tail(ctx.msg.text, words), now=ctx.now, member_id=ctx.member.id,
@@ -99,7 +102,30 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     _tell_liaisons(ctx, unit, f"市信用办为您单位代报了「{ind.code} {ind.name}」{period} 期：{shown}；{score}。"
                               f"如有疑问请联系市信用办。")
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。"
-                 + city_note(ctx, unit))
+                 + city_note(ctx, unit, ind=ind, changed=_city_change(ctx, ind, metrics, was),
+                             shares=all(m.type == "count" for m in ind.metrics if m.name in metrics)))
+
+
+def _city_change(ctx: Ctx, ind: Indicator, entered: dict[str, Any], was: dict[str, Any]) -> str:
+    """What a 代报 did to the city's figures: a value replaced (the newest counts), or a count
+    whose departments' total moved; '' off a city scheme."""
+    if not ctx.office.city_level or ind.per_unit is not None:
+        return ""
+    now = city_values(ctx, ind)
+    bits = []
+    for m in ind.metrics:
+        if m.name not in entered:
+            continue
+        old, new = was.get(m.name), now.get(m.name)
+        if old is None:
+            bits.append(f"此前全市没有「{m.label}」的数值")
+        elif m.type == "count":
+            bits.append(f"全市「{m.label}」合计由 {_shown(m, old)} 变为 {_shown(m, new)}")
+        elif _shown(m, old) != _shown(m, new):
+            bits.append(f"替换了此前全市的「{m.label}」{_shown(m, old)}")
+        else:
+            bits.append(f"全市「{m.label}」仍为 {_shown(m, new)}")
+    return "；".join(bits)
 
 
 def _shown(m: Metric, v: Any) -> str:
@@ -127,7 +153,7 @@ def _enter_report(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None, timi
     kind = "briefing" if briefing is not None and briefing.code == ind.code else "report"
     sub = subs.record_submission(
         ctx.db, unit_id=unit.id, indicator=ind.code, period=period, kind=kind, metrics={},
-        text=" ".join(text) or "信用办登记已收到", now=ctx.now, member_id=ctx.member.id,
+        text=exact_text(ctx.msg.text, text) or "信用办登记已收到", now=ctx.now, member_id=ctx.member.id,
         channel=ctx.msg.channel, source_msg_id=ctx.msg.msg_id, deadline=info.deadline.isoformat(),
         on_time=on_time, actor=ctx.actor)
     _accept_entered(ctx, sub.id)
@@ -163,7 +189,7 @@ def cmd_confirm(words: list[str], ctx: Ctx) -> Reply:
     if extra or ind.gate is None:
         listing = "、".join(f"{i.code} {i.name}" for i in gates[:12])
         raise CommandError(f"「{' '.join(rest[:idx])}」不是基础指标或一票否决项。可确认：{listing}")
-    passed, reason = _PASS[rest[idx]], " ".join(rest[idx + 1:])
+    passed, reason = _PASS[rest[idx]], exact_text(ctx.msg.text, rest[idx + 1:])
     if not passed and not reason:
         raise CommandError("未达标时请写明理由，联络员才知道差在哪里。")
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points",
@@ -186,8 +212,8 @@ def cmd_undo(words: list[str], ctx: Ctx) -> Reply:
         return cmd_withdraw(words, ctx)
     key = words[0].lstrip("#") if words else ""
     if not key.isdigit() or len(key) > 12:
-        recent = [a for a in acts.list_acts(ctx.db, limit=50)
-                  if a.member_id == ctx.member.id and not a.undone_at][:8]
+        recent = [a for a in acts.acts_of_member(ctx.db, ctx.member.id, limit=50)
+                  if not a.undone_at][:8]
         listing = "".join(f"\n#{a.id} {a.created_at[5:16].replace('T', ' ')} {a.kind}：{a.summary[:40]}"
                           for a in recent)
         raise CommandError("请写上编号，例如：撤销 12（编号在每条代报、打分、扣分、审核等回复的末尾）"

@@ -38,21 +38,23 @@ def take_pending(ctx: Ctx) -> tuple[str, dict] | None:
     return pending.take_pending(ctx.db, _member_key(ctx), ctx.now)
 
 
-def upload_link(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
+def upload_link(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> str | None:
+    """A one-time upload page for `ind`; a period named in chat goes with it."""
     base = str(ctx.settings.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if not base:
         return None
     token = secrets.token_urlsafe(24)
     hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)
     add_upload_link(ctx.db, token, unit.id, ind.code, ctx.member.id,
-                    ctx.now + timedelta(hours=hours))
+                    ctx.now + timedelta(hours=hours), period)
     return f"{base}/upload/{token}"
 
 
 def remember_target(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
     _set_pending(ctx, "evidence_for", {"indicator": ind.code, "period": period})
-    link = upload_link(ctx, unit, ind)
-    text = (f"请在{PENDING_MINUTES}分钟内发送「{ind.code} {ind.name}」的佐证材料（文件或图片）。"
+    link = upload_link(ctx, unit, ind, period)
+    of = f"{period} 期" if period else ""
+    text = (f"请在{PENDING_MINUTES}分钟内发送「{ind.code} {ind.name}」{of}的佐证材料（文件或图片）。"
             + (f"\n要求：{ind.evidence}" if ind.evidence else ""))
     if link:
         hours = int(ctx.settings.get("UPLOAD_LINK_HOURS") or 24)

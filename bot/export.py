@@ -11,10 +11,12 @@ from openpyxl.utils import get_column_letter
 
 from authoring.sheet_cell import clean, put
 from ledger.facts import Office, all_facts
-from ledger.labels import RECORD_STATUS_ZH
+from ledger.labels import record_status_zh
+from ledger.office import years
 from ledger.submissions import list_evidence
 from ledger.units import list_units
 from worktime.calendar import WorkCalendar
+from worktime.period import Period
 from scoring.card import STATUS_ZH, q
 from scoring.engine import score_all
 
@@ -51,6 +53,16 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first:
     return ws
 
 
+def _period(evidence: dict) -> str:
+    """The period a file counts for, as the chat says it (2022年第三季度); a file of a yearly
+    or one-off item counts for the year."""
+    try:
+        return Period.from_label(evidence["period"]).label if evidence["period"] else \
+            f"{evidence['year']}年度"
+    except ValueError:
+        return str(evidence["period"])
+
+
 def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today: date,
                 cal: WorkCalendar) -> Path:
     """Write the workbook; Chinese headers; opens in Excel and WPS."""
@@ -84,12 +96,20 @@ def export_xlsx(db: sqlite_utils.Database, off: Office, path: str | Path, today:
                     row.append(_num(item.points))
             body.append(row)
         _sheet(wb, f"{cat.code}{cat.name}", head, body)
+    split = [[it.code, it.name, name, _num(own.points), _num(it.max_points), STATUS_ZH[own.status],
+              _num(it.points), own.explain]
+             for card in cards.values() for it in card.items for name, own in it.units.items()]
+    if split:  # a city scheme's items scored per responsible unit: each unit's own figure
+        _sheet(wb, "分别计分", ["指标编号", "指标", "责任单位", "单位得分", "满分", "状态", "全市本项得分",
+                                "说明"], split)
     units = {u.id: u.name for u in list_units(db) if off.assesses(u.kind)}
-    ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], e["original_name"],
-                e["size"], RECORD_STATUS_ZH[e["status"]], e["review_reason"] or "",
-                e["received_at"].replace("T", " ")] for e in list_evidence(db, year=off.year)
-               if e["unit_id"] in units]
-    _sheet(wb, "佐证材料", ["单位", "指标", "文件名", "大小（字节）", "状态", "审核意见", "收到时间"], ev_rows)
+    closed = {y for y, status in years(db) if status == "closed"}
+    ev_rows = [[units.get(e["unit_id"], e["unit_id"]), e["indicator"], _period(e),
+                e["original_name"], e["size"], record_status_zh(e["status"], off.year, closed),
+                e["review_reason"] or "", e["received_at"].replace("T", " ")]
+               for e in list_evidence(db, year=off.year) if e["unit_id"] in units]
+    _sheet(wb, "佐证材料", ["单位", "指标", "期别", "文件名", "大小（字节）", "状态", "审核意见", "收到时间"],
+           ev_rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
     wb.save(tmp)

@@ -4,7 +4,8 @@ Values are read the way chat reads them (bot.numbers): "98%", "三十五", "5000
 number outside the metric's declared range is refused with the range named — a percent written
 as 98 is not silently 9800%. A rank item can be given its points (`rank_points: 3`) or the other
 units' values (`peers: {市A局: 120, 市B局: 80}` or a list of numbers), so one unit can be scored
-against the field.
+against the field. An item a city scheme scores per unit takes each unit's figures
+(`units: {市A局: {rate: 98%}, 市B局: {rate: 90%}}`).
 """
 from __future__ import annotations
 
@@ -136,6 +137,27 @@ def _part_index(ind: Indicator, parts: list[int], key: Any) -> int | None:
     return None
 
 
+def _unit_entries(ind: Indicator, given: Any, problems: list[str]) -> dict[str, dict[str, Any]]:
+    """`units: {市A局: {数据项: 值}}` of an item the scheme scores per unit (per_unit)."""
+    code = ind.code
+    if ind.per_unit is None:
+        problems.append(f"指标「{code}」不是分别计分项（per_unit），不能写 units")
+        return {}
+    if not isinstance(given, dict):
+        problems.append(f"指标「{code}」units 应是「单位: {{数据项: 值}}」的映射")
+        return {}
+    declared = {m.name for m in ind.metrics}
+    out: dict[str, dict[str, Any]] = {}
+    for unit, values in given.items():
+        if not isinstance(values, dict):
+            problems.append(f"指标「{code}」units「{unit}」应是「数据项: 值」的映射")
+            continue
+        out[str(unit)] = {str(k): _value(ind, str(k), v, f"指标「{code}」units「{unit}」数据项「{k}」", problems)
+                          for k, v in values.items() if str(k) in declared}
+        problems += [f"指标「{code}」units「{unit}」没有数据项「{k}」" for k in values if str(k) not in declared]
+    return out
+
+
 def read_facts_file(path: str, scheme: Scheme) -> FactsFile:
     """Read and check a facts file against the scheme; raises FactsFileError when unusable."""
     data = _load(path)
@@ -156,6 +178,9 @@ def read_facts_file(path: str, scheme: Scheme) -> FactsFile:
         for name, raw in entry.items():
             name = str(name)
             if name in _RANK_KEYS:
+                continue
+            if name == "units":  # an item scored per unit: each unit's own figures
+                values["_units"] = _unit_entries(ind, entry[name], problems)
                 continue
             if name.startswith("_"):
                 values[name] = raw

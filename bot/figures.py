@@ -19,7 +19,6 @@ from bot.records import number_line
 from channels.message import Reply
 from ledger.db import LedgerError
 from ledger.office import Office, default_year, offices
-from ledger.units import list_members
 from reports import figures
 from reports.sheet import SheetError, SheetPlan
 from schemes.model import Indicator, Metric
@@ -133,8 +132,7 @@ def confirm_import(ctx: Ctx, data: dict) -> Reply:
 def tell_units(ctx: Ctx, plan: SheetPlan, act_id: int) -> None:
     """One notice per affected unit, to its liaisons."""
     for unit in plan.units():
-        users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
-        ctx.notify(users, figures.notice_text(plan, unit), key=f"import:{act_id}:{unit.id}")
+        ctx.notify_liaisons(unit.id, figures.notice_text(plan, unit), key=f"import:{act_id}:{unit.id}")
 
 
 def template_file(db: sqlite_utils.Database, data_dir: Path, indicator: str, period: str,

@@ -18,9 +18,10 @@ from bot.parse import CommandError
 from ledger import submissions as subs
 from ledger.db import LedgerError
 from ledger.files import locate
-from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
-from ledger.office import office_for_kind
-from ledger.units import Unit, get_unit, list_members, list_units
+from ledger.labels import SUBMISSION_KIND_ZH, record_status_zh
+from ledger.office import office_for_kind, years
+from ledger.units import Unit, get_unit, list_units, member_names
+from worktime.period import Period
 
 __all__: list[str] = []  # commands register themselves with @command
 
@@ -110,17 +111,21 @@ def cmd_show(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(str(exc)) from None
     unit = get_unit(ctx.db, sub.unit_id)
     ind = _indicator(ctx, unit, sub.indicator)
-    who = next((m.name for m in list_members(ctx.db) if m.id == sub.member_id), "")
+    who = member_names(ctx.db).get(sub.member_id or 0, "")  # ended bindings keep their name
+    closed = _closed(ctx)
     lines = [f"#{sub.id}｜{unit.name}｜{sub.indicator} {ind.name if ind else ''}｜"
              f"{SUBMISSION_KIND_ZH.get(sub.kind, sub.kind)} {sub.period}",
              f"收到：{sub.received_at[:16].replace('T', ' ')}" + (f"（{who}）" if who else "")
              + (f"，{'按时' if sub.on_time else '逾期'}" if sub.on_time is not None else "")
-             + f"｜状态：{RECORD_STATUS_ZH.get(sub.status, sub.status)}"
+             + f"｜状态：{record_status_zh(sub.status, Period.from_label(sub.period).year, closed)}"
              + (f"（{sub.review_reason}）" if sub.review_reason else "")]
     data = _metrics_text(ind, sub.metrics) if sub.kind == "data" else ""
     if data:
         lines.append(f"数据：{data}")
-    if sub.text:
+    if sub.sent:  # verbatim: as the person typed it, and their answers to the bot's question
+        lines.append(f"原文：{sub.sent[0]}")
+        lines += [f"对追问的回答：{answer}" for answer in sub.sent[1:]]
+    elif sub.text:
         lines.append(f"原文：{sub.text}")
     files = [e for e in subs.list_evidence(ctx.db, sub.unit_id)
              if e["indicator"] == sub.indicator and e["status"] in subs.LIVE][:MAX_FILES]
@@ -140,9 +145,18 @@ def _show_file(ctx: Ctx, file_id: int) -> Reply:
     ind = _indicator(ctx, unit, row["indicator"])
     reply = Reply(f"F{row['id']}｜{unit.name}｜{row['indicator']} {ind.name if ind else ''}｜"
                   f"收到 {row['received_at'][:16].replace('T', ' ')}｜"
-                  f"状态：{RECORD_STATUS_ZH.get(row['status'], row['status'])}")
+                  f"状态：{record_status_zh(row['status'], _file_year(ctx, row), _closed(ctx))}")
     _attach(ctx, reply, [row])
     return reply
+
+
+def _closed(ctx: Ctx) -> set[int]:
+    return {y for y, status in years(ctx.db) if status == "closed"}
+
+
+def _file_year(ctx: Ctx, row: dict) -> int | None:
+    """A file's year (files from before years existed: the office's first year)."""
+    return row["year"] if row["year"] is not None else min(ctx.all_years(), default=None)
 
 
 def _attach(ctx: Ctx, reply: Reply, files: list[dict]) -> None:

@@ -9,11 +9,12 @@ from bot.cards import next_deadline
 from bot.commands import LIAISON, _ind, _own_unit, _until, briefing_indicator, command
 from bot.context import Ctx
 from channels.message import Reply
-from bot.parse import CommandError, exact_tail, parse_metrics
+from bot.metric_words import read_metrics
+from bot.parse import CommandError, exact_tail
 from ledger import submissions as subs
 from ledger.facts import default_period, reports_per_period, unit_figures
-from ledger.labels import RECORD_STATUS_ZH
-from ledger.office import open_years, year_status
+from ledger.labels import RECORD_STATUS_ZH, record_status_zh
+from ledger.office import open_years, year_status, years
 from ledger.units import find_member, list_members, set_deputy
 from worktime.numerals import read_int
 from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, deadline_info, parse_period,
@@ -25,7 +26,7 @@ from scoring.card import fmt, pts
 __all__: list[str] = []  # commands register themselves with @command
 
 
-@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月）",
+@command(("月报", "报告", "工作总结"), LIAISON, "月报 [8月] <内容>", "报送月度工作情况（每月2日前报上月；也可写 8月月报 <内容>）",
          free_text=True)
 def cmd_briefing(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
@@ -92,7 +93,7 @@ def _ask_month(ctx: Ctx, text: str) -> Reply:
     this = Period.containing("month", ctx.today)
     prev = this.previous()
     _set_pending(ctx, "choose", {"template": f"月报 {_ASK} {text}", "ambiguous": _ASK,
-                                 "options": [str(prev), str(this)]})
+                                 "options": [str(prev), str(this)], "sent": ctx.sent()})
     return Reply(f"这份月报是哪个月的？{prev.short_label}的月报还没有报送，已逾期。请回复序号：\n"
                  f"1. {prev.short_label}（上月补报，逾期）\n2. {this.short_label}（本月）\n"
                  f"也可以直接写明月份重新发送，例如：月报 {this.short_label} 工作内容")
@@ -127,20 +128,21 @@ def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
             month = Period.of_month(this.year, mo)
             month = month if month <= this else Period.of_month(this.year - 1, mo)
     rest = text
-    if m.start() == 0 and (m.end() == len(text) or text[m.end()] in " :：,，"):
-        rest = re.sub(r"^[\s:：,，]+", "", text[m.end():])
+    end = m.start() + len(m.group(0).rstrip())  # 「2022-01 完成…」: the match took the space
+    if m.start() == 0 and (end == len(text) or text[end] in " :：,，\n"):
+        rest = re.sub(r"^[\s:：,，]+", "", text[end:])
     return str(month), rest
 
 
-@command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值> …",
-         "报送数据，立即显示该项得分")
+@command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值>、<名称> <数值> …",
+         "报送数据，立即显示该项得分（如 报送 双公示 准确率 98.5%；可一行一项）")
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     typed = exact_tail(ctx.msg.text, words)
     words = _loosen(words)
     ind, rest = _ind(ctx, words)
     named, rest = _named_period(ind, rest, ctx)
-    metrics = parse_metrics(ind, rest)
+    metrics = read_metrics(ind, rest, say=f"报送 {ind.aliases[0] if ind.aliases else ind.code}")
     period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 still goes to last year
     filed = Period.from_label(period)
@@ -276,11 +278,13 @@ def cmd_records(words: list[str], ctx: Ctx) -> Reply:
     if not rows:
         return Reply("还没有报送记录。")
     lines = [f"{unit.name} 最近的报送记录："]
-    office_ids = {m.id for m in list_members(ctx.db) if m.is_staff}
+    office_ids = {m.id for m in list_members(ctx.db, include_ended=True) if m.is_staff}
+    closed = {y for y, status in years(ctx.db) if status == "closed"}
     for s in rows:
         what = {"briefing": "月报", "data": "数据", "report": "台账"}.get(s.kind, s.kind)
         lines.append(f"#{s.id} {s.received_at[:16].replace('T', ' ')} {s.indicator} {what} {s.period}"
-                     f"｜{RECORD_STATUS_ZH[s.status]}" + ("｜信用办代报" if s.member_id in office_ids else "")
+                     f"｜{record_status_zh(s.status, Period.from_label(s.period).year, closed)}"
+                     + ("｜信用办代报" if s.member_id in office_ids else "")
                      + (f"｜{'按时' if s.on_time else '逾期'}" if s.on_time is not None else ""))
     lines.append("撤回某条：撤回 <编号>")
     return Reply("\n".join(lines))

@@ -33,7 +33,7 @@ class _LinkSpent(Exception):
 
 
 def _page(status: int = 200, **page: Any) -> tuple[str, int]:
-    values = dict(unit="", indicator="", mb=_MB, open=False, message="")
+    values = dict(unit="", indicator="", period="", mb=_MB, open=False, message="")
     return render_template("upload.html", **{**values, **page}), status
 
 
@@ -74,16 +74,20 @@ def make_blueprint(pipeline: Pipeline) -> Blueprint:
     return bp
 
 
-def _counted_for(db: Any, pipeline: Pipeline, kind: str, code: str,
-                 now: Any) -> tuple[Office, str | None]:
-    """The office year and period files uploaded now count for — as in chat: in January last
-    year's Q4 台账 is last year's, and is stored (and exported) under that year."""
+def _counted_for(db: Any, pipeline: Pipeline, kind: str, code: str, now: Any,
+                 named: str | None = None) -> tuple[Office, str | None]:
+    """The office year and period files uploaded now count for — as in chat: the period named
+    when the link was asked for (佐证 双公示 2022年第四季度), else the current one (in January
+    last year's Q4 台账 is last year's); stored and exported under that period's year."""
     off = office_for_kind(db, kind)
     ind = off.scheme.indicator(code)
-    period = filing_period(ind, now.date(), pipeline.cal) if ind else None
+    period = named or (filing_period(ind, now.date(), pipeline.cal) if ind else None)
     if period is not None:
         year = Period.from_label(period).year
-        if year != off.year and year_status(db, year) == "open":
+        status = year_status(db, year)
+        if named and status != "open":  # closed since the link was given
+            raise _LinkSpent(f"{year}年度已关闭，{period} 的佐证材料不再接收。")
+        if year != off.year and status == "open":
             off = office_for_kind(db, kind, year)
     return off, period
 
@@ -93,7 +97,8 @@ def _upload(pipeline: Pipeline, db: Any, token: str) -> Any:
     if link is None:
         abort(404)
     now = pipeline.clock()
-    page: dict[str, Any] = dict(unit=link.unit_name, indicator=link.indicator, open=True)
+    page: dict[str, Any] = dict(unit=link.unit_name, indicator=link.indicator,
+                                period=link.period or "", open=True)
     closed = dict(page, open=False)
     if link.expires_at < now_iso(now):
         return _page(410, **closed, message="链接已过期，请在聊天中重新发送「佐证 指标」获取新链接。")
@@ -116,7 +121,7 @@ def _upload(pipeline: Pipeline, db: Any, token: str) -> Any:
             if used or not still_bound(db, member_id, link.unit_id):
                 raise _LinkSpent(USED_LINK if used else STALE_LINK)
             off, period = _counted_for(db, pipeline, get_unit(db, link.unit_id).kind,
-                                       link.indicator, now)
+                                       link.indicator, now, link.period)
             for f, content in contents:
                 stored.append(store_evidence(
                     db, pipeline.data_dir, unit_id=link.unit_id, indicator=link.indicator,

@@ -14,8 +14,8 @@ from scoring.rules import as_bool
 from worktime.numerals import read_int
 from worktime.period import Period
 
-__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "period_in_text", "normalise", "find_indicator", "parse_value",
-           "parse_metrics", "split_indicator", "writable_metrics"]
+__all__ = ["CommandError", "Ambiguous", "AskValue", "exact_tail", "exact_text", "period_in_text", "normalise", "find_indicator", "parse_value",
+           "read_yes_no", "yes_no_word", "split_indicator", "writable_metrics"]
 
 
 class CommandError(Exception):
@@ -54,7 +54,27 @@ def exact_tail(raw: str, words: list[str]) -> str:
         candidate = raw[starts[i]:].strip()
         if normalise(candidate) == wanted:
             return candidate
+    if len(words) > 1:  # the first word was glued to the command (「9月月报 …」): the rest as sent
+        rest = exact_tail(raw, words[1:])
+        if rest in (raw or ""):
+            return f"{words[0]} {rest}"
     return wanted
+
+
+def exact_text(raw: str, words: list[str]) -> str:
+    """Text staff or liaisons typed (a reason, a note), exactly as sent — full-width 「，」,
+    line breaks and all — whether it ends the message or stands before a year word; the
+    normalised words are for reading commands only."""
+    tail = exact_tail(raw, words)
+    if not words or tail in (raw or ""):
+        return tail
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", raw or "")]
+    k = len(tail.split(" "))
+    for i in range(len(spans) - k + 1):
+        candidate = raw[spans[i][0]:spans[i + k - 1][1]]
+        if normalise(candidate) == tail:
+            return candidate
+    return tail
 
 
 _PERIOD_IN_TEXT = re.compile(
@@ -158,9 +178,9 @@ def parse_value(metric: Metric, text: str) -> Any:
         return kept
     raw = normalise(text)
     if metric.type == "bool":
-        b = as_bool(raw)
+        b = read_yes_no(metric, raw)
         if b is None:
-            raise CommandError(f"「{metric.label}」请填 是 或 否，收到：{text}")
+            raise CommandError(f"「{metric.label}」请填 是 或 否（也可写 有/无），收到：{text}")
         return b
     try:
         value = read_value(metric, raw)
@@ -176,6 +196,34 @@ def parse_value(metric: Metric, text: str) -> Any:
     return float(value)
 
 
+_YES_WORDS = ("已经", "均已", "都已", "已")
+_NO_WORDS = ("尚未", "还未", "还没有", "没有", "暂无", "未", "没", "无")
+
+
+def yes_no_word(text: str) -> tuple[str, bool] | None:
+    """`已明确` -> ("明确", True), `未制定` -> ("制定", False): a yes/no that says what it is about."""
+    t = _plain(normalise(text)).removesuffix("了")
+    for words, answer in ((_NO_WORDS, False), (_YES_WORDS, True)):
+        for w in words:
+            if t.startswith(w) and len(t) > len(w) + 1:
+                return t[len(w):], answer
+    return None
+
+
+def read_yes_no(metric: Metric, text: str) -> bool | None:
+    """是/否/有/无 and the like (scoring.rules.as_bool), 没有, and 已X / 未X where the label makes
+    clear what X is (「明确分管领导…」: 已明确 is 是, 未明确 is 否). None: not a yes/no for it."""
+    b = as_bool(text)
+    if b is not None:
+        return b
+    if _plain(text) in ("没有", "暂无", "尚无"):
+        return False
+    said = yes_no_word(text)
+    if said is not None and said[0] in _plain(normalise(metric.label)):
+        return said[1]
+    return None
+
+
 @dataclass
 class AskValue(CommandError):
     """A number that reads two ways (1.5: 1.5% or 150%): the reply asks, the answer is a number."""
@@ -186,80 +234,3 @@ class AskValue(CommandError):
 
     def __str__(self) -> str:
         return str(AmbiguousValue(self.text, self.options, self.label))
-
-
-def _metric_by_name(ind: Indicator, name: str, writable: list[Metric] | None = None) -> Metric:
-    key = _plain(normalise(name))
-    for m in ind.metrics:
-        if key.lower() == m.name.lower() or key == _plain(m.label):
-            return m
-    pool = writable_metrics(ind) if writable is None else writable
-    cands = [m for m in pool if key and key in _plain(m.label)]
-    if len(cands) == 1:
-        return cands[0]
-    if key and not cands:  # a shortened label (制定本部门制度): the one clearly closest, if any
-        scored = sorted(((fuzz.partial_ratio(key, _plain(m.label)), i) for i, m in enumerate(pool)),
-                        reverse=True)
-        if scored and scored[0][0] >= 70 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 15):
-            return pool[scored[0][1]]
-    raise CommandError(f"指标「{ind.code} {ind.name}」没有数据项「{name}」。可填：" + usage(ind))
-
-
-def example(ind: Indicator, writable: list[Metric]) -> str:
-    """A 报送 line the parser accepts for this item: one sample value per metric, in order."""
-    short = ind.aliases[0] if ind.aliases else ind.code
-    def sample(m: Metric) -> str:
-        if m.type == "bool":
-            return "是"
-        if m.type == "percent":
-            return "95%"
-        return str(int(m.max)) if m.max is not None and m.max < 35 else "35"  # within its range
-    return f"报送 {short} " + " ".join(sample(m) for m in writable)
-
-
-def usage(ind: Indicator) -> str:
-    """What can be reported, in order, by Chinese label: values follow that order, or are written
-    as 名称=数值 (the label, a clear part of it, or the short name before the =)."""
-    metrics = writable_metrics(ind)
-    items = [f"{m.label}（{'是/否' if m.type == 'bool' else '如 95%' if m.type == 'percent' else m.unit or '数值'}）"
-             for m in metrics]
-    if len(items) == 1:
-        return items[0]
-    return "；".join(f"{i}. {t}" for i, t in enumerate(items, 1)) + "。按顺序写数值，或写 名称=数值"
-
-
-_PAIR_SEP = re.compile(r"[,;，；、]\s*(?=[^\s=,;，；、]+[=＝])")
-
-
-def parse_metrics(ind: Indicator, words: list[str],
-                  allowed: list[Metric] | None = None) -> dict[str, Any]:
-    """`35` for a one-metric indicator, or `name=value …` pairs (name or Chinese label).
-    `allowed`: the metrics this person may set (default: what a liaison may report)."""
-    writable = writable_metrics(ind) if allowed is None else allowed
-    if not writable:
-        raise CommandError(f"「{ind.code} {ind.name}」的数据由机器人自动统计或由信用办酌情计分，无需报送")
-    if not words:
-        raise CommandError(f"请写上数值，例如：{example(ind, writable)}。可填：{usage(ind)}")
-    out: dict[str, Any] = {}
-    # "accuracy=95%，concealed=0": a comma or 、 before the next name= separates pairs too
-    words = [part for w in words for part in _PAIR_SEP.split(w) if part]
-    bare = [w for w in words if "=" not in w and "＝" not in w]
-    pairs = [w.replace("＝", "=") for w in words if "=" in w or "＝" in w]
-    for pair in pairs:
-        name, _, value = pair.partition("=")
-        metric = _metric_by_name(ind, name, writable)
-        if metric not in writable:
-            raise CommandError(f"「{metric.label}」由机器人自动统计或由信用办酌情计分，无需报送")
-        out[metric.name] = parse_value(metric, value)
-    percents = [m for m in writable if m.type == "percent" and m.name not in out]
-    if bare:
-        if len(writable) == 1 and not pairs:
-            out[writable[0].name] = parse_value(writable[0], " ".join(bare))
-        elif len(bare) == 1 and bare[0].endswith("%") and len(percents) == 1:
-            out[percents[0].name] = parse_value(percents[0], bare[0])  # 报送 双公示 98%
-        elif not pairs and len(bare) == len(writable) and all(m.type != "text" for m in writable):
-            # 报送 制度建设 是 是: values in the order the help lists them
-            out.update((m.name, parse_value(m, w)) for m, w in zip(writable, bare))
-        else:
-            raise CommandError(f"「{ind.code} {ind.name}」有多个数据项，请用 名称=数值 的写法。可填：{usage(ind)}")
-    return out

@@ -32,6 +32,7 @@ import sqlite_utils
 from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
 from bot import bulletins, figures  # noqa: F401  (通报, 导入模板 register too)
 from bot.registry import dispatch, match
+from bot.screen import notes_once
 from bot.context import CardCache, Ctx
 from channels.fetch import Fetcher
 from bot.evidence import handle_attachments, resolve_waiting_file, take_pending
@@ -44,6 +45,8 @@ from ledger.inbound import answered, record_inbound, seen
 from ledger.office import office, office_for_kind
 from ledger.units import find_member, get_unit
 from worktime.calendar import WorkCalendar
+from schemes.model import Rank
+from scoring.rules import PLACE_TIES, tie_notes
 
 __all__ = ["Pipeline", "APOLOGY", "UNBOUND"]
 
@@ -235,7 +238,7 @@ class Pipeline:
         try:
             with db.atomic():
                 reply = run(ctx) if run is not None else self._route(ctx)
-            return _say_year(ctx, reply), ctx, True
+            return _say_year(ctx, _notes_once(ctx, reply)), ctx, True
         except (Ambiguous, AskValue) as exc:
             with db.atomic():
                 _remember_choice(ctx, exc)
@@ -257,6 +260,9 @@ class Pipeline:
                 if not 1 <= n <= len(data["options"]):
                     raise CommandError(f"请回复 1 到 {len(data['options'])} 之间的序号。")
                 chosen = data["template"].replace(data["ambiguous"], data["options"][n - 1], 1)
+                # the command runs as if typed whole; its record keeps what was really sent
+                ctx.said = [*data.get("sent", [data["template"]]), text]
+                ctx.msg = replace(msg, text=chosen)
                 return dispatch(chosen, ctx)
             if kind == "file_waiting" and not _looks_like_command(text):
                 return resolve_waiting_file(ctx, data, text)
@@ -274,6 +280,16 @@ class Pipeline:
         if msg.attachments and not _looks_like_command(text):
             return handle_attachments(ctx)
         return dispatch(text, ctx)
+
+
+def _notes_once(ctx: Ctx, reply: Reply) -> Reply:
+    """A reply showing several rank items (a 报送 of several lines, an item with two rank
+    parts) states the tie rule once."""
+    notes = tie_notes(p for _, ind in ctx.office.scheme.indicators() for p in ind.parts)
+    notes |= {f"（{Rank.model_fields['tie_rule'].default}）"} | {f"（{t}）" for t in PLACE_TIES.values()}
+    if not any(reply.text.count(n) > 1 for n in notes):
+        return reply
+    return replace(reply, text=notes_once(reply.text, sorted(notes, key=len, reverse=True)))
 
 
 def _say_year(ctx: Ctx, reply: Reply) -> Reply:
@@ -361,7 +377,8 @@ def _looks_like_command(text: str) -> bool:
 def _remember_choice(ctx: Ctx, exc: Ambiguous | AskValue) -> None:
     from bot.evidence import _set_pending
     _set_pending(ctx, "choose", {"template": ctx.msg.text.strip(), "ambiguous": exc.text,
-                                 "options": [getattr(o, "code", o) for o in exc.options]})
+                                 "options": [getattr(o, "code", o) for o in exc.options],
+                                 "sent": ctx.sent()})
 
 
 def _reply_from(data: dict[str, Any]) -> Reply:

@@ -18,9 +18,10 @@ from bot.context import Ctx
 from bot.parse import Ambiguous, AskValue, CommandError, normalise
 from channels.message import Reply
 from ledger.db import LedgerError
+from ledger.submissions import keep_sent
 
 __all__ = ["COMMANDS", "Command", "Match", "command", "dispatch", "match", "split_commands",
-           "help_text", "run", "take_year", "LIAISON", "STAFF", "EVERYONE", "Handler"]
+           "help_text", "run", "take_year", "echo", "LIAISON", "STAFF", "EVERYONE", "Handler"]
 
 Handler = Callable[[list[str], Ctx], Reply]
 
@@ -88,6 +89,9 @@ def match(text: str, exact: bool = False) -> Match | None:
         return Match(cmd, [w for w in rest if w])
     if exact:
         return None
+    dated = _dated(text)
+    if dated is not None:
+        return dated
     # two-character words and longer only: 看 alone must not swallow 看看这份材料
     prefixes = [(w, c) for c in COMMANDS for w in c.words if len(w) >= 2 and text.startswith(w)]
     if prefixes:
@@ -95,6 +99,34 @@ def match(text: str, exact: bool = False) -> Match | None:
         return Match(cmd, [x for x in normalise(text[len(w):]).split(" ") if x])
     squeezed = _lookup(text.replace(" ", "")) if " " in text else None
     return Match(squeezed, []) if squeezed is not None else None
+
+
+_MONTH_WORD = re.compile(r"(?:20\d\d\s*[-/.年]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s*月份?)?"
+                         r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?|本月|这个月|当月|上月|上个月)")
+
+
+def _dated(text: str) -> Match | None:
+    """「9月月报 …」「2022年9月份月报 …」「上月月报」: a month written before a command whose text
+    runs on (the 月报) is that command with the month as its first word; 「9月报」 shares the 月."""
+    for k in range(1, min(len(text), 14)):
+        head = text[:k].strip()
+        if not _MONTH_WORD.fullmatch(head):
+            continue
+        for tail, shared in ((text[k:].lstrip(), False),
+                             (text[k - 1:] if head.endswith("月") else "", True)):
+            for w in _DATED_WORDS:
+                after = tail[len(w):len(w) + 1]
+                # 「12月报送…」 is not a 月报: a shared 月 needs the word to end there
+                if tail.startswith(w) and (not shared or after in ("", " ", ":", "：", ",", "，")):
+                    cmd = _lookup(w)
+                    rest = normalise(tail[len(w):].lstrip(":：,，"))
+                    if cmd is not None:
+                        return Match(cmd, [head.replace(" ", ""), *[x for x in rest.split(" ") if x]])
+    return None
+
+
+# the words a month may stand before (not 报告: 「8月报告期内…」 is a sentence, not a command)
+_DATED_WORDS = ("月报", "工作总结")
 
 
 def split_commands(text: str) -> list[str]:
@@ -133,8 +165,27 @@ def dispatch(text: str, ctx: Ctx) -> Reply:
             answers.append(str(exc))
         ctx._cards = None
     ctx.msg = msg
-    return Reply("\n\n".join(f"【{n}】{normalise(p)[:16]}\n{a}" for n, (p, a) in
+    return Reply("\n\n".join(f"【{n}】{echo(p)}\n{a}" for n, (p, a) in
                               enumerate(zip(parts, answers), start=1)), files=files)
+
+
+ECHO_CHARS = 24  # about one line of a phone's chat bubble
+
+
+def echo(text: str) -> str:
+    """A command of a several-line message as its answer's heading: its first line as typed,
+    in whole words up to about a phone line (「报送 联合奖惩 参与=3 发起=2」), never a word cut
+    in two, so a value is shown whole or not at all; … marks what is left out."""
+    lines = [x for x in (text or "").splitlines() if x.strip()]
+    words = re.sub(r"\s+", " ", lines[0] if lines else "").strip().split(" ")
+    if len(words[0]) > ECHO_CHARS:  # one long word (a 月报 typed without a space): its start
+        return words[0][:ECHO_CHARS] + "…"
+    out = words[0]
+    for w in words[1:]:
+        if len(out) + 1 + len(w) > ECHO_CHARS:
+            return out + " …"
+        out += " " + w
+    return out + (" …" if len(lines) > 1 else "")
 
 
 def _dispatch_one(text: str, ctx: Ctx) -> Reply:
@@ -156,7 +207,10 @@ def _dispatch_one(text: str, ctx: Ctx) -> Reply:
             ctx.speak_of_year(year)
         elif cmd.each_year and len(ctx.open_years()) > 1:
             return _each_year(cmd, words, ctx)
-    return cmd.fn(words, ctx)
+    reply = cmd.fn(words, ctx)
+    if not cmd.read_only:  # what it recorded keeps the message(s) as sent, for 查看
+        keep_sent(ctx.db, ctx.msg.channel, ctx.msg.msg_id, ctx.sent())
+    return reply
 
 
 _YEAR_WORD = re.compile(r"(20\d\d)(年度?)?")

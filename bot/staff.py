@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.cards import card_text, staff_only_metrics
-from bot.city_figures import city_note, replaced_points
+from bot.city_figures import city_note, per_unit_lines, replaced_points
 from bot.commands import (
     STAFF,
     _find_unit,
@@ -23,8 +23,10 @@ from bot.commands import (
 from bot.config import member_channel
 from bot.context import Ctx
 from channels.message import Reply
-from bot.parse import CommandError, find_indicator, split_indicator
+from bot.metric_words import enterable, example, find_metric, number_of, short_name
+from bot.parse import CommandError, exact_text, find_indicator, split_indicator
 from bot.records import bound_unit, number_line, recorded
+from bot.screen import SCREEN_CHARS, SCREEN_LINES
 from ledger import submissions as subs
 from ledger.approvals import Target, approve
 from ledger.db import LedgerError
@@ -33,7 +35,8 @@ from ledger.facts import CITY
 from ledger.office import Office, close_year, offices
 from ledger.responsibility import duties
 from ledger.userids import CHANNELS, channel_family
-from ledger.units import KIND_WORDS, Unit, add_member, get_unit, find_member, list_members, list_units, pause_unit
+from ledger.units import (CHANNEL_ZH, KIND_WORDS, Member, Unit, add_member, bindings_of, find_member,
+                          get_unit, list_units, pause_unit)
 from worktime.period import deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
@@ -67,29 +70,41 @@ _SCHEME_WORDS = {w: k for k, ws in KIND_WORDS.items() if k != "city" for w in ws
                  if not w.isascii() and w not in ("单位", "区")}
 
 
-@command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别]",
-         "各单位得分排名（每个方案分别排名）", read_only=True)
+# A ranking line is short (「12. 市发展改革委 81.38 良好」): sixty fit in two phone screens, the
+# whole table of 200 units is asked for (「排名 全部」) or read in the console's 总览.
+RANK_LINES = 60
+
+
+@command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别] [全部]",
+         f"各单位得分排名（每个方案分别排名；前{RANK_LINES}名为限，「排名 全部」看全部）", read_only=True)
 def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
+    everything = any(w in _ALL for w in words)
+    words = [w for w in words if w not in _ALL]
     parts = []
     for off in offs:
         ctx.use_office(off)
         head = f"【{off.scheme.title}】\n" if len(offs) > 1 else ""
-        parts.append(head + _ranking(words, ctx).text)
+        parts.append(head + _ranking(words, ctx, everything).text)
     return Reply("\n\n".join(parts))
 
 
-def _ranking(words: list[str], ctx: Ctx) -> Reply:
+def _more_units(shown: int, total: int, ask: str) -> str:
+    return f"……另有 {total - shown} 个单位未列出（共 {total} 个），查看全部请发：{ask}"
+
+
+def _ranking(words: list[str], ctx: Ctx, everything: bool = False) -> Reply:
     cards = ctx.cards()
     if ctx.office.city_level:
-        return Reply(card_text(cards[CITY], f"{CITY}（预计）", ctx.office))
+        return Reply("\n".join([card_text(cards[CITY], f"{CITY}（预计）", ctx.office)]
+                               + per_unit_lines(cards[CITY])))
     if ctx.office.scheme.base_total is None:  # a work plan: progress, not points
         done = {u: sum(1 for i in c.items if i.status == "reported") for u, c in cards.items()}
         mine = {u.name: len(duties(ctx.office.scheme, u)) for u in list_units(ctx.db)}
         lines = [f"{ctx.office.year}年 任务进展（已报告/负责的任务）："]
         for name in sorted(cards, key=lambda u: (-done[u], u)):
             lines.append(f"· {name} {done[name]}/{mine.get(name, 0)}")
-        return Reply("\n".join(lines[:61]))
+        return Reply(_cut_units(lines, everything, "排名 全部"))
     cat = " ".join(words)
     if cat:
         names = [c.name for c in ctx.office.scheme.categories]
@@ -109,15 +124,26 @@ def _ranking(words: list[str], ctx: Ctx) -> Reply:
             rank, prev = n, key(card)
         band = f" {card.band}" if card.band and not cat else ""
         lines.append(f"{rank}. {name} {pts(key(card))}{band}")
-    return Reply("\n".join(lines[:61]) + ("\n……" if len(lines) > 61 else ""))
+    return Reply(_cut_units(lines, everything, f"排名 {cat} 全部" if cat else "排名 全部"))
+
+
+def _cut_units(lines: list[str], everything: bool, ask: str) -> str:
+    """A heading and one line per unit: the first RANK_LINES units unless all are asked for."""
+    rows = lines[1:]
+    if everything or len(rows) <= RANK_LINES:
+        return "\n".join(lines)
+    return "\n".join(lines[:RANK_LINES + 1] + [_more_units(RANK_LINES, len(rows), ask)])
 
 
 @command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡", read_only=True)
 def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     if not words:
-        names = "、".join(u.name for u in list_units(ctx.db))
-        return Reply(f"请写单位名称。现有单位：{names}")
+        units = list_units(ctx.db)
+        if len(units) <= SCREEN_LINES:
+            return Reply(f"请写单位名称。现有单位：{'、'.join(u.name for u in units)}")
+        return Reply(f"请写单位名称，例如：单位 {units[0].name}。共 {len(units)} 个单位，"
+                     f"发送「单位列表」查看全部。")
     ctx.use_office(offs[0])  # the year asked for; the unit picks its scheme
     unit = _find_unit(ctx, " ".join(words))
     card = ctx.card_of(unit)
@@ -214,9 +240,8 @@ def approve_targets(ctx: Ctx, targets: list[Target], summary: str) -> Reply:
         what = "；".join(f"{_ind_label(schemes[unit.kind], code)} {_periods_text(ps)}"
                         for code, ps in sorted(done.items[unit_id].items()))
         lines.append(f"· {unit.name}：{done.counts[unit_id]} 条（{what}）")
-        users = [m.user_id for m in list_members(ctx.db, unit_id, "liaison")]
-        ctx.notify(users, f"市信用办审核了您单位的报送：{what}，通过。",
-                   key=f"review:{unit_id}:batch:{ctx.msg.channel}:{ctx.msg.msg_id}")
+        ctx.notify_liaisons(unit_id, f"市信用办审核了您单位的报送：{what}，通过。",
+                            key=f"review:{unit_id}:batch:{ctx.msg.channel}:{ctx.msg.msg_id}")
     if len(lines) > 61:
         lines = lines[:61] + [f"……另有 {len(lines) - 61} 个单位"]
     lines.append("已通知各单位联络员。" + number_line(done.act_id) + "，一次撤销全部")
@@ -255,7 +280,8 @@ def _review_one(words: list[str], ctx: Ctx) -> Reply:
         period = _latest_period(ctx, unit, ind)  # a periodic item is reviewed one period at a time
     if not ctx.use_period(unit, period):
         raise CommandError(f"{period} 不在本办的考核年度内。")
-    accept, reason = verdicts[rest[idx]], " ".join(rest[idx + 1:])
+    # the reason reaches the liaison as typed (「，」 stays 「，」)
+    accept, reason = verdicts[rest[idx]], exact_text(ctx.msg.text, rest[idx + 1:])
     if not accept and not reason:
         raise CommandError("驳回时请写明理由，联络员才知道怎么改。")
     try:
@@ -265,10 +291,9 @@ def _review_one(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(str(exc)) from None
     verdict = "通过" if accept else f"驳回（{reason}）"
     which = f"{period} 期的" if period else ""
-    users = [m.user_id for m in list_members(ctx.db, unit.id, "liaison")]
-    ctx.notify(users, f"市信用办审核了您单位的「{ind.code} {ind.name}」{which}报送：{verdict}。"
-                      + ("" if accept else _correct_hint(ctx, ind, period)),
-               key=f"review:{unit.id}:{ind.code}:{ctx.msg.channel}:{ctx.msg.msg_id}")
+    ctx.notify_liaisons(unit.id, f"市信用办审核了您单位的「{ind.code} {ind.name}」{which}报送：{verdict}。"
+                        + ("" if accept else _correct_hint(ctx, ind, period)),
+                        key=f"review:{unit.id}:{ind.code}:{ctx.msg.channel}:{ctx.msg.msg_id}")
     lines = [f"已{verdict}：{unit.name}「{ind.code} {ind.name}」{which}共 {n} 条记录，已通知联络员。"]
     if period and not accept:
         lines.append(f"只影响 {period} 这一期；其他各期不受影响。联络员在"
@@ -294,7 +319,8 @@ def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
 
 
 @command(("打分", "酌情"), STAFF, "打分 <单位> <指标> [分项=]<分> [理由] [2022年]",
-         "酌情计分（在该项分值内）；一项有多个酌情分项时写 分项序号=分", year_word="marked")
+         "酌情计分（在该项分值内）；多个酌情分项写 序号=分；信用办录入的数据项写 名称=值（如 酌情扣分=1）",
+         year_word="marked")
 @recorded("打分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
@@ -304,47 +330,38 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"基础指标和一票否决项请用「确认」：确认 {unit.name} "
                            f"{' '.join(rest[:rest.index(verdict)])} {verdict}")
     if at is None:
-        raise CommandError("格式：打分 <单位> <指标> <分> [理由]，例如：打分 市税务局 一 4 贯彻部署到位；"
-                           "信用办录入的数据项写 名称=值，例如：打分 市税务局 双公示 concealed_cut=2")
+        raise CommandError(_points_format(ctx, unit, rest))
     _same_year(ctx, " ".join(rest[at + 1:]), f"打分 {unit.name} {' '.join(rest[:at + 1])}")
     ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     which, _, amount = rest[at].rpartition("=")
-    staff_metric = _staff_metric(ind, which)
-    if staff_metric is not None:  # e.g. 双公示 瞒报5条以下时的酌情扣分
-        return _staff_value(ctx, unit, ind, staff_metric, amount, " ".join(rest[at + 1:]))
+    if which:  # the same metric words as 报送 and 代报: label, short words, printed number
+        metric = find_metric(ind, which, enterable(ind), f"打分 {unit.name} {_short(ind)}")
+        owned = next((p for p in parts if p.metric == metric.name), None)
+        if owned is None and metric in staff_only_metrics(ind):  # 双公示 瞒报…酌情扣分
+            return _staff_value(ctx, unit, ind, metric, amount,
+                                exact_text(ctx.msg.text, rest[at + 1:]))
+        if owned is None:
+            raise CommandError(f"「{metric.label}」是数据，不是酌情分。替单位录入请用：代报 {unit.name} "
+                               f"{_short(ind)} {short_name(ind, metric)}={amount}")
+        which = str(number_of(ind, metric))
     if not parts:
-        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，其得分按数据自动计算。"
-                           f"替单位录入数据请用：代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code} "
-                           f"{rest[at]}；基础指标请用：确认 <单位> <指标> 达标/未达标")
+        raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，「{rest[at]}」不知道是哪一项。"
+                           + _points_ways(ctx, unit, ind))
     part = _discretionary_part(ind, parts, which)
     if not _is_number(amount):
         raise CommandError(f"「{amount}」不是有效的分数")
     pts, cap = Decimal(amount), part.max_points if part.max_points is not None else ind.max_points
     if pts < 0 or (cap is not None and pts > cap):
         raise CommandError(f"「{part.label or ind.name}」的分数应在 0 到 {fmt(cap)} 之间")
-    reason = " ".join(rest[at + 1:])
-    before = replaced_points(ctx, ind, part.metric)
+    reason = exact_text(ctx.msg.text, rest[at + 1:])  # as typed, 「，」 and all
+    before = replaced_points(ctx, ind, part.metric, unit)
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": part.metric, "points": str(pts)}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
     label = f"{part.label}：" if len(parts) > 1 and part.label else ""
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{label}酌情计 {fmt(pts)}/{fmt(cap)} 分"
-                 + (f"，理由：{reason}" if reason else "") + city_note(ctx, unit, before))
-
-
-def _staff_metric(ind: Indicator, which: str):
-    """A value only staff enter (a staff value, a gate or 基础指标 confirmation — not 酌情
-    points, which have their own path), named by name or a piece of its label."""
-    if not which:
-        return None
-    key = which.lower()
-    for m in staff_only_metrics(ind):
-        if any(p.kind == "discretionary" and p.metric == m.name for p in ind.parts):
-            continue
-        if key == m.name.lower() or which in m.label:
-            return m
-    return None
+                 + (f"，理由：{reason}" if reason else "") + city_note(ctx, unit, before, ind=ind))
 
 
 def _staff_cap(ind: Indicator, metric) -> Decimal | None:
@@ -361,7 +378,7 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
     if cap is not None and Decimal(str(value)) > cap:
         raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
-    before = replaced_points(ctx, ind, metric.name)
+    before = replaced_points(ctx, ind, metric.name, unit)
     subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
                         value={"metric": metric.name, "points": value}, reason=reason,
                         member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
@@ -370,24 +387,68 @@ def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reas
     _tell_liaisons(ctx, unit, f"市信用办录入了您单位「{ind.code} {ind.name}」的{metric.label}："
                               f"{amount}；本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
-                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。" + city_note(ctx, unit, before, ""))
+                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。" + city_note(ctx, unit, before, "", ind))
 
 
 def _discretionary_part(ind: Indicator, parts: list, which: str):
-    """The 酌情 part named by its number (1, 2 …) or a piece of its label."""
+    """The 酌情 part named by its metric's printed number (as 报送 and 代报 number them)."""
     if len(parts) == 1 and not which:
         return parts[0]
-    listing = "；".join(f"{n}={p.label or p.metric}（最高{fmt(p.max_points or ind.max_points)}分）"
-                       for n, p in enumerate(parts, start=1))
-    if not which:
-        raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
-                           f"例如：打分 单位 {ind.code} 1=2 理由。分项：{listing}")
-    if which.isdigit() and 1 <= int(which) <= len(parts):
-        return parts[int(which) - 1]
-    hits = [p for p in parts if which in (p.label or "") or which == p.metric]
-    if len(hits) == 1:
-        return hits[0]
-    raise CommandError(f"没有唯一匹配「{which}」的分项。分项：{listing}")
+    by_number = {str(number_of(ind, m)): p for p in parts for m in ind.metrics if m.name == p.metric}
+    if which in by_number:
+        return by_number[which]
+    listing = "；".join(f"{n}={p.label or _metric_label(ind, p.metric)}（最高{fmt(p.max_points or ind.max_points)}分）"
+                       for n, p in by_number.items())
+    first = next(iter(by_number))
+    raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
+                       f"例如：打分 单位 {_short(ind)} {first}=2 理由。分项：{listing}")
+
+
+def _metric_label(ind: Indicator, name: str) -> str:
+    return next((m.label for m in ind.metrics if m.name == name), name)
+
+
+def _short(ind: Indicator) -> str:
+    return ind.aliases[0] if ind.aliases else ind.code
+
+
+def _points_ways(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
+    """The commands that work for this item, in its own words: 酌情 points, values only the
+    office enters, and the figures (代报)."""
+    short, ways = _short(ind), []
+    parts = [p for p in ind.parts if p.kind == "discretionary"]
+    for p in parts[:3]:
+        most = fmt(p.max_points if p.max_points is not None else ind.max_points)
+        named = "" if len(parts) == 1 else f"{number_of(ind, next(m for m in ind.metrics if m.name == p.metric))}="
+        ways.append(f"酌情计分：打分 {unit.name} {short} {named}{most} 理由")
+    owned = {p.metric for p in parts}
+    for m in staff_only_metrics(ind):
+        if m.name not in owned and m.type in ("number", "count"):
+            cap = _staff_cap(ind, m)
+            one = min(cap, Decimal(1)) if cap is not None else Decimal(1)
+            ways.append(f"{m.label}：打分 {unit.name} {short} {short_name(ind, m)}={fmt(one)} 理由")
+    data = [m for m in enterable(ind) if m not in staff_only_metrics(ind)]
+    if data:
+        ways.append(f"录入数据：{example(ind, data, f'代报 {unit.name} {short}')}")
+    if ind.gate is not None:
+        ways.append(f"基础指标：确认 {unit.name} {short} 达标")
+    return "可以这样写——" + "；".join(ways) if ways else "此项无需信用办录入。"
+
+
+def _points_format(ctx: Ctx, unit: Unit, rest: list[str]) -> str:
+    """`打分` without a number: how to write it, for the item named if there is one, else with
+    an item of this scheme that takes 酌情 points."""
+    if rest:
+        try:
+            ind, _ = split_indicator(ctx.office.scheme, rest)
+            return f"格式：打分 <单位> <指标> <分> [理由]。「{ind.code} {ind.name}」" + _points_ways(ctx, unit, ind)
+        except CommandError:
+            pass
+    inds = [i for _, i in ctx.office.scheme.indicators()]
+    sample = next((i for i in inds if any(p.kind == "discretionary" for p in i.parts)), None) \
+        or next((i for i in inds if staff_only_metrics(i)), None)
+    tail = f"。例如「{sample.code} {sample.name}」" + _points_ways(ctx, unit, sample) if sample else ""
+    return "格式：打分 <单位> <指标> <分> [理由]" + tail
 
 
 @command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明] [2022年]", "记录扣分情形或重大失信事件",
@@ -404,7 +465,8 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
         # 「重大失信事件」, its id, or a clear start of it such as 「重大失信」
         if ev.name in text or ev.id == rest[0] or (len(rest[0]) >= 4 and ev.name.startswith(rest[0])):
             subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="event", indicator=None,
-                                value=ev.name, reason=text, member_id=ctx.member.id, now=ctx.now,
+                                value=ev.name, reason=exact_text(ctx.msg.text, rest),
+                                member_id=ctx.member.id, now=ctx.now,
                                 actor=ctx.actor)
             return Reply(f"已记录 {unit.name} 发生「{ev.name}」：考核结果降低{ev.levels}个档次。")
     deds = [i for c in scheme.categories if c.section == "deduction" for i in c.indicators]
@@ -422,7 +484,7 @@ def cmd_deduct(words: list[str], ctx: Ctx) -> Reply:
             raise CommandError("起数应至少为 1")
     for _ in range(cases):  # one row per case: each can be withdrawn on its own
         subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="deduction", indicator=ind.code,
-                            value=1, reason=" ".join(note), member_id=ctx.member.id,
+                            value=1, reason=exact_text(ctx.msg.text, note), member_id=ctx.member.id,
                             now=ctx.now, actor=ctx.actor)
     ctx._cards = None
     item = ctx.item_of(unit, ind.code)
@@ -450,12 +512,15 @@ def _same_year(ctx: Ctx, reason: str, example: str) -> None:
                        f"确属{ctx.office.year}年度请写明：{example} … {ctx.office.year}年")
 
 
-@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09]", "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数",
+@command(("未交", "未报", "谁没交"), STAFF, "未交 [2022-09] [全部]",
+         "尚未报送月报的单位；截止后另列逾期报送的单位和逾期天数（单位多时一屏为限，「全部」看全部）",
          read_only=True)
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
     if ind is None or ind.due is None:
         raise CommandError("当前考核方案没有月报要求。")
+    everything = any(w in _ALL for w in words)
+    words = [w for w in words if w not in _ALL]
     if words:
         try:
             period = parse_period(words[0], default_year=ctx.today.year)
@@ -474,16 +539,34 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
     head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
         ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
-    late = _late_senders(ctx, briefings, info.deadline)
+    ask = f"未交 {period} 全部"
+    late = _late_senders(ctx, briefings, info.deadline, everything, ask)
     if not missing:
         return Reply(f"{head}：全部单位已报送。" + (f"\n{late}" if late else ""))
     overdue = ctx.today > info.deadline
     days = f"，已超期 {(ctx.today - info.deadline).days} 天" if overdue else ""
     return Reply(f"{head} 未报送 {len(missing)} 个单位{days}：\n"
-                 + "\n".join(f"· {u.name}" for u in missing) + (f"\n{late}" if late else ""))
+                 + _names([u.name for u in missing], everything, ask) + (f"\n{late}" if late else ""))
 
 
-def _late_senders(ctx: Ctx, briefings: list, deadline) -> str:
+def _names(names: list[str], everything: bool, ask: str) -> str:
+    """A few units one a line; many (200 units) as one paragraph of names that fills a
+    screen, with the count of the rest and how to see them all."""
+    if len(names) <= SCREEN_LINES:
+        return "\n".join(f"· {n}" for n in names)
+    if everything:
+        return "、".join(names)
+    shown, used = 0, 0
+    for n in names:
+        if used + len(n) + 1 > SCREEN_CHARS - 80 and shown:
+            break
+        shown, used = shown + 1, used + len(n) + 1
+    text = "、".join(names[:shown])
+    return text if shown == len(names) else f"{text}\n{_more_units(shown, len(names), ask)}"
+
+
+def _late_senders(ctx: Ctx, briefings: list, deadline, everything: bool = True,
+                  ask: str = "") -> str:
     """Units whose briefing for the period came after its deadline, and how late (a unit
     counts as on time if any of its live briefings was; a correction keeps the receipt)."""
     names = {u.id: u.name for u in list_units(ctx.db)}
@@ -502,7 +585,9 @@ def _late_senders(ctx: Ctx, briefings: list, deadline) -> str:
     if not rows:
         return ""
     rows.sort()
-    return f"逾期报送 {len(rows)} 个单位：\n" + "\n".join(r for _, r in rows)
+    shown = len(rows) if everything or len(rows) <= SCREEN_LINES else SCREEN_LINES
+    more = [_more_units(shown, len(rows), ask)] if shown < len(rows) else []
+    return f"逾期报送 {len(rows)} 个单位：\n" + "\n".join([r for _, r in rows[:shown]] + more)
 
 
 @command(("导出", "export"), STAFF, "导出 [年度] [市直/县区]", "导出考核表（Excel，每个方案一个文件）")
@@ -554,9 +639,9 @@ def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
         if ctx.member.role != "admin":
             raise CommandError("只有管理员可以绑定信用办工作人员。")
         name = " ".join(rest[1:]) or user_id
-        add_member(ctx.db, user_id, name, "staff", None, channel=_bind_channel(ctx),
-                   now=ctx.now, actor=ctx.actor)
-        return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。")
+        m = add_member(ctx.db, user_id, name, "staff", None, channel=_bind_channel(ctx),
+                       now=ctx.now, actor=ctx.actor, join_lookalike=True)
+        return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。" + _same_person_note(ctx, m))
     unit, name_words = _unit_and_rest(ctx, rest)
     move = bool(name_words) and name_words[-1] == "改绑"
     name_words = name_words[:-1] if move else name_words
@@ -570,11 +655,22 @@ def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"{current.name}（{user_id}）现在是{old}的联络员。如确需改到{unit.name}，"
                            f"请发：绑定 {user_id} {unit.name} {current.name} 改绑")
     name = " ".join(name_words) or (current.name if current else user_id)
-    add_member(ctx.db, user_id, name, "liaison", unit.id, channel=_bind_channel(ctx),
-               now=ctx.now, actor=ctx.actor)
+    m = add_member(ctx.db, user_id, name, "liaison", unit.id, channel=_bind_channel(ctx),
+                   now=ctx.now, actor=ctx.actor, join_lookalike=True)
     ctx.notify([user_id], f"您已被绑定为{unit.name}的联络员。发送「帮助」查看可用的命令。",
                key=f"bind:{user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
-    return Reply(f"已绑定：{name}（{user_id}）为{unit.name}的联络员。")
+    return Reply(f"已绑定：{name}（{user_id}）为{unit.name}的联络员。" + _same_person_note(ctx, m))
+
+
+def _same_person_note(ctx: Ctx, m: Member) -> str:
+    """Bound on the other platform under the same name, role and unit: one person, whose
+    records and reminders follow them here."""
+    others = [b for b in bindings_of(ctx.db, m.person_id) if b.id != m.id]
+    if not others:
+        return ""
+    where = "、".join(f"{CHANNEL_ZH.get(b.channel, b.channel)} {b.user_id}" for b in others)
+    return (f"\n此人已在{where}绑定，视为同一人：以往的记录沿用，提醒改发到这里。"
+            f"如不是同一人，请管理员用 creditbot member 命令分开绑定。")
 
 
 def _bind_channel(ctx: Ctx) -> str:

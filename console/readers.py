@@ -19,7 +19,7 @@ import sqlite_utils
 from channels.message import Message
 from console.bridge import Chat
 from ledger import submissions as subs
-from ledger.facts import CITY, _facts_from, all_period_gaps, briefing_indicator
+from ledger.facts import CITY, _facts_from, all_period_gaps, briefing_indicator, city_facts
 from ledger.approvals import Target, waiting_per_unit
 from ledger.history import fingerprint, load_month, save_month
 from ledger.responsibility import duties
@@ -27,7 +27,7 @@ from ledger.office import Office, office_for_kind, offices
 from ledger.units import Member, Unit, get_unit, list_units
 from worktime.calendar import WorkCalendar
 from worktime.period import Deadline, Period, deadline, deadline_info, periods_in_year
-from schemes.asks import needs_report
+from schemes.asks import enterable, needs_report, printed_number
 from schemes.model import Indicator, Scheme
 from scoring.card import Scorecard, fmt
 from scoring.engine import score_all
@@ -346,14 +346,7 @@ def _totals_at(desk: Desk, day: date, rows: list[subs.Submission], adjs: list[di
     off = desk.office
     units = desk.units()
     if off.city_level:
-        merged: dict[str, list[subs.Submission]] = {}
-        for lst in by_unit.values():
-            for code, items in lst.items():
-                merged.setdefault(code, []).extend(items)
-        for items in merged.values():
-            items.sort(key=lambda s: s.id, reverse=True)
-        facts = {CITY: _facts_from(off.scheme, off.year, merged, [a for v in adjs_of.values() for a in v],
-                                   [e for v in files_of.values() for e in v], day, desk.cal)}
+        facts = {CITY: city_facts(off, units, by_unit, adjs_of, files_of, day, desk.cal)}
     else:
         facts = {u.name: _facts_from(off.scheme, off.year, by_unit.get(u.id, {}),
                                      adjs_of.get(u.id, []), files_of.get(u.id, []), day, desk.cal)
@@ -512,14 +505,15 @@ def point_targets(scheme: Scheme, staff_only_metrics: Any) -> list[tuple[str, st
     out = []
     for _, ind in scheme.indicators():
         parts = [p for p in ind.parts if p.kind == "discretionary"]
-        for n, p in enumerate(parts, start=1):
+        numbers = {m.name: printed_number(ind, m) for m in enterable(ind)}
+        for p in parts:  # named by the number the chat prints before it (打分 单位 指标 4=2)
             cap = p.max_points if p.max_points is not None else ind.max_points
-            out.append((f"{ind.code}|{n if len(parts) > 1 else ''}",
+            out.append((f"{ind.code}|{numbers.get(p.metric, '') if len(parts) > 1 else ''}",
                         f"{ind.code} {ind.name} · {p.label or '酌情计分'}（0–{fmt(cap)} 分）"))
         for m in staff_only_metrics(ind):
             if any(p.metric == m.name for p in parts):
                 continue
-            out.append((f"{ind.code}|{m.name}", f"{ind.code} {ind.name} · {m.label}"))
+            out.append((f"{ind.code}|{printed_number(ind, m)}", f"{ind.code} {ind.name} · {m.label}"))
     return out
 
 

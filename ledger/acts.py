@@ -138,16 +138,30 @@ def list_acts(db: sqlite_utils.Database, unit_id: int | None = None, limit: int 
     return [_act(r) for r in db.query(sql + " ORDER BY id DESC LIMIT ?", args + [limit])]
 
 
+# The bindings of the person `?` binding belongs to (a person may be bound on both platforms).
+_SAME_PERSON = ("member_id IN (SELECT id FROM members WHERE person_id = "
+                "(SELECT person_id FROM members WHERE id = ?))")
+
+
+def _same_person(db: sqlite_utils.Database, author: int | None, member_id: int) -> bool:
+    if author is None:
+        return False
+    row = db.execute(f"SELECT 1 FROM (SELECT ? AS member_id) WHERE {_SAME_PERSON}",
+                     [author, member_id]).fetchone()
+    return author == member_id or row is not None
+
+
 def acts_of_member(db: sqlite_utils.Database, member_id: int, limit: int = 10) -> list[Act]:
-    """A staff member's own latest records, newest first (the 打分扣分 page's 撤销 list)."""
-    return [_act(r) for r in db.query("SELECT * FROM staff_acts WHERE member_id = ? "
+    """A staff member's own latest records, newest first (the 打分扣分 page's 撤销 list), on
+    whichever platform they were made."""
+    return [_act(r) for r in db.query(f"SELECT * FROM staff_acts WHERE {_SAME_PERSON} "
                                       "ORDER BY id DESC LIMIT ?", [member_id, limit])]
 
 
 def latest_act_id(db: sqlite_utils.Database, member_id: int) -> int:
     """The id of the member's newest record (0 if none): a form compares it before and after
     to know whether it recorded something."""
-    row = db.execute("SELECT max(id) FROM staff_acts WHERE member_id = ?", [member_id]).fetchone()
+    row = db.execute(f"SELECT max(id) FROM staff_acts WHERE {_SAME_PERSON}", [member_id]).fetchone()
     return row[0] or 0
 
 
@@ -158,7 +172,9 @@ def undo_act(db: sqlite_utils.Database, act_id: int, now: datetime, actor: str,
         act = get_act(db, act_id)
         if act.undone_at:
             raise LedgerError(f"编号 {act_id} 已于 {act.undone_at[:16].replace('T', ' ')} 撤销过")
-        if not may_undo_others and member_id is not None and act.member_id != member_id:
+        # one person's bindings on several platforms are one author (ledger.units)
+        if not may_undo_others and member_id is not None and not _same_person(
+                db, act.member_id, member_id):
             raise LedgerError(f"编号 {act_id} 是其他工作人员录入的，请本人或管理员撤销")
         kept: list[str] = []
         for table, diff in act.changes.items():

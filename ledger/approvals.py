@@ -14,7 +14,7 @@ import sqlite_utils
 
 from ledger import acts, audit
 from ledger.db import LedgerError, immediate, now_iso
-from ledger.submissions import refuse_closed
+from ledger.submissions import NOT_FROZEN, refuse_closed
 
 __all__ = ["Target", "Approval", "approve", "waiting", "waiting_per_unit"]
 
@@ -49,7 +49,7 @@ class Approval:
 
 
 def _where(t: Target, table: str) -> tuple[str, list[Any]]:
-    sql = " WHERE status = 'submitted'"
+    sql = " WHERE status = 'submitted'" + NOT_FROZEN[table]  # a closed year's are frozen
     args: list[Any] = []
     if t.unit_id is not None:
         sql += " AND unit_id = ?"
@@ -94,12 +94,12 @@ def approve(db: sqlite_utils.Database, targets: list[Target], *, reviewer_id: in
     """Approve every waiting record the targets name, all or nothing, as one act. Raises
     LedgerError when nothing waits (or a closed year is named)."""
     with immediate(db):
+        for t in targets:  # naming a closed year is refused, not answered with "nothing waits"
+            for year in [t.year, *(p[:4] for p in t.periods if p)]:
+                refuse_closed(db, year)
         rows = waiting(db, targets)
         if not rows["submissions"] and not rows["evidence"]:
             raise LedgerError("所选范围内没有待审核的报送或材料。")
-        for r in (*rows["submissions"].values(), *rows["evidence"].values()):
-            if r["period"]:
-                refuse_closed(db, r["period"][:4])
         at = now_iso(now)
         changes: dict[str, Any] = {}
         result = Approval(0, 0)

@@ -342,6 +342,42 @@ MIGRATIONS.append(
         SELECT channel, msg_id, received_at FROM inbound;
     """
 )
+MIGRATIONS.append(
+    # An upload link remembers the period named in chat (佐证 双公示 2022年第四季度 in January):
+    # the files it brings are that period's, in that period's year. NULL: the period the files
+    # count for when they arrive, as for a file sent in chat.
+    """
+    ALTER TABLE upload_tokens ADD COLUMN period TEXT;
+    """
+)
+MIGRATIONS.append(
+    # People and their bindings: a members row is one platform binding (user id, channel); the
+    # bindings of one person share person_id (the id of their first binding), so records,
+    # ownership (撤销) and reminders follow the person across platforms. bound_at: when the
+    # binding was last made; a person's newest binding is where reminders and notices go.
+    # A binding from before per-platform scoping ('*') that staff bound again with --channel
+    # left two rows: they become one person, and the '*' row ends (the pinned one answers).
+    # submissions.sent: the message(s) a record came from, verbatim (JSON list; after the
+    # first, answers to the bot's follow-up question).
+    """
+    ALTER TABLE members ADD COLUMN person_id INTEGER;
+    ALTER TABLE members ADD COLUMN bound_at TEXT;
+    UPDATE members SET person_id = id, bound_at = created_at;
+    UPDATE members SET person_id = (SELECT s.id FROM members s
+                                    WHERE s.channel = '*' AND s.user_id = members.user_id)
+        WHERE channel != '*'
+          AND EXISTS (SELECT 1 FROM members s WHERE s.channel = '*' AND s.user_id = members.user_id)
+          AND (SELECT COUNT(*) FROM members o
+               WHERE o.user_id = members.user_id AND o.channel != '*') = 1;
+    UPDATE members SET active = 0
+        WHERE channel = '*'
+          AND EXISTS (SELECT 1 FROM members o WHERE o.person_id = members.id AND o.id != members.id);
+    CREATE INDEX members_person ON members(person_id);
+    CREATE TRIGGER members_person_default AFTER INSERT ON members WHEN NEW.person_id IS NULL
+        BEGIN UPDATE members SET person_id = NEW.id WHERE id = NEW.id; END;
+    ALTER TABLE submissions ADD COLUMN sent TEXT;
+    """
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,7 +14,8 @@ import sqlite_utils
 
 from ledger.office import Office, init_office, office
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
-from ledger.units import list_units
+from ledger.responsibility import answers_for
+from ledger.units import Unit, list_units
 from worktime.calendar import WorkCalendar
 from worktime.period import (KIND_OF_FREQUENCY, DeadlineCalendar, Period, deadline,
                              period_of_submission, periods_in_year)
@@ -22,7 +23,7 @@ from schemes.asks import needs_report
 from schemes.model import Discretionary, Indicator, Scheme
 
 __all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator",
-           "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period"]
+           "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period", "city_facts"]
 
 CITY = "全市"
 
@@ -214,23 +215,49 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
             and (ids is None or a["unit_id"] in ids)]
     files = [e for e in list_evidence(db, year=off.year) if (only is None or e["indicator"] == only)
              and (ids is None or e["unit_id"] in ids)]
-    if off.city_level:
-        merged: dict[str, list[Submission]] = {}
-        for u in chosen:
-            for code, lst in subs.get(u.id, {}).items():
-                merged.setdefault(code, []).extend(lst)
-        for lst in merged.values():
-            lst.sort(key=lambda s: s.id, reverse=True)
-        return {CITY: _facts_from(off.scheme, off.year, merged, adjs, files, today, cal)}
     adjs_of: dict[int, list[dict]] = {}
     for a in adjs:
         adjs_of.setdefault(a["unit_id"], []).append(a)
     files_of: dict[int, list[dict]] = {}
     for e in files:
         files_of.setdefault(e["unit_id"], []).append(e)
+    if off.city_level:
+        return {CITY: city_facts(off, chosen, subs, adjs_of, files_of, today, cal)}
     return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}), adjs_of.get(u.id, []),
                                 files_of.get(u.id, []), today, cal)
             for u in chosen}
+
+
+def city_facts(off: Office, units: list[Unit], subs: dict[int, dict[str, list[Submission]]],
+               adjs_of: dict[int, list[dict]], files_of: dict[int, list[dict]], today: date,
+               cal: WorkCalendar) -> dict[str, Any]:
+    """The city's facts: the departments' submissions together make the city's figures. An
+    item scored per responsible unit (`per_unit`) keeps each unit's own figures instead, under
+    `_units` (unit name -> that unit's entry), for the engine to score one by one — a unit
+    named as responsible is there even before it sends anything, as is any unit with records."""
+    merged: dict[str, list[Submission]] = {}
+    for u in units:
+        for code, lst in subs.get(u.id, {}).items():
+            merged.setdefault(code, []).extend(lst)
+    for lst in merged.values():
+        lst.sort(key=lambda s: s.id, reverse=True)
+    every_adj = [a for u in units for a in adjs_of.get(u.id, [])]
+    every_file = [e for u in units for e in files_of.get(u.id, [])]
+    facts = _facts_from(off.scheme, off.year, merged, every_adj, every_file, today, cal)
+    for cat, ind in off.scheme.indicators():
+        if ind.per_unit is None:
+            continue
+        own = off.scheme.model_copy(update={"categories": [cat.model_copy(update={"indicators": [ind]})]})
+        entries: dict[str, Any] = {}
+        for u in units:
+            adjs = [a for a in adjs_of.get(u.id, []) if a["indicator"] == ind.code]
+            files = [e for e in files_of.get(u.id, []) if e["indicator"] == ind.code]
+            mine = subs.get(u.id, {}).get(ind.code, [])
+            if answers_for(ind, u) or mine or adjs or files:
+                entries[u.name] = _facts_from(own, off.year, {ind.code: mine}, adjs, files,
+                                              today, cal).get(ind.code, {})
+        facts[ind.code] = {"_units": entries}
+    return facts
 
 
 def single_indicator(off: Office, code: str) -> Office | None:

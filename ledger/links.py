@@ -22,6 +22,7 @@ class UploadLink:
     member_id: int | None
     expires_at: str
     used_at: str | None
+    period: str | None = None  # named in chat; None: the period current when files arrive
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,16 @@ class Download:
 
 
 def add_upload_link(db: sqlite_utils.Database, token: str, unit_id: int, indicator: str,
-                    member_id: int | None, expires: datetime) -> None:
+                    member_id: int | None, expires: datetime, period: str | None = None) -> None:
     with immediate(db):
-        db.execute("INSERT INTO upload_tokens(token, unit_id, indicator, member_id, expires_at)"
-                   " VALUES (?, ?, ?, ?, ?)",
-                   [token, unit_id, indicator, member_id, now_iso(expires)])
+        db.execute("INSERT INTO upload_tokens(token, unit_id, indicator, member_id, expires_at,"
+                   " period) VALUES (?, ?, ?, ?, ?, ?)",
+                   [token, unit_id, indicator, member_id, now_iso(expires), period])
 
 
 def upload_link(db: sqlite_utils.Database, token: str) -> UploadLink | None:
     row = db.execute(
-        "SELECT t.unit_id, u.name, t.indicator, t.member_id, t.expires_at, t.used_at "
+        "SELECT t.unit_id, u.name, t.indicator, t.member_id, t.expires_at, t.used_at, t.period "
         "FROM upload_tokens t JOIN units u ON u.id = t.unit_id WHERE t.token = ?",
         [token]).fetchone()
     return None if row is None else UploadLink(token, *row)

@@ -27,7 +27,7 @@ __all__ = ["awaiting_review", "Submission", "record_submission", "keeps_on_time"
            "list_adjustments", "reported_periods", "year_records", "year_filings", "standing_rejections",
            "get_evidence", "has_standing",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
-           "report_filings", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
+           "report_filings", "keep_sent", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ALLOWED_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".jpg", ".jpeg",
@@ -56,6 +56,8 @@ class Submission:
     source_msg_id: str | None
     review_reason: str | None = None
     member_id: int | None = None
+    # the message(s) it came from, verbatim; after the first, answers to a follow-up question
+    sent: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "unit_id": self.unit_id, "indicator": self.indicator,
@@ -69,7 +71,21 @@ def _sub(row: dict) -> Submission:
     return Submission(row["id"], row["unit_id"], row["indicator"], row["period"], row["kind"],
                       loads(row["metrics"], {}), row["text"], row["received_at"], row["deadline"],
                       None if row["on_time"] is None else bool(row["on_time"]), row["status"],
-                      row["channel"], row["source_msg_id"], row["review_reason"], row["member_id"])
+                      row["channel"], row["source_msg_id"], row["review_reason"], row["member_id"],
+                      tuple(loads(row.get("sent"), [])))
+
+
+def keep_sent(db: sqlite_utils.Database, channel: str, source_msg_id: str | None,
+              sent: list[str]) -> None:
+    """Keep the message(s) a record came from, as sent (its text is what the command read:
+    without the command word, with a month the follow-up answer supplied). Writes only when
+    this message recorded something, so a question stays read-only."""
+    if not source_msg_id or not sent:
+        return
+    if db.execute("SELECT 1 FROM submissions WHERE channel = ? AND source_msg_id = ? "
+                  "AND sent IS NULL", [channel, source_msg_id]).fetchone():
+        db.execute("UPDATE submissions SET sent = ? WHERE channel = ? AND source_msg_id = ? "
+                   "AND sent IS NULL", [dumps(sent), channel, source_msg_id])
 
 
 def record_submission(db: sqlite_utils.Database, *, unit_id: int, indicator: str, period: str,
@@ -147,19 +163,25 @@ def review_latest(db: sqlite_utils.Database, unit_id: int, indicator: str, accep
         if period:
             refuse_closed(db, Period.from_label(period).year)
         only = " AND period = ?" if period else ""
+        live = " AND status IN ('submitted', 'accepted', 'rejected')"
         subs = db.execute(
             "UPDATE submissions SET status = ?, review_reason = ?, reviewed_by = ?, "
-            "reviewed_at = ? WHERE unit_id = ? AND indicator = ? AND status IN "
-            f"('submitted', 'accepted', 'rejected'){only}",
+            f"reviewed_at = ? WHERE unit_id = ? AND indicator = ?{live}{only}"
+            + NOT_FROZEN["submissions"],
             [status, reason, reviewer_id, now_iso(now), unit_id, indicator]
             + ([period] if period else [])).rowcount
         # a period's review takes the files sent for that period (older files name none)
         files = db.execute(
             "UPDATE evidence SET status = ?, review_reason = ? WHERE unit_id = ? AND "
-            f"indicator = ? AND status IN ('submitted', 'accepted', 'rejected'){only}",
+            f"indicator = ?{live}{only}" + NOT_FROZEN["evidence"],
             [status, reason, unit_id, indicator] + ([period] if period else [])).rowcount
         if subs + files == 0:
-            raise LedgerError("该单位此项还没有报送任何数据或材料，无需审核")
+            frozen = db.execute(
+                f"SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ?{live} UNION ALL "
+                f"SELECT 1 FROM evidence WHERE unit_id = ? AND indicator = ?{live}",
+                [unit_id, indicator, unit_id, indicator]).fetchone()
+            raise LedgerError("该单位此项在开启的年度里没有报送的数据或材料；已关闭年度的记录已定稿，"
+                              "不能再审核" if frozen else "该单位此项还没有报送任何数据或材料，无需审核")
         audit.log(db, now, actor, f"review.{status}", f"{unit_id}/{indicator}", reason=reason,
                   submissions=subs, files=files)
         return subs + files
@@ -287,6 +309,13 @@ def refuse_closed(db: sqlite_utils.Database, year: int | str | None) -> None:
             [int(year)]).fetchone():
         raise LedgerError(f"{year} 考核年度已关闭，结果已定稿，不能再报送、审核或修改。")
 
+
+# A closed year's rows are frozen: never reviewed, so never waiting (待审) nor reviewable.
+# Evidence counts by its year (rows from before years existed: the office's first year).
+CLOSED_YEARS = "(SELECT year FROM office_years WHERE status = 'closed')"
+NOT_FROZEN = {"submissions": " AND CAST(substr(period, 1, 4) AS INTEGER) NOT IN " + CLOSED_YEARS,
+              "evidence": " AND COALESCE(year, (SELECT MIN(year) FROM office_years)) NOT IN "
+                          + CLOSED_YEARS}
 
 # Rows from before years existed (year NULL) belong to the office's first year.
 _OF_YEAR = " AND (year = ? OR (year IS NULL AND ? = (SELECT MIN(year) FROM office_years)))"

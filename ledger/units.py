@@ -18,13 +18,16 @@ from ledger.userids import CHANNELS, USER_ID_RULE, channel_family, check_user_id
 from worktime.clock import shanghai_now
 
 __all__ = ["Unit", "Member", "add_unit", "list_units", "get_unit", "find_unit", "add_member",
-           "find_member", "still_bound", "list_members", "liaisons_of", "import_units", "set_deputy", "set_aliases",
+           "find_member", "still_bound", "list_members", "liaisons_of", "remove_member",
+           "bindings_of", "find_binding", "member_names", "liaison_contacts",
+           "staff_contacts", "by_channel", "reminder_binding", "ROLE_ZH", "CHANNEL_ZH", "import_units", "set_deputy", "set_aliases",
            "pause_unit", "set_group", "scope_members", "unscoped_members", "ROLES", "KINDS",
            "KIND_WORDS", "kind_of"]
 
 ROLES = ("liaison", "staff", "admin")
 KINDS = ("department", "county", "city")
 ROLE_ZH = {"liaison": "联络员", "staff": "信用办工作人员", "admin": "管理员"}
+CHANNEL_ZH = {"wecom": "企业微信", "dingtalk": "钉钉", "*": "未指定平台"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class Member:
     unit_id: int | None
     deputy_user_id: str | None = None
     deputy_until: str | None = None
+    person_id: int = 0  # the person this binding belongs to (see ledger.db migration notes)
+    active: bool = True
+    bound_at: str = ""
 
     @property
     def is_staff(self) -> bool:
@@ -72,7 +78,9 @@ def _unit(row: dict) -> Unit:
 
 def _member(row: dict) -> Member:
     return Member(row["id"], row["user_id"], row["channel"], row["name"], row["role"],
-                  row["unit_id"], row["deputy_user_id"], row["deputy_until"])
+                  row["unit_id"], row["deputy_user_id"], row["deputy_until"],
+                  row.get("person_id") or row["id"], bool(row.get("active", 1)),
+                  row.get("bound_at") or row.get("created_at") or "")
 
 
 def add_unit(db: sqlite_utils.Database, name: str, kind: str = "department",
@@ -213,8 +221,9 @@ def import_units(db: sqlite_utils.Database, path: str | Path, now: datetime | No
                     raise LedgerError(f"{path}:{lineno} 用户ID「{uid[:70]}」无效：{USER_ID_RULE}")
                 if not db.execute("SELECT 1 FROM members WHERE user_id = ? AND channel = ?",
                                   [uid, channel]).fetchone():
+                    # the unit's liaison of that name on the other platform: the same person
                     add_member(db, uid, lname or uid, "liaison", unit.id, channel=channel,
-                               now=now, actor=actor)
+                               now=now, actor=actor, join_lookalike=True)
                     added_members += 1
     return added_units, added_members
 
@@ -245,7 +254,15 @@ def kind_of(written: str, assessed: set[str] | None = None) -> str:
 
 def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
                unit_id: int | None = None, channel: str = "*", now: datetime | None = None,
-               actor: str = "cli") -> Member:
+               actor: str = "cli", same_as: Member | None = None,
+               join_lookalike: bool = False) -> Member:
+    """Bind `user_id` on `channel` to a person. Binding again (same id, same platform) updates
+    the person; an unscoped ('*') binding of the same id bound again with a platform is pinned
+    to it (one row, one person). `same_as` binds a further platform id (or a new id on the
+    same platform, which replaces the old one) to an existing person, who keeps their records
+    and ownership. `join_lookalike`: a new id whose name, role and unit match someone bound on
+    another platform is taken to be that person (staff entry points; they say so, and the CLI
+    has --new-person for the rare namesake)."""
     if role not in ROLES:
         raise LedgerError(f"角色应为 liaison/staff/admin，收到：{role}")
     if role == "liaison" and unit_id is None:
@@ -254,30 +271,138 @@ def add_member(db: sqlite_utils.Database, user_id: str, name: str, role: str,
     if channel not in ("*",) + CHANNELS:
         raise LedgerError(f"渠道应为 {' 或 '.join(CHANNELS)}，收到：{channel}")
     now = now or shanghai_now()
+    person: int | None
     with immediate(db):
-        _keep_an_admin(db, user_id, channel, role)
-        db.execute(
-            "INSERT INTO members(user_id, channel, name, role, unit_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, channel) DO UPDATE SET "
-            "name = excluded.name, role = excluded.role, unit_id = excluded.unit_id, active = 1",
-            [user_id.strip(), channel, name, role, unit_id, now_iso(now)])
+        row = first_row(db, "SELECT * FROM members WHERE user_id = ? AND channel = ?",
+                        [user_id, channel])
+        if row is None and channel != "*":  # bound before per-platform scoping: pin that one
+            row = first_row(db, "SELECT * FROM members WHERE user_id = ? AND channel = '*' "
+                            "AND active = 1", [user_id])
+            if row is not None and same_as is not None and row["person_id"] != same_as.person_id:
+                row = None
+        if same_as is not None:
+            person = same_as.person_id
+            if row is not None and row["person_id"] != person and row["active"]:
+                raise LedgerError(f"{user_id} 已绑定为{row['name']}（{ROLE_ZH[row['role']]}），"
+                                  f"不是{same_as.name}：请先解除该绑定（creditbot member remove）")
+        elif row is not None:
+            person = row["person_id"]
+        else:
+            same_as = _lookalike(db, name, role, unit_id, channel) if join_lookalike else None
+            person = same_as.person_id if same_as is not None else None
+        _keep_an_admin(db, person, role)
+        if row is None:
+            cur = db.execute(
+                "INSERT INTO members(user_id, channel, name, role, unit_id, created_at, person_id, "
+                "bound_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [user_id, channel, name, role, unit_id, now_iso(now), person, now_iso(now)])
+            member_id = inserted_id(cur)
+        else:
+            member_id = row["id"]
+            db.execute("UPDATE members SET channel = ?, active = 1, bound_at = ?, person_id = ? "
+                       "WHERE id = ?", [channel, now_iso(now), person, member_id])
+        person = db.execute("SELECT person_id FROM members WHERE id = ?", [member_id]).fetchone()[0]
+        # one person, one name, role and unit, on every platform they are bound on
+        db.execute("UPDATE members SET name = ?, role = ?, unit_id = ? WHERE person_id = ?",
+                   [name, role, unit_id, person])
+        if same_as is not None:  # one binding per platform: a new id there replaces the old
+            db.execute("UPDATE members SET active = 0 WHERE person_id = ? AND id != ? AND active = 1 "
+                       "AND channel = ?", [person, member_id, channel])
         audit.log(db, now, actor, "member.add", user_id, name=name, role=role, unit_id=unit_id,
-                  channel=channel)
-        row = list(db.query("SELECT * FROM members WHERE user_id = ? AND channel = ?",
-                            [user_id.strip(), channel]))[0]
-    return _member(row)
+                  channel=channel, **({"same_as": same_as.user_id} if same_as else {}))
+        return _member(first_row(db, "SELECT * FROM members WHERE id = ?", [member_id]) or {})
 
 
-def _keep_an_admin(db: sqlite_utils.Database, user_id: str, channel: str, role: str) -> None:
+def _lookalike(db: sqlite_utils.Database, name: str, role: str, unit_id: int | None,
+              channel: str) -> Member | None:
+    """Someone with this name, role and unit bound on another platform: most likely the same
+    person, whose records and 撤销 a second identity would cut them off from."""
+    row = first_row(db, "SELECT * FROM members WHERE name = ? AND role = ? AND unit_id IS ? "
+                    "AND channel != ? AND active = 1 ORDER BY id LIMIT 1",
+                    [name, role, unit_id, channel])
+    return _member(row) if row is not None else None
+
+
+def _keep_an_admin(db: sqlite_utils.Database, person_id: int | None, role: str) -> None:
     """The office must keep someone who can bind staff: the last admin cannot be demoted."""
-    row = db.execute("SELECT role FROM members WHERE user_id = ? AND channel = ? AND active = 1",
-                     [user_id, channel]).fetchone()
-    if row is None or row[0] != "admin" or role == "admin":
+    if person_id is None or role == "admin":
         return
-    admins = db.execute("SELECT COUNT(*) FROM members WHERE role = 'admin' AND active = 1"
-                        ).fetchone()[0]
+    _not_last_admin(db, person_id, "改为其他角色")
+
+
+def _not_last_admin(db: sqlite_utils.Database, person_id: int, what: str) -> None:
+    row = first_row(db, "SELECT name, user_id FROM members WHERE person_id = ? AND active = 1 "
+                    "AND role = 'admin' LIMIT 1", [person_id])
+    if row is None:
+        return
+    admins = db.execute("SELECT COUNT(DISTINCT person_id) FROM members "
+                        "WHERE role = 'admin' AND active = 1").fetchone()[0]
     if admins <= 1:
-        raise LedgerError(f"{user_id} 是唯一的管理员，不能改为其他角色：请先添加另一位管理员。")
+        raise LedgerError(f"{row['user_id']} 是唯一的管理员，不能{what}：请先添加另一位管理员。")
+
+
+def remove_member(db: sqlite_utils.Database, member: Member, now: datetime, actor: str = "cli",
+                  only_binding: bool = False) -> list[Member]:
+    """End a person's bindings (all of them, or with `only_binding` just this platform's).
+    Nothing is deleted: their records keep their author, and binding them again (or with
+    same_as) gives the same person back. Returns the bindings ended."""
+    with immediate(db):
+        ended = [m for m in bindings_of(db, member.person_id)
+                 if not only_binding or m.id == member.id]
+        if not ended:
+            raise LedgerError(f"{member.user_id} 的绑定已解除")
+        if not only_binding or len(bindings_of(db, member.person_id)) == 1:
+            _not_last_admin(db, member.person_id, "解除绑定")
+        for m in ended:
+            db.execute("UPDATE members SET active = 0 WHERE id = ?", [m.id])
+        gone = [m.user_id for m in ended if not db.execute(
+            "SELECT 1 FROM members WHERE user_id = ? AND active = 1", [m.user_id]).fetchone()]
+        for uid in gone:  # a deputy who left no longer takes anyone's reminders
+            db.execute("UPDATE members SET deputy_user_id = NULL, deputy_until = NULL "
+                       "WHERE deputy_user_id = ?", [uid])
+        audit.log(db, now, actor, "member.remove", member.user_id, name=member.name,
+                  bindings=[f"{m.channel}:{m.user_id}" for m in ended])
+        return ended
+
+
+def find_binding(db: sqlite_utils.Database, written: str, channel: str | None = None) -> Member:
+    """An active binding named as `用户ID` or `平台:用户ID` (wecom:zhang3, 钉钉:zs01), for staff
+    commands; several platforms binding the same id to different people must be told apart."""
+    platform, _, user_id = written.strip().rpartition(":")
+    words = {"企业微信": "wecom", "政务微信": "wecom", "钉钉": "dingtalk", "专有钉钉": "dingtalk"}
+    platform = words.get(platform, platform) or (channel or "")
+    if platform and platform not in CHANNELS + ("*",):
+        raise LedgerError(f"平台应为 wecom 或 dingtalk，收到：{platform}")
+    sql, args = "SELECT * FROM members WHERE user_id = ? AND active = 1", [user_id]
+    if platform:
+        sql += " AND channel = ?"
+        args.append(platform)
+    found = [_member(r) for r in db.query(sql + " ORDER BY id", args)]
+    if not found:
+        where = f"在{CHANNEL_ZH.get(platform, platform)}" if platform else ""
+        raise LedgerError(f"没有{where}绑定用户ID「{user_id[:70]}」的人员（creditbot member list 查看）")
+    if len({m.person_id for m in found}) > 1:
+        raise LedgerError(f"用户ID「{user_id}」在两个平台上是不同的人，请写明平台，"
+                          f"例如 wecom:{user_id} 或 dingtalk:{user_id}")
+    return found[0]
+
+
+def bindings_of(db: sqlite_utils.Database, person_id: int) -> list[Member]:
+    """A person's active bindings, the one reminders use first (see reminder_binding)."""
+    rows = [_member(r) for r in db.query("SELECT * FROM members WHERE person_id = ? AND active = 1",
+                                         [person_id])]
+    return sorted(rows, key=lambda m: (m.bound_at, m.id), reverse=True)
+
+
+def reminder_binding(bindings: list[Member]) -> Member:
+    """Where a person with several bindings is reached (reminders, notices, digests): the
+    binding made most recently — binding someone on another platform moves them there."""
+    return max(bindings, key=lambda m: (m.bound_at, m.id))
+
+
+def member_names(db: sqlite_utils.Database) -> dict[int, str]:
+    """Every binding's name by id, ended ones too: a record keeps its author after they leave."""
+    return {r[0]: r[1] for r in db.execute("SELECT id, name FROM members")}
 
 
 def find_member(db: sqlite_utils.Database, channel: str, user_id: str) -> Member | None:
@@ -333,8 +458,11 @@ def unscoped_members(db: sqlite_utils.Database) -> list[Member]:
 
 
 def list_members(db: sqlite_utils.Database, unit_id: int | None = None,
-                 role: str | None = None) -> list[Member]:
-    sql = "SELECT * FROM members WHERE active = 1"
+                 role: str | None = None, channel: str | None = None,
+                 include_ended: bool = False) -> list[Member]:
+    """Active bindings (one per person per platform), filtered by unit, role and platform;
+    `include_ended`: ended ones too (names in the audit log outlive the binding)."""
+    sql = "SELECT * FROM members WHERE " + ("1" if include_ended else "active = 1")
     args: list[Any] = []
     if unit_id is not None:
         sql += " AND unit_id = ?"
@@ -342,28 +470,79 @@ def list_members(db: sqlite_utils.Database, unit_id: int | None = None,
     if role:
         sql += " AND role = ?"
         args.append(role)
+    if channel:
+        sql += " AND channel = ?"
+        args.append(channel)
     return [_member(r) for r in db.query(sql + " ORDER BY id", args)]
 
 
-def liaisons_of(db: sqlite_utils.Database, unit_id: int, today: str | None = None) -> list[str]:
-    """User ids to remind for a unit: its liaisons, or their deputies while they are on leave."""
-    out: list[str] = []
-    for m in list_members(db, unit_id, "liaison"):
-        on_leave = m.deputy_user_id and (m.deputy_until is None or today is None
-                                         or today <= m.deputy_until)
-        uid = m.deputy_user_id if on_leave and m.deputy_user_id else m.user_id
-        if uid not in out:
-            out.append(uid)
+def _people(members: list[Member]) -> dict[int, list[Member]]:
+    out: dict[int, list[Member]] = {}
+    for m in members:
+        out.setdefault(m.person_id, []).append(m)
     return out
+
+
+def liaison_contacts(db: sqlite_utils.Database, unit_id: int, today: str | None = None,
+                     deputies: bool = True) -> list[tuple[str, str]]:
+    """(binding channel, user id) to message for a unit, once per person: each liaison's
+    reminder binding, or (`deputies`) their deputy's while they are on leave. The deputy was
+    named on the liaison's platform, so that binding names the person meant."""
+    everyone = list_members(db)
+    people = _people(everyone)
+    by_id: dict[str, list[Member]] = {}
+    for m in everyone:
+        by_id.setdefault(m.user_id, []).append(m)
+    out: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for person, bindings in people.items():
+        first = next((b for b in bindings if b.deputy_user_id), bindings[0])
+        if first.role != "liaison" or first.unit_id != unit_id:
+            continue
+        reached, target = person, reminder_binding(bindings)
+        on_leave = deputies and first.deputy_user_id and (
+            first.deputy_until is None or today is None or today <= first.deputy_until)
+        named = by_id.get(first.deputy_user_id or "", []) if on_leave else []
+        # a deputy no longer bound leaves the liaison reached themselves
+        pick = next((d for d in named if d.channel == target.channel), named[0] if named else None)
+        if pick is not None:
+            reached, target = pick.person_id, reminder_binding(people[pick.person_id])
+        if reached not in seen:
+            seen.add(reached)
+            out.append((target.channel, target.user_id))
+    return out
+
+
+def staff_contacts(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """(binding channel, user id) of every staff member and admin, once per person."""
+    return [(b.channel, b.user_id) for b in
+            (reminder_binding(bs) for bs in _people(list_members(db)).values()) if b.is_staff]
+
+
+def by_channel(contacts: list[tuple[str, str]], fallback: str) -> dict[str, list[str]]:
+    """Contacts grouped by the platform to send on; an unscoped binding ('*') is reached on
+    `fallback`."""
+    out: dict[str, list[str]] = {}
+    for channel, uid in contacts:
+        ch = fallback if channel in ("*", "") else channel_family(channel)
+        if uid not in out.setdefault(ch, []):
+            out[ch].append(uid)
+    return out
+
+
+def liaisons_of(db: sqlite_utils.Database, unit_id: int, today: str | None = None) -> list[str]:
+    """User ids to remind for a unit: its liaisons, or their deputies while they are on leave
+    (once per person)."""
+    return list(dict.fromkeys(uid for _, uid in liaison_contacts(db, unit_id, today)))
 
 
 def set_deputy(db: sqlite_utils.Database, member: Member, deputy_user_id: str | None,
                until: str | None, now: datetime, actor: str) -> None:
     if deputy_user_id is not None:
         deputy_user_id = check_user_id(deputy_user_id)
-    with immediate(db):
-        db.execute("UPDATE members SET deputy_user_id = ?, deputy_until = ? WHERE id = ?",
-                   [deputy_user_id, until, member.id])
+    with immediate(db):  # the person's: whichever platform reminds them
+        db.execute("UPDATE members SET deputy_user_id = ?, deputy_until = ? WHERE person_id = ?",
+                   [deputy_user_id, until, member.person_id])
         audit.log(db, now, actor, "member.deputy", member.user_id, deputy=deputy_user_id,
                   until=until)
 

@@ -35,7 +35,7 @@ from ledger.office import offices, open_years
 from ledger.outbox import enqueue, keys_like
 from ledger.submissions import live_evidence_receipts, live_receipts
 from ledger.responsibility import answers_for
-from ledger.units import Unit, list_members, list_units
+from ledger.units import Unit, by_channel, liaison_contacts, list_units, staff_contacts
 from worktime.calendar import WorkCalendar
 from worktime.period import deadline_info, periods_in_year
 from schemes.asks import liaison_can_send, needs_report
@@ -101,10 +101,6 @@ def default_channel(settings: Mapping[str, Any]) -> str:
         if status.get(name):
             return name
     return "console"
-
-
-def _channel_of(binding: str, fallback: str) -> str:
-    return fallback if binding in ("*", "") else binding.split("_")[0]
 
 
 def _webhook_channel(url: str, named: str | None, fallback: str) -> str:
@@ -187,26 +183,8 @@ def _queued(db: sqlite_utils.Database, today: date) -> set[tuple[str, str, str, 
 def _recipients(db: sqlite_utils.Database, unit_id: int, today: date,
                 fallback: str) -> dict[str, list[str]]:
     """channel -> user ids to message for a unit: its liaisons, or their deputies while on
-    leave (the rule of ledger.units.liaisons_of), each on the channel they are bound to."""
-    members = list_members(db)
-    bound: dict[str, list[str]] = defaultdict(list)  # one user id may be bound on both platforms
-    for m in members:
-        bound[m.user_id].append(m.channel)
-    out: dict[str, list[str]] = defaultdict(list)
-    for m in members:
-        if m.role != "liaison" or m.unit_id != unit_id:
-            continue
-        on_leave = m.deputy_user_id and (m.deputy_until is None
-                                         or today.isoformat() <= m.deputy_until)
-        uid = m.deputy_user_id if on_leave and m.deputy_user_id else m.user_id
-        # The deputy was named on the liaison's platform: that binding is the person meant.
-        chans = bound.get(uid) or [m.channel]
-        binding = m.channel if m.channel in chans else next((c for c in chans if c != "*"),
-                                                             chans[0])
-        channel = _channel_of(binding, fallback)
-        if uid not in out[channel]:
-            out[channel].append(uid)
-    return dict(out)
+    leave, each person once, on the binding they are reached on (ledger.units)."""
+    return by_channel(liaison_contacts(db, unit_id, today.isoformat()), fallback)
 
 
 def _paused(unit: Unit, today: date) -> bool:
@@ -306,10 +284,7 @@ def _digest(db: sqlite_utils.Database, off: Office, items: list[DueItem], units:
             target["secret"] = secret
         return [Reminder(_key(DIGEST, done, slot, today, "group"), DIGEST, channel, (),
                          target, text, pairs, dl, unit="信用办")]
-    people: dict[str, list[str]] = defaultdict(list)
-    for m in list_members(db):
-        if m.is_staff and m.user_id not in people[_channel_of(m.channel, fallback)]:
-            people[_channel_of(m.channel, fallback)].append(m.user_id)
+    people = by_channel(staff_contacts(db), fallback)  # each person once
     return [Reminder(_key(DIGEST, done, slot, today, channel if len(people) > 1 else ""),
                      DIGEST, channel, tuple(ids), {"users": list(ids)}, text, pairs, dl,
                      unit="信用办")

@@ -7,10 +7,13 @@ the bot counts itself belong to the office. Pure functions of the scheme.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from schemes.model import Indicator, Metric
 
-__all__ = ["staff_only_metrics", "liaison_metrics", "needs_report", "liaison_can_send",
-           "send_command"]
+__all__ = ["staff_only_metrics", "liaison_metrics", "enterable", "printed_number", "needs_report",
+           "liaison_can_send", "send_command"]
 
 
 def staff_only_metrics(ind: Indicator) -> list[Metric]:
@@ -25,6 +28,21 @@ def liaison_metrics(ind: Indicator) -> list[Metric]:
     """Metrics a liaison types with 报送."""
     staff = {m.name for m in staff_only_metrics(ind)}
     return [m for m in ind.metrics if not m.derived and m.name not in staff]
+
+
+def enterable(ind: Indicator) -> list[Metric]:
+    """Every metric a person may type for this item (the office may type them all; the ledger
+    counts on-time reports itself). Printed numbers count along this list."""
+    return [m for m in ind.metrics if m.derived not in ("on_time_count", "all_on_time")]
+
+
+def printed_number(ind: Indicator, m: Metric) -> int:
+    """The number printed before `m` wherever its item's metrics are listed (chat and console):
+    the document's own mark when the label carries one (归集数据量（②） -> 2), else its place."""
+    found = re.search(r"\((\d{1,2})\)\s*$", unicodedata.normalize("NFKC", m.label))
+    if found:
+        return int(found.group(1))
+    return next(n for n, x in enumerate(enterable(ind), start=1) if x.name == m.name)
 
 
 def needs_report(ind: Indicator) -> bool:

@@ -16,7 +16,7 @@ from typing import Mapping
 
 from simpleeval import SimpleEval
 
-__all__ = ["ExprError", "MissingName", "names_in", "evaluate", "check_expr", "bar_gap"]
+__all__ = ["ExprError", "MissingName", "names_in", "evaluate", "check_expr", "bar_gap", "in_words"]
 
 _FUNCS = {"min": min, "max": max, "abs": abs, "round": round}
 _ALLOWED = (
@@ -137,3 +137,77 @@ def bar_gap(expr: str) -> tuple[str, Decimal, bool] | None:
         return None
     return (m.group("below") or m.group("above"), Decimal(m.group("bar") or m.group("bar2") or 0),
             bool(m.group("below")))
+
+
+# ---- a formula in words ------------------------------------------------------------------------
+# Explanations are read on a phone by people who never saw the scheme file: a formula is shown
+# over the metrics' labels with the signs printed documents use (水电气记录数 ÷ 企业数), never
+# over the names the file gives them (water_records / enterprises).
+
+_BIN = {ast.Add: ("+", 5), ast.Sub: ("−", 5), ast.Mult: ("×", 6), ast.Div: ("÷", 6),
+        ast.Mod: ("除以", 6), ast.Pow: ("^", 8)}
+_CMP = {ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥", ast.Eq: "=", ast.NotEq: "≠"}
+
+
+def _num_words(v: object) -> str:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    text = format(Decimal(repr(v)).normalize(), "f") if isinstance(v, float) else str(v)
+    return text
+
+
+def _words(node: ast.AST, names: Mapping[str, str]) -> tuple[str, int]:
+    """(text, precedence) of one node; a child of lower precedence gets brackets."""
+    def sub(n: ast.AST, least: int) -> str:
+        text, prec = _words(n, names)
+        return f"({text})" if prec < least else text
+
+    if isinstance(node, ast.Expression):
+        return _words(node.body, names)
+    if isinstance(node, ast.Name):
+        return names.get(node.id, node.id), 9
+    if isinstance(node, ast.Constant):
+        return _num_words(node.value), 9
+    if isinstance(node, ast.BinOp):
+        sign, prec = _BIN[type(node.op)]
+        left, right = sub(node.left, prec), sub(node.right, prec + 1)
+        if isinstance(node.op, ast.Mod):
+            return f"{left}除以{right}的余数", prec
+        return f"{left} {sign} {right}", prec
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.Not):
+            return f"并非{sub(node.operand, 3)}", 3
+        return ("−" if isinstance(node.op, ast.USub) else "+") + sub(node.operand, 7), 7
+    if isinstance(node, ast.BoolOp):
+        joint = "且" if isinstance(node.op, ast.And) else "或"
+        prec = 2 if isinstance(node.op, ast.And) else 1
+        return joint.join(sub(v, prec + 1) for v in node.values), prec
+    if isinstance(node, ast.Compare):
+        bits = [sub(node.left, 5)]
+        for op, operand in zip(node.ops, node.comparators):
+            bits += [_CMP[type(op)], sub(operand, 5)]
+        return " ".join(bits), 4
+    if isinstance(node, ast.IfExp):
+        return (f"若{sub(node.test, 1)}则为{sub(node.body, 1)}，否则为{sub(node.orelse, 1)}", 0)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        args = [sub(a, 1) for a in node.args]
+        fn = node.func.id
+        if fn in ("min", "max"):
+            consts = [a for a in node.args if isinstance(a, ast.Constant)]
+            if len(node.args) == 2 and len(consts) == 1:  # min(fields, 3): a cap on one figure
+                other = sub(next(a for a in node.args if a is not consts[0]), 9)
+                bound = "最多" if fn == "min" else "至少"
+                return f"{other}（{bound}按{_num_words(consts[0].value)}计）", 9
+            pick = "较小者" if fn == "min" else "较大者"
+            return f"{'与'.join(args)}中的{pick}", 4
+        if fn == "abs":
+            return f"|{args[0]}|", 9
+        # round(x, 6) only keeps float noise out of a comparison: not worth saying
+        return (args[0], _words(node.args[0], names)[1]) if len(args) > 1 else (f"{args[0]}（取整）", 9)
+    raise ExprError(f"公式含不允许的写法 {type(node).__name__}")
+
+
+def in_words(expr: str, names: Mapping[str, str]) -> str:
+    """The formula as people read it: each name as `names` spells it (a metric's label), × ÷ −
+    for * / -, 且/或 for and/or, 较小者/较大者 for min/max (「水电气记录数 ÷ 企业数」)."""
+    return _words(check_expr(expr), names)[0]

@@ -279,6 +279,21 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
     return sum((v or Decimal(0) for v in values), Decimal(0))
 
 
+def _per_unit_problems(scheme: Scheme, ind: Indicator, path: tuple) -> list[Problem]:
+    """分别计分 needs a city scheme (a unit-level scheme scores every unit separately anyway),
+    units named to score, and no gate or transfer (those speak of the city as one)."""
+    if ind.per_unit is None:
+        return []
+    where = path + ("per_unit",)
+    if scheme.audience != "city":
+        return [Problem(where, "per_unit（各责任单位分别计分）只用于全市评估的方案（audience: city）")]
+    if not (ind.lead or ind.responsible):
+        return [Problem(where, "分别计分的指标须列出牵头/责任单位（lead / responsible）")]
+    if ind.gate is not None or ind.applies is not None:
+        return [Problem(where, "分别计分的指标不能同时是门槛（gate）或设适用条件（applies）")]
+    return []
+
+
 def semantic_problems(scheme: Scheme) -> list[Problem]:
     """Everything the shape cannot check: totals, unique codes, formulas, links."""
     out: list[Problem] = []
@@ -296,6 +311,7 @@ def semantic_problems(scheme: Scheme) -> list[Problem]:
                 out.append(Problem(ipath, "扣分类别中的指标只能使用 deduction 规则"))
             if scheme.base_total is None and ind.max_points not in (None, Decimal(0)):
                 out.append(Problem(ipath + ("max_points",), "无总分的方案（任务清单）不应设分值"))
+            out += _per_unit_problems(scheme, ind, ipath)
         ind_sum = _sum(i.max_points for i in cat.indicators)
         if cat.max_points is not None and cat.section in ("base", "bonus") \
                 and ind_sum != cat.max_points:

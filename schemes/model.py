@@ -356,6 +356,10 @@ class Indicator(_Strict):
     due: Due | None = None
     gate: Gate | None = None
     applies: Applicability | None = None
+    # 各责任单位分别计分 (a city scheme only): each responsible unit is scored on its own figures
+    # by the rule, and the city's points on the item are the units' `mean`, `lowest` or `sum`
+    # (capped at max_points) — as the document says the city's figure is made.
+    per_unit: Literal["mean", "lowest", "sum"] | None = None
     note: str = ""
 
     @field_validator("content", "evidence", "note", mode="before")

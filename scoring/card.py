@@ -1,7 +1,7 @@
 """The scorecard: what a unit scored on each indicator, how, and what is missing."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -76,6 +76,9 @@ class ItemCard:
     responsible: list[str] = field(default_factory=list)
     note: str = ""
     exact: Decimal | None = None  # `points` before rounding (see PartResult.exact)
+    # An item scored per responsible unit (per_unit): each unit's own item, by unit name; the
+    # points above are the city's, made from theirs.
+    units: dict[str, "ItemCard"] = field(default_factory=dict)
 
     @property
     def value(self) -> Decimal | None:
@@ -89,7 +92,7 @@ class ItemCard:
         return self.max_points - self.points
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "category": self.category,
@@ -100,6 +103,10 @@ class ItemCard:
             "missing": self.missing,
             "gate_passed": self.gate_passed,
         }
+        if self.units:
+            out["units"] = {u: {"points": _num(i.points), "status": i.status, "explain": i.explain}
+                            for u, i in self.units.items()}
+        return out
 
 
 def _num(v: Decimal | None) -> float | int | None:
@@ -132,6 +139,21 @@ class Scorecard:
             if it.code == code:
                 return it
         raise KeyError(code)
+
+    def for_unit(self, unit: str) -> "Scorecard":
+        """The city's card as one responsible unit reads it: each item scored per unit shows
+        that unit's own points (the city's beside them, in its explanation); totals stay the
+        city's. The card itself is not modified."""
+        if not any(unit in i.units for i in self.items):
+            return self
+        items = []
+        for it in self.items:
+            own = it.units.get(unit)
+            if own is None:
+                items.append(it)
+                continue
+            items.append(replace(own, explain=f"本单位分别计分（全市本项 {fmt(it.points)} 分）：{own.explain}"))
+        return replace(self, items=items)
 
     def weakest(self, n: int = 3) -> list[ItemCard]:
         lost = [i for i in self.items if i.lost > 0]

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 from schemes.expr import ExprError, evaluate
 from schemes.model import Category, Indicator, Scheme
 from scoring.card import ItemCard, PartResult, Scorecard, fmt, q
-from scoring.rules import PartContext, prepared_values, as_bool, rank_points, score_part, to_decimal
+from scoring.rules import (PartContext, prepared_values, as_bool, rank_points, score_part, spoken,
+                           to_decimal)
 
 __all__ = ["score", "score_all", "rescore", "Scored", "RankTable", "build_ranks", "grade"]
 
@@ -103,7 +104,7 @@ def _apply_requires(ind: Indicator, parts: list[PartResult]) -> None:
     for part, res in zip(ind.parts, parts):
         failed = [r for r in part.requires if by_id[r].points <= 0]
         if failed and res.points != 0:
-            names = "、".join(by_id[r].label or r for r in failed)
+            names = "、".join(by_id[r].label or f"第{ids.index(r) + 1}部分" for r in failed)
             res.explain += f"；但「{names}」未得分，本项也不得分"
             res.points = ZERO
             res.exact = None
@@ -111,13 +112,62 @@ def _apply_requires(ind: Indicator, parts: list[PartResult]) -> None:
 
 def _item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: str) -> ItemCard:
     raw = facts.get(ind.code) or {}
+    if ind.per_unit is not None and isinstance(raw.get("_units"), Mapping):
+        return _per_unit_item(cat, ind, raw["_units"])
+    return _plain_item(cat, ind, facts, ranks, unit)
+
+
+PER_UNIT_ZH = {"mean": "平均", "lowest": "最低", "sum": "合计"}
+# The city's line on an item scored per unit: the most pressing of its units' states.
+_CITY_STATE = ("rejected", "overdue", "missing", "provisional", "scored")
+
+
+def _per_unit_item(cat: Category, ind: Indicator, entries: Mapping[str, Facts]) -> ItemCard:
+    """各责任单位分别计分: each unit's entry is scored as its own item (rank parts ranked among
+    these units), and the city's points are their mean, lowest or sum, as declared."""
+    ranks: RankTable = {}
+    for idx, part in enumerate(ind.parts):
+        if part.kind == "rank":
+            values: dict[str, Decimal | None] = {}
+            for u, entry in entries.items():
+                vals = _metric_values({ind.code: entry}, ind.code)
+                try:
+                    values[u] = to_decimal(evaluate(part.value, prepared_values(vals, ind)))
+                except (ExprError, ArithmeticError):
+                    values[u] = None
+            ranks[(ind.code, idx)] = rank_points(part, values)
+    units = {u: _plain_item(cat, ind, {ind.code: entry}, ranks, u) for u, entry in entries.items()}
+    if not units:
+        city = _plain_item(cat, ind, {}, ranks, SELF)
+        city.explain = "各责任单位分别计分，但方案列出的责任单位都不在本办单位中"
+        return city
+    how = ind.per_unit or "mean"
+    got = [i.value or ZERO for i in units.values()]
+    exact = {"mean": sum(got, ZERO) / len(got), "lowest": min(got), "sum": sum(got, ZERO)}[how]
+    cap = ind.max_points
+    if cap is not None:
+        exact = max(exact, -cap) if cat.section == "deduction" else min(max(exact, ZERO), cap)
+    states = {i.status for i in units.values()}
+    status = next((s for s in _CITY_STATE if s in states), "scored")
+    listing = "、".join(f"{u} {fmt(i.points)}分" if i.status not in ("missing", "overdue")
+                       else f"{u} 未报送（{fmt(i.points)}分）" for u, i in units.items())
+    explain = f"各责任单位分别计分，全市取{PER_UNIT_ZH[how]}：{listing}，全市本项 {fmt(q(exact))} 分"
+    missing = [f"{u}：{m}" for u, i in units.items() for m in i.missing]
+    return ItemCard(ind.code, ind.name, cat.name, cat.section, q(exact), ind.max_points, status,
+                    explain, missing, evidence=ind.evidence,
+                    responsible=list(ind.lead) + list(ind.responsible), note=ind.note,
+                    exact=exact, units=units)
+
+
+def _plain_item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: str) -> ItemCard:
+    raw = facts.get(ind.code) or {}
     values = _metric_values(facts, ind.code)
     base = ItemCard(ind.code, ind.name, cat.name, cat.section, None, ind.max_points, "missing", "",
                     gate=ind.gate.kind if ind.gate else None, evidence=ind.evidence,
                     responsible=list(ind.lead) + list(ind.responsible), note=ind.note)
     if ind.applies is not None and not _applicable(ind, values):
         base.status, base.points = "not_applicable", None
-        base.explain = ind.applies.text or f"不适用（{ind.applies.expr} 不成立）"
+        base.explain = ind.applies.text or f"不适用（{spoken(ind, ind.applies.expr)} 不成立）"
         return base
     parts: list[PartResult] = []
     for idx, part in enumerate(ind.parts):

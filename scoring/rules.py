@@ -8,15 +8,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from schemes.expr import ExprError, MissingName, bar_gap, evaluate, names_in
+from schemes.expr import ExprError, MissingName, bar_gap, evaluate, in_words, names_in
 from schemes.model import (Bands, Checklist, Deduction, Discretionary, Formula, Indicator,
                            PassFail, PerItem, Piece, Piecewise, Rank, Task, metrics_read)
 from scoring.card import PartResult, fmt, q
 
 __all__ = ["RULES", "PartContext", "score_part", "as_bool", "rank_points", "to_decimal",
-           "prepared_values"]
+           "prepared_values", "spoken", "tie_notes", "PLACE_TIES"]
 
 ZERO = Decimal(0)
 
@@ -52,6 +52,14 @@ def _label(ind: Indicator, name: str) -> str:
     return name
 
 
+def spoken(ind: Indicator, expr: str, x: str | None = None) -> str:
+    """A formula of this indicator in its metrics' labels (`x`, a piece's value, as `x` says)."""
+    names = {m.name: m.label for m in ind.metrics}
+    if x is not None:
+        names["x"] = x
+    return in_words(expr, names)
+
+
 def _show(ind: Indicator, name: str, v: Any) -> str:
     for m in ind.metrics:
         if m.name == name:
@@ -60,7 +68,7 @@ def _show(ind: Indicator, name: str, v: Any) -> str:
             if m.type == "percent" and isinstance(v, (int, float, Decimal)):
                 return f"{m.label} {fmt(Decimal(str(v)) * 100)}%"
             return f"{m.label} {fmt(Decimal(str(v))) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else v}{m.unit}"
-    return f"{name}={v}"
+    return f"{v}"  # not a metric of this indicator (scheme check refuses such a formula)
 
 
 def _clamp(v: Decimal, lo: Decimal, hi: Decimal | None) -> Decimal:
@@ -91,6 +99,10 @@ def _checklist(part: Checklist, ctx: PartContext) -> PartResult:
         got = item.points if met else ZERO
         total = max(total, got) if part.one_of else total + got
         bits.append(f"{label}：{'是' if as_bool(ctx.values[item.metric]) else '否'}，{fmt(got)}分")
+    if part.one_of and total > 0:
+        # one grade met is the choice made: the other grades are not missing, nor worth listing
+        missing = []
+        bits = [b for b in bits if not b.endswith("未报送，0分")]
     pts = _clamp(total, ZERO, ctx.cap)
     capped = "（已达上限）" if pts < total else ""
     if part.one_of:
@@ -146,7 +158,7 @@ def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
     if len(names) == 1 and expr.strip() == names[0]:
         return _show(ctx.indicator, names[0], ctx.values[names[0]])
     shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
-    return f"{shown}；{expr} = {fmt(v)}"
+    return f"{shown}；{spoken(ctx.indicator, expr)} = {fmt(v)}"
 
 
 def _formula(part: Formula, ctx: PartContext) -> PartResult:
@@ -159,7 +171,7 @@ def _formula(part: Formula, ctx: PartContext) -> PartResult:
     cap = f"（上限{fmt(ctx.cap)}分）" if ctx.cap is not None and raw > ctx.cap else ""
     floor = f"（下限{fmt(part.floor)}分）" if raw < part.floor else ""
     return PartResult(part.label, part.kind, pts, ctx.cap,
-                      f"{shown}；按公式 {part.expr} = {fmt(raw)}{cap}{floor}，得{fmt(pts)}分",
+                      f"{shown}；按公式 {spoken(ctx.indicator, part.expr)} = {fmt(raw)}{cap}{floor}，得{fmt(pts)}分",
                       exact=exact)
 
 
@@ -199,7 +211,7 @@ def _piecewise(part: Piecewise | Bands, ctx: PartContext) -> PartResult:
         if _matches(piece, x):
             if isinstance(piece.then, str):
                 raw = q(evaluate(piece.then, {**values, "x": x}))
-                how = f"{_cond_text(piece, pct)}：{piece.then} = {fmt(raw)}"
+                how = f"{_cond_text(piece, pct)}：{spoken(ctx.indicator, piece.then, _x(ctx, part.value))} = {fmt(raw)}"
             else:
                 raw = q(piece.then)
                 how = _cond_text(piece, pct)
@@ -208,6 +220,14 @@ def _piecewise(part: Piecewise | Bands, ctx: PartContext) -> PartResult:
                               f"{_describe_value(part.value, x, ctx)}；{how}，得{fmt(pts)}分")
     return PartResult(part.label, part.kind, ZERO, ctx.cap,
                       f"{_describe_value(part.value, x, ctx)}；不在任何计分区间，0分")
+
+
+def _x(ctx: PartContext, value: str) -> str:
+    """What a piece's `x` stands for: the metric's label, or the value's formula in words."""
+    names = names_in(value)
+    if len(names) == 1 and value.strip() in names:
+        return spoken(ctx.indicator, value)
+    return f"({spoken(ctx.indicator, value)})"
 
 
 def _rank(part: Rank, ctx: PartContext) -> PartResult:
@@ -320,10 +340,13 @@ def score_part(part: Any, ctx: PartContext) -> PartResult:
     except MissingName as exc:
         return _missing(part, ctx, [exc.name])
     except ExprError as exc:
-        return PartResult(part.label, part.kind, ZERO, ctx.cap, f"无法计算：{exc}",
-                          [f"可计算的数据（{exc}，请核对）"], False)
-    except (ArithmeticError, TypeError, ValueError) as exc:
-        return PartResult(part.label, part.kind, ZERO, ctx.cap, f"数据无法计分：{exc}", [], False)
+        # the evaluator's own words (English, a formula) are for the log, not for the liaison
+        why = str(exc) if str(exc) == "分母为0" else "所填数值无法代入计分公式"
+        return PartResult(part.label, part.kind, ZERO, ctx.cap, f"无法计算：{why}",
+                          [f"可计算的数据（{why}，请核对）"], False)
+    except (ArithmeticError, TypeError, ValueError):
+        return PartResult(part.label, part.kind, ZERO, ctx.cap, "数据无法计分：请核对所填数值",
+                          [], False)
 
 
 def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tuple[Decimal, str]]:
@@ -383,6 +406,20 @@ def rank_points(part: Any, values: Mapping[str, Decimal | None]) -> dict[str, tu
     return out
 
 
+PLACE_TIES = {"better": "并列者取较好名次", "average": "并列者平分所占名次的分数"}
+
+
+def tie_notes(parts: Iterable[Any]) -> set[str]:
+    """The tie rules rank explanations end with, bracketed as they are written: a reply that
+    shows several rank items says each once (bot.screen.notes_once)."""
+    notes = set()
+    for part in parts:
+        if getattr(part, "kind", None) != "rank":
+            continue
+        notes.add(f"（{PLACE_TIES[part.ties] if part.method == 'places' else part.tie_rule}）")
+    return notes
+
+
 def _place_words(pl: Any) -> str:
     end = f"至{pl.last}" if pl.last is not None and pl.last != pl.first else ""
     return f"{'倒数' if pl.from_bottom else ''}第{pl.first}{end}名得{fmt(pl.points)}分"
@@ -403,7 +440,7 @@ def _place_points(part: Any, values: Mapping[str, Decimal | None], out: dict[str
     unplaced = [u for u in values if u not in ranked]
     n = len(ranked) + (len(unplaced) if part.pool == "all" else 0)
     who = "全部" if part.pool == "all" else "已报送的"
-    ties = "并列者取较好名次" if part.ties == "better" else "并列者平分所占名次的分数"
+    ties = PLACE_TIES[part.ties]
     groups: dict[int, list[str]] = {}
     for u, (r, _) in _competition(ranked, sign).items():
         groups.setdefault(r, []).append(u)

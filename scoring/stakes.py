@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from schemes.model import Indicator, Scheme
+from schemes.model import Indicator, Scheme, metrics_read
+from scoring.card import ItemCard
 from scoring.engine import score
 
-__all__ = ["timeliness_metric", "on_time_stake"]
+__all__ = ["timeliness_metric", "on_time_stake", "gain_now"]
 
 ZERO = Decimal(0)
 
@@ -46,3 +47,37 @@ def on_time_stake(scheme: Scheme, facts_by_unit: Mapping[str, Mapping[str, Any]]
         return card.item(code).points or ZERO
 
     return max(points(sent) - points(missed), ZERO)
+
+
+def gain_now(scheme: Scheme, facts_by_unit: Mapping[str, Mapping[str, Any]], unit: str,
+             item: ItemCard) -> Decimal | None:
+    """What `unit` can still gain on `item` by acting now, for an item that counts reports in
+    on time: an item that is nothing but that count (月报) gains what the next period on time
+    is worth (`on_time_stake`); an item whose timeliness is already lost for the year (a 台账
+    missed) gains only what its other parts can still give — never the parts that read the
+    timeliness, nor those that require them (瞒报 without 台账). None: every point short of
+    the max can still be won."""
+    ind = scheme.indicator(item.code)
+    name = timeliness_metric(ind) if ind is not None else None
+    if ind is None or name is None or unit not in facts_by_unit:
+        return None
+    if all(metrics_read(p) <= {name} for p in ind.parts):
+        return on_time_stake(scheme, facts_by_unit, unit, item.code)
+    derived = next(m.derived for m in ind.metrics if m.name == name)
+    now = (facts_by_unit[unit].get(item.code) or {}).get(name)
+    if derived != "all_on_time" or now is None or bool(now) or len(item.parts) != len(ind.parts):
+        return None
+    ids = [p.id or f"p{n + 1}" for n, p in enumerate(ind.parts)]
+    tied = {ids[n] for n, p in enumerate(ind.parts) if name in metrics_read(p)}
+    grew = True
+    while grew:  # what requires a tied part is tied too
+        more = {ids[n] for n, p in enumerate(ind.parts) if set(p.requires) & tied} - tied
+        tied |= more
+        grew = bool(more)
+    free = ZERO
+    for pid, part, got in zip(ids, ind.parts, item.parts):
+        cap = part.max_points if part.max_points is not None else ind.max_points
+        if pid not in tied and cap is not None:
+            free += max(cap - got.points, ZERO)
+    short = (item.max_points or ZERO) - (item.points or ZERO)
+    return max(min(free, short), ZERO)

@@ -64,5 +64,6 @@ def test_review_reasons_typed_as_formulas_stay_text(robot: Robot, tmp_path: Path
     db.close()
     assert "驳回" in robot.say("xyb", '审核 市税务局 双公示 驳回 =HYPERLINK("http://x")')
     sheet = _export(robot, tmp_path)["佐证材料"]
-    reasons = [row[5] for row in sheet.iter_rows(min_row=2)]
+    column = [c.value for c in sheet[1]].index("审核意见")  # by its head: 期别 came in before it
+    reasons = [row[column] for row in sheet.iter_rows(min_row=2)]
     assert any(str(c.value).startswith("=HYPERLINK") and c.data_type == "s" for c in reasons)

@@ -64,3 +64,14 @@ def test_no_excellent_bars_the_top_band_and_takes_no_points():
 def test_the_reader_recognises_no_excellent():
     r = read_rule("发生重大失信事件的，实行一票否优。")
     assert (r.kind, r.gate, r.metrics[0]["label"]) == ("pass_fail", "no_excellent", "未发生重大失信事件")
+
+
+def test_a_no_excellent_row_without_points_drafts_as_a_gate_not_a_missing_figure():
+    from authoring.document import blocks_from_text
+    from authoring.draft import draft_blocks
+    text = "\n".join(["序号\t考核指标\t分值\t评分标准", "1\t工作机制\t10\t建立工作机制的得10分",
+                      "2\t诚信建设\t\t发生重大失信事件的，实行一票否优。"])
+    (d,) = draft_blocks(blocks_from_text(text), "2025细则.txt")
+    ind = d.data["categories"][0]["indicators"][1]
+    assert ind["gate"] == {"kind": "no_excellent", "metric": "passed"} and "max_points" not in ind
+    assert d.unresolved == 0

@@ -150,7 +150,7 @@ def test_forms_are_the_chat_commands_with_their_checks_notices_and_retry_safety(
     form = console.csrf(c)
     # 打分 a staff-only value through the form: the chat's bounds apply.
     bad = c.post("/console/entry", data={**form, "kind": "points", "unit_id": unit.id,
-                                         "code": "3|concealed_cut", "points": "99"})
+                                         "code": "3|3", "points": "99"})
     assert "应在 0 到" in bad.data.decode()
     assert console.count("SELECT count(*) FROM adjustments") == 0
     data = {**console.csrf(c), "kind": "deduction", "unit_id": unit.id, "code": "八.1", "cases": "2",
@@ -172,10 +172,10 @@ def test_staff_score_an_item_from_the_unit_page_and_come_back_to_it(console: Con
     unit = find_unit(console.office.db, "市税务局")
     c = console.client("staff1")
     page = c.get(f"/console/units/{unit.id}").data.decode()
-    assert 'class="inline-points"' in page and 'value="3|concealed_cut"' in page
+    assert 'class="inline-points"' in page and 'value="3|3"' in page
     form = console.csrf(c, f"/console/units/{unit.id}")
     back = c.post("/console/entry", data={**form, "kind": "points", "back": "unit", "unit_id": unit.id,
-                                          "code": "3|concealed_cut", "points": "2", "reason": "瞒报3条"})
+                                          "code": "3|3", "points": "2", "reason": "瞒报3条"})
     text = back.data.decode()
     assert back.status_code == 200 and "<h1>市税务局" in text and "已记录" in text
     assert console.count("SELECT count(*) FROM adjustments WHERE reason = '瞒报3条'") == 1
@@ -539,3 +539,34 @@ def test_batch_approval_asks_first_and_a_forged_pick_changes_nothing(console: Co
                                                "summary": "批量通过 2 项"}).data.decode()
     assert "已通过 2 条记录（2 个单位）" in applied
     assert console.count("SELECT count(*) FROM submissions WHERE status = 'submitted'") == before - 2
+
+
+def test_a_closed_year_s_waiting_items_are_neither_listed_counted_nor_approved(console: Console,
+                                                                                tmp_path: Path):
+    """2022 closed with its file of 10 宣传活动 (no period) still 待审; 2023's file of the same
+    item waits. 待审, the batch's confirmation and the approval count 2023's only; the unit's
+    page calls the frozen file what it is."""
+    from ledger.office import open_year
+    office = console.office
+    f = tmp_path / "宣传.pdf"
+    f.write_bytes(PDF)
+    office.at("2022-12-05T10:00").chat("sw1", "佐证 宣传活动", files=[f])
+    open_year(office.db, 2023, office.now, "test")
+    office.at("2023-01-20T10:00").chat("sw1", "佐证 宣传活动", files=[f])
+    assert "已关闭 2022" in office.chat("staff1", "关闭年度 2022 确认")
+    c = console.client("staff1")
+    page = c.get("/console/reviews").data.decode()
+    assert set(re.findall(r'name="pick" value="([^"]+)"', page)) == {'1|10||file'}
+    form = console.csrf(c, "/console/reviews")
+    preview = c.post("/console/reviews", data={**form, "action": "preview",
+                                               "scope": "filter"}).data.decode()
+    assert 'id="confirm-items">1<' in preview and 'id="confirm-records">1<' in preview
+    picks = re.findall(r'name="pick" value="([^"]+)"', preview)
+    form = {**form, "form_id": re.search(r'name="form_id" value="([^"]+)"', preview).group(1)}
+    applied = c.post("/console/reviews", data={**form, "action": "apply",
+                                               "pick": picks}).data.decode()
+    assert "已通过 1 条记录（1 个单位）" in applied
+    assert console.count("SELECT count(*) FROM evidence WHERE status = 'submitted' "
+                         "AND year = 2022") == 1
+    unit = find_unit(office.db, "市税务局")
+    assert "未审核（年度已关闭）" in c.get(f"/console/units/{unit.id}").data.decode()

@@ -311,7 +311,7 @@ def test_staff_read_a_submission_and_get_its_file_as_a_wecom_file_message(platfo
     pending = platform.say("staff1", "待审", "v-2")
     assert "#1｜市税务局｜7 信用承诺信息上报情况" in pending and "F1｜市税务局" in pending
     shown = platform.say("staff1", "查看 1", "v-3")
-    assert "原文：信用承诺 35" in shown and "信用承诺汇总.pdf" in shown and "随后单独发给您" in shown
+    assert "原文：报送 信用承诺 35" in shown and "信用承诺汇总.pdf" in shown and "随后单独发给您" in shown
     db = platform.db()
     counts = deliver_due(db, datetime(2022, 9, 1, 10, 1), make_senders(platform.settings))
     db.close()

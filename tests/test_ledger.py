@@ -112,7 +112,7 @@ def test_demo_city_department_sees_its_own_items_and_staff_the_city(office):
     office.unit("市法院", "fy1")
     office.staff()
     office.at("2019-01-20T10:00")
-    missing = office.chat("fy1", "缺项")
+    missing = office.chat("fy1", "缺项 全部")
     assert "待补" in missing and "六" in missing  # 司法公信 items name 市法院
     assert "金融" in missing or "执结率" in missing
     card = office.chat("staff1", "得分")

@@ -39,11 +39,11 @@ def test_figures_alone_do_not_complete_the_quarterly_ledger(lvliang, tmp_path):
     assert "<数值>" not in reminders[0].text
     digest = [r for r in plan(lvliang, "2022-04-12T09:00") if r.kind == "late_digest"]
     assert digest and "市税务局" in digest[0].text
-    missing = lvliang.at("2022-04-12T10:00").chat("sw1", "缺项")
+    missing = lvliang.at("2022-04-12T10:00").chat("sw1", "缺项 全部")
     assert "2022年第一季度 未报送" in missing and "佐证 双公示 2022-Q1" in missing
     # the files complete the quarter (late now, but in)
     lvliang.chat("sw1", "佐证 双公示 2022-Q1", files=[ledger_file(tmp_path)])
-    missing = lvliang.chat("sw1", "缺项")
+    missing = lvliang.chat("sw1", "缺项 全部")
     assert "2022年第一季度 逾期报送" in missing
 
 
@@ -140,11 +140,11 @@ def test_after_year_open_last_year_stays_readable_and_takes_what_is_due(lvliang,
 
 def test_missing_lists_every_overdue_period(lvliang):
     lvliang.at("2022-08-01T10:00").chat("sw1", "月报 7月工作")
-    missing = lvliang.at("2022-10-10T10:00").chat("sw1", "缺项")
+    missing = lvliang.at("2022-10-10T10:00").chat("sw1", "缺项 全部")
     line = next(x for x in missing.splitlines() if "11 工作报送" in x)
     assert "2022年9月 未报送" in line and "2022年8月 未报送" in line and "2022年7月" not in line
     assert "2022年第二季度 未报送" in missing and "2022年第一季度 未报送" in missing
-    staff = lvliang.chat("staff1", "缺项 市税务局")
+    staff = lvliang.chat("staff1", "缺项 市税务局 全部")
     assert "2022年9月 未报送" in staff
 
 

@@ -120,3 +120,24 @@ def test_places_round_trip_through_the_workbook(tmp_path, extra):
         if k in ("method", "places", "rest", "pool", "ties", "higher_is_better")}
     back, _ = import_workbook(export_workbook(s, tmp_path / "p.xlsx"))
     assert back.categories[0].indicators[0].parts[0] == ind.parts[0]
+
+
+def test_a_ranking_that_does_not_name_its_figure_is_asked_in_the_draft_and_by_scheme_rule():
+    """排名第1至5名的依次赋予… says nothing of what is ranked: the stand-in label 排名依据 is a
+    question (待确认), never a silent answer; a bullet naming its figure asks nothing."""
+    from authoring.document import blocks_from_text
+    from authoring.draft import draft_blocks
+    from authoring.rule_reader import read_rule
+    unnamed = "排名第1至5名的依次赋予60分、57分、54分、51分、48分"
+    text = "\n".join(["2025年度考核细则", "序号\t考核指标\t分值\t评分标准",
+                      f"1\t城市信用监测\t60\t{unnamed}",
+                      "2\t联合奖惩案例\t10\t按案例数排名，前3名得10分，其余得5分",
+                      "3\t信用修复\t5\t最多的得5分，最少的得1分，中间依次赋分"])
+    (d,) = draft_blocks(blocks_from_text(text), "2025细则.txt")
+    parts = [i["parts"][0] for c in d.data["categories"] for i in c["indicators"]]
+    assert "没有写明按哪项数据排名" in parts[0]["待确认"] and parts[0]["label"] == "排名依据"
+    assert "待确认" not in parts[1] and parts[1]["label"] == "案例数"
+    assert "没有写明按哪项数据排名" in parts[2]["待确认"]  # the two ends, no figure either
+    assert d.unresolved == 2
+    assert "没有写明按哪项数据排名" in read_rule(unnamed).reason
+    assert not read_rule("按案例数排名，前3名得10分，其余得5分").reason

@@ -62,8 +62,8 @@ def test_a_year_with_departments_and_counties(tmp_path: Path):
     assert "双公示" not in to(before, "sw1") and "双公示" not in to(before, "xy1")
     digests = [r for r in plan(o, "2022-04-12T09:00") if r.kind == "late_digest"]
     assert len(digests) == 1 and "市民政局" in digests[0].text
-    assert "2022年第一季度 未报送" in o.at("2022-04-12T10:00").chat("mz1", "缺项")
-    assert "2022年2月 逾期报送" in o.chat("xy1", "缺项")
+    assert "2022年第一季度 未报送" in o.at("2022-04-12T10:00").chat("mz1", "缺项 全部")
+    assert "2022年2月 逾期报送" in o.chat("xy1", "缺项 全部")
 
     # monthly counts add up, per unit and per scheme
     o.at("2022-05-10T10:00").chat("sw1", "报送 信用承诺 120")
@@ -86,7 +86,7 @@ def test_a_year_with_departments_and_counties(tmp_path: Path):
         o.at("2022-10-08T10:00").chat(uid, "月报 9月工作总结")
     assert "2022-09 期的" in o.at("2022-10-09T10:00").chat("staff1", "审核 市民政局 月报 驳回 过简")
     assert "保留原按时" in o.at("2022-10-11T10:00").chat("mz1", "月报 9月 补正")
-    assert "2022年9月" not in o.chat("mz1", "缺项").split("11 工作报送")[-1].split("\n")[0]
+    assert "2022年9月" not in o.chat("mz1", "缺项 全部").split("11 工作报送")[-1].split("\n")[0]
 
     # December and the rollover: 2023 opens, 2022 still takes its Q4 台账 and December briefing
     for month in range(4, 12):

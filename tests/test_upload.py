@@ -170,29 +170,28 @@ def test_export_in_chat_gives_a_download_link(site: Site):
     assert requests.get(link, timeout=10).status_code == 410
 
 
-def test_in_january_an_upload_is_stored_under_the_year_and_quarter_it_counts_for(tmp_path: Path):
-    """2023-01-05, both years open: the Q4 台账 sent on the page is 2022's (as in chat), so it
-    is in 2022's export and not in 2023's."""
-    from openpyxl import load_workbook
-    from bot.app import make_calendar
-    from bot.export import export_xlsx
-    from ledger.office import office, open_year
-    when = datetime(2023, 1, 5, 10, 0)
+def _january_site(tmp_path: Path, when: datetime) -> tuple[dict[str, Any], Any]:
+    """吕梁 市直 with 市税务局, 2022 and 2023 both open."""
+    from ledger.office import open_year
     settings = {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
                 "CREDITBOT_NOW": when.isoformat(), "PUBLIC_BASE_URL": PUBLIC + "/"}
     db = open_db(settings["CREDITBOT_DB"])
     init_office(db, "lvliang-2022-departments", 2022)
     add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
+    add_member(db, "staff9", "刘洋", "staff", None)
     open_year(db, 2023, when, "test")
     db.close()
     app = create_app(settings)
-    with app_server(app) as base:
-        site = Site(base, app, settings)
-        resp = requests.post(site.link(), files={"file": ("台账.pdf", PDF, "application/pdf")},
-                             timeout=10)
-        assert resp.status_code == 200 and "2022-Q4" in resp.text
-    [row] = site.evidence()
-    assert (row["year"], row["period"]) == (2022, "2022-Q4")
+    app.extensions["creditbot"].clock = lambda: when
+    return settings, app
+
+
+def _evidence_sheets(settings: dict[str, Any], tmp_path: Path, when: datetime) -> dict[int, list]:
+    """Every cell of each open year's 佐证材料 sheet."""
+    from openpyxl import load_workbook
+    from bot.app import make_calendar
+    from bot.export import export_xlsx
+    from ledger.office import office
     db = open_db(settings["CREDITBOT_DB"])
     try:
         sheets = {}
@@ -201,6 +200,60 @@ def test_in_january_an_upload_is_stored_under_the_year_and_quarter_it_counts_for
             export_xlsx(db, office(db, year), path, when.date(), make_calendar(settings))
             sheets[year] = [c.value for r in load_workbook(path)["佐证材料"].iter_rows()
                             for c in r]
+        return sheets
     finally:
         db.close()
+
+
+def test_in_january_an_upload_is_stored_under_the_year_and_quarter_it_counts_for(tmp_path: Path):
+    """2023-01-05, both years open: the Q4 台账 sent on the page is 2022's (as in chat), so it
+    is in 2022's export and not in 2023's."""
+    when = datetime(2023, 1, 5, 10, 0)
+    settings, app = _january_site(tmp_path, when)
+    with app_server(app) as base:
+        site = Site(base, app, settings)
+        resp = requests.post(site.link(), files={"file": ("台账.pdf", PDF, "application/pdf")},
+                             timeout=10)
+        assert resp.status_code == 200 and "2022-Q4" in resp.text
+    [row] = site.evidence()
+    assert (row["year"], row["period"]) == (2022, "2022-Q4")
+    sheets = _evidence_sheets(settings, tmp_path, when)
     assert "台账.pdf" in sheets[2022] and "台账.pdf" not in sheets[2023]
+
+
+def test_a_period_named_in_chat_goes_with_the_upload_link(tmp_path: Path):
+    """2023-01-20, after Q4's deadline (the page alone would file 2023-Q1): the link asked for
+    with 佐证 双公示 2022年第四季度 stores the files under 2022 and 2022-Q4, late, in 2022's
+    export only."""
+    when = datetime(2023, 1, 20, 10, 0)
+    settings, app = _january_site(tmp_path, when)
+    with app_server(app) as base:
+        site = Site(base, app, settings)
+        url = site.link(text="佐证 双公示 2022年第四季度")
+        assert "2022-Q4" in requests.get(url, timeout=5).text  # the page says which period
+        resp = requests.post(url, files={"file": ("四季度台账.pdf", PDF, "application/pdf")},
+                             timeout=10)
+        assert resp.status_code == 200 and "已计为 2022-Q4 的报送，逾期" in resp.text
+        plain = requests.post(site.link(), files={"file": ("一季度.pdf", PDF, "application/pdf")},
+                              timeout=10)
+        assert plain.status_code == 200 and "2023-Q1" in plain.text
+    assert {(r["original_name"], r["year"], r["period"]) for r in site.evidence()} == {
+        ("四季度台账.pdf", 2022, "2022-Q4"), ("一季度.pdf", 2023, "2023-Q1")}
+    sheets = _evidence_sheets(settings, tmp_path, when)
+    assert "四季度台账.pdf" in sheets[2022] and "四季度台账.pdf" not in sheets[2023]
+    assert "一季度.pdf" in sheets[2023] and "一季度.pdf" not in sheets[2022]
+
+
+def test_a_link_for_a_year_closed_since_stores_nothing(tmp_path: Path):
+    when = datetime(2023, 1, 20, 10, 0)
+    settings, app = _january_site(tmp_path, when)
+    with app_server(app) as base:
+        site = Site(base, app, settings)
+        url = site.link(text="佐证 双公示 2022-Q4")
+        pipeline = app.extensions["creditbot"]
+        closed = pipeline.handle(Message("console", "staff9", "staff9", "关闭年度 2022 确认",
+                                         "m-close", when)).text
+        assert "已关闭 2022" in closed
+        resp = requests.post(url, files={"file": ("台账.pdf", PDF, "application/pdf")}, timeout=10)
+        assert resp.status_code == 410 and "2022年度已关闭" in resp.text
+    assert site.evidence() == []

@@ -11,7 +11,7 @@ import pytest
 from command_line import creditbot
 from conftest import Office
 from ledger.office import open_year
-from ledger.submissions import list_evidence
+from ledger.submissions import list_evidence, list_submissions
 
 LEDGER = b"PK\x03\x04 quarter rows"
 
@@ -62,7 +62,7 @@ def test_a_quarter_ledger_is_asked_for_only_once_the_quarter_has_ended(lvliang: 
 
 def test_a_late_briefing_is_not_offered_with_points(lvliang: Office):
     lvliang.at("2022-10-20T10:00")
-    line = next(x for x in lvliang.chat("sw1", "缺项").splitlines() if "11 工作报送" in x)
+    line = next(x for x in lvliang.chat("sw1", "缺项 全部").splitlines() if "11 工作报送" in x)
     assert "补报（逾期，不计入按时）：月报 2022-09" in line
     assert "工作报送（" not in line  # no points at stake for what cannot be won back
 
@@ -230,3 +230,50 @@ def test_totals_add_exact_points_and_round_once():
     assert card.item("11").points == Decimal("3.6667")
     assert card.item("3").points == Decimal("2.6667")
     assert card.total == Decimal("6.3333") and pts(card.total) == "6.33"
+
+
+@pytest.fixture
+def closed(lvliang: Office, tmp_path: Path) -> Office:
+    """2022 closed with a file (10 宣传活动, for no period) and November's 月报 still 待审;
+    2023's file for the same item waits too."""
+    f = tmp_path / "宣传.pdf"
+    f.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    lvliang.at("2022-12-05T10:00").chat("sw1", "佐证 宣传活动", files=[f])
+    lvliang.chat("sw1", "月报 11月工作总结")
+    open_year(lvliang.db, 2023, lvliang.now, "test")
+    assert "【2023年度】" in lvliang.at("2023-01-20T10:00").chat("sw1", "佐证 宣传活动", files=[f])
+    assert "已关闭 2022" in lvliang.chat("staff1", "关闭年度 2022 确认")
+    return lvliang
+
+
+def _statuses(o: Office) -> dict[tuple[str, int], str]:
+    return {**{("F", e["year"]): e["status"] for e in list_evidence(o.db)},
+            **{("S", int(s.period[:4])): s.status for s in list_submissions(o.db)}}
+
+
+def test_a_batch_approval_leaves_a_closed_year_frozen(closed: Office):
+    """The whole item for everyone takes 2023's file only; the frozen 2022 file and month are
+    neither counted, nor approved, nor offered."""
+    reply = closed.chat("staff1", "审核 全部 宣传活动 通过")
+    assert "已通过 1 条记录（1 个单位）" in reply
+    assert "没有待审核" in closed.chat("staff1", "审核 全部 月报 通过")
+    assert "已关闭" in closed.chat("staff1", "审核 全部 月报 2022-11 通过")
+    assert _statuses(closed) == {("F", 2022): "submitted", ("F", 2023): "accepted",
+                                 ("S", 2022): "submitted"}
+
+
+def test_a_single_review_does_not_touch_a_closed_year(closed: Office):
+    assert "共 1 条记录" in closed.chat("staff1", "审核 市税务局 宣传活动 通过")
+    assert _statuses(closed)[("F", 2022)] == "submitted"
+    assert "已关闭" in closed.chat("staff1", "审核 市税务局 月报 通过")  # only 2022's waits
+    assert _statuses(closed)[("S", 2022)] == "submitted"
+
+
+def test_frozen_records_are_not_called_waiting(closed: Office):
+    mine = closed.chat("sw1", "记录")
+    assert "月报 2022-11｜未审核（年度已关闭）" in mine and "待审核" not in mine
+    [briefing] = list_submissions(closed.db)
+    assert "状态：未审核（年度已关闭）" in closed.chat("staff1", f"查看 {briefing.id}")
+    [old] = [e for e in list_evidence(closed.db) if e["year"] == 2022]
+    assert "状态：未审核（年度已关闭）" in closed.chat("staff1", f"查看 F{old['id']}")
+    assert "2022" not in closed.chat("staff1", "待审")

@@ -47,7 +47,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from reports import figures
     from reports.sheet import SheetError
     from ledger.outbox import enqueue
-    from ledger.units import list_members
+    from ledger.units import by_channel, liaison_contacts
     db = open_ledger(settings)
     if not Path(args.file).is_file():
         raise CliError(f"找不到文件 {args.file}")
@@ -73,11 +73,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except figures.FiguresError as exc:
         raise CliError(str(exc)) from None
     channel = default_channel(settings)
-    for unit in plan.units():  # one notice per affected unit, sent by the outbox worker
-        users = [m.user_id for m in list_members(db, unit.id, "liaison")]
-        if users:
-            enqueue(db, f"import:{act_id}:{unit.id}", channel, {"users": users},
-                    {"text": figures.notice_text(plan, unit)}, now)
+    for unit in plan.units():  # one notice per affected unit and person, sent by the outbox
+        groups = by_channel(liaison_contacts(db, unit.id, deputies=False), channel)
+        for ch, users in sorted(groups.items()):
+            enqueue(db, f"import:{act_id}:{unit.id}" + (f":{ch}" if len(groups) > 1 else ""), ch,
+                    {"users": users}, {"text": figures.notice_text(plan, unit)}, now)
     print(f"已导入：{len(plan.units())} 个单位 {len(plan.changes)} 项，已通知各单位联络员。"
           f"编号 {act_id}（撤销：在聊天中发送「撤销 {act_id}」）")
     return 0

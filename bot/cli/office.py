@@ -1,5 +1,5 @@
-"""`creditbot init | year … | unit … | member add`: setting the office up — its years, its units
-and the people who speak for them."""
+"""`creditbot init | year … | unit … | member add | list | remove`: setting the office up — its
+years, its units and the people who speak for them (a person may be bound on both platforms)."""
 from __future__ import annotations
 
 import argparse
@@ -98,6 +98,7 @@ def _warn_overlaps(db) -> None:
 
 
 def cmd_unit_list(args: argparse.Namespace, settings: Settings) -> int:
+    from ledger.office import KIND_ZH
     from ledger.units import list_units
     units = list_units(open_ledger(settings))
     if args.json:
@@ -105,7 +106,10 @@ def cmd_unit_list(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for u in units:
             short = f"，简称：{'、'.join(u.aliases)}" if u.aliases else ""
-            print(f"{u.id:4} {u.name} ({u.kind}{short})")
+            print(f"{u.id:4} {u.name}（{KIND_ZH.get(u.kind, u.kind)}{short}）")
+        counts = "，".join(f"{KIND_ZH[k]} {n} 个" for k in KIND_ZH
+                          if (n := sum(1 for u in units if u.kind == k)))
+        print(f"共 {len(units)} 个单位" + (f"：{counts}" if counts else ""))
     return 0
 
 
@@ -139,13 +143,88 @@ def cmd_unit_group(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_member_add(args: argparse.Namespace, settings: Settings) -> int:
     from bot.config import member_channel
-    from ledger.units import add_member, find_unit
+    from ledger.units import (CHANNEL_ZH, add_member, bindings_of, find_binding, find_unit,
+                              get_unit)
     db = open_ledger(settings)
-    unit_id = find_unit(db, args.unit).id if args.unit else None
-    m = add_member(db, args.user_id, args.name, args.role, unit_id,
-                   member_channel(settings, args.channel), office_now(settings))
-    print(f"已绑定：{m.name}（{m.user_id}，{m.role_zh}）"
-          + (f"，单位：{args.unit}" if args.unit else ""))
+    channel = member_channel(settings, args.channel)
+    same = find_binding(db, args.same_as) if args.same_as else None
+    name = args.name or (same.name if same else None)
+    role = args.role or (same.role if same else None)
+    if not name or not role:
+        return refuse("请写 --name 和 --role（用 --same-as 并到已绑定的人员名下时可省略）")
+    unit_id = find_unit(db, args.unit).id if args.unit else (same.unit_id if same else None)
+    m = add_member(db, args.user_id, name, role, unit_id, channel, office_now(settings),
+                   same_as=same, join_lookalike=not args.new_person)
+    unit = f"，单位：{get_unit(db, m.unit_id).name}" if m.unit_id else ""
+    others = [b for b in bindings_of(db, m.person_id) if b.id != m.id]
+    also = ("，与" + "、".join(f"{CHANNEL_ZH.get(b.channel, b.channel)} {b.user_id}" for b in others)
+            + " 是同一人（记录和撤销权限沿用；提醒发到此绑定）"
+            + ("" if same or not others else "。如不是同一人：creditbot member remove "
+               f"{m.channel}:{m.user_id} --only-this-platform，再加 --new-person 重新绑定")
+            if others else "")
+    print(f"已绑定：{m.name}（{CHANNEL_ZH.get(m.channel, m.channel)} {m.user_id}，{m.role_zh}）"
+          f"{unit}{also}")
+    return 0
+
+
+def cmd_member_list(args: argparse.Namespace, settings: Settings) -> int:
+    from ledger.units import (CHANNEL_ZH, ROLE_ZH, find_unit, list_members, list_units,
+                              reminder_binding)
+    db = open_ledger(settings)
+    unit = find_unit(db, args.unit) if args.unit else None
+    role = _ROLE_WORDS.get(args.role or "", args.role)
+    everyone = list_members(db)
+    people: dict[int, list] = {}
+    for b in everyone:
+        people.setdefault(b.person_id, []).append(b)
+    names = {u.id: u.name for u in list_units(db)}
+    shown = [bs for bs in people.values()
+             if (unit is None or bs[0].unit_id == unit.id) and (role is None or bs[0].role == role)
+             and (args.channel is None or any(b.channel == args.channel for b in bs))]
+    shown.sort(key=lambda bs: (_ROLE_ORDER.get(bs[0].role, 9), names.get(bs[0].unit_id or 0, ""),
+                               bs[0].name))
+    if args.json:
+        print_json([{"name": bs[0].name, "role": bs[0].role, "unit": names.get(bs[0].unit_id or 0),
+                     "bindings": [{"channel": b.channel, "user_id": b.user_id,
+                                   "reminders": b is reminder_binding(bs)} for b in bs]}
+                    for bs in shown])
+        return 0
+    for bs in shown:
+        first, reach = bs[0], reminder_binding(bs)
+        ids = "、".join(f"{CHANNEL_ZH.get(b.channel, b.channel)} {b.user_id}"
+                       + ("（提醒发此）" if len(bs) > 1 and b is reach else "") for b in bs)
+        unit_name = f"｜{names.get(first.unit_id, first.unit_id)}" if first.unit_id else ""
+        leave = next((b for b in bs if b.deputy_user_id), None)
+        deputy = (f"｜代理：{leave.deputy_user_id}" + (f" 至 {leave.deputy_until}" if leave.deputy_until
+                                                     else "")) if leave else ""
+        print(f"{first.name}｜{ROLE_ZH[first.role]}{unit_name}｜{ids}{deputy}")
+    by_role = "，".join(f"{ROLE_ZH[r]} {n}" for r in _ROLE_ORDER
+                        if (n := sum(1 for bs in shown if bs[0].role == r)))
+    bindings = [b for bs in shown for b in bs]
+    by_platform = "，".join(f"{CHANNEL_ZH[c]} {n}" for c in CHANNEL_ZH
+                            if (n := sum(1 for b in bindings if b.channel == c)))
+    print(f"共 {len(shown)} 人" + (f"（{by_role}）" if by_role else "")
+          + (f"；绑定 {len(bindings)} 个：{by_platform}" if bindings else ""))
+    if unit is not None and role in (None, "liaison") and not any(
+            bs[0].role == "liaison" for bs in shown):
+        print(f"注意：{unit.name}没有联络员，提醒无人接收。")
+    return 0
+
+
+_ROLE_ORDER = {"admin": 0, "staff": 1, "liaison": 2}
+_ROLE_WORDS = {"联络员": "liaison", "工作人员": "staff", "信用办": "staff", "管理员": "admin"}
+
+
+def cmd_member_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from ledger.units import CHANNEL_ZH, bindings_of, find_binding, remove_member
+    db = open_ledger(settings)
+    m = find_binding(db, args.user_id, args.channel)
+    ended = remove_member(db, m, office_now(settings), only_binding=args.only_this_platform)
+    what = "、".join(f"{CHANNEL_ZH.get(b.channel, b.channel)} {b.user_id}" for b in ended)
+    left = bindings_of(db, m.person_id)
+    tail = ("；仍保留：" + "、".join(f"{CHANNEL_ZH.get(b.channel, b.channel)} {b.user_id}" for b in left)
+            if left else "；此人不再收到提醒，其以往的记录保留并仍署其姓名")
+    print(f"已解除 {m.name}（{m.role_zh}）的绑定：{what}{tail}。")
     return 0
 
 
@@ -192,8 +271,25 @@ def register(sub: Subcommands) -> None:
     ms = mp.add_subparsers(dest="member_command", required=True)
     a = add(ms, "add", cmd_member_add, "绑定人员（联络员/工作人员/管理员）")
     a.add_argument("user_id")
-    a.add_argument("--name", required=True)
+    a.add_argument("--name", help="姓名（用 --same-as 时可省略）")
     a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
-    a.add_argument("--role", required=True, choices=["liaison", "staff", "admin"])
+    a.add_argument("--role", choices=["liaison", "staff", "admin"], help="角色（用 --same-as 时可省略）")
     a.add_argument("--channel", choices=["wecom", "dingtalk"],
                    help="此人所在的平台；只启用一个平台时可省略，两个都启用时必须写")
+    a.add_argument("--same-as", metavar="[平台:]用户ID",
+                   help="此人已在另一平台绑定（如 wecom:zhangsan）：新绑定并到其名下，记录和撤销权限沿用；"
+                        "同一平台上换了用户ID时，新ID替换旧ID")
+    a.add_argument("--new-person", action="store_true",
+                   help="与其他平台上同名、同角色、同单位的人员不是同一人（默认视为同一人）")
+    a = add(ms, "list", cmd_member_list, "列出人员及其在各平台的绑定（可按单位、角色、平台筛选）")
+    a.add_argument("--unit", help="单位名称（可写名称中的几个字）")
+    a.add_argument("--role", choices=["liaison", "staff", "admin", "联络员", "工作人员", "管理员"])
+    a.add_argument("--channel", choices=["wecom", "dingtalk"], help="只列出在此平台绑定的人员")
+    a.add_argument("--json", action="store_true", help="以 JSON 输出")
+    a = add(ms, "remove", cmd_member_remove,
+            "解除人员的绑定（以往的记录保留，仍署其姓名）")
+    a.add_argument("user_id", metavar="[平台:]用户ID")
+    a.add_argument("--channel", choices=["wecom", "dingtalk"],
+                   help="同一用户ID在两个平台上是不同的人时，写明哪一个")
+    a.add_argument("--only-this-platform", action="store_true",
+                   help="只解除这一个平台的绑定，此人在其他平台的绑定保留")

@@ -54,11 +54,12 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         out = [c.to_json() for c in cards.values()]
         print_json(out[0] if len(out) == 1 else out)
         return 0
-    from scoring.card import fmt
+    from scoring.card import STATUS_ZH, fmt
     for unit, c in cards.items():
         print(f"{unit or c.scheme_id}: 总分 {fmt(c.total)} {c.band or ''} 门槛{'达标' if c.gates_passed else '未达标'}")
         for i in c.items:
-            print(f"  {i.code:8} {fmt(i.points):>8}/{fmt(i.max_points):<6} {i.status:12} {i.explain[:90]}")
+            # the status in words and the whole explanation: a cut one may cut a value in two
+            print(f"  {i.code:8} {fmt(i.points):>8}/{fmt(i.max_points):<6} {STATUS_ZH[i.status]:6} {i.explain}")
     return 0
 
 

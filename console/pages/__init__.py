@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, render_template
+from flask import Blueprint, Flask, Response, g, render_template
 from jinja2 import FileSystemBytecodeCache
 
 from console import web
@@ -18,7 +18,10 @@ from console.auth import Denied, current_session
 from console.bridge import Chat
 from console.pages import (audit, calendar, documents, entry, export, liaison, login, outbox,
                            overview, reviews, units)
-from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH
+from authoring.reading import KIND_ZH as RULE_KIND_ZH
+from ledger.labels import RECORD_STATUS_ZH, SUBMISSION_KIND_ZH, record_status_zh
+from ledger.office import years
+from worktime.period import Period
 from scoring.card import STATUS_ZH, fmt, pts
 
 __all__ = ["install", "blueprint"]
@@ -84,4 +87,18 @@ def _denied(exc: Denied) -> Any:
 @blueprint.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"pts": pts, "fmt": fmt, "STATUS_ZH": STATUS_ZH, "SUBMISSION_KIND_ZH": SUBMISSION_KIND_ZH,
-            "RECORD_STATUS_ZH": RECORD_STATUS_ZH}
+            "RECORD_STATUS_ZH": RECORD_STATUS_ZH, "record_status": _record_status,
+            "RULE_KIND_ZH": RULE_KIND_ZH}
+
+
+def _record_status(row: Any) -> str:
+    """A submission's or a file's status in words: still waiting in a closed year is frozen."""
+    if "console_closed" not in g:
+        all_years = years(web.db())
+        g.console_closed = ({y for y, status in all_years if status == "closed"},
+                            min((y for y, _ in all_years), default=None))
+    closed, first = g.console_closed
+    if isinstance(row, dict):
+        year = row["year"] if row.get("year") is not None else first
+        return record_status_zh(row["status"], year, closed)
+    return record_status_zh(row.status, Period.from_label(row.period).year, closed)

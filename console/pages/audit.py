@@ -70,7 +70,8 @@ def _filters() -> Filters:
 
 
 def _names(d: Any) -> Names:
-    return Names({u.id: u for u in d.all_units()}, list_members(web.db()), d.offices)
+    return Names({u.id: u for u in d.all_units()}, list_members(web.db(), include_ended=True),
+                 d.offices)
 
 
 @bp.get("/audit")

@@ -118,7 +118,8 @@ def mine(session: Any) -> Any:
     d = web.desk(session)
     card = d.card_of(the_unit)
     chat = web.chat()
-    texts = {word: chat.ask(word, d.ctx) for word in ("缺项", "截止")}
+    # a page scrolls: every missing item, not the chat's one screen
+    texts = {word: chat.ask(asked, d.ctx) for word, asked in (("缺项", "缺项 全部"), ("截止", "截止"))}
     own_inds = d.indicators(the_unit)
     inds = [i for i in own_inds if i.evidence or (i.due is not None)]
     briefing = briefing_indicator(d.office.scheme)
