@@ -279,7 +279,7 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
     return sum((v or Decimal(0) for v in values), Decimal(0))
 
 
-def _per_unit_problems(scheme: Scheme, ind: Indicator, path: tuple) -> list[Problem]:
+def _per_unit_problems(scheme: Scheme, ind: Indicator, path: DataPath) -> list[Problem]:
     """分别计分 needs a city scheme (a unit-level scheme scores every unit separately anyway),
     units named to score, and no gate or transfer (those speak of the city as one)."""
     if ind.per_unit is None:
