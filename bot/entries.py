@@ -65,7 +65,7 @@ def _accept_entered(ctx: Ctx, sub_id: int) -> None:
 
 
 @command(("代报", "代填", "录入"), STAFF, "代报 <单位> <指标> [期别] <数值…>",
-         "替单位录入数据或登记台账/月报已收到（如 代报 市税务局 双公示 台账 2022-Q1 按时）")
+         "替单位录入数据或登记台账/月报已收到（如 代报 市税务局 双公示 台账 2022-Q1 按时）", runs_on=True)
 @recorded("代报")
 def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)

@@ -135,7 +135,7 @@ def _named_month(text: str, ctx: Ctx) -> tuple[str | None, str]:
 
 
 @command(("报送", "填报", "上报"), LIAISON, "报送 <指标> <数值> 或 <名称>=<数值>、<名称> <数值> …",
-         "报送数据，立即显示该项得分（如 报送 双公示 准确率 98.5%；可一行一项）")
+         "报送数据，立即显示该项得分（如 报送 双公示 准确率 98.5%；可一行一项）", runs_on=True)
 def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     typed = exact_tail(ctx.msg.text, words)

@@ -39,6 +39,7 @@ class Command:
     # bare 2022 as the year, "marked" only 2022年/上年度 (where a bare number is a value).
     year_word: str | None = None
     each_year: bool = False  # no year word, two years open: answered once per open year
+    runs_on: bool = False  # its values may run on, one per line (报送 双公示 ⏎ 准确率 96%)
 
 
 COMMANDS: list[Command] = []
@@ -48,14 +49,15 @@ EVERYONE = ("liaison", "staff", "admin")
 
 def command(words: tuple[str, ...], roles: tuple[str, ...], usage: str, help: str,
             free_text: bool = False, read_only: bool = False, year_word: str | None = None,
-            each_year: bool = False) -> Callable[[Handler], Handler]:
+            each_year: bool = False, runs_on: bool = False) -> Callable[[Handler], Handler]:
     """Register a handler. `read_only=True` promises it writes nothing; the pipeline holds it
     to that (a write in its snapshot fails, and the message takes the write path instead).
     `year_word` lets it be asked for one assessment year; `each_year` answers, while two years
     are open and none is named, under each year in turn, labelled."""
     def deco(fn: Handler) -> Handler:
-        COMMANDS.append(Command(words, roles, usage, help, fn, free_text, read_only, year_word,
-                                each_year))
+        COMMANDS.append(Command(words, roles, usage, help, fn, free_text=free_text,
+                                read_only=read_only, year_word=year_word, each_year=each_year,
+                                runs_on=runs_on))
         return fn
     return deco
 
@@ -132,7 +134,9 @@ _DATED_WORDS = ("月报", "工作总结")
 def split_commands(text: str) -> list[str]:
     """Several lines, several commands: a line that starts with a command word begins a new
     one; any other line continues the one before it. After a 月报, whose lines often begin with
-    words such as 报送 or 报告期内, only a line whose first word is a command word begins one."""
+    words such as 报送 or 报告期内, and after a 报送 whose values run on one per line (a label
+    such as 报告期…执结数 begins like 报告), only a line whose first word is a command word
+    begins one."""
     groups: list[list[str]] = []
     free = False
     for line in (text or "").splitlines():
@@ -140,7 +144,7 @@ def split_commands(text: str) -> list[str]:
         if not groups or found is not None:
             groups.append([line])
             first = match(line)
-            free = first is not None and first.command.free_text
+            free = first is not None and (first.command.free_text or first.command.runs_on)
         else:
             groups[-1].append(line)
     return ["\n".join(g).strip() for g in groups if "".join(g).strip()]

@@ -80,4 +80,5 @@ def _warn_unscoped(settings: dict[str, Any]) -> None:
     if people:
         names = "、".join(f"{m.name}（{m.user_id}）" for m in people[:20])
         print(f"注意：{len(people)} 名人员尚未指定平台：{names}。请用 "
-              f"creditbot member add <用户ID> --name … --role … --channel wecom|dingtalk 重新绑定。")
+              f"creditbot member add <用户ID> --channel wecom|dingtalk 重新绑定"
+              f"（同一人，记录和撤销权限不变）。")

@@ -123,8 +123,9 @@ def test_rebound_liaisons_get_each_reminder_once_on_their_newest_binding(lvliang
     # both liaisons were bound before the platforms were on; staff bind them again
     both.cli("member", "add", "sw1", "--name", "张敏", "--unit", "税务", "--role", "liaison",
              "--channel", "wecom")
-    both.cli("member", "add", "mz1", "--name", "赵磊", "--unit", "民政", "--role", "liaison",
-             "--channel", "wecom")
+    # what serve asks for: the id and its platform; who they are is known already
+    said = both.cli("member", "add", "mz1", "--channel", "wecom")
+    assert "已绑定：赵磊（企业微信 mz1，联络员），单位：市民政局" in said
     both.cli("member", "add", "zm_dd", "--channel", "dingtalk", "--same-as", "sw1")
     planned = json.loads(both.cli("remind", "--dry-run", "--json", "--at", "2022-09-01T10:00"))
     direct = [(r["unit"], r["channel"], tuple(r["to"])) for r in planned if r["kind"] != "digest"]
@@ -181,7 +182,8 @@ def test_member_remove_keeps_records_and_their_author(lvliang, both):
     assert "还没有绑定单位" in lvliang.chat("sw1", "得分")
     shown = lvliang.chat("staff1", f"查看 {sub_id}")
     assert "（张敏）" in shown and "开展诚信宣传活动2次" in shown
-    assert "张敏" not in both.cli("member", "list")
+    listing = both.cli("member", "list")
+    assert "张敏" not in listing and "注意：没有联络员的单位（提醒无人接收）：市税务局" in listing
     # bound again: the same person, the same records
     both.cli("member", "add", "sw1", "--name", "张敏", "--unit", "市税务局", "--role", "liaison",
              "--channel", "wecom")

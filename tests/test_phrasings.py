@@ -315,3 +315,17 @@ def test_a_month_before_the_word_is_the_briefings_month(month, cn, fen, year, ga
     assert found is not None and found.command.words[0] == "月报"
     assert found.words[0] == written and "".join(found.words[1:]) == body
     assert match(f"{month}月报送{body}") is None or match(f"{month}月报送{body}").command.words[0] != "月报"
+
+
+def test_a_label_that_begins_like_a_command_stays_on_its_item(tmp_path: Path):
+    """郑州 县区 七.3: 报告期…执结数 begins like 报告 (a 月报 word); on the lines after a 报送 it
+    is the item's value, and no 月报 is recorded."""
+    office = Office(tmp_path, "zhengzhou-2019-counties", 2019)
+    from ledger.units import add_member, add_unit
+    add_member(office.db, "zy1", "联络员", "liaison", add_unit(office.db, "中原区", kind="county").id)
+    office.at("2019-06-03T10:00")
+    reply = office.chat("zy1", "报送 七.3\n报告期银行业机构债权案件执结数 12\n上期银行业机构债权案件未执结数 30\n"
+                               "报告期银行业机构债权案件收案数 8")
+    assert "已记录" in reply and "【" not in reply, reply
+    (sub,) = list_submissions(office.db)
+    assert sub.kind == "data" and sub.metrics == {"cleared_cases": 12, "prior_pending": 30, "new_cases": 8}

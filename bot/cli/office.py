@@ -144,15 +144,18 @@ def cmd_unit_group(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_member_add(args: argparse.Namespace, settings: Settings) -> int:
     from bot.config import member_channel
     from ledger.units import (CHANNEL_ZH, add_member, bindings_of, find_binding, find_unit,
-                              get_unit)
+                              get_unit, list_members)
     db = open_ledger(settings)
     channel = member_channel(settings, args.channel)
     same = find_binding(db, args.same_as) if args.same_as else None
-    name = args.name or (same.name if same else None)
-    role = args.role or (same.role if same else None)
+    # binding someone again (an unscoped binding pinned with --channel): who they are is known
+    known = same or next((m for m in list_members(db) if m.user_id == args.user_id
+                          and m.channel in (channel, "*")), None)
+    name = args.name or (known.name if known else None)
+    role = args.role or (known.role if known else None)
     if not name or not role:
-        return refuse("请写 --name 和 --role（用 --same-as 并到已绑定的人员名下时可省略）")
-    unit_id = find_unit(db, args.unit).id if args.unit else (same.unit_id if same else None)
+        return refuse("请写 --name 和 --role（重新绑定已有人员、或用 --same-as 并到已绑定的人员名下时可省略）")
+    unit_id = find_unit(db, args.unit).id if args.unit else (known.unit_id if known else None)
     m = add_member(db, args.user_id, name, role, unit_id, channel, office_now(settings),
                    same_as=same, join_lookalike=not args.new_person)
     unit = f"，单位：{get_unit(db, m.unit_id).name}" if m.unit_id else ""
@@ -205,9 +208,13 @@ def cmd_member_list(args: argparse.Namespace, settings: Settings) -> int:
                             if (n := sum(1 for b in bindings if b.channel == c)))
     print(f"共 {len(shown)} 人" + (f"（{by_role}）" if by_role else "")
           + (f"；绑定 {len(bindings)} 个：{by_platform}" if bindings else ""))
-    if unit is not None and role in (None, "liaison") and not any(
-            bs[0].role == "liaison" for bs in shown):
-        print(f"注意：{unit.name}没有联络员，提醒无人接收。")
+    if role in (None, "liaison") and args.channel is None:
+        served = {bs[0].unit_id for bs in people.values() if bs[0].role == "liaison"}
+        alone = [n for uid, n in names.items() if uid not in served
+                 and (unit is None or uid == unit.id)]
+        if alone:  # reminders for these units reach no one
+            more = f" 等 {len(alone)} 个" if len(alone) > 10 else ""
+            print(f"注意：没有联络员的单位（提醒无人接收）：{'、'.join(alone[:10])}{more}")
     return 0
 
 
