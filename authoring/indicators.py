@@ -67,6 +67,11 @@ def _part(reading: Reading, n: int, many: bool) -> tuple[dict[str, Any], list[di
                     "unit": "分"}]
     elif reading.kind == "task" and not why:  # no points in a scored table: a gap, not a task
         why = "本条没有分值，暂读作工作任务（不计分）；请写明计分办法或确认不计分"
+    found = _office_findings(reading, metrics)
+    if found and why:  # staff check this bullet anyway: the proposal is part of what they check
+        why = f"{why}；{found}"
+    elif found:  # a confident reading: said beside the rule, not one more 待确认
+        part["note"] = "；".join(filter(None, [part.get("note"), found]))
     if why:
         # after `kind`, never first: deleting the 待确认 line must not delete the list's "- "
         part = {"kind": part["kind"], UNRESOLVED: why,
@@ -77,6 +82,33 @@ def _part(reading: Reading, n: int, many: bool) -> tuple[dict[str, Any], list[di
 
 
 NO_RULES = "没有评分标准"
+
+# What the office finds rather than what a unit reports: concealment, cases notified from above,
+# what monitoring or checks detect. Only where the bullet takes points away (or names 瞒报),
+# so that 通报的创新做法 (praise a unit reports itself) is not caught.
+_FINDING = re.compile(r"瞒报|通报|监测到|发现|核查|抽查|约谈|投诉|督查|检查")
+_NONE_WORDS = ("未", "无", "没有", "不")
+
+
+def _office_findings(reading: Reading, metrics: list[dict]) -> str:
+    """Propose `entered_by: office` with a default (nothing found) for the count or 是/否 a bullet
+    like 出现瞒报…扣分 / 被…通报的…扣分 reads; the 待确认 text asks staff to check it."""
+    text = normalise(reading.text)
+    if not _FINDING.search(text) or not (reading.kind == "deduction" or "瞒报" in text):
+        return ""
+    said = []
+    for m in metrics:
+        if m.get("type") == "count":
+            m.update(entered_by="office", default=0)
+            said.append(f"「{m['label']}」未录入时按0计")
+        elif m.get("type") == "bool":
+            none = str(m.get("label", "")).startswith(_NONE_WORDS)  # 未出现瞒报: true means none found
+            m.update(entered_by="office", default=none)
+            said.append(f"「{m['label']}」未录入时按{'是' if none else '否'}计")
+    if not said:
+        return ""
+    return (f"信用办核查或上级通报得知的情况：读作由信用办录入（entered_by: office），"
+            f"{'，'.join(said)}（default），请核对")
 
 
 def _row_name(ind: _Ind, readings: list[Reading]) -> str:

@@ -45,6 +45,10 @@ METRIC_COLUMNS = ["指标编号", "数据项", "名称", "类型", "单位", "�
 # Optional on import, so a workbook exported before ranges existed still reads.
 RANGE_COLUMNS = ["最小值", "最大值"]
 NO_LIMIT = "不限"
+# Who enters a value (Metric.entered_by): blank is the unit, 信用办 the office (a finding such
+# as 瞒报条数), with the value that holds until it does (默认值). Optional on import, like ranges.
+OFFICE_COLUMNS = ["录入方", "默认值"]
+OFFICE_ZH = {"unit": "", "office": "信用办"}
 # Hidden on 细则: the rule's words and parameters as exported, to tell which one staff edited.
 EXPORTED = ["导出时的规则说明", "导出时的规则参数"]
 # After the hidden ones, and only when a city scheme scores an item per 责任单位: 平均/最低/合计.
@@ -207,7 +211,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     ms = wb.create_sheet("数据项")
-    for c, h in enumerate(METRIC_COLUMNS + RANGE_COLUMNS, start=1):
+    for c, h in enumerate(METRIC_COLUMNS + RANGE_COLUMNS + OFFICE_COLUMNS, start=1):
         put(ms, 1, c, h)
     row = 2
     for _, ind in scheme.indicators():
@@ -217,6 +221,7 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
                          PERIOD_ZH.get(m.period or "", ""), ADDS_UP_ZH.get(m.adds_up or "", "")]
             row_cells += [(NO_LIMIT if getattr(m, k) is None else _n(getattr(m, k)))
                           if k in m.model_fields_set else "" for k in ("min", "max")]
+            row_cells += [OFFICE_ZH[m.entered_by], _default_cell(m.default)]
             for c, v in enumerate(row_cells, start=1):
                 put(ms, row, c, v)
             row += 1
@@ -243,6 +248,13 @@ def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+def _default_cell(v: Any) -> Any:
+    """A default as staff read it: 是/否 for a yes/no value, else the number."""
+    if v is None:
+        return ""
+    return ("是" if v else "否") if isinstance(v, bool) else _n(v)
 
 
 def _number(v: str) -> Any:
@@ -275,7 +287,9 @@ _IN_WORKBOOK = [("（请在 metrics 中声明）", "（请在工作表「数据�
                 ("（按月报送请写 period: month）", "（按月报送请在「报送周期」写 每月）"),
                 ("（只能 latest）", "（只能 取最新）"), ("请用 latest 或 max", "请用 取最新 或 取最大"),
                 ("未知的规则类型 kind", "未知的规则类型"), ("必须给出 day", "必须给出截止日"),
-                ("必须给出 date", "必须给出截止日期"), ("（monthly）", ""), ("（once）", "")] + [
+                ("必须给出 date", "必须给出截止日期"), ("（monthly）", ""), ("（once）", ""),
+                ("：default（如未发现瞒报写 default: 0）", "：在「默认值」列填写（如未发现瞒报填 0）"),
+                ("（entered_by: office）", "（录入方为信用办）")] + [
     (f"{key} 类型的", f"「{zh}」类型的") for key, zh in TYPE_ZH.items()]
 
 
@@ -389,7 +403,8 @@ _IND_COLS = {"code": "指标编号", "name": "指标名称", "max_points": "指�
 _PART_COLS = {"id": "分项编号", "label": "分项名称", "kind": "规则类型", "max_points": "分项分值",
               "requires": "关联分项", "text": "原文", "note": "分项说明"}
 _METRIC_COLS = {"name": "数据项", "label": "名称", "type": "类型", "unit": "单位", "derived": "自动计算",
-                "period": "报送周期", "adds_up": "汇总方式", "min": "最小值", "max": "最大值"}
+                "period": "报送周期", "adds_up": "汇总方式", "min": "最小值", "max": "最大值",
+                "entered_by": "录入方", "default": "默认值"}
 
 
 @dataclass
@@ -505,7 +520,8 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
             data[key] = v
     metrics: dict[str, list[dict]] = {}
     metric_rows: dict[str, list[int]] = {}
-    for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]", optional=RANGE_COLUMNS):
+    for r in _rows(wb["数据项"], METRIC_COLUMNS, f"{path}[数据项]",
+                   optional=RANGE_COLUMNS + OFFICE_COLUMNS):
         at_row = f"{path}[数据项]:{r['_row']}"
         m: dict[str, Any] = {"name": r["数据项"], "label": r["名称"],
                              "type": _choice(r["类型"] or "数值", TYPE_ZH, at_row, "类型")}
@@ -520,6 +536,12 @@ def import_workbook(path: str | Path) -> tuple[Scheme, str]:
         for key, col in zip(("min", "max"), RANGE_COLUMNS):
             if r.get(col):
                 m[key] = None if r[col] == NO_LIMIT else _number(r[col])
+        if r.get("录入方"):
+            m["entered_by"] = _choice(r["录入方"], {"office": "信用办"}, at_row, "录入方")
+        if r.get("默认值"):
+            m["default"] = {"是": True, "否": False}.get(r["默认值"], None)
+            if m["default"] is None:
+                m["default"] = _number(r["默认值"])
         metrics.setdefault(r["指标编号"], []).append(m)
         metric_rows.setdefault(r["指标编号"], []).append(int(r["_row"]))
     where = f"{path}[细则]"

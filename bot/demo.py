@@ -141,7 +141,8 @@ def _seed(settings: dict[str, Any]) -> None:
                                 content_type="application/pdf"),
                      Attachment("image", f"双公示台账截图Q{quarter}.png", path=str(shot),
                                 content_type="image/png")))
-                say(uid, f"报送 双公示 2022-Q{quarter} accuracy={99.6 - rank * 0.35 - quarter * 0.1:.1f}% concealed=0",
+                # 瞒报 is the office's to find (entered_by: office): the liaison sends the accuracy
+                say(uid, f"报送 双公示 2022-Q{quarter} accuracy={99.6 - rank * 0.35 - quarter * 0.1:.1f}%",
                     when.replace(minute=when.minute + 2))
             say(uid, f"报送 工作机制 staffed=是 mechanism={'是' if rank % 5 else '否'}",
                 datetime(2022, 3, 15, 10, rank))

@@ -11,7 +11,7 @@ from bot.commands import EVERYONE, STAFF, _tell_liaisons, _unit_and_rest, comman
 from bot.context import Ctx
 from channels.message import Reply
 from bot.numbers import show_value
-from bot.metric_words import enterable, example, read_metrics
+from bot.metric_words import enterable, example, read_metrics, short_name
 from bot.parse import CommandError, exact_tail, exact_text, split_indicator
 from bot.records import recorded
 from ledger import acts
@@ -21,6 +21,7 @@ from ledger.facts import briefing_indicator, default_period
 from ledger.office import year_status
 from ledger.units import Unit, get_unit
 from worktime.period import KIND_OF_FREQUENCY, Period, deadline_info, parse_period
+from schemes.asks import staff_only_metrics
 from schemes.model import Indicator, Metric
 from scoring.card import pts
 
@@ -102,6 +103,7 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     _tell_liaisons(ctx, unit, f"市信用办为您单位代报了「{ind.code} {ind.name}」{period} 期：{shown}；{score}。"
                               f"如有疑问请联系市信用办。")
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。"
+                 + _judgement_owed(unit, ind, item.missing)
                  + city_note(ctx, unit, ind=ind, changed=_city_change(ctx, ind, metrics, was),
                              shares=all(m.type == "count" for m in ind.metrics if m.name in metrics)))
 
@@ -126,6 +128,16 @@ def _city_change(ctx: Ctx, ind: Indicator, entered: dict[str, Any], was: dict[st
         else:
             bits.append(f"全市「{m.label}」仍为 {_shown(m, new)}")
     return "；".join(bits)
+
+
+def _judgement_owed(unit: Unit, ind: Indicator, missing: list[str]) -> str:
+    """A finding that leaves a judgement to make (瞒报1–4条: 酌情扣分) says so, with the 打分
+    that enters it: the item is not complete until the office has judged."""
+    owed = [m for m in staff_only_metrics(ind) if m.label in missing and not m.by_office
+            and m.type in ("number", "count") and m.derived is True]
+    short = ind.aliases[0] if ind.aliases else ind.code
+    return "".join(f"\n还需信用办录入「{m.label}」：打分 {unit.name} {short} {short_name(ind, m)}=<分> 理由"
+                   for m in owed)
 
 
 def _shown(m: Metric, v: Any) -> str:

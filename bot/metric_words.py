@@ -290,8 +290,9 @@ def read_metrics(ind: Indicator, words: list[str], allowed: list[Metric] | None 
     named = [(n, v) for n, v in entries if n is not None]
     bare = [v for n, v in entries if n is None]
     out: dict[str, Any] = {}
-    for name, value in named:
-        m = find_metric(ind, name, writable, say)
+    found = [(find_metric(ind, name, writable, say), name, value) for name, value in named]
+    _refuse_findings(ind, writable, found, bool(bare), say)
+    for m, name, value in found:
         if m not in writable:
             raise CommandError(_not_yours(ind, m, say))
         if m.name in out:
@@ -331,6 +332,21 @@ def _text_value(ind: Indicator, m: Metric, words: list[str]) -> dict[str, Any]:
     if value and _strict(ind, first) is m:
         words = [value, *words[1:]]
     return {m.name: parse_value(m, " ".join(words))}
+
+
+def _refuse_findings(ind: Indicator, writable: list[Metric], found: list[tuple[Metric, str, str]],
+                     bare: bool, say: str) -> None:
+    """A message that sets what only the office finds (瞒报条数) is refused whole: nobody
+    certifies their own concealment, and half a message recorded would be a surprise. The
+    reply names the value and gives the command for the rest."""
+    office = [m for m, _, _ in found if m not in writable and m.by_office]
+    if not office:
+        return
+    labels = "、".join(f"「{m.label}」" for m in dict.fromkeys(office))
+    rest = [f"{name}={value}" for m, name, value in found if m in writable]
+    again = (f"只报送其余数据请发：{say} {' '.join(rest)}" if rest and not bare
+             else f"可报送：{usage(ind, writable)}")
+    raise CommandError(f"{labels}由市信用办核查后录入，不能由本单位报送；本条消息未记录。{again}")
 
 
 def _not_yours(ind: Indicator, m: Metric, say: str | None) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from schemes.asks import liaison_metrics
 from schemes.model import Indicator, Metric, Scheme
 from bot.numbers import AmbiguousValue, NumberError, read_value
 from scoring.rules import as_bool
@@ -160,11 +161,9 @@ def split_indicator(scheme: Scheme, words: list[str]) -> tuple[Indicator, list[s
 
 
 def writable_metrics(ind: Indicator) -> list[Metric]:
-    """What a liaison may report: not derived by the bot, not 酌情计分 (staff only)."""
-    staff_only = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
-    if ind.gate:
-        staff_only.add(ind.gate.metric)
-    return [m for m in ind.metrics if not m.derived and m.name not in staff_only]
+    """What a liaison may report: not derived by the bot, not 酌情计分, not what only the
+    office finds (schemes.asks)."""
+    return liaison_metrics(ind)
 
 
 def parse_value(metric: Metric, text: str) -> Any:

@@ -338,7 +338,8 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     if which:  # the same metric words as 报送 and 代报: label, short words, printed number
         metric = find_metric(ind, which, enterable(ind), f"打分 {unit.name} {_short(ind)}")
         owned = next((p for p in parts if p.metric == metric.name), None)
-        if owned is None and metric in staff_only_metrics(ind):  # 双公示 瞒报…酌情扣分
+        # 双公示 瞒报…酌情扣分; a finding (瞒报条数, entered_by: office) is a figure: 代报
+        if owned is None and metric in staff_only_metrics(ind) and not metric.by_office:
             return _staff_value(ctx, unit, ind, metric, amount,
                                 exact_text(ctx.msg.text, rest[at + 1:]))
         if owned is None:
@@ -423,11 +424,11 @@ def _points_ways(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
         ways.append(f"酌情计分：打分 {unit.name} {short} {named}{most} 理由")
     owned = {p.metric for p in parts}
     for m in staff_only_metrics(ind):
-        if m.name not in owned and m.type in ("number", "count"):
+        if m.name not in owned and m.type in ("number", "count") and not m.by_office:
             cap = _staff_cap(ind, m)
             one = min(cap, Decimal(1)) if cap is not None else Decimal(1)
             ways.append(f"{m.label}：打分 {unit.name} {short} {short_name(ind, m)}={fmt(one)} 理由")
-    data = [m for m in enterable(ind) if m not in staff_only_metrics(ind)]
+    data = [m for m in enterable(ind) if m not in staff_only_metrics(ind) or m.by_office]
     if data:
         ways.append(f"录入数据：{example(ind, data, f'代报 {unit.name} {short}')}")
     if ind.gate is not None:

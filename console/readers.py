@@ -511,8 +511,8 @@ def point_targets(scheme: Scheme, staff_only_metrics: Any) -> list[tuple[str, st
             out.append((f"{ind.code}|{numbers.get(p.metric, '') if len(parts) > 1 else ''}",
                         f"{ind.code} {ind.name} · {p.label or '酌情计分'}（0–{fmt(cap)} 分）"))
         for m in staff_only_metrics(ind):
-            if any(p.metric == m.name for p in parts):
-                continue
+            if any(p.metric == m.name for p in parts) or m.by_office:
+                continue  # a finding (瞒报条数) is a figure: the 代报 form enters it
             out.append((f"{ind.code}|{printed_number(ind, m)}", f"{ind.code} {ind.name} · {m.label}"))
     return out
 

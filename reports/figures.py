@@ -58,10 +58,18 @@ def check_period(db: sqlite_utils.Database, ind: Indicator, period: str) -> None
         raise FiguresError(f"{year} 考核年度已关闭，结果已定稿，不能再导入数据。")
 
 
+def _figures(ind: Indicator) -> list[Metric]:
+    """What a unit reports and what the office finds (瞒报条数: a sheet is the office's own act),
+    in the scheme's order."""
+    sent = {m.name for m in liaison_metrics(ind)}
+    return [m for m in ind.metrics if (m.name in sent or m.by_office) and m.type != "text"]
+
+
 def figure_metrics(ind: Indicator) -> list[Metric]:
-    """The figures a sheet carries: what a unit reports (the platform's statistics), not what
-    the bot counts itself nor the office's own judgements (酌情计分, gates)."""
-    metrics = [m for m in liaison_metrics(ind) if m.type != "text"]
+    """The figures a sheet carries: what a unit reports (the platform's statistics) and what
+    the office finds, not what the bot counts itself nor the office's own judgements (酌情计分,
+    gates)."""
+    metrics = _figures(ind)
     if not metrics:
         raise FiguresError(f"「{ind.code} {ind.name}」没有可批量导入的数据项（由机器人统计或由信用办酌情计分）")
     return metrics
@@ -74,7 +82,7 @@ def importable(scheme: Scheme) -> list[Indicator]:
     for cat, ind in scheme.indicators():
         if cat.section == "deduction":
             continue
-        if any(m.type != "text" for m in liaison_metrics(ind)):
+        if _figures(ind):
             out.append(ind)
     return out
 

@@ -17,11 +17,12 @@ __all__ = ["staff_only_metrics", "liaison_metrics", "enterable", "printed_number
 
 
 def staff_only_metrics(ind: Indicator) -> list[Metric]:
-    """Metrics only the credit office enters: 酌情计分, gate confirmations, staff values."""
+    """Metrics only the credit office enters: 酌情计分, gate confirmations, staff values and
+    what the office finds (entered_by: office — 瞒报条数, cases notified)."""
     names = {p.metric for p in ind.parts if p.kind in ("discretionary", "pass_fail")}
     if ind.gate:
         names.add(ind.gate.metric)
-    return [m for m in ind.metrics if m.name in names or m.derived is True]
+    return [m for m in ind.metrics if m.name in names or m.derived is True or m.by_office]
 
 
 def liaison_metrics(ind: Indicator) -> list[Metric]:

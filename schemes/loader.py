@@ -254,6 +254,10 @@ def _indicator_problems(ind: Indicator, path: DataPath) -> list[Problem]:
                                                      f"（只能 latest）"))
         if m.adds_up == "sum" and m.type in ("percent", "ratio"):
             out.append(Problem(mpath + ("adds_up",), "比率不能逐期相加：请用 latest 或 max"))
+        if m.by_office and m.default is None:
+            out.append(Problem(mpath + ("entered_by",),
+                               f"指标 {ind.code}「{ind.name}」的数据项 {m.name}（{m.label}）由信用办录入，"
+                               f"须写明信用办录入之前按什么计分：default（如未发现瞒报写 default: 0）"))
         if m.period in ("month", "quarter") and m.derived:
             out.append(Problem(mpath + ("period",), "自动统计的数据项不按期报送"))
         if m.period in ("month", "quarter") and periodic and \

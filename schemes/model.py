@@ -51,6 +51,13 @@ class Metric(_Strict):
     # figure stands (a rate, a yes/no); max: the highest period's. Unset: sum for a count
     # reported per period, else latest.
     adds_up: Literal["sum", "latest", "max"] | None = None
+    # Values only the credit office knows — what its own checks or a higher authority's 通报
+    # find (瞒报条数, cases notified): `office` means staff enter them (代报 / 打分) and a
+    # liaison may not, so no unit certifies its own findings. Until the office enters one,
+    # `default` holds (0: nothing found) and the unit is neither asked for it nor marked as
+    # missing it. `scheme check` requires the default.
+    entered_by: Literal["unit", "office"] = "unit"
+    default: Decimal | bool | None = None
 
     def aggregate(self, per_period: bool) -> str:
         """How this metric adds up over periods (see `adds_up`)."""
@@ -63,7 +70,7 @@ class Metric(_Strict):
     min: Decimal | None = None
     max: Decimal | None = None
 
-    @field_validator("min", "max", mode="before")
+    @field_validator("min", "max", "default", mode="before")
     @classmethod
     def _percent_text(cls, v: object) -> object:
         if isinstance(v, str) and v.strip().endswith("%"):
@@ -76,6 +83,33 @@ class Metric(_Strict):
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"取值范围 min {lo} 大于 max {hi}")
         return self
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> "Metric":
+        """A default belongs to an office-entered value and must be a value of its type."""
+        if self.entered_by == "office" and self.derived:
+            raise ValueError("由信用办录入（entered_by: office）的数据项不能同时是自动统计（derived）")
+        if self.default is None:
+            return self
+        if self.entered_by != "office":
+            raise ValueError("default 只用于信用办录入的数据项（entered_by: office）")
+        if self.type == "text":
+            raise ValueError("文本（text）类型的数据项不能设默认值")
+        if (self.type == "bool") != isinstance(self.default, bool):
+            want = "true/false（是/否）" if self.type == "bool" else "数字"
+            raise ValueError(f"默认值 default 应为{want}，收到 {self.default}")
+        if isinstance(self.default, Decimal):
+            lo, hi = self.bounds()
+            if (lo is not None and self.default < lo) or (hi is not None and self.default > hi):
+                raise ValueError(f"默认值 default {self.default} 不在取值范围内")
+            if self.type == "count" and self.default != self.default.to_integral_value():
+                raise ValueError(f"计数（count）的默认值应为整数，收到 {self.default}")
+        return self
+
+    @property
+    def by_office(self) -> bool:
+        """Only the office enters this value (a finding), never a liaison."""
+        return self.entered_by == "office"
 
     def bounds(self) -> tuple[Decimal | None, Decimal | None]:
         """The effective (min, max) a value must lie in; None is open on that side."""

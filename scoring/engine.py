@@ -26,9 +26,20 @@ RankTable = dict[tuple[str, int], dict[str, tuple[Decimal, str]]]
 SELF = "\x00self"
 
 
-def _metric_values(facts: Facts, code: str) -> dict[str, Any]:
-    raw = facts.get(code) or {}
-    return {k: v for k, v in raw.items() if not str(k).startswith("_") and v is not None}
+def _metric_values(facts: Facts, ind: Indicator) -> dict[str, Any]:
+    """An indicator's values, with the default of each office-entered value the office has not
+    entered yet (瞒报条数 0 until a finding is entered)."""
+    raw = facts.get(ind.code) or {}
+    values = {k: v for k, v in raw.items() if not str(k).startswith("_") and v is not None}
+    for name in _defaulted(values, ind):
+        values[name] = next(m.default for m in ind.metrics if m.name == name)
+    return values
+
+
+def _defaulted(values: Mapping[str, Any], ind: Indicator) -> frozenset[str]:
+    """The office-entered values standing at their default: none entered."""
+    return frozenset(m.name for m in ind.metrics
+                     if m.default is not None and values.get(m.name) is None)
 
 
 def build_ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts]) -> RankTable:
@@ -58,7 +69,7 @@ def _ranks(scheme: Scheme, facts_by_unit: Mapping[str, Facts], previous: "Scored
             for unit, facts in facts_by_unit.items():
                 if old is not None and changed is not None and unit not in changed:
                     continue
-                vals = _metric_values(facts, ind.code)
+                vals = _metric_values(facts, ind)
                 try:
                     values[unit] = to_decimal(evaluate(part.value, prepared_values(vals, ind)))
                 except (ExprError, ArithmeticError):
@@ -130,7 +141,7 @@ def _per_unit_item(cat: Category, ind: Indicator, entries: Mapping[str, Facts]) 
         if part.kind == "rank":
             values: dict[str, Decimal | None] = {}
             for u, entry in entries.items():
-                vals = _metric_values({ind.code: entry}, ind.code)
+                vals = _metric_values({ind.code: entry}, ind)
                 try:
                     values[u] = to_decimal(evaluate(part.value, prepared_values(vals, ind)))
                 except (ExprError, ArithmeticError):
@@ -161,7 +172,8 @@ def _per_unit_item(cat: Category, ind: Indicator, entries: Mapping[str, Facts]) 
 
 def _plain_item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: str) -> ItemCard:
     raw = facts.get(ind.code) or {}
-    values = _metric_values(facts, ind.code)
+    values = _metric_values(facts, ind)
+    defaulted = _defaulted(raw, ind)
     base = ItemCard(ind.code, ind.name, cat.name, cat.section, None, ind.max_points, "missing", "",
                     gate=ind.gate.kind if ind.gate else None, evidence=ind.evidence,
                     responsible=list(ind.lead) + list(ind.responsible), note=ind.note)
@@ -174,7 +186,7 @@ def _plain_item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, u
         cap = part.max_points if part.max_points is not None else ind.max_points
         ctx = PartContext(ind, values, cap,
                           lambda i: ranks.get((ind.code, i), {}).get(unit), idx,
-                          str(raw.get("_reason") or ""))
+                          str(raw.get("_reason") or ""), defaulted)
         parts.append(score_part(part, ctx))
     _apply_requires(ind, parts)
     base.parts = parts
@@ -206,8 +218,9 @@ def _part_line(p: PartResult, n: int) -> str:
 def _status(cat: Category, ind: Indicator, raw: Mapping[str, Any], values: Mapping[str, Any]) -> str:
     if cat.section == "deduction":
         return "scored"  # no event reported means no deduction
-    typed = {m.name for m in ind.metrics if not m.derived}
-    if typed and not typed & set(values):  # derived values alone do not make a submission
+    typed = {m.name for m in ind.metrics if not m.derived and not m.by_office}
+    # derived values and the office's findings alone do not make a submission
+    if typed and not typed & set(values):
         values = {}
     state = raw.get("_status")
     if not values:

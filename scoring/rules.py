@@ -29,6 +29,9 @@ class PartContext:
     rank: Callable[[int], tuple[Decimal, str] | None]  # part index -> (points, explain)
     index: int
     reason: str = ""
+    # office-entered values the office has not entered: their default stands, and the
+    # explanation says so (未录入，按 0 计)
+    defaulted: frozenset[str] = frozenset()
 
 
 def as_bool(v: Any) -> bool | None:
@@ -60,15 +63,25 @@ def spoken(ind: Indicator, expr: str, x: str | None = None) -> str:
     return in_words(expr, names)
 
 
-def _show(ind: Indicator, name: str, v: Any) -> str:
+def _show(ind: Indicator, name: str, v: Any, defaulted: frozenset[str] = frozenset()) -> str:
     for m in ind.metrics:
         if m.name == name:
             if m.type == "bool":
-                return f"{m.label}：{'是' if as_bool(v) else '否'}"
-            if m.type == "percent" and isinstance(v, (int, float, Decimal)):
-                return f"{m.label} {fmt(Decimal(str(v)) * 100)}%"
-            return f"{m.label} {fmt(Decimal(str(v))) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else v}{m.unit}"
+                shown = '是' if as_bool(v) else '否'
+            elif m.type == "percent" and isinstance(v, (int, float, Decimal)):
+                shown = f"{fmt(Decimal(str(v)) * 100)}%"
+            else:
+                num = isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+                shown = f"{fmt(Decimal(str(v))) if num else v}{m.unit}"
+            if name in defaulted:  # the office has entered nothing: its default stands
+                return f"{m.label}：信用办未录入，按{shown}计"
+            return f"{m.label}：{shown}" if m.type == "bool" else f"{m.label} {shown}"
     return f"{v}"  # not a metric of this indicator (scheme check refuses such a formula)
+
+
+def _seen(ctx: "PartContext", name: str) -> str:
+    """A value read by a part as the explanation shows it (its default marked as such)."""
+    return _show(ctx.indicator, name, ctx.values[name], ctx.defaulted)
 
 
 def _clamp(v: Decimal, lo: Decimal, hi: Decimal | None) -> Decimal:
@@ -98,7 +111,10 @@ def _checklist(part: Checklist, ctx: PartContext) -> PartResult:
         met = as_bool(ctx.values[item.metric]) == item.when
         got = item.points if met else ZERO
         total = max(total, got) if part.one_of else total + got
-        bits.append(f"{label}：{'是' if as_bool(ctx.values[item.metric]) else '否'}，{fmt(got)}分")
+        said = '是' if as_bool(ctx.values[item.metric]) else '否'
+        if item.metric in ctx.defaulted:
+            said = f"信用办未录入，按{said}计"
+        bits.append(f"{label}：{said}，{fmt(got)}分")
     if part.one_of and total > 0:
         # one grade met is the choice made: the other grades are not missing, nor worth listing
         missing = []
@@ -156,8 +172,8 @@ def _per_item(part: PerItem, ctx: PartContext) -> PartResult:
 def _describe_value(expr: str, v: Decimal, ctx: PartContext) -> str:
     names = sorted(names_in(expr))
     if len(names) == 1 and expr.strip() == names[0]:
-        return _show(ctx.indicator, names[0], ctx.values[names[0]])
-    shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
+        return _seen(ctx, names[0])
+    shown = "，".join(_seen(ctx, n) for n in names)
     return f"{shown}；{spoken(ctx.indicator, expr)} = {fmt(v)}"
 
 
@@ -167,7 +183,7 @@ def _formula(part: Formula, ctx: PartContext) -> PartResult:
     pts = _clamp(raw, part.floor, ctx.cap)
     exact = _clamp(to_decimal(value), part.floor, ctx.cap)
     names = sorted(names_in(part.expr))
-    shown = "，".join(_show(ctx.indicator, n, ctx.values[n]) for n in names)
+    shown = "，".join(_seen(ctx, n) for n in names)
     cap = f"（上限{fmt(ctx.cap)}分）" if ctx.cap is not None and raw > ctx.cap else ""
     floor = f"（下限{fmt(part.floor)}分）" if raw < part.floor else ""
     return PartResult(part.label, part.kind, pts, ctx.cap,
@@ -250,7 +266,7 @@ def _percent_gap(part: Deduction, ctx: PartContext, v: Decimal) -> tuple[str, st
     if not gap or not any(x.name == gap[0] and x.type == "percent" for x in ctx.indicator.metrics):
         return None
     name, bar, down = gap
-    shown = _show(ctx.indicator, name, ctx.values[name])
+    shown = _seen(ctx, name)
     side = "低于" if down else "高于"
     step = f"{fmt(part.per * 100)}个百分点"
     if not down and bar == 0:  # the figure itself is what is counted
@@ -331,8 +347,11 @@ def _missing(part: Any, ctx: PartContext, names: list[str]) -> PartResult:
 
 def score_part(part: Any, ctx: PartContext) -> PartResult:
     """Score one part; a part whose metrics are absent scores 0 and lists what is missing."""
+    reads = metrics_read(part)
+    if part.kind == "deduction" and not part.base and reads and reads <= ctx.defaulted:
+        return _missing(part, ctx, [])  # the office has recorded no case: nothing deducted
     if part.kind in _SINGLE_METRIC:
-        absent = [n for n in sorted(metrics_read(part)) if n not in ctx.values]
+        absent = [n for n in sorted(reads) if n not in ctx.values]
         if absent:
             return _missing(part, ctx, absent)
     try:

@@ -85,7 +85,7 @@ def seed_office(settings: dict[str, Any], tmp: Path) -> None:
         say(uid, f"报送 行政强制 {5 - rank % 4}", datetime(2022, 5, 16, 10, 0))
         if rank in (0, 2, 3):
             say(uid, "报送 自动对接 是", datetime(2022, 7, 20, 10, 0))
-        say(uid, f"报送 双公示 accuracy={99.5 - rank * 0.8}% concealed=0", datetime(2022, 7, 11, 10, 0))
+        say(uid, f"报送 双公示 accuracy={99.5 - rank * 0.8}%", datetime(2022, 7, 11, 10, 0))
         say(uid, f"报送 履约践诺 {count // 2 + 7 * rank}", datetime(2022, 8, 20, 15, 5))
         say(uid, f"报送 信易贷 shared_credit_info=是 registration=是 platform_service={'是' if rank < 4 else '否'}"
                  f" joint_modeling={'是' if rank < 2 else '否'}", datetime(2022, 8, 23, 10, 0))
@@ -205,7 +205,7 @@ def seed_large_office(settings: dict[str, Any], n: int = 120) -> dict[str, int]:
                 sent += 1
             for q, day in (("2022-Q1", datetime(2022, 4, 8, 10)), ("2022-Q2", datetime(2022, 7, 8, 10))):
                 record_submission(db, indicator="3", period=q, kind="data",
-                                  metrics={"accuracy": round(0.95 + rng.random() * 0.05, 3), "concealed": 0},
+                                  metrics={"accuracy": round(0.95 + rng.random() * 0.05, 3)},
                                   text="", now=day, **common)
                 if not (idx % 11 == 7 and q == "2022-Q2"):  # the quarter's 台账, mostly on time
                     record_submission(db, indicator="3", period=q, kind="report", metrics={},

@@ -86,7 +86,7 @@ def test_staff_reads_any_unit_card(lvliang):
     ("报送 信用承诺 abc", "不是有效的数字"),
     ("报送 信用承诺 -3", "不能为负数"),
     ("报送 信用承诺 3.5", "应是整数"),
-    ("报送 双公示 95", "名称=数值"),
+    ("报送 宣传 5", "名称=数值"),  # two values (活动次数, 参与) and one number
     ("月报", "不能为空"),
     ("", "空消息"),
     ("随便说点什么", "帮助"),
@@ -188,7 +188,8 @@ def test_discretionary_points_by_part_and_liaisons_cannot_self_score(office):
     assert "酌情计 2/2" in office.chat("staff1", "打分 中原区 一 2=2")
     assert "0 到 2 之间" in office.chat("staff1", "打分 中原区 一 3=5")
     card = office.chat("staff1", "单位 中原区")
-    assert "总分 3.5" in card
+    # 1.5 + 2 酌情, and 三's 3 for no 政府失信事件 found (the office's to enter; none entered)
+    assert "总分 6.5" in card
     assert "信用办" in office.chat("zy1", "报送 一 mechanism_points=2")
 
 
@@ -201,7 +202,8 @@ def test_staff_binds_a_new_liaison_in_chat(lvliang):
 
 
 def test_staff_enter_the_concealment_cut(lvliang):
-    lvliang.chat("sw1", "报送 双公示 accuracy=100% concealed=2")
+    lvliang.chat("sw1", "报送 双公示 accuracy=100%")
+    assert "已代报" in lvliang.chat("staff1", "代报 市税务局 双公示 瞒报=2")  # the office's finding
     reply = lvliang.chat("staff1", "打分 市税务局 双公示 concealed_cut=1.5 瞒报2条")
     assert "已记录" in reply and "瞒报" in reply and "本项现为" in reply
     assert "信用办" in lvliang.chat("sw1", "报送 双公示 concealed_cut=0")  # not the liaison's to set

@@ -2,6 +2,8 @@
 chat's own commands), files, the outbox retry, the monthly history and the period grid."""
 from __future__ import annotations
 
+import json
+
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -485,6 +487,21 @@ def test_staff_enter_for_a_unit_and_undo_it_from_the_console(console: Console):
     assert console.count(live, unit.id) == 0
 
 
+def test_staff_enter_a_finding_in_the_console_entry_form(console: Console):
+    """瞒报条数 is the office's (entered_by: office): the 代报 form takes it by its words; the
+    打分 form does not offer it (it is a figure, not points)."""
+    unit = find_unit(console.office.db, "市税务局")
+    c = console.client("staff1")
+    page = c.get("/console/entry").data.decode()
+    assert "瞒报5条以下时信用办酌情扣分" in page and "“双公示”信息瞒报条数" not in page
+    entered = c.post("/console/entry", data={**console.csrf(c), "kind": "enter", "unit_id": unit.id,
+                                              "code": "双公示", "values": "瞒报=2"}).data.decode()
+    assert "已代报" in entered and "瞒报条数 2条" in entered
+    rows = console.office.db.execute("SELECT metrics FROM submissions WHERE unit_id = ?",
+                                     [unit.id]).fetchall()
+    assert [json.loads(r[0]) for r in rows] == [{"concealed": 2}]
+
+
 def test_a_card_with_two_quarters_approves_both_as_it_says(console: Console, tmp_path: Path):
     office = console.office
     (tmp_path / "一季度台账.pdf").write_bytes(PDF)
@@ -492,7 +509,7 @@ def test_a_card_with_two_quarters_approves_both_as_it_says(console: Console, tmp
     for quarter in ("2022-Q1", "2022-Q2"):
         office.chat("sw1", f"佐证 双公示 {quarter}")
         office.chat("sw1", "", files=[tmp_path / f"{'一' if quarter.endswith('1') else '二'}季度台账.pdf"])
-    office.chat("sw1", "报送 双公示 accuracy=97.5% concealed=0")
+    office.chat("sw1", "报送 双公示 accuracy=97.5%")
     c = console.client("staff1")
     page = c.get("/console/reviews").data.decode()
     card = page[page.index('data-code="3"'):]

@@ -49,7 +49,7 @@ def test_periods_add_up_as_declared(adds_up, expect):
 
 def test_a_named_period_sends_figures_to_its_year(lvliang):
     open_year(lvliang.db, 2023, lvliang.now, "test")
-    reply = lvliang.at("2023-01-05T10:00").chat("sw1", "报送 双公示 2022-Q4 准确率=100% 瞒报=0")
+    reply = lvliang.at("2023-01-05T10:00").chat("sw1", "报送 双公示 2022-Q4 准确率=100%")
     assert reply.startswith("【2022年度】") and "2022-Q4 期" in reply
     assert "按季度报送" in lvliang.chat("sw1", "报送 双公示 2022-08 准确率=99%")
     assert "还没到" in lvliang.chat("sw1", "报送 信用承诺 2023-03 30")

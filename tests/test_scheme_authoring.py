@@ -94,9 +94,13 @@ def test_word_document_becomes_a_draft(word_draft):
     assert bands["kind"] == "bands" and bands["pieces"][0] == {"ge": 0.98, "then": 8}
     assert inds["4"]["due"] == {"frequency": "monthly", "day": 5, "text": "每月5日前"}
     assert inds["5"]["parts"][0]["kind"] == "rank"
-    assert inds["6"]["parts"][0] == {"kind": "deduction", "label": inds["6"]["parts"][0]["label"],
-                                     "value": "count", "each": 5, "cap": 10, "max_points": 10,
-                                     "text": "被国家通报失信事件的，每起扣5分，最多扣10分。"}
+    notified = dict(inds["6"]["parts"][0])
+    # a case notified from above is proposed as the office's to enter, with 0 until it does
+    assert "信用办录入" in notified.pop("note")
+    assert notified == {"kind": "deduction", "label": notified["label"],
+                        "value": "count", "each": 5, "cap": 10, "max_points": 10,
+                        "text": "被国家通报失信事件的，每起扣5分，最多扣10分。"}
+    assert inds["6"]["metrics"][0]["entered_by"] == "office" and inds["6"]["metrics"][0]["default"] == 0
     assert inds["7"]["parts"][0]["kind"] == "discretionary"
     # every part keeps the bullet it was read from
     assert inds["1"]["parts"][1]["text"] == "明确专职联络员的，得2分。"
@@ -179,6 +183,15 @@ def test_seed_text_drafts_and_checks():
     assert [d.unresolved for d in drafts] == [1, 0]
     flagged = _inds(drafts[0].data)["3"]["parts"][1]
     assert "瞒报" in flagged["text"] and "拆成两条" in flagged["待确认"]
+    # 瞒报 is the office's to find: proposed as such within that 待确认, and the cases notified
+    # from above (市直 八, 县区 七.2–3) beside their rule
+    assert "信用办录入" in flagged["待确认"]
+    concealed = next(m for m in _inds(drafts[0].data)["3"]["metrics"] if "瞒报" in m["label"])
+    assert concealed["entered_by"] == "office"
+    for d, code in ((drafts[0], "八.1"), (drafts[1], "七.2")):
+        notified = _inds(d.data)[code]
+        assert notified["metrics"][0]["entered_by"] == "office" and notified["metrics"][0]["default"] == 0
+        assert "信用办录入" in notified["parts"][0]["note"]
     for d in drafts:
         text = "\n".join(ln for ln in draft_yaml(d).splitlines() if "待确认:" not in ln)
         scheme = load_text(text)

@@ -95,6 +95,15 @@ BROKEN = [
      "{name: cases, label: 案例数, type: count, max: 2.5}", "max: 2.5", ["整数"]),
     ("range-on-bool", "{name: staffed, label: 明确分管领导, type: bool}",
      "{name: staffed, label: 明确分管领导, type: bool, max: 1}", "type: bool, max: 1", ["取值范围"]),
+    # a value only the office enters (a finding) must say what holds until it does
+    ("office-without-default", "{name: cases, label: 案例数, type: count}",
+     "{name: cases, label: 案例数, type: count, entered_by: office}", "entered_by: office",
+     ["指标 2「案例报送」", "cases（案例数）", "由信用办录入", "default"]),
+    ("default-for-unit-value", "{name: cases, label: 案例数, type: count}",
+     "{name: cases, label: 案例数, type: count, default: 0}", "default: 0", ["default", "信用办录入"]),
+    ("default-of-wrong-type", "{name: staffed, label: 明确分管领导, type: bool}",
+     "{name: staffed, label: 明确分管领导, type: bool, entered_by: office, default: 0}",
+     "entered_by: office, default: 0", ["默认值", "是/否"]),
     ("yaml-syntax", "    name: 工作机制\n", "    name: 工作机制\n   bad: [\n",
      "bad: [", ["YAML"]),
 ]

@@ -82,7 +82,8 @@ def test_roster_task(scheme):
     card = score(scheme, {"回执": {"progress": "已于1月17日报送"}})
     roster = item(card, "回执")
     assert roster.status == "reported" and roster.points is None
-    assert card.total == Decimal(0)
+    # 三.2 无政府重大失信事件得2分: the events are the office's to enter (根据中经网信息考核), none yet
+    assert card.total == Decimal(2)
 
 
 def test_veto_mapping_is_marked_as_from_the_national_list(scheme):
@@ -215,8 +216,10 @@ def test_unrectified_government_events_also_deduct(scheme):
     assert pts(scheme, "三.2", {"open_events": 1, "new_events": 0}) == approx(1.5)
     assert pts(scheme, "三.2", {"open_events": 1, "new_events": 2}) == approx(0.5)
     assert pts(scheme, "三.2", {"open_events": 3, "new_events": 2}) == approx(0)  # 减至0为止
-    card = item(score(scheme, {"三.2": {"new_events": 0}}), "三.2")
-    assert card.points == Decimal(0) and card.missing  # 未整改件数须填报（无则填0）
+    # the events are found by the office (根据中经网信息考核): none entered, none found, 得2分
+    card = item(score(scheme, {}), "三.2")
+    assert card.points == Decimal(2) and not card.missing
+    assert "信用办未录入，按0件计" in card.explain
 
 
 def test_code_conversion_and_duplicates(scheme):
@@ -337,7 +340,7 @@ def test_discretionary_within_max(scheme):
 def test_bonus_capped(scheme):
     card = score(scheme, {"附加.1": {"points": 14}})
     assert card.bonus == Decimal(10)
-    assert card.total == Decimal(10)
+    assert card.total == Decimal(12)  # 10 + 三.2's 2 (no 政府失信事件 entered by the office)
 
 
 # ---- gates and totals ---------------------------------------------------------------------------
@@ -421,8 +424,9 @@ def test_empty_facts(scheme):
     card = score(scheme, {})
     for it in card.items:
         assert it.status == "missing", it.code
-    assert card.total == Decimal(0)
-    assert card.base == Decimal(0)
+    # only 三.2 scores: 无政府重大失信事件得2分 until the office enters an event
+    assert card.total == Decimal(2)
+    assert card.base == Decimal(2)
     assert card.gates_passed is False
 
 

@@ -164,6 +164,7 @@ def test_shuang_gongshi_accuracy_100_percent_then_by_rank():
 
 
 @pytest.mark.parametrize("concealed, cut, expected", [
+    (None, None, 4),  # nothing entered by the office: no concealment found, 未出现瞒报得4分
     (0, None, 4),   # 未出现瞒报得4分
     (5, None, 0),   # 出现5条以上扣4分 (以上 includes 5)
     (9, None, 0),
@@ -173,17 +174,21 @@ def test_shuang_gongshi_accuracy_100_percent_then_by_rank():
 ])
 def test_shuang_gongshi_concealment(concealed, cut, expected):
     values = {"concealed": concealed, "ledger_on_time": True}
+    if concealed is None:
+        del values["concealed"]
     if cut is not None:
         values["concealed_cut"] = cut
     p = part(score(scheme(), {"3": values}), "3", "瞒报情况")
     assert p.points == expected
 
 
-def test_concealment_cut_is_for_the_office_only():
+def test_concealment_and_its_cut_are_for_the_office_only():
+    """瞒报 is what the office finds: a liaison reports only the accuracy."""
     s = scheme()
     ind = s.indicator("3")
-    assert "concealed_cut" not in {m.name for m in writable_metrics(ind)}
-    assert {"accuracy", "concealed"} <= {m.name for m in writable_metrics(ind)}
+    assert [m.name for m in writable_metrics(ind)] == ["accuracy"]
+    concealed = next(m for m in ind.metrics if m.name == "concealed")
+    assert concealed.entered_by == "office" and concealed.default == 0
     # 1–4 条 without the office's cut: not scored yet, and it says what is missing
     p = part(score(s, {"3": {"concealed": 2, "ledger_on_time": True}}), "3", "瞒报情况")
     assert p.points == 0 and p.missing

@@ -123,11 +123,18 @@ def test_units_as_printed():
 
 # ---- empty facts, gates ------------------------------------------------------------------------
 
-def test_no_facts_all_missing_total_zero():
+# What the office finds and has not entered stands at nothing found (seed 002): 五(二) 信用修复
+# 全部在3个工作日内办结得2分 + 全部合规办理得1分, 五(四) 可访问性好得2分 + 报告全部符合得4分, 五(六)
+# 未发生信息安全事件得2分 — 11 points before anyone reports anything.
+OFFICE_DEFAULTS = Decimal(11)
+
+
+def test_no_facts_all_missing_but_what_the_office_has_found_nothing_of():
     card = score(scheme(), {})
     assert len(card.items) == 38
-    assert all(i.status == "missing" for i in card.items)
-    assert card.total == 0 and card.base == 0 and card.bonus == 0
+    assert {i.code for i in card.items if i.status != "missing"} == {"五(四)", "五(六)"}
+    assert card.item("五(二)").points == 3 and card.item("五(二)").status == "missing"
+    assert card.total == OFFICE_DEFAULTS and card.base == OFFICE_DEFAULTS and card.bonus == 0
     assert card.gates_passed is False
 
 
@@ -147,8 +154,8 @@ def test_one_gate_false_fails_but_base_still_computed():
     assert card.gates_passed is False and card.counted is False
     assert card.item("基础7").gate_passed is False
     assert card.item("基础7").points is None
-    assert card.base == Decimal(4)
-    assert card.total == Decimal(4)
+    assert card.base == Decimal(4) + OFFICE_DEFAULTS
+    assert card.total == Decimal(4) + OFFICE_DEFAULTS
 
 
 # ---- rule kinds with the document's numbers ----------------------------------------------------
@@ -380,8 +387,8 @@ def test_bonus_capped_and_added():
              "附加(三)": {"practices": 4}, "八.3": {"division": True}}
     card = score(scheme(), facts)
     assert card.bonus == approx(13)
-    assert card.base == approx(2)
-    assert card.total == approx(15)
+    assert card.base == approx(2 + OFFICE_DEFAULTS)
+    assert card.total == approx(15 + OFFICE_DEFAULTS)
 
 
 def full_marks() -> dict:
@@ -433,4 +440,4 @@ def test_score_all_ranks_totals_with_tie():
     cards = score_all(s, {"濮阳": a, "对照甲": b, "对照乙": c})
     assert cards["濮阳"].total == cards["对照甲"].total == approx(79)
     assert (cards["濮阳"].rank, cards["对照甲"].rank, cards["对照乙"].rank) == (1, 1, 3)
-    assert cards["对照乙"].rank_of == 3 and cards["对照乙"].total == approx(2)
+    assert cards["对照乙"].rank_of == 3 and cards["对照乙"].total == approx(2 + OFFICE_DEFAULTS)

@@ -79,11 +79,17 @@ def test_county_section_points(county):
     assert [county.indicator(c).max_points for c in ("七.1", "七.2", "七.3")] == [2, 4, 2]
 
 
-def test_empty_facts_all_missing_total_zero(dept, county):
+# 三: 无政府重大失信事件，或已全部整改到位的，得3分 (seed 000, 根据监测和通报信息考核): the events
+# are the office's to enter, so a unit nobody has found one for holds those 3 points.
+NO_EVENTS = 3
+
+
+def test_empty_facts_all_missing_but_no_event_found(dept, county):
     for s in (dept, county):
         card = score(s, {})
         assert {i.status for i in card.items} == {"missing"}
-        assert card.total == 0 and card.base == 0 and card.bonus == 0
+        assert pts(card, "三") == NO_EVENTS and "信用办未录入，按0件计" in card.item("三").explain
+        assert card.total == NO_EVENTS and card.base == NO_EVENTS and card.bonus == 0
         assert card.gates_passed is True  # no gates in this document
 
 
@@ -162,7 +168,7 @@ def test_dept_discretionary_and_bonus_cap(dept):
     assert "机制健全" in card.item("一").explain
     assert pts(card, "二") == 5
     assert card.bonus == 10
-    assert card.total == 21
+    assert card.total == 21 + NO_EVENTS
 
 
 def test_dept_full_marks_total(dept):
@@ -267,9 +273,9 @@ def test_county_score_all_bonus_cap(county):
     }
     cards = score_all(county, units)
     assert cards["中原区"].bonus == 10
-    assert cards["中原区"].total == pytest.approx(D("11.2"), abs=D("0.0001"))
-    assert cards["金水区"].total == 10
-    assert cards["登封市"].total == pytest.approx(D("1.2"), abs=D("0.0001"))
+    assert cards["中原区"].total == pytest.approx(D("11.2") + NO_EVENTS, abs=D("0.0001"))
+    assert cards["金水区"].total == 10 + NO_EVENTS
+    assert cards["登封市"].total == pytest.approx(D("1.2") + NO_EVENTS, abs=D("0.0001"))
     assert [cards[u].rank for u in ("中原区", "金水区", "登封市")] == [1, 2, 3]
 
 

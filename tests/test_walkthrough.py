@@ -70,9 +70,15 @@ def test_word_table_with_merged_cells_and_numbered_bullets(docx_draft):
         "市发展改革委", "市市场监管局"]
     assert by_name["联合奖惩案例"]["due"] == {"frequency": "monthly", "day": 5, "text": "每月5日前"}
     assert by_name["信用承诺"]["parts"][0]["kind"] == "rank"
-    assert by_name["失信事件"]["parts"][0] | {"label": None} == {
+    notified = by_name["失信事件"]["parts"][0] | {"label": None}
+    # a case notified from above is proposed as the office's to enter, with 0 until it does
+    assert "信用办录入" in notified.pop("note")
+    assert notified == {
         "kind": "deduction", "label": None, "value": "count", "each": 5, "cap": 10, "max_points": 10,
         "text": "本地区发生被省级以上通报的失信事件的，每起扣5分，最多扣10分。"}
+    assert by_name["失信事件"]["metrics"][0] | {"label": None} == {
+        "name": "count", "label": None, "type": "count", "unit": "起", "entered_by": "office",
+        "default": 0}
     # printed 序号 are the codes; 加分项 is the bonus; a unit with 、 in its brackets is one
     assert list(inds) == [str(n) for n in range(1, 10)]
     assert d["categories"][4]["section"] == "bonus" and (d["base_total"], d["bonus_cap"]) == (50, 5)

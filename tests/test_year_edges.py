@@ -54,9 +54,9 @@ def test_before_the_first_year_ends_nothing_of_the_year_before_is_asked(office: 
 
 
 def test_a_quarter_ledger_is_asked_for_only_once_the_quarter_has_ended(lvliang: Office):
-    reply = lvliang.at("2022-04-20T10:00").chat("sw1", "报送 双公示 准确率=95% 瞒报=0")
+    reply = lvliang.at("2022-04-20T10:00").chat("sw1", "报送 双公示 准确率=95%")
     assert "2022-Q2" in reply and "台账尚未报送" not in reply
-    ended = lvliang.at("2022-07-05T10:00").chat("mz1", "报送 双公示 2022-Q2 准确率=95% 瞒报=0")
+    ended = lvliang.at("2022-07-05T10:00").chat("mz1", "报送 双公示 2022-Q2 准确率=95%")
     assert "2022-Q2 的台账尚未报送" in ended
 
 
@@ -144,7 +144,7 @@ def test_a_reminder_claims_only_the_points_sending_on_time_can_still_win(lvliang
     f = tmp_path / "台账.xlsx"
     f.write_bytes(LEDGER)
     lvliang.at("2022-04-07T10:00").chat("sw1", "佐证 双公示 2022-Q1", files=[f])
-    lvliang.chat("sw1", "报送 双公示 2022-Q1 准确率=95% 瞒报=0")
+    lvliang.chat("sw1", "报送 双公示 2022-Q1 准确率=95%")
     sent = plan_reminders(lvliang.db, datetime(2022, 7, 8, 10, 0), make_calendar(lvliang.settings),
                           lvliang.settings)
     ledger = {r.unit: r.text for r in sent if r.items == (("3", "2022-Q2"),)}
