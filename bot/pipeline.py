@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
-from bot import commands, liaison, staff, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
+from bot import commands, liaison, staff, staff_admin, entries, inbox, operations, console_link  # noqa: F401  (they register, in the help's order)
 from bot import bulletins, figures  # noqa: F401  (通报, 导入模板 register too)
 from bot.registry import dispatch, match
 from bot.screen import notes_once

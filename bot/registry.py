@@ -5,7 +5,7 @@ reads the ledger (the pipeline answers those from a read-only snapshot). `match(
 command a message starts with; splitting a message into commands, dispatching and the
 pipeline's read/write choice all ask it. A `CommandError` becomes the reply text; anything else
 is logged by the pipeline and answered with an apology. Command modules (bot.commands,
-bot.liaison, bot.staff, bot.entries, bot.inbox, bot.operations, bot.console_link) import this
+bot.liaison, bot.staff, bot.staff_admin, bot.entries, bot.inbox, bot.operations, bot.console_link) import this
 one and register with `@command`; nothing here imports them, so they form no cycle.
 """
 from __future__ import annotations

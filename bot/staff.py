@@ -1,5 +1,5 @@
-"""Credit-office staff commands: 排名, 单位, 审核, 待审, 打分, 扣分, 未交, 导出, 绑定, 提醒暂停
-(registered in bot.commands)."""
+"""Credit-office staff commands: 排名, 单位, 审核, 打分, 扣分, 未交, 导出 (registered in
+bot.commands; 绑定, 暂停提醒 and 关闭年度 are in bot.staff_admin)."""
 from __future__ import annotations
 
 import re
@@ -25,6 +25,7 @@ from bot.context import Ctx
 from channels.message import Reply
 from bot.metric_words import enterable, example, find_metric, number_of, short_name
 from bot.parse import CommandError, exact_text, find_indicator, split_indicator
+from bot.staff_points import discretionary_part, points_format, points_ways, short, staff_value
 from bot.records import bound_unit, number_line, recorded
 from bot.screen import SCREEN_CHARS, SCREEN_LINES
 from ledger import submissions as subs
@@ -332,26 +333,26 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
         raise CommandError(f"基础指标和一票否决项请用「确认」：确认 {unit.name} "
                            f"{' '.join(rest[:rest.index(verdict)])} {verdict}")
     if at is None:
-        raise CommandError(_points_format(ctx, unit, rest))
+        raise CommandError(points_format(ctx, unit, rest))
     _same_year(ctx, " ".join(rest[at + 1:]), f"打分 {unit.name} {' '.join(rest[:at + 1])}")
     ind = find_indicator(ctx.office.scheme, " ".join(rest[:at]))
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     which, _, amount = rest[at].rpartition("=")
     if which:  # the same metric words as 报送 and 代报: label, short words, printed number
-        metric = find_metric(ind, which, enterable(ind), f"打分 {unit.name} {_short(ind)}")
+        metric = find_metric(ind, which, enterable(ind), f"打分 {unit.name} {short(ind)}")
         owned = next((p for p in parts if p.metric == metric.name), None)
         # 双公示 瞒报…酌情扣分; a finding (瞒报条数, entered_by: office) is a figure: 代报
         if owned is None and metric in staff_only_metrics(ind) and not metric.by_office:
-            return _staff_value(ctx, unit, ind, metric, amount,
+            return staff_value(ctx, unit, ind, metric, amount,
                                 exact_text(ctx.msg.text, rest[at + 1:]))
         if owned is None:
             raise CommandError(f"「{metric.label}」是数据，不是酌情分。替单位录入请用：代报 {unit.name} "
-                               f"{_short(ind)} {short_name(ind, metric)}={amount}")
+                               f"{short(ind)} {short_name(ind, metric)}={amount}")
         which = str(number_of(ind, metric))
     if not parts:
         raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，「{rest[at]}」不知道是哪一项。"
-                           + _points_ways(ctx, unit, ind))
-    part = _discretionary_part(ind, parts, which)
+                           + points_ways(ctx, unit, ind))
+    part = discretionary_part(ind, parts, which)
     if not _is_number(amount):
         raise CommandError(f"「{amount}」不是有效的分数")
     pts, cap = Decimal(amount), part.max_points if part.max_points is not None else ind.max_points
@@ -366,92 +367,6 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{label}酌情计 {fmt(pts)}/{fmt(cap)} 分"
                  + (f"，理由：{reason}" if reason else "") + city_note(ctx, unit, before, ind=ind))
 
-
-def _staff_cap(ind: Indicator, metric) -> Decimal | None:
-    """A staff-entered number may not exceed what the parts reading it can give or take."""
-    caps = [p.max_points if p.max_points is not None else ind.max_points
-            for p in ind.parts if metric.name in metrics_read(p)]
-    given = [c for c in caps if c is not None]
-    return min(given) if given else None
-
-
-def _staff_value(ctx: Ctx, unit: Unit, ind: Indicator, metric, amount: str, reason: str) -> Reply:
-    from bot.parse import parse_value
-    value = parse_value(metric, amount)
-    cap = _staff_cap(ind, metric) if metric.type in ("number", "count") else None
-    if cap is not None and Decimal(str(value)) > cap:
-        raise CommandError(f"「{metric.label}」应在 0 到 {fmt(cap)} 之间")
-    before = replaced_points(ctx, ind, metric.name, unit)
-    subs.add_adjustment(ctx.db, year=ctx.office.year, unit_id=unit.id, kind="points", indicator=ind.code,
-                        value={"metric": metric.name, "points": value}, reason=reason,
-                        member_id=ctx.member.id, now=ctx.now, actor=ctx.actor)
-    ctx._cards = None
-    item = ctx.item_of(unit, ind.code)
-    _tell_liaisons(ctx, unit, f"市信用办录入了您单位「{ind.code} {ind.name}」的{metric.label}："
-                              f"{amount}；本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。")
-    return Reply(f"已记录：{unit.name}「{ind.code} {ind.name}」{metric.label} = {amount}；"
-                 f"本项现为 {fmt(item.points)}/{fmt(item.max_points)} 分。" + city_note(ctx, unit, before, "", ind))
-
-
-def _discretionary_part(ind: Indicator, parts: list, which: str):
-    """The 酌情 part named by its metric's printed number (as 报送 and 代报 number them)."""
-    if len(parts) == 1 and not which:
-        return parts[0]
-    by_number = {str(number_of(ind, m)): p for p in parts for m in ind.metrics if m.name == p.metric}
-    if which in by_number:
-        return by_number[which]
-    listing = "；".join(f"{n}={p.label or _metric_label(ind, p.metric)}（最高{fmt(p.max_points or ind.max_points)}分）"
-                       for n, p in by_number.items())
-    first = next(iter(by_number))
-    raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
-                       f"例如：打分 单位 {_short(ind)} {first}=2 理由。分项：{listing}")
-
-
-def _metric_label(ind: Indicator, name: str) -> str:
-    return next((m.label for m in ind.metrics if m.name == name), name)
-
-
-def _short(ind: Indicator) -> str:
-    return ind.aliases[0] if ind.aliases else ind.code
-
-
-def _points_ways(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
-    """The commands that work for this item, in its own words: 酌情 points, values only the
-    office enters, and the figures (代报)."""
-    short, ways = _short(ind), []
-    parts = [p for p in ind.parts if p.kind == "discretionary"]
-    for p in parts[:3]:
-        most = fmt(p.max_points if p.max_points is not None else ind.max_points)
-        named = "" if len(parts) == 1 else f"{number_of(ind, next(m for m in ind.metrics if m.name == p.metric))}="
-        ways.append(f"酌情计分：打分 {unit.name} {short} {named}{most} 理由")
-    owned = {p.metric for p in parts}
-    for m in staff_only_metrics(ind):
-        if m.name not in owned and m.type in ("number", "count") and not m.by_office:
-            cap = _staff_cap(ind, m)
-            one = min(cap, Decimal(1)) if cap is not None else Decimal(1)
-            ways.append(f"{m.label}：打分 {unit.name} {short} {short_name(ind, m)}={fmt(one)} 理由")
-    data = [m for m in enterable(ind) if m not in staff_only_metrics(ind) or m.by_office]
-    if data:
-        ways.append(f"录入数据：{example(ind, data, f'代报 {unit.name} {short}')}")
-    if ind.gate is not None:
-        ways.append(f"基础指标：确认 {unit.name} {short} 达标")
-    return "可以这样写——" + "；".join(ways) if ways else "此项无需信用办录入。"
-
-
-def _points_format(ctx: Ctx, unit: Unit, rest: list[str]) -> str:
-    """`打分` without a number: how to write it, for the item named if there is one, else with
-    an item of this scheme that takes 酌情 points."""
-    if rest:
-        try:
-            ind, _ = split_indicator(ctx.office.scheme, rest)
-            return f"格式：打分 <单位> <指标> <分> [理由]。「{ind.code} {ind.name}」" + _points_ways(ctx, unit, ind)
-        except CommandError:
-            pass
-    inds = [i for _, i in ctx.office.scheme.indicators()]
-    sample = next((i for i in inds if any(p.kind == "discretionary" for p in i.parts)), None) \
-        or next((i for i in inds if staff_only_metrics(i)), None)
-    tail = f"。例如「{sample.code} {sample.name}」" + _points_ways(ctx, unit, sample) if sample else ""
-    return "格式：打分 <单位> <指标> <分> [理由]" + tail
 
 
 @command(("扣分", "事件"), STAFF, "扣分 <单位> <情形> [说明] [2022年]", "记录扣分情形或重大失信事件",
@@ -639,104 +554,3 @@ def download_link(ctx: Ctx, path, name: str | None = None, once: bool = False) -
     add_download(ctx.db, token, str(path), name or path.name, ctx.member.id,
                  ctx.now + timedelta(hours=hours), ctx.now, once=once)
     return f"{base}/download/{token}"
-
-
-@command(("绑定",), STAFF, "绑定 <用户ID> <单位> [姓名]", "把联络员绑定到单位（管理员可写「工作人员」绑定同事）")
-@recorded("绑定", bound_unit, lambda words, ctx: (words[0], _bind_channel(ctx)) if words else None)
-def cmd_bind(words: list[str], ctx: Ctx) -> Reply:
-    if len(words) < 2:
-        raise CommandError("格式：绑定 <用户ID> <单位> [姓名]，例如：绑定 zhangsan 市税务局 张三。"
-                           "未绑定的人发消息时，机器人会告诉他自己的用户ID。")
-    user_id, rest = words[0], words[1:]
-    if rest[0] in ("工作人员", "信用办"):
-        if ctx.member.role != "admin":
-            raise CommandError("只有管理员可以绑定信用办工作人员。")
-        name = " ".join(rest[1:]) or user_id
-        m = add_member(ctx.db, user_id, name, "staff", None, channel=_bind_channel(ctx),
-                       now=ctx.now, actor=ctx.actor, join_lookalike=True)
-        return Reply(f"已绑定信用办工作人员：{name}（{user_id}）。" + _same_person_note(ctx, m))
-    unit, name_words = _unit_and_rest(ctx, rest)
-    move = bool(name_words) and name_words[-1] == "改绑"
-    name_words = name_words[:-1] if move else name_words
-    current = find_member(ctx.db, ctx.msg.channel, user_id)
-    if current is not None and current.is_staff:
-        raise CommandError(f"{current.name}（{user_id}）是{current.role_zh}，不能改绑为联络员。"
-                           f"如确需调整，请管理员在服务器上用 creditbot member add 处理。")
-    if current is not None and current.unit_id not in (None, unit.id) and not move:
-        from ledger.units import get_unit
-        old = get_unit(ctx.db, current.unit_id).name
-        raise CommandError(f"{current.name}（{user_id}）现在是{old}的联络员。如确需改到{unit.name}，"
-                           f"请发：绑定 {user_id} {unit.name} {current.name} 改绑")
-    name = " ".join(name_words) or (current.name if current else user_id)
-    m = add_member(ctx.db, user_id, name, "liaison", unit.id, channel=_bind_channel(ctx),
-                   now=ctx.now, actor=ctx.actor, join_lookalike=True)
-    ctx.notify([user_id], f"您已被绑定为{unit.name}的联络员。发送「帮助」查看可用的命令。",
-               key=f"bind:{user_id}:{ctx.msg.channel}:{ctx.msg.msg_id}")
-    return Reply(f"已绑定：{name}（{user_id}）为{unit.name}的联络员。" + _same_person_note(ctx, m))
-
-
-def _same_person_note(ctx: Ctx, m: Member) -> str:
-    """Bound on the other platform under the same name, role and unit: one person, whose
-    records and reminders follow them here."""
-    others = [b for b in bindings_of(ctx.db, m.person_id) if b.id != m.id]
-    if not others:
-        return ""
-    where = "、".join(f"{CHANNEL_ZH.get(b.channel, b.channel)} {b.user_id}" for b in others)
-    return (f"\n此人已在{where}绑定，视为同一人：以往的记录沿用，提醒改发到这里。"
-            f"如不是同一人，请管理员用 creditbot member 命令分开绑定。")
-
-
-def _bind_channel(ctx: Ctx) -> str:
-    """A binding made in chat belongs to the platform it was typed on (ids are per platform)."""
-    family = channel_family(ctx.msg.channel)
-    if family in CHANNELS:
-        return family
-    try:
-        return member_channel(ctx.settings)
-    except ValueError as exc:
-        raise CommandError(f"{exc}（在服务器上用 creditbot member add 绑定）") from None
-
-
-@command(("暂停提醒",), STAFF, "暂停提醒 <单位> 至 <日期>", "暂停某单位的提醒到指定日期")
-def cmd_pause(words: list[str], ctx: Ctx) -> Reply:
-    unit, rest = _unit_and_rest(ctx, words)
-    until = _until(rest)
-    if until is None:
-        raise CommandError("请写明日期，例如：暂停提醒 市税务局 至 2022-10-31")
-    if until < ctx.today.isoformat():
-        raise CommandError(f"日期 {until} 已经过去，请写今天以后的日期。")
-    pause_unit(ctx.db, unit, until, ctx.now, ctx.actor)
-    return Reply(f"已暂停 {unit.name} 的提醒至 {until}（含）。")
-
-
-@command(("恢复提醒",), STAFF, "恢复提醒 <单位>", "恢复某单位的提醒")
-def cmd_resume(words: list[str], ctx: Ctx) -> Reply:
-    unit, _ = _unit_and_rest(ctx, words)
-    pause_unit(ctx.db, unit, None, ctx.now, ctx.actor)
-    return Reply(f"已恢复 {unit.name} 的提醒。")
-
-
-@command(("关闭年度",), STAFF, "关闭年度 <年份> [确认]",
-         "年度结果定稿：先列出待审和逾期事项，确认后不再接受该年度的报送和修改")
-def cmd_close_year(words: list[str], ctx: Ctx) -> Reply:
-    sure = bool(words) and words[-1] in ("确认", "确定")
-    words = words[:-1] if sure else words
-    m = re.fullmatch(r"(20\d\d)年?度?", words[0]) if len(words) == 1 else None
-    if m is None:
-        raise CommandError("请写年份，例如：关闭年度 2022")
-    year = int(m.group(1))
-    if not sure:
-        from ledger.office import year_status
-        if year_status(ctx.db, year) == "open" and len(ctx.open_years()) > 1:
-            from bot.closing import loose_ends
-            left = loose_ends(ctx.db, year, ctx.today, ctx.cal)
-            head = (f"{year}年度还有未了事项，关闭后不能再审核或补报，结果按现状定稿：\n"
-                    + "\n".join(left.lines()) if left else f"{year}年度没有待审或逾期事项。")
-            ctx.labelled = True
-            return Reply(f"{head}\n确认关闭请发：关闭年度 {year} 确认")
-    try:
-        close_year(ctx.db, year, ctx.now, ctx.actor)
-    except LedgerError as exc:
-        raise CommandError(str(exc)) from None
-    return Reply(f"已关闭 {year} 考核年度：结果定稿，不再接受报送、审核和打分。"
-                 f"查看：排名 {year}；导出 {year}")
