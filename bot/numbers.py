@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from schemes.model import Metric
-from worktime.numerals import CN_DIGITS, read_number as read_numeral
+from worktime.numerals import CN_DIGITS, read_int, read_number as read_numeral
 
 __all__ = ["NumberError", "AmbiguousValue", "Reading", "read_number", "read_value", "show_value"]
 
@@ -56,9 +56,12 @@ _MONEY = {"元": 1, "千元": 1000, "万元": 10_000, "万": 10_000, "亿元": 1
 _MEASURE = ("个工作日", "份", "个", "条", "户", "项", "次", "类", "件", "人", "起", "家", "笔",
             "家次", "人次", "分", "天", "日", "万元", "亿元", "千元", "元", "余")
 _SCIENTIFIC = re.compile(r"\d\s*[eE]\s*[-+]?\s*\d")
-def _number(text: str, original: str) -> Decimal:
-    """An Arabic or Chinese numeral (三十五, 一千二百, 一点五, 负十), with 1,200 separators."""
+def _number(text: str, original: str, lone_units: bool = False) -> Decimal:
+    """An Arabic or Chinese numeral (三十五, 一千二百, 一点五, 负十), with 1,200 separators;
+    with `lone_units`, 百 alone too (百分之百)."""
     t = text.strip()
+    if lone_units and t in ("百", "千", "万"):
+        return Decimal(read_int(t, lone_units=True))
     if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", t):
         t = t.replace(",", "")
     try:
@@ -78,7 +81,7 @@ def read_number(text: str, unit: str = "") -> Reading:
         raise NumberError(f"「{original}」是科学计数法，请直接写数字，例如 1000000 或 100万")
     m = _FRACTION.match(t)
     if m:  # 百分之九十八, 十万分之三
-        num = _number(m.group(3).rstrip("%"), original)
+        num = _number(m.group(3).rstrip("%"), original, lone_units=True)  # 百分之百
         value = num / _FRACTION_WORDS[m.group(2)]
         return Reading(-value if m.group(1) else value, fraction=True)
     for mark, den in (("%", 100), ("‰", 1000), ("‱", 10_000)):

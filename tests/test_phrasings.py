@@ -65,6 +65,11 @@ def test_a_month_before_the_briefing_word(lvliang: Office):
     assert "没有看懂" in lvliang.chat("sw1", "12月报送信用承诺35条")
 
 
+def test_a_hundred_percent_in_words(lvliang: Office):
+    assert "已记录" in lvliang.chat("sw1", "报送 双公示 准确率 百分之百 瞒报 0")
+    assert _values(lvliang) == {"accuracy": 1.0, "concealed": 0}
+
+
 @pytest.mark.parametrize("text", ["报送 双公示 准确率 百分之九十八点五", "报送 双公示 准确率98.5%",
                                   "报送 双公示 准确率=98.5%", "报送 双公示 准确率：98.5%",
                                   "报送 双公示 数据准确率 98.5 %", "报送 双公示 准确率 98.5 %"])
