@@ -6,7 +6,6 @@ declared metrics, codes are unique, links point somewhere).
 """
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -17,17 +16,25 @@ import yaml
 from pydantic import ValidationError
 
 from schemes.expr import ExprError, names_in
-from schemes.model import Indicator, Metric, Scheme
+from schemes.model import (DataPath, Indicator, Metric, Part, Scheme, part_expressions,
+                           part_metrics)
 
 __all__ = ["SchemeError", "UnknownScheme", "Problem", "load_scheme", "load_text", "shipped_schemes",
            "scheme_by_id", "SCHEME_DIR", "UNRESOLVED", "semantic_problems"]
 
 SCHEME_DIR = Path(__file__).resolve().parent
 
+# libyaml's parser where PyYAML has it: ten times faster than the pure-Python one, and the
+# shipped schemes are read at every start (each `creditbot` command, each server). Both build
+# the same nodes and values; a text libyaml refuses is read again by the pure-Python parser,
+# whose messages and line numbers are the ones staff are shown.
+_LOADERS: tuple[type[yaml.SafeLoader] | type[yaml.CSafeLoader], ...] = (
+    (yaml.CSafeLoader, yaml.SafeLoader) if yaml.__with_libyaml__ else (yaml.SafeLoader,))
+
 
 @dataclass(frozen=True)
 class Problem:
-    path: tuple[Any, ...]
+    path: DataPath
     message: str
 
     def where(self) -> str:
@@ -49,7 +56,18 @@ class UnknownScheme(SchemeError):
     """No shipped scheme has this id; the one line lists those that do."""
 
 
-def _line_table(node: yaml.Node, path: tuple = (), table: dict | None = None) -> dict:
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """YAML text -> its node tree (for lines) and its data."""
+    for loader in _LOADERS[:-1]:
+        try:
+            return yaml.compose(text, Loader=loader), yaml.load(text, Loader=loader)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=_LOADERS[-1]), yaml.load(text, Loader=_LOADERS[-1])
+
+
+def _line_table(node: yaml.Node, path: DataPath = (),
+                table: dict[DataPath, int] | None = None) -> dict[DataPath, int]:
     """Map every data path to the 1-based line of its YAML node."""
     table = {} if table is None else table
     table[path] = node.start_mark.line + 1
@@ -65,7 +83,7 @@ def _line_table(node: yaml.Node, path: tuple = (), table: dict | None = None) ->
     return table
 
 
-def _duplicate_keys(node: yaml.Node, path: tuple = ()) -> list[Problem]:
+def _duplicate_keys(node: yaml.Node, path: DataPath = ()) -> list[Problem]:
     """YAML lets a later `id:` silently replace an earlier one; a scheme file may not."""
     out: list[Problem] = []
     if isinstance(node, yaml.MappingNode):
@@ -84,9 +102,9 @@ def _duplicate_keys(node: yaml.Node, path: tuple = ()) -> list[Problem]:
 UNRESOLVED = "待确认"
 
 
-def _unresolved(node: yaml.Node, path: tuple = ()) -> list[tuple[int, tuple, str]]:
+def _unresolved(node: yaml.Node, path: DataPath = ()) -> list[tuple[int, DataPath, str]]:
     """`待确认: reason` keys left by `scheme draft`: staff must resolve each before it counts."""
-    out: list[tuple[int, tuple, str]] = []
+    out: list[tuple[int, DataPath, str]] = []
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == UNRESOLVED:
@@ -100,24 +118,25 @@ def _unresolved(node: yaml.Node, path: tuple = ()) -> list[tuple[int, tuple, str
     return out
 
 
-def _dup_line(node: yaml.Node, path: tuple) -> int:
+def _dup_line(node: yaml.Node, path: DataPath) -> int:
     """The line of the last occurrence of a duplicated key (the table keeps only one)."""
     for step in path[:-1]:
         if isinstance(node, yaml.MappingNode):
             node = next(v for k, v in node.value if k.value == step)
         else:
             node = node.value[step]
-    return [k for k, _ in node.value if k.value == path[-1]][-1].start_mark.line + 1
+    last: yaml.Node = [k for k, _ in node.value if k.value == path[-1]][-1]
+    return last.start_mark.line + 1
 
 
-def _line_for(table: dict, path: tuple) -> int:
+def _line_for(table: dict[DataPath, int], path: DataPath) -> int:
     while path and path not in table:
         path = path[:-1]
     return table.get(path, 1)
 
 
-def _format(name: str, table: dict, problems: Iterable[Problem],
-            locate: Callable[[tuple], str] | None = None) -> list[str]:
+def _format(name: str, table: dict[DataPath, int], problems: Iterable[Problem],
+            locate: Callable[[DataPath], str] | None = None) -> list[str]:
     if locate is not None:  # text made from another file (a workbook): name that file's rows
         return [f"{locate(p.path)}: {p.message}" for p in problems]
     return [f"{name}:{_line_for(table, p.path)} {p.where() or '(根)'}: {p.message}"
@@ -169,31 +188,19 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
     return out
 
 
-def _reads(part: Any) -> list[tuple[tuple, set[str] | ExprError]]:
+def _reads(part: Part) -> list[tuple[DataPath, set[str] | ExprError]]:
     """What each field of a rule part reads, by sub-path, so an error points at its line."""
-    out: list[tuple[tuple, set[str] | ExprError]] = []
-
-    def expr(sub: tuple, text: str, local: AbstractSet[str] = frozenset()) -> None:
+    out: list[tuple[DataPath, set[str] | ExprError]] = []
+    for sub, text, local in part_expressions(part):
         try:
             out.append((sub, names_in(text) - local))
         except ExprError as exc:
             out.append((sub, exc))
-
-    for attr in ("value", "expr"):
-        text = getattr(part, attr, None)
-        if isinstance(text, str):
-            expr((attr,), text)
-    for k, piece in enumerate(getattr(part, "pieces", None) or []):
-        if isinstance(piece.then, str):
-            expr(("pieces", k, "then"), piece.then, {"x"})
-    for k, item in enumerate(getattr(part, "items", None) or []):
-        out.append((("items", k, "metric"), {item.metric}))
-    if part.kind in ("discretionary", "pass_fail", "task"):
-        out.append((("metric",), {part.metric}))
+    out += [(sub, {name}) for sub, name in part_metrics(part)]
     return out
 
 
-def _range_problems(m: Metric, path: tuple) -> list[Problem]:
+def _range_problems(m: Metric, path: DataPath) -> list[Problem]:
     """A metric's declared range must fit its type (the order is checked by the model)."""
     given = [(k, getattr(m, k)) for k in ("min", "max") if k in m.model_fields_set]
     if m.type in ("bool", "text") and given:
@@ -204,7 +211,7 @@ def _range_problems(m: Metric, path: tuple) -> list[Problem]:
     return []
 
 
-def _indicator_problems(ind: Indicator, path: tuple) -> list[Problem]:
+def _indicator_problems(ind: Indicator, path: DataPath) -> list[Problem]:
     out: list[Problem] = []
     declared = {m.name for m in ind.metrics}
     if len(declared) != len(ind.metrics):
@@ -276,7 +283,7 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
     return sum((v or Decimal(0) for v in values), Decimal(0))
 
 
-def _per_unit_problems(scheme: Scheme, ind: Indicator, path: tuple) -> list[Problem]:
+def _per_unit_problems(scheme: Scheme, ind: Indicator, path: DataPath) -> list[Problem]:
     """分别计分 needs a city scheme (a unit-level scheme scores every unit separately anyway),
     units named to score, and no gate or transfer (those speak of the city as one)."""
     if ind.per_unit is None:
@@ -294,7 +301,7 @@ def _per_unit_problems(scheme: Scheme, ind: Indicator, path: tuple) -> list[Prob
 def semantic_problems(scheme: Scheme) -> list[Problem]:
     """Everything the shape cannot check: totals, unique codes, formulas, links."""
     out: list[Problem] = []
-    seen: dict[str, tuple] = {}
+    seen: dict[str, DataPath] = {}
     base_sum = Decimal(0)
     for ci, cat in enumerate(scheme.categories):
         cpath = ("categories", ci)
@@ -331,13 +338,12 @@ def semantic_problems(scheme: Scheme) -> list[Problem]:
 
 
 def load_text(text: str, name: str = "<scheme>",
-              locate: Callable[[tuple], str] | None = None) -> Scheme:
+              locate: Callable[[DataPath], str] | None = None) -> Scheme:
     """Parse and check a scheme given as YAML text; raise SchemeError with file:line lines.
 
     `locate` maps a data path to where it came from, for text written from a workbook."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

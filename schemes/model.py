@@ -20,7 +20,7 @@ __all__ = [
     "Metric", "Due", "Gate", "Applicability", "Band", "DowngradeEvent",
     "Checklist", "PerItem", "Formula", "Piecewise", "Bands", "Place", "Rank", "Deduction",
     "Discretionary", "PassFail", "Task", "Part", "Indicator", "Category", "Scheme",
-    "RULE_KINDS", "metrics_read",
+    "RULE_KINDS", "DataPath", "part_expressions", "part_metrics", "metrics_read",
 ]
 
 
@@ -444,18 +444,37 @@ class Scheme(_Strict):
         return None
 
 
-def metrics_read(part: Any) -> set[str]:
+# Where a value sits in scheme data: mapping keys and list indexes (pydantic's `loc`).
+DataPath = tuple[str | int, ...]
+
+
+def part_expressions(part: Part) -> list[tuple[DataPath, str, frozenset[str]]]:
+    """The expressions a rule part evaluates, by field, each with the names it binds itself (a
+    piece's `x`)."""
+    out: list[tuple[DataPath, str, frozenset[str]]] = []
+    if isinstance(part, Formula):
+        out.append((("expr",), part.expr, frozenset()))
+    elif not isinstance(part, (Checklist, Discretionary, PassFail, Task)):
+        out.append((("value",), part.value, frozenset()))
+    if isinstance(part, (Piecewise, Bands)):
+        out += [(("pieces", k, "then"), piece.then, frozenset({"x"}))
+                for k, piece in enumerate(part.pieces) if isinstance(piece.then, str)]
+    return out
+
+
+def part_metrics(part: Part) -> list[tuple[DataPath, str]]:
+    """The metrics a rule part names outright, by field: checklist items, the staff-entered,
+    gate or progress metric."""
+    if isinstance(part, Checklist):
+        return [(("items", k, "metric"), item.metric) for k, item in enumerate(part.items)]
+    if isinstance(part, (Discretionary, PassFail, Task)):
+        return [(("metric",), part.metric)]
+    return []
+
+
+def metrics_read(part: Part) -> set[str]:
     """The metric names a rule part reads (formulas, piece expressions, items, named metric)."""
-    names: set[str] = set()
-    for attr in ("value", "expr"):
-        text = getattr(part, attr, None)
-        if isinstance(text, str):
-            names |= names_in(text)
-    for piece in getattr(part, "pieces", None) or []:
-        if isinstance(piece.then, str):
-            names |= names_in(piece.then) - {"x"}
-    for item in getattr(part, "items", None) or []:
-        names.add(item.metric)
-    if getattr(part, "kind", "") in ("discretionary", "pass_fail", "task"):
-        names.add(part.metric)
+    names = {name for _, name in part_metrics(part)}
+    for _, text, local in part_expressions(part):
+        names |= names_in(text) - local
     return names

@@ -13,6 +13,7 @@ import pytest
 import bot.readiness
 from bot.app import create_app
 from bot.readiness import Readiness
+from command_line import Run, creditbot
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.integrity import quick_check
@@ -75,16 +76,28 @@ def test_healthz_of_a_served_app_on_a_damaged_file_is_a_503_not_200(tmp_path):
     assert any("已损坏" in r for r in resp.get_json()["reasons"])
 
 
-@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["unit", "list"],
-                                     ["score", "--json"], ["prune"]])
-def test_a_command_on_a_damaged_file_says_what_and_how_to_restore(tmp_path, command):
+def _damaged_office(tmp_path: Path) -> dict[str, str]:
     settings = _office(tmp_path)
     (tmp_path / "backups" / "creditbot-20220901-020000").mkdir(parents=True)
     _damage(settings["CREDITBOT_DB"])
-    out = subprocess.run([sys.executable, "-m", "bot.cli", *command], cwd=ROOT,
-                         env={**os.environ, **settings, "CREDITBOT_NO_SCHEDULER": "1"},
-                         capture_output=True, text=True, timeout=120)
+    return {**settings, "CREDITBOT_NO_SCHEDULER": "1"}
+
+
+def _says_what_and_how_to_restore(out: Run | subprocess.CompletedProcess, tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "Traceback" not in out.stderr + out.stdout
     assert "数据库已损坏" in out.stderr, out.stderr
     assert f"creditbot restore {tmp_path / 'backups' / 'creditbot-20220901-020000'}" in out.stderr
+
+
+@pytest.mark.parametrize("command", [["unit", "list"], ["score", "--json"], ["prune"]])
+def test_a_command_on_a_damaged_file_says_what_and_how_to_restore(tmp_path, command):
+    _says_what_and_how_to_restore(creditbot(*command, env=_damaged_office(tmp_path)), tmp_path)
+
+
+def test_the_server_on_a_damaged_file_says_what_and_how_to_restore(tmp_path):
+    """`creditbot serve` in a process of its own: were the check missed, it would serve on."""
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--port", "1"], cwd=ROOT,
+                         env={**os.environ, **_damaged_office(tmp_path)},
+                         capture_output=True, text=True, timeout=120)
+    _says_what_and_how_to_restore(out, tmp_path)

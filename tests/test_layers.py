@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from product_code import ROOT, files, tree
+
 FLOORS: dict[str, set[str]] = {
     "schemes": set(),
     "scoring": {"schemes"},
@@ -31,17 +32,16 @@ FLOORS: dict[str, set[str]] = {
 
 def _modules() -> dict[str, Path]:
     out = {}
-    for pkg in FLOORS:
-        for path in sorted((ROOT / pkg).rglob("*.py")):  # subpackages too (console.pages)
-            parts = path.relative_to(ROOT).with_suffix("").parts
-            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    for path in files(FLOORS):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return out
 
 
 def _imports(path: Path, known: set[str]) -> list[tuple[int, str]]:
     """Every project module this file imports, anywhere in it."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree(path)):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 import re
-import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import product_code
+from product_code import ROOT, files, tree
+
 # Every package pyproject ships (sub-packages are read with their parent), but the ledger.
-PACKAGES = tuple(p for p in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-                 ["tool"]["setuptools"]["packages"] if "." not in p and p != "ledger")
+PACKAGES = tuple(p for p in product_code.PACKAGES if p != "ledger")
 # Packages besides ledger/ allowed to run SQL, each with why: none (the console's queries
 # moved into ledger/ with its page blueprints). Tests and bench/ may count or seed rows.
 ALLOWED: dict[str, str] = {}
@@ -23,7 +23,7 @@ _SQL = re.compile(r"^\s*(SELECT\b.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\
 
 def _findings(path: Path) -> list[str]:
     out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree(path)):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in _RUNS):
             out.append(f"{path.relative_to(ROOT)}:{node.lineno} calls .{node.func.attr}()")
@@ -32,20 +32,16 @@ def _findings(path: Path) -> list[str]:
     return out
 
 
-def _modules(packages: tuple[str, ...]) -> list[Path]:
-    return [p for pkg in packages for p in sorted((ROOT / pkg).rglob("*.py"))]
-
-
 def test_no_sql_outside_the_ledger():
     assert {"bot", "channels", "console", "reminders"} <= set(PACKAGES)
-    found = [f for p in _modules(tuple(pkg for pkg in PACKAGES if pkg not in ALLOWED))
+    found = [f for p in files(tuple(pkg for pkg in PACKAGES if pkg not in ALLOWED))
              for f in _findings(p)]
     assert found == []
 
 
 def test_the_check_sees_sql_where_it_is():
     """The scan is not vacuous: it finds the ledger's own queries."""
-    found = [f for p in _modules(("ledger",)) for f in _findings(p)]
+    found = [f for p in files(("ledger",)) for f in _findings(p)]
     assert any("ledger/inbound.py" in f and "calls .execute()" in f for f in found)
     assert any("ledger/units.py" in f and "holds SQL" in f for f in found)
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -18,13 +15,14 @@ import pytest
 import requests
 
 from channels.dingtalk import callback_sign
+from command_line import Run, creditbot
 from fake_dingtalk import FakeDingTalk
 from ledger.db import MIGRATIONS, _statements, open_db
 from ledger.facts import init_office
 from ledger.files import locate
 from ledger.submissions import list_evidence, store_evidence
 from ledger.units import add_member, add_unit
-from servers import ROOT, free_port, serve_process
+from servers import free_port, serve_process
 from traffic import unique_ms
 
 FILES = [("双公示台账.pdf", b"%PDF-1.4\n" + b"1" * 300, "application/pdf"),
@@ -32,9 +30,8 @@ FILES = [("双公示台账.pdf", b"%PDF-1.4\n" + b"1" * 300, "application/pdf"),
          ("信用承诺.xlsx", b"PK\x03\x04" + b"3" * 300, "application/vnd.ms-excel")]
 
 
-def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT,
-                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+def _cli(env: dict, *args: str) -> Run:
+    return creditbot(*args, env=env)
 
 
 def _say(base: str, fake: FakeDingTalk, user: str, text: str) -> str:

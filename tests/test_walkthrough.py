@@ -362,14 +362,39 @@ def test_rows_of_an_indicator_reordered_together_keep_its_name(tmp_path, resolve
 _SHIPPED = sorted(shipped_schemes())
 
 
-def _value(kind: str):
-    return {"bool": st.sampled_from(["是", "否"]),
-            "percent": st.decimals(min_value=0, max_value=1, places=3),
-            "ratio": st.decimals(min_value=0, max_value=3, places=3),
-            "count": st.integers(min_value=0, max_value=60),
-            "money": st.decimals(min_value=0, max_value=10_000, places=2),
-            "number": st.decimals(min_value=0, max_value=500, places=1),
-            "text": st.sampled_from(["已完成", "推进中"])}[kind]
+# A value of each metric type, and the two coins a unit's report is made of.
+_VALUES = {"bool": st.sampled_from(["是", "否"]),
+           "percent": st.decimals(min_value=0, max_value=1, places=3),
+           "ratio": st.decimals(min_value=0, max_value=3, places=3),
+           "count": st.integers(min_value=0, max_value=60),
+           "money": st.decimals(min_value=0, max_value=10_000, places=2),
+           "number": st.decimals(min_value=0, max_value=500, places=1),
+           "text": st.sampled_from(["已完成", "推进中"])}
+_SENT, _PRESENT = st.booleans(), st.integers(0, 4)
+
+
+@st.composite
+def _facts(draw, reported: tuple) -> dict:
+    """Facts of three units: each indicator with metrics a unit sends reported or not, each of
+    its metrics present four times in five. One draw from the test, the strategies built once
+    per scheme: drawn value by value from inside the test, most of the time went to
+    Hypothesis's bookkeeping of each top-level draw, not to the scoring it checks."""
+    return {unit: {code: {name: draw(value) for name, value in metrics if draw(_PRESENT) > 0}
+                   for code, metrics in reported if draw(_SENT)}
+            for unit in ("甲", "乙", "丙")}
+
+
+def _reported(scheme) -> tuple:
+    """(code, ((metric, value strategy), …)) of each indicator with metrics a unit sends."""
+    out = []
+    for _, ind in scheme.indicators():
+        metrics = tuple((m.name, _VALUES[m.type]) for m in ind.metrics if m.derived is not True)
+        if metrics:
+            out.append((ind.code, metrics))
+    return tuple(out)
+
+
+_FACTS = {sid: _facts(_reported(shipped_schemes()[sid])) for sid in _SHIPPED}
 
 
 @pytest.fixture(scope="module")
@@ -385,15 +410,7 @@ def round_tripped(tmp_path_factory) -> dict:
 @given(data=st.data())
 def test_each_shipped_scheme_scores_identically_after_excel(sid, round_tripped, data):
     scheme = shipped_schemes()[sid]
-    facts = {}
-    for unit in ("甲", "乙", "丙"):
-        facts[unit] = {}
-        for _, ind in scheme.indicators():
-            metrics = [m for m in ind.metrics if m.derived is not True]
-            if not metrics or not data.draw(st.booleans(), label=f"{unit} reports {ind.code}"):
-                continue
-            facts[unit][ind.code] = {m.name: data.draw(_value(m.type), label=f"{ind.code}.{m.name}")
-                                     for m in metrics if data.draw(st.integers(0, 4)) > 0}
+    facts = data.draw(_FACTS[sid], label="facts")
     before = {u: c.to_json() for u, c in score_all(scheme, facts).items()}
     after = {u: c.to_json() for u, c in score_all(round_tripped[sid], facts).items()}
     assert after == before
