@@ -54,9 +54,17 @@ def bulletin_file(ctx: Ctx, which: str) -> tuple[Path, str]:
 @command(("通报",), STAFF, "通报 <月份>|<年度>",
          "生成上报用的通报（Word）：通报 2022-08 为当月报送情况，通报 2022 为年度考核结果")
 def cmd_bulletin(words: list[str], ctx: Ctx) -> Reply:
-    if not words:
+    from bot.registry import take_year
+    year, words = take_year(words, ctx, bare=False)  # 2022年, 上年度 (a bare 2022 is read below)
+    which = "".join(words) or (str(year) if year else "")
+    if not which:
         raise CommandError(f"请写月份或年度，例如：通报 {ctx.office.year}-08；通报 {ctx.office.year}")
-    path, what = bulletin_file(ctx, "".join(words))
+    path, what = bulletin_file(ctx, which)
+    of = Period.parse(which).year  # bulletin_file read it
+    if of in ctx.open_years():
+        ctx.speak_of_year(of)  # January: the reply is labelled with the year it reports
+    else:
+        ctx.labelled = True
     from bot.staff import download_link
     link = download_link(ctx, path)
     where = f"\n下载（{ctx.settings.get('UPLOAD_LINK_HOURS') or 24}小时内有效）：{link}" if link else ""

@@ -14,9 +14,11 @@ from channels.message import Attachment, Reply
 from bot.parse import Ambiguous, CommandError, find_indicator, period_in_text
 from ledger import pending, submissions as subs
 from ledger.db import LedgerError
+from ledger.facts import filing_year
 from ledger.links import add_upload_link
 from ledger.units import Unit
 from schemes.model import Indicator
+from worktime.period import Period
 
 __all__ = ["accept_files", "remember_target", "take_pending", "handle_attachments",
            "upload_link", "PENDING_MINUTES", "filing_period"]
@@ -53,7 +55,7 @@ def upload_link(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None)
 def remember_target(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
     _set_pending(ctx, "evidence_for", {"indicator": ind.code, "period": period})
     link = upload_link(ctx, unit, ind, period)
-    of = f"{period} 期" if period else ""
+    of = "" if not period else f"{period}年度" if period.isdigit() else f"{period} 期"
     text = (f"请在{PENDING_MINUTES}分钟内发送「{ind.code} {ind.name}」{of}的佐证材料（文件或图片）。"
             + (f"\n要求：{ind.evidence}" if ind.evidence else ""))
     if link:
@@ -81,8 +83,15 @@ def filing_period(ind: Indicator, today, cal) -> str | None:
 
 
 def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None) -> Reply:
+    """Store the message's files for `ind`, in `period` (a year for an item not reported per
+    period; default: the period or year they count for today)."""
+    if period is None and (ind.due is None or ind.due.frequency not in ("monthly", "quarterly")):
+        # January: last year's year-end items
+        period = str(filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year))
     period = period or filing_period(ind, ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 台账 is last year's
+    if period is not None and Period.from_label(period).kind == "year":
+        period = None  # a yearly item's files are the year's (as they always were)
     stored = []
     for att in ctx.msg.attachments:
         content, name, ctype = _download(ctx, att)

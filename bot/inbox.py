@@ -71,6 +71,11 @@ def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
     year, words = take_year(words, ctx)  # default: every open year (a closed one is frozen)
     if year is not None and year not in ctx.open_years():
         return Reply(f"{year}年度已关闭，结果已定稿：其未审核的报送和材料不再审核。")
+    both = year is None and len(ctx.open_years()) > 1
+    if year is not None:
+        ctx.speak_of_year(year)
+    else:
+        ctx.labelled = True  # January: one queue of both years, each row naming its own
     unit = _find_unit(ctx, " ".join(words)) if words else None
     units = {u.id: u for u in list_units(ctx.db)}
     names = {u.id: u.name for u in units.values()}
@@ -85,9 +90,12 @@ def cmd_pending_reviews(words: list[str], ctx: Ctx) -> Reply:
                                     f"{s.period}｜{_when(s.received_at)}｜{what}"))
     for e in files:
         ind = _indicator(ctx, units.get(e["unit_id"]), e["indicator"])
+        # the period the file counts for; in January, a file for no period names its year
+        of = e.get("period") or (f"{e['year']}年度" if e.get("year") and both else "")
         rows.append((e["received_at"], e["id"], f"F{e['id']}｜{names.get(e['unit_id'], e['unit_id'])}｜"
                                        f"{e['indicator']} {ind.name if ind else ''}｜文件 "
-                                       f"{e['original_name']}｜{_when(e['received_at'])}"))
+                                       f"{e['original_name']}" + (f"（{of}）" if of else "")
+                                       + f"｜{_when(e['received_at'])}"))
     if not rows:
         return Reply(f"{year}年度没有等待审核的报送或材料。" if year else "没有等待审核的报送或材料。")
     rows.sort(key=lambda r: r[:2])

@@ -12,12 +12,12 @@ from channels.message import Reply
 from bot.metric_words import read_metrics
 from bot.parse import CommandError, exact_tail
 from ledger import submissions as subs
-from ledger.facts import default_period, reports_per_period, unit_figures
+from ledger.facts import default_period, filing_year, reports_per_period, unit_figures
 from ledger.labels import RECORD_STATUS_ZH, record_status_zh
-from ledger.office import open_years, year_status, years
+from ledger.office import year_status, years
 from ledger.units import find_member, list_members, set_deputy
 from worktime.numerals import read_int
-from worktime.period import (KIND_OF_FREQUENCY, Period, deadline, deadline_info, parse_period,
+from worktime.period import (KIND_OF_FREQUENCY, Period, deadline_info, parse_period,
                              period_of_submission)
 from schemes.asks import needs_report, send_command
 from schemes.model import Indicator
@@ -184,14 +184,19 @@ _PERIOD_WORD = re.compile(r"^(\d{4})(?:-?Q[1-4]|-\d{1,2}|年(?:第?[一二三四
 
 def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | None, list[str]]:
     """「报送 双公示 2022-Q4 准确率=100%」: a period among the words names where the figures go
-    (and so the year); it must fit the indicator's reporting period."""
+    (and so the year); it must fit the indicator's reporting period. 「上年度」「今年」 name a
+    year (a bare 2022 may be a value, so it is not read as one)."""
+    from bot.registry import RELATIVE_YEARS
     for n, w in enumerate(words):
-        if not _PERIOD_WORD.match(w):
+        if w in RELATIVE_YEARS:
+            period = str(ctx.today.year + RELATIVE_YEARS[w])
+        elif not _PERIOD_WORD.match(w):
             continue
-        try:
-            period = parse_period(w)
-        except ValueError as exc:
-            raise CommandError(f"{exc}") from None
+        else:
+            try:
+                period = parse_period(w)
+            except ValueError as exc:
+                raise CommandError(f"{exc}") from None
         per = reports_per_period(ind)
         want = {"monthly": "2022-08", "quarterly": "2022-Q3", None: "2022"}[per]
         if Period.from_label(period).kind != KIND_OF_FREQUENCY[per or "yearly"]:
@@ -205,15 +210,8 @@ def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | Non
 
 
 def _filing_year(ctx: Ctx, ind: Indicator) -> int:
-    """With two years open and no period named, a yearly item goes to the year whose deadline
-    comes next (in January: last year's year-end items); past every deadline, the latest."""
-    years = open_years(ctx.db)
-    due = ind.due
-    if len(years) < 2 or due is None or due.frequency != "yearly":
-        return ctx.office.year
-    ahead = [y for y in years
-             if deadline(ctx.cal, "yearly", str(y), due.day, due.date) >= ctx.today]
-    return min(ahead) if ahead else max(years)
+    """The year a yearly item's filing goes to when none is named (ledger.facts.filing_year)."""
+    return filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year)
 
 
 def _loosen(words: list[str]) -> list[str]:
@@ -256,14 +254,32 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
     unit = _own_unit(ctx)
     ind, rest = _ind(ctx, words)
     period = None
-    if rest and ind.due and ind.due.frequency in ("monthly", "quarterly"):
+    due = ind.due
+    periodic = due is not None and due.frequency in ("monthly", "quarterly")
+    if due is None or not periodic:  # 佐证 工作机制 2022 / 上年度: the year the files are for
+        from bot.registry import take_year
+        year, rest = take_year(rest, ctx)
+        period = str(year or _filing_year(ctx, ind))  # January: last year's year-end items
+        if year_status(ctx.db, int(period)) == "closed":
+            raise CommandError(f"{period}年度已关闭，结果已定稿，不能再上传材料。")
+        ctx.use_period(unit, period)
+    elif rest:
+        from bot.registry import RELATIVE_YEARS
+        each = "季度" if due.frequency == "quarterly" else "月"
+        bare = re.fullmatch(r"(20\d\d)年?度?", rest[0])
+        year = (int(bare.group(1)) if bare else ctx.today.year + RELATIVE_YEARS[rest[0]]
+                if rest[0] in RELATIVE_YEARS else ctx.office.year)
+        example = f"{year}-Q4" if each == "季度" else f"{year}-12"
+        how = f"「{ind.code} {ind.name}」按{each}报送，请写期别，例如：佐证 {ind.code} {example}"
+        if bare or rest[0] in RELATIVE_YEARS:
+            raise CommandError(how)  # a year alone names no quarter or month
         try:  # 佐证 双公示 2022-Q3: a late ledger for the quarter it belongs to
             period = parse_period(rest[0], default_year=ctx.office.year)
         except ValueError as exc:
-            raise CommandError(f"{exc}。期别请写成 2022-Q3 或 2022-08") from None
+            raise CommandError(str(exc) if "请写成" in str(exc) else f"{exc}。{how}") from None
         ctx.use_period(unit, period)  # a period of the other open year
         named = Period.from_label(period)
-        if named.year != ctx.office.year or named.kind != KIND_OF_FREQUENCY[ind.due.frequency]:
+        if named.year != ctx.office.year or named.kind != KIND_OF_FREQUENCY[due.frequency]:
             raise CommandError(f"期别 {period} 与「{ind.name}」的报送周期或考核年度不符")
     if ctx.msg.attachments:
         return accept_files(ctx, unit, ind, period)

@@ -89,6 +89,8 @@ def _counted_for(db: Any, pipeline: Pipeline, kind: str, code: str, now: Any,
             raise _LinkSpent(f"{year}年度已关闭，{period} 的佐证材料不再接收。")
         if year != off.year and status == "open":
             off = office_for_kind(db, kind, year)
+        if Period.from_label(period).kind == "year":
+            period = None  # a yearly item's files are the year's
     return off, period
 
 

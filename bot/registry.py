@@ -21,7 +21,8 @@ from ledger.db import LedgerError
 from ledger.submissions import keep_sent
 
 __all__ = ["COMMANDS", "Command", "Match", "command", "dispatch", "match", "split_commands",
-           "help_text", "run", "take_year", "echo", "LIAISON", "STAFF", "EVERYONE", "Handler"]
+           "help_text", "run", "take_year", "RELATIVE_YEARS", "echo", "LIAISON", "STAFF", "EVERYONE",
+           "Handler"]
 
 Handler = Callable[[list[str], Ctx], Reply]
 
@@ -218,7 +219,7 @@ def _dispatch_one(text: str, ctx: Ctx) -> Reply:
 
 
 _YEAR_WORD = re.compile(r"(20\d\d)(年度?)?")
-_RELATIVE_YEARS = {"上年度": -1, "上一年度": -1, "上年": -1, "去年": -1, "本年度": 0, "今年": 0,
+RELATIVE_YEARS = {"上年度": -1, "上一年度": -1, "上年": -1, "去年": -1, "本年度": 0, "今年": 0,
                    "本年": 0}
 
 
@@ -229,8 +230,8 @@ def take_year(words: list[str], ctx: Ctx, bare: bool = True) -> tuple[int | None
         m = _YEAR_WORD.fullmatch(w)
         if m and (bare or m.group(2)):
             year = int(m.group(1))
-        elif w in _RELATIVE_YEARS:
-            year = ctx.today.year + _RELATIVE_YEARS[w]
+        elif w in RELATIVE_YEARS:
+            year = ctx.today.year + RELATIVE_YEARS[w]
         else:
             continue
         from ledger.office import year_status

@@ -37,7 +37,7 @@ from ledger.responsibility import duties
 from ledger.userids import CHANNELS, channel_family
 from ledger.units import (CHANNEL_ZH, KIND_WORDS, Member, Unit, add_member, bindings_of, find_member,
                           get_unit, list_units, pause_unit)
-from worktime.period import deadline_info, parse_period, period_of_submission
+from worktime.period import Period, deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
 from schemes.model import Indicator, metrics_read
 from scoring.card import fmt, pts
@@ -76,7 +76,8 @@ RANK_LINES = 60
 
 
 @command(("排名", "排行", "ranking"), STAFF, "排名 [年度] [市直/县区] [类别] [全部]",
-         f"各单位得分排名（每个方案分别排名；前{RANK_LINES}名为限，「排名 全部」看全部）", read_only=True)
+         f"各单位得分排名（每个方案分别排名；前{RANK_LINES}名为限，「排名 全部」看全部）", read_only=True,
+         year_word="any")
 def cmd_ranking(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     everything = any(w in _ALL for w in words)
@@ -135,7 +136,8 @@ def _cut_units(lines: list[str], everything: bool, ask: str) -> str:
     return "\n".join(lines[:RANK_LINES + 1] + [_more_units(RANK_LINES, len(rows), ask)])
 
 
-@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡", read_only=True)
+@command(("单位",), STAFF, "单位 <名称> [年度]", "查看任一单位的得分卡", read_only=True,
+         year_word="any")
 def cmd_unit(words: list[str], ctx: Ctx) -> Reply:
     offs, words = _year_and_offices(words, ctx)
     if not words:
@@ -518,7 +520,8 @@ def _same_year(ctx: Ctx, reason: str, example: str) -> None:
          read_only=True)
 def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
     ind = briefing_indicator(ctx.office.scheme)
-    if ind is None or ind.due is None:
+    due = ind.due if ind is not None else None
+    if due is None:
         raise CommandError("当前考核方案没有月报要求。")
     everything = any(w in _ALL for w in words)
     words = [w for w in words if w not in _ALL]
@@ -527,8 +530,16 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
             period = parse_period(words[0], default_year=ctx.today.year)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        if Period.from_label(period).kind != "month":
+            raise CommandError(f"请写月份，例如：未交 {Period.from_label(period).year}-12")
     else:
-        period = period_of_submission(ind.due.frequency, ctx.today, ind.due.day)
+        period = period_of_submission(due.frequency, ctx.today, due.day)
+    # January: December's briefing is last year's, asked by last year's schemes
+    year = Period.from_label(period).year
+    if year != ctx.office.year and year in ctx.open_years():
+        ctx.speak_of_year(year)
+        last = briefing_indicator(ctx.office.scheme)
+        due = last.due if last is not None and last.due is not None else due
     briefings = [s for s in subs.list_submissions(ctx.db, statuses=subs.LIVE, kind="briefing")
                  if s.period == period]
     sent = {s.unit_id for s in briefings}
@@ -537,7 +548,7 @@ def cmd_not_sent(words: list[str], ctx: Ctx) -> Reply:
               if (b := briefing_indicator(o.scheme)) is not None and b.due is not None]
     missing = [u for u in list_units(ctx.db) if u.id not in sent
                and any(o.assesses(u.kind) for o in asking)]
-    info = deadline_info(ctx.cal, ind.due.frequency, period, ind.due.day, ind.due.date)
+    info = deadline_info(ctx.cal, due.frequency, period, due.day, due.date)
     head = f"{period} 月报（截止{info.deadline.month}月{info.deadline.day}日" + \
         ("，尚未到截止日）" if ctx.today <= info.deadline else "）")
     ask = f"未交 {period} 全部"
@@ -591,7 +602,8 @@ def _late_senders(ctx: Ctx, briefings: list, deadline, everything: bool = True,
     return f"逾期报送 {len(rows)} 个单位：\n" + "\n".join([r for _, r in rows[:shown]] + more)
 
 
-@command(("导出", "export"), STAFF, "导出 [年度] [市直/县区]", "导出考核表（Excel，每个方案一个文件）")
+@command(("导出", "export"), STAFF, "导出 [年度] [市直/县区]", "导出考核表（Excel，每个方案一个文件）",
+         year_word="any")
 def cmd_export(words: list[str], ctx: Ctx) -> Reply:
     offs, _ = _year_and_offices(words, ctx)
     if len(offs) > 1:

@@ -66,15 +66,15 @@ class DingTalkClient(TokenClient):
 
     _log = log
 
-    def __init__(
-        self,
-        settings: Mapping[str, Any],
-        session: requests.Session | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        now_ms: Callable[[], int] = wall_clock_ms,
-    ) -> None:
+    def __init__(self, settings: Mapping[str, Any], session: requests.Session | None = None,
+                 clock: Callable[[], float] = time.monotonic, *,
+                 sleep: Callable[[float], None] = time.sleep,
+                 now_ms: Callable[[], int] = wall_clock_ms) -> None:
+        self._sleep = sleep
+        self._now_ms = now_ms
+        super().__init__(settings, session, clock)
+
+    def _configure(self, settings: Mapping[str, Any]) -> None:
         self.api_base = str(settings.get("DINGTALK_API_BASE") or DEFAULT_API_BASE).rstrip("/")
         self.oapi_base = str(settings.get("DINGTALK_OAPI_BASE") or DEFAULT_OAPI_BASE).rstrip("/")
         self.app_key = str(settings.get("DINGTALK_APP_KEY") or "")
@@ -86,10 +86,6 @@ class DingTalkClient(TokenClient):
         self.max_download_bytes = int(
             settings.get("DINGTALK_MAX_DOWNLOAD_BYTES", DEFAULT_MAX_DOWNLOAD_BYTES)
         )
-        self.session = session or requests.Session()
-        super().__init__(clock)
-        self._sleep = sleep
-        self._now_ms = now_ms
 
     def __repr__(self) -> str:  # never show the secret or the token
         return f"DingTalkClient(api_base={self.api_base!r}, app_key={self.app_key!r})"

@@ -9,7 +9,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import requests
@@ -71,11 +71,20 @@ class TokenClient:
 
     _log = log  # each platform's client logs under its channel's logger
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, settings: Mapping[str, Any], session: requests.Session | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """`session`: the HTTP session (tests pass a fake platform's); `clock`: monotonic
+        seconds for token expiry."""
+        self.session = session or requests.Session()
         self._clock = clock
         self._token_lock = threading.Lock()
         self._token = ""
         self._token_expires = 0.0
+        self._configure(settings)
+
+    def _configure(self, settings: Mapping[str, Any]) -> None:
+        """Read this platform's settings: hosts, credentials, timeouts, limits."""
+        raise NotImplementedError
 
     def _fetch_token(self) -> tuple[str, float]:
         """A new token from the platform and how many seconds to keep using it."""

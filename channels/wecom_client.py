@@ -7,7 +7,6 @@ import ipaddress
 import json
 import logging
 import socket
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -103,12 +102,7 @@ class WeComClient(TokenClient):
 
     _log = log
 
-    def __init__(
-        self,
-        settings: Mapping[str, Any],
-        session: requests.Session | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def _configure(self, settings: Mapping[str, Any]) -> None:
         self.base = (setting(settings, "WECOM_API_BASE") or DEFAULT_API_BASE).rstrip("/")
         self._corp_id = setting(settings, "WECOM_CORP_ID")
         self._secret = setting(settings, "WECOM_SECRET")
@@ -116,8 +110,6 @@ class WeComClient(TokenClient):
         self.agent_id: int | None = int(agent_id) if agent_id else None
         self.timeout = float(settings.get("WECOM_HTTP_TIMEOUT") or 5)
         self.max_bytes = int(settings.get("WECOM_MAX_MEDIA_BYTES") or 50 * 1024 * 1024)
-        self._session = session or requests.Session()
-        super().__init__(clock)
 
     def __repr__(self) -> str:
         return f"WeComClient(base={self.base!r}, agent_id={self.agent_id!r})"
@@ -125,7 +117,7 @@ class WeComClient(TokenClient):
     # -- HTTP ------------------------------------------------------------------------------
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
-            resp = self._session.request(method, url, timeout=self.timeout, **kwargs)
+            resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
             detail = mask_secrets(f"{type(exc).__name__}: {exc}")
             raise WeComSendError(NETWORK_ERROR, f"网络错误 {detail}", retryable=True) from None

@@ -7,7 +7,6 @@ file the snapshot refers to is already there (a newer file is at worst an unrefe
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.db import SCHEMA_VERSION, LedgerError
-from ledger.files import unreadable
+from ledger.files import sha256_of, unreadable
 from ledger.serving import server_running, serving  # re-exported: restore's guard
 
 __all__ = ["backup", "restore", "rotate", "verify", "serving", "server_running",
@@ -26,14 +25,6 @@ BACKUP_PREFIX = "creditbot-"
 MANIFEST = "manifest.json"
 DB_NAME = "creditbot.db"
 _SKIP = ("incoming", "exports")  # in-flight downloads and re-creatable workbooks
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def backup(db_path: str | Path, data_dir: str | Path, dest: str | Path, now: datetime) -> Path:
@@ -60,7 +51,7 @@ def backup(db_path: str | Path, data_dir: str | Path, dest: str | Path, now: dat
         files = _copy_data(Path(data_dir), work / "data")
         manifest = {"created_at": now.isoformat(timespec="seconds"),
                     "schema_version": int(version[0]) if version else 0,
-                    "database": {"file": DB_NAME, "sha256": _sha256(work / DB_NAME)},
+                    "database": {"file": DB_NAME, "sha256": sha256_of(work / DB_NAME)},
                     "files": files}
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                      encoding="utf-8")
@@ -96,7 +87,7 @@ def verify(folder: str | Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise LedgerError(f"{folder} 不是完整的备份（缺少或无法读取 {MANIFEST}）") from exc
     db_file = folder / manifest["database"]["file"]
-    if not db_file.exists() or _sha256(db_file) != manifest["database"]["sha256"]:
+    if not db_file.exists() or sha256_of(db_file) != manifest["database"]["sha256"]:
         raise LedgerError(f"备份中的数据库文件缺失或已损坏：{db_file}")
     conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     try:

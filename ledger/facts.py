@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ledger.office import Office, init_office, office
+from ledger.office import Office, init_office, office, open_years, year_status
 from ledger.submissions import Submission, latest_by_indicator, list_adjustments, list_evidence
 from ledger.responsibility import answers_for
 from ledger.units import Unit, list_units
@@ -23,7 +23,8 @@ from schemes.asks import needs_report
 from schemes.model import Discretionary, Indicator, Scheme
 
 __all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator",
-           "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period", "city_facts"]
+           "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period", "city_facts",
+           "filing_year"]
 
 CITY = "全市"
 
@@ -222,10 +223,23 @@ def all_facts(db: sqlite_utils.Database, off: Office, today: date,
     for e in files:
         files_of.setdefault(e["unit_id"], []).append(e)
     if off.city_level:
-        return {CITY: city_facts(off, chosen, subs, adjs_of, files_of, today, cal)}
-    return {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}), adjs_of.get(u.id, []),
-                                files_of.get(u.id, []), today, cal)
-            for u in chosen}
+        found = {CITY: city_facts(off, chosen, subs, adjs_of, files_of, today, cal)}
+    else:
+        found = {u.name: _facts_from(off.scheme, off.year, subs.get(u.id, {}),
+                                     adjs_of.get(u.id, []), files_of.get(u.id, []), today, cal)
+                 for u in chosen}
+    if year_status(db, off.year) == "closed":
+        _frozen(found)
+    return found
+
+
+def _frozen(facts: dict[str, dict[str, Any]]) -> None:
+    """A closed year's results are final as they stood: what was still waiting for review is
+    never reviewed, so it is no longer 待审核 (provisional) but scored as it is."""
+    for unit in facts.values():
+        for entry in unit.values():
+            if isinstance(entry, dict) and entry.get("_status") == "provisional":
+                entry["_status"] = "accepted"
 
 
 def city_facts(off: Office, units: list[Unit], subs: dict[int, dict[str, list[Submission]]],
@@ -287,6 +301,20 @@ def briefing_of(inds: list[Indicator]) -> Indicator | None:
             return i
     return next((i for i in inds if i.due and i.due.frequency == "monthly"
                  and any(m.derived in ("on_time_count", "all_on_time") for m in i.metrics)), None)
+
+
+def filing_year(db: sqlite_utils.Database, ind: Indicator, today: date, cal: WorkCalendar,
+                default: int) -> int:
+    """With two years open and no period named, a yearly item goes to the year whose deadline
+    comes next (in January: last year's year-end items); past every deadline, the latest.
+    Otherwise `default` (the year spoken of)."""
+    years = open_years(db)
+    due = ind.due
+    if len(years) < 2 or due is None or due.frequency != "yearly":
+        return default
+    ahead = [y for y in years
+             if deadline(cal, "yearly", str(y), due.day, due.date) >= today]
+    return min(ahead) if ahead else max(years)
 
 
 def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:

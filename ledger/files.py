@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-__all__ = ["stored_name", "locate", "unreadable", "check_evidence"]
+__all__ = ["stored_name", "locate", "unreadable", "check_evidence", "sha256_of"]
 
 
 def stored_name(data_dir: str | Path, path: str | Path) -> str:
@@ -30,7 +30,8 @@ def locate(data_dir: str | Path, stored: str) -> Path:
     return (Path(data_dir) / path).resolve()  # CREDITBOT_DATA may be relative to the working dir
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -49,7 +50,7 @@ def unreadable(rows: Iterable[tuple[int, str, str]], data_dir: str | Path,
         try:
             if not path.is_file():
                 out.append(f"F{file_id} {stored}：文件不存在")
-            elif contents and _sha256(path) != digest:
+            elif contents and sha256_of(path) != digest:
                 out.append(f"F{file_id} {stored}：内容与记录不符")
         except OSError as exc:
             out.append(f"F{file_id} {stored}：无法读取（{exc.strerror}）")

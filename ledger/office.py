@@ -315,6 +315,9 @@ def close_year(db: sqlite_utils.Database, year: int, now: datetime, actor: str =
                               f"{year + 1}）再关闭")
         db.execute("UPDATE office_years SET status = 'closed', closed_at = ? WHERE year = ?",
                    [now_iso(now), year])
+        # every unit's facts change (what waited for review is final now): cached cards and
+        # the per-unit baselines are recomputed
+        db.execute("UPDATE units SET facts_version = facts_version + 1")
         audit.log(db, now, actor, "office.year_close", str(year))
 
 

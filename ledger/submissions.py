@@ -321,15 +321,21 @@ NOT_FROZEN = {"submissions": " AND CAST(substr(period, 1, 4) AS INTEGER) NOT IN 
 _OF_YEAR = " AND (year = ? OR (year IS NULL AND ? = (SELECT MIN(year) FROM office_years)))"
 
 
-def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None,
-                  year: int | None = None) -> list[dict[str, Any]]:
-    sql, args = "SELECT * FROM evidence WHERE 1 = 1", []
+def _of(sql: str, unit_id: int | None, year: int | None) -> tuple[str, list[Any]]:
+    """`sql` (ending in a WHERE clause) narrowed to one unit and one year, when given."""
+    args: list[Any] = []
     if unit_id is not None:
         sql += " AND unit_id = ?"
         args.append(unit_id)
     if year is not None:
         sql += _OF_YEAR
         args += [year, year]
+    return sql, args
+
+
+def list_evidence(db: sqlite_utils.Database, unit_id: int | None = None,
+                  year: int | None = None) -> list[dict[str, Any]]:
+    sql, args = _of("SELECT * FROM evidence WHERE 1 = 1", unit_id, year)
     return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
 
 
@@ -372,13 +378,7 @@ def add_adjustment(db: sqlite_utils.Database, *, unit_id: int, kind: str, indica
 
 def list_adjustments(db: sqlite_utils.Database, unit_id: int | None = None,
                      year: int | None = None) -> list[dict[str, Any]]:
-    sql, args = "SELECT * FROM adjustments WHERE status = 'active'", []
-    if unit_id is not None:
-        sql += " AND unit_id = ?"
-        args.append(unit_id)
-    if year is not None:
-        sql += _OF_YEAR
-        args += [year, year]
+    sql, args = _of("SELECT * FROM adjustments WHERE status = 'active'", unit_id, year)
     rows = [dict(r) for r in db.query(sql + " ORDER BY id", args)]
     for r in rows:
         r["value"] = loads(r["value"])

@@ -258,6 +258,27 @@ def test_a_liaison_uploads_evidence_from_the_console(console: Console, tmp_path:
     assert console.count("SELECT count(*) FROM evidence") == 1
 
 
+def test_a_liaison_s_upload_in_january_goes_to_the_period_and_year_named_or_due(
+        console: Console):
+    """Both years open on 1月20日: a 期别 typed with the files stores them as that period's
+    (2022-Q4, late); none, as the period due now (2023-Q1); a yearly item's as its year's."""
+    from io import BytesIO
+    from ledger.office import open_year
+    office = console.office
+    open_year(office.db, 2023, office.now, "test")
+    office.at("2023-01-20T10:00")
+    c = console.client("sw1")
+    for code, period, name in (("3", "2022-Q4", "四季度.pdf"), ("3", "", "一季度.pdf"),
+                               ("1", "2022", "机制.pdf")):
+        reply = c.post("/console/mine", data={**console.csrf(c, "/console/mine"), "code": code,
+                                              "period": period, "file": (BytesIO(PDF), name)},
+                       content_type="multipart/form-data").data.decode()
+        assert "已收到" in reply and name in reply
+    rows = office.db.execute("SELECT original_name, year, period FROM evidence").fetchall()
+    assert sorted(rows) == [("一季度.pdf", 2023, "2023-Q1"), ("四季度.pdf", 2022, "2022-Q4"),
+                            ("机制.pdf", 2022, None)]
+
+
 def test_staff_retry_a_failed_push_from_the_outbox_page(console: Console):
     db, now = console.office.db, console.office.now
     enqueue(db, "remind:x", "wecom", {"users": ["sw1"]}, {"text": "月报截止提醒"}, now)

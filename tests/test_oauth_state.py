@@ -58,3 +58,20 @@ def test_an_attackers_code_and_state_do_not_log_a_victim_in(lvliang):
         mine = _dingtalk_state(attacker)
         assert attacker.get(f"/console/oauth/dingtalk?code=A9&state={mine}").status_code == 200
         assert attacker.get("/console/overview").status_code == 200
+
+
+def test_a_state_in_other_characters_is_refused_not_a_500(lvliang):
+    """Both platforms check the state one way: text that is not ASCII is a 403 like any other
+    wrong state (comparing it as str raised TypeError, a 500)."""
+    with FakeDingTalk() as fake, FakeWeCom() as wecom:
+        console = Console(lvliang, **fake.settings(), **wecom.settings(),
+                          WECOM_OAUTH_BASE="https://open.example")
+        fake.auth_codes["A9"] = "staff1"
+        wecom.add_oauth_code("W9", "staff1")
+        client = console.client()
+        _wecom_state(client)
+        _dingtalk_state(client)
+        for platform, code in (("wecom", "W9"), ("dingtalk", "A9")):
+            resp = client.get(f"/console/oauth/{platform}?code={code}&state=状态")
+            assert resp.status_code == 403 and "state" in resp.data.decode(), platform
+        assert client.get("/console/overview").status_code == 401

@@ -257,3 +257,20 @@ def test_a_link_for_a_year_closed_since_stores_nothing(tmp_path: Path):
         resp = requests.post(url, files={"file": ("台账.pdf", PDF, "application/pdf")}, timeout=10)
         assert resp.status_code == 410 and "2022年度已关闭" in resp.text
     assert site.evidence() == []
+
+
+def test_a_yearly_item_s_link_in_january_stores_under_the_year_it_is_due_in(tmp_path: Path):
+    """工作机制 is 2022's until 1-31: its link in January stores the files under 2022 (as a file
+    sent in chat); with 2023 named, under 2023."""
+    when = datetime(2023, 1, 5, 10, 0)
+    settings, app = _january_site(tmp_path, when)
+    with app_server(app) as base:
+        site = Site(base, app, settings)
+        for text, name in (("佐证 工作机制", "去年.pdf"), ("佐证 工作机制 2023", "今年.pdf")):
+            resp = requests.post(site.link(text=text),
+                                 files={"file": (name, PDF, "application/pdf")}, timeout=10)
+            assert resp.status_code == 200 and "已收到" in resp.text
+    assert {(r["original_name"], r["year"], r["period"]) for r in site.evidence()} == {
+        ("去年.pdf", 2022, None), ("今年.pdf", 2023, None)}
+    sheets = _evidence_sheets(settings, tmp_path, when)
+    assert "去年.pdf" in sheets[2022] and "去年.pdf" not in sheets[2023]

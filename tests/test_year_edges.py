@@ -4,6 +4,7 @@ overlap for a small office — through chat (the pipeline both platforms' callba
 the command line."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,45 @@ def _january_env(tmp_path: Path, extra: dict[str, str]) -> dict[str, str]:
             "CREDITBOT_NOW": "2023-01-05T10:00:00", **extra}
 
 
+PUBLIC = "https://credit.example.gov.cn"
+
+
+def _january_through(say: Callable[[str, str], str], base: str, db_path: str) -> None:
+    """January with both years open, then 2022's close with items pending, as each platform's
+    people would go through it: the year word, each item under its year, evidence for a named
+    period over the upload link, the close that asks first, and what is frozen after it."""
+    import re
+    import requests
+    from ledger.db import open_db
+    assert say("sw1", "得分 2022").startswith("【2022年度】【市税务局】2022年度")
+    due = say("sw1", "截止")
+    assert due.startswith("【2022年度】") and "【2023年度】" in due
+    assert "2022-Q4" in due.split("【2023年度】")[0] and "2022-" not in due.split("【2023年度】")[1]
+    assert say("staff1", "缺项 市税务局 2022").startswith("【2022年度】市税务局")
+    asked = say("sw1", "佐证 双公示 2022年第四季度")
+    assert asked.startswith("【2022年度】") and "2022-Q4 期的佐证材料" in asked
+    link = re.search(r"https?://\S+/upload/[\w-]+", asked).group(0).replace(PUBLIC, base)
+    got = requests.post(link, files={"file": ("四季度台账.pdf", b"%PDF-1.4\n%%EOF\n",
+                                              "application/pdf")}, timeout=10)
+    assert got.status_code == 200 and "已计为 2022-Q4 的报送，按时" in got.text
+    db = open_db(db_path)
+    try:
+        assert [(e["year"], e["period"]) for e in list_evidence(db)] == [(2022, "2022-Q4")]
+    finally:
+        db.close()
+    waiting = say("staff1", "待审")
+    assert "2022-Q4" in waiting and "年度】" not in waiting
+    ask = say("staff1", "关闭年度 2022")
+    assert "待审核" in ask and "逾期未报" in ask and "关闭年度 2022 确认" in ask
+    assert "2022-Q4" in say("staff1", "待审")  # nothing closed yet
+    assert "已关闭 2022" in say("staff1", "关闭年度 2022 确认")
+    assert say("staff1", "待审") == "没有等待审核的报送或材料。"
+    assert "已关闭" in say("staff1", "审核 市税务局 双公示 2022-Q4 通过")
+    assert "已关闭" in say("staff1", "审核 全部 双公示 2022 通过")
+    assert "2022年度已关闭" in say("staff1", "扣分 市税务局 乱收费 1 2022年案例")
+    assert "未审核（年度已关闭）" in say("sw1", "记录")
+
+
 def test_january_years_and_the_close_through_the_wecom_callback(tmp_path: Path):
     from bot.app import create_app
     from channels.wecom_crypto import WeComCrypto
@@ -175,16 +215,13 @@ def test_january_years_and_the_close_through_the_wecom_callback(tmp_path: Path):
     from test_e2e_wecom import AES_KEY, TOKEN, Platform
     with FakeWeCom() as fake:
         settings = _january_env(tmp_path, {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
-                                           **fake.settings()})
+                                           "PUBLIC_BASE_URL": PUBLIC, **fake.settings()})
         with app_server(create_app(settings)) as base:
             wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
                              WeComCrypto(TOKEN, AES_KEY, ""))
-            assert wecom.say("sw1", "得分 2022", "w1").startswith("【2022年度】")
-            due = wecom.say("sw1", "截止", "w2")
-            assert due.startswith("【2022年度】") and "【2023年度】" in due
-            ask = wecom.say("staff1", "关闭年度 2022", "w3")
-            assert "关闭年度 2022 确认" in ask and "已关闭" not in ask
-            assert "已关闭 2022" in wecom.say("staff1", "关闭年度 2022 确认", "w4")
+            ids = iter(range(1, 100))
+            _january_through(lambda user, text: wecom.say(user, text, f"w{next(ids)}"), base,
+                             settings["CREDITBOT_DB"])
 
 
 def test_january_years_and_the_close_through_the_dingtalk_callback(tmp_path: Path):
@@ -192,16 +229,13 @@ def test_january_years_and_the_close_through_the_dingtalk_callback(tmp_path: Pat
     from bot.app import create_app
     from servers import app_server
     from traffic import SECRET, send
-    settings = _january_env(tmp_path, {"DINGTALK_APP_SECRET": SECRET})
+    settings = _january_env(tmp_path, {"DINGTALK_APP_SECRET": SECRET, "PUBLIC_BASE_URL": PUBLIC})
     with app_server(create_app(settings)) as base, requests.Session() as s:
-        status, reply = send(s, base, "staff1", "缺项 市税务局 2022")
-        assert status == 200 and reply.startswith("【2022年度】市税务局")
-        _, ask = send(s, base, "staff1", "关闭年度 2022")
-        assert "逾期未报" in ask and "关闭年度 2022 确认" in ask
-        _, done = send(s, base, "staff1", "关闭年度 2022 确认")
-        assert "已关闭 2022" in done
-        _, late = send(s, base, "staff1", "扣分 市税务局 乱收费 1 2022年案例")
-        assert "2022年度已关闭" in late
+        def say(user: str, text: str) -> str:
+            status, reply = send(s, base, user, text)
+            assert status == 200
+            return reply
+        _january_through(say, base, settings["CREDITBOT_DB"])
 
 
 def test_a_refusal_that_holds_for_every_year_is_said_once(january: Office):
@@ -277,3 +311,84 @@ def test_frozen_records_are_not_called_waiting(closed: Office):
     [old] = [e for e in list_evidence(closed.db) if e["year"] == 2022]
     assert "状态：未审核（年度已关闭）" in closed.chat("staff1", f"查看 F{old['id']}")
     assert "2022" not in closed.chat("staff1", "待审")
+
+
+def test_every_staff_command_answers_for_the_year_it_names(january: Office):
+    """January: 上年度 / 2022 on 排名, 单位, 导出, 通报, 待审 and 未交 answer for 2022, labelled
+    2022; the queue of both years is labelled by its rows, not by this year."""
+    for text in ("排名 上年度", "单位 市民政局 上年度", "导出 上年度", "通报 上年度", "通报 2022",
+                 "待审 上年度"):
+        reply = january.chat("staff1", text)
+        assert reply.startswith("【2022年度】") and "2023年" not in reply.split("\n")[0], text
+    assert "2022年度 总分排名" in january.chat("staff1", "排名 上年度")
+    assert "已导出 2022 年度考核表" in january.chat("staff1", "导出 上年度")
+    queue = january.chat("staff1", "待审")
+    assert "年度】" not in queue and "月报 2022-12" in queue
+    december = january.chat("staff1", "未交")  # due 1-3: 2022's December, 2022's schemes
+    assert december.startswith("【2022年度】2022-12 月报") and "市民政局" in december
+    assert january.chat("staff1", "未交 2022") == "请写月份，例如：未交 2022-12"
+
+
+def test_a_liaison_names_the_year_of_a_yearly_item(january: Office, tmp_path: Path):
+    """2022's year-end items are due 1-31: in January they go to 2022 unless 2023 is named."""
+    f = tmp_path / "机制.pdf"
+    f.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert january.chat("sw1", "报送 工作机制 上年度 是 是").startswith("【2022年度】已记录")
+    assert january.chat("sw1", "佐证 工作机制", files=[f]).startswith("【2022年度】已收到")
+    assert january.chat("sw1", "佐证 工作机制 2023", files=[f]).startswith("【2023年度】已收到")
+    asked = january.chat("sw1", "佐证 工作机制 上年度")
+    assert asked.startswith("【2022年度】") and "2022年度的佐证材料" in asked
+    assert january.chat("sw1", "", files=[f]).startswith("【2022年度】已收到")
+    assert sorted(e["year"] for e in list_evidence(january.db)) == [2022, 2022, 2023]
+    assert all(e["period"] is None for e in list_evidence(january.db))
+    hint = january.chat("sw1", "佐证 双公示 上年度")
+    assert "按季度报送" in hint and "佐证 3 2022-Q4" in hint
+
+
+def test_the_january_reminder_on_the_command_line_claims_what_sending_can_still_win(
+        lvliang: Office, tmp_path: Path):
+    """`remind --dry-run --at 2023-01-09`: 2022-Q4's 台账 is due the next day. 市税务局 sent
+    Q1–Q3 on time, so Q4 on time still wins the 台账's 3 points (and the 4 of 瞒报 that require
+    it, once the office's 瞒报 figure is known); 市民政局 missed Q1, so nothing is at stake
+    for it any more — neither is the item's 15 claimed for anyone."""
+    import re
+    f = tmp_path / "台账.xlsx"
+    f.write_bytes(LEDGER)
+    for quarter, day in (("2022-Q1", "2022-04-07"), ("2022-Q2", "2022-07-05"),
+                         ("2022-Q3", "2022-10-09")):
+        assert "按时" in lvliang.at(f"{day}T10:00").chat("sw1", f"佐证 双公示 {quarter}",
+                                                          files=[f])
+    open_year(lvliang.db, 2023, lvliang.now, "test")
+    lvliang.db.conn.commit()
+    env = {"CREDITBOT_DB": lvliang.settings["CREDITBOT_DB"],
+           "CREDITBOT_DATA": lvliang.settings["CREDITBOT_DATA"],
+           "CREDITBOT_NOW": "2023-01-09T09:00:00", "CREDITBOT_CONFIG": str(tmp_path / "none.toml")}
+    run = creditbot("remind", "--dry-run", "--at", "2023-01-09T09:00", env=env)
+    assert run.returncode == 0, run.stderr
+    ledger = {unit: text for unit, text in re.findall(r"【提醒】(市\w+局)：(.*)", run.stdout)
+              if "2022年第四季度" in text}
+    assert set(ledger) == {"市税务局", "市民政局"}
+    claimed = re.search(r"最多可失 (\d+) 分", ledger["市税务局"])
+    assert claimed and int(claimed.group(1)) in (3, 7)
+    assert "最多可失" not in ledger["市民政局"] and "15 分" not in run.stdout
+
+
+def test_a_unit_import_that_makes_rank_rules_overlap_says_so(office_env, tmp_path: Path):
+    sheet = tmp_path / "units.csv"
+    sheet.write_text("单位,类型,简称,联络员,用户ID\n离石区,县区,离石,陈静,ls\n"
+                     "孝义市,县区,孝义,周涛,xy\n汾阳市,县区,汾阳,吴刚,fy\n", encoding="utf-8")
+    run = creditbot("unit", "import", str(sheet), env=office_env)
+    assert run.returncode == 0 and "已导入" in run.stdout
+    assert "只有 3 个单位" in run.stdout and "前3名 与 后3名" in run.stdout
+
+
+def test_a_closed_year_s_card_is_final_not_waiting_for_review(january: Office):
+    """December's 月报 waited for review when 2022 closed: the card (read before, so cached)
+    no longer calls it 待审核 or its points 暂计."""
+    before = january.chat("staff1", "单位 市税务局 2022")
+    assert "项待信用办审核，分数为暂计" in before
+    assert "已关闭 2022" in january.chat("staff1", "关闭年度 2022 确认")
+    after = january.chat("staff1", "单位 市税务局 2022")
+    assert "待信用办审核" not in after and "暂计" not in after and "待审核" not in after
+    assert before.split("\n")[1] == after.split("\n")[1]  # the same total and rank
+    assert "暂计" not in january.chat("sw1", "得分 2022")

@@ -141,6 +141,10 @@ def _upload(session: Any, the_unit: Unit) -> str:
         return "请选择指标。"
     if not files:
         return "请选择要上传的文件。"
+    # a period or year named (2022-Q4, 2022): the chat's 佐证 <指标> <期别>, so the files are
+    # stored and counted where the chat would put them; none: the period they count for today
+    period = " ".join(request.form.get("period", "").split())[:20]
+    text = f"佐证 {code} {period}" if period else code
     chat = web.chat()
     folder = chat.data_dir / "incoming"
     folder.mkdir(parents=True, exist_ok=True)
@@ -149,4 +153,4 @@ def _upload(session: Any, the_unit: Unit) -> str:
         path = folder / f"{secrets.token_hex(12)}.part"
         f.save(path)
         stored.append((path, f.filename or "", f.mimetype or ""))  # named: kept above
-    return run_as(chat, session.member, code, request.form.get("form_id", ""), stored).text
+    return run_as(chat, session.member, text, request.form.get("form_id", ""), stored).text

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,33 +83,30 @@ def _start(conn: Any, member: Any, how: str, same_site: bool) -> Any:
 
 @bp.get("/oauth/wecom")
 def oauth_wecom() -> Any:
-    settings = web.chat().settings
-    if not oauth_enabled(settings, "wecom"):
-        abort(404)
-    state = request.cookies.get(STATE_COOKIE, "")
-    if not state or not secrets.compare_digest(state, request.args.get("state", "")):
-        raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从企业微信重新进入。")
     from channels.wecom_client import WeComClient
-    clients = web.console().clients
-    client = clients["wecom"] if "wecom" in clients \
-        else clients.setdefault("wecom", WeComClient(settings))
-    user = _platform(lambda: wecom_user_id(client, request.args.get("code", "")), "企业微信")
-    return _oauth_member("wecom", user)
+    return _oauth_login("wecom", WeComClient, wecom_user_id, "企业微信", "企业微信")
 
 
 @bp.get("/oauth/dingtalk")
 def oauth_dingtalk() -> Any:
+    from channels.dingtalk_client import DingTalkClient
+    return _oauth_login("dingtalk", DingTalkClient, dingtalk_user_id, "钉钉", "钉钉工作台")
+
+
+def _oauth_login(channel: str, make_client: Callable[[Any], Any],
+                 user_of: Callable[[Any, str], str], name: str, entry: str) -> Any:
+    """Back from the platform's sign-in with a code: the state this browser was given, then
+    the platform's client (one per app, kept) says whose code it is."""
     settings = web.chat().settings
-    if not oauth_enabled(settings, "dingtalk"):
+    if not oauth_enabled(settings, channel):
         abort(404)
     if not state_matches():
-        raise Denied(403, "登录校验未通过（state 不符）。请关闭页面后从钉钉工作台重新进入。")
-    from channels.dingtalk_client import DingTalkClient
+        raise Denied(403, f"登录校验未通过（state 不符）。请关闭页面后从{entry}重新进入。")
     clients = web.console().clients
-    client = clients["dingtalk"] if "dingtalk" in clients \
-        else clients.setdefault("dingtalk", DingTalkClient(settings))
-    user = _platform(lambda: dingtalk_user_id(client, request.args.get("code", "")), "钉钉")
-    return _oauth_member("dingtalk", user)
+    client = clients[channel] if channel in clients \
+        else clients.setdefault(channel, make_client(settings))
+    user = _platform(lambda: user_of(client, request.args.get("code", "")), name)
+    return _oauth_member(channel, user)
 
 
 def _platform(ask: Any, name: str) -> str:
