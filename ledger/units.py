@@ -488,21 +488,29 @@ def liaison_contacts(db: sqlite_utils.Database, unit_id: int, today: str | None 
     """(binding channel, user id) to message for a unit, once per person: each liaison's
     reminder binding, or (`deputies`) their deputy's while they are on leave. The deputy was
     named on the liaison's platform, so that binding names the person meant."""
-    everyone = list_members(db)
-    people = _people(everyone)
-    by_id: dict[str, list[Member]] = {}
-    for m in everyone:
-        by_id.setdefault(m.user_id, []).append(m)
+    # the unit's liaisons' bindings only (a reminder run asks this for every unit)
+    people = _people([_member(r) for r in db.query(
+        "SELECT * FROM members WHERE active = 1 AND person_id IN (SELECT person_id FROM members "
+        "WHERE active = 1 AND role = 'liaison' AND unit_id = ?) ORDER BY id", [unit_id])])
+
+    def bound_as(user_id: str) -> list[Member]:  # a deputy's bindings, and their person's
+        found = [_member(r) for r in db.query(
+            "SELECT * FROM members WHERE active = 1 AND person_id IN (SELECT person_id FROM "
+            "members WHERE active = 1 AND user_id = ?) ORDER BY id", [user_id])]
+        for person, bindings in _people(found).items():
+            people.setdefault(person, bindings)
+        return [m for m in found if m.user_id == user_id]
+
     out: list[tuple[str, str]] = []
     seen: set[int] = set()
-    for person, bindings in people.items():
+    for person, bindings in list(people.items()):
         first = next((b for b in bindings if b.deputy_user_id), bindings[0])
         if first.role != "liaison" or first.unit_id != unit_id:
             continue
         reached, target = person, reminder_binding(bindings)
         on_leave = deputies and first.deputy_user_id and (
             first.deputy_until is None or today is None or today <= first.deputy_until)
-        named = by_id.get(first.deputy_user_id or "", []) if on_leave else []
+        named = bound_as(first.deputy_user_id or "") if on_leave else []
         # a deputy no longer bound leaves the liaison reached themselves
         pick = next((d for d in named if d.channel == target.channel), named[0] if named else None)
         if pick is not None:
