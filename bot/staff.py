@@ -16,31 +16,28 @@ from bot.commands import (
     _is_number,
     _tell_liaisons,
     _unit_and_rest,
-    _until,
     briefing_indicator,
     command,
 )
-from bot.config import member_channel
 from bot.context import Ctx
 from channels.message import Reply
-from bot.metric_words import enterable, example, find_metric, number_of, short_name
+from bot.metric_words import enterable, find_metric, number_of, short_name
 from bot.parse import CommandError, exact_text, find_indicator, split_indicator
-from bot.staff_points import discretionary_part, points_format, points_ways, short, staff_value
-from bot.records import bound_unit, number_line, recorded
+from bot.staff_points import discretionary_part, points_format, points_ways, item_word, staff_value
+from bot.records import number_line, recorded
 from bot.screen import SCREEN_CHARS, SCREEN_LINES
 from ledger import submissions as subs
 from ledger.approvals import Target, approve
 from ledger.db import LedgerError
 from ledger.links import add_download
 from ledger.facts import CITY
-from ledger.office import Office, close_year, offices
+from ledger.office import Office, offices
 from ledger.responsibility import duties
-from ledger.userids import CHANNELS, channel_family
-from ledger.units import (CHANNEL_ZH, KIND_WORDS, Member, Unit, add_member, bindings_of, find_member,
-                          get_unit, list_units, pause_unit)
+from ledger.units import (KIND_WORDS, Unit,
+                          get_unit, list_units)
 from worktime.period import Period, deadline_info, parse_period, period_of_submission
 from schemes.asks import send_command
-from schemes.model import Indicator, metrics_read
+from schemes.model import Indicator
 from scoring.card import fmt, pts
 
 __all__: list[str] = []  # commands register themselves with @command
@@ -339,7 +336,7 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     which, _, amount = rest[at].rpartition("=")
     if which:  # the same metric words as 报送 and 代报: label, short words, printed number
-        metric = find_metric(ind, which, enterable(ind), f"打分 {unit.name} {short(ind)}")
+        metric = find_metric(ind, which, enterable(ind), f"打分 {unit.name} {item_word(ind)}")
         owned = next((p for p in parts if p.metric == metric.name), None)
         # 双公示 瞒报…酌情扣分; a finding (瞒报条数, entered_by: office) is a figure: 代报
         if owned is None and metric in staff_only_metrics(ind) and not metric.by_office:
@@ -347,7 +344,7 @@ def cmd_points(words: list[str], ctx: Ctx) -> Reply:
                                 exact_text(ctx.msg.text, rest[at + 1:]))
         if owned is None:
             raise CommandError(f"「{metric.label}」是数据，不是酌情分。替单位录入请用：代报 {unit.name} "
-                               f"{short(ind)} {short_name(ind, metric)}={amount}")
+                               f"{item_word(ind)} {short_name(ind, metric)}={amount}")
         which = str(number_of(ind, metric))
     if not parts:
         raise CommandError(f"「{ind.code} {ind.name}」不是酌情计分项，「{rest[at]}」不知道是哪一项。"

@@ -55,21 +55,21 @@ def discretionary_part(ind: Indicator, parts: list, which: str):
                        for n, p in by_number.items())
     first = next(iter(by_number))
     raise CommandError(f"「{ind.code} {ind.name}」有{len(parts)}个酌情分项，请写 分项序号=分，"
-                       f"例如：打分 单位 {short(ind)} {first}=2 理由。分项：{listing}")
+                       f"例如：打分 单位 {item_word(ind)} {first}=2 理由。分项：{listing}")
 
 
 def metric_label(ind: Indicator, name: str) -> str:
     return next((m.label for m in ind.metrics if m.name == name), name)
 
 
-def short(ind: Indicator) -> str:
+def item_word(ind: Indicator) -> str:
     return ind.aliases[0] if ind.aliases else ind.code
 
 
 def points_ways(ctx: Ctx, unit: Unit, ind: Indicator) -> str:
     """The commands that work for this item, in its own words: 酌情 points, values only the
     office enters, and the figures (代报)."""
-    short, ways = short(ind), []
+    short, ways = item_word(ind), []
     parts = [p for p in ind.parts if p.kind == "discretionary"]
     for p in parts[:3]:
         most = fmt(p.max_points if p.max_points is not None else ind.max_points)
