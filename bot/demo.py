@@ -142,26 +142,26 @@ def _seed(settings: dict[str, Any]) -> None:
                      Attachment("image", f"双公示台账截图Q{quarter}.png", path=str(shot),
                                 content_type="image/png")))
                 # 瞒报 is the office's to find (entered_by: office): the liaison sends the accuracy
-                say(uid, f"报送 双公示 2022-Q{quarter} accuracy={99.6 - rank * 0.35 - quarter * 0.1:.1f}%",
+                say(uid, f"报送 双公示 2022-Q{quarter} 准确率={99.6 - rank * 0.35 - quarter * 0.1:.1f}%",
                     when.replace(minute=when.minute + 2))
-            say(uid, f"报送 工作机制 staffed=是 mechanism={'是' if rank % 5 else '否'}",
+            say(uid, f"报送 工作机制 分管领导=是 工作机制={'是' if rank % 5 else '否'}",
                 datetime(2022, 3, 15, 10, rank))
-            say(uid, f"报送 制度建设 implemented=是 own_rules={'是' if rank % 2 == 0 else '否'}",
+            say(uid, f"报送 制度建设 落实相关制度=是 制定本部门={'是' if rank % 2 == 0 else '否'}",
                 datetime(2022, 4, 12, 10, rank))
             say(uid, f"报送 行政强制 {5 - rank % 4}", datetime(2022, 5, 16, 10, rank))
             say(uid, f"报送 履约践诺 {count_ // 2 + 7 * rank}", datetime(2022, 8, 20, 15, rank))
-            say(uid, f"报送 宣传 activities={6 - rank % 6} joined=是", datetime(2022, 8, 24, 10, rank))
+            say(uid, f"报送 宣传 诚信宣传={6 - rank % 6} 参与=是", datetime(2022, 8, 24, 10, rank))
             say(uid, f"报送 联合奖惩 {12 - rank}", datetime(2022, 8, 26, 10, rank))
             say(uid, f"报送 红黑名单 {'是' if rank % 6 else '否'}", datetime(2022, 6, 10, 11, rank))
             if rank % 3 != 2:
                 say(uid, "报送 自动对接 是", datetime(2022, 7, 20, 10, rank))
-            say(uid, f"报送 信易贷 shared_credit_info=是 registration=是 platform_service="
-                     f"{'是' if rank < 6 else '否'} joint_modeling={'是' if rank < 3 else '否'}",
+            say(uid, f"报送 信易贷 融资授信=是 平台注册=是 查询应用="
+                     f"{'是' if rank < 6 else '否'} 联合建模={'是' if rank < 3 else '否'}",
                 datetime(2022, 8, 23, 10, rank))
             if rank < 8:
-                say(uid, f"报送 共享信息 enterprises=21000 tax_records={24000 - rank * 1500} "
-                         f"water_records={22000 - rank * 900} power_records=23000 gas_shared=是 "
-                         f"property_shared={'是' if rank % 2 == 0 else '否'} rnd_shared=否",
+                say(uid, f"报送 共享信息 企业数=21000 纳税={24000 - rank * 1500} "
+                         f"水费={22000 - rank * 900} 电费=23000 燃气费=是 "
+                         f"不动产={'是' if rank % 2 == 0 else '否'} 科技研发=否",
                     datetime(2022, 8, 18, 10, rank))
         # the office reviewed everything up to July; August's and a few 台账 still wait
         staff = DEMO_STAFF[0]
@@ -175,7 +175,7 @@ def _seed(settings: dict[str, Any]) -> None:
         for name, *_ in DEMO_UNITS[:7]:  # the second quarter's 台账: some still wait
             _review(pipeline, name, "双公示", "2022-Q2", datetime(2022, 7, 20, 9, 0))
         say(staff, "扣分 市交通运输局 乱收费 1 被省通报1起", datetime(2022, 8, 25, 9, 0))
-        say(staff, "代报 市发展改革委 创新 ndrc_media=1", datetime(2022, 9, 5, 9, 0))
+        say(staff, "代报 市发展改革委 创新 国家发展改革委微博=1", datetime(2022, 9, 5, 9, 0))
     # the notices those acts queued go out as they would have (no platform: the console's
     # log), so the demo starts with nothing stuck in the outbox
     from reminders.outbox import deliver_due, make_senders

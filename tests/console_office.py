@@ -78,18 +78,18 @@ def seed_office(settings: dict[str, Any], tmp: Path) -> None:
                 datetime(2022, month + 1, day, 9, 30))
         say(uid, f"报送 信用承诺 {count}", datetime(2022, 8, 20, 15, 0))
         rank = [u[0] for u in UNITS].index(name)
-        say(uid, f"报送 工作机制 staffed=是 mechanism={'是' if rank != 4 else '否'}",
+        say(uid, f"报送 工作机制 分管领导=是 工作机制={'是' if rank != 4 else '否'}",
             datetime(2022, 3, 15, 10, 0))
-        say(uid, f"报送 制度建设 implemented=是 own_rules={'是' if rank % 2 == 0 else '否'}",
+        say(uid, f"报送 制度建设 落实相关制度=是 制定本部门={'是' if rank % 2 == 0 else '否'}",
             datetime(2022, 4, 12, 10, 0))
         say(uid, f"报送 行政强制 {5 - rank % 4}", datetime(2022, 5, 16, 10, 0))
         if rank in (0, 2, 3):
             say(uid, "报送 自动对接 是", datetime(2022, 7, 20, 10, 0))
-        say(uid, f"报送 双公示 accuracy={99.5 - rank * 0.8}%", datetime(2022, 7, 11, 10, 0))
+        say(uid, f"报送 双公示 准确率={99.5 - rank * 0.8}%", datetime(2022, 7, 11, 10, 0))
         say(uid, f"报送 履约践诺 {count // 2 + 7 * rank}", datetime(2022, 8, 20, 15, 5))
-        say(uid, f"报送 信易贷 shared_credit_info=是 registration=是 platform_service={'是' if rank < 4 else '否'}"
-                 f" joint_modeling={'是' if rank < 2 else '否'}", datetime(2022, 8, 23, 10, 0))
-        say(uid, f"报送 宣传 activities={6 - rank} joined=是", datetime(2022, 8, 24, 10, 0))
+        say(uid, f"报送 信易贷 融资授信=是 平台注册=是 查询应用={'是' if rank < 4 else '否'}"
+                 f" 联合建模={'是' if rank < 2 else '否'}", datetime(2022, 8, 23, 10, 0))
+        say(uid, f"报送 宣传 诚信宣传={6 - rank} 参与=是", datetime(2022, 8, 24, 10, 0))
         say(uid, f"报送 联合奖惩 {12 - 2 * rank}", datetime(2022, 8, 26, 10, 0))
         say(uid, f"报送 红黑名单 {'是' if rank != 5 else '否'}", datetime(2022, 6, 10, 11, 0))
     for name in ("市发展改革委", "市教育局", "市市场监管局"):
