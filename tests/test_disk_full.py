@@ -9,14 +9,13 @@ import secrets
 import sqlite3
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
 import ledger.db
 from bot.app import create_app
 from channels.dingtalk import callback_sign
-from channels.wecom_crypto import WeComCrypto
+from callbacks import wecom_say
 from ledger.diskspace import DISK_FULL
 from ledger.units import add_member
 
@@ -66,23 +65,7 @@ class Office:
             headers={"timestamp": ts, "sign": callback_sign(ts, SECRET)})
 
     def wecom(self, user: str, text: str) -> Any:
-        inner = (f"<xml><ToUserName>{CORP}</ToUserName><FromUserName>{user}</FromUserName>"
-                 f"<CreateTime>{int(time.time())}</CreateTime><MsgType>text</MsgType>"
-                 f"<Content><![CDATA[{text}]]></Content><MsgId>{secrets.randbelow(10**12)}</MsgId>"
-                 f"<AgentID>1</AgentID></xml>").encode()
-        crypto = WeComCrypto(TOKEN, AES_KEY, CORP)
-        ts, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
-        encrypt, signature = crypto.encrypt(inner, ts, nonce)
-        resp = self.app.test_client().post(
-            "/wecom/callback?" + urlencode({"msg_signature": signature, "timestamp": ts,
-                                            "nonce": nonce}),
-            data=f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>", content_type="text/xml")
-        assert resp.status_code == 200, resp.data
-        import defusedxml.ElementTree as SafeET
-        env = SafeET.fromstring(resp.data)
-        plain = crypto.decrypt(env.findtext("MsgSignature"), env.findtext("TimeStamp"),
-                               env.findtext("Nonce"), env.findtext("Encrypt"))
-        return SafeET.fromstring(plain).findtext("Content")
+        return wecom_say(self.app, user, text, token=TOKEN, aes_key=AES_KEY, corp=CORP)
 
     def count(self, table: str) -> int:
         return self.office.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

@@ -10,14 +10,12 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-import defusedxml.ElementTree as SafeET
 import pytest
 
 from bot.app import create_app
 from channels.dingtalk import callback_sign
-from channels.wecom_crypto import WeComCrypto
+from callbacks import wecom_say
 from command_line import creditbot
 from ledger import acts
 from ledger.db import MIGRATIONS, _statements, open_db
@@ -66,22 +64,7 @@ class Both:
         return resp.get_json()["text"]["content"]
 
     def wecom(self, user: str, text: str) -> str:
-        inner = (f"<xml><ToUserName>{CORP}</ToUserName><FromUserName>{user}</FromUserName>"
-                 f"<CreateTime>{int(time.time())}</CreateTime><MsgType>text</MsgType>"
-                 f"<Content><![CDATA[{text}]]></Content><MsgId>{secrets.randbelow(10**12)}</MsgId>"
-                 f"<AgentID>1</AgentID></xml>").encode()
-        crypto = WeComCrypto(TOKEN, AES_KEY, CORP)
-        ts, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
-        encrypt, signature = crypto.encrypt(inner, ts, nonce)
-        resp = self.app.test_client().post(
-            "/wecom/callback?" + urlencode({"msg_signature": signature, "timestamp": ts,
-                                            "nonce": nonce}),
-            data=f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>", content_type="text/xml")
-        assert resp.status_code == 200, resp.data
-        env = SafeET.fromstring(resp.data)
-        plain = crypto.decrypt(env.findtext("MsgSignature"), env.findtext("TimeStamp"),
-                               env.findtext("Nonce"), env.findtext("Encrypt"))
-        return SafeET.fromstring(plain).findtext("Content") or ""
+        return wecom_say(self.app, user, text, token=TOKEN, aes_key=AES_KEY, corp=CORP) or ""
 
 
 def _number(reply: str) -> int:
