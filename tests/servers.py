@@ -70,3 +70,18 @@ def serve_process(env: dict[str, str], port: int | None = None,
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+def tax_office_settings(tmp_path: Path, now: str, extra: dict[str, str]) -> dict[str, str]:
+    """Settings for a served 吕梁 市直 2022 office with 市税务局's liaison `sw1` (张敏) and the
+    staff member `staff1` (刘洋), at Beijing time `now`; `extra` adds a platform's settings."""
+    from ledger.db import open_db
+    from ledger.facts import init_office
+    from ledger.units import add_member, add_unit
+    db = open_db(tmp_path / "office.db")
+    init_office(db, "lvliang-2022-departments", 2022)
+    add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
+    add_member(db, "staff1", "刘洋", "staff", None)
+    db.close()
+    return {"CREDITBOT_DB": str(tmp_path / "office.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
+            "CREDITBOT_NOW": now, "CREDITBOT_NO_SCHEDULER": "1", **extra}

@@ -161,33 +161,20 @@ def test_staff_enter_a_finding_by_its_label(lvliang: Office, tmp_path: Path):
 
 # ---- end to end: the served app behind each platform's callback --------------------------------
 
-def _office_env(tmp_path: Path, extra: dict[str, str]) -> dict[str, str]:
-    from ledger.db import open_db
-    from ledger.facts import init_office
-    from ledger.units import add_member, add_unit
-    db = open_db(tmp_path / "o.db")
-    init_office(db, "lvliang-2022-departments", 2022)
-    add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
-    add_member(db, "staff1", "刘洋", "staff", None)
-    db.close()
-    return {"CREDITBOT_DB": str(tmp_path / "o.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
-            "CREDITBOT_NOW": "2022-09-01T10:00:00", **extra}
-
-
 def _recorded(tmp_path: Path) -> list:
     from ledger.db import open_db
-    return list_submissions(open_db(tmp_path / "o.db"))
+    return list_submissions(open_db(tmp_path / "office.db"))
 
 
 def test_through_the_wecom_callback_the_liaison_is_refused_and_staff_enter_it(tmp_path: Path):
     from bot.app import create_app
     from channels.wecom_crypto import WeComCrypto
     from fake_wecom import FakeWeCom
-    from servers import app_server
+    from servers import app_server, tax_office_settings
     from test_e2e_wecom import AES_KEY, TOKEN, Platform
     with FakeWeCom() as fake:
-        settings = _office_env(tmp_path, {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
-                                          **fake.settings()})
+        settings = tax_office_settings(tmp_path, "2022-09-01T10:00:00",
+                                       {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, **fake.settings()})
         with app_server(create_app(settings)) as base:
             wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
                              WeComCrypto(TOKEN, AES_KEY, ""))
@@ -203,9 +190,9 @@ def test_through_the_wecom_callback_the_liaison_is_refused_and_staff_enter_it(tm
 def test_through_the_dingtalk_callback_the_liaison_is_refused(tmp_path: Path):
     import requests
     from bot.app import create_app
-    from servers import app_server
+    from servers import app_server, tax_office_settings
     from traffic import SECRET, send
-    settings = _office_env(tmp_path, {"DINGTALK_APP_SECRET": SECRET})
+    settings = tax_office_settings(tmp_path, "2022-09-01T10:00:00", {"DINGTALK_APP_SECRET": SECRET})
     with app_server(create_app(settings)) as base, requests.Session() as s:
         status, reply = send(s, base, "sw1", "报送 双公示 瞒报=0")
         assert status == 200 and "由市信用办核查后录入" in reply and "未记录" in reply

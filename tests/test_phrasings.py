@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from bot.metric_words import enterable, example, find_metric, number_of, read_metrics, short_name
 from bot.parse import CommandError, read_yes_no, writable_metrics
 from conftest import Office
-from ledger.facts import init_office
 from ledger.submissions import list_adjustments, list_submissions
 from schemes.loader import SCHEME_DIR, load_scheme, scheme_by_id
 
@@ -169,26 +168,15 @@ def test_what_reads_two_ways_or_not_at_all_is_refused_and_changes_nothing(lvlian
 
 # ---- the same through the WeCom and DingTalk callbacks ----------------------------------------
 
-def _env(tmp_path: Path, extra: dict[str, str]) -> dict[str, str]:
-    from ledger.db import open_db
-    from ledger.units import add_member, add_unit
-    db = open_db(tmp_path / "c.db")
-    init_office(db, "lvliang-2022-departments", 2022)
-    add_member(db, "sw1", "张敏", "liaison", add_unit(db, "市税务局").id)
-    add_member(db, "staff1", "刘洋", "staff", None)
-    db.close()
-    return {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
-            "CREDITBOT_NOW": "2022-10-09T10:00:00", "CREDITBOT_NO_SCHEDULER": "1", **extra}
-
-
 def test_phrasings_through_the_wecom_callback(tmp_path: Path):
     from bot.app import create_app
     from channels.wecom_crypto import WeComCrypto
     from fake_wecom import FakeWeCom
-    from servers import app_server
+    from servers import app_server, tax_office_settings
     from test_e2e_wecom import AES_KEY, TOKEN, Platform
     with FakeWeCom() as fake:
-        settings = _env(tmp_path, {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, **fake.settings()})
+        settings = tax_office_settings(tmp_path, "2022-10-09T10:00:00",
+                                       {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, **fake.settings()})
         with app_server(create_app(settings)) as base:
             wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
                              WeComCrypto(TOKEN, AES_KEY, ""))
@@ -201,9 +189,10 @@ def test_phrasings_through_the_wecom_callback(tmp_path: Path):
 def test_phrasings_through_the_dingtalk_callback(tmp_path: Path):
     import requests
     from bot.app import create_app
-    from servers import app_server
+    from servers import app_server, tax_office_settings
     from traffic import SECRET, send
-    with app_server(create_app(_env(tmp_path, {"DINGTALK_APP_SECRET": SECRET}))) as base, \
+    settings = tax_office_settings(tmp_path, "2022-10-09T10:00:00", {"DINGTALK_APP_SECRET": SECRET})
+    with app_server(create_app(settings)) as base, \
             requests.Session() as s:
         _, said = send(s, base, "sw1", "报送 双公示 准确率98.5%")
         assert "已记录" in said and "98.5%" in said
