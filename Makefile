@@ -22,11 +22,18 @@ run: $(STAMP)
 
 # TZ=UTC: the office keeps Beijing time whatever the host zone (tests/test_timezones.py starts
 # processes under other zones too).
+# -n auto --dist loadfile: one pytest-xdist worker per core, each test file whole on one worker
+# (a file's module fixtures, its browser, are set up once). Bytecode is written even where the
+# environment says not to: the suite starts ~40 interpreters (workers, `creditbot serve`
+# subprocesses) that would otherwise each compile the project from source.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE TZ=UTC
+PYTEST_ARGS := -n auto --dist loadfile
+
 # mypy first: every package's type hints ([tool.mypy] in pyproject.toml), then the suite.
 test: $(STAMP)
 	@bash .ci/system-deps
 	$(BIN)/python -m mypy
-	TZ=UTC $(BIN)/python -m pytest
+	$(PYTEST) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite on the oldest versions pyproject.toml allows (constraints-lowest.txt), in a throwaway
 # venv: a lower bound the code has outgrown fails here, not in an office. .ci/run runs it too.
@@ -35,7 +42,7 @@ test-lowest:
 	$(PYTHON) -m venv .venv-lowest
 	.venv-lowest/bin/python -m pip install --quiet -c constraints-lowest.txt -e '.[test]'
 	@bash .ci/system-deps
-	TZ=UTC .venv-lowest/bin/python -m pytest
+	$(PYTEST) .venv-lowest/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -2,6 +2,7 @@
 as a subprocess (for kill/restart tests)."""
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -19,10 +20,29 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Ports handed to servers started later (a subprocess, a browser's driver) come from a band of
+# this worker's own, below the kernel's ephemeral range (32768+): a port asked of the kernel is
+# free when asked, but under pytest-xdist another worker may be given the same one before our
+# server binds it. Bands are disjoint per worker, and the pid spreads two runs on one machine.
+_BAND = 1000
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_ports = itertools.cycle(range(20000 + (_worker % 12) * _BAND,
+                               20000 + (_worker % 12 + 1) * _BAND))
+for _ in range(os.getpid() % _BAND):
+    next(_ports)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free now and in no other test worker's band."""
+    for _ in range(_BAND):
+        port = next(_ports)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port in this worker's band")
 
 
 @contextmanager

@@ -58,7 +58,7 @@ def headless_chrome(browser: str, driver_path: str) -> webdriver.Chrome:
                 "--no-proxy-server", "--lang=zh-CN", "--window-size=1366,768",
                 "--hide-scrollbars", "--force-device-scale-factor=1"):
         options.add_argument(arg)
-    return webdriver.Chrome(service=Service(driver_path), options=options)
+    return webdriver.Chrome(service=Service(driver_path, port=free_port()), options=options)
 
 
 @dataclass
