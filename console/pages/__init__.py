@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, render_template
-from jinja2 import FileSystemBytecodeCache
+from jinja2 import BytecodeCache, FileSystemBytecodeCache
+from jinja2.bccache import Bucket
 
 from console import web
 from console.auth import Denied, current_session
@@ -42,9 +43,35 @@ def install(app: Flask, chat: Chat) -> None:
     folder = Path(chat.data_dir) / "cache" / "templates"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        files: BytecodeCache | None = FileSystemBytecodeCache(str(folder))
     except OSError:  # a read-only data folder: templates are compiled in memory, as before
-        pass
+        files = None
+    app.jinja_env.bytecode_cache = _Compiled(files)
+
+
+class _Compiled(BytecodeCache):
+    """Compiled templates, kept for the process in front of the data folder's cache: an app
+    built again in one process (each test builds its own) compiles none of them again, as a
+    restart compiles none. Keyed as the folder is, by template and a checksum of its source."""
+
+    _code: dict[tuple[str, str], Any] = {}
+
+    def __init__(self, files: BytecodeCache | None) -> None:
+        self.files = files
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+        elif self.files is not None:
+            self.files.load_bytecode(bucket)
+            if bucket.code is not None:
+                self._code[(bucket.key, bucket.checksum)] = bucket.code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[(bucket.key, bucket.checksum)] = bucket.code
+        if self.files is not None:
+            self.files.dump_bytecode(bucket)
 
 
 @blueprint.teardown_app_request
