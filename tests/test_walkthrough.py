@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -485,21 +486,42 @@ _JUNK = ["", "abc", "-1", "1.5", "100", "是", "{x: 1}", "[", "{kind: formula}",
          "一", "二.1", "基础分", "附加分", "每月", "count", "percent", "累加", "不限"]
 
 
+@pytest.fixture(scope="module")
+def exported_book(tmp_path_factory) -> tuple[Path, Any]:
+    """The exported workbook of the 云川 document, loaded once for every example below (each
+    example puts back the cells it changed): reading it again per example cost more than the
+    import the test checks."""
+    from openpyxl import load_workbook
+    base = tmp_path_factory.mktemp("junk")
+    (d,) = draft_document(write_docx(base / "2025考核细则.docx"))
+    source = export_workbook(load_scheme_text(resolve_draft(draft_yaml(d))), base / "方案.xlsx")
+    return base, load_workbook(source)
+
+
 @given(edits=st.lists(st.tuples(st.sampled_from(["细则", "数据项", "方案"]), st.integers(1, 12),
                                 st.integers(1, 32), st.sampled_from(_JUNK)), min_size=1, max_size=4))
-def test_any_edit_to_the_workbook_imports_or_is_refused_by_sheet_and_row(tmp_path_factory, edits):
-    from openpyxl import load_workbook
-    base = tmp_path_factory.getbasetemp() / "junk"
-    base.mkdir(exist_ok=True)
-    source = base / "方案.xlsx"
-    if not source.exists():
-        (d,) = draft_document(write_docx(base / "2025考核细则.docx"))
-        export_workbook(load_scheme_text(resolve_draft(draft_yaml(d))), source)
-    wb = load_workbook(source)
+def test_any_edit_to_the_workbook_imports_or_is_refused_by_sheet_and_row(exported_book, edits):
+    base, wb = exported_book
+    undo = []
     for sheet, row, col, value in edits:
-        wb[sheet].cell(row, col).value = value
+        ws = wb[sheet]
+        # openpyxl makes a cell on first access: one the export did not write is removed again
+        # (ws._cells), one it wrote gets its value and type back, so the next example saves the
+        # exported workbook plus its own edits, byte for byte
+        existed = (row, col) in ws._cells
+        cell = ws.cell(row, col)
+        undo.append((ws, row, col, existed, cell.value, cell.data_type))
+        cell.value = value
     path = base / "改.xlsx"
-    wb.save(path)
+    try:
+        wb.save(path)
+    finally:
+        for ws, row, col, existed, old, data_type in reversed(undo):
+            if existed:
+                ws.cell(row, col).value = old
+                ws.cell(row, col).data_type = data_type
+            else:
+                del ws._cells[(row, col)]
     try:
         import_workbook(path)
     except SchemeError as exc:
