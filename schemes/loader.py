@@ -60,10 +60,41 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any]:
     """YAML text -> its node tree (for lines) and its data."""
     for loader in _LOADERS[:-1]:
         try:
-            return yaml.compose(text, Loader=loader), yaml.load(text, Loader=loader)
+            return _read(text, loader)
         except yaml.YAMLError:
             pass
-    return yaml.compose(text, Loader=_LOADERS[-1]), yaml.load(text, Loader=_LOADERS[-1])
+    return _read(text, _LOADERS[-1])
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _read(text: str, loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]) -> tuple[yaml.Node | None, Any]:
+    """The node tree and the data built from it, from one parse (as yaml.load builds it). A `<<:`
+    merge key is folded into the nodes while the data is built, and the nodes must stay as
+    written (lines, duplicate keys): then the data is read from a second parse."""
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+        if node is None:
+            return None, None
+        if _merges(node):
+            return node, yaml.load(text, Loader=loader)
+        return node, reader.construct_document(node)
+    finally:
+        reader.dispose()
+
+
+def _merges(node: yaml.Node, seen: set[int] | None = None) -> bool:
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias: the same node again
+        return False
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        return any(key.tag == _MERGE or _merges(value, seen) for key, value in node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return any(_merges(item, seen) for item in node.value)
+    return False
 
 
 def _line_table(node: yaml.Node, path: DataPath = (),
