@@ -65,9 +65,16 @@ def names_in(expr: str) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
+def _checked(expr: str) -> ast.Expression:
+    """check_expr once per formula text: explanations say a formula in words at every scoring,
+    and the tree is only read."""
+    return check_expr(expr)
+
+
+@lru_cache(maxsize=4096)
 def _compiled(expr: str) -> tuple[object, tuple[str, ...]]:
     """Checked once per formula text: simpleeval's parsed form and the names it reads."""
-    tree = check_expr(expr)
+    tree = _checked(expr)
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     names = tuple(dict.fromkeys(n.id for n in ast.walk(tree)
                                 if isinstance(n, ast.Name) and id(n) not in called))
@@ -210,4 +217,4 @@ def _words(node: ast.AST, names: Mapping[str, str]) -> tuple[str, int]:
 def in_words(expr: str, names: Mapping[str, str]) -> str:
     """The formula as people read it: each name as `names` spells it (a metric's label), × ÷ −
     for * / -, 且/或 for and/or, 较小者/较大者 for min/max (「水电气记录数 ÷ 企业数」)."""
-    return _words(check_expr(expr), names)[0]
+    return _words(_checked(expr), names)[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -472,9 +473,18 @@ def part_metrics(part: Part) -> list[tuple[DataPath, str]]:
     return []
 
 
-def metrics_read(part: Part) -> set[str]:
+# Parts are frozen: what one reads is worked out once, while it lives (scoring asks it of every
+# part of every unit's card).
+_READS: dict[int, frozenset[str]] = {}
+
+
+def metrics_read(part: Part) -> frozenset[str]:
     """The metric names a rule part reads (formulas, piece expressions, items, named metric)."""
-    names = {name for _, name in part_metrics(part)}
-    for _, text, local in part_expressions(part):
-        names |= names_in(text) - local
-    return names
+    got = _READS.get(id(part))
+    if got is None:
+        names = {name for _, name in part_metrics(part)}
+        for _, text, local in part_expressions(part):
+            names |= names_in(text) - local
+        got = _READS[id(part)] = frozenset(names)
+        weakref.finalize(part, _READS.pop, id(part), None)
+    return got

@@ -110,6 +110,8 @@ def _applicable(ind: Indicator, values: Mapping[str, Any]) -> bool:
 
 
 def _apply_requires(ind: Indicator, parts: list[PartResult]) -> None:
+    if not any(p.requires for p in ind.parts):
+        return
     ids = [p.id or f"p{n + 1}" for n, p in enumerate(ind.parts)]
     by_id = dict(zip(ids, parts))
     for part, res in zip(ind.parts, parts):
