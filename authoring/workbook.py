@@ -178,9 +178,9 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     ws = wb.active
     ws.title = "细则"
     split = any(ind.per_unit for _, ind in scheme.indicators())
+    bold = Font(bold=True)
     for c, h in enumerate(RULE_COLUMNS + EXPORTED + ([PER_UNIT_COLUMN] if split else []), start=1):
-        put(ws, 1, c, h)
-        ws.cell(row=1, column=c).font = Font(bold=True)
+        put(ws, 1, c, h).font = bold
     row = 2
     for cat in scheme.categories:
         for ind in cat.indicators:
@@ -206,9 +206,10 @@ def export_workbook(scheme: Scheme, path: str | Path) -> Path:
     ws.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJ", (8, 24, 8, 8, 20, 10, 30, 8, 16, 40)):
         ws.column_dimensions[col].width = width
+    wrapped = Alignment(wrap_text=True, vertical="top")  # one style for every cell
     for r in ws.iter_rows(min_row=2):
         for cell in r:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = wrapped
 
     ms = wb.create_sheet("数据项")
     for c, h in enumerate(METRIC_COLUMNS + RANGE_COLUMNS + OFFICE_COLUMNS, start=1):

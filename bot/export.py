@@ -24,6 +24,7 @@ __all__ = ["export_xlsx"]
 
 HEAD_FONT = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _num(v):
@@ -39,7 +40,7 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first:
     for c, h in enumerate(header, start=1):
         cell = put(ws, 1, c, h)
         cell.font, cell.fill = HEAD_FONT, HEAD_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.alignment = HEAD_ALIGN
     for n, r in enumerate(rows, start=2):
         for c, v in enumerate(r, start=1):
             # names people typed are data, never formulas, and lose what openpyxl refuses
