@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -19,13 +18,12 @@ from worktime.period import Period
 from scoring.card import STATUS_ZH, q
 from scoring.engine import score_all
 
+# openpyxl is imported where a workbook is written, not with this module (which the chat's
+# 导出 command brings into every `creditbot serve` at start): it costs ~0.2 s to import.
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
 __all__ = ["export_xlsx"]
-
-# openpyxl is imported where a workbook is written, not with this module (which the chat's
-# 导出 command brings into every `creditbot serve` at start): it costs ~0.2 s to import.
 
 
 def _num(v):
