@@ -162,6 +162,8 @@ def seed_large_office(settings: dict[str, Any], n: int = 120) -> dict[str, int]:
     init_office(db, "lvliang-2022-departments", 2022)
     cal = WorkCalendar.default()
     staff = add_member(db, "staff1", "刘洋", "staff", None, now=start)
+    # Every unit's briefing for a month is due the same day: worked out once, not per unit.
+    due_by_month = {month: deadline(cal, "monthly", f"2022-{month:02d}", 2) for month in range(1, 9)}
     sent = 0
     with immediate(db):
         for idx, (name, short) in enumerate(large_unit_names(n)):
@@ -174,7 +176,7 @@ def seed_large_office(settings: dict[str, Any], n: int = 120) -> dict[str, int]:
                 if (idx % 17 == 3 and month == 8) or (idx % 23 == 5 and month == 3):
                     continue  # missing
                 period = f"2022-{month:02d}"
-                due = deadline(cal, "monthly", period, 2)
+                due = due_by_month[month]
                 late = rng.random() < 0.08
                 at = datetime.combine(due, datetime.min.time()).replace(hour=9) + \
                     (timedelta(days=rng.randint(3, 12)) if late else -timedelta(days=1))

@@ -11,11 +11,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from console_office import seed_large_office
 from ledger.db import open_db
-from test_console_browser import WAIT, Desk, served_desk
+from test_console_browser import Desk, review_cards, served_desk
 
 UNITS = 120
 NOW = "2022-09-05T10:00:00"
@@ -36,6 +35,17 @@ def _rows(desk: Desk) -> list[Any]:
     return desk.driver.find_elements(By.CSS_SELECTOR, "table.rank tbody tr[data-unit]")
 
 
+# The page is read in one execute_script per question, not one WebDriver round trip per row or
+# cell (120 rows × a dozen cells is thousands of round trips): the same attributes (getAttribute)
+# and the same visible text (innerText, what an element's .text reads).
+def _ranking(desk: Desk) -> list[dict[str, Any]]:
+    """The ranking's rows: unit, data-total and whether the total carries 暂计."""
+    return desk.driver.execute_script(
+        "return Array.from(document.querySelectorAll('table.rank tbody tr[data-unit]'), r => ({"
+        "unit: r.getAttribute('data-unit'), total: r.getAttribute('data-total'),"
+        "provisional: r.querySelector('span.prov') !== null}))")
+
+
 def _waiting(desk: Desk) -> int:
     db = open_db(desk.settings["CREDITBOT_DB"])
     try:
@@ -48,12 +58,12 @@ def _waiting(desk: Desk) -> int:
 
 def test_overview_of_120_units_is_found_filtered_and_sorted(desk: Desk):
     desk.open("/console/overview")
-    rows = _rows(desk)
+    rows = _ranking(desk)
     assert len(rows) == UNITS
     # Every total with two decimals; the ones with unreviewed items marked 暂计, and counted.
-    totals = [r.get_attribute("data-total") for r in rows]
+    totals = [r["total"] for r in rows]
     assert all(re.fullmatch(r"\d+\.\d\d", t) for t in totals), totals[:5]
-    marked = sum(1 for r in rows if r.find_elements(By.CSS_SELECTOR, "span.prov"))
+    marked = sum(1 for r in rows if r["provisional"])
     assert marked > 0 and desk.driver.find_element(By.ID, "provisional-count").text == str(marked)
     # No name is clipped: each name cell shows all of its text.
     clipped = desk.driver.execute_script(
@@ -65,11 +75,11 @@ def test_overview_of_120_units_is_found_filtered_and_sorted(desk: Desk):
     # Found by 简称.
     box = desk.driver.find_element(By.NAME, "q")
     box.send_keys("发改委", Keys.ENTER)
-    WebDriverWait(desk.driver, WAIT).until(lambda d: len(_rows(desk)) == 1)
+    desk.until(lambda d: len(_rows(desk)) == 1)
     assert _rows(desk)[0].get_attribute("data-unit") == "市发展和改革委员会"
     # A band and 有缺项 narrow it; the count says how many of how many.
     desk.open("/console/overview?gaps=1")
-    with_gaps = [r.get_attribute("data-unit") for r in _rows(desk)]
+    with_gaps = [r["unit"] for r in _ranking(desk)]
     assert 0 < len(with_gaps) < UNITS
     assert f"显示 {len(with_gaps)} / {UNITS}" in desk.driver.find_element(By.ID, "shown-count").text
     # Sorted by a category's sub-score by clicking its column head (best first, then reversed).
@@ -77,15 +87,16 @@ def test_overview_of_120_units_is_found_filtered_and_sorted(desk: Desk):
     head = desk.driver.find_element(By.CSS_SELECTOR, "th.cat a[data-sort='cat1']")
     column = 4 + 1 + 1  # 名次, 单位, 总分, 档次, then the categories (1-based nth-child)
     head.click()
-    WebDriverWait(desk.driver, WAIT).until(lambda d: "sort=cat1" in d.current_url)
+    desk.until(lambda d: "sort=cat1" in d.current_url)
 
     def column_values() -> list[float]:
-        return [float(c.text) for c in desk.driver.find_elements(
-            By.CSS_SELECTOR, f"table.rank tbody tr td:nth-child({column})")]
+        return [float(t) for t in desk.driver.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]), c => c.innerText)",
+            f"table.rank tbody tr td:nth-child({column})")]
     values = column_values()
     assert values == sorted(values, reverse=True) and values[0] > values[-1]
     desk.driver.find_element(By.CSS_SELECTOR, "th.cat a[data-sort='cat1']").click()
-    WebDriverWait(desk.driver, WAIT).until(lambda d: "dir=asc" in d.current_url)
+    desk.until(lambda d: "dir=asc" in d.current_url)
     assert column_values() == sorted(values)
 
 
@@ -95,28 +106,40 @@ def _briefing_rows(desk: Desk) -> list[Any]:
         By.CSS_SELECTOR, "tbody tr[data-unit]")
 
 
+def _grids(desk: Desk) -> list[list[dict[str, Any]]]:
+    """Each grid's rows: the state of every cell (its last class) and the 迟/缺 counts' text."""
+    return desk.driver.execute_script(
+        "return Array.from(document.querySelectorAll('table.grid'), g =>"
+        " Array.from(g.querySelectorAll('tbody tr[data-unit]'), r => ({"
+        "  cells: Array.from(r.querySelectorAll('td.cell'), c => c.getAttribute('class')),"
+        "  late: r.querySelector('td.late-count').innerText,"
+        "  missing: r.querySelector('td.missing-count').innerText})))")
+
+
 def test_the_grid_shows_only_late_and_missing_rows_and_a_cell_opens_its_period(desk: Desk):
     desk.open("/console/overview")
-    rows = _briefing_rows(desk)
+    grids = _grids(desk)
+    rows = grids[0]  # 月报
     assert 0 < len(rows) < UNITS  # only the units with 缺/迟
-    assert len(desk.driver.find_elements(By.CSS_SELECTOR, "table.grid")) == 2
-    for row in desk.driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr[data-unit]"):
-        cells = [c.get_attribute("class").split()[-1] for c in row.find_elements(By.CSS_SELECTOR, "td.cell")]
-        late, missing = (row.find_element(By.CSS_SELECTOR, f"td.{k}-count").text for k in ("late", "missing"))
-        assert int(late or 0) == cells.count("late") and int(missing or 0) == cells.count("missing")
+    assert len(grids) == 2
+    for row in (r for grid in grids for r in grid):
+        cells = [c.split()[-1] for c in row["cells"]]
+        assert int(row["late"] or 0) == cells.count("late") and int(row["missing"] or 0) == cells.count("missing")
         assert cells.count("late") + cells.count("missing") > 0
     # Worst first: the most missing periods, then the most late.
-    worst = [(-int(r.find_element(By.CSS_SELECTOR, "td.missing-count").text or 0),
-              -int(r.find_element(By.CSS_SELECTOR, "td.late-count").text or 0)) for r in rows]
+    worst = [(-int(r["missing"] or 0), -int(r["late"] or 0)) for r in rows]
     assert worst == sorted(worst)
     desk.driver.find_element(By.ID, "grid-toggle").click()
-    WebDriverWait(desk.driver, WAIT).until(lambda d: "grid=all" in d.current_url)
+    desk.until(lambda d: "grid=all" in d.current_url)
     assert len(_briefing_rows(desk)) == UNITS
     desk.driver.find_element(By.ID, "grid-toggle").click()
-    WebDriverWait(desk.driver, WAIT).until(lambda d: "grid=all" not in d.current_url)
-    row = next(r for r in _briefing_rows(desk) if r.find_elements(By.CSS_SELECTOR, "td.cell.late"))
-    name = row.get_attribute("data-unit")
-    row.find_element(By.CSS_SELECTOR, "td.cell.late a").click()
+    desk.until(lambda d: "grid=all" not in d.current_url)
+    # The first 月报 row with a late cell: its unit, and the late cell's link.
+    name, link = desk.driver.execute_script(
+        "const row = Array.from(document.querySelectorAll('table.grid')[0]"
+        ".querySelectorAll('tbody tr[data-unit]')).find(r => r.querySelector('td.cell.late'));"
+        "return [row.getAttribute('data-unit'), row.querySelector('td.cell.late a')]")
+    link.click()
     desk.wait_for(By.CSS_SELECTOR, "table.subs")
     heading = desk.driver.find_element(By.TAG_NAME, "h1").text
     assert name in heading and "工作报送" in heading and re.search(r"2022-\d\d", heading)
@@ -133,8 +156,7 @@ def test_reviews_page_through_everything_and_filter_by_unit_indicator_and_period
     assert re.search(r"准确率[^：]*：\d{2}(\.\d+)?%", desk.driver.find_element(By.TAG_NAME, "main").text)
     seen = set()
     for _ in range(6):  # every page, 40 at a time
-        seen |= {(a.get_attribute("data-unit"), a.get_attribute("data-code"))
-                 for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")}
+        seen |= set(review_cards(desk))
         nxt = desk.driver.find_elements(By.ID, "next-page")
         if not nxt:
             break
@@ -145,15 +167,17 @@ def test_reviews_page_through_everything_and_filter_by_unit_indicator_and_period
     desk.open("/console/reviews")
     box = desk.driver.find_element(By.NAME, "q")
     box.send_keys("人社局", Keys.ENTER)
-    WebDriverWait(desk.driver, WAIT).until(lambda d: "q=" in d.current_url)
-    units = {a.get_attribute("data-unit") for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")}
+    desk.until(lambda d: "q=" in d.current_url)
+    units = {unit for unit, _ in review_cards(desk)}
     assert units == {"市人力资源和社会保障局"}
     # Indicator and period.
     desk.open("/console/reviews?ind=3&period=2022-Q2")
-    cards = desk.driver.find_elements(By.CSS_SELECTOR, "article.review")
-    assert cards and all(a.get_attribute("data-code") == "3" for a in cards)
+    cards = desk.driver.execute_script(
+        "return Array.from(document.querySelectorAll('article.review'),"
+        " a => [a.getAttribute('data-code'), a.querySelector('button.accept').innerText])")
+    assert cards and all(code == "3" for code, _ in cards)
     # The card approves the period it names.
-    assert all(a.find_element(By.CSS_SELECTOR, "button.accept").text.startswith("通过 2022-Q2") for a in cards)
+    assert all(accept.startswith("通过 2022-Q2") for _, accept in cards)
 
 
 def test_a_letter_typed_in_the_filter_approves_nothing(desk: Desk):
@@ -190,7 +214,7 @@ def test_batch_approval_of_a_filter_is_confirmed_done_and_undone_at_once(desk: D
     assert acts == 1  # one record, one 编号
     desk.driver.find_element(By.ID, "undo").click()
     # the page reloads: a condition that finds #reply afresh each try (never a stale element)
-    WebDriverWait(desk.driver, WAIT).until(EC.text_to_be_present_in_element((By.ID, "reply"), "已撤销编号"))
+    desk.until(EC.text_to_be_present_in_element((By.ID, "reply"), "已撤销编号"))
     assert _waiting(desk) == before
 
 
@@ -210,8 +234,7 @@ def test_batch_approval_of_ticked_items(desk: Desk):
     desk.driver.find_element(By.ID, "confirm-apply").click()
     assert "已通过" in desk.wait_for(By.ID, "reply").text
     assert _waiting(desk) == before - 3
-    left = {(a.get_attribute("data-unit"), a.get_attribute("data-code"))
-            for a in desk.driver.find_elements(By.CSS_SELECTOR, "article.review")}
+    left = set(review_cards(desk))
     assert not picked & left
 
 

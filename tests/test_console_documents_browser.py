@@ -9,10 +9,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from command_line import creditbot
-from test_console_browser import WAIT, Desk, desk  # noqa: F401  (the module's own browser)
+from test_console_browser import Desk, desk  # noqa: F401  (the module's own browser)
 
 
 def test_import_preview_apply_and_undo_in_the_browser(desk: Desk, tmp_path: Path):
@@ -35,7 +34,7 @@ def test_import_preview_apply_and_undo_in_the_browser(desk: Desk, tmp_path: Path
     assert "→ 99%" in preview and "“双公示”信息瞒报条数 （空） → 2" in preview
     desk.shot("documents-preview")
     desk.wait_for(By.ID, "confirm-button").click()
-    WebDriverWait(desk.driver, WAIT).until(EC.text_to_be_present_in_element((By.ID, "reply"), "已导入"))
+    desk.until(EC.text_to_be_present_in_element((By.ID, "reply"), "已导入"))
     done = desk.driver.find_element(By.ID, "reply").text
     number = re.search(r"编号 (\d+)", done).group(1)
     assert desk.driver.find_elements(By.ID, "confirm-button") == []
