@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 __all__ = ["clean", "put"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -15,7 +13,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def clean(value: Any) -> Any:
     """Text without the control characters openpyxl refuses; other values unchanged."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    # openpyxl's own pattern, imported here: only a workbook being written needs it, and
+    # importing openpyxl at module level would cost every process that imports this one
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def put(ws: Any, row: int, col: int, value: Any) -> Any:

@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         ["console.py", "--units", "200"],
         ["statements.py", "--units", "200"],
         ["staff_month.py", "--units", "120"],
+        ["startup.py"] + (["--runs", "3"] if args.quick else []),
     ]
     failed = 0
     for run in runs:

@@ -12,8 +12,6 @@ from bot.context import Ctx
 from bot.parse import CommandError
 from channels.message import Reply
 from ledger.office import offices
-from reports.month import MonthError, month_report, write_month
-from reports.year import YearError, write_year, year_report
 from worktime.period import Period
 
 __all__ = ["issuer_of", "bulletin_file"]
@@ -27,6 +25,11 @@ def issuer_of(db: sqlite_utils.Database, year: int) -> str:
 
 def bulletin_file(ctx: Ctx, which: str) -> tuple[Path, str]:
     """Write the 通报 named by `which` (2022-08 or 2022) under data/exports; (path, what)."""
+    # Here, not at the top: reports.month and reports.year bring python-docx and Pillow, which
+    # this module (a chat command, imported by every `creditbot serve` at start) needs only
+    # when a 通报 is written.
+    from reports.month import MonthError, month_report, write_month
+    from reports.year import YearError, write_year, year_report
     folder = ctx.data_dir / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = f"{ctx.now:%Y%m%d%H%M%S}-{secrets.token_hex(2)}"

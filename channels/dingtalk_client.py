@@ -8,13 +8,14 @@ import logging
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from channels.dingtalk import DingTalkError, render_reply, robot_sign, wall_clock_ms
 from channels.message import Reply
 from channels.platform import SendError, TokenClient, mask_secrets, mask_url, read_capped
+
+if TYPE_CHECKING:  # imported by TokenClient when a client is made
+    import requests
 
 __all__ = ["DingTalkClient", "DingTalkSendError", "DEFAULT_API_BASE", "DEFAULT_OAPI_BASE",
            "FILE_TYPES", "RETRYABLE_CODES", "THROTTLE_CODES", "TOKEN_ERROR_CODES"]
@@ -93,6 +94,7 @@ class DingTalkClient(TokenClient):
     # ---- transport
 
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        import requests  # made the session (TokenClient): already loaded
         try:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:

@@ -10,9 +10,10 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import requests
+if TYPE_CHECKING:  # imported where a client is made: a process that sends nothing skips ~0.1 s
+    import requests
 
 __all__ = ["SendError", "TokenClient", "read_capped", "mask_secrets", "mask_url"]
 
@@ -75,7 +76,10 @@ class TokenClient:
                  clock: Callable[[], float] = time.monotonic) -> None:
         """`session`: the HTTP session (tests pass a fake platform's); `clock`: monotonic
         seconds for token expiry."""
-        self.session = session or requests.Session()
+        if session is None:
+            import requests
+            session = requests.Session()
+        self.session = session
         self._clock = clock
         self._token_lock = threading.Lock()
         self._token = ""

@@ -9,13 +9,15 @@ import logging
 import socket
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from werkzeug.http import parse_options_header
 
 from channels.platform import SendError, TokenClient, mask_secrets, read_capped
 from channels.wecom import TEXT_LIMIT, WEBHOOK_MARKDOWN_LIMIT, setting, split_utf8
+
+if TYPE_CHECKING:  # imported by TokenClient when a client is made
+    import requests
 
 __all__ = ["WeComClient", "WeComSendError", "aibot_file_url_problem", "TOKEN_ERRCODES",
            "RETRYABLE_ERRCODES"]
@@ -116,6 +118,7 @@ class WeComClient(TokenClient):
 
     # -- HTTP ------------------------------------------------------------------------------
     def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        import requests  # made the session (TokenClient): already loaded
         try:
             resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:

@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any, Callable
 from urllib.parse import quote
 
-import requests
 from flask import g, request
 
 from ledger.sessions import ConsoleSession, find_session
@@ -118,6 +117,7 @@ def wecom_oauth_url(settings: dict[str, Any]) -> tuple[str, str]:
 
 def wecom_user_id(client: Any, code: str) -> str:
     """code → userid through /cgi-bin/auth/getuserinfo (the token is refreshed once if stale)."""
+    import requests  # at a platform login, not at start: ~0.1 s a server may never need
     for attempt in (1, 2):
         token = client.access_token()
         resp = requests.get(f"{client.base}/cgi-bin/auth/getuserinfo",
@@ -137,6 +137,7 @@ def wecom_user_id(client: Any, code: str) -> str:
 
 def dingtalk_user_id(client: Any, code: str) -> str:
     """免登 authCode → userid through /topapi/v2/user/getuserinfo."""
+    import requests  # as in wecom_user_id
     resp = requests.post(f"{client.oapi_base}/topapi/v2/user/getuserinfo",
                          params={"access_token": client.access_token()}, json={"code": code},
                          timeout=client.timeout)

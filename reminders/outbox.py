@@ -27,15 +27,17 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 import sqlite_utils
 
 from channels.dingtalk_client import THROTTLE_CODES
 from channels.platform import SendError, mask_secrets, mask_url
 from ledger.outbox import (OutboxItem, claim, defer, due_items, mark_failed, mark_sent, retarget,
                            webhook_sent_times)
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["DeliveryError", "Sender", "WeComSender", "DingTalkSender", "console_sender",
            "deliver_due", "make_senders", "tick", "retry_delay", "MAX_ATTEMPTS",
@@ -82,6 +84,7 @@ def _classify(exc: Exception) -> DeliveryError:
         users = list(exc.user_ids)
         return DeliveryError(mask_secrets(str(exc)), exc.retryable, str(exc.code),
                              {"users": users} if users else None)
+    import requests  # here, not at start: a process that pushes nothing skips ~0.1 s
     if isinstance(exc, requests.RequestException):
         return DeliveryError(f"网络错误：{type(exc).__name__}", True, "network")
     if isinstance(exc, (ValueError, KeyError, TypeError)):  # configuration or a malformed item

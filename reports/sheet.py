@@ -15,10 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
-
 from authoring.sheet_cell import clean, put
 from ledger.units import Unit
 from schemes.model import Indicator, Metric
@@ -28,8 +24,9 @@ __all__ = ["SHEET", "NOTE_SHEET", "Change", "SheetPlan", "SheetError", "SheetKey
 
 SHEET = "填报"
 NOTE_SHEET = "说明"
-_HEAD = Font(bold=True)
-_FILL = PatternFill("solid", fgColor="DDEBF7")
+# openpyxl is imported by the functions that read or write a file, not with this module: the
+# chat and the console import it (for SheetPlan, SheetError) in every `creditbot serve` at start,
+# and openpyxl costs ~0.2 s to import.
 _KEYS = {"方案": "scheme", "年度": "year", "指标": "indicator", "期别": "period"}
 # Reads a cell's text as the chat reads a typed value; raises ValueError with a message.
 Reader = Callable[[Metric, str], Any]
@@ -111,6 +108,9 @@ def write_template(path: str | Path, *, scheme_id: str, year: int, indicator: In
                    period: str, metrics: Sequence[Metric], units: Sequence[Unit],
                    current: dict[int, dict[str, Any]], now: datetime) -> Path:
     """Write the sheet for `indicator` in `period`; `current` holds each unit's values."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
     path = Path(path)
     wb = Workbook()
     ws = wb.active
@@ -119,8 +119,9 @@ def write_template(path: str | Path, *, scheme_id: str, year: int, indicator: In
                                 for m in metrics]
     for n, text in enumerate(header, start=1):
         put(ws, 1, n, text)
+    head, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
-        cell.font, cell.fill = _HEAD, _FILL
+        cell.font, cell.fill = head, fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row, unit in enumerate(units, start=2):
         values = current.get(unit.id, {})
@@ -165,6 +166,7 @@ def write_template(path: str | Path, *, scheme_id: str, year: int, indicator: In
 
 def read_key(path: str | Path) -> SheetKey:
     """What the sheet is for (its 说明 sheet); SheetError when the file is not such a sheet."""
+    from openpyxl import load_workbook
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a corrupt or non-xlsx file: openpyxl raises many kinds
@@ -219,6 +221,8 @@ def read_sheet(path: str | Path, *, key: SheetKey, indicator: Indicator,
                metrics: Sequence[Metric], units: Sequence[Unit],
                current: dict[int, dict[str, Any]], read: Reader) -> SheetPlan:
     """Read a filled-in sheet against the current values; SheetError names every bad cell."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
     wb = load_workbook(path, data_only=True)
     try:
         ws = wb[SHEET]

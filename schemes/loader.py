@@ -416,9 +416,15 @@ def load_scheme(path: str | Path) -> Scheme:
 def _shipped(directory: str) -> dict[str, Scheme]:
     out: dict[str, Scheme] = {}
     for f in sorted(Path(directory).glob("*.yaml")):
-        s = load_scheme(f)
+        s = _shipped_file(str(f))
         out[s.id] = s
     return out
+
+
+@lru_cache(maxsize=None)
+def _shipped_file(path: str) -> Scheme:
+    """One shipped file, parsed once, the same object whether reached by id or in the list."""
+    return load_scheme(path)
 
 
 def shipped_schemes(directory: str | Path | None = None) -> dict[str, Scheme]:
@@ -427,6 +433,15 @@ def shipped_schemes(directory: str | Path | None = None) -> dict[str, Scheme]:
 
 
 def scheme_by_id(scheme_id: str, directory: str | Path | None = None) -> Scheme:
+    """A shipped scheme by id. Each file is named for its id (schemes/<id>.yaml), so that one
+    file is read, not all seven: a process whose office runs one scheme (`creditbot serve`
+    at its first message, any command) parses one. A file named otherwise is found by
+    reading them all."""
+    named = Path(directory or SCHEME_DIR) / f"{scheme_id}.yaml"
+    if Path(scheme_id).name == scheme_id and named.is_file():
+        found = _shipped_file(str(named))
+        if found.id == scheme_id:
+            return found
     schemes = shipped_schemes(directory)
     if scheme_id not in schemes:
         raise UnknownScheme([f"没有编号为 {scheme_id} 的方案；可选：{', '.join(schemes)}"])

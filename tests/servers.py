@@ -60,15 +60,27 @@ def app_server(app: Any, port: int = 0) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def wait_healthy(base: str, timeout: float = 20.0) -> None:
+def wait_healthy(base: str, timeout: float = 20.0,
+                 proc: subprocess.Popen | None = None) -> None:
+    """Until /healthz answers 200. While the port refuses connections a bare connect is
+    tried every 20 ms (an HTTP request each time would cost the test process more); a
+    server process that exits meanwhile fails at once instead of after `timeout`."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server at {base} exited ({proc.returncode}) before it answered")
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+        except OSError:
+            time.sleep(0.02)
+            continue
         try:
             if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return
         except requests.RequestException:
             pass
-        time.sleep(0.1)
+        time.sleep(0.05)  # up but not ready: each /healthz asks the server for work
     raise TimeoutError(f"{base} did not become healthy")
 
 
@@ -84,7 +96,7 @@ def serve_process(env: dict[str, str], port: int | None = None,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base)
+        wait_healthy(base, proc=proc)
         yield base, proc
     finally:
         if proc.poll() is None:

@@ -64,8 +64,11 @@ def test_a_closed_pipe_ends_any_command_quietly():
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
 
 
-@pytest.fixture
-def office_env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def office_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One office for the module: every test here is refused or raises, and the refusals check
+    that nothing changed."""
+    tmp_path = tmp_path_factory.mktemp("office")
     env = {"CREDITBOT_DB": str(tmp_path / "c.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
            "CREDITBOT_NOW": "2022-09-01T10:00:00", "CREDITBOT_CONFIG": str(tmp_path / "none.toml")}
     assert creditbot("init", "--scheme", "lvliang-2022-departments", "--year", "2022",

@@ -2,12 +2,15 @@
 channels are off, and answers /healthz."""
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import requests
 
-from servers import serve_process
+from servers import ROOT, serve_process
 
 
 def test_serve_starts_without_any_channel_settings(tmp_path: Path):
@@ -59,3 +62,14 @@ def test_example_config_parses_to_known_settings_with_channels_off(tmp_path: Pat
     assert channel_status(settings) == {"wecom": False, "wecom_aibot": False, "dingtalk": False}
     settings |= {"CREDITBOT_DB": str(tmp_path / "x.db"), "CREDITBOT_DATA": str(tmp_path / "d")}
     assert create_app(settings).test_client().get("/healthz").status_code == 200
+
+
+def test_serve_starts_without_the_libraries_only_some_answers_need():
+    """`creditbot serve` (and every command, which imports less) loads the workbook, Word,
+    image, Chinese-numeral and HTTP-client libraries at their first use, not at start: each
+    restart, and each test that starts a server, would pay for them again (~0.4 s)."""
+    lazy = ["cn2an", "docx", "openpyxl", "PIL", "requests"]
+    probe = f"import json, sys, bot.server; print(json.dumps([m for m in {lazy!r} if m in sys.modules]))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert json.loads(out.stdout) == []

@@ -4,6 +4,7 @@ without a traceback."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,18 +24,27 @@ from servers import ROOT
 PAGE = 4096
 
 
-def _office(tmp_path: Path) -> dict[str, str]:
-    settings = {"CREDITBOT_DB": str(tmp_path / "creditbot.db"),
-                "CREDITBOT_DATA": str(tmp_path / "data"),
-                "CREDITBOT_NOW": "2022-09-01T10:00:00", "HEALTH_MIN_FREE_MB": "1",
-                "CREDITBOT_CONFIG": str(tmp_path / "absent.toml"),
-                "BACKUP_DIR": str(tmp_path / "backups")}
-    db = open_db(settings["CREDITBOT_DB"])
+@pytest.fixture(scope="module")
+def ledger_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An office of 40 units, written once; each test damages a copy of its own."""
+    path = tmp_path_factory.mktemp("ledger") / "creditbot.db"
+    db = open_db(path)
     init_office(db, "lvliang-2022-departments", 2022)
     for n in range(40):
         unit = add_unit(db, f"市测试{n}局")
         add_member(db, f"l{n}", f"联络员{n}", "liaison", unit.id)
     db.close()  # the last connection checkpoints the WAL into the file
+    assert not Path(f"{path}-wal").exists()  # so the file alone is the whole ledger
+    return path
+
+
+def _office(tmp_path: Path, ledger_file: Path) -> dict[str, str]:
+    settings = {"CREDITBOT_DB": str(tmp_path / "creditbot.db"),
+                "CREDITBOT_DATA": str(tmp_path / "data"),
+                "CREDITBOT_NOW": "2022-09-01T10:00:00", "HEALTH_MIN_FREE_MB": "1",
+                "CREDITBOT_CONFIG": str(tmp_path / "absent.toml"),
+                "BACKUP_DIR": str(tmp_path / "backups")}
+    shutil.copyfile(ledger_file, settings["CREDITBOT_DB"])
     return settings
 
 
@@ -45,8 +55,9 @@ def _damage(db_file: str) -> None:
         fh.write(b"\xa5" * (4 * PAGE))
 
 
-def test_healthz_turns_503_with_the_reason_at_the_next_periodic_check(tmp_path, monkeypatch):
-    settings = _office(tmp_path)
+def test_healthz_turns_503_with_the_reason_at_the_next_periodic_check(tmp_path, monkeypatch,
+                                                                      ledger_file):
+    settings = _office(tmp_path, ledger_file)
     runs = []
     monkeypatch.setattr(bot.readiness, "quick_check",
                         lambda path: runs.append(path) or quick_check(path))
@@ -67,8 +78,8 @@ def test_healthz_turns_503_with_the_reason_at_the_next_periodic_check(tmp_path, 
     assert body["checks"]["database_check"] != "ok"
 
 
-def test_healthz_of_a_served_app_on_a_damaged_file_is_a_503_not_200(tmp_path):
-    settings = _office(tmp_path)
+def test_healthz_of_a_served_app_on_a_damaged_file_is_a_503_not_200(tmp_path, ledger_file):
+    settings = _office(tmp_path, ledger_file)
     client = create_app(settings).test_client()
     _damage(settings["CREDITBOT_DB"])  # under the running app
     resp = client.get("/healthz")
@@ -76,8 +87,8 @@ def test_healthz_of_a_served_app_on_a_damaged_file_is_a_503_not_200(tmp_path):
     assert any("已损坏" in r for r in resp.get_json()["reasons"])
 
 
-def _damaged_office(tmp_path: Path) -> dict[str, str]:
-    settings = _office(tmp_path)
+def _damaged_office(tmp_path: Path, ledger_file: Path) -> dict[str, str]:
+    settings = _office(tmp_path, ledger_file)
     (tmp_path / "backups" / "creditbot-20220901-020000").mkdir(parents=True)
     _damage(settings["CREDITBOT_DB"])
     return {**settings, "CREDITBOT_NO_SCHEDULER": "1"}
@@ -91,13 +102,14 @@ def _says_what_and_how_to_restore(out: Run | subprocess.CompletedProcess, tmp_pa
 
 
 @pytest.mark.parametrize("command", [["unit", "list"], ["score", "--json"], ["prune"]])
-def test_a_command_on_a_damaged_file_says_what_and_how_to_restore(tmp_path, command):
-    _says_what_and_how_to_restore(creditbot(*command, env=_damaged_office(tmp_path)), tmp_path)
+def test_a_command_on_a_damaged_file_says_what_and_how_to_restore(tmp_path, ledger_file, command):
+    _says_what_and_how_to_restore(creditbot(*command, env=_damaged_office(tmp_path, ledger_file)),
+                                  tmp_path)
 
 
-def test_the_server_on_a_damaged_file_says_what_and_how_to_restore(tmp_path):
+def test_the_server_on_a_damaged_file_says_what_and_how_to_restore(tmp_path, ledger_file):
     """`creditbot serve` in a process of its own: were the check missed, it would serve on."""
     out = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--port", "1"], cwd=ROOT,
-                         env={**os.environ, **_damaged_office(tmp_path)},
+                         env={**os.environ, **_damaged_office(tmp_path, ledger_file)},
                          capture_output=True, text=True, timeout=120)
     _says_what_and_how_to_restore(out, tmp_path)

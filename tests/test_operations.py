@@ -9,19 +9,28 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
 
+import bot.readiness
 from bot.app import create_app
 from bot.logs import setup_logging
 from command_line import Run, creditbot
 from ledger.audit import entries
-from ledger.db import now_iso, open_db
+from ledger.db import now_iso, open_db, write_probe
 from ledger.outbox import enqueue, list_items, mark_failed
 from ledger.retention import prune
 from ledger.units import add_member
 from servers import app_server
 from test_e2e_dingtalk import Robot, robot  # noqa: F401  (fixture)
 from worktime.clock import shanghai_now
+
+
+@pytest.fixture
+def quick_write_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The readiness write probe waits 0.1 s for a held write lock instead of its 2 s: these
+    tests hold the lock on purpose, and what they check is the answer, not the wait."""
+    monkeypatch.setattr(bot.readiness, "write_probe", lambda path: write_probe(path, timeout=0.1))
 
 
 def _health(base: str) -> tuple[int, dict]:
@@ -43,7 +52,7 @@ def test_readiness_reports_an_outbox_backlog_and_recovers(robot: Robot):
     assert _health(robot.base)[0] == 200
 
 
-def test_readiness_says_when_the_database_cannot_take_writes(robot: Robot):
+def test_readiness_says_when_the_database_cannot_take_writes(robot: Robot, quick_write_probe):
     holder = sqlite3.connect(robot.settings["CREDITBOT_DB"])
     holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock
     try:
@@ -179,7 +188,8 @@ def test_log_file_rotates_and_scheduler_chatter_is_quiet(tmp_path: Path):
         logging.getLogger("apscheduler.scheduler").setLevel(logging.NOTSET)
 
 
-def test_an_eager_monitor_does_not_take_the_write_lock_on_every_probe(tmp_path: Path):
+def test_an_eager_monitor_does_not_take_the_write_lock_on_every_probe(tmp_path: Path,
+                                                                       quick_write_probe):
     from bot.readiness import Readiness
     from clock import FakeClock
     settings = {"CREDITBOT_DB": str(tmp_path / "m.db"), "CREDITBOT_DATA": str(tmp_path / "d")}

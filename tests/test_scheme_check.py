@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from command_line import Run, creditbot
-from schemes.loader import SCHEME_DIR
+from schemes.loader import SCHEME_DIR, load_scheme, scheme_by_id, shipped_schemes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,6 +152,16 @@ def test_every_shipped_scheme_passes(path):
     r = check(path)
     assert r.returncode == 0, r.stderr
     assert "检查通过" in r.stdout
+
+
+def test_each_shipped_file_is_named_for_its_scheme_id():
+    """scheme_by_id reads schemes/<id>.yaml alone; a misnamed file would still be found (by
+    reading them all), but the shipped ones keep the rule."""
+    paths = sorted(SCHEME_DIR.glob("*.yaml"))
+    assert len(paths) >= 7
+    for path in paths:
+        assert load_scheme(path).id == path.stem
+        assert scheme_by_id(path.stem) is shipped_schemes()[path.stem]  # one parse, one object
 
 
 def test_duplicate_keys_and_division_by_zero_are_refused(tmp_path):

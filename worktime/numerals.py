@@ -11,8 +11,6 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-import cn2an
-
 __all__ = ["CN_DIGITS", "CN_INT", "read_int", "read_number", "write_int"]
 
 #: The characters of a Chinese numeral, for a regex class: [一二…十百千万亿点负…].
@@ -30,6 +28,10 @@ def read_number(text: str) -> Decimal:
     if re.fullmatch(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)", t):
         return Decimal(t)
     if t and all(c in CN_DIGITS or c.isdigit() or c == "." for c in t):
+        # cn2an is imported at the first Chinese numeral, not with this module: its import
+        # compiles its patterns (a few hundred ms), which every process would otherwise pay at
+        # start (`creditbot serve` before it answers, every command) though most read none.
+        import cn2an
         try:
             return Decimal(str(cn2an.cn2an(t, "smart")))
         except (ValueError, KeyError, IndexError, InvalidOperation):
@@ -52,4 +54,5 @@ def read_int(text: str, lone_units: bool = False) -> int:
 
 def write_int(n: int) -> str:
     """A whole number in Chinese characters, as a heading counts: 1 -> 一, 11 -> 十一."""
+    import cn2an  # on first use, as in read_number
     return str(cn2an.an2cn(n))
