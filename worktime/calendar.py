@@ -63,6 +63,9 @@ class WorkCalendar:
             raise ValueError(f"日期不能既是节假日又是工作日：{days}")
         self._extension_years = {d.year for d in self.extra_holidays}
         self.uncovered_years: set[int] = set()
+        # Each day looked up once: a deadline text counts the workdays up to it day by day, for
+        # every item of every card.
+        self._workday: dict[date, bool] = {}
 
     @classmethod
     def from_file(cls, path: str | Path) -> WorkCalendar:
@@ -88,6 +91,12 @@ class WorkCalendar:
 
     def is_workday(self, d: date) -> bool:
         d = as_date(d)
+        known = self._workday.get(d)
+        if known is None:
+            known = self._workday[d] = self._look_up(d)
+        return known
+
+    def _look_up(self, d: date) -> bool:
         if d in self.extra_workdays:
             return True
         if d in self.extra_holidays:
