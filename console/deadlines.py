@@ -8,7 +8,7 @@ its briefing, a quarterly 台账 by its report (or a briefing), any other item b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from console.readers import Desk, year_calendar
@@ -19,7 +19,7 @@ from schemes.asks import needs_report
 from schemes.model import Indicator
 from worktime.period import Deadline
 
-__all__ = ["Filed", "DeadlineCount", "STATES", "deadline_counts", "KeptWorkdays"]
+__all__ = ["Filed", "DeadlineCount", "STATES", "deadline_counts"]
 
 STATES = {"on_time": "按时", "late": "逾期", "missing": "未报送"}
 
@@ -50,27 +50,6 @@ class DeadlineCount:
         return {"on_time": self.on_time, "late": self.late, "missing": self.missing}[state]
 
 
-class KeptWorkdays:
-    """The office's calendar remembering which days are workdays, for one page: a page of
-    deadlines counts the same days again and again (the holiday table is slow to ask)."""
-
-    def __init__(self, cal: Any) -> None:
-        self._cal = cal
-        self._workday: dict[date, bool] = {}
-
-    def is_workday(self, d: date) -> bool:
-        if d not in self._workday:
-            self._workday[d] = self._cal.is_workday(d)
-        return self._workday[d]
-
-    def workdays_between(self, start: date, end: date) -> int:
-        """As WorkCalendar.workdays_between: workdays after `start` up to and including `end`."""
-        return sum(self.is_workday(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cal, name)
-
-
 def _kinds(ind: Indicator, briefing: Indicator | None) -> tuple[str, ...] | None:
     if briefing is not None and ind.code == briefing.code:
         return ("briefing",)
@@ -79,10 +58,10 @@ def _kinds(ind: Indicator, briefing: Indicator | None) -> tuple[str, ...] | None
     return None  # any record
 
 
-def deadline_counts(desk: Desk, cal: KeptWorkdays | None = None) -> list[DeadlineCount]:
+def deadline_counts(desk: Desk) -> list[DeadlineCount]:
     """Every deadline of the year (soonest first) with its units sorted into on time, late and
     not filed; the units are those the scheme assesses and that answer for the item."""
-    cal = cal or KeptWorkdays(desk.cal)
+    cal = desk.cal
     briefing = briefing_indicator(desk.office.scheme)
     units = desk.units()
     answer = {u.id: {i.code for i in desk.indicators(u)} for u in units}

@@ -203,23 +203,6 @@ def _periodic(off: Office) -> list[Indicator]:
     return out
 
 
-class _KeptDays:
-    """The office's calendar, remembering its answers for one page: a grid asks the same
-    sixteen deadlines once for every unit."""
-
-    def __init__(self, cal: WorkCalendar) -> None:
-        self._cal = cal
-        self._adjusted: dict[date, date] = {}
-
-    def adjust_deadline(self, d: date) -> date:
-        if d not in self._adjusted:
-            self._adjusted[d] = self._cal.adjust_deadline(d)
-        return self._adjusted[d]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cal, name)
-
-
 class Memo:
     """Page data derived from the ledger (the period grids, 总览's content), kept per (what,
     scheme, year, day, data version, …): every write to a scored table bumps the version, so a stale entry is never
@@ -259,7 +242,7 @@ def _period_grid(desk: Desk) -> list[Grid]:
         return []
     codes = {i.code for i in items}
     sent = {t for t in subs.reported_periods(desk.db, desk.office.year) if t[1] in codes}
-    cal = _KeptDays(desk.cal)
+    cal = desk.cal
     dues = [(ind, ind.due) for ind in items if ind.due is not None]  # a periodic item has one
     grids = [Grid(ind, periods_in_year(due.frequency, desk.office.year)) for ind, due in dues]
     closes = {ind.code: {p: deadline(cal, due.frequency, p, due.day, due.date)

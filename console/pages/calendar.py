@@ -10,7 +10,7 @@ from flask import Blueprint, request
 from console import readers, web
 from console.auth import Denied
 from ledger.db import data_version
-from console.deadlines import STATES, KeptWorkdays, deadline_counts
+from console.deadlines import STATES, deadline_counts
 
 __all__ = ["bp"]
 
@@ -21,9 +21,9 @@ bp = Blueprint("calendar", __name__)
 @web.signed_in
 def calendar(session: Any) -> Any:
     d = web.desk(session)
-    cal = KeptWorkdays(d.cal)  # the rows' 还有N个工作日 and the late counts ask the same days
+    cal = d.cal
     if session.member.is_staff:
-        counts = _counts(d, cal)
+        counts = _counts(d)
         rows = [(c.day, c.indicator, c.info) for c in counts]
         return web.page("calendar.html", session, **web.switch(d), rows=rows, today=d.today,
                         cal=cal, counts=counts, units_total=len(d.units()))
@@ -34,7 +34,7 @@ def calendar(session: Any) -> Any:
                     counts=None)
 
 
-def _counts(d: readers.Desk, cal: KeptWorkdays) -> list[Any]:
+def _counts(d: readers.Desk) -> list[Any]:
     """The year's counts, kept while the ledger and the day are unchanged (200 units × 30
     deadlines are worth reading once, not on every look)."""
     kept = web.console().deadline_counts
@@ -43,7 +43,7 @@ def _counts(d: readers.Desk, cal: KeptWorkdays) -> list[Any]:
     hit = kept.get(key)
     if hit is not None and hit[0] == version and hit[1] == d.today:
         return hit[2]
-    counts = deadline_counts(d, cal)
+    counts = deadline_counts(d)
     kept[key] = (version, d.today, counts)
     return counts
 
@@ -54,7 +54,7 @@ def filings(session: Any) -> Any:
     """The units behind one count: who filed a deadline's period on time, late, or not yet."""
     d = web.desk(session)
     code, period, state = (request.args.get(k, "") for k in ("code", "period", "state"))
-    found = next((c for c in _counts(d, KeptWorkdays(d.cal)) if c.indicator.code == code and c.period == period),
+    found = next((c for c in _counts(d) if c.indicator.code == code and c.period == period),
                  None)
     if found is None:
         raise Denied(404, f"{d.office.year}年度没有这个截止事项（{code} {period}）。")
