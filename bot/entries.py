@@ -73,7 +73,7 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     if not rest:
         raise CommandError("格式：代报 <单位> <指标> [期别] <数值…>，例如：代报 市税务局 双公示 准确率=95%；"
                            "代报 市税务局 双公示 台账 2022-Q1 按时")
-    from bot.liaison import _filing_year, _loosen, _named_period
+    from bot.liaison import _filing_year, _loosen, _named_period, figures_in, other_year_hint
     ind, rest = split_indicator(ctx.office.scheme, _loosen(rest))
     timing = [w for w in rest if w in _ON_TIME]
     if timing or any(w in _REPORT_WORDS for w in rest if "=" not in w):
@@ -87,7 +87,8 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
     named, rest = _named_period(ind, rest, ctx)
     metrics = read_metrics(ind, rest, allowed=staff_writable(ind),
                            say=f"代报 {unit.name} {ind.aliases[0] if ind.aliases else ind.code}")
-    period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
+    period = named or default_period(ind, _filing_year(ctx, ind, figures_in(ctx, unit, ind, metrics)),
+                                     ctx.today, ctx.cal)
     ctx.use_period(unit, period)
     was = city_values(ctx, ind)
     sub = subs.record_submission(
@@ -104,6 +105,8 @@ def cmd_enter(words: list[str], ctx: Ctx) -> Reply:
                               f"如有疑问请联系市信用办。")
     return Reply(f"已代报 {unit.name}「{ind.code} {ind.name}」{period} 期：{shown}；{score}，已通知联络员。"
                  + _judgement_owed(unit, ind, item.missing)
+                 + ("" if named else "".join(f"\n{h}" for h in [other_year_hint(
+                     ctx, ind, period, f"代报 {' '.join(words)}", "年")] if h))
                  + city_note(ctx, unit, ind=ind, changed=_city_change(ctx, ind, metrics, was),
                              shares=all(m.type == "count" for m in ind.metrics if m.name in metrics)))
 

@@ -87,7 +87,8 @@ def accept_files(ctx: Ctx, unit: Unit, ind: Indicator, period: str | None = None
     period; default: the period or year they count for today)."""
     if period is None and (ind.due is None or ind.due.frequency not in ("monthly", "quarterly")):
         # January: last year's year-end items
-        period = str(filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year))
+        period = str(filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year,
+                                 lambda y: subs.has_standing_files(ctx.db, unit.id, ind.code, y)))
     period = period or filing_period(ind, ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 台账 is last year's
     if period is not None and Period.from_label(period).kind == "year":

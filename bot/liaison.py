@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from bot.cards import next_deadline
 from bot.commands import LIAISON, _ind, _own_unit, _until, briefing_indicator, command
 from bot.context import Ctx
 from channels.message import Reply
-from bot.metric_words import read_metrics
-from bot.parse import CommandError, exact_tail
+from bot.metric_words import enterable, read_metrics
+from bot.parse import CommandError, exact_tail, writable_metrics
 from ledger import submissions as subs
-from ledger.facts import default_period, filing_year, reports_per_period, unit_figures
+from ledger.facts import (default_period, filing_year, other_filing_year, reports_per_period,
+                          unit_figures)
 from ledger.labels import RECORD_STATUS_ZH, record_status_zh
 from ledger.office import year_status, years
-from ledger.units import find_member, list_members, set_deputy
+from ledger.units import Unit, find_member, list_members, set_deputy
 from worktime.numerals import read_int
 from worktime.period import (KIND_OF_FREQUENCY, Period, deadline_info, parse_period,
                              period_of_submission)
@@ -143,7 +147,8 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
     ind, rest = _ind(ctx, words)
     named, rest = _named_period(ind, rest, ctx)
     metrics = read_metrics(ind, rest, say=f"报送 {ind.aliases[0] if ind.aliases else ind.code}")
-    period = named or default_period(ind, _filing_year(ctx, ind), ctx.today, ctx.cal)
+    period = named or default_period(ind, _filing_year(ctx, ind, figures_in(ctx, unit, ind, metrics)),
+                                     ctx.today, ctx.cal)
     ctx.use_period(unit, period)  # January: last year's Q4 still goes to last year
     filed = Period.from_label(period)
     if named and filed.kind != "year" \
@@ -175,7 +180,9 @@ def cmd_submit(words: list[str], ctx: Ctx) -> Reply:
              f"本项暂计 {pts(item.points)}/{pts(item.max_points)} 分（待信用办审核）：{item.explain}"]
     if item.missing:
         lines.append(f"本项还缺：{'、'.join(dict.fromkeys(item.missing))}")
-    return Reply("\n".join(lines))
+    if not named:
+        lines.append(other_year_hint(ctx, ind, period, f"报送 {' '.join(words)}", "年"))
+    return Reply("\n".join(line for line in lines if line))
 
 
 _PERIOD_WORD = re.compile(r"^(\d{4})(?:-?Q[1-4]|-\d{1,2}|年(?:第?[一二三四1-4]季度|\d{1,2}月份?)?|年度)$",
@@ -185,11 +192,13 @@ _PERIOD_WORD = re.compile(r"^(\d{4})(?:-?Q[1-4]|-\d{1,2}|年(?:第?[一二三四
 def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | None, list[str]]:
     """「报送 双公示 2022-Q4 准确率=100%」: a period among the words names where the figures go
     (and so the year); it must fit the indicator's reporting period. 「上年度」「今年」 name a
-    year (a bare 2022 may be a value, so it is not read as one)."""
+    year; a bare 2022 only where it cannot be a value (`_bare_year`)."""
     from bot.registry import RELATIVE_YEARS
     for n, w in enumerate(words):
         if w in RELATIVE_YEARS:
             period = str(ctx.today.year + RELATIVE_YEARS[w])
+        elif n == 0 and _bare_year(ind, words, ctx):
+            period = w
         elif not _PERIOD_WORD.match(w):
             continue
         else:
@@ -209,9 +218,44 @@ def _named_period(ind: Indicator, words: list[str], ctx: Ctx) -> tuple[str | Non
     return None, words
 
 
-def _filing_year(ctx: Ctx, ind: Indicator) -> int:
-    """The year a yearly item's filing goes to when none is named (ledger.facts.filing_year)."""
-    return filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year)
+def _bare_year(ind: Indicator, words: list[str], ctx: Ctx) -> bool:
+    """「代报 单位 工作机制 2022 是 是」: a bare year of the office's, first after the item and
+    followed by the values, is the year — unless the item has a figure that 2022 could be and
+    the words, 2022 included, are exactly its values in order (「报送 X 2022 35」 with two
+    counts); a year standing alone or after a name (「数量 2022」) is a value."""
+    if not (re.fullmatch(r"(19|20)\d\d", words[0]) and len(words) > 1):
+        return False
+    if year_status(ctx.db, int(words[0])) is None:
+        return False
+    pool = enterable(ind)
+    if any(m.type == "text" for m in pool):
+        return False  # a progress report's words are its own
+    figures = [m for m in pool if m.type not in ("bool", "percent")]
+    in_order = len(words) in (len(pool), len(writable_metrics(ind))) \
+        and not any("=" in w for w in words)
+    return not (figures and in_order)
+
+
+def _filing_year(ctx: Ctx, ind: Indicator, filed: Callable[[int], bool] | None = None) -> int:
+    """The year a yearly item's filing goes to when none is named (ledger.facts.filing_year;
+    `filed`: whether a year already holds what is being sent)."""
+    return filing_year(ctx.db, ind, ctx.today, ctx.cal, ctx.office.year, filed)
+
+
+def figures_in(ctx: Ctx, unit: Unit, ind: Indicator, metrics: dict[str, Any]) -> Callable[[int], bool]:
+    """Whether a year's standing data of the unit already holds every figure being sent: then
+    sending them again in January is the new year's (last year's are in)."""
+    return lambda year: set(metrics) <= subs.standing_figures(ctx.db, unit.id, ind.code, str(year))
+
+
+def other_year_hint(ctx: Ctx, ind: Indicator, period: str | None, again: str, suffix: str = "") -> str:
+    """In January, a yearly item filed under a year nobody named: how to file it for the other
+    open year instead ('' when there is no other). `again` is the command as sent; the year
+    word goes last (`2023年`: never read as a value)."""
+    if period is None or Period.from_label(period).kind != "year":
+        return ""
+    other = other_filing_year(ctx.db, ind, int(period))
+    return f"如为{other}年度，请发送：{again} {other}{suffix}" if other else ""
 
 
 def _loosen(words: list[str]) -> list[str]:
@@ -259,7 +303,9 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
     if due is None or not periodic:  # 佐证 工作机制 2022 / 上年度: the year the files are for
         from bot.registry import take_year
         year, rest = take_year(rest, ctx)
-        period = str(year or _filing_year(ctx, ind))  # January: last year's year-end items
+        # January: last year's year-end items, unless last year's files are in
+        period = str(year or _filing_year(
+            ctx, ind, lambda y: subs.has_standing_files(ctx.db, unit.id, ind.code, y)))
         if year_status(ctx.db, int(period)) == "closed":
             raise CommandError(f"{period}年度已关闭，结果已定稿，不能再上传材料。")
         ctx.use_period(unit, period)
@@ -281,9 +327,12 @@ def cmd_evidence(words: list[str], ctx: Ctx) -> Reply:
         named = Period.from_label(period)
         if named.year != ctx.office.year or named.kind != KIND_OF_FREQUENCY[due.frequency]:
             raise CommandError(f"期别 {period} 与「{ind.name}」的报送周期或考核年度不符")
-    if ctx.msg.attachments:
-        return accept_files(ctx, unit, ind, period)
-    return remember_target(ctx, unit, ind, period)
+    reply = accept_files(ctx, unit, ind, period) if ctx.msg.attachments \
+        else remember_target(ctx, unit, ind, period)
+    if periodic or year is not None:
+        return reply
+    hint = other_year_hint(ctx, ind, period, f"佐证 {' '.join(words)}")
+    return replace(reply, text=f"{reply.text}\n{hint}") if hint else reply
 
 
 @command(("记录", "我的记录", "history"), LIAISON, "记录", "本单位最近的报送记录",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -24,7 +25,7 @@ from schemes.model import Discretionary, Indicator, Scheme
 
 __all__ = ["Office", "office", "init_office", "all_facts", "CITY", "briefing_indicator",
            "period_gaps", "all_period_gaps", "unit_figures", "reports_per_period", "city_facts",
-           "filing_year"]
+           "filing_year", "other_filing_year"]
 
 CITY = "全市"
 
@@ -304,17 +305,30 @@ def briefing_of(inds: list[Indicator]) -> Indicator | None:
 
 
 def filing_year(db: sqlite_utils.Database, ind: Indicator, today: date, cal: WorkCalendar,
-                default: int) -> int:
+                default: int, filed: Callable[[int], bool] | None = None) -> int:
     """With two years open and no period named, a yearly item goes to the year whose deadline
-    comes next (in January: last year's year-end items); past every deadline, the latest.
-    Otherwise `default` (the year spoken of)."""
+    comes next (in January: last year's year-end items) unless that year's record is already
+    in (`filed`) — then it is the new year's, as a 月报 sent in January is this month's once
+    December is in; past every deadline, the latest. Otherwise `default` (the year spoken of)."""
     years = open_years(db)
     due = ind.due
     if len(years) < 2 or due is None or due.frequency != "yearly":
         return default
+    newest = max(years)
     ahead = [y for y in years
-             if deadline(cal, "yearly", str(y), due.day, due.date) >= today]
-    return min(ahead) if ahead else max(years)
+             if deadline(cal, "yearly", str(y), due.day, due.date) >= today
+             and (y == newest or filed is None or not filed(y))]
+    return min(ahead) if ahead else newest
+
+
+def other_filing_year(db: sqlite_utils.Database, ind: Indicator, year: int) -> int | None:
+    """The other open year a yearly item could go to in January (the reply shows how), or
+    None when only one year is open or the item is not yearly."""
+    years = open_years(db)
+    if len(years) < 2 or ind.due is None or ind.due.frequency != "yearly":
+        return None
+    others = [y for y in years if y != year]
+    return min(others, key=lambda y: abs(y - year)) if others else None
 
 
 def default_period(ind: Indicator, year: int, today: date, cal: WorkCalendar | None = None) -> str:

@@ -25,7 +25,7 @@ from worktime.period import Period
 __all__ = ["awaiting_review", "Submission", "record_submission", "keeps_on_time", "withdraw", "review_latest", "list_submissions",
            "latest_by_indicator", "store_evidence", "list_evidence", "add_adjustment",
            "list_adjustments", "reported_periods", "year_records", "year_filings", "standing_rejections",
-           "get_evidence", "has_standing",
+           "get_evidence", "has_standing", "standing_figures", "has_standing_files",
            "latest_period", "accept_as_entered", "live_receipts", "live_evidence_receipts",
            "report_filings", "keep_sent", "MAX_FILE_BYTES", "ALLOWED_TYPES"]
 
@@ -462,6 +462,27 @@ def has_standing(db: sqlite_utils.Database, unit_id: int, indicator: str, period
         "SELECT 1 FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
         "AND kind = ? AND status IN ('submitted', 'accepted')",
         [unit_id, indicator, period, kind]).fetchone() is not None
+
+
+def standing_figures(db: sqlite_utils.Database, unit_id: int, indicator: str,
+                     period: str) -> set[str]:
+    """The names of the figures a unit's waiting or approved data holds for a period (what a
+    January 报送 of a yearly item would only repeat for last year)."""
+    names: set[str] = set()
+    for (metrics,) in db.execute(
+            "SELECT metrics FROM submissions WHERE unit_id = ? AND indicator = ? AND period = ? "
+            "AND kind = 'data' AND status IN ('submitted', 'accepted')",
+            [unit_id, indicator, period]).fetchall():
+        names |= {k for k, v in loads(metrics, {}).items() if v is not None}
+    return names
+
+
+def has_standing_files(db: sqlite_utils.Database, unit_id: int, indicator: str,
+                       year: int) -> bool:
+    """Whether files waiting or approved stand for a unit's item in a year."""
+    sql, args = _of("SELECT 1 FROM evidence WHERE indicator = ? AND status IN ('submitted', "
+                    "'accepted')", unit_id, year)
+    return db.execute(sql + " LIMIT 1", [indicator, *args]).fetchone() is not None
 
 
 def latest_period(db: sqlite_utils.Database, unit_id: int, indicator: str) -> str | None:
