@@ -24,7 +24,7 @@ from schemes.model import Indicator, Metric
 from scoring.rules import as_bool
 
 __all__ = ["enterable", "number_of", "short_name", "find_metric", "read_metrics", "usage",
-           "example", "sample_value"]
+           "example", "sample_value", "join_marks"]
 
 
 def _plain(s: str) -> str:
@@ -265,6 +265,22 @@ def _entries(ind: Indicator, words: list[str]) -> tuple[list[tuple[str | None, s
         else:
             out.append((None, w))
     return out, pending
+
+
+_MARKED = re.compile(r"第\d{1,2}项")
+
+
+def join_marks(words: list[str]) -> list[str]:
+    """`第3项 1` as `第3项=1` (a document's ③ reaches here as 第3项, bot.parse.normalise): a
+    printed number names its metric, never a value, so the value after it is its own. For a
+    command that finds its value by position (打分), not by reading names (报送, 代报)."""
+    out: list[str] = []
+    for w in words:
+        if out and _MARKED.fullmatch(out[-1]) and "=" not in w and _looks_like_value(w):
+            out[-1] = f"{out[-1]}={w}"
+        else:
+            out.append(w)
+    return out
 
 
 def read_metrics(ind: Indicator, words: list[str], allowed: list[Metric] | None = None,

@@ -36,9 +36,19 @@ class Ambiguous(CommandError):
         return "\n".join(lines)
 
 
+_MARK = re.compile(r"(?:(?<=\s)|^)([\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf])")
+
+
+def _printed_number(found: re.Match[str]) -> str:
+    n = re.sub(r"[().]", "", unicodedata.normalize("NFKC", found.group(1)))
+    return f"第{n}项" if n.isdigit() else found.group(1)
+
+
 def normalise(text: str) -> str:
-    """Full-width to half-width, collapse spaces, strip quotes around names."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """Full-width to half-width, collapse spaces, strip quotes around names. A document's own
+    mark starting a word (① ⑴ ⒈) becomes 第1项: NFKC alone would make it the number 1, and
+    `① 98.5%` two values instead of a metric and its value."""
+    text = unicodedata.normalize("NFKC", _MARK.sub(_printed_number, text or ""))
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -21,7 +21,7 @@ from bot.commands import (
 )
 from bot.context import Ctx
 from channels.message import Reply
-from bot.metric_words import enterable, find_metric, number_of, short_name
+from bot.metric_words import enterable, find_metric, join_marks, number_of, short_name
 from bot.parse import CommandError, exact_text, find_indicator, split_indicator
 from bot.staff_points import discretionary_part, points_format, points_ways, item_word, staff_value
 from bot.records import number_line, recorded
@@ -324,6 +324,7 @@ def _latest_period(ctx: Ctx, unit: Unit, ind: Indicator) -> str | None:
 @recorded("打分")
 def cmd_points(words: list[str], ctx: Ctx) -> Reply:
     unit, rest = _unit_and_rest(ctx, words)
+    rest = rest[:1] + join_marks(rest[1:])  # 打分 单位 双公示 ③ 1: ③ names the metric
     at = next((n for n, w in enumerate(rest) if n and (_is_number(w) or "=" in w)), None)
     verdict = next((w for w in rest[1:] if w in ("达标", "未达标", "不达标", "是", "否")), None)
     if at is None and verdict:  # 打分 单位 基础3 达标: a gate, confirmed by name
