@@ -77,11 +77,7 @@ def per_unit_lines(card: Scorecard) -> list[str]:
         if not it.units:
             continue
         lines.append(f"{it.code} {it.name}（全市 {pts(it.points)}/{pts(it.max_points)}）：")
-        order = sorted(it.units.items(), key=lambda kv: (-(kv[1].value or 0), kv[0]))
-        place = 0
-        for n, (name, own) in enumerate(order, start=1):
-            if n == 1 or (own.value or 0) != (order[n - 2][1].value or 0):
-                place = n
+        for place, name, own in it.unit_places():
             state = "" if own.status in ("scored", "reported") else f"（{STATUS_ZH[own.status]}）"
             lines.append(f"  {place}. {name} {pts(own.points)}{state}")
     return (["", "分别计分的指标（各责任单位的得分）："] + lines) if lines else []

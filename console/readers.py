@@ -29,10 +29,11 @@ from worktime.calendar import WorkCalendar
 from worktime.period import Deadline, Period, deadline, deadline_info, periods_in_year
 from schemes.asks import enterable, needs_report, printed_number
 from schemes.model import Indicator, Scheme
-from scoring.card import Scorecard, fmt
-from scoring.engine import score_all
+from scoring.card import STATUS_ZH, ItemCard, Scorecard, fmt
+from scoring.engine import PER_UNIT_ZH, score_all
 
 __all__ = ["Desk", "make_desk", "GridCell", "GridRow", "Grid", "Memo", "OverviewRow", "overview_rows", "band_counts", "ranking", "period_grid",
+           "PerUnitItem", "per_unit_items",
            "review_queue", "ReviewFilter", "REVIEW_KINDS", "parse_pick", "unit_history", "HistoryCache", "year_calendar",
            "PendingItem", "point_targets", "metric_labels", "indicator_names", "value_shower"]
 
@@ -163,6 +164,35 @@ def overview_rows(desk: Desk, cards: dict[str, Scorecard], grids: list[Grid]) ->
             sum(1 for i in card.items if i.status == "provisional"),
             sum(1 for i in card.items if i.status == "overdue") + missed.get(name, 0)))
     return out
+
+
+@dataclass
+class PerUnitItem:
+    """An item of a city scheme scored per responsible unit (`per_unit`): the city's points,
+    how they are made from the units' (平均, 最低, 合计) and the units worst first, each with
+    its place among them — what 总览 lists under the city's row."""
+
+    item: ItemCard
+    how: str
+    units: list[tuple[int, str, ItemCard]]  # (place, unit name, the unit's own item), worst first
+
+    def counts(self) -> list[tuple[str, int]]:
+        """How many units are in each state (the scheme's words), then how many fell short of
+        the item's full points; states no unit is in are left out."""
+        states = [u.status for _, _, u in self.units]
+        out = [(zh, states.count(s)) for s, zh in STATUS_ZH.items() if s in states]
+        short = sum(1 for _, _, u in self.units if u.points is not None and u.max_points is not None
+                    and u.points < u.max_points)
+        return out + ([("失分", short)] if short else [])
+
+
+def per_unit_items(off: Office, card: Scorecard | None) -> list[PerUnitItem]:
+    """The city card's items scored per unit, in the scheme's order; [] off a city scheme."""
+    if card is None or not off.city_level:
+        return []
+    return [PerUnitItem(item, PER_UNIT_ZH[item.per_unit],
+                        sorted(item.unit_places(), key=lambda p: (-p[0], p[1])))
+            for item in card.items if item.units and item.per_unit is not None]
 
 
 @dataclass(frozen=True)

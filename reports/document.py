@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Sequence
 
@@ -21,7 +22,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
 __all__ = ["Official", "TITLE_FONT", "BODY_FONT", "HEADING_FONT", "SUBHEADING_FONT",
-           "chinese_date"]
+           "chinese_date", "two"]
 
 TITLE_FONT = "方正小标宋简体"  # 小标宋
 BODY_FONT = "仿宋_GB2312"
@@ -41,6 +42,13 @@ _PAGE_FIELD = (f'<w:fldChar {nsdecls("w")} w:fldCharType="begin"/>',
 
 def chinese_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def two(value: Decimal | None) -> str:
+    """Points with two fixed decimals, so a column of totals lines up (86.24, 84.00)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
 
 def _font(run, name: str, size: Pt, bold: bool = False) -> None:

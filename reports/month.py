@@ -4,6 +4,10 @@ days late), and who has not sent it, with counts.
 
 A report is due in the month when its deadline (moved past holidays) falls in it: the 通报 for
 2022-08 covers July's 工作总结 (due 8月2日), and in October the third quarter's 台账.
+
+A city scheme that scores items per responsible unit adds, for each such item, every unit's
+points so far (reports.per_unit): who is pulling the city's figure down is what the month's
+通报 is for.
 """
 from __future__ import annotations
 
@@ -13,14 +17,17 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ledger.facts import briefing_indicator
+from ledger.facts import CITY, all_facts, briefing_indicator
 from ledger.office import Office, offices, year_status
 from ledger.responsibility import duties
 from ledger.submissions import report_filings
 from ledger.units import Unit, list_units
 from reports.document import Official, chinese_date
+from reports.per_unit import per_unit_items, per_unit_tables
 from schemes.asks import needs_report
 from schemes.model import Indicator
+from scoring.card import Scorecard
+from scoring.engine import score_all
 from worktime.calendar import WorkCalendar
 from worktime.numerals import write_int
 from worktime.period import Period, deadline, periods_in_year
@@ -65,6 +72,8 @@ class MonthReport:
     today: date
     items: list[DueItem]
     provisional: bool  # the year is still open
+    # a city scheme's card, for its items scored per responsible unit (each unit's points)
+    per_unit: list[tuple[Office, Scorecard]] = field(default_factory=list)
 
     def offices(self) -> list[Office]:
         seen: dict[str, Office] = {}
@@ -141,7 +150,24 @@ def month_report(db: sqlite_utils.Database, month: str, today: date,
     if year_status(db, year) is None and not items:
         raise MonthError(f"本办没有 {year} 考核年度")
     items.sort(key=lambda i: i.deadline)  # soonest first, as they fell due
-    return MonthReport(month, today, items, year_status(db, year) != "closed")
+    return MonthReport(month, today, items, year_status(db, year) != "closed",
+                       _per_unit_cards(db, year, today, cal))
+
+
+def _per_unit_cards(db: sqlite_utils.Database, year: int, today: date,
+                    cal: WorkCalendar) -> list[tuple[Office, Scorecard]]:
+    """The city's card of each city scheme of `year` that scores items per responsible unit
+    (only those are scored: the rest of the 通报 is about filings, not points)."""
+    out: list[tuple[Office, Scorecard]] = []
+    if year_status(db, year) is None:
+        return out
+    for off in offices(db, year):
+        if not off.city_level or all(i.per_unit is None for _, i in off.scheme.indicators()):
+            continue
+        card = score_all(off.scheme, all_facts(db, off, today, cal)).get(CITY)
+        if card is not None and per_unit_items(card):
+            out.append((off, card))
+    return out
 
 
 def write_month(report: MonthReport, path: str | Path, issuer: str) -> Path:
@@ -151,10 +177,12 @@ def write_month(report: MonthReport, path: str | Path, issuer: str) -> Path:
     doc.title(f"关于{month}社会信用体系建设工作报送情况的通报")
     if not report.items:
         doc.para(f"{month}没有到期的报送事项。")
+        _per_unit_part(doc, report, 0)
         doc.signature(issuer, report.today)
         return doc.save(path)
     doc.para(f"根据考核办法，现将{month}到期的各项报送事项完成情况通报如下"
              f"（统计截至{chinese_date(report.today)}）：")
+    n = -1
     for n, off in enumerate(report.offices()):
         items = [i for i in report.items if i.office is off]
         doc.heading(f"{write_int(n + 1)}、{off.scheme.title}")
@@ -166,6 +194,7 @@ def write_month(report: MonthReport, path: str | Path, issuer: str) -> Path:
         for k, item in enumerate(items):
             doc.subheading(f"（{write_int(k + 1)}）{item.what}（截止{item.deadline.month}月{item.deadline.day}日）")
             doc.para(_item_text(item))
+    _per_unit_part(doc, report, n + 1)
     doc.para("请逾期和未报送的单位高度重视，抓紧补报，并于下一报送期按时报送。")
     doc.signature(issuer, report.today)
     return doc.save(path)
@@ -192,3 +221,13 @@ def _item_text(item: DueItem) -> str:
     if open_:
         parts.append(f"尚未到截止日{len(open_)}个：{_names(open_)}。")
     return "".join(parts)
+
+
+def _per_unit_part(doc: Official, report: MonthReport, first: int) -> None:
+    """Each city scheme's items scored per unit, numbered on from the headings before: the
+    points so far (暂计 while the year is open), every responsible unit named."""
+    for n, (off, card) in enumerate(report.per_unit, start=first):
+        doc.heading(f"{write_int(n + 1)}、{off.scheme.title}分别计分指标各责任单位得分")
+        when = f"统计截至{chinese_date(report.today)}" + ("，为暂计结果" if report.provisional else "")
+        doc.para(f"以下指标由各责任单位分别计分，全市得分由各单位得分计算（{when}）：")
+        per_unit_tables(doc, card)

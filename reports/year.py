@@ -1,5 +1,6 @@
 """The year-end 考核结果通报: per scheme the ranking table (totals with two decimals, bands,
-deductions), the ranking chart as an image, the deductions and 重大失信事件 named. A closed
+deductions), the ranking chart as an image, the deductions and 重大失信事件 named, and on a city
+scheme each item scored per responsible unit with every unit's points (reports.per_unit). A closed
 year's 通报 is the final one; an open year's is marked 暂计 throughout, and a unit whose total
 still includes items waiting for review says so.
 
@@ -11,15 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import sqlite_utils
 
-from ledger.facts import all_facts
+from ledger.facts import CITY, all_facts
 from ledger.office import Office, offices, year_status
 from reports.chart import ROWS_PER_CHART, band_colour, cjk_font, ranking_png
-from reports.document import Official, chinese_date
+from reports.document import Official, chinese_date, two
+from reports.per_unit import per_unit_items, per_unit_tables
 from scoring.card import Scorecard
 from scoring.engine import score_all
 from worktime.calendar import WorkCalendar
@@ -61,13 +63,6 @@ def year_report(db: sqlite_utils.Database, year: int, today: date,
         ordered = sorted(cards.items(), key=lambda kv: (kv[1].rank or 10**6, kv[0]))
         results.append(SchemeResult(off, ordered))
     return YearReport(year, status == "closed", today, results)
-
-
-def two(value: Decimal | None) -> str:
-    """Points with two fixed decimals, so a column of totals lines up (86.24, 84.00)."""
-    if value is None:
-        return "—"
-    return f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
 
 def _deduction_lines(card: Scorecard) -> list[str]:
@@ -120,6 +115,10 @@ def write_year(report: YearReport, path: str | Path, issuer: str) -> Path:
                  if _deduction_lines(card)]
         for line in lines or ["本年度没有单位被扣分。"]:
             doc.para(line)
+        city = dict(result.cards).get(CITY)
+        if city is not None and per_unit_items(city):
+            doc.subheading("（四）分别计分指标各责任单位得分")
+            per_unit_tables(doc, city)
     doc.signature(issuer, report.today)
     return doc.save(path)
 

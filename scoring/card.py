@@ -79,11 +79,22 @@ class ItemCard:
     # An item scored per responsible unit (per_unit): each unit's own item, by unit name; the
     # points above are the city's, made from theirs.
     units: dict[str, "ItemCard"] = field(default_factory=dict)
+    per_unit: str | None = None  # how the city's points are made from the units': mean | lowest | sum
 
     @property
     def value(self) -> Decimal | None:
         """The points to add up: exact, rounded only where shown."""
         return self.points if self.exact is None else self.exact
+
+    def unit_places(self) -> list[tuple[int, str, "ItemCard"]]:
+        """An item scored per unit: its units best first with their place among them (ties
+        share the better place) — the order of 排名, the console and the 通报."""
+        order = sorted(self.units.items(), key=lambda kv: (-(kv[1].value or 0), kv[0]))
+        out: list[tuple[int, str, ItemCard]] = []
+        for n, (name, own) in enumerate(order, start=1):
+            tied = out and (own.value or 0) == (out[-1][2].value or 0)
+            out.append((out[-1][0] if tied else n, name, own))
+        return out
 
     @property
     def lost(self) -> Decimal:

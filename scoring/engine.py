@@ -169,7 +169,7 @@ def _per_unit_item(cat: Category, ind: Indicator, entries: Mapping[str, Facts]) 
     return ItemCard(ind.code, ind.name, cat.name, cat.section, q(exact), ind.max_points, status,
                     explain, missing, evidence=ind.evidence,
                     responsible=list(ind.lead) + list(ind.responsible), note=ind.note,
-                    exact=exact, units=units)
+                    exact=exact, units=units, per_unit=how)
 
 
 def _plain_item(cat: Category, ind: Indicator, facts: Facts, ranks: RankTable, unit: str) -> ItemCard:

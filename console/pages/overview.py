@@ -2,13 +2,15 @@
 for — searchable by name or 简称, filtered by band, a category the unit lost points in, 有待审
 and 有缺项, sorted by any column — the shape of the totals, and the grid of 月报/季度台账
 periods per unit (the rows with 缺/迟 unless all are asked for), each cell opening that
-period's records.
+period's records. On a city scheme, each item scored per responsible unit lists the units whose
+points make the city's, worst first (the worst few unless all are asked for), and 查找 finds
+responsible units there and in the grids.
 
 Everything is chosen by the query string, so a filtered, sorted view is a link staff can keep.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -18,7 +20,9 @@ from markupsafe import Markup, escape
 from console import readers, web
 from console.charts import band_colour, histogram
 from console.readers import OverviewRow
+from ledger.facts import CITY
 from ledger.office import years
+from scoring.card import STATUS_ZH, ItemCard
 
 __all__ = ["bp"]
 
@@ -51,8 +55,15 @@ def _content(d: readers.Desk) -> str:
     q = " ".join(v.get("q", "").split())
     band = v.get("band") if v.get("band") in bands else ""
     cat = v.get("cat") if v.get("cat") in cats else ""
+    city = d.office.city_level
+    units = {u.name: u for u in d.all_units()}
+    def found(name: str) -> bool:
+        unit = units.get(name)
+        return not q or q in name or (unit is not None and any(q in a for a in unit.aliases))
+    # On a city scheme the one row is the city's: 查找 looks for its responsible units (in the
+    # grids and the items scored per unit), never hides the city.
     rows = [r for r in all_rows
-            if (not q or q in r.name or (r.unit is not None and any(q in a for a in r.unit.aliases)))
+            if (city or found(r.name))
             and (not band or r.card.band == band) and (not cat or r.lost_in(cat))
             and (not v.get("pending") or r.pending) and (not v.get("gaps") or r.gaps)]
     sort, desc = v.get("sort", "rank"), v.get("dir", "") == "desc"
@@ -63,24 +74,50 @@ def _content(d: readers.Desk) -> str:
     shown = {r.name for r in rows}
     only_problems = v.get("grid") != "all"  # at 200 units the rows with 缺/迟 come first
     # The grids follow the table's filter, worst first (new Grids: the memo's are shared).
-    grids = [replace(grid, rows=sorted((g for g in grid.rows if g.unit.name in shown
+    grids = [replace(grid, rows=sorted((g for g in grid.rows
+                                        if (found(g.unit.name) if city else g.unit.name in shown)
                                         and (not only_problems or g.late or g.missing)),
                                        key=lambda g: (-g.missing, -g.late, g.unit.name)))
              for grid in all_grids]
-    args = {k: v[k] for k in ("q", "band", "cat", "pending", "gaps", "grid", "scheme", "year")
+    args = {k: v[k] for k in ("q", "band", "cat", "pending", "gaps", "grid", "units", "scheme", "year")
             if v.get(k)}
+    every_unit = v.get("units") == "all"
+    per_unit = [_per_unit_view(p, found, every_unit)
+                for p in readers.per_unit_items(d.office, cards.get(CITY))]
     return render_template("console/_overview_main.html", **web.switch(d), rows=rows,
                            total=len(all_rows),
                     chart=histogram(_bins(all_rows, scheme, bands)),
                     counts=readers.band_counts(d.office, cards),
                     colours={b: band_colour(b, bands) for b in bands}, bands=bands, cats=cats,
                     provisional=sum(1 for r in all_rows if r.provisional),
-                    grids=grids, city=d.office.city_level, q=q, band=band, cat=cat,
+                    grids=grids, city=city, q=q, per_unit=per_unit, every_unit=every_unit,
+                    unit_ids={n: u.id for n, u in units.items()}, status_zh=STATUS_ZH,
+                    per_unit_shown=PER_UNIT_SHOWN,
+                    per_unit_paged=any(len(p.units) < p.found for p in per_unit), band=band, cat=cat,
                     sort=sort, desc=desc, args=args, only_problems=only_problems,
                     bonus=bool(scheme.bonus_cap), two=_two, cells=_cells,
                     # built once, not per row: 200 rows × url_for was a fifth of the page's time
                     unit_url=url_for("console.units.unit", unit_id=0)[:-1],
                     reviews_url=url_for("console.reviews.reviews") + "?unit=")
+
+
+PER_UNIT_SHOWN = 10  # units listed per item until all are asked for: the worst are what staff act on
+
+
+@dataclass
+class PerUnitView:
+    """An item scored per unit as 总览 shows it: the units 查找 found, the worst
+    PER_UNIT_SHOWN of them unless all are asked for."""
+
+    entry: readers.PerUnitItem
+    found: int  # units matching 查找
+    units: list[tuple[int, str, ItemCard]]
+
+
+def _per_unit_view(entry: readers.PerUnitItem, found: Callable[[str], bool],
+                   every: bool) -> PerUnitView:
+    matching = [u for u in entry.units if found(u[1])]
+    return PerUnitView(entry, len(matching), matching if every else matching[:PER_UNIT_SHOWN])
 
 
 def _cells(cells: list[readers.GridCell], base: str) -> Markup:
