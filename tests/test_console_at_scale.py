@@ -160,8 +160,7 @@ def test_reviews_page_through_everything_and_filter_by_unit_indicator_and_period
         nxt = desk.driver.find_elements(By.ID, "next-page")
         if not nxt:
             break
-        nxt[0].click()
-        desk.wait_for(By.CSS_SELECTOR, "nav.pager b")
+        desk.follow(nxt[0])
     assert len(seen) == 233
     # A unit typed by its 简称 (the list offers names and 简称).
     desk.open("/console/reviews")

@@ -90,6 +90,15 @@ class Desk:
     def wait_for(self, by: str, what: str) -> Any:
         return self.until(EC.presence_of_element_located((by, what)))
 
+    def follow(self, link: Any) -> None:
+        """Click a link to another page and wait until that page is in: the old page's <html>
+        gone stale, the new one's <main> there. (A wait for an element both pages have can end
+        on the old page, when the click returns before the browser has begun to navigate.)"""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        link.click()
+        self.until(EC.staleness_of(old))
+        self.wait_for(By.TAG_NAME, "main")
+
     def shot(self, name: str, width: int = 1366) -> Path:
         """A full-page screenshot at this width (the page decides the height)."""
         height = self.driver.execute_script(
@@ -257,7 +266,7 @@ def test_staff_enter_a_deduction_with_the_chat_s_rules(desk: Desk):
     form.find_element(By.NAME, "unit").send_keys("市民政局")  # no unit is chosen by default
     form.find_element(By.CSS_SELECTOR, "select[name=code] option[value='八.1']").click()
     form.find_element(By.NAME, "reason").send_keys("违规收费被通报")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    desk.follow(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     reply = desk.wait_for(By.ID, "reply").text
     assert "已记录 市民政局" in reply and "扣 5 分" in reply.replace("扣5分", "扣 5 分")
     assert "市民政局 现总分" in desk.driver.find_element(By.ID, "standing").text

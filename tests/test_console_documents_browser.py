@@ -29,7 +29,7 @@ def test_import_preview_apply_and_undo_in_the_browser(desk: Desk, tmp_path: Path
 
     form = desk.wait_for(By.ID, "upload-form")
     form.find_element(By.NAME, "file").send_keys(str(sheet))
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    desk.follow(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     preview = desk.wait_for(By.ID, "reply").text
     assert "→ 99%" in preview and "“双公示”信息瞒报条数 （空） → 2" in preview
     desk.shot("documents-preview")

@@ -32,7 +32,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 
 
 def _submit(desk: Desk, form: Any) -> str:
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    desk.follow(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     return desk.wait_for(By.ID, "reply").text
 
 
