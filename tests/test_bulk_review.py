@@ -13,15 +13,13 @@ import pytest
 
 from bot.app import create_app
 from fake_dingtalk import FakeDingTalk
-from fake_wecom import FakeWeCom
 from ledger.db import open_db
 from ledger.facts import init_office
 from ledger.outbox import list_items
 from ledger.units import add_member, add_unit, set_aliases
 from servers import app_server
 from test_e2e_dingtalk import Robot
-from test_e2e_wecom import AES_KEY, TOKEN, Platform
-from channels.wecom_crypto import WeComCrypto
+from test_e2e_wecom import served_wecom
 
 NOW = "2022-09-01T10:00:00"
 # unit, 简称, liaison: each sends its 月报 for these months
@@ -29,7 +27,8 @@ UNITS = [("市税务局", None, "sw1", (5, 6, 7, 8)), ("市发展改革委", "�
          ("市民政局", None, "mz1", (8,))]
 
 
-def _office(settings: dict[str, Any]) -> None:
+def _office(settings: dict[str, Any]) -> dict[str, Any]:
+    """Writes the three-unit office; returns its settings."""
     db = open_db(settings["CREDITBOT_DB"])
     init_office(db, "lvliang-2022-departments", 2022)
     for name, short, uid, _ in UNITS:
@@ -39,6 +38,7 @@ def _office(settings: dict[str, Any]) -> None:
         add_member(db, uid, f"联络员{uid}", "liaison", unit.id)
     add_member(db, "staff1", "刘洋", "staff", None)
     db.close()
+    return settings
 
 
 @pytest.fixture(params=["wecom", "dingtalk"])
@@ -47,14 +47,9 @@ def say(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[...
     base = {"CREDITBOT_DB": str(tmp_path / "creditbot.db"), "CREDITBOT_DATA": str(tmp_path / "data"),
             "CREDITBOT_NOW": NOW}
     if request.param == "wecom":
-        with FakeWeCom() as fake:
-            settings = {**base, "WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, **fake.settings()}
-            _office(settings)
-            with app_server(create_app(settings)) as url:
-                platform = Platform(url, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
-                                    WeComCrypto(TOKEN, AES_KEY, ""))
-                n = iter(range(1, 10_000))
-                yield lambda user, text, msg_id=None: platform.say(user, text, msg_id or str(next(n)))
+        with served_wecom(lambda p: _office({**base, **p})) as platform:
+            n = iter(range(1, 10_000))
+            yield lambda user, text, msg_id=None: platform.say(user, text, msg_id or str(next(n)))
     else:
         with FakeDingTalk() as fake:
             settings = {**base, **fake.settings()}

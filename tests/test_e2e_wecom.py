@@ -7,7 +7,8 @@ import base64
 import json
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,17 @@ def setup_office(settings: dict[str, Any], extra_units: int = 0) -> None:
     for n in range(extra_units):
         add_unit(db, f"吕梁市第{n + 1}号市直成员单位（信用体系建设）")
     db.close()
+
+
+@contextmanager
+def served_wecom(office: Callable[[dict[str, str]], dict[str, str]]) -> Iterator[Platform]:
+    """The app on loopback with the fake WeCom, signed with TOKEN/AES_KEY: `office(platform)`
+    writes an office and returns its settings, the platform's among them."""
+    with FakeWeCom() as fake:
+        settings = office({"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, **fake.settings()})
+        with app_server(create_app(settings)) as base:
+            yield Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
+                           WeComCrypto(TOKEN, AES_KEY, ""))
 
 
 @pytest.fixture

@@ -167,23 +167,15 @@ def _recorded(tmp_path: Path) -> list:
 
 
 def test_through_the_wecom_callback_the_liaison_is_refused_and_staff_enter_it(tmp_path: Path):
-    from bot.app import create_app
-    from channels.wecom_crypto import WeComCrypto
-    from fake_wecom import FakeWeCom
-    from servers import app_server, tax_office_settings
-    from test_e2e_wecom import AES_KEY, TOKEN, Platform
-    with FakeWeCom() as fake:
-        settings = tax_office_settings(tmp_path, "2022-09-01T10:00:00",
-                                       {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, **fake.settings()})
-        with app_server(create_app(settings)) as base:
-            wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
-                             WeComCrypto(TOKEN, AES_KEY, ""))
-            refused = wecom.say("sw1", "报送 双公示 准确率=98% 瞒报=0", "o1")
-            assert "由市信用办核查后录入" in refused and "报送 双公示 准确率=98%" in refused
-            assert _recorded(tmp_path) == []
-            assert "瞒报" not in wecom.say("sw1", "缺项", "o2")
-            entered = wecom.say("staff1", "代报 市税务局 双公示 瞒报=2", "o3")
-            assert "已代报" in entered and "瞒报条数 2条" in entered
+    from servers import tax_office_settings
+    from test_e2e_wecom import served_wecom
+    with served_wecom(lambda p: tax_office_settings(tmp_path, "2022-09-01T10:00:00", p)) as wecom:
+        refused = wecom.say("sw1", "报送 双公示 准确率=98% 瞒报=0", "o1")
+        assert "由市信用办核查后录入" in refused and "报送 双公示 准确率=98%" in refused
+        assert _recorded(tmp_path) == []
+        assert "瞒报" not in wecom.say("sw1", "缺项", "o2")
+        entered = wecom.say("staff1", "代报 市税务局 双公示 瞒报=2", "o3")
+        assert "已代报" in entered and "瞒报条数 2条" in entered
     assert [s.metrics for s in _recorded(tmp_path)] == [{"concealed": 2}]
 
 

@@ -169,21 +169,13 @@ def test_what_reads_two_ways_or_not_at_all_is_refused_and_changes_nothing(lvlian
 # ---- the same through the WeCom and DingTalk callbacks ----------------------------------------
 
 def test_phrasings_through_the_wecom_callback(tmp_path: Path):
-    from bot.app import create_app
-    from channels.wecom_crypto import WeComCrypto
-    from fake_wecom import FakeWeCom
-    from servers import app_server, tax_office_settings
-    from test_e2e_wecom import AES_KEY, TOKEN, Platform
-    with FakeWeCom() as fake:
-        settings = tax_office_settings(tmp_path, "2022-10-09T10:00:00",
-                                       {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, **fake.settings()})
-        with app_server(create_app(settings)) as base:
-            wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
-                             WeComCrypto(TOKEN, AES_KEY, ""))
-            assert "已记录" in wecom.say("sw1", "报送 双公示\n准确率 百分之九十八点五", "p1")
-            assert "2022年9月月报" in wecom.say("sw1", "9月月报 开展诚信宣传", "p2")
-            hint = wecom.say("staff1", "打分 市税务局 双公示", "p3")
-            assert "代报 市税务局 双公示" in hint and not _identifiers(hint)
+    from servers import tax_office_settings
+    from test_e2e_wecom import served_wecom
+    with served_wecom(lambda p: tax_office_settings(tmp_path, "2022-10-09T10:00:00", p)) as wecom:
+        assert "已记录" in wecom.say("sw1", "报送 双公示\n准确率 百分之九十八点五", "p1")
+        assert "2022年9月月报" in wecom.say("sw1", "9月月报 开展诚信宣传", "p2")
+        hint = wecom.say("staff1", "打分 市税务局 双公示", "p3")
+        assert "代报 市税务局 双公示" in hint and not _identifiers(hint)
 
 
 def test_phrasings_through_the_dingtalk_callback(tmp_path: Path):

@@ -208,20 +208,11 @@ def _january_through(say: Callable[[str, str], str], base: str, db_path: str) ->
 
 
 def test_january_years_and_the_close_through_the_wecom_callback(tmp_path: Path):
-    from bot.app import create_app
-    from channels.wecom_crypto import WeComCrypto
-    from fake_wecom import FakeWeCom
-    from servers import app_server
-    from test_e2e_wecom import AES_KEY, TOKEN, Platform
-    with FakeWeCom() as fake:
-        settings = _january_env(tmp_path, {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY,
-                                           "PUBLIC_BASE_URL": PUBLIC, **fake.settings()})
-        with app_server(create_app(settings)) as base:
-            wecom = Platform(base, fake, settings, WeComCrypto(TOKEN, AES_KEY, fake.corp_id),
-                             WeComCrypto(TOKEN, AES_KEY, ""))
-            ids = iter(range(1, 100))
-            _january_through(lambda user, text: wecom.say(user, text, f"w{next(ids)}"), base,
-                             settings["CREDITBOT_DB"])
+    from test_e2e_wecom import served_wecom
+    with served_wecom(lambda p: _january_env(tmp_path, {**p, "PUBLIC_BASE_URL": PUBLIC})) as wecom:
+        ids = iter(range(1, 100))
+        _january_through(lambda user, text: wecom.say(user, text, f"w{next(ids)}"), wecom.base,
+                         wecom.settings["CREDITBOT_DB"])
 
 
 def test_january_years_and_the_close_through_the_dingtalk_callback(tmp_path: Path):
